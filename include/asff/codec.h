@@ -1,0 +1,183 @@
+/*
+ * libasff codec: a streaming, lossless ASFF parser and serializer on yajl.
+ *
+ * Parser: push bytes in chunks of any size; each finding goes to a callback as soon as its closing
+ * brace is read, so memory is bounded by the largest finding, not by the document. Envelopes are
+ * recognized automatically (or forced): one finding, a JSON array, {"Findings": [...]} (GetFindings
+ * output and BatchImportFindings input, NextToken kept), EventBridge events (detail.findings) and
+ * NDJSON / concatenated JSON values.
+ *
+ * Writer: compact or pretty JSON, to memory, a FILE or a callback, finding by finding.
+ *
+ * Values (docs/codec.md): strings are UTF-8-validated; U+0000 is refused (ASFF_ERR_UTF8) so that
+ * strings stay C strings. Integers are exact in int64, and beyond it kept verbatim (asff_int.text).
+ * A JSON null for a known member leaves it absent and is kept as an unknown member with value null,
+ * so it is written back where it was. Unknown members are kept verbatim, in input order.
+ */
+#ifndef ASFF_CODEC_H
+#define ASFF_CODEC_H
+
+#include <stdio.h>
+#include "asff/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Document shapes that hold findings. */
+typedef enum asff_envelope {
+    ASFF_ENVELOPE_AUTO = 0,      /* detect from the first value (parse options only) */
+    ASFF_ENVELOPE_FINDING = 1,   /* one finding object */
+    ASFF_ENVELOPE_ARRAY = 2,     /* [finding, ...] */
+    ASFF_ENVELOPE_FINDINGS = 3,  /* {"Findings": [...], "NextToken": ..., ...} */
+    ASFF_ENVELOPE_EVENT = 4,     /* EventBridge event, findings in detail.findings */
+    ASFF_ENVELOPE_NDJSON = 5     /* a sequence of JSON values: one finding (or any envelope) per value */
+} asff_envelope;
+
+/* Parser options. Zero in a size field means its default. */
+typedef struct asff_parse_options {
+    unsigned version;            /* ASFF_PARSE_OPTIONS_VERSION */
+    asff_envelope envelope;      /* ASFF_ENVELOPE_AUTO */
+    unsigned type_id;            /* type of each item: 0 = ASFF_TID_AwsSecurityFinding */
+    size_t max_depth;            /* nesting depth, default 64 */
+    size_t max_string;           /* bytes of one string or member name, default 1 MiB */
+    size_t max_finding;          /* input bytes of one finding, default 4 MiB (ASFF allows 240 KB) */
+    size_t max_members;          /* members of one object (and items of one list), default 100000 */
+    bool skip_invalid;           /* report a bad finding to on_error and go on (arrays, NDJSON, Findings) */
+    bool keep;                   /* hand findings over: the callback owns each (asff_object_free) */
+    const asff_allocator *allocator; /* NULL = libc */
+} asff_parse_options;
+
+#define ASFF_PARSE_OPTIONS_VERSION 1
+#define ASFF_PARSE_OPTIONS_INIT {ASFF_PARSE_OPTIONS_VERSION, ASFF_ENVELOPE_AUTO, 0, 0, 0, 0, 0, false, false, NULL}
+
+#define ASFF_DEFAULT_MAX_DEPTH 64
+#define ASFF_DEFAULT_MAX_STRING (1024u * 1024u)
+#define ASFF_DEFAULT_MAX_FINDING (4u * 1024u * 1024u)
+#define ASFF_DEFAULT_MAX_MEMBERS 100000u
+
+/* What the document around the findings said. Strings are NULL until seen; valid until the parser
+ * is freed or reset. */
+typedef struct asff_document {
+    asff_envelope envelope;            /* detected (or forced) shape of the current top-level value */
+    const char *next_token;            /* {"Findings":...}: NextToken */
+    const char *other_members;         /* {"Findings":...} or event: other top-level members as a JSON object */
+    /* EventBridge events */
+    const char *event_id;              /* id */
+    const char *detail_type;           /* detail-type */
+    const char *source;                /* source */
+    const char *account;               /* account */
+    const char *time;                  /* time */
+    const char *region;                /* region */
+    const char *resources;             /* resources, as JSON text */
+    const char *action_name;           /* detail.actionName (custom actions) */
+    const char *action_description;    /* detail.actionDescription */
+    const char *insight_arn;           /* detail.insightArn (insight results) */
+    const char *insight_name;          /* detail.insightName */
+    const char *result_type;           /* detail.resultType */
+    const char *insight_results;       /* detail.insightResults, as JSON text */
+    uint64_t values;                   /* top-level JSON values read so far (NDJSON lines) */
+} asff_document;
+
+/* Where a finding came from. */
+typedef struct asff_finding_info {
+    uint64_t index;              /* 0-based number of the item in the stream (good and bad alike) */
+    const char *path;            /* JSON Pointer of the finding ("/Findings/12"; NDJSON: "/3" = value 3) */
+    uint64_t offset;             /* byte offset of its first byte in the stream */
+    uint64_t length;             /* bytes it spans */
+    uint64_t line;               /* line of its first byte (from 1) */
+    const asff_document *document;
+} asff_finding_info;
+
+/* Called for each finding. Return 0 to go on, anything else to stop (feed returns ASFF_ERR_ABORTED).
+ * Without options.keep the finding lives until the callback returns. */
+typedef int (*asff_finding_fn)(void *ctx, void *finding, const asff_finding_info *info);
+/* With skip_invalid: called for each item that was skipped; the stream goes on. Return 0 to go on. */
+typedef int (*asff_parse_error_fn)(void *ctx, const asff_error *err, const asff_finding_info *info);
+
+typedef struct asff_parser asff_parser;
+
+/* A new parser; options may be NULL (defaults). NULL when out of memory or options are invalid. */
+ASFF_API asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
+                                      asff_parse_error_fn on_error, void *ctx);
+/* Push the next len bytes. Errors are final for the parser except skipped findings. err may be NULL. */
+ASFF_API asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err);
+/* End of input: reports a truncated document. */
+ASFF_API asff_status asff_parser_finish(asff_parser *p, asff_error *err);
+/* Ready for a new stream with the same options and callbacks. */
+ASFF_API void asff_parser_reset(asff_parser *p);
+ASFF_API const asff_document *asff_parser_document(const asff_parser *p);
+/* Findings delivered, and items skipped, so far. */
+ASFF_API uint64_t asff_parser_count(const asff_parser *p);
+ASFF_API uint64_t asff_parser_skipped(const asff_parser *p);
+/* Bytes consumed so far. */
+ASFF_API uint64_t asff_parser_offset(const asff_parser *p);
+ASFF_API void asff_parser_free(asff_parser *p);
+
+/* A list of parsed findings that share one arena; free with asff_finding_list_free. */
+typedef struct asff_finding_list {
+    asff_AwsSecurityFinding **items;
+    size_t count;
+    size_t capacity;
+    asff_arena *arena;
+} asff_finding_list;
+
+/* Parse a whole buffer, or a FILE to its end, into a list (options->keep is ignored). */
+ASFF_API asff_status asff_parse_buffer(const void *data, size_t len, const asff_parse_options *options,
+                                       asff_finding_list **out, asff_error *err);
+ASFF_API asff_status asff_parse_file(FILE *file, const asff_parse_options *options,
+                                     asff_finding_list **out, asff_error *err);
+ASFF_API void asff_finding_list_free(asff_finding_list *list);
+
+/* Parse one JSON object of any model type (filters, rules, responses): *out is a root object,
+ * free it with asff_object_free. */
+ASFF_API asff_status asff_parse_object(const void *data, size_t len, unsigned type_id,
+                                       const asff_parse_options *options, void **out, asff_error *err);
+
+/* ---- writer ------------------------------------------------------------------------------ */
+
+typedef enum asff_format {
+    ASFF_FORMAT_NDJSON = 0,      /* one compact finding per line */
+    ASFF_FORMAT_ARRAY = 1,       /* [f, ...] */
+    ASFF_FORMAT_BATCH = 2,       /* {"Findings":[f, ...]} */
+    ASFF_FORMAT_VALUE = 3        /* one value per write, nothing around it (one object, say) */
+} asff_format;
+
+typedef struct asff_write_options {
+    unsigned version;            /* ASFF_WRITE_OPTIONS_VERSION */
+    asff_format format;
+    bool pretty;                 /* indented output (NDJSON stays one line per finding) */
+    const char *indent;          /* pretty indent, default "  " */
+    const asff_allocator *allocator;
+} asff_write_options;
+
+#define ASFF_WRITE_OPTIONS_VERSION 1
+#define ASFF_WRITE_OPTIONS_INIT {ASFF_WRITE_OPTIONS_VERSION, ASFF_FORMAT_NDJSON, false, NULL, NULL}
+
+/* Receives output bytes; return 0, or nonzero to fail the write with ASFF_ERR_IO. */
+typedef int (*asff_write_fn)(void *ctx, const char *data, size_t len);
+
+typedef struct asff_writer asff_writer;
+
+/* A writer into memory (asff_writer_buffer), a FILE (not closed), or a callback. */
+ASFF_API asff_writer *asff_writer_new_buffer(const asff_write_options *options);
+ASFF_API asff_writer *asff_writer_new_file(FILE *file, const asff_write_options *options);
+ASFF_API asff_writer *asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options);
+/* Write one object (a finding, or any model object) as the next item of the document. */
+ASFF_API asff_status asff_writer_write(asff_writer *w, const void *object, asff_error *err);
+/* Close the document (array or wrapper; an empty one when nothing was written) and flush. */
+ASFF_API asff_status asff_writer_finish(asff_writer *w, asff_error *err);
+/* Memory writers: the bytes so far, NUL-terminated; owned by the writer. */
+ASFF_API const char *asff_writer_buffer(const asff_writer *w, size_t *len);
+ASFF_API void asff_writer_free(asff_writer *w);
+
+/* One object to compact (or pretty) JSON in a new NUL-terminated string; free with asff_free_string. */
+ASFF_API asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *len, asff_error *err);
+ASFF_API void asff_free_string(char *s);
+/* Bytes of the compact JSON encoding of object (what the 240 KB limit measures); 0 on error. */
+ASFF_API size_t asff_json_size(const void *object);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ASFF_CODEC_H */

@@ -1,0 +1,32 @@
+/* Shared pieces of the asff tool's commands. */
+#ifndef ASFF_CLI_H
+#define ASFF_CLI_H
+
+#include <stdio.h>
+#include "asff/asff.h"
+
+/* Exit codes (documented in asff --help and docs/cli.md). */
+#define ASFF_EXIT_OK 0       /* success */
+#define ASFF_EXIT_FINDINGS 1 /* invalid or failed findings */
+#define ASFF_EXIT_USAGE 2    /* bad command line */
+#define ASFF_EXIT_IO 3       /* I/O or internal error */
+
+/* Each command: int asff_cmd_<name>(int argc, char **argv), argv[0] = command name. It prints its own
+ * help for --help/-h and returns an exit code. It must also define
+ *   const char asff_cmd_<name>_summary[] = "one line for asff --help"; */
+
+/* Parse every input (files, or stdin when none or "-") with opts, calling fn per finding.
+ * Errors are printed as "FILE: line L, column C: /path: message" on stderr. Returns an exit code
+ * (ASFF_EXIT_FINDINGS when findings were skipped or the input was invalid). */
+int cli_parse_inputs(int nfiles, char **files, const asff_parse_options *opts, asff_finding_fn fn, void *ctx);
+
+/* Print "asff: FILE: ..." for err on stderr. */
+void cli_print_error(const char *file, const asff_error *err);
+
+/* "ndjson" | "array" | "batch" | "pretty" (pretty array) into options; false if unknown. */
+bool cli_parse_format(const char *name, asff_write_options *out);
+
+/* True when s is -h or --help. */
+bool cli_is_help(const char *s);
+
+#endif
