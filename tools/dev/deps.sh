@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what libasff needs to build and test, on Debian 12 (as root, or with sudo).
+# Other systems: see "Dependencies" in README.md.
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config python3 clang jq
+      libyajl-dev libcurl4-openssl-dev libssl-dev libcmocka-dev
+      # what `pkg-config --static --libs libcurl` names, for the static consumer test
+      libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap2-dev libzstd-dev
+      libbrotli-dev zlib1g-dev libidn2-dev)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "deps.sh: not a Debian system; install the equivalents of: ${missing[*]}" >&2
+    exit 1
+  fi
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "deps.sh: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The client tests run against moto_server (pip package moto[server]); Debian has no package for it.
+if ! command -v moto_server >/dev/null; then
+  echo "deps.sh: warning: moto_server is not on PATH; the client tests will fail (pip install 'moto[server]')" >&2
+fi
