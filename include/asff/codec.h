@@ -56,12 +56,14 @@ typedef struct asff_parse_options {
 #define ASFF_DEFAULT_MAX_FINDING (4u * 1024u * 1024u)
 #define ASFF_DEFAULT_MAX_MEMBERS 100000u
 
-/* What the document around the findings said. Strings are NULL until seen; valid until the parser
- * is freed or reset. */
+/* What the document around the findings said (docs/codec.md). Strings are NULL until seen; valid
+ * until the next top-level value starts, or the parser is reset or freed. */
 typedef struct asff_document {
-    asff_envelope envelope;            /* detected (or forced) shape of the current top-level value */
+    asff_envelope envelope;            /* detected (or forced) shape of the current top-level value;
+                                          ASFF_ENVELOPE_NDJSON once a second top-level value starts */
     const char *next_token;            /* {"Findings":...}: NextToken */
-    const char *other_members;         /* {"Findings":...} or event: other top-level members as a JSON object */
+    const char *other_members;         /* {"Findings":...} or event: the top-level members except the
+                                          findings container, as a JSON object (those read so far) */
     /* EventBridge events */
     const char *event_id;              /* id */
     const char *detail_type;           /* detail-type */
@@ -82,7 +84,8 @@ typedef struct asff_document {
 /* Where a finding came from. */
 typedef struct asff_finding_info {
     uint64_t index;              /* 0-based number of the item in the stream (good and bad alike) */
-    const char *path;            /* JSON Pointer of the finding ("/Findings/12"; NDJSON: "/3" = value 3) */
+    const char *path;            /* JSON Pointer of the finding ("/Findings/12"); once the stream has
+                                    several values, prefixed by the value's number ("/3/Findings/0") */
     uint64_t offset;             /* byte offset of its first byte in the stream */
     uint64_t length;             /* bytes it spans */
     uint64_t line;               /* line of its first byte (from 1) */
@@ -100,18 +103,22 @@ typedef struct asff_parser asff_parser;
 /* A new parser; options may be NULL (defaults). NULL when out of memory or options are invalid. */
 ASFF_API asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
                                       asff_parse_error_fn on_error, void *ctx);
-/* Push the next len bytes. Errors are final for the parser except skipped findings. err may be NULL. */
+/* Push the next len bytes (any chunk size). Errors are final for the parser (later calls return the
+ * same error) except findings skipped under skip_invalid. err may be NULL. A model error inside a
+ * finding is reported once the finding's closing brace is read (a syntax error in it wins). */
 ASFF_API asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err);
-/* End of input: reports a truncated document. */
+/* End of input: ASFF_ERR_TRUNCATED when it ends inside a value. Empty input is not an error. */
 ASFF_API asff_status asff_parser_finish(asff_parser *p, asff_error *err);
-/* Ready for a new stream with the same options and callbacks. */
+/* Ready for a new stream with the same options and callbacks (counters and position back to 0). */
 ASFF_API void asff_parser_reset(asff_parser *p);
+/* The document around the current (or last) top-level value; NULL only for a NULL parser. */
 ASFF_API const asff_document *asff_parser_document(const asff_parser *p);
 /* Findings delivered, and items skipped, so far. */
 ASFF_API uint64_t asff_parser_count(const asff_parser *p);
 ASFF_API uint64_t asff_parser_skipped(const asff_parser *p);
-/* Bytes consumed so far. */
+/* Bytes fed so far (the stream offset of the next byte). */
 ASFF_API uint64_t asff_parser_offset(const asff_parser *p);
+/* Free the parser and every finding it still holds (not those handed over with keep). */
 ASFF_API void asff_parser_free(asff_parser *p);
 
 /* A list of parsed findings that share one arena; free with asff_finding_list_free. */
@@ -122,15 +129,18 @@ typedef struct asff_finding_list {
     asff_arena *arena;
 } asff_finding_list;
 
-/* Parse a whole buffer, or a FILE to its end, into a list (options->keep is ignored). */
+/* Parse a whole buffer, or a FILE to its end, into a list (options->keep is ignored; with
+ * skip_invalid, bad findings are left out silently). On error *out is NULL. */
 ASFF_API asff_status asff_parse_buffer(const void *data, size_t len, const asff_parse_options *options,
                                        asff_finding_list **out, asff_error *err);
 ASFF_API asff_status asff_parse_file(FILE *file, const asff_parse_options *options,
                                      asff_finding_list **out, asff_error *err);
+/* Free the list and all its findings. NULL is allowed. */
 ASFF_API void asff_finding_list_free(asff_finding_list *list);
 
 /* Parse one JSON object of any model type (filters, rules, responses): *out is a root object,
- * free it with asff_object_free. */
+ * free it with asff_object_free. Exactly one JSON value: none is ASFF_ERR_TRUNCATED, two are
+ * ASFF_ERR_SYNTAX, an array is ASFF_ERR_ENVELOPE; type_id 0 means AwsSecurityFinding. */
 ASFF_API asff_status asff_parse_object(const void *data, size_t len, unsigned type_id,
                                        const asff_parse_options *options, void **out, asff_error *err);
 
@@ -159,20 +169,28 @@ typedef int (*asff_write_fn)(void *ctx, const char *data, size_t len);
 
 typedef struct asff_writer asff_writer;
 
-/* A writer into memory (asff_writer_buffer), a FILE (not closed), or a callback. */
+/* A writer into memory (asff_writer_buffer), a FILE (not closed), or a callback. options may be
+ * NULL (compact NDJSON). NULL when out of memory or the options are invalid. */
 ASFF_API asff_writer *asff_writer_new_buffer(const asff_write_options *options);
 ASFF_API asff_writer *asff_writer_new_file(FILE *file, const asff_write_options *options);
 ASFF_API asff_writer *asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options);
-/* Write one object (a finding, or any model object) as the next item of the document. */
+/* Write one object (a finding, or any model object) as the next item of the document; its bytes
+ * reach the sink before the call returns. After an error the writer only accepts asff_writer_free
+ * (ASFF_ERR_STATE). A double that is infinite or NaN is ASFF_ERR_RANGE; a failing sink ASFF_ERR_IO. */
 ASFF_API asff_status asff_writer_write(asff_writer *w, const void *object, asff_error *err);
-/* Close the document (array or wrapper; an empty one when nothing was written) and flush. */
+/* Close the document (array or wrapper; an empty one when nothing was written) and flush. Compact
+ * arrays and batches end with a newline, as pretty output and NDJSON lines do. */
 ASFF_API asff_status asff_writer_finish(asff_writer *w, asff_error *err);
-/* Memory writers: the bytes so far, NUL-terminated; owned by the writer. */
+/* Memory writers: the bytes so far, NUL-terminated; owned by the writer. NULL (and *len 0) for
+ * file and callback writers. len may be NULL. */
 ASFF_API const char *asff_writer_buffer(const asff_writer *w, size_t *len);
+/* Free the writer (not the FILE). NULL is allowed. */
 ASFF_API void asff_writer_free(asff_writer *w);
 
-/* One object to compact (or pretty) JSON in a new NUL-terminated string; free with asff_free_string. */
+/* One object to compact (or pretty) JSON in a new NUL-terminated string (no trailing newline);
+ * free with asff_free_string. len may be NULL. */
 ASFF_API asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *len, asff_error *err);
+/* Free a string from asff_to_json. NULL is allowed. */
 ASFF_API void asff_free_string(char *s);
 /* Bytes of the compact JSON encoding of object (what the 240 KB limit measures); 0 on error. */
 ASFF_API size_t asff_json_size(const void *object);

@@ -15,6 +15,12 @@
  * help for --help/-h and returns an exit code. It must also define
  *   const char asff_cmd_<name>_summary[] = "one line for asff --help"; */
 
+/* Declares a command's two symbols (-Wmissing-prototypes wants a declaration before the definition):
+ * put ASFF_CMD_PROTOTYPE(name); at the top of cmd_<name>.c. */
+#define ASFF_CMD_PROTOTYPE(name) \
+    int asff_cmd_##name(int argc, char **argv); \
+    extern const char asff_cmd_##name##_summary[]
+
 /* Parse every input (files, or stdin when none or "-") with opts, calling fn per finding.
  * Errors are printed as "FILE: line L, column C: /path: message" on stderr. Returns an exit code
  * (ASFF_EXIT_FINDINGS when findings were skipped or the input was invalid). */

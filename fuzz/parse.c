@@ -1,0 +1,89 @@
+/* Fuzz target: arbitrary bytes into the streaming parser. The first byte picks the options:
+ * bits 0-2 the envelope (mod 6), bit 3 skip_invalid, bit 4 small limits, bit 5 keep,
+ * bits 6-7 how the rest is fed (whole, 1-byte, 7-byte or 61-byte chunks). Every finding is also
+ * written (compact and pretty) so that the writer sees what the parser builds. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include "asff/codec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct fz {
+    asff_writer *w, *pw;
+    bool keep;
+} fz;
+
+static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    fz *z = ctx;
+    asff_error e;
+    (void)info;
+    (void)asff_writer_write(z->w, finding, &e);
+    (void)asff_writer_write(z->pw, finding, &e);
+    (void)asff_json_size(finding);
+    if (z->keep)
+        asff_object_free(finding);
+    return 0;
+}
+
+static int on_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    (void)ctx;
+    (void)err;
+    (void)info;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const size_t chunks[] = {0, 1, 7, 61};
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
+    asff_parser *p;
+    asff_error e;
+    asff_status st = ASFF_OK;
+    size_t chunk, off = 0;
+    fz z;
+    uint8_t b;
+    if (size < 1)
+        return 0;
+    b = data[0];
+    data++;
+    size--;
+    o.envelope = (asff_envelope)((b & 7) % 6);
+    o.skip_invalid = (b & 8) != 0;
+    if (b & 16) {
+        o.max_depth = 6;
+        o.max_string = 16;
+        o.max_finding = 200;
+        o.max_members = 5;
+    }
+    o.keep = (b & 32) != 0;
+    chunk = chunks[b >> 6];
+    if (!chunk)
+        chunk = size ? size : 1;
+    z.keep = o.keep;
+    wo.format = ASFF_FORMAT_ARRAY;
+    z.w = asff_writer_new_buffer(&wo);
+    wo.pretty = true;
+    wo.format = ASFF_FORMAT_BATCH;
+    z.pw = asff_writer_new_buffer(&wo);
+    p = asff_parser_new(&o, on_finding, on_error, &z);
+    if (!p || !z.w || !z.pw)
+        abort();
+    while (off < size && st == ASFF_OK) {
+        size_t n = size - off < chunk ? size - off : chunk;
+        st = asff_parser_feed(p, data + off, n, &e);
+        off += n;
+    }
+    if (st == ASFF_OK)
+        (void)asff_parser_finish(p, &e);
+    (void)asff_parser_document(p);
+    asff_parser_free(p);
+    (void)asff_writer_finish(z.w, &e);
+    (void)asff_writer_finish(z.pw, &e);
+    asff_writer_free(z.w);
+    asff_writer_free(z.pw);
+    return 0;
+}

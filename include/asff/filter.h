@@ -1,0 +1,198 @@
+/*
+ * libasff filter engine: Security Hub's AwsSecurityFindingFilters, SortCriteria, insights
+ * (GetInsightResults), the managed-insight catalog and automation rules (V1), evaluated locally.
+ *
+ * Semantics follow docs/filter.md (which cites the FS-/AR- rules of filter-semantics.md):
+ *  - different attributes AND; String/Map positives (EQUALS, PREFIX, CONTAINS) OR, negatives
+ *    (NOT_EQUALS, PREFIX_NOT_EQUALS, NOT_CONTAINS) AND; Number/Date/Ip/Boolean entries OR;
+ *  - array paths match when any element matches a positive entry, and fail when any element matches
+ *    the positive form of a negative entry;
+ *  - values are case-sensitive and compared by bytes (UTF-8 code point order).
+ * A compiled filter is immutable: asff_filter_match may run on one filter from several threads.
+ */
+#ifndef ASFF_FILTER_H
+#define ASFF_FILTER_H
+
+#include "asff/object.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- filters ------------------------------------------------------------------------------- */
+
+typedef enum asff_filter_mode {
+    ASFF_FILTER_FINDINGS = 0,   /* GetFindings / insights: all 104 attributes, no CONTAINS */
+    ASFF_FILTER_RULE = 1        /* automation-rule criteria: 38 attributes, CONTAINS/NOT_CONTAINS allowed */
+} asff_filter_mode;
+
+typedef struct asff_filter_options {
+    unsigned version;                 /* ASFF_FILTER_OPTIONS_VERSION */
+    asff_filter_mode mode;
+    bool local;                       /* lift the service limits (10 attributes, 20/100 entries per attribute) */
+    bool negative_absent_matches;     /* FS-30: a negative entry holds when the field is absent (default true) */
+    bool allow_contains;              /* FS-13: accept CONTAINS/NOT_CONTAINS in findings mode (default false) */
+    bool has_now;                     /* now_seconds is set; DateRange entries need it */
+    int64_t now_seconds;              /* "now" for DateRange, seconds since 1970-01-01T00:00:00Z */
+    const asff_allocator *allocator;  /* NULL = libc */
+} asff_filter_options;
+
+#define ASFF_FILTER_OPTIONS_VERSION 1
+#define ASFF_FILTER_OPTIONS_INIT {ASFF_FILTER_OPTIONS_VERSION, ASFF_FILTER_FINDINGS, false, true, false, false, 0, NULL}
+
+typedef struct asff_filter asff_filter;
+
+/*
+ * Compile an AwsSecurityFindingFilters JSON object (json[len], the value of --filters; a request body
+ * {"Filters": {...}, ...} is accepted too). options may be NULL (defaults). On error *out is NULL and
+ * err (may be NULL) holds ASFF_ERR_FILTER (or ASFF_ERR_SYNTAX, ASFF_ERR_UNSUPPORTED for Keyword,
+ * ASFF_ERR_NOMEM), a message naming the attribute and a JSON Pointer into the filter document.
+ * The filter owns everything it needs; free it with asff_filter_free.
+ */
+ASFF_API asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_options *options,
+                                         asff_filter **out, asff_error *err);
+/* True when finding (an asff_AwsSecurityFinding) passes the filter. Allocates nothing; an empty
+ * filter matches everything; NULL or an object of another type: false. */
+ASFF_API bool asff_filter_match(const asff_filter *filter, const void *finding);
+/*
+ * A cheap test on raw JSON text (one or more whole findings, e.g. an NDJSON line) before parsing it:
+ * false only when no finding in the text can pass, because some attribute is tested only by positive
+ * String or Map comparisons and none of their values occurs in the text, and the text holds no
+ * backslash (so no value can be spelled with escapes). True otherwise (then parse and match as
+ * usual). Allocates nothing. This is what lets `asff filter` skip most NDJSON lines unparsed.
+ */
+ASFF_API bool asff_filter_prefilter(const asff_filter *filter, const char *text, size_t len);
+/* Number of attributes the filter tests. */
+ASFF_API size_t asff_filter_attribute_count(const asff_filter *filter);
+/* The filter as canonical JSON: attributes sorted by name, entries in input order, numbers in the
+ * shortest form that reads back exactly. *out is NUL-terminated, free it with asff_filter_string_free. */
+ASFF_API asff_status asff_filter_to_json(const asff_filter *filter, char **out, size_t *len, asff_error *err);
+ASFF_API void asff_filter_string_free(const asff_filter *filter, char *s);
+ASFF_API void asff_filter_free(asff_filter *filter);
+
+/* The filter type of an attribute name ("String", "Number", "Date", "Ip", "Map", "Boolean",
+ * "Keyword"), or NULL for an unknown name. */
+ASFF_API const char *asff_filter_attribute_type(const char *name);
+
+
+/* ---- sorting ------------------------------------------------------------------------------- */
+
+typedef struct asff_sort asff_sort;
+
+/* A sort with no criteria (the default order: UpdatedAt desc, ProductArn asc, Id asc). */
+ASFF_API asff_sort *asff_sort_new(const asff_allocator *alloc);
+/* Append a criterion: field is a String, Number, Date, Ip or Boolean attribute name. */
+ASFF_API asff_status asff_sort_add(asff_sort *sort, const char *field, bool descending, asff_error *err);
+/* Append the criteria of a SortCriteria JSON array ([{"Field": ..., "SortOrder": "asc"|"desc"}]). */
+ASFF_API asff_status asff_sort_add_json(asff_sort *sort, const char *json, size_t len, asff_error *err);
+/* <0, 0, >0 as finding a sorts before, with, after b (FS-56: missing values last in both directions,
+ * ties by UpdatedAt desc, ProductArn asc, Id asc). Allocates nothing. a and b must be
+ * asff_AwsSecurityFinding objects. */
+ASFF_API int asff_sort_compare(const asff_sort *sort, const void *a, const void *b);
+/* Stable sort of findings[count] (pointers to findings). ASFF_ERR_NOMEM possible. */
+ASFF_API asff_status asff_sort_findings(const asff_sort *sort, void **findings, size_t count);
+ASFF_API void asff_sort_free(asff_sort *sort);
+
+/* Top-K: keeps the first k findings in sort order using memory for k pointers only. */
+typedef struct asff_topk asff_topk;
+ASFF_API asff_topk *asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc);
+/* Offer a finding. Returns the finding that is no longer kept (finding itself, or one it evicted),
+ * which the caller may free, or NULL when nothing dropped out. The pointer array grows as needed up
+ * to k; when that allocation fails the finding itself is returned (not kept). */
+ASFF_API void *asff_topk_push(asff_topk *topk, void *finding);
+/* The kept findings in sort order (valid until the next push or free); *count gets their number. */
+ASFF_API void **asff_topk_sorted(asff_topk *topk, size_t *count);
+ASFF_API void asff_topk_free(asff_topk *topk);
+
+/* ---- insights ------------------------------------------------------------------------------ */
+
+typedef struct asff_insight_options {
+    unsigned version;                 /* ASFF_INSIGHT_OPTIONS_VERSION */
+    size_t max_results;               /* 0 = 100 (GetInsightResults); SIZE_MAX = no limit */
+    const char *insight_arn;          /* for the JSON output; NULL = "" */
+    const asff_allocator *allocator;  /* NULL = libc */
+} asff_insight_options;
+
+#define ASFF_INSIGHT_OPTIONS_VERSION 1
+#define ASFF_INSIGHT_OPTIONS_INIT {ASFF_INSIGHT_OPTIONS_VERSION, 0, NULL, NULL}
+
+typedef struct asff_insight asff_insight;
+
+typedef struct asff_insight_result {
+    const char *value;   /* GroupByAttributeValue */
+    uint64_t count;      /* matching findings that carry it */
+} asff_insight_result;
+
+/* A counter grouping the findings that pass filter (borrowed, must outlive the insight; NULL = all)
+ * by group_by (a String or Ip attribute name, FS-72; else ASFF_ERR_FILTER). */
+ASFF_API asff_status asff_insight_new(const asff_filter *filter, const char *group_by,
+                                      const asff_insight_options *options, asff_insight **out, asff_error *err);
+/* Count one finding: each distinct value of the group-by attribute adds 1 (FS-63, FS-66, FS-68).
+ * ASFF_ERR_INVALID_ARG when finding is not an asff_AwsSecurityFinding; ASFF_ERR_NOMEM. */
+ASFF_API asff_status asff_insight_add(asff_insight *insight, const void *finding);
+/* Matching findings seen so far. */
+ASFF_API uint64_t asff_insight_matched(const asff_insight *insight);
+/* The results, count descending then value ascending, at most max_results. Valid until the next add. */
+ASFF_API asff_status asff_insight_results(asff_insight *insight, const asff_insight_result **results, size_t *count);
+/* {"InsightResults":{"InsightArn":...,"GroupByAttribute":...,"ResultValues":[{"GroupByAttributeValue":...,
+ * "Count":...}]}}; free with asff_insight_string_free. */
+ASFF_API asff_status asff_insight_to_json(asff_insight *insight, bool pretty, char **out, size_t *len, asff_error *err);
+ASFF_API void asff_insight_string_free(const asff_insight *insight, char *s);
+ASFF_API void asff_insight_free(asff_insight *insight);
+
+/* ---- managed insights ---------------------------------------------------------------------- */
+
+typedef struct asff_managed_insight {
+    int number;             /* 1..32, the User Guide's numbering */
+    const char *name;
+    const char *arn;        /* arn:aws:securityhub:::insight/securityhub/default/<n> */
+    const char *group_by;   /* GroupByAttribute */
+    const char *filters;    /* AwsSecurityFindingFilters as compact JSON */
+    const char *note;       /* "" unless something about it is uncertain */
+} asff_managed_insight;
+
+ASFF_API unsigned asff_managed_insight_count(void);
+/* By index 0..count-1, NULL beyond. Static storage. */
+ASFF_API const asff_managed_insight *asff_managed_insight_get(unsigned index);
+/* By number ("3"), exact name, or ARN; NULL when none. */
+ASFF_API const asff_managed_insight *asff_managed_insight_find(const char *key);
+
+/* ---- automation rules ---------------------------------------------------------------------- */
+
+typedef struct asff_rules_options {
+    unsigned version;                 /* ASFF_RULES_OPTIONS_VERSION */
+    bool not_chained;                 /* AR-11: evaluate every rule on the finding as it arrived */
+    bool local;                       /* lift the criteria limits */
+    bool has_now;                     /* now for DateRange criteria and Note.UpdatedAt */
+    int64_t now_seconds;
+    const asff_allocator *allocator;
+} asff_rules_options;
+
+#define ASFF_RULES_OPTIONS_VERSION 1
+#define ASFF_RULES_OPTIONS_INIT {ASFF_RULES_OPTIONS_VERSION, false, false, false, 0, NULL}
+
+typedef struct asff_rules asff_rules;
+
+/* Parse rules: one rule object (CreateAutomationRule input), an array of them, or {"Rules": [...]}
+ * (BatchGetAutomationRules output). Rules are kept in application order (AR-6, AR-7): RuleOrder
+ * ascending, then UpdatedAt ascending, then RuleArn ascending, then input order. */
+ASFF_API asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *options,
+                                      asff_rules **out, asff_error *err);
+/* Number of rules (disabled ones included), and their names/ARNs in application order. */
+ASFF_API size_t asff_rules_count(const asff_rules *rules);
+ASFF_API const char *asff_rules_name(const asff_rules *rules, size_t index);
+ASFF_API const char *asff_rules_arn(const asff_rules *rules, size_t index);
+
+/* Called for each rule that fired, in application order. Return 0. */
+typedef void (*asff_rule_fired_fn)(void *ctx, size_t rule_index, const char *rule_name);
+
+/* Apply the enabled rules to finding (modified in place; new values live in its arena). *fired (may
+ * be NULL) gets the number of rules that fired. */
+ASFF_API asff_status asff_rules_apply(const asff_rules *rules, void *finding, asff_rule_fired_fn fn, void *ctx,
+                                      size_t *fired, asff_error *err);
+ASFF_API void asff_rules_free(asff_rules *rules);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ASFF_FILTER_H */

@@ -1,0 +1,1194 @@
+/* AwsSecurityFindingFilters: compile (validate, parse values once) and match (no allocation). */
+#define _GNU_SOURCE /* memmem (POSIX 2024; glibc, musl, the BSDs and macOS have it) */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include "filter/filter_int.h"
+
+/* ---- errors ---------------------------------------------------------------------------------- */
+
+asff_status filter_fail(asff_error *err, asff_status code, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[ASFF_ERROR_MESSAGE_SIZE];
+    if (!err)
+        return code;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    asff_error_clear(err);
+    asff_error_set(err, code, msg);
+    asff_copy_string(err->path, sizeof err->path, path ? path : "");
+    return code;
+}
+
+/* path + "/" + token (RFC 6901 escaped) into out[ASFF_ERROR_PATH_SIZE]. */
+static void ptr_join(char *out, const char *base, const char *token)
+{
+    size_t n = strlen(base), i;
+    if (n >= ASFF_ERROR_PATH_SIZE - 1) {
+        memmove(out, base, ASFF_ERROR_PATH_SIZE - 1);
+        out[ASFF_ERROR_PATH_SIZE - 1] = 0;
+        return;
+    }
+    memmove(out, base, n);
+    out[n++] = '/';
+    for (i = 0; token[i] && n < ASFF_ERROR_PATH_SIZE - 3; i++) {
+        if (token[i] == '~' || token[i] == '/') {
+            out[n++] = '~';
+            out[n++] = token[i] == '~' ? '0' : '1';
+        } else
+            out[n++] = token[i];
+    }
+    out[n] = 0;
+}
+
+void filter_path_cat(char *dst, size_t size, const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la >= size)
+        la = size - 1;
+    if (lb >= size - la)
+        lb = size - la - 1;
+    memmove(dst, a, la);
+    memcpy(dst + la, b, lb);
+    dst[la + lb] = 0;
+}
+
+static void ptr_index(char *out, const char *base, size_t i)
+{
+    char tok[32];
+    snprintf(tok, sizeof tok, "%zu", i);
+    ptr_join(out, base, tok);
+}
+
+/* ---- attribute table and paths --------------------------------------------------------------- */
+
+const filter_attr_def *filter_attr_find(const char *name, size_t len)
+{
+    size_t lo = 0, hi = filter_attr_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const char *m = filter_attrs[mid].name;
+        size_t ml = strlen(m);
+        int c = memcmp(m, name, ml < len ? ml : len);
+        if (c == 0)
+            c = ml < len ? -1 : ml > len ? 1 : 0;
+        if (c == 0)
+            return &filter_attrs[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static const char *const type_names[] = {"String", "Number", "Date", "Ip", "Map", "Boolean", "Keyword"};
+
+const char *asff_filter_attribute_type(const char *name)
+{
+    const filter_attr_def *d = name ? filter_attr_find(name, strlen(name)) : NULL;
+    return d ? type_names[d->type] : NULL;
+}
+
+asff_status fpath_resolve(const char *path, fpath *out)
+{
+    const asff_type *t = asff_type_get(ASFF_TID_AwsSecurityFinding);
+    const char *p = path;
+    out->n = 0;
+    while (*p) {
+        const char *e = p;
+        const asff_member *m;
+        fstep *s;
+        while (*e && *e != '.' && *e != '[' && *e != '{')
+            e++;
+        if (!t || out->n == FPATH_MAX)
+            return ASFF_ERR_INTERNAL;
+        m = asff_member_find(t, p, (size_t)(e - p));
+        if (!m)
+            return ASFF_ERR_INTERNAL;
+        s = &out->steps[out->n++];
+        s->offset = m->offset;
+        s->kind = m->kind;
+        s->elem_kind = m->elem_kind;
+        if (*e == '[' || *e == '{') {
+            if ((*e == '[' && m->kind != ASFF_KIND_LIST) || (*e == '{' && m->kind != ASFF_KIND_MAP))
+                return ASFF_ERR_INTERNAL;
+            e += 2;
+        } else if (m->kind == ASFF_KIND_LIST || m->kind == ASFF_KIND_MAP)
+            return ASFF_ERR_INTERNAL;
+        t = m->type;
+        if (*e == '.')
+            e++;
+        p = e;
+    }
+    return out->n ? ASFF_OK : ASFF_ERR_INTERNAL;
+}
+
+static int visit_from(const void *obj, const fpath *p, unsigned i, fvisit_fn fn, void *ctx)
+{
+    const fstep *s = &p->steps[i];
+    const char *slot = (const char *)obj + s->offset;
+    bool last = i + 1 == p->n;
+    void *v;
+    switch (s->kind) {
+    case ASFF_KIND_OBJECT:
+        memcpy(&v, slot, sizeof v);
+        return v && !last ? visit_from(v, p, i + 1, fn, ctx) : 0;
+    case ASFF_KIND_LIST: {
+        asff_list l;
+        size_t k;
+        int r;
+        memcpy(&l, slot, sizeof l);
+        if (!l.items)
+            return 0;
+        for (k = 0; k < l.count; k++) {
+            if (!l.items[k])
+                continue;
+            r = last ? fn(ctx, s->elem_kind, l.items[k]) : visit_from(l.items[k], p, i + 1, fn, ctx);
+            if (r)
+                return r;
+        }
+        return 0;
+    }
+    case ASFF_KIND_MAP:
+        return last ? fn(ctx, ASFF_KIND_MAP, slot) : 0;
+    default:
+        memcpy(&v, slot, sizeof v);
+        return v && last ? fn(ctx, s->kind, v) : 0;
+    }
+}
+
+int fpath_visit(const void *object, const fpath *p, fvisit_fn fn, void *ctx)
+{
+    return visit_from(object, p, 0, fn, ctx);
+}
+
+/* ---- timestamps and addresses ---------------------------------------------------------------- */
+
+static int digits(const char *s, size_t n)
+{
+    int v = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+bool filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos)
+{
+    static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d, h, mi, se, off = 0;
+    int32_t ns = 0;
+    size_t i = 19;
+    if (!s || len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+        return false;
+    y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
+    h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0)
+        return false;
+    if (d > mdays[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
+        return false;
+    if (se > 59 && !(se == 60 && h == 23 && mi == 59)) /* TS-5: only 23:59:60 */
+        return false;
+    if (s[i] == '.') {
+        size_t n = 0;
+        i++;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (++n > 9)
+                return false;
+            ns = ns * 10 + (s[i] - '0');
+            i++;
+        }
+        if (n == 0)
+            return false;
+        while (n++ < 9)
+            ns *= 10;
+    }
+    if (i < len && s[i] == 'Z') {
+        i++;
+    } else if (i < len && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
+        i++;
+        if (len - i < 2 || (oh = digits(s + i, 2)) < 0)
+            return false;
+        i += 2;
+        if (i < len) {
+            if (s[i] == ':')
+                i++;
+            if (len - i != 2 || (om = digits(s + i, 2)) < 0 || om > 59)
+                return false;
+            i += 2;
+        }
+        if (oh * 60 + om > 18 * 60)
+            return false;
+        off = sign * (oh * 3600 + om * 60);
+    } else
+        return false;
+    if (i != len)
+        return false;
+    *seconds = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
+    *nanos = ns;
+    return true;
+}
+
+/* Compare two instants. */
+static int ts_cmp(int64_t as, int32_t an, int64_t bs, int32_t bn)
+{
+    if (as != bs)
+        return as < bs ? -1 : 1;
+    return an < bn ? -1 : an > bn;
+}
+
+int fvalue_compare_ts(const char *a, const char *b)
+{
+    int64_t as, bs;
+    int32_t an, bn;
+    bool ga = filter_ts_parse(a, strlen(a), &as, &an), gb = filter_ts_parse(b, strlen(b), &bs, &bn);
+    if (!ga || !gb)
+        return ga ? -1 : gb ? 1 : 0;
+    return ts_cmp(as, an, bs, bn);
+}
+
+/* A bare IPv4 or IPv6 address (FS-46/47) into ip[16]; family 4 or 6, 0 when not an address. */
+static int ip_parse(const char *s, size_t len, uint8_t ip[16])
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, s, len);
+    buf[len] = 0;
+    if (memchr(buf, ':', len))
+        return inet_pton(AF_INET6, buf, ip) == 1 ? 6 : 0;
+    return inet_pton(AF_INET, buf, ip) == 1 ? 4 : 0;
+}
+
+static bool ip_in(const fentry *e, const char *value)
+{
+    uint8_t ip[16];
+    unsigned full, rest;
+    int fam = ip_parse(value, strlen(value), ip);
+    if (fam != e->family)
+        return false;
+    full = e->prefix / 8u;
+    rest = e->prefix % 8u;
+    if (memcmp(ip, e->ip, full) != 0)
+        return false;
+    return rest == 0 || ((ip[full] ^ e->ip[full]) & (uint8_t)(0xffu << (8 - rest))) == 0;
+}
+
+/* ---- matching -------------------------------------------------------------------------------- */
+
+static bool str_test(unsigned op, const fentry *e, const char *x)
+{
+    switch (op) {
+    case CMP_EQUALS:
+        return x[0] == e->str[0] && strcmp(x, e->str) == 0;
+    case CMP_PREFIX:
+        return strncmp(x, e->str, e->len) == 0;
+    default:
+        return strstr(x, e->str) != NULL;
+    }
+}
+
+typedef struct mctx {
+    const fcond *c;
+    bool pos_hit, neg_hit, any;
+} mctx;
+
+static int visit_string(void *ctx, unsigned kind, const void *v)
+{
+    mctx *m = ctx;
+    const fcond *c = m->c;
+    const char *x = v;
+    size_t i;
+    if (kind != ASFF_KIND_STRING)
+        return 0;
+    m->any = true;
+    if (!m->pos_hit)
+        for (i = 0; i < c->npos; i++)
+            if (str_test(c->entries[i].op, &c->entries[i], x)) {
+                m->pos_hit = true;
+                break;
+            }
+    for (i = c->npos; i < c->n; i++)
+        if (str_test(c->entries[i].op - 3u, &c->entries[i], x)) {
+            m->neg_hit = true;
+            return 1;
+        }
+    return m->pos_hit && c->npos == c->n; /* nothing more to learn */
+}
+
+static const char *strmap_get(const asff_strmap *map, const char *key)
+{
+    size_t i;
+    if (!map->keys)
+        return NULL;
+    for (i = 0; i < map->count; i++)
+        if (map->keys[i] && strcmp(map->keys[i], key) == 0)
+            return map->values[i];
+    return NULL;
+}
+
+static int visit_map(void *ctx, unsigned kind, const void *v)
+{
+    mctx *m = ctx;
+    const fcond *c = m->c;
+    size_t i;
+    if (kind != ASFF_KIND_MAP)
+        return 0;
+    for (i = 0; i < c->n; i++) {
+        const fentry *e = &c->entries[i];
+        const char *x = strmap_get(v, e->key);
+        if (!x)
+            continue;
+        m->any = true;
+        if (i < c->npos) {
+            if (!m->pos_hit && str_test(e->op, e, x))
+                m->pos_hit = true;
+        } else if (str_test(e->op - 3u, e, x)) {
+            m->neg_hit = true;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int visit_number(void *ctx, unsigned kind, const void *v)
+{
+    mctx *m = ctx;
+    const fcond *c = m->c;
+    double x;
+    size_t i;
+    if (kind == ASFF_KIND_INT)
+        x = (double)((const asff_int *)v)->value;
+    else if (kind == ASFF_KIND_DOUBLE)
+        x = *(const double *)v;
+    else
+        return 0;
+    for (i = 0; i < c->n; i++) {
+        const fentry *e = &c->entries[i];
+        unsigned k = e->op;
+        if ((k & (1u << NUM_GTE)) && !(x >= e->num[NUM_GTE]))
+            continue;
+        if ((k & (1u << NUM_LTE)) && !(x <= e->num[NUM_LTE]))
+            continue;
+        if ((k & (1u << NUM_EQ)) && !(x == e->num[NUM_EQ]))
+            continue;
+        if ((k & (1u << NUM_GT)) && !(x > e->num[NUM_GT]))
+            continue;
+        if ((k & (1u << NUM_LT)) && !(x < e->num[NUM_LT]))
+            continue;
+        m->pos_hit = true;
+        return 1;
+    }
+    return 0;
+}
+
+static int visit_date(void *ctx, unsigned kind, const void *v)
+{
+    mctx *m = ctx;
+    const fcond *c = m->c;
+    int64_t s;
+    int32_t ns;
+    size_t i;
+    if (kind != ASFF_KIND_STRING || !filter_ts_parse(v, strlen(v), &s, &ns))
+        return 0; /* an unparsable finding date matches nothing */
+    for (i = 0; i < c->n; i++) {
+        const fentry *e = &c->entries[i];
+        bool ok;
+        if (e->op == DATE_FIXED)
+            ok = ts_cmp(s, ns, e->t0s, e->t0n) >= 0 && ts_cmp(s, ns, e->t1s, e->t1n) <= 0;
+        else if (e->op == DATE_WITHIN)
+            ok = ts_cmp(s, ns, e->t0s, 0) >= 0;
+        else
+            ok = ts_cmp(s, ns, e->t0s, 0) < 0;
+        if (ok) {
+            m->pos_hit = true;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int visit_ip(void *ctx, unsigned kind, const void *v)
+{
+    mctx *m = ctx;
+    size_t i;
+    if (kind != ASFF_KIND_STRING)
+        return 0;
+    for (i = 0; i < m->c->n; i++)
+        if (ip_in(&m->c->entries[i], v)) {
+            m->pos_hit = true;
+            return 1;
+        }
+    return 0;
+}
+
+static int visit_bool(void *ctx, unsigned kind, const void *v)
+{
+    mctx *m = ctx;
+    if (kind == ASFF_KIND_BOOL)
+        m->any = true, m->neg_hit = *(const bool *)v; /* neg_hit carries the value here */
+    return 1;
+}
+
+static bool cond_match(const asff_filter *f, const fcond *c, const void *finding)
+{
+    mctx m = {c, false, false, false};
+    size_t i;
+    switch (c->def->type) {
+    case FT_STRING:
+        if (c->path.n == 1 && c->path.steps[0].kind == ASFF_KIND_STRING) {
+            /* top-level string member: the common case, without the visitor */
+            const char *x;
+            memcpy(&x, (const char *)finding + c->path.steps[0].offset, sizeof x);
+            if (x)
+                visit_string(&m, ASFF_KIND_STRING, x);
+        } else
+            fpath_visit(finding, &c->path, visit_string, &m);
+        break;
+    case FT_MAP:
+        fpath_visit(finding, &c->path, visit_map, &m);
+        break;
+    case FT_NUMBER:
+        fpath_visit(finding, &c->path, visit_number, &m);
+        return m.pos_hit;
+    case FT_DATE:
+        fpath_visit(finding, &c->path, visit_date, &m);
+        return m.pos_hit;
+    case FT_IP:
+        fpath_visit(finding, &c->path, visit_ip, &m);
+        return m.pos_hit;
+    case FT_BOOLEAN:
+        fpath_visit(finding, &c->path, visit_bool, &m); /* FS-44: absent = false */
+        for (i = 0; i < c->n; i++)
+            if (c->entries[i].bval == m.neg_hit)
+                return true;
+        return false;
+    default:
+        return false;
+    }
+    if (m.neg_hit)
+        return false;
+    if (c->npos)
+        return m.pos_hit;
+    return m.any || f->opt.negative_absent_matches; /* FS-30 */
+}
+
+bool asff_filter_match(const asff_filter *f, const void *finding)
+{
+    size_t i;
+    if (!f || !finding || asff_object_type(finding) != f->finding_type)
+        return false; /* the offsets are those of AwsSecurityFinding */
+    for (i = 0; i < f->n; i++)
+        if (!cond_match(f, &f->conds[i], finding))
+            return false;
+    return true;
+}
+
+/* Whether escapes in text could spell a prefilter value that is not in it verbatim. A value char
+ * can be escaped only as \uXXXX, or as \/ for '/', or (for '"', '\\', controls) as \", \\, \n...;
+ * other escapes only produce characters that the values do not hold. */
+static bool escaped_spelling_possible(const asff_filter *f, const char *text, size_t len)
+{
+    if (!memchr(text, '\\', len))
+        return false;
+    if (f->lit_special)
+        return true;
+    return memmem(text, len, "\\u", 2) != NULL || (f->lit_slash && memmem(text, len, "\\/", 2) != NULL);
+}
+
+bool asff_filter_prefilter(const asff_filter *f, const char *text, size_t len)
+{
+    size_t i, j;
+    if (!f || !text)
+        return true;
+    for (i = 0; i < f->nlit; i++) {
+        const fcond *c = &f->conds[f->lit[i]];
+        bool found = false;
+        for (j = 0; j < c->n && !found; j++)
+            found = memmem(text, len, c->entries[j].str, c->entries[j].len) != NULL;
+        if (!found)
+            return escaped_spelling_possible(f, text, len);
+    }
+    return true;
+}
+
+size_t asff_filter_attribute_count(const asff_filter *f)
+{
+    return f ? f->n : 0;
+}
+
+/* ---- compiling ------------------------------------------------------------------------------- */
+
+/* yajl_tree frees (and builds) recursively: refuse deep nesting before handing text to it. */
+#define FILTER_MAX_DEPTH 64
+
+static bool too_deep(const char *s, size_t len)
+{
+    size_t i, depth = 0;
+    bool in_str = false;
+    for (i = 0; i < len; i++) {
+        char ch = s[i];
+        if (in_str) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_str = false;
+        } else if (ch == '"')
+            in_str = true;
+        else if (ch == '[' || ch == '{') {
+            if (++depth > FILTER_MAX_DEPTH)
+                return true;
+        } else if ((ch == ']' || ch == '}') && depth)
+            depth--;
+    }
+    return false;
+}
+
+asff_status filter_parse_json(const char *json, size_t len, const asff_allocator *alloc, yajl_val *out,
+                              asff_error *err)
+{
+    char ebuf[256];
+    char *copy;
+    if (!json)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "no JSON text");
+    if (too_deep(json, len))
+        return filter_fail(err, ASFF_ERR_LIMIT, "", "JSON nested deeper than %d levels", FILTER_MAX_DEPTH);
+    /* yajl_tree wants a NUL-terminated string and has no allocator hook */
+    copy = asff_malloc(alloc, len + 1);
+    if (!copy)
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    memcpy(copy, json, len);
+    copy[len] = 0;
+    ebuf[0] = 0;
+    *out = strlen(copy) == len ? yajl_tree_parse(copy, ebuf, sizeof ebuf) : NULL;
+    asff_free(alloc, copy);
+    if (!*out) {
+        char *nl;
+        while ((nl = strchr(ebuf, '\n')) != NULL)
+            *nl = ' ';
+        return filter_fail(err, ASFF_ERR_SYNTAX, "", "invalid JSON: %s", ebuf[0] ? ebuf : "NUL byte in input");
+    }
+    return ASFF_OK;
+}
+
+static const char *const cmp_names[] = {"EQUALS", "PREFIX", "CONTAINS", "NOT_EQUALS", "PREFIX_NOT_EQUALS",
+                                        "NOT_CONTAINS"};
+static const char *const num_names[] = {"Gte", "Lte", "Eq", "Gt", "Lt"};
+
+static bool nonempty(const char *s)
+{
+    for (; *s; s++)
+        if (!(*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f' || *s == '\v'))
+            return true;
+    return false;
+}
+
+typedef struct cctx {
+    asff_filter *f;
+    asff_error *err;
+    char path[ASFF_ERROR_PATH_SIZE];
+} cctx;
+
+static char *arena_str(asff_filter *f, const char *s)
+{
+    return asff_arena_strdup(f->arena, s, strlen(s));
+}
+
+/* The string member key of object o (error when it is there but not a non-empty string). */
+static asff_status get_str(cctx *cc, yajl_val o, const char *key, bool required, const char **out)
+{
+    size_t i;
+    *out = NULL;
+    for (i = 0; i < o->u.object.len; i++) {
+        if (strcmp(o->u.object.keys[i], key) != 0)
+            continue;
+        if (!YAJL_IS_STRING(o->u.object.values[i]) || !nonempty(o->u.object.values[i]->u.string)) {
+            char p[ASFF_ERROR_PATH_SIZE];
+            ptr_join(p, cc->path, key);
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s must be a non-empty string", key);
+        }
+        *out = o->u.object.values[i]->u.string;
+        return ASFF_OK;
+    }
+    if (required) {
+        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s is required", key);
+    }
+    return ASFF_OK;
+}
+
+static asff_status check_keys(cctx *cc, yajl_val o, const char *const *allowed, size_t n)
+{
+    size_t i, j;
+    for (i = 0; i < o->u.object.len; i++) {
+        for (j = 0; j < n; j++)
+            if (strcmp(o->u.object.keys[i], allowed[j]) == 0)
+                break;
+        if (j == n) {
+            char p[ASFF_ERROR_PATH_SIZE];
+            ptr_join(p, cc->path, o->u.object.keys[i]);
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "unknown member %s", o->u.object.keys[i]);
+        }
+        for (j = 0; j < i; j++)
+            if (strcmp(o->u.object.keys[i], o->u.object.keys[j]) == 0) {
+                char p[ASFF_ERROR_PATH_SIZE];
+                ptr_join(p, cc->path, o->u.object.keys[i]);
+                return filter_fail(cc->err, ASFF_ERR_FILTER, p, "duplicate member %s", o->u.object.keys[i]);
+            }
+    }
+    return ASFF_OK;
+}
+
+static int cmp_index(const char *s)
+{
+    int i;
+    for (i = 0; i < 6; i++)
+        if (strcmp(s, cmp_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static asff_status compile_string_entry(cctx *cc, const filter_attr_def *d, yajl_val o, fentry *e)
+{
+    static const char *const skeys[] = {"Value", "Comparison"};
+    static const char *const mkeys[] = {"Key", "Value", "Comparison"};
+    const char *v, *c, *k = NULL;
+    asff_status st;
+    int op;
+    bool map = d->type == FT_MAP;
+    if ((st = check_keys(cc, o, map ? mkeys : skeys, map ? 3 : 2)) != ASFF_OK)
+        return st;
+    if ((st = get_str(cc, o, "Value", true, &v)) != ASFF_OK || (st = get_str(cc, o, "Comparison", true, &c)) != ASFF_OK)
+        return st;
+    if (map && (st = get_str(cc, o, "Key", true, &k)) != ASFF_OK)
+        return st;
+    op = cmp_index(c);
+    if (op < 0) {
+        char p[ASFF_ERROR_PATH_SIZE];
+        ptr_join(p, cc->path, "Comparison");
+        if (strcmp(c, "CONTAINS_WORD") == 0)
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: CONTAINS_WORD is only accepted by the V2 APIs", d->name);
+        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: unknown comparison %s", d->name, c);
+    }
+    if (map && (op == CMP_PREFIX || op == CMP_PREFIX_NOT_EQUALS)) {
+        char p[ASFF_ERROR_PATH_SIZE];
+        ptr_join(p, cc->path, "Comparison");
+        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is not a Map comparison", d->name, c);
+    }
+    if ((op == CMP_CONTAINS || op == CMP_NOT_CONTAINS) && cc->f->opt.mode == ASFF_FILTER_FINDINGS &&
+        !cc->f->opt.allow_contains) {
+        char p[ASFF_ERROR_PATH_SIZE];
+        ptr_join(p, cc->path, "Comparison");
+        return filter_fail(cc->err, ASFF_ERR_FILTER, p,
+                           "%s: %s is accepted only in automation-rule criteria", d->name, c);
+    }
+    e->op = (uint8_t)op;
+    e->str = arena_str(cc->f, v);
+    e->len = strlen(v);
+    e->key = k ? arena_str(cc->f, k) : NULL;
+    if (!e->str || (k && !e->key))
+        return filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    return ASFF_OK;
+}
+
+static asff_status compile_number_entry(cctx *cc, const filter_attr_def *d, yajl_val o, fentry *e)
+{
+    size_t i;
+    asff_status st = check_keys(cc, o, num_names, NUM_KEYS);
+    if (st)
+        return st;
+    for (i = 0; i < o->u.object.len; i++) {
+        int k;
+        for (k = 0; k < NUM_KEYS; k++)
+            if (strcmp(o->u.object.keys[i], num_names[k]) == 0)
+                break;
+        if (!YAJL_IS_NUMBER(o->u.object.values[i]) || !YAJL_IS_DOUBLE(o->u.object.values[i])) {
+            char p[ASFF_ERROR_PATH_SIZE];
+            ptr_join(p, cc->path, o->u.object.keys[i]);
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s must be a number", d->name, num_names[k]);
+        }
+        e->op |= (uint8_t)(1u << k);
+        e->num[k] = o->u.object.values[i]->u.number.d;
+    }
+    if (!e->op)
+        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a NumberFilter needs Gte, Lte, Eq, Gt or Lt",
+                           d->name);
+    return ASFF_OK;
+}
+
+static asff_status compile_date_entry(cctx *cc, const filter_attr_def *d, yajl_val o, fentry *e)
+{
+    static const char *const keys[] = {"Start", "End", "DateRange"};
+    static const char *const rkeys[] = {"Value", "Unit", "Comparison"};
+    const char *s, *en;
+    yajl_val r = NULL;
+    size_t i;
+    asff_status st;
+    if ((st = check_keys(cc, o, keys, 3)) != ASFF_OK || (st = get_str(cc, o, "Start", false, &s)) != ASFF_OK ||
+        (st = get_str(cc, o, "End", false, &en)) != ASFF_OK)
+        return st;
+    for (i = 0; i < o->u.object.len; i++)
+        if (strcmp(o->u.object.keys[i], "DateRange") == 0)
+            r = o->u.object.values[i];
+    if (r && (s || en))
+        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: DateRange cannot be combined with Start/End",
+                           d->name);
+    if (!r && !(s && en))
+        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path,
+                           "%s: a DateFilter needs Start and End together, or DateRange", d->name);
+    if (r) {
+        const char *unit, *cmp;
+        yajl_val v = NULL;
+        char saved[ASFF_ERROR_PATH_SIZE];
+        memcpy(saved, cc->path, sizeof saved);
+        ptr_join(cc->path, saved, "DateRange");
+        if (!YAJL_IS_OBJECT(r))
+            return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: DateRange must be an object", d->name);
+        if ((st = check_keys(cc, r, rkeys, 3)) != ASFF_OK || (st = get_str(cc, r, "Unit", true, &unit)) != ASFF_OK ||
+            (st = get_str(cc, r, "Comparison", false, &cmp)) != ASFF_OK)
+            return st;
+        for (i = 0; i < r->u.object.len; i++)
+            if (strcmp(r->u.object.keys[i], "Value") == 0)
+                v = r->u.object.values[i];
+        if (!v || !YAJL_IS_INTEGER(v) || v->u.number.i < 0 || v->u.number.i > 1000000) {
+            char p[ASFF_ERROR_PATH_SIZE];
+            ptr_join(p, cc->path, "Value");
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Value must be an integer 0..1000000",
+                               d->name);
+        }
+        if (strcmp(unit, "DAYS") != 0) {
+            char p[ASFF_ERROR_PATH_SIZE];
+            ptr_join(p, cc->path, "Unit");
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Unit must be DAYS", d->name);
+        }
+        if (cmp && strcmp(cmp, "WITHIN") != 0 && strcmp(cmp, "OLDER_THAN") != 0) {
+            char p[ASFF_ERROR_PATH_SIZE];
+            ptr_join(p, cc->path, "Comparison");
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Comparison must be WITHIN or OLDER_THAN",
+                               d->name);
+        }
+        if (!cc->f->opt.has_now)
+            return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path,
+                               "%s: DateRange needs a current time (options.has_now)", d->name);
+        memcpy(cc->path, saved, sizeof saved);
+        e->op = cmp && strcmp(cmp, "OLDER_THAN") == 0 ? DATE_OLDER_THAN : DATE_WITHIN;
+        e->drange = v->u.number.i;
+        e->t0s = cc->f->opt.now_seconds - e->drange * 86400; /* FS-38: exact days back from now */
+        return ASFF_OK;
+    }
+    if (!filter_ts_parse(s, strlen(s), &e->t0s, &e->t0n)) {
+        char p[ASFF_ERROR_PATH_SIZE];
+        ptr_join(p, cc->path, "Start");
+        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: Start is not an ISO 8601 timestamp", d->name);
+    }
+    if (!filter_ts_parse(en, strlen(en), &e->t1s, &e->t1n)) {
+        char p[ASFF_ERROR_PATH_SIZE];
+        ptr_join(p, cc->path, "End");
+        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: End is not an ISO 8601 timestamp", d->name);
+    }
+    e->op = DATE_FIXED;
+    e->start = arena_str(cc->f, s);
+    e->end = arena_str(cc->f, en);
+    return e->start && e->end ? ASFF_OK : filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
+}
+
+static asff_status compile_ip_entry(cctx *cc, const filter_attr_def *d, yajl_val o, fentry *e)
+{
+    static const char *const keys[] = {"Cidr"};
+    const char *c, *slash;
+    char p[ASFF_ERROR_PATH_SIZE];
+    size_t alen;
+    int prefix = -1;
+    asff_status st;
+    if ((st = check_keys(cc, o, keys, 1)) != ASFF_OK || (st = get_str(cc, o, "Cidr", true, &c)) != ASFF_OK)
+        return st;
+    ptr_join(p, cc->path, "Cidr");
+    slash = strchr(c, '/');
+    alen = slash ? (size_t)(slash - c) : strlen(c);
+    e->family = (uint8_t)ip_parse(c, alen, e->ip);
+    if (!e->family)
+        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is not an IPv4 or IPv6 CIDR block", d->name, c);
+    if (slash) {
+        size_t n = strlen(slash + 1);
+        prefix = n >= 1 && n <= 3 && (n == 1 || slash[1] != '0') ? digits(slash + 1, n) : -1;
+        if (prefix < 0 || prefix > (e->family == 4 ? 32 : 128))
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: bad prefix length in %s", d->name, c);
+    } else
+        prefix = e->family == 4 ? 32 : 128; /* FS-46: a bare address is one host */
+    e->prefix = (uint8_t)prefix;
+    {
+        /* host bits beyond the prefix are ignored */
+        unsigned i, bytes = e->family == 4 ? 4u : 16u;
+        for (i = 0; i < bytes; i++) {
+            unsigned lo = i * 8u;
+            if (lo >= (unsigned)prefix)
+                e->ip[i] = 0;
+            else if (lo + 8u > (unsigned)prefix)
+                e->ip[i] &= (uint8_t)(0xffu << (8u - ((unsigned)prefix - lo)));
+        }
+    }
+    e->start = arena_str(cc->f, c);
+    return e->start ? ASFF_OK : filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
+}
+
+static asff_status compile_bool_entry(cctx *cc, const filter_attr_def *d, yajl_val o, fentry *e)
+{
+    static const char *const keys[] = {"Value"};
+    asff_status st = check_keys(cc, o, keys, 1);
+    if (st)
+        return st;
+    if (o->u.object.len != 1 || (!YAJL_IS_TRUE(o->u.object.values[0]) && !YAJL_IS_FALSE(o->u.object.values[0])))
+        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: Value must be true or false", d->name);
+    e->bval = YAJL_IS_TRUE(o->u.object.values[0]);
+    return ASFF_OK;
+}
+
+/* FS-5..FS-8, FS-11: the validation matrix over the comparisons present on one attribute. */
+static asff_status check_mix(cctx *cc, const filter_attr_def *d, unsigned seen)
+{
+    static const unsigned bad[][2] = {
+        {CMP_EQUALS, CMP_NOT_EQUALS}, {CMP_EQUALS, CMP_PREFIX_NOT_EQUALS}, {CMP_CONTAINS, CMP_NOT_CONTAINS}};
+    unsigned i, j;
+    for (i = 0; i < 3; i++)
+        if ((seen & (1u << bad[i][0])) && (seen & (1u << bad[i][1])))
+            return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %s cannot be combined with %s", d->name,
+                               cmp_names[bad[i][0]], cmp_names[bad[i][1]]);
+    for (i = CMP_CONTAINS; i <= CMP_NOT_CONTAINS; i += 3)
+        if (seen & (1u << i))
+            for (j = 0; j < 6; j++)
+                if (j != i && (seen & (1u << j)))
+                    return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %s cannot be combined with %s",
+                                       d->name, cmp_names[i], cmp_names[j]);
+    return ASFF_OK;
+}
+
+static asff_status compile_attr(cctx *cc, const filter_attr_def *d, yajl_val list, fcond *c)
+{
+    const asff_filter_options *o = &cc->f->opt;
+    size_t i, n, limit, k;
+    unsigned seen = 0;
+    asff_status st;
+    char base[ASFF_ERROR_PATH_SIZE];
+    if (!YAJL_IS_ARRAY(list))
+        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s must be an array of filters", d->name);
+    n = list->u.array.len;
+    limit = o->mode == ASFF_FILTER_RULE && (d->flags & FA_RULE100) ? 100 : 20;
+    if (!o->local && n > limit)
+        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %zu filters, at most %zu are allowed", d->name, n,
+                           limit);
+    if (n == 0 && o->mode == ASFF_FILTER_RULE)
+        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a criterion needs at least one filter", d->name);
+    c->def = d;
+    if ((st = fpath_resolve(d->path, &c->path)) != ASFF_OK)
+        return filter_fail(cc->err, ASFF_ERR_INTERNAL, cc->path, "%s: cannot resolve path %s", d->name, d->path);
+    c->entries = asff_arena_alloc(cc->f->arena, (n ? n : 1) * sizeof *c->entries * 2);
+    if (!c->entries)
+        return filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    c->orig = c->entries + (n ? n : 1);
+    memcpy(base, cc->path, sizeof base);
+    for (i = 0; i < n; i++) {
+        yajl_val v = list->u.array.values[i];
+        fentry *e = &c->orig[i];
+        ptr_index(cc->path, base, i);
+        if (!YAJL_IS_OBJECT(v))
+            return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a filter must be an object", d->name);
+        switch (d->type) {
+        case FT_STRING:
+        case FT_MAP:
+            st = compile_string_entry(cc, d, v, e);
+            seen |= 1u << e->op;
+            break;
+        case FT_NUMBER:
+            st = compile_number_entry(cc, d, v, e);
+            break;
+        case FT_DATE:
+            st = compile_date_entry(cc, d, v, e);
+            break;
+        case FT_IP:
+            st = compile_ip_entry(cc, d, v, e);
+            break;
+        case FT_BOOLEAN:
+            st = compile_bool_entry(cc, d, v, e);
+            break;
+        default:
+            st = ASFF_ERR_INTERNAL;
+        }
+        if (st)
+            return st;
+    }
+    memcpy(cc->path, base, sizeof base);
+    if ((d->type == FT_STRING || d->type == FT_MAP) && (st = check_mix(cc, d, seen)) != ASFF_OK)
+        return st;
+    /* positives first (FS-2) */
+    for (i = 0, k = 0; i < n; i++)
+        if (d->type != FT_STRING && d->type != FT_MAP ? true : c->orig[i].op < 3)
+            c->entries[k++] = c->orig[i];
+    c->npos = k;
+    for (i = 0; i < n; i++)
+        if ((d->type == FT_STRING || d->type == FT_MAP) && c->orig[i].op >= 3)
+            c->entries[k++] = c->orig[i];
+    c->n = n;
+    if (d->type != FT_STRING && d->type != FT_MAP)
+        c->npos = n;
+    return ASFF_OK;
+}
+
+static size_t min_len(const fcond *c)
+{
+    size_t i, m = SIZE_MAX;
+    for (i = 0; i < c->n; i++)
+        if (c->entries[i].len < m)
+            m = c->entries[i].len;
+    return m;
+}
+
+static int cond_cmp(const void *a, const void *b)
+{
+    return strcmp(((const fcond *)a)->def->name, ((const fcond *)b)->def->name);
+}
+
+asff_status filter_compile_node(yajl_val node, const char *base, const asff_filter_options *opt, asff_filter **out,
+                                asff_error *err)
+{
+    asff_filter_options defaults = ASFF_FILTER_OPTIONS_INIT;
+    const asff_allocator *a;
+    asff_filter *f;
+    cctx cc;
+    size_t i, nattr = 0;
+    asff_status st = ASFF_OK;
+    *out = NULL;
+    if (!opt)
+        opt = &defaults;
+    if (opt->version != ASFF_FILTER_OPTIONS_VERSION)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_filter_options version %u", opt->version);
+    a = asff_alloc_or_default(opt->allocator);
+    if (!YAJL_IS_OBJECT(node))
+        return filter_fail(err, ASFF_ERR_FILTER, base, "filters must be a JSON object");
+    f = asff_malloc(a, sizeof *f);
+    if (!f)
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    memset(f, 0, sizeof *f);
+    f->alloc = a;
+    f->opt = *opt;
+    f->finding_type = asff_type_get(ASFF_TID_AwsSecurityFinding);
+    f->arena = asff_arena_new(a);
+    f->conds = f->arena ? asff_arena_alloc(f->arena, (node->u.object.len + 1) * sizeof *f->conds) : NULL;
+    if (!f->conds) {
+        asff_filter_free(f);
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    }
+    cc.f = f;
+    cc.err = err;
+    for (i = 0; i < node->u.object.len && st == ASFF_OK; i++) {
+        const char *name = node->u.object.keys[i];
+        const filter_attr_def *d = filter_attr_find(name, strlen(name));
+        size_t j;
+        ptr_join(cc.path, base, name);
+        for (j = 0; j < i; j++)
+            if (strcmp(node->u.object.keys[j], name) == 0)
+                break;
+        if (j < i)
+            st = filter_fail(err, ASFF_ERR_FILTER, cc.path, "%s appears twice", name);
+        else if (!d)
+            st = filter_fail(err, ASFF_ERR_FILTER, cc.path, "unknown filter attribute %s", name);
+        else if (opt->mode == ASFF_FILTER_RULE && !(d->flags & FA_RULE))
+            st = filter_fail(err, ASFF_ERR_FILTER, cc.path, "%s is not an automation-rule criterion", name);
+        else if (d->type == FT_KEYWORD)
+            st = filter_fail(err, ASFF_ERR_UNSUPPORTED, cc.path,
+                             "unsupported attribute %s: KeywordFilter has no documented semantics", name);
+        else if (YAJL_IS_ARRAY(node->u.object.values[i]) && node->u.object.values[i]->u.array.len == 0 &&
+                 opt->mode == ASFF_FILTER_FINDINGS)
+            continue; /* FS-23: an empty list is ignored */
+        else if ((st = compile_attr(&cc, d, node->u.object.values[i], &f->conds[f->n])) == ASFF_OK) {
+            f->n++;
+            nattr++;
+        }
+    }
+    if (st == ASFF_OK && opt->mode == ASFF_FILTER_FINDINGS && !opt->local && nattr > 10)
+        st = filter_fail(err, ASFF_ERR_FILTER, base, "%zu filter attributes, at most 10 are allowed", nattr);
+    if (st) {
+        asff_filter_free(f);
+        return st;
+    }
+    qsort(f->conds, f->n, sizeof *f->conds, cond_cmp);
+    /* prefilter groups: attributes tested only by positive String/Map comparisons, the one with the
+     * longest shortest value (likely the rarest text) first */
+    for (i = 0; i < f->n && f->nlit < sizeof f->lit / sizeof *f->lit; i++) {
+        const fcond *c = &f->conds[i];
+        size_t k;
+        if ((c->def->type == FT_STRING || c->def->type == FT_MAP) && c->npos == c->n && c->n) {
+            for (k = f->nlit++; k > 0 && min_len(&f->conds[f->lit[k - 1]]) < min_len(c); k--)
+                f->lit[k] = f->lit[k - 1];
+            f->lit[k] = (uint16_t)i;
+            for (k = 0; k < c->n; k++) {
+                const unsigned char *v = (const unsigned char *)c->entries[k].str;
+                for (; *v; v++) {
+                    f->lit_slash |= *v == '/';
+                    f->lit_special |= *v == '"' || *v == '\\' || *v < 0x20;
+                }
+            }
+        }
+    }
+    *out = f;
+    return ASFF_OK;
+}
+
+asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_options *options, asff_filter **out,
+                                asff_error *err)
+{
+    const asff_allocator *a = options ? options->allocator : NULL;
+    yajl_val root, node;
+    asff_status st;
+    const char *base = "";
+    size_t i;
+    if (!out)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out is NULL");
+    *out = NULL;
+    if ((st = filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
+        return st;
+    node = root;
+    /* a request body: {"Filters": {...}, "SortCriteria": ..., ...} */
+    if (YAJL_IS_OBJECT(root))
+        for (i = 0; i < root->u.object.len; i++)
+            if (strcmp(root->u.object.keys[i], "Filters") == 0) {
+                node = root->u.object.values[i];
+                base = "/Filters";
+            }
+    st = filter_compile_node(node, base, options, out, err);
+    yajl_tree_free(root);
+    if (st == ASFF_OK && err)
+        asff_error_clear(err);
+    return st;
+}
+
+void asff_filter_free(asff_filter *f)
+{
+    if (!f)
+        return;
+    asff_arena_free(f->arena);
+    asff_free(f->alloc, f);
+}
+
+/* ---- canonical JSON ------------------------------------------------------------------------- */
+
+#define GS(g, s) yajl_gen_string((g), (const unsigned char *)(s), strlen(s))
+
+static void gen_number(yajl_gen g, double d)
+{
+    char buf[40];
+    double back;
+    snprintf(buf, sizeof buf, "%.15g", d);
+    sscanf(buf, "%lf", &back);
+    if (back != d)
+        snprintf(buf, sizeof buf, "%.17g", d);
+    yajl_gen_number(g, buf, strlen(buf));
+}
+
+static void gen_entry(yajl_gen g, const filter_attr_def *d, const fentry *e)
+{
+    int k;
+    yajl_gen_map_open(g);
+    switch (d->type) {
+    case FT_STRING:
+    case FT_MAP:
+        if (d->type == FT_MAP)
+            GS(g, "Key"), GS(g, e->key);
+        GS(g, "Value"), GS(g, e->str);
+        GS(g, "Comparison"), GS(g, cmp_names[e->op]);
+        break;
+    case FT_NUMBER:
+        for (k = 0; k < NUM_KEYS; k++)
+            if (e->op & (1u << k))
+                GS(g, num_names[k]), gen_number(g, e->num[k]);
+        break;
+    case FT_DATE:
+        if (e->op == DATE_FIXED) {
+            GS(g, "Start"), GS(g, e->start);
+            GS(g, "End"), GS(g, e->end);
+        } else {
+            GS(g, "DateRange");
+            yajl_gen_map_open(g);
+            GS(g, "Value"), yajl_gen_integer(g, e->drange);
+            GS(g, "Unit"), GS(g, "DAYS");
+            GS(g, "Comparison"), GS(g, e->op == DATE_WITHIN ? "WITHIN" : "OLDER_THAN");
+            yajl_gen_map_close(g);
+        }
+        break;
+    case FT_IP:
+        GS(g, "Cidr"), GS(g, e->start);
+        break;
+    case FT_BOOLEAN:
+        GS(g, "Value"), yajl_gen_bool(g, e->bval);
+        break;
+    default:
+        break;
+    }
+    yajl_gen_map_close(g);
+}
+
+asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, asff_error *err)
+{
+    yajl_alloc_funcs af;
+    yajl_gen g;
+    const unsigned char *buf;
+    size_t n, i, j;
+    if (!f || !out)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "filter or out is NULL");
+    af.malloc = f->alloc->malloc;
+    af.realloc = f->alloc->realloc;
+    af.free = f->alloc->free;
+    af.ctx = f->alloc->ctx;
+    g = yajl_gen_alloc(&af);
+    if (!g)
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    yajl_gen_map_open(g);
+    for (i = 0; i < f->n; i++) {
+        const fcond *c = &f->conds[i];
+        GS(g, c->def->name);
+        yajl_gen_array_open(g);
+        for (j = 0; j < c->n; j++)
+            gen_entry(g, c->def, &c->orig[j]);
+        yajl_gen_array_close(g);
+    }
+    yajl_gen_map_close(g);
+    yajl_gen_get_buf(g, &buf, &n);
+    *out = asff_malloc(f->alloc, n + 1);
+    if (!*out) {
+        yajl_gen_free(g);
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    }
+    memcpy(*out, buf, n);
+    (*out)[n] = 0;
+    if (len)
+        *len = n;
+    yajl_gen_free(g);
+    return ASFF_OK;
+}
+
+void asff_filter_string_free(const asff_filter *f, char *s)
+{
+    if (f && s)
+        asff_free(f->alloc, s);
+}

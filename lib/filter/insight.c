@@ -1,0 +1,290 @@
+/* Insights: group matching findings by an attribute, counted as GetInsightResults counts
+ * (FS-62..FS-72); and the managed-insight catalog. */
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include "filter/filter_int.h"
+
+typedef struct gslot {
+    char *value;       /* NULL = empty slot */
+    uint64_t count;
+    uint64_t stamp;    /* the finding that counted last: a value counts once per finding (FS-68) */
+    uint32_t hash;
+} gslot;
+
+struct asff_insight {
+    const asff_allocator *alloc;
+    asff_arena *arena;          /* group values */
+    const asff_filter *filter;
+    const filter_attr_def *def;
+    fpath path;
+    gslot *slots;
+    size_t cap, used;
+    uint64_t seq, matched;
+    size_t max_results;
+    char *arn;
+    asff_insight_result *results;
+    size_t nresults;
+    asff_status oom;
+};
+
+static uint32_t hash_str(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+asff_status asff_insight_new(const asff_filter *filter, const char *group_by, const asff_insight_options *opt,
+                             asff_insight **out, asff_error *err)
+{
+    asff_insight_options defaults = ASFF_INSIGHT_OPTIONS_INIT;
+    const asff_allocator *a;
+    const filter_attr_def *d;
+    asff_insight *ins;
+    if (!out || !group_by)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out or group_by is NULL");
+    *out = NULL;
+    if (!opt)
+        opt = &defaults;
+    if (opt->version != ASFF_INSIGHT_OPTIONS_VERSION)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_insight_options version");
+    d = filter_attr_find(group_by, strlen(group_by));
+    if (!d)
+        return filter_fail(err, ASFF_ERR_FILTER, "/GroupByAttribute", "unknown GroupByAttribute %s", group_by);
+    if (d->type != FT_STRING && d->type != FT_IP)
+        return filter_fail(err, ASFF_ERR_FILTER, "/GroupByAttribute",
+                           "cannot group by %s: only String and Ip attributes group (FS-72)", group_by);
+    a = asff_alloc_or_default(opt->allocator);
+    ins = asff_malloc(a, sizeof *ins);
+    if (!ins)
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    memset(ins, 0, sizeof *ins);
+    ins->alloc = a;
+    ins->filter = filter;
+    ins->def = d;
+    ins->max_results = opt->max_results ? opt->max_results : 100;
+    ins->arena = asff_arena_new(a);
+    ins->cap = 64;
+    ins->slots = asff_malloc(a, ins->cap * sizeof *ins->slots);
+    ins->arn = ins->arena ? asff_arena_strdup(ins->arena, opt->insight_arn ? opt->insight_arn : "",
+                                              opt->insight_arn ? strlen(opt->insight_arn) : 0)
+                          : NULL;
+    if (!ins->arena || !ins->slots || !ins->arn) {
+        asff_insight_free(ins);
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    }
+    memset(ins->slots, 0, ins->cap * sizeof *ins->slots);
+    if (fpath_resolve(d->path, &ins->path) != ASFF_OK) {
+        asff_insight_free(ins);
+        return filter_fail(err, ASFF_ERR_INTERNAL, "", "cannot resolve %s", d->path);
+    }
+    *out = ins;
+    return ASFF_OK;
+}
+
+static bool grow(asff_insight *ins)
+{
+    size_t cap = ins->cap * 2, i;
+    gslot *s = asff_malloc(ins->alloc, cap * sizeof *s);
+    if (!s)
+        return false;
+    memset(s, 0, cap * sizeof *s);
+    for (i = 0; i < ins->cap; i++) {
+        size_t j;
+        if (!ins->slots[i].value)
+            continue;
+        j = ins->slots[i].hash & (cap - 1);
+        while (s[j].value)
+            j = (j + 1) & (cap - 1);
+        s[j] = ins->slots[i];
+    }
+    asff_free(ins->alloc, ins->slots);
+    ins->slots = s;
+    ins->cap = cap;
+    return true;
+}
+
+static int count_value(void *ctx, unsigned kind, const void *v)
+{
+    asff_insight *ins = ctx;
+    const char *s = v;
+    uint32_t h;
+    size_t j;
+    if (kind != ASFF_KIND_STRING || !s[0])
+        return 0; /* FS-69: no empty group */
+    h = hash_str(s);
+    for (j = h & (ins->cap - 1); ins->slots[j].value; j = (j + 1) & (ins->cap - 1))
+        if (ins->slots[j].hash == h && strcmp(ins->slots[j].value, s) == 0) {
+            if (ins->slots[j].stamp != ins->seq) {
+                ins->slots[j].stamp = ins->seq;
+                ins->slots[j].count++;
+            }
+            return 0;
+        }
+    if ((ins->used + 1) * 10 > ins->cap * 7) {
+        if (!grow(ins)) {
+            ins->oom = ASFF_ERR_NOMEM;
+            return 1;
+        }
+        for (j = h & (ins->cap - 1); ins->slots[j].value; j = (j + 1) & (ins->cap - 1))
+            ;
+    }
+    ins->slots[j].value = asff_arena_strdup(ins->arena, s, strlen(s));
+    if (!ins->slots[j].value) {
+        ins->oom = ASFF_ERR_NOMEM;
+        return 1;
+    }
+    ins->slots[j].hash = h;
+    ins->slots[j].count = 1;
+    ins->slots[j].stamp = ins->seq;
+    ins->used++;
+    return 0;
+}
+
+asff_status asff_insight_add(asff_insight *ins, const void *finding)
+{
+    if (!ins || !finding || asff_object_type(finding) != asff_type_get(ASFF_TID_AwsSecurityFinding))
+        return ASFF_ERR_INVALID_ARG;
+    if (ins->filter && !asff_filter_match(ins->filter, finding))
+        return ASFF_OK;
+    ins->seq++;
+    ins->matched++;
+    ins->oom = ASFF_OK;
+    fpath_visit(finding, &ins->path, count_value, ins);
+    return ins->oom;
+}
+
+uint64_t asff_insight_matched(const asff_insight *ins)
+{
+    return ins ? ins->matched : 0;
+}
+
+static int result_cmp(const void *a, const void *b)
+{
+    const asff_insight_result *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1; /* FS-64 */
+    return strcmp(x->value, y->value);      /* FS-70: ties by value */
+}
+
+asff_status asff_insight_results(asff_insight *ins, const asff_insight_result **results, size_t *count)
+{
+    size_t i, n = 0;
+    if (!ins || !results || !count)
+        return ASFF_ERR_INVALID_ARG;
+    asff_free(ins->alloc, ins->results);
+    ins->results = asff_malloc(ins->alloc, (ins->used ? ins->used : 1) * sizeof *ins->results);
+    if (!ins->results)
+        return ASFF_ERR_NOMEM;
+    for (i = 0; i < ins->cap; i++)
+        if (ins->slots[i].value) {
+            ins->results[n].value = ins->slots[i].value;
+            ins->results[n].count = ins->slots[i].count;
+            n++;
+        }
+    qsort(ins->results, n, sizeof *ins->results, result_cmp);
+    ins->nresults = n < ins->max_results ? n : ins->max_results;
+    *results = ins->results;
+    *count = ins->nresults;
+    return ASFF_OK;
+}
+
+#define GS(g, s) yajl_gen_string((g), (const unsigned char *)(s), strlen(s))
+
+asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, size_t *len, asff_error *err)
+{
+    const asff_insight_result *r;
+    size_t n, i, blen;
+    const unsigned char *buf;
+    yajl_alloc_funcs af;
+    yajl_gen g;
+    asff_status st;
+    if (!ins || !out)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "insight or out is NULL");
+    if ((st = asff_insight_results(ins, &r, &n)) != ASFF_OK)
+        return filter_fail(err, st, "", "out of memory");
+    af.malloc = ins->alloc->malloc;
+    af.realloc = ins->alloc->realloc;
+    af.free = ins->alloc->free;
+    af.ctx = ins->alloc->ctx;
+    g = yajl_gen_alloc(&af);
+    if (!g)
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    yajl_gen_config(g, yajl_gen_beautify, pretty ? 1 : 0);
+    yajl_gen_map_open(g);
+    GS(g, "InsightResults");
+    yajl_gen_map_open(g);
+    GS(g, "InsightArn"), GS(g, ins->arn);
+    GS(g, "GroupByAttribute"), GS(g, ins->def->name);
+    GS(g, "ResultValues");
+    yajl_gen_array_open(g);
+    for (i = 0; i < n; i++) {
+        yajl_gen_map_open(g);
+        GS(g, "GroupByAttributeValue"), GS(g, r[i].value);
+        GS(g, "Count"), yajl_gen_integer(g, (long long)r[i].count);
+        yajl_gen_map_close(g);
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+    yajl_gen_get_buf(g, &buf, &blen);
+    *out = asff_malloc(ins->alloc, blen + 1);
+    if (!*out) {
+        yajl_gen_free(g);
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    }
+    memcpy(*out, buf, blen);
+    (*out)[blen] = 0;
+    if (len)
+        *len = blen;
+    yajl_gen_free(g);
+    return ASFF_OK;
+}
+
+void asff_insight_string_free(const asff_insight *ins, char *s)
+{
+    if (ins && s)
+        asff_free(ins->alloc, s);
+}
+
+void asff_insight_free(asff_insight *ins)
+{
+    if (!ins)
+        return;
+    asff_arena_free(ins->arena);
+    asff_free(ins->alloc, ins->slots);
+    asff_free(ins->alloc, ins->results);
+    asff_free(ins->alloc, ins);
+}
+
+/* ---- managed insights ------------------------------------------------------------------------ */
+
+unsigned asff_managed_insight_count(void)
+{
+    return filter_managed_count;
+}
+
+const asff_managed_insight *asff_managed_insight_get(unsigned index)
+{
+    return index < filter_managed_count ? &filter_managed[index] : NULL;
+}
+
+const asff_managed_insight *asff_managed_insight_find(const char *key)
+{
+    unsigned i;
+    if (!key || !key[0])
+        return NULL;
+    if (strspn(key, "0123456789") == strlen(key) && strlen(key) < 4) {
+        int n = atoi(key);
+        for (i = 0; i < filter_managed_count; i++)
+            if (filter_managed[i].number == n)
+                return &filter_managed[i];
+        return NULL;
+    }
+    for (i = 0; i < filter_managed_count; i++)
+        if (strcmp(filter_managed[i].name, key) == 0 || strcmp(filter_managed[i].arn, key) == 0)
+            return &filter_managed[i];
+    return NULL;
+}

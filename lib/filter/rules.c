@@ -1,0 +1,560 @@
+/* Automation rules (V1): parse, order (AR-6, AR-7), apply FINDING_FIELDS_UPDATE (AR-13..AR-16). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "filter/filter_int.h"
+
+/* What one rule's FindingFieldsUpdate sets; strings live in the rule set's arena. */
+typedef struct raction {
+    const char *note_text, *note_by;
+    bool has_sev;
+    const char *sev_label;
+    bool has_norm, has_prod;
+    int64_t sev_norm;
+    double sev_prod;
+    const char *verification;
+    bool has_conf, has_crit;
+    int64_t conf, crit;
+    bool has_types;
+    const char **types;
+    size_t ntypes;
+    bool has_udf;
+    const char **udf_keys, **udf_values;
+    size_t nudf;
+    const char *workflow;
+    bool has_related;
+    const char **rel_arn, **rel_id;
+    size_t nrel;
+} raction;
+
+typedef struct rule {
+    const char *arn, *name, *updated_at;
+    int64_t order;
+    bool enabled, terminal;
+    size_t input_index;
+    asff_filter *criteria;
+    raction act;
+} rule;
+
+struct asff_rules {
+    const asff_allocator *alloc;
+    asff_arena *arena;
+    rule *rules;
+    size_t n;
+    asff_rules_options opt;
+    char now_text[64];
+};
+
+typedef struct pctx {
+    asff_rules *rs;
+    asff_error *err;
+    char path[ASFF_ERROR_PATH_SIZE];
+} pctx;
+
+static yajl_val member(yajl_val o, const char *key)
+{
+    size_t i;
+    for (i = 0; YAJL_IS_OBJECT(o) && i < o->u.object.len; i++)
+        if (strcmp(o->u.object.keys[i], key) == 0)
+            return o->u.object.values[i];
+    return NULL;
+}
+
+static char *dup(asff_rules *rs, const char *s)
+{
+    return asff_arena_strdup(rs->arena, s, strlen(s));
+}
+
+static asff_status bad(pctx *pc, const char *sub, const char *msg)
+{
+    char p[ASFF_ERROR_PATH_SIZE];
+    filter_path_cat(p, sizeof p, pc->path, sub);
+    return filter_fail(pc->err, ASFF_ERR_FILTER, p, "%s", msg);
+}
+
+static const char *label_of(int64_t n)
+{
+    /* AR-15 */
+    return n == 0 ? "INFORMATIONAL" : n < 40 ? "LOW" : n < 70 ? "MEDIUM" : n < 90 ? "HIGH" : "CRITICAL";
+}
+
+static int64_t norm_of(const char *label)
+{
+    /* filter-attributes.tsv: INFORMATIONAL=0 LOW=1 MEDIUM=40 HIGH=70 CRITICAL=90 */
+    return label[0] == 'I' ? 0 : label[0] == 'L' ? 1 : label[0] == 'M' ? 40 : label[0] == 'H' ? 70 : 90;
+}
+
+static bool int_in(yajl_val v, int64_t lo, int64_t hi, int64_t *out)
+{
+    if (!v || !YAJL_IS_INTEGER(v) || v->u.number.i < lo || v->u.number.i > hi)
+        return false;
+    *out = v->u.number.i;
+    return true;
+}
+
+static bool str_ok(yajl_val v)
+{
+    return v && YAJL_IS_STRING(v) && v->u.string[0];
+}
+
+static asff_status parse_strlist(pctx *pc, yajl_val v, const char *sub, const char ***out, size_t *n)
+{
+    size_t i;
+    if (!YAJL_IS_ARRAY(v))
+        return bad(pc, sub, "must be an array of strings");
+    *n = v->u.array.len;
+    *out = asff_arena_alloc(pc->rs->arena, (*n + 1) * sizeof **out);
+    if (!*out)
+        return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    for (i = 0; i < *n; i++) {
+        if (!str_ok(v->u.array.values[i]))
+            return bad(pc, sub, "must be an array of non-empty strings");
+        if (!((*out)[i] = dup(pc->rs, v->u.array.values[i]->u.string)))
+            return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    }
+    return ASFF_OK;
+}
+
+static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
+{
+    static const char *const known[] = {"Note", "Severity", "VerificationState", "Confidence", "Criticality",
+                                        "Types", "UserDefinedFields", "Workflow", "RelatedFindings"};
+    asff_rules *rs = pc->rs;
+    yajl_val v;
+    size_t i, j;
+    asff_status st;
+    if (!YAJL_IS_OBJECT(u))
+        return bad(pc, "/FindingFieldsUpdate", "must be an object");
+    for (i = 0; i < u->u.object.len; i++) {
+        for (j = 0; j < sizeof known / sizeof *known; j++)
+            if (strcmp(u->u.object.keys[i], known[j]) == 0)
+                break;
+        if (j == sizeof known / sizeof *known)
+            return bad(pc, "/FindingFieldsUpdate", "unknown field to update");
+    }
+    if ((v = member(u, "Note")) != NULL) {
+        yajl_val t = member(v, "Text"), b = member(v, "UpdatedBy");
+        if (!str_ok(t) || !str_ok(b))
+            return bad(pc, "/FindingFieldsUpdate/Note", "Note needs Text and UpdatedBy");
+        a->note_text = dup(rs, t->u.string);
+        a->note_by = dup(rs, b->u.string);
+    }
+    if ((v = member(u, "Severity")) != NULL) {
+        yajl_val l = member(v, "Label"), n = member(v, "Normalized"), p = member(v, "Product");
+        static const char *const labels[] = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
+        if (!YAJL_IS_OBJECT(v) || (!l && !n && !p))
+            return bad(pc, "/FindingFieldsUpdate/Severity", "Severity needs Label, Normalized or Product");
+        a->has_sev = true;
+        if (l) {
+            for (j = 0; j < 5; j++)
+                if (YAJL_IS_STRING(l) && strcmp(l->u.string, labels[j]) == 0)
+                    a->sev_label = labels[j];
+            if (!a->sev_label)
+                return bad(pc, "/FindingFieldsUpdate/Severity/Label", "unknown severity label");
+        }
+        if (n) {
+            if (!int_in(n, 0, 100, &a->sev_norm))
+                return bad(pc, "/FindingFieldsUpdate/Severity/Normalized", "must be an integer 0..100");
+            a->has_norm = true;
+        }
+        if (p) {
+            if (!YAJL_IS_NUMBER(p) || !YAJL_IS_DOUBLE(p))
+                return bad(pc, "/FindingFieldsUpdate/Severity/Product", "must be a number");
+            a->has_prod = true;
+            a->sev_prod = p->u.number.d;
+        }
+    }
+    if ((v = member(u, "VerificationState")) != NULL) {
+        static const char *const vs[] = {"UNKNOWN", "TRUE_POSITIVE", "FALSE_POSITIVE", "BENIGN_POSITIVE"};
+        for (j = 0; j < 4; j++)
+            if (YAJL_IS_STRING(v) && strcmp(v->u.string, vs[j]) == 0)
+                a->verification = vs[j];
+        if (!a->verification)
+            return bad(pc, "/FindingFieldsUpdate/VerificationState", "unknown verification state");
+    }
+    if ((v = member(u, "Confidence")) != NULL) {
+        if (!int_in(v, 0, 100, &a->conf))
+            return bad(pc, "/FindingFieldsUpdate/Confidence", "must be an integer 0..100");
+        a->has_conf = true;
+    }
+    if ((v = member(u, "Criticality")) != NULL) {
+        if (!int_in(v, 0, 100, &a->crit))
+            return bad(pc, "/FindingFieldsUpdate/Criticality", "must be an integer 0..100");
+        a->has_crit = true;
+    }
+    if ((v = member(u, "Types")) != NULL) {
+        if ((st = parse_strlist(pc, v, "/FindingFieldsUpdate/Types", &a->types, &a->ntypes)) != ASFF_OK)
+            return st;
+        a->has_types = true;
+    }
+    if ((v = member(u, "UserDefinedFields")) != NULL) {
+        if (!YAJL_IS_OBJECT(v))
+            return bad(pc, "/FindingFieldsUpdate/UserDefinedFields", "must be an object of strings");
+        a->nudf = v->u.object.len;
+        a->udf_keys = asff_arena_alloc(rs->arena, (a->nudf + 1) * sizeof *a->udf_keys);
+        a->udf_values = asff_arena_alloc(rs->arena, (a->nudf + 1) * sizeof *a->udf_values);
+        if (!a->udf_keys || !a->udf_values)
+            return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+        for (i = 0; i < a->nudf; i++) {
+            if (!YAJL_IS_STRING(v->u.object.values[i]))
+                return bad(pc, "/FindingFieldsUpdate/UserDefinedFields", "values must be strings");
+            a->udf_keys[i] = dup(rs, v->u.object.keys[i]);
+            a->udf_values[i] = dup(rs, v->u.object.values[i]->u.string);
+        }
+        a->has_udf = true;
+    }
+    if ((v = member(u, "Workflow")) != NULL) {
+        static const char *const ws[] = {"NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"};
+        yajl_val s = member(v, "Status");
+        for (j = 0; j < 4; j++)
+            if (s && YAJL_IS_STRING(s) && strcmp(s->u.string, ws[j]) == 0)
+                a->workflow = ws[j];
+        if (!a->workflow)
+            return bad(pc, "/FindingFieldsUpdate/Workflow/Status", "must be NEW, NOTIFIED, RESOLVED or SUPPRESSED");
+    }
+    if ((v = member(u, "RelatedFindings")) != NULL) {
+        if (!YAJL_IS_ARRAY(v))
+            return bad(pc, "/FindingFieldsUpdate/RelatedFindings", "must be an array");
+        a->nrel = v->u.array.len;
+        a->rel_arn = asff_arena_alloc(rs->arena, (a->nrel + 1) * sizeof *a->rel_arn);
+        a->rel_id = asff_arena_alloc(rs->arena, (a->nrel + 1) * sizeof *a->rel_id);
+        if (!a->rel_arn || !a->rel_id)
+            return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+        for (i = 0; i < a->nrel; i++) {
+            yajl_val p = member(v->u.array.values[i], "ProductArn"), id = member(v->u.array.values[i], "Id");
+            if (!str_ok(p) || !str_ok(id))
+                return bad(pc, "/FindingFieldsUpdate/RelatedFindings", "each needs ProductArn and Id");
+            a->rel_arn[i] = dup(rs, p->u.string);
+            a->rel_id[i] = dup(rs, id->u.string);
+        }
+        a->has_related = true;
+    }
+    return ASFF_OK;
+}
+
+static asff_status parse_rule(pctx *pc, yajl_val o, rule *r)
+{
+    asff_rules *rs = pc->rs;
+    asff_filter_options fo = ASFF_FILTER_OPTIONS_INIT;
+    yajl_val v, acts;
+    asff_status st;
+    char cpath[ASFF_ERROR_PATH_SIZE];
+    if (!YAJL_IS_OBJECT(o))
+        return bad(pc, "", "a rule must be an object");
+    if (!int_in(member(o, "RuleOrder"), 1, 1000, &r->order))
+        return bad(pc, "/RuleOrder", "RuleOrder must be an integer 1..1000");
+    v = member(o, "RuleName");
+    if (!str_ok(v))
+        return bad(pc, "/RuleName", "RuleName is required");
+    r->name = dup(rs, v->u.string);
+    v = member(o, "RuleArn");
+    r->arn = str_ok(v) ? dup(rs, v->u.string) : "";
+    v = member(o, "UpdatedAt");
+    r->updated_at = str_ok(v) ? dup(rs, v->u.string) : NULL;
+    v = member(o, "RuleStatus");
+    r->enabled = true;
+    if (v) {
+        if (!YAJL_IS_STRING(v) || (strcmp(v->u.string, "ENABLED") != 0 && strcmp(v->u.string, "DISABLED") != 0))
+            return bad(pc, "/RuleStatus", "RuleStatus must be ENABLED or DISABLED");
+        r->enabled = strcmp(v->u.string, "ENABLED") == 0;
+    }
+    v = member(o, "IsTerminal");
+    if (v && !YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+        return bad(pc, "/IsTerminal", "IsTerminal must be true or false");
+    r->terminal = v && YAJL_IS_TRUE(v);
+    if (!r->name || !r->arn)
+        return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    v = member(o, "Criteria");
+    if (!v)
+        return bad(pc, "/Criteria", "Criteria is required");
+    fo.mode = ASFF_FILTER_RULE;
+    fo.local = rs->opt.local;
+    fo.has_now = rs->opt.has_now;
+    fo.now_seconds = rs->opt.now_seconds;
+    fo.allocator = rs->alloc;
+    filter_path_cat(cpath, sizeof cpath, pc->path, "/Criteria");
+    if ((st = filter_compile_node(v, cpath, &fo, &r->criteria, pc->err)) != ASFF_OK)
+        return st;
+    acts = member(o, "Actions");
+    if (!YAJL_IS_ARRAY(acts) || acts->u.array.len != 1)
+        return bad(pc, "/Actions", "Actions must hold exactly one action (AR-13)");
+    v = member(acts->u.array.values[0], "Type");
+    if (!v || !YAJL_IS_STRING(v) || strcmp(v->u.string, "FINDING_FIELDS_UPDATE") != 0)
+        return bad(pc, "/Actions/0/Type", "Type must be FINDING_FIELDS_UPDATE");
+    {
+        char saved[ASFF_ERROR_PATH_SIZE];
+        memcpy(saved, pc->path, sizeof saved);
+        filter_path_cat(pc->path, sizeof pc->path, saved, "/Actions/0");
+        st = parse_update(pc, member(acts->u.array.values[0], "FindingFieldsUpdate"), &r->act);
+        memcpy(pc->path, saved, sizeof saved);
+    }
+    return st;
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+    const rule *x = a, *y = b;
+    int c;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    if (x->updated_at || y->updated_at) { /* AR-7: earlier UpdatedAt first; none = just edited, last */
+        if (!x->updated_at || !y->updated_at)
+            return x->updated_at ? -1 : 1;
+        if ((c = fvalue_compare_ts(x->updated_at, y->updated_at)) != 0)
+            return c;
+    }
+    if ((c = strcmp(x->arn, y->arn)) != 0)
+        return c;
+    return x->input_index < y->input_index ? -1 : x->input_index > y->input_index;
+}
+
+asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *opt, asff_rules **out,
+                             asff_error *err)
+{
+    asff_rules_options defaults = ASFF_RULES_OPTIONS_INIT;
+    const asff_allocator *a;
+    asff_rules *rs;
+    yajl_val root, list;
+    asff_status st;
+    pctx pc;
+    size_t i, n;
+    const char *base = "";
+    if (!out)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out is NULL");
+    *out = NULL;
+    if (!opt)
+        opt = &defaults;
+    if (opt->version != ASFF_RULES_OPTIONS_VERSION)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_rules_options version");
+    a = asff_alloc_or_default(opt->allocator);
+    if ((st = filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
+        return st;
+    list = root;
+    if (YAJL_IS_OBJECT(root) && member(root, "Rules")) {
+        list = member(root, "Rules");
+        base = "/Rules";
+    }
+    n = YAJL_IS_ARRAY(list) ? list->u.array.len : 1;
+    if (!YAJL_IS_ARRAY(list) && !YAJL_IS_OBJECT(list)) {
+        yajl_tree_free(root);
+        return filter_fail(err, ASFF_ERR_FILTER, base, "rules must be an object, an array or {\"Rules\": [...]}");
+    }
+    rs = asff_malloc(a, sizeof *rs);
+    if (!rs) {
+        yajl_tree_free(root);
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    }
+    memset(rs, 0, sizeof *rs);
+    rs->alloc = a;
+    rs->opt = *opt;
+    rs->arena = asff_arena_new(a);
+    rs->rules = rs->arena ? asff_arena_alloc(rs->arena, (n + 1) * sizeof *rs->rules) : NULL;
+    if (!rs->rules) {
+        yajl_tree_free(root);
+        asff_rules_free(rs);
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+    }
+    pc.rs = rs;
+    pc.err = err;
+    st = ASFF_OK;
+    for (i = 0; i < n && st == ASFF_OK; i++) {
+        yajl_val o = YAJL_IS_ARRAY(list) ? list->u.array.values[i] : list;
+        if (YAJL_IS_ARRAY(list))
+            snprintf(pc.path, sizeof pc.path, "%s/%zu", base, i);
+        else
+            snprintf(pc.path, sizeof pc.path, "%s", base);
+        rs->rules[i].input_index = i;
+        st = parse_rule(&pc, o, &rs->rules[i]);
+        rs->n = i + 1;
+    }
+    yajl_tree_free(root);
+    if (st) {
+        asff_rules_free(rs);
+        return st;
+    }
+    qsort(rs->rules, rs->n, sizeof *rs->rules, rule_cmp);
+    if (opt->has_now) {
+        /* Note.UpdatedAt of notes the rules write: now, canonical UTC with milliseconds */
+        int64_t t = opt->now_seconds, days = t / 86400, sod = t % 86400, y, era, doe, yoe, doy, mp;
+        unsigned m, d;
+        if (sod < 0)
+            sod += 86400, days--;
+        days += 719468;
+        era = (days >= 0 ? days : days - 146096) / 146097;
+        doe = days - era * 146097;
+        yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        y = yoe + era * 400;
+        doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        mp = (5 * doy + 2) / 153;
+        d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+        m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+        y += m <= 2;
+        snprintf(rs->now_text, sizeof rs->now_text, "%04lld-%02u-%02uT%02d:%02d:%02d.000Z", (long long)y, m, d,
+                 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+    }
+    *out = rs;
+    if (err)
+        asff_error_clear(err);
+    return ASFF_OK;
+}
+
+size_t asff_rules_count(const asff_rules *rs)
+{
+    return rs ? rs->n : 0;
+}
+
+const char *asff_rules_name(const asff_rules *rs, size_t i)
+{
+    return rs && i < rs->n ? rs->rules[i].name : NULL;
+}
+
+const char *asff_rules_arn(const asff_rules *rs, size_t i)
+{
+    return rs && i < rs->n ? rs->rules[i].arn : NULL;
+}
+
+void asff_rules_free(asff_rules *rs)
+{
+    size_t i;
+    if (!rs)
+        return;
+    for (i = 0; rs->rules && i < rs->n; i++)
+        asff_filter_free(rs->rules[i].criteria);
+    asff_arena_free(rs->arena);
+    asff_free(rs->alloc, rs);
+}
+
+#define NOMEM_IF(x)                                                                                                 \
+    do {                                                                                                            \
+        if (!(x))                                                                                                   \
+            return ASFF_ERR_NOMEM;                                                                                  \
+    } while (0)
+
+static asff_status apply(const asff_rules *rs, const raction *a, asff_AwsSecurityFinding *f)
+{
+    size_t i;
+    if (a->note_text) {
+        asff_Note *n = ASFF_NEW(f, Note);
+        NOMEM_IF(n);
+        NOMEM_IF(n->Text = asff_strdup(f, a->note_text));
+        NOMEM_IF(n->UpdatedBy = asff_strdup(f, a->note_by));
+        if (rs->now_text[0])
+            NOMEM_IF(n->UpdatedAt = asff_strdup(f, rs->now_text));
+        f->Note = n;
+    }
+    if (a->has_sev) {
+        if (!f->Severity)
+            NOMEM_IF(f->Severity = ASFF_NEW(f, Severity));
+        if (a->sev_label) {
+            f->Severity->Label = (char *)a->sev_label; /* static storage */
+            if (!a->has_norm && f->Severity->Normalized) /* keep a stored Normalized consistent */
+                NOMEM_IF(f->Severity->Normalized = asff_int_new(f, norm_of(a->sev_label)));
+        }
+        if (a->has_norm) {
+            NOMEM_IF(f->Severity->Normalized = asff_int_new(f, a->sev_norm));
+            if (!a->sev_label)
+                f->Severity->Label = (char *)label_of(a->sev_norm);
+        }
+        if (a->has_prod)
+            NOMEM_IF(f->Severity->Product = asff_double_new(f, a->sev_prod));
+    }
+    if (a->verification)
+        f->VerificationState = (char *)a->verification;
+    if (a->has_conf)
+        NOMEM_IF(f->Confidence = asff_int_new(f, a->conf));
+    if (a->has_crit)
+        NOMEM_IF(f->Criticality = asff_int_new(f, a->crit));
+    if (a->has_types) {
+        /* AR-16: replace */
+        f->Types.items = NULL;
+        f->Types.count = f->Types.capacity = 0;
+        for (i = 0; i < a->ntypes; i++)
+            if (asff_list_append_string(f, "Types", a->types[i]) != ASFF_OK)
+                return ASFF_ERR_NOMEM;
+        if (!a->ntypes)
+            NOMEM_IF(f->Types.items = asff_arena_alloc(asff_object_arena(f), sizeof(char *)));
+    }
+    if (a->has_udf) {
+        f->UserDefinedFields.keys = f->UserDefinedFields.values = NULL;
+        f->UserDefinedFields.count = f->UserDefinedFields.capacity = 0;
+        for (i = 0; i < a->nudf; i++)
+            if (asff_map_set(f, "UserDefinedFields", a->udf_keys[i], a->udf_values[i]) != ASFF_OK)
+                return ASFF_ERR_NOMEM;
+        if (!a->nudf) {
+            NOMEM_IF(f->UserDefinedFields.keys = asff_arena_alloc(asff_object_arena(f), sizeof(char *)));
+            NOMEM_IF(f->UserDefinedFields.values = asff_arena_alloc(asff_object_arena(f), sizeof(char *)));
+        }
+    }
+    if (a->workflow) {
+        if (!f->Workflow)
+            NOMEM_IF(f->Workflow = ASFF_NEW(f, Workflow));
+        f->Workflow->Status = (char *)a->workflow;
+    }
+    if (a->has_related) {
+        f->RelatedFindings.items = NULL;
+        f->RelatedFindings.count = f->RelatedFindings.capacity = 0;
+        for (i = 0; i < a->nrel; i++) {
+            asff_RelatedFinding *r = asff_list_append_object(f, "RelatedFindings");
+            NOMEM_IF(r);
+            NOMEM_IF(r->ProductArn = asff_strdup(f, a->rel_arn[i]));
+            NOMEM_IF(r->Id = asff_strdup(f, a->rel_id[i]));
+        }
+        if (!a->nrel)
+            NOMEM_IF(f->RelatedFindings.items = asff_arena_alloc(asff_object_arena(f), sizeof(void *)));
+    }
+    return ASFF_OK;
+}
+
+asff_status asff_rules_apply(const asff_rules *rs, void *finding, asff_rule_fired_fn fn, void *ctx, size_t *fired,
+                             asff_error *err)
+{
+    asff_AwsSecurityFinding *f = finding;
+    size_t i, nf = 0, nmatch = 0;
+    size_t stack_idx[64];
+    size_t *matched = stack_idx;
+    asff_status st = ASFF_OK;
+    if (fired)
+        *fired = 0;
+    if (!rs || !f || asff_object_type(f) != asff_type_get(ASFF_TID_AwsSecurityFinding))
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "rules or finding is NULL or not a finding");
+    if (rs->opt.not_chained) {
+        /* AR-11 off: decide every match on the finding as it arrived, then apply */
+        if (rs->n > 64 && !(matched = asff_malloc(rs->alloc, rs->n * sizeof *matched)))
+            return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        for (i = 0; i < rs->n; i++) {
+            const rule *r = &rs->rules[i];
+            if (!r->enabled || !asff_filter_match(r->criteria, f))
+                continue;
+            matched[nmatch++] = i;
+            if (r->terminal)
+                break;
+        }
+        for (i = 0; i < nmatch && st == ASFF_OK; i++) {
+            st = apply(rs, &rs->rules[matched[i]].act, f);
+            if (st == ASFF_OK && fn)
+                fn(ctx, matched[i], rs->rules[matched[i]].name);
+            nf += st == ASFF_OK;
+        }
+        if (matched != stack_idx)
+            asff_free(rs->alloc, matched);
+    } else {
+        for (i = 0; i < rs->n && st == ASFF_OK; i++) {
+            const rule *r = &rs->rules[i];
+            if (!r->enabled || !asff_filter_match(r->criteria, f))
+                continue;
+            st = apply(rs, &r->act, f);
+            if (st != ASFF_OK)
+                break;
+            nf++;
+            if (fn)
+                fn(ctx, i, r->name);
+            if (r->terminal) /* AR-9 */
+                break;
+        }
+    }
+    if (fired)
+        *fired = nf;
+    if (st)
+        return filter_fail(err, st, "", "out of memory while applying rules");
+    return ASFF_OK;
+}

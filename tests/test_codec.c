@@ -1,0 +1,1241 @@
+/* Tests of lib/codec: the streaming parser, the envelopes, errors and limits, and the writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "asff/codec.h"
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long n;
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static char *read_data(const char *rel, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", ASFF_TEST_DATA, rel);
+    return read_file(path, len);
+}
+
+static char *read_real(const char *rel, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "real/%s", rel);
+    return read_data(path, len);
+}
+
+/* What one parse produced: every finding as NDJSON, skipped items with their errors. */
+typedef struct result {
+    asff_status status;
+    asff_error err;
+    asff_writer *w;
+    uint64_t count, skipped;
+    char skips[4096];            /* "index path code line col;" per skipped item */
+    char infos[4096];            /* "index path line;" per finding (first ones) */
+    asff_document doc;           /* copied at the last finding (strings not kept) */
+    char doc_strings[2048];      /* event fields seen at the last finding */
+    int stop_after;              /* return nonzero from the callback after this many (0 = never) */
+} result;
+
+static int stop_after; /* parse_chunks: the callback stops after this many findings (0 = never) */
+
+static void append(char *dst, size_t size, const char *fmt, ...)
+{
+    size_t n = strlen(dst);
+    va_list ap;
+    if (n + 1 >= size)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(dst + n, size - n, fmt, ap);
+    va_end(ap);
+}
+
+static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    result *r = ctx;
+    const asff_document *d = info->document;
+    asff_error e;
+    assert_int_equal(asff_writer_write(r->w, finding, &e), ASFF_OK);
+    r->count++;
+    append(r->infos, sizeof r->infos, "%llu %s %llu;", (unsigned long long)info->index, info->path,
+           (unsigned long long)info->line);
+    r->doc = *d;
+    r->doc_strings[0] = '\0';
+    append(r->doc_strings, sizeof r->doc_strings, "env=%d id=%s type=%s src=%s acct=%s time=%s region=%s res=%s "
+           "action=%s desc=%s next=%s other=%s", (int)d->envelope, d->event_id ? d->event_id : "-",
+           d->detail_type ? d->detail_type : "-", d->source ? d->source : "-", d->account ? d->account : "-",
+           d->time ? d->time : "-", d->region ? d->region : "-", d->resources ? d->resources : "-",
+           d->action_name ? d->action_name : "-", d->action_description ? d->action_description : "-",
+           d->next_token ? d->next_token : "-", d->other_members ? d->other_members : "-");
+    return r->stop_after && r->count >= (uint64_t)r->stop_after;
+}
+
+static int on_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    result *r = ctx;
+    r->skipped++;
+    append(r->skips, sizeof r->skips, "%llu %s %s %s %llu %llu;", (unsigned long long)info->index, info->path,
+           asff_status_name(err->code), err->path, (unsigned long long)err->line, (unsigned long long)err->column);
+    return 0;
+}
+
+/* Parse data fed in chunks of `chunk` bytes (0 = all at once). r->w holds the NDJSON output. */
+static void parse_chunks(const char *data, size_t len, const asff_parse_options *opt, size_t chunk, result *r)
+{
+    asff_parser *p;
+    size_t off = 0;
+    memset(r, 0, sizeof *r);
+    r->stop_after = stop_after;
+    r->w = asff_writer_new_buffer(NULL);
+    assert_non_null(r->w);
+    p = asff_parser_new(opt, on_finding, on_error, r);
+    assert_non_null(p);
+    r->status = ASFF_OK;
+    if (!chunk)
+        chunk = len ? len : 1;
+    while (off < len && r->status == ASFF_OK) {
+        size_t n = len - off < chunk ? len - off : chunk;
+        r->status = asff_parser_feed(p, data + off, n, &r->err);
+        off += n;
+    }
+    if (r->status == ASFF_OK)
+        r->status = asff_parser_finish(p, &r->err);
+    assert_int_equal(asff_parser_count(p), r->count);
+    assert_int_equal(asff_parser_skipped(p), r->skipped);
+    asff_parser_free(p);
+}
+
+static void result_free(result *r)
+{
+    asff_writer_free(r->w);
+}
+
+static const char *output(result *r)
+{
+    return asff_writer_buffer(r->w, NULL);
+}
+
+static void parse_text(const char *text, const asff_parse_options *opt, result *r)
+{
+    parse_chunks(text, strlen(text), opt, 0, r);
+}
+
+/* Parse text (one finding expected) and return its compact JSON, newline stripped. */
+static char *roundtrip(const char *text)
+{
+    result r;
+    char *out;
+    size_t n;
+    parse_text(text, NULL, &r);
+    if (r.status != ASFF_OK)
+        fail_msg("%s: %s at %s", asff_status_name(r.status), r.err.message, r.err.path);
+    out = strdup(output(&r));
+    n = strlen(out);
+    if (n && out[n - 1] == '\n')
+        out[n - 1] = '\0';
+    result_free(&r);
+    return out;
+}
+
+static void assert_roundtrip_same(const char *text)
+{
+    char *out = roundtrip(text);
+    assert_string_equal(out, text);
+    free(out);
+}
+
+/* ---- the real files ---------------------------------------------------------------------- */
+
+typedef struct real_file {
+    const char *path;
+    uint64_t findings;          /* from tests/data/real/README.md */
+    asff_envelope envelope;
+} real_file;
+
+static const real_file real_files[] = {
+    {"asr/CIS-1.3.json", 1, ASFF_ENVELOPE_EVENT},
+    {"asr/CIS-bad.json", 1, ASFF_ENVELOPE_EVENT},
+    {"asr/CIS_1-6-multi-select.json", 2, ASFF_ENVELOPE_EVENT},
+    {"asr/afsbp-ec2.1.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/afsbp-ec2.7.json", 1, ASFF_ENVELOPE_EVENT},
+    {"asr/afsbp-iam.8-nodetails.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/afsbp-lambda.1.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/afsbp-rds.2.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/afsbp-redshift.1.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/afsbp-s3.1.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/afsbp_rds6.json", 1, ASFF_ENVELOPE_EVENT},
+    {"asr/cis-31.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/cis1314-save.json", 1, ASFF_ENVELOPE_EVENT},
+    {"asr/cis15111.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/cis24.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/custom-action-mismatch.json", 1, ASFF_ENVELOPE_EVENT},
+    {"asr/pci-ec2.1.json", 1, ASFF_ENVELOPE_FINDING},
+    {"asr/pci-s3.1.json", 1, ASFF_ENVELOPE_FINDING},
+    {"awsdocs/access-analyzer-typical-finding.json", 1, ASFF_ENVELOPE_FINDING},
+    {"awsdocs/config-typical-finding.json", 1, ASFF_ENVELOPE_FINDING},
+    {"awsdocs/eventbridge-insight-results-example.json", 0, ASFF_ENVELOPE_EVENT},
+    {"awsdocs/guardduty-typical-finding.json", 1, ASFF_ENVELOPE_FINDING},
+    {"awsdocs/inspector-typical-finding.json", 1, ASFF_ENVELOPE_FINDING},
+    {"awsdocs/sample-control-finding-cis-1.2.json", 1, ASFF_ENVELOPE_FINDING},
+    {"awsdocs/sample-control-finding-control-tower.json", 1, ASFF_ENVELOPE_FINDING},
+    {"awsdocs/sample-control-finding-fsbp.json", 1, ASFF_ENVELOPE_FINDING},
+    {"heimdall2/asff_sample.json", 18, ASFF_ENVELOPE_FINDINGS},
+    {"heimdall2/prowler-sample.asff-json.jsonl", 10, ASFF_ENVELOPE_NDJSON},
+    {"heimdall2/prowler_sample.json", 10, ASFF_ENVELOPE_FINDINGS},
+    {"heimdall2/restrictions-test-results.asff.json", 4, ASFF_ENVELOPE_ARRAY},
+    {"heimdall2/rhel7_V-71931_asff.json", 3, ASFF_ENVELOPE_ARRAY},
+    {"heimdall2/trivy-image_golang-1.12-alpine_sample.json", 44, ASFF_ENVELOPE_FINDINGS},
+    {"heimdall2/undefined-code.asff.json", 2, ASFF_ENVELOPE_ARRAY},
+    {"jfrog-xray/sec_hub_finding_op_risk.json", 1, ASFF_ENVELOPE_ARRAY},
+    {"jfrog-xray/sec_hub_finding_security.json", 2, ASFF_ENVELOPE_ARRAY},
+    {"jfrog-xray/sec_hub_findings_license.json", 1, ASFF_ENVELOPE_ARRAY},
+    {"trivy/alpine-310.asff.golden.json", 4, ASFF_ENVELOPE_FINDINGS},
+    {"trivy/secrets.asff.golden.json", 2, ASFF_ENVELOPE_FINDINGS},
+};
+#define NREAL (sizeof real_files / sizeof real_files[0])
+
+static const char *malformed = "awsdocs/sample-control-finding-consolidated.MALFORMED.json";
+
+/* Every file parses, with the README's number of findings, in the envelope it has, and writes
+ * exactly what an independent route (tests/data/codec/make_canonical.py, plain Python json) says. */
+static void test_real_files(void **state)
+{
+    size_t i, total = 0;
+    (void)state;
+    for (i = 0; i < NREAL; i++) {
+        size_t len, clen;
+        char *data = read_real(real_files[i].path, &len), *canon, cpath[512], *slash;
+        result r;
+        parse_chunks(data, len, NULL, 0, &r);
+        if (r.status != ASFF_OK)
+            fail_msg("%s: %s %s at %s", real_files[i].path, asff_status_name(r.status), r.err.message, r.err.path);
+        if (r.count != real_files[i].findings)
+            fail_msg("%s: %llu findings, README says %llu", real_files[i].path, (unsigned long long)r.count,
+                     (unsigned long long)real_files[i].findings);
+        if (r.count)
+            assert_int_equal(r.doc.envelope, real_files[i].envelope);
+        snprintf(cpath, sizeof cpath, "codec/real-canonical/%s.ndjson", real_files[i].path);
+        slash = strchr(cpath + strlen("codec/real-canonical/"), '/');
+        memmove(slash + 2, slash + 1, strlen(slash + 1) + 1);
+        slash[0] = '_';
+        slash[1] = '_';
+        canon = read_data(cpath, &clen);
+        if (strcmp(output(&r), canon) != 0)
+            fail_msg("%s: output differs from %s", real_files[i].path, cpath);
+        total += r.count;
+        free(canon);
+        result_free(&r);
+        free(data);
+    }
+    assert_int_equal(total, 127); /* README: 127 finding records */
+}
+
+/* parse -> write -> parse -> write gives the same text, for every file. */
+static void test_real_roundtrip(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < NREAL; i++) {
+        size_t len;
+        char *data = read_real(real_files[i].path, &len);
+        result a, b;
+        parse_chunks(data, len, NULL, 0, &a);
+        assert_int_equal(a.status, ASFF_OK);
+        parse_text(output(&a), NULL, &b);
+        assert_int_equal(b.status, ASFF_OK);
+        assert_int_equal(a.count, b.count);
+        assert_string_equal(output(&a), output(&b));
+        result_free(&a);
+        result_free(&b);
+        free(data);
+    }
+}
+
+/* The malformed file: missing comma after ProductFields' closing brace (line 37); the next member
+ * starts at line 38, column 3. */
+static void test_real_malformed(void **state)
+{
+    size_t len;
+    char *data = read_real(malformed, &len);
+    result r;
+    (void)state;
+    parse_chunks(data, len, NULL, 0, &r);
+    assert_int_equal(r.status, ASFF_ERR_SYNTAX);
+    assert_int_equal(r.err.code, ASFF_ERR_SYNTAX);
+    assert_int_equal(r.err.line, 38);
+    assert_int_equal(r.err.column, 3);
+    assert_int_equal(data[r.err.offset], '"');
+    assert_int_equal(strncmp(data + r.err.offset, "\"Resources\"", 11), 0);
+    assert_int_equal(r.count, 0);
+    result_free(&r);
+    /* skip_invalid does not turn a broken pretty-printed document into line records */
+    {
+        asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+        o.skip_invalid = true;
+        parse_chunks(data, len, &o, 0, &r);
+        assert_int_equal(r.status, ASFF_ERR_SYNTAX);
+        assert_int_equal(r.err.line, 38);
+        result_free(&r);
+    }
+    free(data);
+}
+
+/* Any chunk size gives the same findings, output and errors. */
+static void check_chunks(const char *rel, bool every)
+{
+    static const size_t sizes[] = {1, 2, 3, 7, 64, 4096};
+    size_t len, c, n;
+    char *data = strncmp(rel, "codec/", 6) == 0 ? read_data(rel, &len) : read_real(rel, &len);
+    result whole;
+    parse_chunks(data, len, NULL, 0, &whole);
+    n = every ? len : sizeof sizes / sizeof sizes[0];
+    for (c = 0; c < n; c++) {
+        size_t chunk = every ? c + 1 : sizes[c];
+        result r;
+        parse_chunks(data, len, NULL, chunk, &r);
+        if (r.status != whole.status || r.count != whole.count || strcmp(output(&r), output(&whole)) != 0 ||
+            r.err.offset != whole.err.offset || r.err.line != whole.err.line || r.err.column != whole.err.column ||
+            strcmp(r.err.path, whole.err.path) != 0 || strcmp(r.infos, whole.infos) != 0)
+            fail_msg("%s: chunk size %zu differs (status %d/%d, line %llu/%llu, col %llu/%llu, path %s/%s)", rel,
+                     chunk, r.status, whole.status, (unsigned long long)r.err.line,
+                     (unsigned long long)whole.err.line, (unsigned long long)r.err.column,
+                     (unsigned long long)whole.err.column, r.err.path, whole.err.path);
+        result_free(&r);
+    }
+    result_free(&whole);
+    free(data);
+}
+
+static void test_chunk_sizes(void **state)
+{
+    (void)state;
+    check_chunks("asr/CIS_1-6-multi-select.json", true);
+    check_chunks("awsdocs/inspector-typical-finding.json", true);
+    check_chunks("heimdall2/prowler-sample.asff-json.jsonl", true);
+    check_chunks(malformed, true);
+    check_chunks("codec/type-error/input.json", true);
+    check_chunks("heimdall2/asff_sample.json", false);
+    check_chunks("heimdall2/restrictions-test-results.asff.json", false);
+    check_chunks("heimdall2/trivy-image_golang-1.12-alpine_sample.json", false);
+}
+
+/* ---- golden cases: tests/data/codec/<case>/input.json + expected.ndjson | expected-error.txt -- */
+
+static const char *const golden_cases[] = {
+    "unknown-members", "nulls", "big-integers", "doubles", "findings-wrapper", "event-custom-action",
+    "event-insight", "ndjson", "concatenated", "type-error", "duplicate", "truncated", "not-findings",
+    "utf8-invalid", "nul-escape", "empty",
+};
+
+static void test_golden(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof golden_cases / sizeof golden_cases[0]; i++) {
+        char rel[256], path[512];
+        size_t len, elen;
+        char *in, *expected;
+        FILE *f;
+        result r;
+        snprintf(rel, sizeof rel, "codec/%s/input.json", golden_cases[i]);
+        in = read_data(rel, &len);
+        parse_chunks(in, len, NULL, 0, &r);
+        snprintf(path, sizeof path, "%s/codec/%s/expected-error.txt", ASFF_TEST_DATA, golden_cases[i]);
+        f = fopen(path, "r");
+        if (f) {
+            char line[1024];
+            fclose(f);
+            snprintf(rel, sizeof rel, "codec/%s/expected-error.txt", golden_cases[i]);
+            expected = read_data(rel, &elen);
+            snprintf(line, sizeof line, "%s %llu:%llu %s\n", asff_status_name(r.status),
+                     (unsigned long long)r.err.line, (unsigned long long)r.err.column,
+                     r.err.path[0] ? r.err.path : "-");
+            if (strcmp(line, expected) != 0)
+                fail_msg("%s: got \"%s\" (%s), expected \"%s\"", golden_cases[i], line, r.err.message, expected);
+        } else {
+            snprintf(rel, sizeof rel, "codec/%s/expected.ndjson", golden_cases[i]);
+            expected = read_data(rel, &elen);
+            if (r.status != ASFF_OK)
+                fail_msg("%s: %s %s at %s", golden_cases[i], asff_status_name(r.status), r.err.message, r.err.path);
+            if (strcmp(output(&r), expected) != 0)
+                fail_msg("%s: got\n%s\nexpected\n%s", golden_cases[i], output(&r), expected);
+        }
+        free(expected);
+        free(in);
+        result_free(&r);
+    }
+}
+
+/* ---- values ------------------------------------------------------------------------------ */
+
+static void test_unknown_members(void **state)
+{
+    (void)state;
+    assert_roundtrip_same("{\"SchemaVersion\":\"2018-10-08\",\"NewTopLevel\":{\"a\":[1,2.50,\"x\\\"y\",null,true,"
+                          "{\"deep\":{}}],\"b\":[]},\"Id\":\"i\",\"Severity\":{\"Label\":\"LOW\",\"Future\":1e400},"
+                          "\"Resources\":[{\"Type\":\"Other\",\"Id\":\"r\",\"Zz\":\"\xc3\xa9\\n\\t\\u001F\"}],\"Last\":-0}");
+}
+
+static void test_big_integers(void **state)
+{
+    static const char *const text =
+        "{\"Severity\":{\"Normalized\":9007199254740993},\"Criticality\":-9223372036854775808,"
+        "\"Confidence\":18446744073709551616,\"Count\":9223372036854775807}";
+    asff_AwsSecurityFinding *f;
+    asff_error e;
+    (void)state;
+    assert_roundtrip_same(text);
+    assert_int_equal(asff_parse_object(text, strlen(text), ASFF_TID_AwsSecurityFinding, NULL, (void **)&f, &e),
+                     ASFF_OK);
+    assert_true(f->Severity->Normalized->value == 9007199254740993LL);
+    assert_null(f->Severity->Normalized->text);
+    assert_true(f->Criticality->value == INT64_MIN);
+    assert_null(f->Criticality->text);
+    assert_true(f->Confidence->value == INT64_MAX);
+    assert_string_equal(f->Confidence->text, "18446744073709551616");
+    asff_object_free(f);
+}
+
+static void test_nulls(void **state)
+{
+    static const char *const text =
+        "{\"Id\":null,\"Types\":[\"a\",null],\"ProductFields\":{\"k\":null,\"j\":\"v\"},\"Note\":null,\"X\":null}";
+    asff_AwsSecurityFinding *f;
+    asff_error e;
+    const asff_extra *x;
+    (void)state;
+    assert_roundtrip_same(text);
+    assert_int_equal(asff_parse_object(text, strlen(text), ASFF_TID_AwsSecurityFinding, NULL, (void **)&f, &e),
+                     ASFF_OK);
+    assert_null(f->Id);                      /* the typed slot stays absent */
+    x = asff_extra_get(f, "Id");             /* and the null is kept where it was */
+    assert_non_null(x);
+    assert_string_equal(x->json, "null");
+    assert_int_equal(f->Types.count, 2);
+    assert_null(f->Types.items[1]);
+    assert_int_equal(f->ProductFields.count, 2);
+    assert_null(f->ProductFields.values[0]);
+    assert_null(f->Note);
+    assert_non_null(asff_extra_get(f, "X"));
+    /* a member that was null, then present again, is a duplicate */
+    {
+        static const char *const dup = "{\"Id\":null,\"Id\":\"x\"}";
+        void *o = NULL;
+        assert_int_equal(asff_parse_object(dup, strlen(dup), ASFF_TID_AwsSecurityFinding, NULL, &o, &e),
+                         ASFF_ERR_DUPLICATE);
+        assert_string_equal(e.path, "/Id");
+        assert_null(o);
+    }
+    asff_object_free(f);
+}
+
+static void test_empty_containers(void **state)
+{
+    (void)state;
+    assert_roundtrip_same("{\"Types\":[],\"ProductFields\":{},\"Resources\":[{\"Details\":{}}],\"Note\":{}}");
+}
+
+static void test_strings_utf8(void **state)
+{
+    result r;
+    (void)state;
+    assert_roundtrip_same("{\"Title\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92 \\\\ \\\"\"}");
+    parse_text("{\"Title\":\"bad \xc3\x28\"}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_UTF8);
+    assert_int_equal(r.err.line, 1);
+    result_free(&r);
+    parse_text("{\"Title\":\"a\\u0000b\"}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_UTF8);
+    assert_string_equal(r.err.path, "/Title");
+    result_free(&r);
+    parse_text("{\"a\\u0000\":1}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_UTF8);
+    result_free(&r);
+}
+
+static void test_doubles(void **state)
+{
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {{0.1, "0.1"}, {6.0, "6"}, {-0.0, "-0"}, {1e21, "1e+21"}, {5e-324, "4.94065645841247e-324"},
+                 {0.30000000000000004, "0.30000000000000004"}, {123.456, "123.456"}, {1.7976931348623157e308,
+                 "1.7976931348623157e+308"}};
+    size_t i;
+    char buf[200];
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        asff_Severity *s = ASFF_NEW_ROOT(Severity, NULL);
+        char *out;
+        asff_error e;
+        assert_non_null(s);
+        s->Product = asff_double_new(s, cases[i].v);
+        assert_int_equal(asff_to_json(s, false, &out, NULL, &e), ASFF_OK);
+        snprintf(buf, sizeof buf, "{\"Product\":%s}", cases[i].text);
+        assert_string_equal(out, buf);
+        asff_free_string(out);
+        asff_object_free(s);
+    }
+    {
+        asff_Severity *s = ASFF_NEW_ROOT(Severity, NULL);
+        char *out = NULL;
+        asff_error e;
+        s->Product = asff_double_new(s, 1.0 / 0.0);
+        assert_int_equal(asff_to_json(s, false, &out, NULL, &e), ASFF_ERR_RANGE);
+        assert_null(out);
+        assert_int_equal(asff_json_size(s), 0);
+        asff_object_free(s);
+    }
+    {
+        /* a double that overflows is an error at parse time, with its path */
+        result r;
+        parse_text("{\"Severity\":{\"Product\":1e999}}", NULL, &r);
+        assert_int_equal(r.status, ASFF_ERR_RANGE);
+        assert_string_equal(r.err.path, "/Severity/Product");
+        result_free(&r);
+    }
+}
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
+static void test_type_errors(void **state)
+{
+    static const char *const text = "{\"Findings\": [\n"
+                                    "  {\"Id\": \"a\"},\n"
+                                    "  {\"Id\": \"b\", \"Resources\": [{\"Id\": \"r\", \"Details\": \"oops\"}]}\n"
+                                    "]}";
+    result r;
+    (void)state;
+    parse_text(text, NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TYPE);
+    assert_string_equal(r.err.path, "/Findings/1/Resources/0/Details");
+    assert_int_equal(r.err.line, 3);
+    assert_int_equal(r.err.column, 58);  /* just after the offending string */
+    assert_int_equal(text[r.err.offset - 1], '"');
+    assert_non_null(strstr(r.err.message, "expected an object, got a string"));
+    assert_int_equal(r.count, 1);
+    result_free(&r);
+
+    parse_text("{\"Types\": {\"a\": 1}}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TYPE);
+    assert_string_equal(r.err.path, "/Types");
+    result_free(&r);
+    parse_text("{\"Types\": [1]}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TYPE);
+    assert_string_equal(r.err.path, "/Types/0");
+    result_free(&r);
+    parse_text("{\"Severity\": {\"Normalized\": \"40\"}}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TYPE);
+    assert_string_equal(r.err.path, "/Severity/Normalized");
+    result_free(&r);
+    parse_text("{\"Sample\": 1}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TYPE);
+    result_free(&r);
+    parse_text("{\"ProductFields\": {\"a/b~c\": 1}}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TYPE);
+    assert_string_equal(r.err.path, "/ProductFields/a~1b~0c");
+    result_free(&r);
+}
+
+static void test_duplicates(void **state)
+{
+    char text[8192];
+    int i;
+    result r;
+    (void)state;
+    parse_text("{\"Id\":\"a\",\"Id\":\"b\"}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_DUPLICATE);
+    assert_string_equal(r.err.path, "/Id");
+    result_free(&r);
+    parse_text("{\"U\":1,\"U\":2}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_DUPLICATE);
+    result_free(&r);
+    parse_text("{\"ProductFields\":{\"k\":\"1\",\"k\":\"2\"}}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_DUPLICATE);
+    assert_string_equal(r.err.path, "/ProductFields/k");
+    result_free(&r);
+    parse_text("{\"Findings\":[],\"Findings\":[]}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_DUPLICATE);
+    result_free(&r);
+    /* many names: the hashed set takes over from the linear scan */
+    for (int pass = 1; pass >= 0; pass--) {
+        strcpy(text, "{\"ProductFields\":{");
+        for (i = 0; i < 200; i++)
+            sprintf(text + strlen(text), "%s\"key%d\":\"v\"", i ? "," : "", i);
+        strcat(text, pass ? ",\"key150\":\"again\"}," : "},");
+        for (i = 0; i < 200; i++)
+            sprintf(text + strlen(text), "%s\"u%d\":%d", i ? "," : "", i, i);
+        strcat(text, "}");
+        parse_text(text, NULL, &r);
+        if (pass == 0) {
+            assert_int_equal(r.status, ASFF_OK);
+            assert_int_equal(strncmp(output(&r), text, strlen(text)), 0);
+        } else {
+            assert_int_equal(r.status, ASFF_ERR_DUPLICATE);
+            assert_string_equal(r.err.path, "/ProductFields/key150");
+        }
+        result_free(&r);
+    }
+    text[strlen(text) - 1] = '\0';
+    strcat(text, ",\"u77\":1}");
+    parse_text(text, NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_DUPLICATE);
+    assert_string_equal(r.err.path, "/u77");
+    result_free(&r);
+}
+
+static void test_limits(void **state)
+{
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    char text[4096];
+    result r;
+    int i;
+    (void)state;
+    /* depth */
+    o.max_depth = 4;
+    parse_text("[{\"Note\":{\"Text\":\"x\"}}]", &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    result_free(&r);
+    parse_text("[{\"X\":{\"a\":{\"b\":1}}}]", &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    result_free(&r);
+    parse_text("[{\"X\":{\"a\":{\"b\":[1]}}}]", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    assert_int_equal(r.err.column, 17); /* the fifth opening bracket */
+    result_free(&r);
+    parse_text("[{\"Note\":{\"X\":[[1]]}}]", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    assert_string_equal(r.err.path, "/0/Note/X");
+    result_free(&r);
+    /* the default depth stops a deep unknown member */
+    strcpy(text, "{\"X\":");
+    for (i = 0; i < 100; i++)
+        strcat(text, "[");
+    parse_text(text, NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TRUNCATED); /* a model error waits for the end of its finding */
+    result_free(&r);
+    for (i = 0; i < 100; i++)
+        strcat(text, "]");
+    strcat(text, "}");
+    parse_text(text, NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    assert_int_equal(r.err.column, 5 + 64);
+    assert_string_equal(r.err.path, "/X");
+    result_free(&r);
+    /* string bytes */
+    o = (asff_parse_options)ASFF_PARSE_OPTIONS_INIT;
+    o.max_string = 8;
+    parse_text("{\"Id\":\"12345678\"}", &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    result_free(&r);
+    parse_text("{\"Id\":\"123456789\"}", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    assert_string_equal(r.err.path, "/Id");
+    result_free(&r);
+    parse_text("{\"Id123456789\":1}", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    result_free(&r);
+    /* members per object and items per array */
+    o = (asff_parse_options)ASFF_PARSE_OPTIONS_INIT;
+    o.max_members = 3;
+    parse_text("{\"a\":1,\"b\":2,\"c\":3}", &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    result_free(&r);
+    parse_text("{\"a\":1,\"b\":2,\"c\":3,\"d\":4}", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    assert_string_equal(r.err.path, "/d");
+    result_free(&r);
+    parse_text("{\"Types\":[\"a\",\"b\",\"c\",\"d\"]}", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    assert_string_equal(r.err.path, "/Types/3");
+    result_free(&r);
+    /* finding bytes: inside callbacks and across feeds */
+    o = (asff_parse_options)ASFF_PARSE_OPTIONS_INIT;
+    o.max_finding = 100;
+    strcpy(text, "[{\"Id\":\"a\"},{\"Title\":\"");
+    for (i = 0; i < 200; i++)
+        strcat(text, "x");
+    strcat(text, "\"}]");
+    parse_text(text, &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    assert_int_equal(r.count, 1);
+    assert_string_equal(r.err.path, "/1/Title");
+    result_free(&r);
+    parse_chunks(text, strlen(text), &o, 1, &r);
+    assert_int_equal(r.status, ASFF_ERR_LIMIT);
+    assert_int_equal(r.count, 1);
+    result_free(&r);
+    /* a long string in one big feed is stopped between the 64 KiB pieces the parser feeds yajl */
+    {
+        size_t blen = 200000;
+        char *big = malloc(blen + 1);
+        assert_non_null(big);
+        memset(big, 'x', blen);
+        memcpy(big, "[{\"Title\":\"", 11);
+        memcpy(big + blen - 4, "\"}]\n", 4);
+        big[blen] = '\0';
+        parse_chunks(big, blen, &o, 0, &r);
+        assert_int_equal(r.status, ASFF_ERR_LIMIT);
+        assert_int_equal(r.err.offset, 65536);
+        assert_string_equal(r.err.path, "/0/Title");
+        result_free(&r);
+        o.skip_invalid = true;
+        parse_chunks(big, blen, &o, 0, &r);
+        assert_int_equal(r.status, ASFF_OK);
+        assert_int_equal(r.skipped, 1);
+        assert_string_equal(r.skips, "0 /0 ASFF_ERR_LIMIT /0/Title 1 65537;");
+        result_free(&r);
+        free(big);
+    }
+    /* invalid options */
+    o = (asff_parse_options)ASFF_PARSE_OPTIONS_INIT;
+    o.version = 99;
+    assert_null(asff_parser_new(&o, NULL, NULL, NULL));
+    o.version = ASFF_PARSE_OPTIONS_VERSION;
+    o.type_id = 999999;
+    assert_null(asff_parser_new(&o, NULL, NULL, NULL));
+}
+
+/* ---- skipping bad findings --------------------------------------------------------------- */
+
+static void test_skip_invalid(void **state)
+{
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    result r;
+    (void)state;
+    o.skip_invalid = true;
+    parse_text("{\"Findings\":[{\"Id\":\"a\"},{\"Id\":1,\"Resources\":[{\"Id\":{\"deep\":[1]}}]},7,[1,[2]],"
+               "{\"Id\":\"b\",\"Types\":[\"x\",{\"y\":1}]},{\"Id\":\"c\"}],\"NextToken\":\"t\"}",
+               &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    assert_int_equal(r.count, 2);
+    assert_int_equal(r.skipped, 4);
+    assert_string_equal(output(&r), "{\"Id\":\"a\"}\n{\"Id\":\"c\"}\n");
+    assert_string_equal(r.skips, "1 /Findings/1 ASFF_ERR_TYPE /Findings/1/Id 1 32;"
+                                 "2 /Findings/2 ASFF_ERR_TYPE /Findings/2 1 69;"
+                                 "3 /Findings/3 ASFF_ERR_TYPE /Findings/3 1 70;"
+                                 "4 /Findings/4 ASFF_ERR_TYPE /Findings/4/Types/1 1 101;");
+    assert_string_equal(r.infos, "0 /Findings/0 1;5 /Findings/5 1;");
+    result_free(&r);
+
+    /* NDJSON: a broken line is skipped, the next line goes on */
+    parse_text("{\"Id\":\"a\"}\n{\"Id\":\"b\",\n{\"Id\":\"c\"}\n{\"Id\":1}\n{\"Id\" \"d\"}\n{\"Id\":\"e\"}", &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    assert_string_equal(output(&r), "{\"Id\":\"a\"}\n{\"Id\":\"c\"}\n{\"Id\":\"e\"}\n");
+    assert_int_equal(r.skipped, 3);
+    assert_string_equal(r.skips, "1 /1 ASFF_ERR_SYNTAX /1/Id 3 1;3 /3 ASFF_ERR_TYPE /3/Id 4 8;"
+                                 "4 /4 ASFF_ERR_SYNTAX /4/Id 5 7;");
+    assert_string_equal(r.infos, "0  1;2 /2 3;5 /5 6;");
+    result_free(&r);
+
+    /* without skip_invalid, the first error is final */
+    parse_text("{\"Id\":\"a\"}\n{\"Id\":1}\n{\"Id\":\"e\"}", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TYPE);
+    assert_int_equal(r.count, 1);
+    assert_int_equal(r.err.line, 2);
+    assert_string_equal(r.err.path, "/1/Id");
+    result_free(&r);
+
+    /* a syntax error inside an array is final even with skip_invalid */
+    parse_text("[{\"Id\":\"a\"},{\"Id\" 1},{\"Id\":\"c\"}]", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_SYNTAX);
+    assert_int_equal(r.count, 1);
+    result_free(&r);
+
+    /* a truncated last NDJSON line is skipped too */
+    parse_text("{\"Id\":\"a\"}\n{\"Id\":\"b\"", &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    assert_int_equal(r.count, 1);
+    assert_int_equal(r.skipped, 1);
+    result_free(&r);
+}
+
+/* ---- envelopes --------------------------------------------------------------------------- */
+
+static void test_envelopes(void **state)
+{
+    result r;
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    (void)state;
+    /* {"Findings": ...} with members before and after */
+    parse_text("{\"Meta\":{\"a\":1},\"Findings\":[{\"Id\":\"x\"}],\"NextToken\":\"nt\"}", NULL, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    assert_int_equal(r.doc.envelope, ASFF_ENVELOPE_FINDINGS);
+    assert_non_null(strstr(r.doc_strings, "other={\"Meta\":{\"a\":1}}"));
+    result_free(&r);
+    {
+        static const char *const t = "{\"NextToken\":\"nt\",\"Findings\":[{\"Id\":\"x\"}]}";
+        asff_parser *p;
+        asff_error e;
+        const asff_document *d;
+        p = asff_parser_new(NULL, NULL, NULL, NULL);
+        assert_int_equal(asff_parser_feed(p, t, strlen(t), &e), ASFF_OK);
+        assert_int_equal(asff_parser_finish(p, &e), ASFF_OK);
+        d = asff_parser_document(p);
+        assert_int_equal(d->envelope, ASFF_ENVELOPE_FINDINGS);
+        assert_string_equal(d->next_token, "nt");
+        assert_string_equal(d->other_members, "{\"NextToken\":\"nt\"}");
+        assert_int_equal(d->values, 1);
+        assert_int_equal(asff_parser_count(p), 1);
+        assert_int_equal(asff_parser_offset(p), strlen(t));
+        /* reset: a new stream */
+        asff_parser_reset(p);
+        assert_int_equal(asff_parser_count(p), 0);
+        assert_int_equal(asff_parser_feed(p, "[{},{}]", 7, &e), ASFF_OK);
+        assert_int_equal(asff_parser_finish(p, &e), ASFF_OK);
+        assert_int_equal(asff_parser_count(p), 2);
+        assert_int_equal(asff_parser_document(p)->envelope, ASFF_ENVELOPE_ARRAY);
+        assert_int_equal(asff_parser_feed(p, "{}", 2, &e), ASFF_ERR_STATE);
+        asff_parser_free(p);
+    }
+    /* EventBridge: imported */
+    {
+        size_t len;
+        char *data = read_real("asr/CIS-1.3.json", &len);
+        parse_chunks(data, len, NULL, 0, &r);
+        assert_int_equal(r.count, 1);
+        assert_non_null(strstr(r.doc_strings, "env=4 "));
+        assert_non_null(strstr(r.doc_strings, "type=Security Hub Findings - Imported src=aws.securityhub "
+                                              "acct=111111111111"));
+        assert_non_null(strstr(r.doc_strings, "res=[\"arn:aws:securityhub:"));
+        result_free(&r);
+        free(data);
+        data = read_real("asr/CIS_1-6-multi-select.json", &len);
+        parse_chunks(data, len, NULL, 0, &r);
+        assert_int_equal(r.count, 2);
+        assert_non_null(strstr(r.doc_strings, "type=Security Hub Findings - Custom Action"));
+        assert_null(strstr(r.doc_strings, "action=- "));
+        assert_null(strstr(r.doc_strings, "desc=- "));
+        assert_string_equal(r.infos, "0 /detail/findings/0 16;1 /detail/findings/1 85;");
+        result_free(&r);
+        free(data);
+    }
+    /* forced envelopes */
+    o.envelope = ASFF_ENVELOPE_ARRAY;
+    parse_text("{\"Id\":\"a\"}", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_ENVELOPE);
+    result_free(&r);
+    o.envelope = ASFF_ENVELOPE_FINDINGS;
+    parse_text("{\"Id\":\"a\"}", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_ENVELOPE);
+    result_free(&r);
+    parse_text("{\"Severity\":\"not a finding member here\",\"Findings\":[{\"Id\":\"a\"}]}", &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    assert_int_equal(r.count, 1);
+    result_free(&r);
+    o.envelope = ASFF_ENVELOPE_EVENT;
+    parse_text("{\"Findings\":[{\"Id\":\"a\"}]}", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_ENVELOPE);
+    result_free(&r);
+    o.envelope = ASFF_ENVELOPE_FINDING;
+    parse_text("{\"Findings\":[{\"Id\":\"a\"}]}", &o, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    assert_int_equal(r.count, 1);
+    assert_string_equal(output(&r), "{\"Findings\":[{\"Id\":\"a\"}]}\n");
+    result_free(&r);
+    parse_text("[]", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_ENVELOPE);
+    result_free(&r);
+    o.envelope = ASFF_ENVELOPE_NDJSON;
+    parse_text("{\"Id\":\"a\"}\n[{\"Id\":\"b\"}]\n{\"Findings\":[{\"Id\":1}]}", &o, &r);
+    assert_int_equal(r.status, ASFF_ERR_TYPE);
+    assert_string_equal(r.err.path, "/2/Findings/0/Id");
+    assert_string_equal(r.infos, "0 /0 1;1 /1/0 2;");
+    result_free(&r);
+    /* a scalar is not a document of findings */
+    parse_text("42", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_ENVELOPE);
+    result_free(&r);
+}
+
+/* ---- callbacks, keep, truncation --------------------------------------------------------- */
+
+typedef struct kept {
+    asff_AwsSecurityFinding *items[8];
+    int n;
+} kept;
+
+static int keep_cb(void *ctx, void *finding, const asff_finding_info *info)
+{
+    kept *k = ctx;
+    (void)info;
+    k->items[k->n++] = finding;
+    return 0;
+}
+
+static void test_keep_and_abort(void **state)
+{
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    static const char *const t = "[{\"Id\":\"a\",\"Types\":[\"t\"]},{\"Id\":\"b\"}]\n{\"Id\":\"c\"}";
+    kept k = {{NULL}, 0};
+    asff_parser *p;
+    asff_error e;
+    result r;
+    int i;
+    (void)state;
+    o.keep = true;
+    p = asff_parser_new(&o, keep_cb, NULL, &k);
+    assert_int_equal(asff_parser_feed(p, t, strlen(t), &e), ASFF_OK);
+    assert_int_equal(asff_parser_finish(p, &e), ASFF_OK);
+    asff_parser_free(p);
+    assert_int_equal(k.n, 3);
+    assert_string_equal(k.items[0]->Id, "a");
+    assert_string_equal(k.items[0]->Types.items[0], "t");
+    assert_string_equal(k.items[1]->Id, "b");
+    assert_string_equal(k.items[2]->Id, "c");
+    for (i = 0; i < k.n; i++)
+        asff_object_free(k.items[i]);
+
+    stop_after = 1;
+    parse_text("[{\"Id\":\"a\"},{\"Id\":\"b\"}]", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_ABORTED);
+    assert_int_equal(r.count, 1);
+    result_free(&r);
+    stop_after = 0;
+
+    parse_text("{\"Findings\":[{\"Id\":\"a\"},{\"Id\":", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_TRUNCATED);
+    assert_int_equal(r.count, 1);
+    result_free(&r);
+    parse_text("  \n ", NULL, &r);
+    assert_int_equal(r.status, ASFF_OK);
+    assert_int_equal(r.count, 0);
+    result_free(&r);
+    parse_text("{\"Id\":\"a\"} x", NULL, &r);
+    assert_int_equal(r.status, ASFF_ERR_SYNTAX);
+    assert_int_equal(r.err.column, 13); /* yajl places lexical errors just after the bad byte */
+    result_free(&r);
+}
+
+/* ---- whole-buffer helpers ---------------------------------------------------------------- */
+
+static void test_parse_buffer_file_object(void **state)
+{
+    size_t len;
+    char *data = read_real("heimdall2/asff_sample.json", &len);
+    char path[512];
+    asff_finding_list *l = NULL;
+    asff_error e;
+    FILE *f;
+    void *obj = NULL;
+    (void)state;
+    assert_int_equal(asff_parse_buffer(data, len, NULL, &l, &e), ASFF_OK);
+    assert_int_equal(l->count, 18);
+    assert_non_null(l->items[17]->Id);
+    assert_int_equal(asff_object_arena(l->items[0]), l->arena);
+    asff_finding_list_free(l);
+    snprintf(path, sizeof path, "%s/real/heimdall2/prowler-sample.asff-json.jsonl", ASFF_TEST_DATA);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(asff_parse_file(f, NULL, &l, &e), ASFF_OK);
+    fclose(f);
+    assert_int_equal(l->count, 10);
+    asff_finding_list_free(l);
+    l = (asff_finding_list *)1;
+    assert_int_equal(asff_parse_buffer("[1]", 3, NULL, &l, &e), ASFF_ERR_TYPE);
+    assert_null(l);
+    free(data);
+
+    assert_int_equal(asff_parse_object("{\"Label\":\"LOW\",\"Original\":\"3\"}", 30, ASFF_TID_Severity, NULL, &obj, &e),
+                     ASFF_OK);
+    assert_string_equal(((asff_Severity *)obj)->Label, "LOW");
+    asff_object_free(obj);
+    assert_int_equal(asff_parse_object("{} {}", 5, ASFF_TID_Severity, NULL, &obj, &e), ASFF_ERR_SYNTAX);
+    assert_null(obj);
+    assert_int_equal(asff_parse_object("", 0, ASFF_TID_Severity, NULL, &obj, &e), ASFF_ERR_TRUNCATED);
+    assert_int_equal(asff_parse_object("[]", 2, ASFF_TID_Severity, NULL, &obj, &e), ASFF_ERR_ENVELOPE);
+    assert_int_equal(asff_parse_object("{}", 2, 999999, NULL, &obj, &e), ASFF_ERR_INVALID_ARG);
+}
+
+/* ---- writer ------------------------------------------------------------------------------ */
+
+static int collect_cb(void *ctx, const char *data, size_t len)
+{
+    char *dst = ctx;
+    strncat(dst, data, len);
+    return strstr(dst, "FAIL") != NULL;
+}
+
+static void test_writer_formats(void **state)
+{
+    asff_AwsSecurityFinding *a = ASFF_NEW_ROOT(AwsSecurityFinding, NULL);
+    asff_write_options o = ASFF_WRITE_OPTIONS_INIT;
+    asff_writer *w;
+    asff_error e;
+    char cb[1024] = "";
+    char *s;
+    size_t n;
+    (void)state;
+    assert_non_null(a);
+    a->Id = "i";
+    a->Severity = ASFF_NEW(a, Severity);
+    a->Severity->Label = "LOW";
+    assert_int_equal(asff_list_append_string(a, "Types", "t1"), ASFF_OK);
+    assert_int_equal(asff_extra_set(a, "Custom", "{\"k\":[1,2]}"), ASFF_OK);
+
+    o.format = ASFF_FORMAT_ARRAY;
+    w = asff_writer_new_buffer(&o);
+    assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
+    assert_string_equal(asff_writer_buffer(w, NULL), "[]\n");
+    assert_int_equal(asff_writer_write(w, a, &e), ASFF_ERR_STATE);
+    asff_writer_free(w);
+
+    o.format = ASFF_FORMAT_BATCH;
+    w = asff_writer_new_buffer(&o);
+    assert_int_equal(asff_writer_write(w, a, &e), ASFF_OK);
+    assert_int_equal(asff_writer_write(w, a, &e), ASFF_OK);
+    assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
+    assert_string_equal(asff_writer_buffer(w, &n),
+                        "{\"Findings\":[{\"Id\":\"i\",\"Types\":[\"t1\"],\"Severity\":{\"Label\":\"LOW\"},"
+                        "\"Custom\":{\"k\":[1,2]}},{\"Id\":\"i\",\"Types\":[\"t1\"],\"Severity\":{\"Label\":\"LOW\"},"
+                        "\"Custom\":{\"k\":[1,2]}}]}\n");
+    assert_int_equal(n, strlen(asff_writer_buffer(w, NULL)));
+    asff_writer_free(w);
+
+    o.format = ASFF_FORMAT_ARRAY;
+    o.pretty = true;
+    w = asff_writer_new_buffer(&o);
+    assert_int_equal(asff_writer_write(w, a, &e), ASFF_OK);
+    assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
+    assert_string_equal(asff_writer_buffer(w, NULL), "[\n"
+                                                     "  {\n"
+                                                     "    \"Id\": \"i\",\n"
+                                                     "    \"Types\": [\n"
+                                                     "      \"t1\"\n"
+                                                     "    ],\n"
+                                                     "    \"Severity\": {\n"
+                                                     "      \"Label\": \"LOW\"\n"
+                                                     "    },\n"
+                                                     "    \"Custom\": {\n"
+                                                     "      \"k\": [\n"
+                                                     "        1,\n"
+                                                     "        2\n"
+                                                     "      ]\n"
+                                                     "    }\n"
+                                                     "  }\n"
+                                                     "]\n");
+    asff_writer_free(w);
+
+    /* NDJSON stays one line per finding even when pretty is asked for */
+    o.format = ASFF_FORMAT_NDJSON;
+    w = asff_writer_new_callback(collect_cb, cb, &o);
+    assert_int_equal(asff_writer_write(w, a->Severity, &e), ASFF_OK);
+    assert_int_equal(asff_writer_write(w, a->Severity, &e), ASFF_OK);
+    assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
+    assert_string_equal(cb, "{\"Label\":\"LOW\"}\n{\"Label\":\"LOW\"}\n");
+    assert_null(asff_writer_buffer(w, &n));
+    assert_int_equal(n, 0);
+    asff_writer_free(w);
+    /* a failing callback is an I/O error */
+    strcpy(cb, "FAIL");
+    w = asff_writer_new_callback(collect_cb, cb, &o);
+    assert_int_equal(asff_writer_write(w, a, &e), ASFF_ERR_IO);
+    assert_int_equal(asff_writer_write(w, a, &e), ASFF_ERR_STATE);
+    asff_writer_free(w);
+
+    /* FILE */
+    {
+        FILE *f = tmpfile();
+        char buf[256];
+        size_t got;
+        o = (asff_write_options)ASFF_WRITE_OPTIONS_INIT;
+        o.format = ASFF_FORMAT_VALUE;
+        w = asff_writer_new_file(f, &o);
+        assert_int_equal(asff_writer_write(w, a->Severity, &e), ASFF_OK);
+        assert_int_equal(asff_writer_write(w, a->Severity, &e), ASFF_OK);
+        assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
+        asff_writer_free(w);
+        rewind(f);
+        got = fread(buf, 1, sizeof buf - 1, f);
+        buf[got] = '\0';
+        assert_string_equal(buf, "{\"Label\":\"LOW\"}{\"Label\":\"LOW\"}");
+        fclose(f);
+    }
+
+    assert_int_equal(asff_to_json(a, true, &s, &n, &e), ASFF_OK);
+    assert_int_equal(s[n - 1], '}');
+    asff_free_string(s);
+    assert_int_equal(asff_to_json(a, false, &s, &n, &e), ASFF_OK);
+    assert_int_equal(asff_json_size(a), n);
+    assert_int_equal(strlen(s), n);
+    asff_free_string(s);
+    assert_int_equal(asff_json_size(NULL), 0);
+    assert_null(asff_writer_new_file(NULL, NULL));
+    assert_null(asff_writer_new_callback(NULL, NULL, NULL));
+    o.version = 7;
+    assert_null(asff_writer_new_buffer(&o));
+    asff_object_free(a);
+}
+
+/* ---- out of memory ----------------------------------------------------------------------- */
+
+typedef struct failing {
+    long left;      /* allocations that succeed before the failures start; < 0 = never fail */
+    long calls;
+} failing;
+
+static void *f_malloc(void *ctx, size_t n)
+{
+    failing *f = ctx;
+    f->calls++;
+    if (f->left == 0)
+        return NULL;
+    if (f->left > 0)
+        f->left--;
+    return malloc(n ? n : 1);
+}
+
+static void *f_realloc(void *ctx, void *p, size_t n)
+{
+    failing *f = ctx;
+    f->calls++;
+    if (f->left == 0)
+        return NULL;
+    if (f->left > 0)
+        f->left--;
+    return realloc(p, n ? n : 1);
+}
+
+static void f_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+static void test_out_of_memory(void **state)
+{
+    size_t len;
+    char *data = read_real("asr/CIS_1-6-multi-select.json", &len);
+    static const char *const nd = "{\"Id\":\"a\",\"U\":[1,{\"x\":\"\\u00e9\"}]}\n{\"Findings\":[{\"Id\":\"b\"}],\"N\":1}";
+    long n, total;
+    int pass;
+    (void)state;
+    for (pass = 0; pass < 3; pass++) {
+        failing fa = {-1, 0};
+        asff_allocator alloc = {f_malloc, f_realloc, f_free, &fa};
+        asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+        asff_finding_list *l = NULL;
+        asff_error e;
+        const char *in = pass == 1 ? nd : data;
+        size_t inlen = pass == 1 ? strlen(nd) : len;
+        o.allocator = &alloc;
+        o.keep = pass == 2;
+        assert_int_equal(asff_parse_buffer(in, inlen, &o, &l, &e), ASFF_OK);
+        asff_finding_list_free(l);
+        total = fa.calls;
+        assert_true(total > 5);
+        for (n = 0; n < total; n++) {
+            asff_status st;
+            fa.left = n;
+            fa.calls = 0;
+            l = NULL;
+            st = asff_parse_buffer(in, inlen, &o, &l, &e);
+            if (st == ASFF_OK) {
+                asff_finding_list_free(l);
+            } else {
+                assert_int_equal(st, ASFF_ERR_NOMEM);
+                assert_null(l);
+            }
+        }
+        /* the streaming parser with keep: findings that were handed over are the caller's */
+        for (n = 0; n < total; n++) {
+            kept k = {{NULL}, 0};
+            asff_parser *p;
+            asff_status st = ASFF_OK;
+            int i;
+            fa.left = n;
+            o.keep = true;
+            p = asff_parser_new(&o, keep_cb, NULL, &k);
+            if (p) {
+                st = asff_parser_feed(p, in, inlen, &e);
+                if (st == ASFF_OK)
+                    st = asff_parser_finish(p, &e);
+                asff_parser_free(p);
+            }
+            assert_true(st == ASFF_OK || st == ASFF_ERR_NOMEM);
+            for (i = 0; i < k.n; i++)
+                asff_object_free(k.items[i]);
+        }
+    }
+    /* the writer */
+    {
+        failing fa = {-1, 0};
+        asff_allocator alloc = {f_malloc, f_realloc, f_free, &fa};
+        asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+        asff_write_options o = ASFF_WRITE_OPTIONS_INIT;
+        asff_finding_list *l = NULL;
+        asff_error e;
+        assert_int_equal(asff_parse_buffer(data, len, &po, &l, &e), ASFF_OK);
+        o.allocator = &alloc;
+        for (pass = 0; pass < 2; pass++) {
+            o.pretty = pass == 1;
+            o.format = ASFF_FORMAT_BATCH;
+            for (n = 0; n < 200; n++) {
+                asff_writer *w;
+                asff_status st = ASFF_OK;
+                size_t i;
+                fa.left = n;
+                w = asff_writer_new_buffer(&o);
+                if (!w)
+                    continue;
+                for (i = 0; i < l->count && st == ASFF_OK; i++)
+                    st = asff_writer_write(w, l->items[i], &e);
+                if (st == ASFF_OK)
+                    st = asff_writer_finish(w, &e);
+                assert_true(st == ASFF_OK || st == ASFF_ERR_NOMEM);
+                asff_writer_free(w);
+                if (st == ASFF_OK && n > 0)
+                    break;
+            }
+        }
+        asff_finding_list_free(l);
+    }
+    free(data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_real_files),
+        cmocka_unit_test(test_real_roundtrip),
+        cmocka_unit_test(test_real_malformed),
+        cmocka_unit_test(test_chunk_sizes),
+        cmocka_unit_test(test_golden),
+        cmocka_unit_test(test_unknown_members),
+        cmocka_unit_test(test_big_integers),
+        cmocka_unit_test(test_nulls),
+        cmocka_unit_test(test_empty_containers),
+        cmocka_unit_test(test_strings_utf8),
+        cmocka_unit_test(test_doubles),
+        cmocka_unit_test(test_type_errors),
+        cmocka_unit_test(test_duplicates),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_skip_invalid),
+        cmocka_unit_test(test_envelopes),
+        cmocka_unit_test(test_keep_and_abort),
+        cmocka_unit_test(test_parse_buffer_file_object),
+        cmocka_unit_test(test_writer_formats),
+        cmocka_unit_test(test_out_of_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

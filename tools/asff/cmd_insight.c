@@ -1,0 +1,224 @@
+/* asff insight: GetInsightResults computed locally, for a custom group-by or a managed insight. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+ASFF_CMD_PROTOTYPE(insight);
+
+/* In cmd_filter.c: the inputs, NDJSON read through the filter's text prefilter unless strict. */
+int cli_filter_inputs(int nfiles, char **files, const asff_parse_options *po, const asff_filter *filter, bool strict,
+                      asff_finding_fn fn, void *ctx);
+
+const char asff_cmd_insight_summary[] = "count findings by an attribute, as GetInsightResults (or a managed insight)";
+
+static void help(FILE *out)
+{
+    fprintf(out,
+            "usage: asff insight --group-by ATTR [--filters JSON|@FILE] [options] [FILE...]\n"
+            "       asff insight --managed N|NAME [options] [FILE...]\n\n"
+            "Filters the findings, then counts each distinct value of the group-by attribute once per\n"
+            "matching finding (every resource counts for Resource* attributes), highest count first, as\n"
+            "Security Hub's GetInsightResults does (docs/filter.md). `asff insights list` lists the\n"
+            "32 managed insights.\n\n"
+            "  --group-by ATTR       a String or Ip filter attribute (ResourceId, Type, SeverityLabel, ...)\n"
+            "  --filters JSON|@FILE  AwsSecurityFindingFilters (with --managed: replaces the template's)\n"
+            "  --managed N|NAME      a managed insight by number (1-32), name or ARN\n"
+            "  --format table|json   a table (default) or the GetInsightResults JSON\n"
+            "  --max N               at most N values (default 100, as the service); 0 = all\n"
+            "  --now TIME            \"now\" for DateRange filters: ISO 8601 or epoch seconds (default: the clock)\n"
+            "  --local               lift the service limits on filters\n"
+            "  --skip-invalid        report unreadable findings on stderr and go on\n"
+            "  --strict              parse every NDJSON line (default: lines that cannot pass the filters\n"
+            "                        are skipped unparsed, see asff filter --help)\n\n"
+            "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage or bad filter; 3 I/O error\n");
+}
+
+static char *read_arg(const char *v, size_t *len)
+{
+    FILE *f;
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    if (v[0] != '@') {
+        *len = strlen(v);
+        buf = malloc(*len + 1);
+        if (buf)
+            memcpy(buf, v, *len + 1);
+        return buf;
+    }
+    f = fopen(v + 1, "rb");
+    if (!f) {
+        fprintf(stderr, "asff: %s: %s\n", v + 1, strerror(errno));
+        return NULL;
+    }
+    do {
+        if (n + 4096 > cap) {
+            char *p = realloc(buf, cap = cap ? cap * 2 : 65536);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = p;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+    } while (got > 0);
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+typedef struct ins_ctx {
+    asff_insight *ins;
+    bool failed;
+} ins_ctx;
+
+static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    ins_ctx *c = ctx;
+    (void)info;
+    if (asff_insight_add(c->ins, finding) != ASFF_OK) {
+        c->failed = true;
+        return 1;
+    }
+    return 0;
+}
+
+int asff_cmd_insight(int argc, char **argv)
+{
+    asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    asff_filter_options fo = ASFF_FILTER_OPTIONS_INIT;
+    asff_insight_options io = ASFF_INSIGHT_OPTIONS_INIT;
+    const asff_managed_insight *m = NULL;
+    const char *group_by = NULL, *filters = NULL, *managed = NULL;
+    bool json = false, strict = false;
+    asff_filter *flt = NULL;
+    ins_ctx c = {NULL, false};
+    asff_error err;
+    char *text;
+    size_t len;
+    int i, rc = ASFF_EXIT_OK;
+    fo.has_now = true;
+    fo.now_seconds = (int64_t)time(NULL);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (cli_is_help(a)) {
+            help(stdout);
+            return ASFF_EXIT_OK;
+        } else if (strcmp(a, "--local") == 0) {
+            fo.local = true;
+            continue;
+        } else if (strcmp(a, "--skip-invalid") == 0) {
+            po.skip_invalid = true;
+            continue;
+        } else if (strcmp(a, "--strict") == 0) {
+            strict = true;
+            continue;
+        } else if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (a[0] != '-' || !a[1]) {
+            break;
+        }
+        if (!v) {
+            fprintf(stderr, "asff insight: %s needs a value (asff insight --help)\n", a);
+            return ASFF_EXIT_USAGE;
+        }
+        i++;
+        if (strcmp(a, "--group-by") == 0)
+            group_by = v;
+        else if (strcmp(a, "--filters") == 0)
+            filters = v;
+        else if (strcmp(a, "--managed") == 0)
+            managed = v;
+        else if (strcmp(a, "--format") == 0 && (strcmp(v, "table") == 0 || strcmp(v, "json") == 0))
+            json = strcmp(v, "json") == 0;
+        else if (strcmp(a, "--max") == 0 && strspn(v, "0123456789") == strlen(v) && v[0]) {
+            unsigned long long n = strtoull(v, NULL, 10);
+            io.max_results = n == 0 || n > SIZE_MAX ? SIZE_MAX : (size_t)n;
+        } else if (strcmp(a, "--now") == 0) {
+            int64_t ms;
+            char *end;
+            if (asff_timestamp_to_ms(v, strlen(v), &ms) == ASFF_OK)
+                fo.now_seconds = ms >= 0 ? ms / 1000 : -((999 - ms) / 1000); /* floor to seconds */
+            else {
+                fo.now_seconds = strtoll(v, &end, 10);
+                if (*end || end == v) {
+                    fprintf(stderr, "asff insight: --now takes an ISO 8601 timestamp or epoch seconds\n");
+                    return ASFF_EXIT_USAGE;
+                }
+            }
+        } else {
+            fprintf(stderr, "asff insight: bad option or value '%s %s' (asff insight --help)\n", a, v);
+            return ASFF_EXIT_USAGE;
+        }
+    }
+    if (managed) {
+        m = asff_managed_insight_find(managed);
+        if (!m) {
+            fprintf(stderr, "asff insight: no managed insight '%s' (asff insights list)\n", managed);
+            return ASFF_EXIT_USAGE;
+        }
+        if (!group_by)
+            group_by = m->group_by;
+        if (!filters)
+            filters = m->filters;
+        io.insight_arn = m->arn;
+    }
+    if (!group_by) {
+        fprintf(stderr, "asff insight: --group-by or --managed is required (asff insight --help)\n");
+        return ASFF_EXIT_USAGE;
+    }
+    text = read_arg(filters ? filters : "{}", &len);
+    if (!text)
+        return ASFF_EXIT_IO;
+    if (asff_filter_compile(text, len, &fo, &flt, &err) != ASFF_OK) {
+        fprintf(stderr, "asff insight: filters: %s%s%s\n", err.path, err.path[0] ? ": " : "", err.message);
+        free(text);
+        return ASFF_EXIT_USAGE;
+    }
+    free(text);
+    if (asff_insight_new(flt, group_by, &io, &c.ins, &err) != ASFF_OK) {
+        fprintf(stderr, "asff insight: %s\n", err.message);
+        asff_filter_free(flt);
+        return err.code == ASFF_ERR_NOMEM ? ASFF_EXIT_IO : ASFF_EXIT_USAGE;
+    }
+    rc = cli_filter_inputs(argc - i, argv + i, &po, flt, strict, on_finding, &c);
+    if (c.failed) {
+        fprintf(stderr, "asff insight: out of memory\n");
+        rc = ASFF_EXIT_IO;
+    } else if (json) {
+        char *out;
+        if (asff_insight_to_json(c.ins, true, &out, &len, &err) != ASFF_OK) {
+            fprintf(stderr, "asff insight: %s\n", err.message);
+            rc = ASFF_EXIT_IO;
+        } else {
+            fwrite(out, 1, len, stdout);
+            asff_insight_string_free(c.ins, out);
+        }
+    } else {
+        const asff_insight_result *r;
+        size_t n, k;
+        if (asff_insight_results(c.ins, &r, &n) != ASFF_OK) {
+            fprintf(stderr, "asff insight: out of memory\n");
+            rc = ASFF_EXIT_IO;
+        } else {
+            if (m)
+                printf("# %d. %s\n", m->number, m->name);
+            printf("# %llu matching findings, grouped by %s\n%10s  %s\n",
+                   (unsigned long long)asff_insight_matched(c.ins), group_by, "COUNT", "VALUE");
+            for (k = 0; k < n; k++)
+                printf("%10llu  %s\n", (unsigned long long)r[k].count, r[k].value);
+        }
+    }
+    if (fflush(stdout) != 0 && rc == ASFF_EXIT_OK)
+        rc = ASFF_EXIT_IO;
+    asff_insight_free(c.ins);
+    asff_filter_free(flt);
+    return rc;
+}

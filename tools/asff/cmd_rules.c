@@ -1,0 +1,191 @@
+/* asff rules apply: run automation rules (V1) over findings, write the updated findings. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+ASFF_CMD_PROTOTYPE(rules);
+
+const char asff_cmd_rules_summary[] = "apply automation rules (FINDING_FIELDS_UPDATE) to findings";
+
+static void help(FILE *out)
+{
+    fprintf(out,
+            "usage: asff rules apply RULES.json [--format ndjson|array|batch|pretty] [--now TIME]\n"
+            "                        [--not-chained] [--local] [--quiet] [--skip-invalid] [FILE...]\n\n"
+            "RULES.json holds one rule (CreateAutomationRule input), an array of rules, or\n"
+            "{\"Rules\": [...]} (BatchGetAutomationRules output). Enabled rules run in RuleOrder (ties:\n"
+            "earlier UpdatedAt, then RuleArn); a terminal rule that matches stops the rest. Updated findings\n"
+            "go to stdout; for each finding that a rule changed, stderr gets `Id: rule, rule, ...`.\n\n"
+            "  --now TIME      \"now\" for DateRange criteria and Note.UpdatedAt (default: the clock)\n"
+            "  --not-chained   evaluate every rule on the finding as it arrived (default: later rules\n"
+            "                  see what earlier ones wrote)\n"
+            "  --local         lift the service limits on criteria\n"
+            "  --quiet         do not report fired rules\n\n"
+            "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage or bad rules; 3 I/O error\n");
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    if (!f) {
+        fprintf(stderr, "asff: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    do {
+        if (n + 4096 > cap) {
+            char *p = realloc(buf, cap = cap ? cap * 2 : 65536);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = p;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+    } while (got > 0);
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+typedef struct rules_ctx {
+    asff_rules *rules;
+    asff_writer *w;
+    asff_error err;
+    bool failed, quiet;
+    const char *id;
+    size_t nfired;
+    unsigned long long findings, changed;
+} rules_ctx;
+
+static void on_fired(void *ctx, size_t index, const char *name)
+{
+    rules_ctx *c = ctx;
+    (void)index;
+    if (c->quiet)
+        return;
+    if (c->nfired++ == 0)
+        fprintf(stderr, "%s: %s", c->id, name);
+    else
+        fprintf(stderr, ", %s", name);
+}
+
+static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    rules_ctx *c = ctx;
+    asff_AwsSecurityFinding *f = finding;
+    size_t fired;
+    (void)info;
+    c->id = f->Id ? f->Id : "(no Id)";
+    c->nfired = 0;
+    c->findings++;
+    if (asff_rules_apply(c->rules, f, on_fired, c, &fired, &c->err) != ASFF_OK) {
+        c->failed = true;
+        return 1;
+    }
+    if (c->nfired)
+        fputc('\n', stderr);
+    c->changed += fired > 0;
+    if (asff_writer_write(c->w, f, &c->err) != ASFF_OK) {
+        c->failed = true;
+        return 1;
+    }
+    return 0;
+}
+
+int asff_cmd_rules(int argc, char **argv)
+{
+    asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
+    asff_rules_options ro = ASFF_RULES_OPTIONS_INIT;
+    rules_ctx c;
+    char *text;
+    size_t len;
+    int i, rc;
+    memset(&c, 0, sizeof c);
+    if (argc < 2 || cli_is_help(argv[1])) {
+        help(argc < 2 ? stderr : stdout);
+        return argc < 2 ? ASFF_EXIT_USAGE : ASFF_EXIT_OK;
+    }
+    if (strcmp(argv[1], "apply") != 0 || argc < 3) {
+        fprintf(stderr, "asff rules: usage: asff rules apply RULES.json [FILE...] (asff rules --help)\n");
+        return ASFF_EXIT_USAGE;
+    }
+    ro.has_now = true;
+    ro.now_seconds = (int64_t)time(NULL);
+    for (i = 3; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_is_help(a)) {
+            help(stdout);
+            return ASFF_EXIT_OK;
+        } else if (strcmp(a, "--not-chained") == 0)
+            ro.not_chained = true;
+        else if (strcmp(a, "--local") == 0)
+            ro.local = true;
+        else if (strcmp(a, "--quiet") == 0)
+            c.quiet = true;
+        else if (strcmp(a, "--skip-invalid") == 0)
+            po.skip_invalid = true;
+        else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+            if (!cli_parse_format(argv[++i], &wo)) {
+                fprintf(stderr, "asff rules: --format takes ndjson, array, batch or pretty\n");
+                return ASFF_EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--now") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            int64_t ms;
+            char *end;
+            if (asff_timestamp_to_ms(v, strlen(v), &ms) == ASFF_OK)
+                ro.now_seconds = ms >= 0 ? ms / 1000 : -((999 - ms) / 1000); /* floor to seconds */
+            else {
+                ro.now_seconds = strtoll(v, &end, 10);
+                if (*end || end == v) {
+                    fprintf(stderr, "asff rules: --now takes an ISO 8601 timestamp or epoch seconds\n");
+                    return ASFF_EXIT_USAGE;
+                }
+            }
+        } else if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "asff rules: unknown option '%s' (asff rules --help)\n", a);
+            return ASFF_EXIT_USAGE;
+        } else
+            break;
+    }
+    text = read_file(argv[2], &len);
+    if (!text)
+        return ASFF_EXIT_IO;
+    if (asff_rules_parse(text, len, &ro, &c.rules, &c.err) != ASFF_OK) {
+        fprintf(stderr, "asff rules: %s: %s%s%s\n", argv[2], c.err.path, c.err.path[0] ? ": " : "", c.err.message);
+        free(text);
+        return ASFF_EXIT_USAGE;
+    }
+    free(text);
+    c.w = asff_writer_new_file(stdout, &wo);
+    if (!c.w) {
+        asff_rules_free(c.rules);
+        fprintf(stderr, "asff rules: out of memory\n");
+        return ASFF_EXIT_IO;
+    }
+    rc = cli_parse_inputs(argc - i, argv + i, &po, on_finding, &c);
+    if (c.failed) {
+        cli_print_error("<stdout>", &c.err);
+        rc = ASFF_EXIT_IO;
+    } else if (asff_writer_finish(c.w, &c.err) != ASFF_OK) {
+        cli_print_error("<stdout>", &c.err);
+        rc = ASFF_EXIT_IO;
+    }
+    if (!c.quiet)
+        fprintf(stderr, "asff rules: %llu findings, %llu changed by %zu rules\n", c.findings, c.changed,
+                asff_rules_count(c.rules));
+    asff_writer_free(c.w);
+    asff_rules_free(c.rules);
+    return rc;
+}
