@@ -300,7 +300,7 @@ def check_cli(asff, now, findings_file):
         for i, flt in enumerate(CLI_FILTERS):
             want = [x["Id"] for x in findings if matches(attrs, flt, x, now)]
             for path in (plain, escaped, doc):
-                for extra in ([], ["--strict"]):
+                for extra in ([], ["--prefilter"]):
                     r = subprocess.run([asff, "filter", "--now", str(now), "--filters", json.dumps(flt)] + extra + [path],
                                        capture_output=True, text=True)
                     got = [json.loads(line)["Id"] for line in r.stdout.splitlines()]

@@ -1,5 +1,6 @@
 /* Shared pieces of the asff tool's commands: input loop, error printing, formats. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 
@@ -128,4 +129,53 @@ int cli_parse_inputs(int nfiles, char **files, const asff_parse_options *opts, a
             break;
     }
     return worst;
+}
+
+char *cli_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    if (!f) {
+        fprintf(stderr, "asff: %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    do {
+        if (n + 4096 > cap) {
+            char *p = realloc(buf, cap = cap ? cap * 2 : 65536);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                fprintf(stderr, "asff: %s: out of memory\n", path);
+                return NULL;
+            }
+            buf = p;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+    } while (got > 0);
+    if (ferror(f)) {
+        fprintf(stderr, "asff: %s: read error: %s\n", path, strerror(errno));
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+char *cli_read_arg(const char *v, size_t *len)
+{
+    char *buf;
+    if (v[0] == '@')
+        return cli_read_file(v + 1, len);
+    *len = strlen(v);
+    buf = malloc(*len + 1);
+    if (buf)
+        memcpy(buf, v, *len + 1);
+    else
+        fprintf(stderr, "asff: out of memory\n");
+    return buf;
 }

@@ -26,11 +26,25 @@
  * (ASFF_EXIT_FINDINGS when findings were skipped or the input was invalid). */
 int cli_parse_inputs(int nfiles, char **files, const asff_parse_options *opts, asff_finding_fn fn, void *ctx);
 
+/* Like cli_parse_inputs, but unless strict, NDJSON input goes line by line through
+ * asff_filter_prefilter(filter) and lines that cannot pass the filter are not parsed (prefilter.c):
+ * faster, but a broken line that could not have matched is not reported. */
+int cli_filter_inputs(int nfiles, char **files, const asff_parse_options *po, const asff_filter *filter, bool strict,
+                      asff_finding_fn fn, void *ctx);
+
 /* Print "asff: FILE: ..." for err on stderr. */
 void cli_print_error(const char *file, const asff_error *err);
 
 /* "ndjson" | "array" | "batch" | "pretty" (pretty array) into options; false if unknown. */
 bool cli_parse_format(const char *name, asff_write_options *out);
+
+/* The contents of the file at path, malloc'd and NUL-terminated; *len gets its length. NULL (with a
+ * message on stderr) when it cannot be read. */
+char *cli_read_file(const char *path, size_t *len);
+
+/* An option's value: the text itself, or for "@FILE" the contents of FILE. malloc'd, NUL-terminated,
+ * *len gets its length; NULL (with a message on stderr) when FILE cannot be read. */
+char *cli_read_arg(const char *value, size_t *len);
 
 /* True when s is -h or --help. */
 bool cli_is_help(const char *s);

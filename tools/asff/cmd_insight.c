@@ -8,9 +8,6 @@
 
 ASFF_CMD_PROTOTYPE(insight);
 
-/* In cmd_filter.c: the inputs, NDJSON read through the filter's text prefilter unless strict. */
-int cli_filter_inputs(int nfiles, char **files, const asff_parse_options *po, const asff_filter *filter, bool strict,
-                      asff_finding_fn fn, void *ctx);
 
 const char asff_cmd_insight_summary[] = "count findings by an attribute, as GetInsightResults (or a managed insight)";
 
@@ -31,45 +28,9 @@ static void help(FILE *out)
             "  --now TIME            \"now\" for DateRange filters: ISO 8601 or epoch seconds (default: the clock)\n"
             "  --local               lift the service limits on filters\n"
             "  --skip-invalid        report unreadable findings on stderr and go on\n"
-            "  --strict              parse every NDJSON line (default: lines that cannot pass the filters\n"
-            "                        are skipped unparsed, see asff filter --help)\n\n"
+            "  --prefilter           skip NDJSON lines that cannot pass the filters without parsing them\n"
+            "                        (faster; a broken line is then not always reported: asff filter --help)\n\n"
             "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage or bad filter; 3 I/O error\n");
-}
-
-static char *read_arg(const char *v, size_t *len)
-{
-    FILE *f;
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    if (v[0] != '@') {
-        *len = strlen(v);
-        buf = malloc(*len + 1);
-        if (buf)
-            memcpy(buf, v, *len + 1);
-        return buf;
-    }
-    f = fopen(v + 1, "rb");
-    if (!f) {
-        fprintf(stderr, "asff: %s: %s\n", v + 1, strerror(errno));
-        return NULL;
-    }
-    do {
-        if (n + 4096 > cap) {
-            char *p = realloc(buf, cap = cap ? cap * 2 : 65536);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = p;
-        }
-        got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-    } while (got > 0);
-    fclose(f);
-    buf[n] = 0;
-    *len = n;
-    return buf;
 }
 
 typedef struct ins_ctx {
@@ -95,7 +56,7 @@ int asff_cmd_insight(int argc, char **argv)
     asff_insight_options io = ASFF_INSIGHT_OPTIONS_INIT;
     const asff_managed_insight *m = NULL;
     const char *group_by = NULL, *filters = NULL, *managed = NULL;
-    bool json = false, strict = false;
+    bool json = false, strict = true;
     asff_filter *flt = NULL;
     ins_ctx c = {NULL, false};
     asff_error err;
@@ -116,8 +77,8 @@ int asff_cmd_insight(int argc, char **argv)
         } else if (strcmp(a, "--skip-invalid") == 0) {
             po.skip_invalid = true;
             continue;
-        } else if (strcmp(a, "--strict") == 0) {
-            strict = true;
+        } else if (strcmp(a, "--prefilter") == 0) {
+            strict = false;
             continue;
         } else if (strcmp(a, "--") == 0) {
             i++;
@@ -174,7 +135,7 @@ int asff_cmd_insight(int argc, char **argv)
         fprintf(stderr, "asff insight: --group-by or --managed is required (asff insight --help)\n");
         return ASFF_EXIT_USAGE;
     }
-    text = read_arg(filters ? filters : "{}", &len);
+    text = cli_read_arg(filters ? filters : "{}", &len);
     if (!text)
         return ASFF_EXIT_IO;
     if (asff_filter_compile(text, len, &fo, &flt, &err) != ASFF_OK) {

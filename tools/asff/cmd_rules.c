@@ -26,34 +26,6 @@ static void help(FILE *out)
             "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage or bad rules; 3 I/O error\n");
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    if (!f) {
-        fprintf(stderr, "asff: %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    do {
-        if (n + 4096 > cap) {
-            char *p = realloc(buf, cap = cap ? cap * 2 : 65536);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = p;
-        }
-        got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-    } while (got > 0);
-    fclose(f);
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
 typedef struct rules_ctx {
     asff_rules *rules;
     asff_writer *w;
@@ -159,7 +131,7 @@ int asff_cmd_rules(int argc, char **argv)
         } else
             break;
     }
-    text = read_file(argv[2], &len);
+    text = cli_read_file(argv[2], &len);
     if (!text)
         return ASFF_EXIT_IO;
     if (asff_rules_parse(text, len, &ro, &c.rules, &c.err) != ASFF_OK) {

@@ -1,0 +1,167 @@
+/*
+ * libasff validate: Security Hub's rules for findings (docs/validate.md), and normalization into
+ * the canonical form Security Hub stores.
+ *
+ * asff_validate checks one finding against every rule of asff-rules.md and appends what it finds to
+ * a report: errors (Security Hub would reject the finding), warnings (suspicious but accepted) and
+ * advice (batch limits the client handles by splitting). Each entry has a stable rule id
+ * ("length.Title", "required.Resources.Id", "enum.Severity.Label"), the asff-rules.md id it comes
+ * from ("FLD-9"), a JSON Pointer path inside the finding, a message, the limit and the actual value.
+ *
+ * asff_normalize rewrites a finding into canonical form and records every change in the report.
+ *
+ * A report is an opaque handle that owns all of its strings; reuse one across findings
+ * (asff_report_clear keeps its memory) and validation allocates nothing per finding once warm.
+ * A report is used by one thread at a time.
+ */
+#ifndef ASFF_VALIDATE_H
+#define ASFF_VALIDATE_H
+
+#include "asff/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How bad a violation is. */
+typedef enum asff_level {
+    ASFF_LEVEL_ERROR = 1,    /* Security Hub would reject the finding, or the model forbids it */
+    ASFF_LEVEL_WARNING = 2,  /* accepted, but suspicious */
+    ASFF_LEVEL_ADVICE = 3    /* batch limits: split the request (the client does) */
+} asff_level;
+
+/* One violation. Strings are NUL-terminated, owned by the report, valid until clear/free. */
+typedef struct asff_violation {
+    asff_level level;
+    const char *rule;        /* stable rule id: "length.Title" (docs/validate.md) */
+    const char *ref;         /* the asff-rules.md rule: "FLD-9" */
+    const char *path;        /* JSON Pointer inside the finding: "/Resources/0/Id"; "" = whole finding */
+    const char *message;     /* English, one line */
+    const char *limit;       /* the limit broken ("256", "2018-10-08", "SeverityLabel"), or NULL */
+    const char *actual;      /* the actual value or measure ("300", "HIGHEST"), or NULL */
+    uint64_t finding;        /* index of the finding (options.index, or its position in a batch) */
+} asff_violation;
+
+/* One change made by asff_normalize. Values are the plain text of the value (strings without
+ * quotes, numbers in decimal); NULL = absent. */
+typedef struct asff_change {
+    const char *rule;        /* "normalize.timestamp", "normalize.severity_label", ... */
+    const char *path;        /* JSON Pointer inside the finding */
+    const char *old_value;
+    const char *new_value;
+    uint64_t finding;
+} asff_change;
+
+typedef struct asff_report asff_report;
+
+/* A new empty report (alloc NULL = libc); NULL when out of memory. */
+ASFF_API asff_report *asff_report_new(const asff_allocator *alloc);
+/* Free a report and every string it handed out. NULL is allowed. */
+ASFF_API void asff_report_free(asff_report *report);
+/* Forget all entries; memory is kept for reuse. */
+ASFF_API void asff_report_clear(asff_report *report);
+/* Number of violations; errors, warnings and advice among them. */
+ASFF_API size_t asff_report_count(const asff_report *report);
+ASFF_API size_t asff_report_errors(const asff_report *report);
+ASFF_API size_t asff_report_warnings(const asff_report *report);
+ASFF_API size_t asff_report_advice(const asff_report *report);
+/* Violation i (0 <= i < count) in the order found; NULL when out of range. */
+ASFF_API const asff_violation *asff_report_get(const asff_report *report, size_t i);
+/* The first violation with this rule id (and path, when path is not NULL), or NULL. */
+ASFF_API const asff_violation *asff_report_find(const asff_report *report, const char *rule, const char *path);
+/* Changes recorded by asff_normalize. */
+ASFF_API size_t asff_report_change_count(const asff_report *report);
+ASFF_API const asff_change *asff_report_change(const asff_report *report, size_t i);
+/*
+ * The report as compact JSON:
+ * {"errors":N,"warnings":N,"advice":N,"violations":[{"level":"error","rule":...,"ref":...,"path":...,
+ *  "message":...,"limit":...,"actual":...,"finding":N}],"changes":[{"rule","path","old","new","finding"}]}
+ * (limit/actual/old/new are omitted when NULL). *out is owned by the report, valid until the next
+ * call on it; *len (may be NULL) gets its length.
+ */
+ASFF_API asff_status asff_report_to_json(asff_report *report, const char **out, size_t *len);
+
+/* Short name of a level: "error", "warning", "advice". */
+ASFF_API const char *asff_level_name(asff_level level);
+
+/* --- validation ---------------------------------------------------------------------------- */
+
+typedef struct asff_validate_options {
+    unsigned version;            /* ASFF_VALIDATE_OPTIONS_VERSION */
+    bool strict_taxonomy;        /* TY-8: a Types namespace outside the taxonomy is an error, and an
+                                    unknown category of a documented namespace a warning */
+    bool skip_size;              /* do not measure the serialized size (SZ-1/SZ-2) */
+    bool skip_service_owned;     /* no warnings for service-owned members (ID-15, ID-16), e.g. when
+                                    checking GetFindings output rather than an import */
+    uint64_t index;              /* recorded as asff_violation.finding */
+} asff_validate_options;
+
+#define ASFF_VALIDATE_OPTIONS_VERSION 1
+#define ASFF_VALIDATE_OPTIONS_INIT {ASFF_VALIDATE_OPTIONS_VERSION, false, false, false, 0}
+
+/*
+ * Check one finding; violations are appended to report (which is not cleared first).
+ * options may be NULL (defaults). Returns ASFF_OK when no error was found (warnings allowed),
+ * ASFF_ERR_INVALID when at least one error was added, ASFF_ERR_NOMEM or ASFF_ERR_INVALID_ARG.
+ */
+ASFF_API asff_status asff_validate(const asff_AwsSecurityFinding *finding, const asff_validate_options *options,
+                                   asff_report *report);
+
+/* BatchImportFindings limits (BI-2, BI-4). */
+#define ASFF_BATCH_MAX_FINDINGS 100
+#define ASFF_BATCH_MAX_BYTES 6000000u
+
+/*
+ * Validate count findings as one BatchImportFindings request: each finding (violation.finding = its
+ * position), then the batch rules: duplicate (ProductArn, Id) (BI-10, warning), more than 100
+ * findings or 6,000,000 bytes (BI-2, BI-4: advice, the client splits), /default findings of several
+ * accounts (BI-6, warning), ProductArn Regions that differ (warning: one call goes to one Region).
+ * Returns like asff_validate.
+ */
+ASFF_API asff_status asff_validate_batch(const asff_AwsSecurityFinding *const *findings, size_t count,
+                                         const asff_validate_options *options, asff_report *report);
+
+/* --- normalization ------------------------------------------------------------------------- */
+
+typedef struct asff_normalize_options {
+    unsigned version;            /* ASFF_NORMALIZE_OPTIONS_VERSION */
+    bool severity;               /* Severity.Label from Normalized, Normalized from Label (SEV-3/4) */
+    bool timestamps;             /* timestamps to UTC 'Z' with milliseconds (TS-6, TS-10) */
+    bool schema_version;         /* SchemaVersion 2018-10-08 when absent */
+    bool dedupe_types;           /* remove repeated Types entries (TY-7), first one kept */
+    bool derive_product;         /* ProductName, CompanyName, Region from ProductArn when absent */
+    bool truncate;               /* cut strings over their limit (code points; 32767 bytes), with a
+                                    warning per cut ("truncated.<path>") */
+    uint64_t index;              /* recorded as asff_change.finding */
+} asff_normalize_options;
+
+#define ASFF_NORMALIZE_OPTIONS_VERSION 1
+#define ASFF_NORMALIZE_OPTIONS_INIT {ASFF_NORMALIZE_OPTIONS_VERSION, true, true, true, true, false, false, 0}
+
+/*
+ * Put finding into canonical form. New strings go into the finding's arena. Every change is
+ * appended to report (may be NULL). Idempotent: a second call changes nothing. Never turns a valid
+ * member into an invalid one. Returns ASFF_OK, ASFF_ERR_NOMEM or ASFF_ERR_INVALID_ARG.
+ */
+ASFF_API asff_status asff_normalize(asff_AwsSecurityFinding *finding, const asff_normalize_options *options,
+                                    asff_report *report);
+
+/* --- helpers the rules use ----------------------------------------------------------------- */
+
+/*
+ * Parse an ASFF timestamp (TS-1..TS-5, TS-10). On success *epoch_ms gets the instant in
+ * milliseconds since 1970-01-01T00:00:00Z, rounded half up on the fourth fraction digit.
+ * ASFF_ERR_SYNTAX for a malformed text, ASFF_ERR_RANGE for a field out of range.
+ */
+ASFF_API asff_status asff_timestamp_to_ms(const char *text, size_t len, int64_t *epoch_ms);
+/* Canonical text of an instant: "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[25]. ASFF_ERR_RANGE outside
+ * years 0000-9999. */
+ASFF_API asff_status asff_timestamp_from_ms(int64_t epoch_ms, char out[25]);
+/* The severity label of a Normalized value (SEV-3), NULL outside 0..100; and back (SEV-4), -1 when unknown. */
+ASFF_API const char *asff_severity_label(int64_t normalized);
+ASFF_API int asff_severity_normalized(const char *label);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ASFF_VALIDATE_H */

@@ -1,0 +1,155 @@
+/* asff export: every finding that matches, from GetFindings, paginated and streamed. */
+#include "client_cli.h"
+
+ASFF_CMD_PROTOTYPE(export);
+
+const char asff_cmd_export_summary[] = "read findings from Security Hub (GetFindings) with filters and sorting";
+
+typedef struct export_ctx {
+    asff_writer *w;
+    asff_error err;
+    asff_status st;
+} export_ctx;
+
+static int on_finding(void *ctx, const asff_AwsSecurityFinding *f)
+{
+    export_ctx *x = ctx;
+    x->st = asff_writer_write(x->w, f, &x->err);
+    return x->st != ASFF_OK;
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0, n;
+    if (!f)
+        return NULL;
+    do {
+        if (cap - len < 4096) {
+            char *nb = realloc(buf, cap ? cap * 2 : 8192);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+            cap = cap ? cap * 2 : 8192;
+        }
+        n = fread(buf + len, 1, cap - len - 1, f);
+        len += n;
+    } while (n > 0);
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: asff export [options]\n"
+                 "Writes every finding GetFindings returns (all pages) as it arrives.\n\n"
+                 "options:\n"
+                 "  --filters JSON|@FILE  AwsSecurityFindingFilters\n"
+                 "  --sort Field:asc|desc one sort criterion\n"
+                 "  --format F            ndjson (default), array, batch, pretty\n"
+                 "  --max N               stop after N findings\n"
+                 "  -o FILE               output file (default: stdout)\n" CLI_AWS_HELP);
+}
+
+int asff_cmd_export(int argc, char **argv)
+{
+    cli_aws g;
+    asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
+    asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
+    export_ctx x;
+    asff_client *c;
+    FILE *out = stdout;
+    const char *out_path = NULL;
+    char *filters = NULL, *sort = NULL;
+    uint64_t n = 0;
+    asff_status st;
+    int i, rc = ASFF_EXIT_OK;
+    if (cli_take_aws(&argc, argv, &g) != 0)
+        return ASFF_EXIT_USAGE;
+    for (i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            usage(stdout);
+            return ASFF_EXIT_OK;
+        } else if (strcmp(argv[i], "--filters") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            free(filters);
+            filters = v[0] == '@' ? read_all(v + 1) : strdup(v);
+            if (!filters) {
+                fprintf(stderr, "asff: %s: cannot read\n", v[0] == '@' ? v + 1 : "--filters");
+                return ASFF_EXIT_IO;
+            }
+        } else if (strcmp(argv[i], "--sort") == 0 && i + 1 < argc) {
+            char *colon;
+            free(sort);
+            sort = strdup(argv[++i]);
+            colon = sort ? strrchr(sort, ':') : NULL;
+            if (colon) {
+                if (strcmp(colon + 1, "desc") == 0)
+                    go.sort_descending = true;
+                else if (strcmp(colon + 1, "asc") != 0) {
+                    fprintf(stderr, "asff: --sort wants Field:asc or Field:desc\n");
+                    free(sort);
+                    free(filters);
+                    return ASFF_EXIT_USAGE;
+                }
+                *colon = '\0';
+            }
+            go.sort_field = sort;
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            if (!cli_parse_format(argv[++i], &wo)) {
+                fprintf(stderr, "asff: unknown format '%s'\n", argv[i]);
+                free(sort);
+                free(filters);
+                return ASFF_EXIT_USAGE;
+            }
+        } else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
+            go.max_findings = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+            out_path = argv[++i];
+        else {
+            usage(stderr);
+            free(sort);
+            free(filters);
+            return ASFF_EXIT_USAGE;
+        }
+    }
+    go.filters_json = filters;
+    c = cli_make_client(&g, NULL);
+    if (!c) {
+        free(sort);
+        free(filters);
+        return ASFF_EXIT_IO;
+    }
+    if (out_path && !(out = fopen(out_path, "w"))) {
+        fprintf(stderr, "asff: %s: cannot open for writing\n", out_path);
+        asff_client_free(c);
+        free(sort);
+        free(filters);
+        return ASFF_EXIT_IO;
+    }
+    memset(&x, 0, sizeof x);
+    x.w = asff_writer_new_file(out, &wo);
+    if (!x.w) {
+        rc = ASFF_EXIT_IO;
+    } else {
+        st = asff_client_get_findings(c, &go, on_finding, &x, &n, &x.err);
+        if (st == ASFF_OK)
+            st = asff_writer_finish(x.w, &x.err);
+        if (st != ASFF_OK) {
+            cli_client_error("export", &x.err);
+            rc = st == ASFF_ERR_FILTER ? ASFF_EXIT_USAGE : ASFF_EXIT_IO;
+        }
+        asff_writer_free(x.w);
+    }
+    if (out != stdout && fclose(out) != 0)
+        rc = ASFF_EXIT_IO;
+    asff_client_free(c);
+    free(sort);
+    free(filters);
+    return rc;
+}

@@ -1,0 +1,146 @@
+/* asff import: send findings to Security Hub with BatchImportFindings, none lost. */
+#include <unistd.h>
+#include "client_cli.h"
+
+ASFF_CMD_PROTOTYPE(import);
+
+const char asff_cmd_import_summary[] = "send findings to Security Hub (BatchImportFindings), report failures";
+
+typedef struct import_ctx {
+    asff_importer *imp;
+    FILE *failed;
+    bool progress;
+    uint64_t done, imported, failures;
+    asff_status fatal;
+    asff_error err;
+} import_ctx;
+
+static void write_failed(FILE *out, const asff_import_outcome *o)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g)
+        return;
+    yajl_gen_map_open(g);
+    cli_gen_kv(g, "Id", o->id);
+    cli_gen_kv(g, "ErrorCode", o->error_code);
+    cli_gen_kv(g, "ErrorMessage", o->error_message);
+    yajl_gen_map_close(g);
+    fprintf(out, "%s\n", cli_gen_text(g));
+    yajl_gen_free(g);
+}
+
+static int on_outcome(void *ctx, const asff_import_outcome *o)
+{
+    import_ctx *x = ctx;
+    x->done++;
+    if (o->imported)
+        x->imported++;
+    else {
+        x->failures++;
+        write_failed(x->failed, o);
+    }
+    if (x->progress && x->done % 100 == 0)
+        fprintf(stderr, "\rasff import: %llu imported, %llu failed", (unsigned long long)x->imported,
+                (unsigned long long)x->failures);
+    return 0;
+}
+
+static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    import_ctx *x = ctx;
+    (void)info;
+    x->fatal = asff_importer_add(x->imp, finding, &x->err);
+    return x->fatal != ASFF_OK;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: asff import [options] [FILE...]\n"
+                 "Sends the findings of FILEs (stdin when none or '-'; any envelope) to Security Hub in calls\n"
+                 "of at most 100 findings and 6,000,000 bytes. Findings over 240 KiB are refused before\n"
+                 "sending. Each finding that fails is written as NDJSON {Id, ErrorCode, ErrorMessage}.\n\n"
+                 "options:\n"
+                 "  --failed FILE       write failed findings there (default: stderr)\n"
+                 "  --resubmit N        send findings that failed with a retryable code up to N times more\n"
+                 "  --quiet             no progress and no summary\n" CLI_AWS_HELP
+                 "exit: 0 all imported; 1 some failed or input invalid; 2 usage; 3 I/O, credentials, network\n");
+}
+
+int asff_cmd_import(int argc, char **argv)
+{
+    cli_aws g;
+    import_ctx x;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    asff_client *c;
+    asff_import_stats st;
+    const char *failed_path = NULL;
+    bool quiet = false;
+    int i, nfiles = 0, rc;
+    char **files;
+    if (cli_take_aws(&argc, argv, &g) != 0)
+        return ASFF_EXIT_USAGE;
+    files = calloc((size_t)argc + 1, sizeof *files);
+    if (!files)
+        return ASFF_EXIT_IO;
+    for (i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            usage(stdout);
+            free(files);
+            return ASFF_EXIT_OK;
+        } else if (strcmp(argv[i], "--failed") == 0 && i + 1 < argc)
+            failed_path = argv[++i];
+        else if (strcmp(argv[i], "--resubmit") == 0 && i + 1 < argc)
+            io.resubmit = (unsigned)strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--quiet") == 0)
+            quiet = true;
+        else if (argv[i][0] == '-' && argv[i][1]) {
+            usage(stderr);
+            free(files);
+            return ASFF_EXIT_USAGE;
+        } else
+            files[nfiles++] = argv[i];
+    }
+    memset(&x, 0, sizeof x);
+    x.failed = stderr;
+    if (failed_path && !(x.failed = fopen(failed_path, "w"))) {
+        fprintf(stderr, "asff: %s: cannot open for writing\n", failed_path);
+        free(files);
+        return ASFF_EXIT_IO;
+    }
+    x.progress = !quiet && isatty(2);
+    c = cli_make_client(&g, NULL);
+    if (!c) {
+        free(files);
+        return ASFF_EXIT_IO;
+    }
+    if (asff_importer_new(c, &io, on_outcome, &x, &x.imp, &x.err) != ASFF_OK) {
+        cli_client_error("import", &x.err);
+        asff_client_free(c);
+        free(files);
+        return ASFF_EXIT_IO;
+    }
+    rc = cli_parse_inputs(nfiles, files, &po, on_finding, &x);
+    if (x.fatal == ASFF_OK)
+        x.fatal = asff_importer_flush(x.imp, &x.err);
+    else
+        asff_importer_flush(x.imp, NULL);
+    asff_importer_get_stats(x.imp, &st);
+    asff_importer_free(x.imp);
+    if (x.progress)
+        fprintf(stderr, "\r");
+    if (!quiet)
+        fprintf(stderr, "asff import: %llu findings: %llu imported, %llu failed, in %llu calls\n",
+                (unsigned long long)st.added, (unsigned long long)st.imported, (unsigned long long)st.failed,
+                (unsigned long long)st.calls);
+    if (x.fatal != ASFF_OK) {
+        cli_client_error("import", &x.err);
+        rc = ASFF_EXIT_IO;
+    } else if (st.failed && rc == ASFF_EXIT_OK)
+        rc = ASFF_EXIT_FINDINGS;
+    if (x.failed != stderr && fclose(x.failed) != 0)
+        rc = ASFF_EXIT_IO;
+    asff_client_free(c);
+    free(files);
+    return rc;
+}

@@ -1,0 +1,223 @@
+/* asff validate: check findings against Security Hub's rules (docs/validate.md). */
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include "cli.h"
+
+ASFF_CMD_PROTOTYPE(validate);
+
+const char asff_cmd_validate_summary[] = "check findings against Security Hub's rules (errors, warnings)";
+
+static void help(FILE *out)
+{
+    fprintf(out,
+            "usage: asff validate [--strict] [--batch] [--no-service-owned] [--format text|json] [FILE...]\n\n"
+            "Checks every finding of FILEs (stdin when none or '-') against the rules Security Hub applies\n"
+            "on import (docs/validate.md lists them with their ids).\n\n"
+            "  --strict            warnings count as failures; a Types namespace outside the ASFF\n"
+            "                      taxonomy is an error\n"
+            "  --batch             also check each file as one BatchImportFindings request: duplicate\n"
+            "                      (ProductArn, Id), several accounts or Regions, the 100-finding and\n"
+            "                      6 MB limits (keeps the file's findings in memory)\n"
+            "  --no-service-owned  no warnings for members Security Hub sets itself (Region,\n"
+            "                      ProcessedAt, ProductName, CompanyName): for GetFindings exports\n"
+            "  --format text       one line per violation and a summary line (default):\n"
+            "                      FILE: finding N (Id ID): PATH: LEVEL: MESSAGE [RULE]\n"
+            "  --format json       one JSON object per file on stdout:\n"
+            "                      {\"file\":...,\"findings\":N,\"report\":{\"errors\":..,\"violations\":[...]}}\n\n"
+            "exit codes: 0 no errors; 1 errors (with --strict: warnings too) or unreadable findings;\n"
+            "            2 usage; 3 I/O or internal error\n");
+}
+
+typedef struct vctx {
+    const char *file;
+    bool json, batch;
+    asff_validate_options vo;
+    asff_report *report;
+    uint64_t findings;
+    /* --batch: the file's findings, owned here */
+    asff_AwsSecurityFinding **kept;
+    size_t nkept, capkept;
+    bool nomem;
+} vctx;
+
+static void print_text(vctx *c, size_t from, const char *const *ids)
+{
+    size_t i;
+    for (i = from; i < asff_report_count(c->report); i++) {
+        const asff_violation *v = asff_report_get(c->report, i);
+        const char *id = ids ? ids[v->finding] : NULL;
+        printf("%s: finding %llu", c->file, (unsigned long long)v->finding);
+        if (id)
+            printf(" (Id %.200s)", id);
+        printf(": %s%s%s: %s [%s]\n", v->path[0] ? v->path : "", v->path[0] ? ": " : "", asff_level_name(v->level),
+               v->message, v->rule);
+    }
+}
+
+static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    vctx *c = ctx;
+    asff_AwsSecurityFinding *f = finding;
+    c->vo.index = info->index;
+    c->findings++;
+    if (c->batch) {
+        if (c->nkept == c->capkept) {
+            size_t cap = c->capkept ? c->capkept * 2 : 64;
+            asff_AwsSecurityFinding **k = realloc(c->kept, cap * sizeof *k);
+            if (!k) {
+                c->nomem = true;
+                asff_object_free(f);
+                return 1;
+            }
+            c->kept = k;
+            c->capkept = cap;
+        }
+        c->kept[c->nkept++] = f;  /* validated with the whole file */
+        return 0;
+    }
+    {
+        size_t from = asff_report_count(c->report);
+        asff_status st = asff_validate(f, &c->vo, c->report);
+        if (st != ASFF_OK && st != ASFF_ERR_INVALID) {
+            c->nomem = true;
+            return 1;
+        }
+        if (!c->json) {
+            size_t i;
+            for (i = from; i < asff_report_count(c->report); i++) {
+                const asff_violation *v = asff_report_get(c->report, i);
+                printf("%s: finding %llu", c->file, (unsigned long long)v->finding);
+                if (f->Id)
+                    printf(" (Id %.200s)", f->Id);
+                printf(": %s%s%s: %s [%s]\n", v->path, v->path[0] ? ": " : "", asff_level_name(v->level), v->message,
+                       v->rule);
+            }
+        }
+    }
+    return 0;
+}
+
+static void print_json(vctx *c)
+{
+    const char *json;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *buf;
+    size_t len;
+    if (!g || asff_report_to_json(c->report, &json, NULL) != ASFF_OK) {
+        if (g)
+            yajl_gen_free(g);
+        c->nomem = true;
+        return;
+    }
+    yajl_gen_string(g, (const unsigned char *)c->file, strlen(c->file));  /* escaping is yajl's job */
+    yajl_gen_get_buf(g, &buf, &len);
+    printf("{\"file\":%.*s,\"findings\":%llu,\"report\":%s}\n", (int)len, (const char *)buf,
+           (unsigned long long)c->findings, json);
+    yajl_gen_free(g);
+}
+
+int asff_cmd_validate(int argc, char **argv)
+{
+    asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    vctx c;
+    int i, rc = ASFF_EXIT_OK, nfiles;
+    bool strict = false;
+    char *stdin_name[1] = {"-"};
+    char **files;
+    unsigned long long total = 0, errors = 0, warnings = 0, advice = 0;
+    memset(&c, 0, sizeof c);
+    c.vo = (asff_validate_options)ASFF_VALIDATE_OPTIONS_INIT;
+    for (i = 1; i < argc; i++) {
+        if (cli_is_help(argv[i])) {
+            help(stdout);
+            return ASFF_EXIT_OK;
+        } else if (strcmp(argv[i], "--strict") == 0) {
+            strict = true;
+            c.vo.strict_taxonomy = true;
+        } else if (strcmp(argv[i], "--batch") == 0) {
+            c.batch = true;
+        } else if (strcmp(argv[i], "--no-service-owned") == 0) {
+            c.vo.skip_service_owned = true;
+        } else if (strcmp(argv[i], "--format") == 0 || strncmp(argv[i], "--format=", 9) == 0) {
+            const char *v = argv[i][8] == '=' ? argv[i] + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v || (strcmp(v, "text") != 0 && strcmp(v, "json") != 0)) {
+                fprintf(stderr, "asff validate: --format takes text or json\n");
+                return ASFF_EXIT_USAGE;
+            }
+            c.json = strcmp(v, "json") == 0;
+        } else if (strcmp(argv[i], "--") == 0) {
+            i++;
+            break;
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "asff validate: unknown option '%s' (asff validate --help)\n", argv[i]);
+            return ASFF_EXIT_USAGE;
+        } else {
+            break;
+        }
+    }
+    c.report = asff_report_new(NULL);
+    if (!c.report) {
+        fprintf(stderr, "asff validate: out of memory\n");
+        return ASFF_EXIT_IO;
+    }
+    po.keep = c.batch;
+    po.skip_invalid = true;  /* report a finding that does not fit the model and go on */
+    nfiles = argc - i;
+    files = nfiles ? argv + i : stdin_name;
+    if (!nfiles)
+        nfiles = 1;
+    for (i = 0; i < nfiles; i++) {
+        int frc;
+        size_t k;
+        c.file = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
+        c.findings = 0;
+        asff_report_clear(c.report);
+        frc = cli_parse_inputs(1, files + i, &po, on_finding, &c);
+        if (c.batch) {
+            const char **ids = malloc((c.nkept ? c.nkept : 1) * sizeof *ids);
+            asff_status st;
+            if (!ids) {
+                c.nomem = true;
+            } else {
+                for (k = 0; k < c.nkept; k++)
+                    ids[k] = c.kept[k]->Id;
+                c.vo.index = 0;  /* violation.finding = position in the file, which indexes ids */
+                st = asff_validate_batch((const asff_AwsSecurityFinding *const *)c.kept, c.nkept, &c.vo, c.report);
+                if (st != ASFF_OK && st != ASFF_ERR_INVALID)
+                    c.nomem = true;
+                else if (!c.json)
+                    print_text(&c, 0, ids);
+                free(ids);
+            }
+            for (k = 0; k < c.nkept; k++)
+                asff_object_free(c.kept[k]);
+            c.nkept = 0;
+        }
+        if (c.json)
+            print_json(&c);
+        total += c.findings;
+        errors += asff_report_errors(c.report);
+        warnings += asff_report_warnings(c.report);
+        advice += asff_report_advice(c.report);
+        if (c.nomem) {
+            fprintf(stderr, "asff validate: out of memory\n");
+            frc = ASFF_EXIT_IO;
+        }
+        if (frc > rc)
+            rc = frc;
+        if (frc == ASFF_EXIT_IO)
+            break;
+    }
+    if (!c.json) {
+        printf("%llu findings: %llu errors, %llu warnings", total, errors, warnings);
+        if (advice)
+            printf(", %llu advice", advice);
+        printf("\n");
+    }
+    if (rc == ASFF_EXIT_OK && (errors || (strict && warnings)))
+        rc = ASFF_EXIT_FINDINGS;
+    free(c.kept);
+    asff_report_free(c.report);
+    return rc;
+}
