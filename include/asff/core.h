@@ -141,6 +141,19 @@ ASFF_API char *asff_arena_strdup(asff_arena *arena, const char *s, size_t len);
 ASFF_API size_t asff_arena_used(const asff_arena *arena);
 ASFF_API size_t asff_arena_capacity(const asff_arena *arena);
 
+/*
+ * ASFF timestamps (asff-rules.md TS-1..TS-5): YYYY-MM-DDTHH:MM:SS, an optional fraction of 1 to 9
+ * digits, then Z or an offset +HH, +HHMM or +HH:MM of at most 18 hours; a leap second only as
+ * 23:59:60. *seconds gets the instant in seconds since 1970-01-01T00:00:00Z, *nanos the fraction.
+ * Allocates nothing. ASFF_ERR_SYNTAX for a malformed text, ASFF_ERR_RANGE for a field out of range.
+ */
+ASFF_API asff_status asff_timestamp_parse(const char *text, size_t len, int64_t *seconds, int32_t *nanos);
+/* The same, in milliseconds rounded half up on the fourth fraction digit (TS-10). */
+ASFF_API asff_status asff_timestamp_to_ms(const char *text, size_t len, int64_t *epoch_ms);
+/* Canonical text of an instant: "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[25]. ASFF_ERR_RANGE outside
+ * years 0000-9999. */
+ASFF_API asff_status asff_timestamp_from_ms(int64_t epoch_ms, char out[25]);
+
 #ifdef __cplusplus
 }
 #endif

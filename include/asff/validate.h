@@ -148,15 +148,6 @@ ASFF_API asff_status asff_normalize(asff_AwsSecurityFinding *finding, const asff
 
 /* --- helpers the rules use ----------------------------------------------------------------- */
 
-/*
- * Parse an ASFF timestamp (TS-1..TS-5, TS-10). On success *epoch_ms gets the instant in
- * milliseconds since 1970-01-01T00:00:00Z, rounded half up on the fourth fraction digit.
- * ASFF_ERR_SYNTAX for a malformed text, ASFF_ERR_RANGE for a field out of range.
- */
-ASFF_API asff_status asff_timestamp_to_ms(const char *text, size_t len, int64_t *epoch_ms);
-/* Canonical text of an instant: "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[25]. ASFF_ERR_RANGE outside
- * years 0000-9999. */
-ASFF_API asff_status asff_timestamp_from_ms(int64_t epoch_ms, char out[25]);
 /* The severity label of a Normalized value (SEV-3), NULL outside 0..100; and back (SEV-4), -1 when unknown. */
 ASFF_API const char *asff_severity_label(int64_t normalized);
 ASFF_API int asff_severity_normalized(const char *label);

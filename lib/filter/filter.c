@@ -182,74 +182,9 @@ static int digits(const char *s, size_t n)
     return v;
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    int64_t era;
-    unsigned yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = (unsigned)(y - era * 400);
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (int64_t)doe - 719468;
-}
-
 bool filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos)
 {
-    static const unsigned char mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, mo, d, h, mi, se, off = 0;
-    int32_t ns = 0;
-    size_t i = 19;
-    if (!s || len < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
-        return false;
-    y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-    h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-    if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0)
-        return false;
-    if (d > mdays[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)))
-        return false;
-    if (se > 59 && !(se == 60 && h == 23 && mi == 59)) /* TS-5: only 23:59:60 */
-        return false;
-    if (s[i] == '.') {
-        size_t n = 0;
-        i++;
-        while (i < len && s[i] >= '0' && s[i] <= '9') {
-            if (++n > 9)
-                return false;
-            ns = ns * 10 + (s[i] - '0');
-            i++;
-        }
-        if (n == 0)
-            return false;
-        while (n++ < 9)
-            ns *= 10;
-    }
-    if (i < len && s[i] == 'Z') {
-        i++;
-    } else if (i < len && (s[i] == '+' || s[i] == '-')) {
-        int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
-        i++;
-        if (len - i < 2 || (oh = digits(s + i, 2)) < 0)
-            return false;
-        i += 2;
-        if (i < len) {
-            if (s[i] == ':')
-                i++;
-            if (len - i != 2 || (om = digits(s + i, 2)) < 0 || om > 59)
-                return false;
-            i += 2;
-        }
-        if (oh * 60 + om > 18 * 60)
-            return false;
-        off = sign * (oh * 3600 + om * 60);
-    } else
-        return false;
-    if (i != len)
-        return false;
-    *seconds = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
-    *nanos = ns;
-    return true;
+    return asff_timestamp_parse(s, len, seconds, nanos) == ASFF_OK;
 }
 
 /* Compare two instants. */

@@ -104,9 +104,7 @@ asff_status filter_fail(asff_error *err, asff_status code, const char *path, con
 /* dst[size] = a + b, truncated. */
 void filter_path_cat(char *dst, size_t size, const char *a, const char *b);
 
-/* An ASFF timestamp (asff-rules.md TS-1..TS-5) as seconds since the epoch plus nanoseconds: the
- * filter compares instants at full precision (asff_timestamp_to_ms of lib/validate rounds to ms).
- * Allocates nothing. False when s[len] is not such a timestamp. */
+/* asff_timestamp_parse as a predicate: the filter compares instants at full (nanosecond) precision. */
 bool filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos);
 
 /* Sort key helpers. */
