@@ -153,6 +153,38 @@ static void test_default_allocator(void **state)
     a->free(a->ctx, NULL);
 }
 
+static void test_timestamps(void **state)
+{
+    int64_t s = 0, ms = 0;
+    int32_t ns = -1;
+    char buf[25];
+    (void)state;
+    assert_int_equal(asff_timestamp_parse("2024-01-02T03:04:05.123456789Z", 30, &s, &ns), ASFF_OK);
+    assert_int_equal(s, 1704164645);
+    assert_int_equal(ns, 123456789);
+    assert_int_equal(asff_timestamp_parse("2024-01-02T03:04:05Z", 20, &s, &ns), ASFF_OK);
+    assert_int_equal(ns, 0);
+    assert_int_equal(asff_timestamp_parse("2024-01-02T04:04:05+01:00", 25, &s, &ns), ASFF_OK);
+    assert_int_equal(s, 1704164645);
+    assert_int_equal(asff_timestamp_parse("2024-01-01T22:04:05-0500", 24, &s, &ns), ASFF_OK);
+    assert_int_equal(s, 1704164645);
+    assert_int_equal(asff_timestamp_parse("2024-01-02T03:04:05.1234567891Z", 31, &s, &ns), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_timestamp_parse("2024-01-02 03:04:05Z", 20, &s, &ns), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_timestamp_parse("2024-01-02T03:04:05.Z", 21, &s, &ns), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_timestamp_parse("2023-02-29T00:00:00Z", 20, &s, &ns), ASFF_ERR_RANGE);
+    assert_int_equal(asff_timestamp_parse("2024-02-29T23:59:60Z", 20, &s, &ns), ASFF_OK); /* leap second */
+    assert_int_equal(asff_timestamp_parse("2024-02-29T23:58:60Z", 20, &s, &ns), ASFF_ERR_RANGE);
+    assert_int_equal(asff_timestamp_parse("2024-01-02T03:04:05+19:00", 25, &s, &ns), ASFF_ERR_RANGE);
+    assert_int_equal(asff_timestamp_parse(NULL, 0, &s, &ns), ASFF_ERR_SYNTAX);
+    /* milliseconds: half up on the fourth digit */
+    assert_int_equal(asff_timestamp_to_ms("2024-01-02T03:04:05.1234Z", 25, &ms), ASFF_OK);
+    assert_int_equal(ms, 1704164645123);
+    assert_int_equal(asff_timestamp_to_ms("2024-01-02T03:04:05.9995Z", 25, &ms), ASFF_OK);
+    assert_int_equal(ms, 1704164646000);
+    assert_int_equal(asff_timestamp_from_ms(ms, buf), ASFF_OK);
+    assert_string_equal(buf, "2024-01-02T03:04:06.000Z");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_arena_out_of_memory),
         cmocka_unit_test(test_default_allocator),
+        cmocka_unit_test(test_timestamps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
