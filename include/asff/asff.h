@@ -6,5 +6,10 @@
 #include "asff/object.h"
 #include "asff/model.h"
 #include "asff/codec.h"
+#include "asff/validate.h"
+#include "asff/filter.h"
+#include "asff/sigv4.h"
+#include "asff/aws.h"
+#include "asff/client.h"
 
 #endif

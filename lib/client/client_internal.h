@@ -1,0 +1,83 @@
+/* Internal pieces of the Security Hub client, shared with its fuzz target; not installed. */
+#ifndef ASFF_CLIENT_INTERNAL_H
+#define ASFF_CLIENT_INTERNAL_H
+
+#include "asff/client.h"
+#include "core/internal.h"
+
+/* What the client keeps of a response's header lines. */
+typedef struct asff_http_headers {
+    int status;                          /* from the status line, 0 before one */
+    char request_id[ASFF_ERROR_AWS_SIZE];
+    char error_type[ASFF_ERROR_AWS_SIZE];
+} asff_http_headers;
+
+/* Feed one header line as curl delivers it ("HTTP/1.1 429 ...\r\n", "x-amzn-RequestId: abc\r\n").
+ * A status line starts a new response (interim 100 answers, redirects). Lines of any bytes are fine. */
+void asff_http_header_line(asff_http_headers *h, const char *line, size_t len);
+
+/* One entry of FailedFindings. Strings point into the parsed tree (valid until it is freed). */
+typedef struct asff_failed_finding {
+    const char *id;
+    const char *code;
+    const char *message;
+} asff_failed_finding;
+
+/* Parse a BatchImportFindings response body: calls fn for each FailedFindings entry that has an Id.
+ * ASFF_ERR_SYNTAX / ASFF_ERR_TYPE when the body is not such a response (message in err). */
+asff_status asff_parse_import_response(const char *body, size_t len, const asff_allocator *alloc,
+                                       void (*fn)(void *ctx, const asff_failed_finding *f), void *ctx,
+                                       asff_error *err);
+
+/* Compact one JSON object (kept verbatim otherwise: numbers as written, member order, unknown members)
+ * into out, and copy its top-level "Id" and "ProductArn" strings (when they are strings) into the
+ * NUL-terminated buffers given. ASFF_ERR_SYNTAX / ASFF_ERR_TYPE (not one object) / ASFF_ERR_UTF8. */
+asff_status asff_json_compact_finding(const char *json, size_t len, asff_buf *out, asff_buf *id,
+                                      asff_buf *product_arn, asff_error *err);
+
+#include <curl/curl.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+#include "asff/sigv4.h"
+
+/* A token bucket (rate calls/s, burst calls). */
+typedef struct asff_bucket {
+    double rate, burst, tokens;
+    uint64_t last_ms;
+    bool started;
+} asff_bucket;
+
+struct asff_client {
+    const asff_allocator *alloc;
+    asff_aws *aws;
+    asff_sigv4 *signer;
+    CURL *curl;
+    char *region;
+    char *endpoint;
+    bool https;
+    asff_buf host;       /* host[:port] as sent in Host */
+    asff_buf base_url;   /* scheme://host[:port] */
+    asff_buf base_path;  /* the endpoint's own path, without a trailing slash ("" mostly) */
+    asff_client_hooks hooks;
+    uint64_t rng;
+    unsigned max_attempts, base_ms, cap_ms;
+    asff_bucket buckets[ASFF_OP_COUNT + 1]; /* the last: generic calls */
+    asff_client_stats stats;
+    asff_http_headers headers;
+    asff_buf response;
+    bool response_too_large;
+    char curl_error[CURL_ERROR_SIZE];
+};
+
+/* The endpoint's path prefix, never NULL. */
+#define ASFF_BASE_PATH(c) ((c)->base_path.data ? (c)->base_path.data : "")
+
+/* One API call with retries and pacing under bucket op (ASFF_OP_COUNT = generic); path is complete
+ * (base path included), query raw or NULL. */
+asff_status asff_client_send(asff_client *c, int op, const char *method, const char *path, const char *query,
+                             const char *body, size_t body_len, asff_response *out, asff_error *err);
+
+/* Write a yajl tree value with g (numbers as written). False when g refuses (depth, memory). */
+bool asff_client_gen_value(yajl_gen g, yajl_val v);
+
+#endif

@@ -1,0 +1,777 @@
+/* Tests of lib/aws: the shared config/credentials parser, region and endpoint resolution, the
+ * Security Hub region list, and the credentials chain against local files and a local metadata
+ * server (tests/servers/metadata_server.py on 127.0.0.1, started and stopped here). Every error
+ * message produced is checked for secrets. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include "asff/aws.h"
+
+#define ADIR ASFF_TEST_DATA "/aws/"
+#define SERVER ASFF_SOURCE_DIR "/tests/servers/metadata_server.py"
+
+/* Every secret the tests use: none may appear in an error message. */
+static const char *const secrets[] = {"DEFAULT-SECRET-FROM-FILE", "FILEKEYS-SECRET-FROM-FILE", "FILEKEYS-TOKEN-FROM-FILE",
+                                      "DEV-SECRET-FROM-CONFIG", "ENV-SECRET-VALUE", "ENV-TOKEN-VALUE",
+                                      "EXPLICIT-SECRET", "SECRET-IN-BAD-LINE", "asiaimds-secret", "asiacont-secret",
+                                      "session-token", "container-auth-token-value", NULL};
+static int messages_checked;
+
+static void check_no_secret(const asff_error *err)
+{
+    size_t i;
+    for (i = 0; secrets[i]; i++)
+        if (strstr(err->message, secrets[i]))
+            fail_msg("a secret (%s) leaked into an error message: %s", secrets[i], err->message);
+    messages_checked++;
+}
+
+static void clear_env(void)
+{
+    static const char *const vars[] = {
+        "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+        "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_SECURITYHUB", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_USE_FIPS_ENDPOINT",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_DISABLED",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT", NULL};
+    size_t i;
+    for (i = 0; vars[i]; i++)
+        unsetenv(vars[i]);
+    /* No real ~/.aws, and never the real instance metadata address. */
+    setenv("HOME", "/nonexistent-home-for-tests", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+}
+
+static void use_files(void)
+{
+    setenv("AWS_CONFIG_FILE", ADIR "config", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", ADIR "credentials", 1);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    clear_env();
+    return 0;
+}
+
+/* ---- a local metadata server ----------------------------------------------------------------------- */
+
+typedef struct server {
+    pid_t pid;
+    int stdin_fd;
+    int port;
+    char base[64];
+} server;
+
+/* Start the server with its stdout on a pipe (for the port) and its stdin on another pipe that we
+ * never write: when this process ends, even by a crash, the server sees EOF and exits. stderr goes
+ * to /dev/null so that a server never holds ctest's output pipe open. */
+static void server_start(server *s, const char *arg1, const char *arg2)
+{
+    int out[2], in[2];
+    FILE *f;
+    char line[32];
+    assert_int_equal(pipe(out), 0);
+    assert_int_equal(pipe(in), 0);
+    s->pid = fork();
+    assert_true(s->pid >= 0);
+    if (s->pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(out[1], 1);
+        dup2(in[0], 0);
+        if (devnull >= 0)
+            dup2(devnull, 2);
+        close(out[0]);
+        close(out[1]);
+        close(in[0]);
+        close(in[1]);
+        execlp("python3", "python3", SERVER, "--exit-on-eof", arg1, arg2, (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    close(in[0]);
+    s->stdin_fd = in[1];
+    f = fdopen(out[0], "r");
+    assert_non_null(f);
+    if (!fgets(line, sizeof line, f))
+        fail_msg("the metadata server did not start");
+    fclose(f);
+    s->port = atoi(line);
+    assert_true(s->port > 0);
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+}
+
+static void server_stop(server *s)
+{
+    int status;
+    if (s->pid <= 0)
+        return;
+    close(s->stdin_fd);
+    kill(s->pid, SIGTERM);
+    waitpid(s->pid, &status, 0);
+    s->pid = 0;
+}
+
+static size_t collect(char *d, size_t size, size_t n, void *ctx)
+{
+    char *buf = ctx;
+    size_t len = strlen(buf), add = size * n;
+    if (len + add >= 4096)
+        add = 4095 - len;
+    memcpy(buf + len, d, add);
+    buf[len + add] = '\0';
+    return size * n;
+}
+
+/* GET /stats; the count named key (or -1). */
+static long server_stat(const server *s, const char *key, char *text, size_t size)
+{
+    char url[128], body[4096] = "", pat[64];
+    const char *p;
+    CURL *c = curl_easy_init();
+    snprintf(url, sizeof url, "%s/stats", s->base);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_cleanup(c);
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    p = strstr(body, pat);
+    if (!p)
+        return -1;
+    p += strlen(pat);
+    if (text) {
+        size_t n = strcspn(p, ",}");
+        snprintf(text, size, "%.*s", (int)n, p);
+    }
+    return atol(p);
+}
+
+/* ---- config parser --------------------------------------------------------------------------------- */
+
+static asff_aws_ini *load(const char *name, bool config_style)
+{
+    asff_aws_ini *ini = NULL;
+    asff_error err;
+    if (asff_aws_ini_load(name, config_style, NULL, &ini, &err) != ASFF_OK)
+        fail_msg("%s: %s", name, err.message);
+    return ini;
+}
+
+static void test_ini_edges(void **state)
+{
+    asff_aws_ini *ini = load(ADIR "edge.ini", true);
+    (void)state;
+    assert_string_equal(asff_aws_ini_get(ini, "default", "region"), "eu-west-1");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "key_case"), "Upper");
+    assert_null(asff_aws_ini_get(ini, "default", "KEY_Case")); /* keys are lowercased when read */
+    assert_string_equal(asff_aws_ini_get(ini, "default", "url"), "http://x/a#frag");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "hash"), "a");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "semi"), "b;c");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "colon"), "value:with:colons");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "empty"), "");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "dup"), "second");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "multi"), "line1\nline2\nline3");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "sub.a"), "1");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "sub.b"), "two words");
+    assert_string_equal(asff_aws_ini_get(ini, "default", "merged"), "yes"); /* [default] twice: merged */
+    assert_string_equal(asff_aws_ini_get(ini, "other", "x"), "1");
+    assert_string_equal(asff_aws_ini_get(ini, "p", "k"), "v");
+    assert_null(asff_aws_ini_get(ini, "profile p", "k"));
+    assert_null(asff_aws_ini_get(ini, "missing", "k"));
+    assert_null(asff_aws_ini_get(ini, "default", "missing"));
+    assert_int_equal(asff_aws_ini_section_count(ini), 3);
+    assert_string_equal(asff_aws_ini_section_name(ini, 0), "default");
+    assert_string_equal(asff_aws_ini_section_name(ini, 1), "other");
+    assert_string_equal(asff_aws_ini_section_name(ini, 2), "p");
+    assert_null(asff_aws_ini_section_name(ini, 3));
+    asff_aws_ini_free(ini);
+
+    /* Credentials style: [profile p] is a section named "profile p". */
+    ini = load(ADIR "edge.ini", false);
+    assert_string_equal(asff_aws_ini_get(ini, "profile p", "k"), "v");
+    assert_null(asff_aws_ini_get(ini, "p", "k"));
+    asff_aws_ini_free(ini);
+
+    /* [profile default] wins over [default], in either order. */
+    {
+        static const char both[] = "[profile default]\nregion = a\n[default]\nregion = b\nonly = legacy\n";
+        asff_error err;
+        assert_int_equal(asff_aws_ini_parse(both, strlen(both), true, NULL, &ini, &err), ASFF_OK);
+        assert_string_equal(asff_aws_ini_get(ini, "default", "region"), "a");
+        assert_string_equal(asff_aws_ini_get(ini, "default", "only"), "legacy");
+        asff_aws_ini_free(ini);
+        assert_int_equal(asff_aws_ini_parse("", 0, true, NULL, &ini, &err), ASFF_OK);
+        assert_int_equal(asff_aws_ini_section_count(ini), 0);
+        asff_aws_ini_free(ini);
+    }
+}
+
+static void test_ini_errors(void **state)
+{
+    static const struct {
+        const char *file;
+        asff_status code;
+        const char *text;
+    } bad[] = {{"bad-nosection.ini", ASFF_ERR_SYNTAX, "line 2: a setting before any [section]"},
+               {"bad-header.ini", ASFF_ERR_SYNTAX, "line 3: section header without ']'"},
+               {"bad-emptykey.ini", ASFF_ERR_SYNTAX, "line 3: empty key"},
+               {"bad-noequals.ini", ASFF_ERR_SYNTAX, "line 3: expected key = value"},
+               {"bad-indent.ini", ASFF_ERR_SYNTAX, "line 2: a setting before any [section]"}};
+    size_t i;
+    asff_aws_ini *ini = (asff_aws_ini *)1;
+    asff_error err;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, ADIR "%s", bad[i].file);
+        asff_error_clear(&err);
+        assert_int_equal(asff_aws_ini_load(path, true, NULL, &ini, &err), bad[i].code);
+        assert_null(ini);
+        if (!strstr(err.message, bad[i].text) || !strstr(err.message, bad[i].file))
+            fail_msg("%s: message \"%s\"", bad[i].file, err.message);
+        check_no_secret(&err);
+    }
+    assert_int_equal(asff_aws_ini_load(ADIR "no-such-file", true, NULL, &ini, &err), ASFF_ERR_NOT_FOUND);
+    /* Limits: one line, and the whole file. */
+    {
+        size_t n = ASFF_AWS_INI_MAX_LINE + 20;
+        char *big = malloc(ASFF_AWS_INI_MAX_SIZE + 2);
+        memcpy(big, "[a]\nk = ", 8);
+        memset(big + 8, 'x', n);
+        assert_int_equal(asff_aws_ini_parse(big, 8 + n, true, NULL, &ini, &err), ASFF_ERR_LIMIT);
+        assert_non_null(strstr(err.message, "line 2"));
+        memset(big, '#', ASFF_AWS_INI_MAX_SIZE + 1);
+        assert_int_equal(asff_aws_ini_parse(big, ASFF_AWS_INI_MAX_SIZE + 1, true, NULL, &ini, &err), ASFF_ERR_LIMIT);
+        free(big);
+        assert_int_equal(asff_aws_ini_parse("[a]\nk\0 = v\n", 11, true, NULL, &ini, &err), ASFF_ERR_SYNTAX);
+    }
+}
+
+/* An allocator that fails its Nth allocation: the parser returns ASFF_ERR_NOMEM and frees everything. */
+static long fail_at, alloc_calls, live_blocks;
+static void *failing_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    if (++alloc_calls == fail_at)
+        return NULL;
+    live_blocks++;
+    return malloc(n);
+}
+static void *failing_realloc(void *ctx, void *p, size_t n)
+{
+    void *q;
+    (void)ctx;
+    if (++alloc_calls == fail_at)
+        return NULL;
+    q = realloc(p, n);
+    if (!p && q)
+        live_blocks++;
+    return q;
+}
+static void counting_free(void *ctx, void *p)
+{
+    (void)ctx;
+    if (p)
+        live_blocks--;
+    free(p);
+}
+
+static void test_ini_out_of_memory(void **state)
+{
+    asff_allocator al = {failing_malloc, failing_realloc, counting_free, NULL};
+    bool done = false;
+    (void)state;
+    for (fail_at = 1; !done && fail_at < 2000; fail_at++) {
+        asff_aws_ini *ini = NULL;
+        asff_error err;
+        asff_status st;
+        alloc_calls = 0;
+        live_blocks = 0;
+        st = asff_aws_ini_load(ADIR "edge.ini", true, &al, &ini, &err);
+        if (st == ASFF_OK) {
+            assert_string_equal(asff_aws_ini_get(ini, "default", "multi"), "line1\nline2\nline3");
+            asff_aws_ini_free(ini);
+            done = alloc_calls < fail_at;
+        } else {
+            assert_int_equal(st, ASFF_ERR_NOMEM);
+            assert_null(ini);
+        }
+        assert_int_equal(live_blocks, 0);
+    }
+    assert_true(done);
+    assert_true(fail_at > 20);
+}
+
+static void test_aws_out_of_memory(void **state)
+{
+    asff_allocator al = {failing_malloc, failing_realloc, counting_free, NULL};
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    bool done = false;
+    (void)state;
+    o.allocator = &al;
+    o.no_environment = true;
+    o.no_imds = true;
+    o.profile = "filekeys";
+    o.config_file = ADIR "config";
+    o.credentials_file = ADIR "credentials";
+    for (fail_at = 1; !done && fail_at < 5000; fail_at++) {
+        asff_aws *a = NULL;
+        asff_credentials c;
+        asff_error err;
+        asff_status st;
+        alloc_calls = 0;
+        live_blocks = 0;
+        st = asff_aws_new(&o, &a, &err);
+        if (st == ASFF_OK) {
+            st = asff_aws_credentials(a, 0, &c, &err);
+            if (st == ASFF_OK)
+                assert_string_equal(c.access_key_id, "AKIDFILEKEYS");
+            else
+                assert_int_equal(st, ASFF_ERR_NOMEM);
+            asff_aws_free(a);
+            done = st == ASFF_OK && alloc_calls < fail_at;
+        } else {
+            assert_int_equal(st, ASFF_ERR_NOMEM);
+            assert_null(a);
+        }
+        assert_int_equal(live_blocks, 0);
+    }
+    assert_true(done);
+}
+
+/* ---- region, endpoint, regions ---------------------------------------------------------------------- */
+
+static asff_aws *new_aws(const asff_aws_options *o)
+{
+    asff_aws *a = NULL;
+    asff_error err;
+    if (asff_aws_new(o, &a, &err) != ASFF_OK)
+        fail_msg("asff_aws_new: %s", err.message);
+    return a;
+}
+
+static void expect_endpoint(const asff_aws *a, const char *region, const char *want, bool override)
+{
+    char out[ASFF_AWS_MAX_URL];
+    bool ov = !override;
+    asff_error err;
+    if (asff_aws_endpoint(a, region, out, sizeof out, &ov, &err) != ASFF_OK)
+        fail_msg("endpoint: %s", err.message);
+    assert_string_equal(out, want);
+    assert_int_equal(ov, override);
+}
+
+static void test_region_endpoint(void **state)
+{
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    asff_aws *a;
+    char out[128];
+    asff_error err;
+    (void)state;
+    use_files();
+    a = new_aws(NULL); /* profile default: config region */
+    assert_string_equal(asff_aws_profile(a), "default");
+    assert_string_equal(asff_aws_region(a), "eu-west-1");
+    assert_string_equal(asff_aws_profile_get(a, "output"), "json");
+    expect_endpoint(a, NULL, "https://securityhub.eu-west-1.amazonaws.com", false);
+    expect_endpoint(a, "cn-northwest-1", "https://securityhub.cn-northwest-1.amazonaws.com.cn", false);
+    asff_aws_free(a);
+    setenv("AWS_DEFAULT_REGION", "ap-south-1", 1);
+    a = new_aws(NULL);
+    assert_string_equal(asff_aws_region(a), "ap-south-1");
+    asff_aws_free(a);
+    setenv("AWS_REGION", "sa-east-1", 1); /* AWS_REGION before AWS_DEFAULT_REGION */
+    a = new_aws(NULL);
+    assert_string_equal(asff_aws_region(a), "sa-east-1");
+    asff_aws_free(a);
+    o.region = "us-east-2"; /* explicit first */
+    a = new_aws(&o);
+    assert_string_equal(asff_aws_region(a), "us-east-2");
+    asff_aws_free(a);
+    unsetenv("AWS_REGION");
+    unsetenv("AWS_DEFAULT_REGION");
+
+    /* Profile via AWS_PROFILE; sub-properties; FIPS; partitions. */
+    setenv("AWS_PROFILE", "dev", 1);
+    a = new_aws(NULL);
+    assert_string_equal(asff_aws_profile(a), "dev");
+    assert_string_equal(asff_aws_region(a), "us-west-2");
+    assert_string_equal(asff_aws_profile_get(a, "s3.addressing_style"), "path");
+    asff_aws_free(a);
+    setenv("AWS_PROFILE", "fips", 1);
+    a = new_aws(NULL);
+    expect_endpoint(a, NULL, "https://securityhub-fips.us-gov-west-1.amazonaws.com", false);
+    assert_int_equal(asff_aws_endpoint(a, "eu-west-1", out, sizeof out, NULL, &err), ASFF_ERR_UNSUPPORTED);
+    check_no_secret(&err);
+    asff_aws_free(a);
+    setenv("AWS_PROFILE", "china", 1);
+    {
+        size_t n, i;
+        const char *const *r;
+        a = new_aws(NULL);
+        expect_endpoint(a, NULL, "https://securityhub.cn-north-1.amazonaws.com.cn", false);
+        r = asff_aws_regions(a, &n);
+        assert_int_equal(n, 2);
+        assert_string_equal(r[0], "cn-north-1");
+        assert_string_equal(r[1], "cn-northwest-1");
+        assert_null(r[2]);
+        asff_aws_free(a);
+        r = asff_securityhub_regions(&n);
+        assert_int_equal(n, 38);
+        for (i = 0; i < n; i++)
+            assert_int_equal(asff_securityhub_endpoint(r[i], false, out, sizeof out, &err), ASFF_OK);
+    }
+    setenv("AWS_PROFILE", "no-such-profile", 1);
+    assert_int_equal(asff_aws_new(NULL, &a, &err), ASFF_ERR_NOT_FOUND);
+    assert_null(a);
+    assert_non_null(strstr(err.message, "no-such-profile"));
+    check_no_secret(&err);
+
+    /* Endpoint overrides, most specific first: explicit, AWS_ENDPOINT_URL_SECURITYHUB, AWS_ENDPOINT_URL,
+     * the profile's services section, the profile's endpoint_url. */
+    setenv("AWS_PROFILE", "endpoints", 1);
+    a = new_aws(NULL);
+    expect_endpoint(a, NULL, "http://127.0.0.1:4566", true);
+    expect_endpoint(a, "eu-west-3", "http://127.0.0.1:4566", true);
+    asff_aws_free(a);
+    setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1111/", 1);
+    a = new_aws(NULL);
+    expect_endpoint(a, NULL, "http://127.0.0.1:1111", true); /* trailing slash dropped */
+    asff_aws_free(a);
+    setenv("AWS_ENDPOINT_URL_SECURITYHUB", "http://127.0.0.1:2222", 1);
+    a = new_aws(NULL);
+    expect_endpoint(a, NULL, "http://127.0.0.1:2222", true);
+    asff_aws_free(a);
+    o = (asff_aws_options)ASFF_AWS_OPTIONS_INIT;
+    o.endpoint_url = "https://hub.example.test";
+    a = new_aws(&o);
+    expect_endpoint(a, NULL, "https://hub.example.test", true);
+    asff_aws_free(a);
+    setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+    a = new_aws(NULL);
+    expect_endpoint(a, NULL, "https://securityhub.us-east-1.amazonaws.com", false);
+    asff_aws_free(a);
+    unsetenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+    unsetenv("AWS_ENDPOINT_URL_SECURITYHUB");
+    setenv("AWS_ENDPOINT_URL", "ftp://nope", 1);
+    assert_int_equal(asff_aws_new(NULL, &a, &err), ASFF_ERR_INVALID_ARG);
+    check_no_secret(&err);
+    unsetenv("AWS_ENDPOINT_URL");
+
+    /* Region list override; no region at all. */
+    clear_env();
+    o = (asff_aws_options)ASFF_AWS_OPTIONS_INIT;
+    o.regions = " us-east-1, eu-west-1 ,,ap-south-1";
+    a = new_aws(&o);
+    {
+        size_t n;
+        const char *const *r = asff_aws_regions(a, &n);
+        assert_int_equal(n, 3);
+        assert_string_equal(r[1], "eu-west-1");
+        assert_string_equal(r[2], "ap-south-1");
+    }
+    assert_null(asff_aws_region(a));
+    assert_int_equal(asff_aws_endpoint(a, NULL, out, sizeof out, NULL, &err), ASFF_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.message, "no region"));
+    check_no_secret(&err);
+    expect_endpoint(a, "us-gov-east-1", "https://securityhub.us-gov-east-1.amazonaws.com", false);
+    asff_aws_free(a);
+    o.regions = "us-east-1,Not A Region";
+    assert_int_equal(asff_aws_new(&o, &a, &err), ASFF_ERR_INVALID_ARG);
+    o.regions = NULL;
+    o.region = "../etc";
+    assert_int_equal(asff_aws_new(&o, &a, &err), ASFF_ERR_INVALID_ARG);
+    a = new_aws(NULL);
+    {
+        size_t n;
+        asff_aws_regions(a, &n);
+        assert_int_equal(n, 34); /* the aws partition when there is no region */
+    }
+    asff_aws_free(a);
+    assert_string_equal(asff_aws_partition("us-gov-west-1"), "aws-us-gov");
+    assert_string_equal(asff_aws_partition("cn-north-1"), "aws-cn");
+    assert_string_equal(asff_aws_partition("eu-west-1"), "aws");
+    assert_string_equal(asff_aws_partition(NULL), "aws");
+    assert_int_equal(asff_securityhub_endpoint("us-east-1", false, out, 10, &err), ASFF_ERR_LIMIT);
+}
+
+/* ---- credentials chain ------------------------------------------------------------------------------- */
+
+static void expect_creds(asff_aws *a, int64_t now, const char *key, const char *secret, const char *token,
+                         asff_credentials_source src)
+{
+    asff_credentials c;
+    asff_error err;
+    if (asff_aws_credentials(a, now, &c, &err) != ASFF_OK)
+        fail_msg("credentials: %s", err.message);
+    assert_string_equal(c.access_key_id, key);
+    if (secret)
+        assert_string_equal(c.secret_access_key, secret);
+    if (token)
+        assert_string_equal(c.session_token, token);
+    else
+        assert_null(c.session_token);
+    assert_int_equal(asff_aws_credentials_source(a), src);
+}
+
+static void expect_creds_error(asff_aws *a, asff_status code, const char *text)
+{
+    asff_credentials c;
+    asff_error err;
+    asff_error_clear(&err);
+    assert_int_equal(asff_aws_credentials(a, 0, &c, &err), code);
+    assert_null(c.access_key_id);
+    if (!strstr(err.message, text))
+        fail_msg("message \"%s\" lacks \"%s\"", err.message, text);
+    check_no_secret(&err);
+}
+
+static void test_chain_order(void **state)
+{
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    asff_aws *a;
+    (void)state;
+    use_files();
+    setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "ENV-SECRET-VALUE", 1);
+    setenv("AWS_SESSION_TOKEN", "ENV-TOKEN-VALUE", 1);
+    o.access_key_id = "AKIDEXPLICIT";
+    o.secret_access_key = "EXPLICIT-SECRET";
+    a = new_aws(&o); /* 1. explicit */
+    expect_creds(a, 0, "AKIDEXPLICIT", "EXPLICIT-SECRET", NULL, ASFF_CREDS_EXPLICIT);
+    assert_string_equal(asff_credentials_source_name(asff_aws_credentials_source(a)), "explicit");
+    asff_aws_free(a);
+    a = new_aws(NULL); /* 2. environment */
+    expect_creds(a, 0, "AKIDENV", "ENV-SECRET-VALUE", "ENV-TOKEN-VALUE", ASFF_CREDS_ENVIRONMENT);
+    asff_aws_free(a);
+    o = (asff_aws_options)ASFF_AWS_OPTIONS_INIT;
+    o.no_environment = true; /* the environment can be ignored altogether */
+    o.config_file = ADIR "config";
+    o.credentials_file = ADIR "credentials";
+    a = new_aws(&o);
+    expect_creds(a, 0, "AKIDFILEDEFAULT", "DEFAULT-SECRET-FROM-FILE", NULL, ASFF_CREDS_CREDENTIALS_FILE);
+    asff_aws_free(a);
+    unsetenv("AWS_SESSION_TOKEN");
+    unsetenv("AWS_SECRET_ACCESS_KEY"); /* half of the environment pair: an error, not a silent fallback */
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "environment");
+    asff_aws_free(a);
+    unsetenv("AWS_ACCESS_KEY_ID");
+    a = new_aws(NULL); /* 3. credentials file, [default] */
+    expect_creds(a, 0, "AKIDFILEDEFAULT", "DEFAULT-SECRET-FROM-FILE", NULL, ASFF_CREDS_CREDENTIALS_FILE);
+    asff_aws_free(a);
+    setenv("AWS_PROFILE", "filekeys", 1);
+    a = new_aws(NULL);
+    expect_creds(a, 0, "AKIDFILEKEYS", NULL, "FILEKEYS-TOKEN-FROM-FILE", ASFF_CREDS_CREDENTIALS_FILE);
+    assert_string_equal(asff_aws_region(a), "ap-southeast-2"); /* region from the config's [profile filekeys] */
+    asff_aws_free(a);
+    setenv("AWS_PROFILE", "dev", 1); /* 4. keys in the config file */
+    a = new_aws(NULL);
+    expect_creds(a, 0, "AKIDCONFIGDEV", "DEV-SECRET-FROM-CONFIG", NULL, ASFF_CREDS_CONFIG_FILE);
+    asff_aws_free(a);
+    setenv("AWS_PROFILE", "partial", 1);
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "partial");
+    asff_aws_free(a);
+    setenv("AWS_PROFILE", "assume", 1);
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_UNSUPPORTED, "role_arn");
+    asff_aws_free(a);
+    setenv("AWS_PROFILE", "china", 1); /* nothing anywhere, IMDS disabled */
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "no credentials");
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "instance metadata (disabled)");
+    asff_aws_free(a);
+    /* Explicit credentials need both halves. */
+    {
+        asff_error err;
+        o = (asff_aws_options)ASFF_AWS_OPTIONS_INIT;
+        o.access_key_id = "AKIDONLY";
+        assert_int_equal(asff_aws_new(&o, &a, &err), ASFF_ERR_INVALID_ARG);
+        check_no_secret(&err);
+        o.version = 42;
+        assert_int_equal(asff_aws_new(&o, &a, &err), ASFF_ERR_INVALID_ARG);
+    }
+}
+
+static void test_container(void **state)
+{
+    server s;
+    char url[128], text[256];
+    asff_aws *a;
+    FILE *f;
+    char tokfile[] = "/tmp/asff-test-token-XXXXXX";
+    int fd;
+    (void)state;
+    setenv("AWS_PROFILE", "china", 1);
+    use_files();
+    server_start(&s, "--auth-token", "container-auth-token-value");
+    snprintf(url, sizeof url, "%s/container/creds", s.base);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth-token-value", 1);
+    a = new_aws(NULL);
+    expect_creds(a, 0, "ASIACONT0001", "asiacont-secret-1", "asiacont-session-token-1", ASFF_CREDS_CONTAINER);
+    /* Cached: no second call while valid. */
+    expect_creds(a, 0, "ASIACONT0001", NULL, "asiacont-session-token-1", ASFF_CREDS_CONTAINER);
+    assert_int_equal(server_stat(&s, "container_get", NULL, 0), 1);
+    /* Within refresh_margin (300 s) of the expiry (3600 s): refreshed. */
+    expect_creds(a, (int64_t)time(NULL) + 3600 - 100, "ASIACONT0002", NULL, "asiacont-session-token-2",
+                 ASFF_CREDS_CONTAINER);
+    asff_aws_free(a);
+
+    /* The token file wins over the variable; a wrong token is refused by the server. */
+    fd = mkstemp(tokfile);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    fputs("wrong-token\n", f);
+    fclose(f);
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokfile, 1);
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "HTTP 401");
+    asff_aws_free(a);
+    assert_int_equal(server_stat(&s, "container_auth", text, sizeof text), 0);
+    assert_string_equal(text, "\"wrong-token\"");
+    f = fopen(tokfile, "w");
+    fputs("container-auth-token-value\n", f);
+    fclose(f);
+    a = new_aws(NULL);
+    expect_creds(a, 0, "ASIACONT0003", NULL, "asiacont-session-token-3", ASFF_CREDS_CONTAINER);
+    asff_aws_free(a);
+    unlink(tokfile);
+    unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+
+    /* Failures of a configured source are reported, not skipped. */
+    snprintf(url, sizeof url, "%s/container/fail", s.base);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_HTTP, "HTTP 500");
+    asff_aws_free(a);
+    snprintf(url, sizeof url, "%s/container/bad-json", s.base);
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_SYNTAX, "not a JSON object");
+    asff_aws_free(a);
+    /* Plain http only to loopback and the ECS/EKS agents; relative URIs must be paths. */
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds", 1);
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_INVALID_ARG, "FULL_URI");
+    asff_aws_free(a);
+    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "no-slash", 1);
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_INVALID_ARG, "RELATIVE_URI");
+    asff_aws_free(a);
+    unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    unsetenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    server_stop(&s);
+}
+
+static void test_imds(void **state)
+{
+    server s, v1;
+    char text[64];
+    asff_aws *a;
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    (void)state;
+    setenv("AWS_PROFILE", "china", 1);
+    use_files();
+    server_start(&s, "--expire-in", "3600");
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", s.base, 1);
+    a = new_aws(NULL);
+    expect_creds(a, 0, "ASIAIMDS0001", "asiaimds-secret-1", "asiaimds-session-token-1", ASFF_CREDS_IMDS);
+    /* IMDSv2: a session token was asked for with the TTL header, and every GET carried it. */
+    assert_int_equal(server_stat(&s, "token_put", NULL, 0), 1);
+    server_stat(&s, "token_ttl", text, sizeof text);
+    assert_string_equal(text, "\"21600\"");
+    assert_int_equal(server_stat(&s, "role_get", NULL, 0), 1);
+    assert_int_equal(server_stat(&s, "unauthorized", NULL, 0), 0);
+    expect_creds(a, 0, "ASIAIMDS0001", NULL, "asiaimds-session-token-1", ASFF_CREDS_IMDS);
+    assert_int_equal(server_stat(&s, "creds_get", NULL, 0), 1);
+    expect_creds(a, (int64_t)time(NULL) + 3500, "ASIAIMDS0002", NULL, "asiaimds-session-token-2", ASFF_CREDS_IMDS);
+    assert_int_equal(server_stat(&s, "token_put", NULL, 0), 2);
+    {
+        /* A refresh that fails while the old credentials are still valid keeps them. */
+        asff_credentials c;
+        asff_error err;
+        server_stop(&s);
+        assert_int_equal(asff_aws_credentials(a, (int64_t)time(NULL) + 3500, &c, &err), ASFF_OK);
+        assert_string_equal(c.access_key_id, "ASIAIMDS0002");
+        /* ... and once they have expired, the failure is reported. */
+        assert_int_equal(asff_aws_credentials(a, (int64_t)time(NULL) + 3 * 3600, &c, &err), ASFF_ERR_CREDENTIALS);
+        check_no_secret(&err);
+    }
+    asff_aws_free(a);
+
+    /* Unreachable metadata: the chain ends with "no credentials" quickly. */
+    o.http_timeout_ms = 300;
+    a = new_aws(&o);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "instance metadata (unreachable)");
+    asff_aws_free(a);
+    /* The profile's ec2_metadata_service_endpoint, when the variable is unset (port 9: closed). */
+    unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    setenv("AWS_PROFILE", "imds", 1);
+    a = new_aws(&o);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "unreachable");
+    asff_aws_free(a);
+
+    /* An IMDS without tokens (404 on PUT): IMDSv1. */
+    server_start(&v1, "--imds-v1", NULL);
+    setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", v1.base, 1);
+    a = new_aws(NULL);
+    expect_creds(a, 0, "ASIAIMDS0001", NULL, "asiaimds-session-token-1", ASFF_CREDS_IMDS);
+    asff_aws_free(a);
+    /* Disabled by variable and by option. */
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    a = new_aws(NULL);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "instance metadata (disabled)");
+    asff_aws_free(a);
+    unsetenv("AWS_EC2_METADATA_DISABLED");
+    o.no_imds = true;
+    a = new_aws(&o);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "instance metadata (disabled)");
+    asff_aws_free(a);
+    assert_int_equal(server_stat(&v1, "creds_get", NULL, 0), 1);
+    server_stop(&v1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+}
+
+/* The secret grep ran over every error message above. */
+static void test_no_secrets_anywhere(void **state)
+{
+    (void)state;
+    assert_true(messages_checked >= 20);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_ini_edges, setup),     cmocka_unit_test_setup(test_ini_errors, setup),
+        cmocka_unit_test(test_ini_out_of_memory),  cmocka_unit_test(test_aws_out_of_memory),
+        cmocka_unit_test_setup(test_region_endpoint, setup), cmocka_unit_test_setup(test_chain_order, setup),
+        cmocka_unit_test_setup(test_container, setup),     cmocka_unit_test_setup(test_imds, setup),
+        cmocka_unit_test(test_no_secrets_anywhere),
+    };
+    int rc;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}

@@ -1,0 +1,1417 @@
+/* Tests of lib/client against real local endpoints: tests/servers/fault_server.py (faults on demand)
+ * and moto_server (through tests/servers/moto_harness). Never AWS: every endpoint is 127.0.0.1. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <yajl/yajl_tree.h>
+#include "asff/client.h"
+#include "asff/codec.h"
+#include "client/client_internal.h"
+
+#define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRETzz"
+#define TOKEN "FwoGZXIvYXdzEXAMPLETOKENzzTOKENzz"
+
+/* ---- servers -------------------------------------------------------------------------------------- */
+
+typedef struct server {
+    pid_t pid;
+    int in_fd;    /* the child's stdin (moto_harness stops when it closes) */
+    int port;
+    char endpoint[64];
+} server;
+
+/* Servers still running (copies), stopped by the teardown when a test failed half-way. */
+static server running[4];
+
+static void track(const server *s, bool on)
+{
+    size_t i;
+    for (i = 0; i < 4; i++)
+        if (on ? running[i].pid == 0 : running[i].pid == s->pid) {
+            if (on)
+                running[i] = *s;
+            else
+                memset(&running[i], 0, sizeof running[i]);
+            return;
+        }
+}
+
+/* Start argv (a script printing "PORT n") and read its port. */
+static void server_start(server *s, char *const argv[])
+{
+    int out[2], in[2];
+    FILE *f;
+    char line[128];
+    assert_int_equal(pipe(out), 0);
+    assert_int_equal(pipe(in), 0);
+    s->pid = fork();
+    assert_true(s->pid >= 0);
+    if (s->pid == 0) {
+        dup2(out[1], 1);
+        dup2(in[0], 0);
+        close(out[0]);
+        close(out[1]);
+        close(in[0]);
+        close(in[1]);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(out[1]);
+    close(in[0]);
+    s->in_fd = in[1];
+    f = fdopen(out[0], "r");
+    assert_non_null(f);
+    s->port = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "PORT %d", &s->port) == 1)
+            break;
+    fclose(f);
+    if (s->port <= 0)
+        fail_msg("server %s did not start", argv[1] ? argv[1] : argv[0]);
+    snprintf(s->endpoint, sizeof s->endpoint, "http://127.0.0.1:%d", s->port);
+    track(s, true);
+}
+
+static void server_stop(server *s)
+{
+    int status;
+    close(s->in_fd);
+    kill(s->pid, SIGTERM);
+    waitpid(s->pid, &status, 0);
+    track(s, false);
+}
+
+static int stop_servers(void **state)
+{
+    size_t i;
+    (void)state;
+    for (i = 0; i < 4; i++)
+        if (running[i].pid > 0) {
+            server copy = running[i];
+            server_stop(&copy);
+        }
+    return 0;
+}
+
+static void fault_start(server *s, const char *flags)
+{
+    char *argv[24];
+    char buf[512];
+    int n = 0;
+    char *tok;
+    argv[n++] = "python3";
+    argv[n++] = ASFF_SOURCE_DIR "/tests/servers/fault_server.py";
+    argv[n++] = "--exit-on-eof"; /* if this test dies, the server goes too */
+    snprintf(buf, sizeof buf, "%s", flags ? flags : "");
+    for (tok = strtok(buf, " "); tok && n < 22; tok = strtok(NULL, " "))
+        argv[n++] = tok;
+    argv[n] = NULL;
+    server_start(s, argv);
+}
+
+typedef struct membuf {
+    char *data;
+    size_t len;
+} membuf;
+
+static size_t membuf_write(char *p, size_t size, size_t n, void *ctx)
+{
+    membuf *m = ctx;
+    m->data = realloc(m->data, m->len + size * n + 1);
+    memcpy(m->data + m->len, p, size * n);
+    m->len += size * n;
+    m->data[m->len] = '\0';
+    return size * n;
+}
+
+/* A control request to the fault server (not through the client). */
+static yajl_val control(server *s, const char *path, const char *post)
+{
+    CURL *h = curl_easy_init();
+    membuf m = {NULL, 0};
+    char url[256], ebuf[128];
+    yajl_val v;
+    snprintf(url, sizeof url, "%s%s", s->endpoint, path);
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, membuf_write);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &m);
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+    if (post)
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, post);
+    assert_int_equal(curl_easy_perform(h), CURLE_OK);
+    curl_easy_cleanup(h);
+    assert_non_null(m.data);
+    v = yajl_tree_parse(m.data, ebuf, sizeof ebuf);
+    free(m.data);
+    assert_non_null(v);
+    return v;
+}
+
+static yajl_val get(yajl_val obj, const char *name)
+{
+    const char *path[2];
+    path[0] = name;
+    path[1] = NULL;
+    return yajl_tree_get(obj, path, yajl_t_any);
+}
+
+/* Every error message the tests saw, to grep for secrets at the end. */
+static char seen_messages[1 << 16];
+
+static void remember(const asff_error *e)
+{
+    size_t n = strlen(seen_messages);
+    snprintf(seen_messages + n, sizeof seen_messages - n, "%s|%s|%s\n", e->message, e->aws_code, e->request_id);
+}
+
+static void set_env(void)
+{
+    setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLETEST", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", SECRET, 1);
+    setenv("AWS_SESSION_TOKEN", TOKEN, 1);
+    setenv("AWS_REGION", "us-east-1", 1);
+    setenv("AWS_CONFIG_FILE", "/nonexistent/asff-test-config", 1);
+    setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/asff-test-credentials", 1);
+    setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+    unsetenv("AWS_PROFILE");
+    unsetenv("AWS_ENDPOINT_URL");
+    unsetenv("AWS_ENDPOINT_URL_SECURITYHUB");
+    setenv("NO_PROXY", "127.0.0.1,localhost", 1);
+}
+
+static asff_client *make_client(const server *s, asff_client_options *o)
+{
+    asff_client_options d = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c = NULL;
+    asff_error e;
+    if (!o)
+        o = &d;
+    o->endpoint_url = s->endpoint;
+    o->allow_http = true;
+    if (!o->backoff_base_ms)
+        o->backoff_base_ms = 5;
+    if (asff_client_new(o, &c, &e) != ASFF_OK)
+        fail_msg("asff_client_new: %s", e.message);
+    return c;
+}
+
+/* ---- pure parts ---------------------------------------------------------------------------------- */
+
+static void test_parse_error(void **state)
+{
+    asff_error e;
+    const char *b1 = "{\"__type\":\"com.amazon.coral#InvalidInputException\",\"message\":\"bad Filters\"}";
+    const char *b2 = "{\"code\":\"ThrottlingException\",\"Message\":\"Rate exceeded\"}";
+    (void)state;
+    assert_int_equal(asff_client_parse_error(400, NULL, "rid-1", b1, strlen(b1), &e), ASFF_ERR_AWS);
+    assert_string_equal(e.aws_code, "InvalidInputException");
+    assert_string_equal(e.request_id, "rid-1");
+    assert_int_equal(e.http_status, 400);
+    assert_non_null(strstr(e.message, "bad Filters"));
+    assert_false(asff_client_is_retryable(&e));
+    assert_int_equal(asff_client_parse_error(400, NULL, NULL, b2, strlen(b2), &e), ASFF_ERR_THROTTLED);
+    assert_string_equal(e.aws_code, "ThrottlingException");
+    assert_true(asff_client_is_retryable(&e));
+    /* the header wins over the body and is cut at ':' */
+    assert_int_equal(asff_client_parse_error(403, "AccessDeniedException:http://internal.amazon.com/", NULL, b1,
+                                             strlen(b1), &e),
+                     ASFF_ERR_AWS);
+    assert_string_equal(e.aws_code, "AccessDeniedException");
+    /* 429 without a body, 503 with HTML, LimitExceededException */
+    assert_int_equal(asff_client_parse_error(429, NULL, NULL, "", 0, &e), ASFF_ERR_THROTTLED);
+    assert_int_equal(asff_client_parse_error(503, NULL, NULL, "<html>", 6, &e), ASFF_ERR_HTTP);
+    assert_true(asff_client_is_retryable(&e));
+    assert_int_equal(asff_client_parse_error(404, NULL, NULL, "<html>", 6, &e), ASFF_ERR_HTTP);
+    assert_false(asff_client_is_retryable(&e));
+    assert_int_equal(asff_client_parse_error(429, "LimitExceededException", NULL, NULL, 0, &e), ASFF_ERR_THROTTLED);
+    assert_int_equal(asff_client_parse_error(500, NULL, NULL, "{\"__type\":\"InternalException\"}", 30, &e),
+                     ASFF_ERR_AWS);
+    assert_true(asff_client_is_retryable(&e));
+    /* the length is respected: no read past body_len */
+    assert_int_equal(asff_client_parse_error(400, NULL, NULL, b1, 10, &e), ASFF_ERR_HTTP);
+    assert_int_equal(asff_client_parse_error(200, NULL, "x", "{}", 2, &e), ASFF_OK);
+    assert_true(asff_client_is_throttling_code("TooManyRequestsException"));
+    assert_true(asff_client_is_throttling_code("RequestLimitExceeded"));
+    assert_false(asff_client_is_throttling_code("InvalidInputException"));
+    assert_false(asff_client_is_throttling_code(NULL));
+}
+
+static void test_header_lines(void **state)
+{
+    asff_http_headers h;
+    (void)state;
+    memset(&h, 0, sizeof h);
+    asff_http_header_line(&h, "HTTP/1.1 100 Continue\r\n", 23);
+    assert_int_equal(h.status, 100);
+    asff_http_header_line(&h, "HTTP/1.1 429 Too Many\r\n", 23);
+    asff_http_header_line(&h, "X-Amzn-RequestId:  abc-123 \r\n", 29);
+    asff_http_header_line(&h, "x-amzn-ErrorType: ThrottlingException:http://x\r\n", 48);
+    assert_int_equal(h.status, 429);
+    assert_string_equal(h.request_id, "abc-123");
+    assert_string_equal(h.error_type, "ThrottlingException:http://x");
+    asff_http_header_line(&h, "HTTP/2 200\r\n", 12);
+    assert_int_equal(h.status, 200);
+    assert_string_equal(h.request_id, "");
+    asff_http_header_line(&h, "x-amzn-requestid: \x01\xff\r\n", 21);
+    assert_string_equal(h.request_id, "??");
+}
+
+static void test_backoff(void **state)
+{
+    unsigned a;
+    (void)state;
+    assert_int_equal(asff_client_backoff_ms(0, 100, 20000, 12345), 0);
+    assert_int_equal(asff_client_backoff_ms(1, 100, 20000, 100), 100);  /* r % 101 */
+    assert_int_equal(asff_client_backoff_ms(1, 100, 20000, 101), 0);
+    assert_int_equal(asff_client_backoff_ms(2, 100, 20000, 200), 200);
+    assert_int_equal(asff_client_backoff_ms(3, 100, 20000, UINT64_MAX), UINT64_MAX % 401);
+    for (a = 1; a < 64; a++)
+        assert_true(asff_client_backoff_ms(a, 100, 20000, UINT64_MAX - a) <= 20000);
+    assert_int_equal(asff_client_backoff_ms(40, 100, 20000, 20000), 20000);
+}
+
+typedef struct failed_list {
+    int n;
+    char ids[4][32];
+    char codes[4][32];
+} failed_list;
+
+static void collect_failed(void *ctx, const asff_failed_finding *f)
+{
+    failed_list *l = ctx;
+    if (l->n < 4) {
+        snprintf(l->ids[l->n], 32, "%s", f->id);
+        snprintf(l->codes[l->n], 32, "%s", f->code);
+    }
+    l->n++;
+}
+
+static void test_import_response(void **state)
+{
+    failed_list l;
+    asff_error e;
+    const char *ok = "{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"InvalidInput\","
+                     "\"ErrorMessage\":\"m\"},{\"ErrorCode\":\"X\"}]}";
+    (void)state;
+    memset(&l, 0, sizeof l);
+    assert_int_equal(asff_parse_import_response(ok, strlen(ok), NULL, collect_failed, &l, &e), ASFF_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.ids[0], "a");
+    assert_string_equal(l.codes[0], "InvalidInput");
+    assert_int_equal(asff_parse_import_response("{\"SuccessCount\":3}", 18, NULL, collect_failed, &l, &e), ASFF_OK);
+    assert_int_equal(asff_parse_import_response("[]", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff_parse_import_response("{}", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff_parse_import_response("{\"Fa", 4, NULL, collect_failed, &l, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_parse_import_response("{\"FailedFindings\":3}", 20, NULL, collect_failed, &l, &e),
+                     ASFF_ERR_TYPE);
+}
+
+static void test_compact(void **state)
+{
+    asff_buf out, id, arn;
+    asff_error e;
+    const char *f = "{ \"SchemaVersion\" : \"2018-10-08\",\n \"Id\": \"id-1\", \"X\": {\"Id\": \"inner\"},\n"
+                    " \"ProductArn\": \"arn:p\", \"N\": 12345678901234567890123, \"L\": [1, 2.50, true, null] }";
+    (void)state;
+    asff_buf_init(&out, NULL);
+    asff_buf_init(&id, NULL);
+    asff_buf_init(&arn, NULL);
+    assert_int_equal(asff_json_compact_finding(f, strlen(f), &out, &id, &arn, &e), ASFF_OK);
+    assert_string_equal(out.data, "{\"SchemaVersion\":\"2018-10-08\",\"Id\":\"id-1\",\"X\":{\"Id\":\"inner\"},"
+                                  "\"ProductArn\":\"arn:p\",\"N\":12345678901234567890123,\"L\":[1,2.50,true,null]}");
+    assert_string_equal(id.data, "id-1");
+    assert_string_equal(arn.data, "arn:p");
+    asff_buf_reset(&out);
+    assert_int_equal(asff_json_compact_finding("[1]", 3, &out, &id, &arn, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff_json_compact_finding("\"s\"", 3, &out, &id, &arn, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff_json_compact_finding("{\"a\":", 5, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_json_compact_finding("{} {}", 5, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_json_compact_finding("{\"a\":\"\xff\"}", 9, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
+    asff_buf_cleanup(&out);
+    asff_buf_cleanup(&id);
+    asff_buf_cleanup(&arn);
+}
+
+static void test_operations_table(void **state)
+{
+    int i;
+    (void)state;
+    for (i = 0; i < ASFF_OP_COUNT; i++)
+        assert_int_equal(asff_operation_find(asff_operation_name((asff_operation)i)), i);
+    assert_int_equal(asff_operation_find("NoSuchOperation"), -1);
+    assert_null(asff_operation_name(ASFF_OP_COUNT));
+}
+
+static void test_options(void **state)
+{
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c = NULL;
+    asff_error e;
+    (void)state;
+    set_env();
+    o.endpoint_url = "http://127.0.0.1:9";
+    assert_int_equal(asff_client_new(&o, &c, &e), ASFF_ERR_INVALID_ARG); /* http without allow_http */
+    assert_null(c);
+    remember(&e);
+    o.endpoint_url = NULL;
+    o.region = "eu-west-1";
+    o.allow_http = true;
+    assert_int_equal(asff_client_new(&o, &c, &e), ASFF_OK);
+    assert_string_equal(asff_client_endpoint(c), "https://securityhub.eu-west-1.amazonaws.com");
+    assert_string_equal(asff_client_region(c), "eu-west-1");
+    asff_client_free(c);
+    o.version = 99;
+    assert_int_equal(asff_client_new(&o, &c, &e), ASFF_ERR_INVALID_ARG);
+    o.version = ASFF_CLIENT_OPTIONS_VERSION;
+    o.max_attempts = 1000;
+    assert_int_equal(asff_client_new(&o, &c, &e), ASFF_ERR_INVALID_ARG);
+}
+
+/* ---- against the fault server -------------------------------------------------------------------- */
+
+static void test_retries(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_response r;
+    asff_error e;
+    asff_client_stats st;
+    yajl_val log, reqs;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    c = make_client(&s, NULL);
+    /* 429, reset, then success: two retries, one call */
+    yajl_tree_free(control(&s, "/__script",
+                           "[{\"status\":429,\"body\":\"{\\\"__type\\\":\\\"TooManyRequestsException\\\"}\"},"
+                           "{\"reset\":true}]"));
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e), ASFF_OK);
+    assert_int_equal(r.http_status, 200);
+    assert_non_null(strstr(r.body, "\"Path\": \"/accounts\""));
+    assert_string_equal(r.request_id, "req-000003");
+    asff_response_cleanup(c, &r);
+    asff_client_get_stats(c, &st);
+    /* curl itself resends once when a reused connection turns out dead, so the reset may cost no
+     * attempt of ours */
+    assert_int_equal(st.calls, 1);
+    assert_true(st.attempts >= 2 && st.attempts <= 3);
+    assert_int_equal(st.retries, st.attempts - 1);
+    assert_int_equal(st.throttled, 1);
+    /* a validation error is not retried */
+    yajl_tree_free(control(&s, "/__script",
+                           "[{\"status\":400,\"body\":\"{\\\"__type\\\":\\\"InvalidInputException\\\",\\\"Message\\\":"
+                           "\\\"Invalid parameter\\\"}\",\"headers\":{\"x-amzn-RequestId\":\"rid-400\"}}]"));
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_GetInsights, "{}", 2, &r, &e), ASFF_ERR_AWS);
+    remember(&e);
+    assert_string_equal(e.aws_code, "InvalidInputException");
+    assert_int_equal(e.http_status, 400);
+    assert_non_null(strstr(e.message, "Invalid parameter"));
+    assert_null(r.body);
+    {
+        uint64_t before = st.attempts;
+        asff_client_get_stats(c, &st);
+        assert_int_equal(st.attempts, before + 1);
+    }
+    /* three 500s: the default of 3 attempts is used up */
+    yajl_tree_free(control(&s, "/__script",
+                           "[{\"status\":500,\"body\":\"{}\"},{\"status\":502,\"body\":\"\"},{\"status\":503,\"body\":\"\"},"
+                           "{\"status\":200,\"body\":\"{}\"}]"));
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_GetInsights, NULL, 0, &r, &e), ASFF_ERR_HTTP);
+    remember(&e);
+    assert_int_equal(e.http_status, 503);
+    assert_non_null(strstr(e.message, "after 3 attempts"));
+    /* the scripted 200 is still queued: the next call takes it */
+    assert_int_equal(asff_client_call(c, "GET", "/anything", NULL, NULL, 0, &r, &e), ASFF_OK);
+    assert_string_equal(r.body, "{}");
+    asff_response_cleanup(c, &r);
+    /* throttling until the end: ASFF_ERR_THROTTLED */
+    yajl_tree_free(control(&s, "/__script", "[{\"status\":429,\"body\":\"\"},{\"status\":429,\"body\":\"\"},"
+                                            "{\"status\":429,\"body\":\"\"}]"));
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_GetInsights, NULL, 0, &r, &e), ASFF_ERR_THROTTLED);
+    remember(&e);
+    /* signed requests: Authorization, token header, User-Agent, no secret anywhere */
+    log = control(&s, "/__log", NULL);
+    reqs = get(log, "requests");
+    assert_true(YAJL_IS_ARRAY(reqs));
+    {
+        yajl_val first = reqs->u.array.values[0];
+        yajl_val hdrs = get(first, "headers");
+        const char *auth = YAJL_GET_STRING(get(first, "auth"));
+        const char *p1[] = {"x-amz-security-token", NULL}, *p2[] = {"user-agent", NULL};
+        assert_non_null(auth);
+        assert_non_null(strstr(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLETEST/"));
+        assert_non_null(strstr(auth, "/us-east-1/securityhub/aws4_request"));
+        assert_null(strstr(auth, SECRET));
+        assert_string_equal(YAJL_GET_STRING(yajl_tree_get(hdrs, p1, yajl_t_string)), TOKEN);
+        assert_string_equal(YAJL_GET_STRING(yajl_tree_get(hdrs, p2, yajl_t_string)), "libasff/" ASFF_VERSION_STRING);
+    }
+    yajl_tree_free(log);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+static void test_timeout_and_network(void **state)
+{
+    server s;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c;
+    asff_response r;
+    asff_error e;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    o.timeout_ms = 300;
+    o.max_attempts = 2;
+    c = make_client(&s, &o);
+    yajl_tree_free(control(&s, "/__script", "[{\"delay_ms\":1500,\"status\":200,\"body\":\"{}\"},"
+                                            "{\"delay_ms\":1500,\"status\":200,\"body\":\"{}\"}]"));
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e), ASFF_ERR_TIMEOUT);
+    remember(&e);
+    assert_true(asff_client_is_retryable(&e));
+    asff_client_free(c);
+    server_stop(&s);
+    /* nobody listens any more: a network error after the attempts */
+    c = make_client(&s, &o);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e), ASFF_ERR_NETWORK);
+    remember(&e);
+    asff_client_free(c);
+}
+
+/* Each operation goes out with the method, path, query and body of the model. */
+static void test_bindings(void **state)
+{
+    static const struct {
+        asff_operation op;
+        const char *input;
+        const char *method, *path, *query, *body;
+    } cases[] = {
+        {ASFF_OP_DescribeHub, "{\"HubArn\":\"arn:aws:securityhub:us-east-1:1:hub/default\"}", "GET", "/accounts",
+         "HubArn=arn%3Aaws%3Asecurityhub%3Aus-east-1%3A1%3Ahub%2Fdefault", ""},
+        {ASFF_OP_EnableSecurityHub, "{\"EnableDefaultStandards\":false,\"Tags\":{\"k\":\"v\"}}", "POST", "/accounts", "",
+         "{\"EnableDefaultStandards\":false,\"Tags\":{\"k\":\"v\"}}"},
+        {ASFF_OP_DisableSecurityHub, NULL, "DELETE", "/accounts", "", ""},
+        {ASFF_OP_UpdateInsight, "{\"InsightArn\":\"arn:aws:securityhub:us-east-1:1:insight/1/custom/a b\",\"Name\":\"n\"}",
+         "PATCH", "/insights/arn%3Aaws%3Asecurityhub%3Aus-east-1%3A1%3Ainsight/1/custom/a%20b", "", "{\"Name\":\"n\"}"},
+        {ASFF_OP_DeleteActionTarget, "{\"ActionTargetArn\":\"arn:x:action/custom/t\"}", "DELETE",
+         "/actionTargets/arn%3Ax%3Aaction/custom/t", "", ""},
+        {ASFF_OP_TagResource, "{\"ResourceArn\":\"arn:a/b\",\"Tags\":{\"team\":\"sec\"}}", "POST", "/tags/arn%3Aa%2Fb", "",
+         "{\"Tags\":{\"team\":\"sec\"}}"},
+        {ASFF_OP_UntagResource, "{\"ResourceArn\":\"arn:a\",\"TagKeys\":[\"k1\",\"k 2\"]}", "DELETE", "/tags/arn%3Aa",
+         "tagKeys=k1&tagKeys=k%202", ""},
+        {ASFF_OP_ListMembers, "{\"OnlyAssociated\":true,\"MaxResults\":5,\"NextToken\":\"t/1=\"}", "GET", "/members",
+         "OnlyAssociated=true&MaxResults=5&NextToken=t%2F1%3D", ""},
+        {ASFF_OP_GetInsightResults, "{\"InsightArn\":\"arn:i/1\"}", "GET", "/insights/results/arn%3Ai/1", "", ""},
+        {ASFF_OP_CreateActionTarget, "{\"Name\":\"Send\",\"Description\":\"d\",\"Id\":\"Send\"}", "POST", "/actionTargets",
+         "", "{\"Name\":\"Send\",\"Description\":\"d\",\"Id\":\"Send\"}"},
+        {ASFF_OP_BatchEnableStandards, "{\"StandardsSubscriptionRequests\":[{\"StandardsArn\":\"s\"}]}", "POST",
+         "/standards/register", "", "{\"StandardsSubscriptionRequests\":[{\"StandardsArn\":\"s\"}]}"},
+        {ASFF_OP_ListEnabledProductsForImport, "{\"MaxResults\":10}", "GET", "/productSubscriptions", "MaxResults=10", ""},
+        {ASFF_OP_GetAdministratorAccount, "", "GET", "/administrator", "", ""},
+        {ASFF_OP_GetInsights, "{\"MaxResults\":2}", "POST", "/insights/get", "", "{\"MaxResults\":2}"},
+        {ASFF_OP_CreateInsight, "{\"Name\":\"n\",\"Filters\":{},\"GroupByAttribute\":\"ResourceId\"}", "POST", "/insights",
+         "", "{\"Name\":\"n\",\"Filters\":{},\"GroupByAttribute\":\"ResourceId\"}"},
+        {ASFF_OP_DeleteInsight, "{\"InsightArn\":\"arn:i/2\"}", "DELETE", "/insights/arn%3Ai/2", "", ""},
+        {ASFF_OP_DescribeActionTargets, "{}", "POST", "/actionTargets/get", "", "{}"},
+        {ASFF_OP_UpdateActionTarget, "{\"ActionTargetArn\":\"arn:t\",\"Name\":\"x\"}", "PATCH", "/actionTargets/arn%3At",
+         "", "{\"Name\":\"x\"}"},
+        {ASFF_OP_ListTagsForResource, "{\"ResourceArn\":\"arn:h\"}", "GET", "/tags/arn%3Ah", "", ""},
+        {ASFF_OP_InviteMembers, "{\"AccountIds\":[\"1\"]}", "POST", "/members/invite", "", "{\"AccountIds\":[\"1\"]}"},
+        {ASFF_OP_DeleteMembers, "{\"AccountIds\":[\"1\"]}", "POST", "/members/delete", "", "{\"AccountIds\":[\"1\"]}"},
+        {ASFF_OP_AcceptAdministratorInvitation, "{\"AdministratorId\":\"1\",\"InvitationId\":\"i\"}", "POST",
+         "/administrator", "", "{\"AdministratorId\":\"1\",\"InvitationId\":\"i\"}"},
+        {ASFF_OP_GetEnabledStandards, NULL, "POST", "/standards/get", "", "{}"},
+        {ASFF_OP_EnableImportFindingsForProduct, "{\"ProductArn\":\"arn:p\"}", "POST", "/productSubscriptions", "",
+         "{\"ProductArn\":\"arn:p\"}"},
+        {ASFF_OP_CreateMembers, "{\"AccountDetails\":[]}", "POST", "/members", "", "{\"AccountDetails\":[]}"},
+        {ASFF_OP_GetMembers, "{\"AccountIds\":[]}", "POST", "/members/get", "", "{\"AccountIds\":[]}"},
+        {ASFF_OP_GetFindings, "{\"MaxResults\":1}", "POST", "/findings", "", "{\"MaxResults\":1}"},
+        {ASFF_OP_BatchUpdateFindings, "{\"FindingIdentifiers\":[],\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\"}}", "PATCH",
+         "/findings/batchupdate", "", "{\"FindingIdentifiers\":[],\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\"}}"},
+    };
+    server s;
+    asff_client *c;
+    asff_response r;
+    asff_error e;
+    size_t i;
+    (void)state;
+    set_env();
+    /* the server checks every signature with botocore's signer */
+    fault_start(&s, "--verify-secret " SECRET);
+    c = make_client(&s, NULL);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        yajl_val v;
+        char ebuf[128];
+        const char *in = cases[i].input;
+        if (asff_client_invoke(c, cases[i].op, in, in ? strlen(in) : 0, &r, &e) != ASFF_OK)
+            fail_msg("%s: %s", asff_operation_name(cases[i].op), e.message);
+        v = yajl_tree_parse(r.body, ebuf, sizeof ebuf);
+        assert_non_null(v);
+        assert_string_equal(YAJL_GET_STRING(get(v, "Method")), cases[i].method);
+        assert_string_equal(YAJL_GET_STRING(get(v, "Path")), cases[i].path);
+        assert_string_equal(YAJL_GET_STRING(get(v, "Query")), cases[i].query);
+        assert_string_equal(YAJL_GET_STRING(get(v, "Body")), cases[i].body);
+        yajl_tree_free(v);
+        asff_response_cleanup(c, &r);
+    }
+    /* every operation has a case */
+    {
+        int covered[ASFF_OP_COUNT] = {0}, k;
+        for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            covered[cases[i].op] = 1;
+        covered[ASFF_OP_BatchImportFindings] = 1; /* the importer tests check its calls */
+        for (k = 0; k < ASFF_OP_COUNT; k++)
+            if (!covered[k])
+                fail_msg("no binding case for %s", asff_operation_name((asff_operation)k));
+    }
+    /* missing URI member, bad input */
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "{}", 2, &r, &e), ASFF_ERR_INVALID_ARG);
+    remember(&e);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "[1]", 3, &r, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "{", 1, &r, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_UntagResource, "{\"ResourceArn\":\"a\",\"TagKeys\":[{}]}", 34, &r, &e),
+                     ASFF_ERR_TYPE);
+    asff_client_free(c);
+    server_stop(&s);
+    /* the check can fail: a server that knows another secret refuses the signature */
+    fault_start(&s, "--verify-secret another-secret");
+    c = make_client(&s, NULL);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e), ASFF_ERR_AWS);
+    remember(&e);
+    assert_string_equal(e.aws_code, "InvalidSignatureException");
+    assert_int_equal(e.http_status, 403);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* A clock that only moves when the client sleeps: pacing becomes exact arithmetic. */
+typedef struct fake_clock {
+    uint64_t now;
+    uint64_t slept;
+} fake_clock;
+
+static uint64_t fake_now(void *ctx)
+{
+    return ((fake_clock *)ctx)->now;
+}
+
+static void fake_sleep(void *ctx, uint64_t ms)
+{
+    ((fake_clock *)ctx)->now += ms;
+    ((fake_clock *)ctx)->slept += ms;
+}
+
+static uint64_t fake_random(void *ctx)
+{
+    (void)ctx;
+    return UINT64_MAX;
+}
+
+static void test_rate_limiter(void **state)
+{
+    server s;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c;
+    asff_response r;
+    asff_error e;
+    fake_clock clk = {1000, 0};
+    int i;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    o.hooks.now_ms = fake_now;
+    o.hooks.sleep_ms = fake_sleep;
+    o.hooks.random = fake_random;
+    o.hooks.ctx = &clk;
+    {
+        /* options can set rates too; a bad one is refused */
+        static const asff_rate_limit bad = {ASFF_OP_GetInsights, 5, 0.5};
+        static const asff_rate_limit ok = {ASFF_OP_GetInsights, 2, 2};
+        asff_client *b = NULL;
+        o.endpoint_url = s.endpoint;
+        o.allow_http = true;
+        o.rate_limits = &bad;
+        o.rate_limit_count = 1;
+        assert_int_equal(asff_client_new(&o, &b, &e), ASFF_ERR_INVALID_ARG);
+        assert_null(b);
+        o.rate_limits = &ok;
+    }
+    c = make_client(&s, &o);
+    /* GetInsights at 2/s burst 2 from the options: 4 calls = 2 from the bucket + 2 at 500 ms */
+    for (i = 0; i < 4; i++) {
+        assert_int_equal(asff_client_invoke(c, ASFF_OP_GetInsights, NULL, 0, &r, &e), ASFF_OK);
+        asff_response_cleanup(c, &r);
+    }
+    assert_true(clk.slept >= 1000 && clk.slept <= 1002);
+    clk.slept = 0;
+    /* GetFindings: 3/s, burst 6. 12 calls = 6 from the bucket + 6 paced at 334 ms */
+    for (i = 0; i < 12; i++) {
+        assert_int_equal(asff_client_invoke(c, ASFF_OP_GetFindings, NULL, 0, &r, &e), ASFF_OK);
+        asff_response_cleanup(c, &r);
+    }
+    assert_true(clk.slept >= 6 * 333 && clk.slept <= 6 * 335);
+    /* configurable: 1/s, burst 1 for a generic call bucket */
+    assert_int_equal(asff_client_set_rate(c, ASFF_OP_COUNT, 1, 1), ASFF_OK);
+    clk.slept = 0;
+    for (i = 0; i < 4; i++) {
+        assert_int_equal(asff_client_call(c, "GET", "/x", NULL, NULL, 0, &r, &e), ASFF_OK);
+        asff_response_cleanup(c, &r);
+    }
+    assert_true(clk.slept >= 3000 && clk.slept <= 3003);
+    assert_int_equal(asff_client_set_rate(c, ASFF_OP_COUNT, 1, 0), ASFF_ERR_INVALID_ARG);
+    /* backoff: the injected random source decides the sleeps (base 5 ms) */
+    assert_int_equal(asff_client_set_rate(c, ASFF_OP_COUNT, 0, 0), ASFF_OK);
+    clk.slept = 0;
+    yajl_tree_free(control(&s, "/__script", "[{\"status\":500,\"body\":\"\"},{\"status\":500,\"body\":\"\"}]"));
+    assert_int_equal(asff_client_call(c, "GET", "/x", NULL, NULL, 0, &r, &e), ASFF_OK);
+    asff_response_cleanup(c, &r);
+    assert_int_equal(clk.slept, asff_client_backoff_ms(1, 5, 20000, UINT64_MAX) +
+                                    asff_client_backoff_ms(2, 5, 20000, UINT64_MAX));
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* ---- the importer ----------------------------------------------------------------------------------- */
+
+typedef struct outcome_log {
+    size_t n;
+    unsigned char *seen;       /* per index: times reported */
+    char **code;               /* per index: NULL = imported */
+    char **id;
+    size_t failed, imported;
+} outcome_log;
+
+static int on_outcome(void *ctx, const asff_import_outcome *o)
+{
+    outcome_log *l = ctx;
+    assert_true(o->index < l->n);
+    l->seen[o->index]++;
+    free(l->id[o->index]);
+    l->id[o->index] = strdup(o->id);
+    if (o->imported)
+        l->imported++;
+    else {
+        assert_non_null(o->error_code);
+        assert_non_null(o->error_message);
+        assert_true(o->error_code[0] != '\0');
+        free(l->code[o->index]);
+        l->code[o->index] = strdup(o->error_code);
+        l->failed++;
+        if (strlen(seen_messages) < sizeof seen_messages - 600) {
+            size_t k = strlen(seen_messages);
+            snprintf(seen_messages + k, sizeof seen_messages - k, "%s\n", o->error_message);
+        }
+    }
+    return 0;
+}
+
+static void log_init(outcome_log *l, size_t n)
+{
+    l->n = n;
+    l->seen = calloc(n, 1);
+    l->code = calloc(n, sizeof *l->code);
+    l->id = calloc(n, sizeof *l->id);
+    l->failed = l->imported = 0;
+}
+
+static void log_free(outcome_log *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++) {
+        free(l->code[i]);
+        free(l->id[i]);
+    }
+    free(l->seen);
+    free(l->code);
+    free(l->id);
+}
+
+static char *finding_json(size_t i, size_t pad)
+{
+    size_t cap = 1024 + pad;
+    char *s = malloc(cap);
+    char *padding = malloc(pad + 1);
+    memset(padding, 'x', pad);
+    padding[pad] = '\0';
+    snprintf(s, cap,
+             "{\"SchemaVersion\":\"2018-10-08\",\"Id\":\"finding-%zu\","
+             "\"ProductArn\":\"arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default\","
+             "\"GeneratorId\":\"libasff-test\",\"AwsAccountId\":\"123456789012\",\"Types\":[\"Software and "
+             "Configuration Checks\"],\"CreatedAt\":\"2024-01-01T00:00:00Z\",\"UpdatedAt\":\"2024-01-01T00:00:00Z\","
+             "\"Severity\":{\"Label\":\"LOW\"},\"Title\":\"t %zu\",\"Description\":\"d%s\","
+             "\"Resources\":[{\"Type\":\"Other\",\"Id\":\"r-%zu\"}]}",
+             i, i, padding, i);
+    free(padding);
+    return s;
+}
+
+static void test_importer_limits(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_importer *imp;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    asff_import_stats st;
+    asff_error e;
+    outcome_log l;
+    yajl_val log, reqs;
+    size_t i;
+    char *big;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    c = make_client(&s, NULL);
+    assert_int_equal(asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0), ASFF_OK);
+    log_init(&l, 260);
+    io.max_body = 300000;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
+    /* 0..199: small; 200: too large; 201..209: ~60 KB each (5 per 300 KB body); 210: duplicate of 209;
+     * 211: no Id; 212: not JSON */
+    for (i = 0; i < 200; i++) {
+        char *f = finding_json(i, 10);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    big = finding_json(200, ASFF_IMPORT_MAX_FINDING);
+    assert_int_equal(asff_importer_add_json(imp, big, strlen(big), &e), ASFF_OK);
+    free(big);
+    for (i = 201; i < 210; i++) {
+        char *f = finding_json(i, 60000);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    {
+        char *f = finding_json(209, 5);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_add_json(imp, "{\"Title\":\"no id\"}", 17, &e), ASFF_OK);
+    assert_int_equal(asff_importer_add_json(imp, "{\"Id\":", 6, &e), ASFF_OK);
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    assert_int_equal(st.added, 213);
+    assert_int_equal(st.imported, 210);
+    assert_int_equal(st.failed, 3);
+    for (i = 0; i < 213; i++)
+        assert_int_equal(l.seen[i], 1);
+    assert_string_equal(l.code[200], "FindingTooLarge");
+    assert_string_equal(l.code[211], "MissingId");
+    assert_string_equal(l.code[212], "InvalidJson");
+    asff_importer_free(imp);
+    /* what the server got: <= 100 findings and <= 300000 bytes a call, the big one never, and the two
+     * finding-209 in different calls */
+    log = control(&s, "/__log", NULL);
+    reqs = get(log, "requests");
+    {
+        int with209 = 0;
+        for (i = 0; i < reqs->u.array.len; i++) {
+            yajl_val ids = get(reqs->u.array.values[i], "ids");
+            size_t k, n209 = 0;
+            assert_true(YAJL_IS_ARRAY(ids));
+            assert_true(ids->u.array.len <= 100);
+            assert_true(YAJL_GET_INTEGER(get(reqs->u.array.values[i], "len")) <= 300000);
+            for (k = 0; k < ids->u.array.len; k++) {
+                const char *id = YAJL_GET_STRING(ids->u.array.values[k]);
+                assert_string_not_equal(id, "finding-200");
+                if (strcmp(id, "finding-209") == 0)
+                    n209++;
+            }
+            assert_true(n209 <= 1);
+            with209 += (int)n209;
+        }
+        assert_int_equal(with209, 2);
+        /* 2 calls of 100, then the 60 KB findings 4 per call (5 would pass 300000) and the duplicate */
+        assert_true(reqs->u.array.len >= 5);
+    }
+    yajl_tree_free(log);
+    /* a whole call refused: every finding in it reported with the AWS code */
+    yajl_tree_free(control(&s, "/__script", "[{\"status\":403,\"body\":\"{\\\"__type\\\":\\\"AccessDeniedException\\\","
+                                            "\\\"message\\\":\\\"not allowed\\\"}\"}]"));
+    log_free(&l);
+    log_init(&l, 3);
+    assert_int_equal(asff_importer_new(c, NULL, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 3; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(l.seen[i], 1);
+        assert_string_equal(l.code[i], "AccessDeniedException");
+    }
+    asff_importer_free(imp);
+    log_free(&l);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+static int stop_after_first(void *ctx, const asff_import_outcome *o)
+{
+    on_outcome(ctx, o);
+    return 1;
+}
+
+/* When the importer cannot go on (no credentials, the caller stops it), every finding is still
+ * reported exactly once. */
+static void test_importer_fatal(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_importer *imp;
+    asff_error e;
+    outcome_log l;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    size_t i;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    c = make_client(&s, NULL);
+    /* the caller stops after the first outcome: the batch of 10 is reported, later adds are refused */
+    log_init(&l, 30);
+    io.max_findings = 10;
+    assert_int_equal(asff_importer_new(c, &io, stop_after_first, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 10; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    {
+        char *f = finding_json(10, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_ERR_ABORTED);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_free(imp);
+    for (i = 0; i < 11; i++)
+        assert_int_equal(l.seen[i], 1);
+    assert_int_equal(l.imported, 10);
+    assert_string_equal(l.code[10], "Aborted");
+    log_free(&l);
+    asff_client_free(c);
+    /* no credentials anywhere */
+    unsetenv("AWS_ACCESS_KEY_ID");
+    unsetenv("AWS_SECRET_ACCESS_KEY");
+    unsetenv("AWS_SESSION_TOKEN");
+    unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+    unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+    c = make_client(&s, NULL);
+    log_init(&l, 3);
+    assert_int_equal(asff_importer_new(c, NULL, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 3; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_ERR_CREDENTIALS);
+    remember(&e);
+    asff_importer_free(imp);
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(l.seen[i], 1);
+        assert_string_equal(l.code[i], "Credentials");
+    }
+    log_free(&l);
+    asff_client_free(c);
+    server_stop(&s);
+    set_env();
+}
+
+/* The done-when of issue 6: 10,000 findings against 20% throttling, 5% 500s, 2% resets and partial
+ * FailedFindings; each is reported exactly once, as the server saw it; the rate is respected. */
+static void test_import_under_faults(void **state)
+{
+    enum { N = 10000 };
+    server s;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c;
+    asff_importer *imp;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    asff_import_stats st;
+    asff_error e;
+    outcome_log l;
+    yajl_val outcomes, log, reqs;
+    size_t i, matched_failed = 0, call_failed = 0;
+    const double rate = 40, burst = 5;
+    (void)state;
+    set_env();
+    fault_start(&s, "--seed 7 --throttle 0.20 --error500 0.05 --reset 0.02 --fail 0.03 --retryable-share 0.5 "
+                    "--verify-secret " SECRET);
+    o.max_attempts = 4;
+    c = make_client(&s, &o);
+    assert_int_equal(asff_client_set_rate(c, ASFF_OP_BatchImportFindings, rate, burst), ASFF_OK);
+    log_init(&l, N);
+    io.resubmit = 2;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < N; i++) {
+        char *f = finding_json(i, 20);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    assert_int_equal(st.added, N);
+    assert_int_equal(st.imported + st.failed, N);
+    assert_true(st.resubmitted > 0);
+    asff_importer_free(imp);
+    outcomes = control(&s, "/__outcomes", NULL);
+    for (i = 0; i < N; i++) {
+        char id[32];
+        yajl_val seen;
+        const char *last;
+        if (l.seen[i] != 1)
+            fail_msg("finding %zu reported %d times", i, l.seen[i]);
+        snprintf(id, sizeof id, "finding-%zu", i);
+        assert_string_equal(l.id[i], id);
+        seen = get(outcomes, id);
+        if (!l.code[i]) {
+            /* imported: the server's last word on it was "imported" */
+            assert_true(YAJL_IS_ARRAY(seen));
+            last = YAJL_GET_STRING(seen->u.array.values[seen->u.array.len - 1]);
+            assert_string_equal(last, "imported");
+        } else if (strcmp(l.code[i], "InvalidInput") == 0 || strcmp(l.code[i], "InternalFailure") == 0) {
+            /* failed in FailedFindings: the server failed it with that code last time */
+            assert_true(YAJL_IS_ARRAY(seen));
+            last = YAJL_GET_STRING(seen->u.array.values[seen->u.array.len - 1]);
+            assert_string_equal(last, l.code[i]);
+            matched_failed++;
+        } else {
+            /* the whole call failed after every attempt: a throttling, 5xx or network reason */
+            assert_true(strcmp(l.code[i], "TooManyRequestsException") == 0 ||
+                        strcmp(l.code[i], "LimitExceededException") == 0 ||
+                        strcmp(l.code[i], "InternalException") == 0 || strcmp(l.code[i], "HttpError") == 0 ||
+                        strcmp(l.code[i], "NetworkError") == 0);
+            call_failed++;
+        }
+    }
+    assert_true(matched_failed > 0);
+    assert_int_equal(matched_failed + call_failed, st.failed);
+    yajl_tree_free(outcomes);
+    /* the rate: in any window of the log, at most burst + rate * window requests (+1 for rounding).
+     * Requests the server reset are left out: libcurl resends a request by itself, without asking us,
+     * when a kept-alive connection turns out dead, so the reset one and its resend share one token. */
+    log = control(&s, "/__log", NULL);
+    reqs = get(log, "requests");
+    {
+        size_t n = reqs->u.array.len, a, b = 0, m = 0;
+        double *t = malloc(n * sizeof *t);
+        for (a = 0; a < n; a++) {
+            yajl_val status = get(reqs->u.array.values[a], "status");
+            if (YAJL_IS_STRING(status) && strcmp(status->u.string, "reset") == 0)
+                continue;
+            t[m++] = YAJL_GET_DOUBLE(get(reqs->u.array.values[a], "t"));
+        }
+        for (a = 0; a < m; a++) {
+            /* windows of 1 second from each request */
+            while (b < m && t[b] < t[a] + 1.0)
+                b++;
+            if ((double)(b - a) > burst + rate * 1.0 + 1)
+                fail_msg("%zu requests within 1 s from request %zu (rate %.0f burst %.0f)", b - a, a, rate, burst);
+        }
+        print_message("import under faults: %zu requests, %llu imported, %llu failed (%zu in FailedFindings), "
+                      "%llu resubmitted\n",
+                      n, (unsigned long long)st.imported, (unsigned long long)st.failed, matched_failed,
+                      (unsigned long long)st.resubmitted);
+        free(t);
+    }
+    yajl_tree_free(log);
+    log_free(&l);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* Every allocation of the client and the importer goes through the caller's allocator, and all of it
+ * is given back. */
+typedef struct counting {
+    long live, total;
+} counting;
+
+static void *count_malloc(void *ctx, size_t n)
+{
+    counting *k = ctx;
+    void *p = malloc(n);
+    if (p) {
+        k->live++;
+        k->total++;
+    }
+    return p;
+}
+
+static void *count_realloc(void *ctx, void *p, size_t n)
+{
+    counting *k = ctx;
+    void *q = realloc(p, n);
+    if (q && !p) {
+        k->live++;
+        k->total++;
+    }
+    return q;
+}
+
+static void count_free(void *ctx, void *p)
+{
+    counting *k = ctx;
+    if (p)
+        k->live--;
+    free(p);
+}
+
+static void test_allocator(void **state)
+{
+    server s;
+    counting k = {0, 0};
+    asff_allocator a;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c;
+    asff_importer *imp;
+    asff_response r;
+    asff_error e;
+    outcome_log l;
+    size_t i;
+    (void)state;
+    a.malloc = count_malloc;
+    a.realloc = count_realloc;
+    a.free = count_free;
+    a.ctx = &k;
+    set_env();
+    fault_start(&s, "");
+    o.allocator = &a;
+    c = make_client(&s, &o);
+    {
+        const char *in = "{\"ResourceArn\":\"a\",\"Tags\":{}}";
+        assert_int_equal(asff_client_invoke(c, ASFF_OP_TagResource, in, strlen(in), &r, &e), ASFF_OK);
+    }
+    asff_response_cleanup(c, &r);
+    log_init(&l, 5);
+    assert_int_equal(asff_importer_new(c, NULL, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 5; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_free(imp);
+    assert_int_equal(l.imported, 5);
+    log_free(&l);
+    asff_client_free(c);
+    assert_true(k.total > 10);
+    assert_int_equal(k.live, 0);
+    server_stop(&s);
+}
+
+/* TLS is always verified: an https endpoint with a certificate nobody vouches for fails (and is not
+ * retried), the same endpoint with its certificate as ca_bundle works. */
+static void test_tls(void **state)
+{
+    server s;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c = NULL;
+    asff_response r;
+    asff_error e;
+    asff_client_stats st;
+    char dir[] = "/tmp/asff-tls-XXXXXX", flags[128], cert[64];
+    (void)state;
+    set_env();
+    assert_non_null(mkdtemp(dir));
+    snprintf(flags, sizeof flags, "--tls %s", dir);
+    snprintf(cert, sizeof cert, "%s/cert.pem", dir);
+    fault_start(&s, flags);
+    snprintf(s.endpoint, sizeof s.endpoint, "https://127.0.0.1:%d", s.port);
+    o.endpoint_url = s.endpoint;
+    assert_int_equal(asff_client_new(&o, &c, &e), ASFF_OK);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e), ASFF_ERR_NETWORK);
+    remember(&e);
+    asff_client_get_stats(c, &st);
+    assert_int_equal(st.attempts, 1);
+    asff_client_free(c);
+    o.ca_bundle = cert;
+    assert_int_equal(asff_client_new(&o, &c, &e), ASFF_OK);
+    if (asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e) != ASFF_OK)
+        fail_msg("with the CA bundle: %s", e.message);
+    assert_non_null(strstr(r.body, "/accounts"));
+    asff_response_cleanup(c, &r);
+    asff_client_free(c);
+    server_stop(&s);
+    unlink(cert);
+    snprintf(cert, sizeof cert, "%s/key.pem", dir);
+    unlink(cert);
+    rmdir(dir);
+}
+
+typedef struct update_log {
+    unsigned char seen[300];
+    size_t processed, unprocessed;
+    char first_code[64];
+} update_log;
+
+static int on_update(void *ctx, const asff_update_outcome *o)
+{
+    update_log *u = ctx;
+    char want[32];
+    assert_true(o->index < 300);
+    u->seen[o->index]++;
+    snprintf(want, sizeof want, "f-%llu", (unsigned long long)o->index);
+    assert_string_equal(o->id, want);
+    assert_string_equal(o->product_arn, "arn:p");
+    if (o->processed)
+        u->processed++;
+    else {
+        u->unprocessed++;
+        assert_non_null(o->error_code);
+        if (!u->first_code[0])
+            snprintf(u->first_code, sizeof u->first_code, "%s", o->error_code);
+    }
+    return 0;
+}
+
+/* BatchUpdateFindings with 250 identifiers: 3 calls of <= 100, every identifier reported once. */
+static void test_batch_update(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_error e;
+    update_log u;
+    asff_buf req;
+    yajl_val log, reqs;
+    size_t i;
+    (void)state;
+    set_env();
+    fault_start(&s, "--fail 0.1 --verify-secret " SECRET);
+    c = make_client(&s, NULL);
+    asff_buf_init(&req, NULL);
+    asff_buf_appendf(&req, "{\"Note\":{\"Text\":\"triaged\",\"UpdatedBy\":\"t\"},\"FindingIdentifiers\":[");
+    for (i = 0; i < 250; i++)
+        asff_buf_appendf(&req, "%s{\"Id\":\"f-%zu\",\"ProductArn\":\"arn:p\"}", i ? "," : "", i);
+    asff_buf_appendf(&req, "],\"Workflow\":{\"Status\":\"NOTIFIED\"}}");
+    memset(&u, 0, sizeof u);
+    if (asff_client_batch_update_findings(c, req.data, req.len, on_update, &u, &e) != ASFF_OK)
+        fail_msg("BatchUpdateFindings: %s", e.message);
+    for (i = 0; i < 250; i++)
+        assert_int_equal(u.seen[i], 1);
+    assert_int_equal(u.processed + u.unprocessed, 250);
+    assert_true(u.unprocessed > 5 && u.unprocessed < 60);
+    assert_string_equal(u.first_code, "FindingNotFound");
+    log = control(&s, "/__log", NULL);
+    reqs = get(log, "requests");
+    assert_int_equal(reqs->u.array.len, 3);
+    assert_int_equal(get(reqs->u.array.values[0], "ids")->u.array.len, 100);
+    assert_int_equal(get(reqs->u.array.values[2], "ids")->u.array.len, 50);
+    yajl_tree_free(log);
+    /* a call refused as a whole: its identifiers reported with the code, ASFF_ERR_PARTIAL */
+    yajl_tree_free(control(&s, "/__script", "[{\"status\":400,\"body\":\"{\\\"__type\\\":\\\"InvalidInputException\\\"}\"}]"));
+    memset(&u, 0, sizeof u);
+    assert_int_equal(asff_client_batch_update_findings(c, req.data, req.len, on_update, &u, &e), ASFF_ERR_PARTIAL);
+    remember(&e);
+    for (i = 0; i < 250; i++)
+        assert_int_equal(u.seen[i], 1);
+    assert_string_equal(u.first_code, "InvalidInputException");
+    assert_true(u.unprocessed >= 100);
+    /* malformed requests */
+    assert_int_equal(asff_client_batch_update_findings(c, "{}", 2, on_update, &u, &e), ASFF_ERR_INVALID_ARG);
+    {
+        const char *bad = "{\"FindingIdentifiers\":[{\"Id\":\"x\"}]}";
+        assert_int_equal(asff_client_batch_update_findings(c, bad, strlen(bad), on_update, &u, &e), ASFF_ERR_INVALID_ARG);
+    }
+    assert_string_equal(e.path, "/FindingIdentifiers/0");
+    assert_int_equal(asff_client_batch_update_findings(c, "{", 1, on_update, &u, &e), ASFF_ERR_SYNTAX);
+    asff_buf_cleanup(&req);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* ---- against moto_server ------------------------------------------------------------------------------- */
+
+typedef struct count_ctx {
+    uint64_t n;
+    uint64_t ids_ok;
+} count_ctx;
+
+static int count_finding(void *ctx, const asff_AwsSecurityFinding *f)
+{
+    count_ctx *k = ctx;
+    k->n++;
+    if (f->Id && strncmp(f->Id, "finding-", 8) == 0 && f->Severity && f->Severity->Label &&
+        strcmp(f->Severity->Label, "LOW") == 0)
+        k->ids_ok++;
+    return 0;
+}
+
+static asff_status invoke_str(asff_client *c, asff_operation op, const char *in, asff_response *r, asff_error *e)
+{
+    return asff_client_invoke(c, op, in, strlen(in), r, e);
+}
+
+static void test_moto(void **state)
+{
+    char *argv[] = {"python3", ASFF_SOURCE_DIR "/tests/servers/moto_harness", NULL};
+    server s;
+    asff_client *c;
+    asff_response r;
+    asff_error e;
+    asff_importer *imp;
+    outcome_log l;
+    asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
+    count_ctx k = {0, 0};
+    uint64_t n = 0;
+    size_t i;
+    (void)state;
+    set_env();
+    server_start(&s, argv);
+    c = make_client(&s, NULL);
+    assert_int_equal(invoke_str(c, ASFF_OP_EnableSecurityHub, "{\"EnableDefaultStandards\":false}", &r, &e),
+                     ASFF_OK);
+    asff_response_cleanup(c, &r);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e), ASFF_OK);
+    assert_non_null(strstr(r.body, "arn:aws:securityhub:us-east-1:123456789012:hub/default"));
+    asff_response_cleanup(c, &r);
+    /* import 250, read them back in pages of 100 */
+    log_init(&l, 250);
+    assert_int_equal(asff_importer_new(c, NULL, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 250; i++) {
+        char *f = finding_json(i, 3);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_free(imp);
+    assert_int_equal(l.imported, 250);
+    log_free(&l);
+    go.page_size = 100;
+    if (asff_client_get_findings(c, &go, count_finding, &k, &n, &e) != ASFF_OK)
+        fail_msg("GetFindings: %s", e.message);
+    assert_int_equal(n, 250);
+    assert_int_equal(k.n, 250);
+    assert_int_equal(k.ids_ok, 250);
+    /* max_findings stops early */
+    k.n = 0;
+    go.max_findings = 120;
+    assert_int_equal(asff_client_get_findings(c, &go, count_finding, &k, &n, &e), ASFF_OK);
+    assert_int_equal(n, 120);
+    /* members */
+    assert_int_equal(invoke_str(c, ASFF_OP_CreateMembers, "{\"AccountDetails\":[{\"AccountId\":\"111111111111\",\"Email\":\"a@example.com\"}]}", &r, &e),
+                     ASFF_OK);
+    asff_response_cleanup(c, &r);
+    assert_int_equal(invoke_str(c, ASFF_OP_ListMembers, "{\"OnlyAssociated\":false}", &r, &e), ASFF_OK);
+    assert_non_null(strstr(r.body, "111111111111"));
+    asff_response_cleanup(c, &r);
+    assert_int_equal(invoke_str(c, ASFF_OP_GetMembers, "{\"AccountIds\":[\"111111111111\"]}", &r, &e),
+                     ASFF_OK);
+    assert_non_null(strstr(r.body, "a@example.com"));
+    asff_response_cleanup(c, &r);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_GetAdministratorAccount, NULL, 0, &r, &e), ASFF_OK);
+    asff_response_cleanup(c, &r);
+    /* an operation moto lacks comes back as an error, not a crash */
+    assert_true(invoke_str(c, ASFF_OP_CreateActionTarget, "{\"Name\":\"a\",\"Description\":\"b\",\"Id\":\"c\"}", &r, &e) != ASFF_OK);
+    remember(&e);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DisableSecurityHub, NULL, 0, &r, &e), ASFF_OK);
+    asff_response_cleanup(c, &r);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* GetFindings against scripted pages: NextToken followed, a page that fails is retried whole, the
+ * request carries Filters (typed or text), SortCriteria and MaxResults, a repeated token stops. */
+static void test_get_findings_pages(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_error e;
+    asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
+    count_ctx k = {0, 0};
+    uint64_t n = 0;
+    void *filters = NULL;
+    yajl_val log, reqs;
+    const char *ftext = "{\"SeverityLabel\":[{\"Value\":\"LOW\",\"Comparison\":\"EQUALS\"}]}";
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    c = make_client(&s, NULL);
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[{\\\"Id\\\":\\\"finding-1\\\",\\\"Severity\\\":{\\\"Label\\\":\\\"LOW\\\"}}],"
+        "\\\"NextToken\\\":\\\"tok-1\\\"}\"},"
+        "{\"reset\":true},{\"status\":503,\"body\":\"\"},"
+        "{\"status\":200,\"body\":\"{\\\"Findings\\\":[{\\\"Id\\\":\\\"finding-2\\\",\\\"Severity\\\":{\\\"Label\\\":\\\"LOW\\\"}}],"
+        "\\\"NextToken\\\":null}\"}]"));
+    assert_int_equal(asff_parse_object(ftext, strlen(ftext), ASFF_TID_AwsSecurityFindingFilters, NULL, &filters, &e),
+                     ASFF_OK);
+    go.filters = filters;
+    go.sort_field = "UpdatedAt";
+    go.sort_descending = true;
+    go.page_size = 50;
+    if (asff_client_get_findings(c, &go, count_finding, &k, &n, &e) != ASFF_OK)
+        fail_msg("GetFindings: %s", e.message);
+    assert_int_equal(n, 2);
+    assert_int_equal(k.ids_ok, 2);
+    log = control(&s, "/__log", NULL);
+    reqs = get(log, "requests");
+    {
+        size_t i;
+        const char *first = YAJL_GET_STRING(get(reqs->u.array.values[0], "body"));
+        const char *last = YAJL_GET_STRING(get(reqs->u.array.values[reqs->u.array.len - 1], "body"));
+        assert_non_null(strstr(first, "\"Filters\":{\"SeverityLabel\":[{\"Value\":\"LOW\",\"Comparison\":\"EQUALS\"}]}"));
+        assert_non_null(strstr(first, "\"SortCriteria\":[{\"Field\":\"UpdatedAt\",\"SortOrder\":\"desc\"}]"));
+        assert_non_null(strstr(first, "\"MaxResults\":50"));
+        assert_null(strstr(first, "NextToken"));
+        assert_non_null(strstr(last, "\"NextToken\":\"tok-1\""));
+        for (i = 0; i < reqs->u.array.len; i++)
+            assert_string_equal(YAJL_GET_STRING(get(reqs->u.array.values[i], "path")), "/findings");
+    }
+    yajl_tree_free(log);
+    asff_object_free(filters);
+    /* a server that hands back the token it got: an error, not an endless loop */
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":\\\"same\\\"}\"},"
+        "{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":\\\"same\\\"}\"}]"));
+    go = (asff_get_findings_options)ASFF_GET_FINDINGS_OPTIONS_INIT;
+    go.filters_json = "[1]";
+    assert_int_equal(asff_client_get_findings(c, &go, count_finding, &k, &n, &e), ASFF_ERR_FILTER);
+    go.filters_json = NULL;
+    assert_int_equal(asff_client_get_findings(c, &go, count_finding, &k, &n, &e), ASFF_ERR_STATE);
+    remember(&e);
+    /* a page that is not a Findings document */
+    yajl_tree_free(control(&s, "/__script", "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[1]}\"}]"));
+    assert_true(asff_client_get_findings(c, &go, count_finding, &k, &n, &e) != ASFF_OK);
+    remember(&e);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* Last: nothing any test saw in an error contains the secret key or the session token. */
+static void test_no_secrets(void **state)
+{
+    (void)state;
+    assert_true(strlen(seen_messages) > 100);
+    assert_null(strstr(seen_messages, SECRET));
+    assert_null(strstr(seen_messages, TOKEN));
+    assert_null(strstr(seen_messages, "wJalrXUtnFEMI"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_parse_error, stop_servers),       cmocka_unit_test_teardown(test_header_lines, stop_servers),
+        cmocka_unit_test_teardown(test_backoff, stop_servers),           cmocka_unit_test_teardown(test_import_response, stop_servers),
+        cmocka_unit_test_teardown(test_compact, stop_servers),           cmocka_unit_test_teardown(test_operations_table, stop_servers),
+        cmocka_unit_test_teardown(test_options, stop_servers),           cmocka_unit_test_teardown(test_retries, stop_servers),
+        cmocka_unit_test_teardown(test_timeout_and_network, stop_servers), cmocka_unit_test_teardown(test_bindings, stop_servers),
+        cmocka_unit_test_teardown(test_rate_limiter, stop_servers),      cmocka_unit_test_teardown(test_importer_limits, stop_servers),
+        cmocka_unit_test_teardown(test_importer_fatal, stop_servers),
+        cmocka_unit_test_teardown(test_import_under_faults, stop_servers), cmocka_unit_test_teardown(test_allocator, stop_servers),
+        cmocka_unit_test_teardown(test_tls, stop_servers),
+        cmocka_unit_test_teardown(test_batch_update, stop_servers),
+        cmocka_unit_test_teardown(test_moto, stop_servers),
+        cmocka_unit_test_teardown(test_get_findings_pages, stop_servers),
+        cmocka_unit_test_teardown(test_no_secrets, stop_servers),
+    };
+    signal(SIGPIPE, SIG_IGN);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
