@@ -1,19 +1,27 @@
-/* asff insights list: the managed-insight catalog compiled into libasff. */
-#include <string.h>
-#include <yajl/yajl_gen.h>
-#include "cli.h"
+/* asff insights: the managed-insight catalog compiled into libasff, and the custom insights of a
+ * hub (CreateInsight, GetInsights, GetInsightResults, DeleteInsight). */
+#include "client_cli.h"
 
 ASFF_CMD_PROTOTYPE(insights);
 
-const char asff_cmd_insights_summary[] = "list the 32 managed insights (templates for asff insight --managed)";
+const char asff_cmd_insights_summary[] = "managed insights catalog; create, list, results, delete a hub's insights";
 
 static void help(FILE *out)
 {
     fprintf(out,
-            "usage: asff insights list [--format table|json]\n\n"
-            "Prints Security Hub's managed insights as libasff knows them: number, group-by attribute,\n"
+            "usage: asff insights list [--format table|json]\n"
+            "       asff insights list --hub [AWS options]\n"
+            "       asff insights create --name NAME --group-by ATTR (--filters JSON|@FILE | --managed N|NAME)\n"
+            "                            [AWS options]\n"
+            "       asff insights results ARN [AWS options]\n"
+            "       asff insights delete ARN [AWS options]\n\n"
+            "list prints Security Hub's managed insights as libasff knows them: number, group-by attribute,\n"
             "name (table), or number, name, ARN, GroupByAttribute and Filters (json, one object per line).\n"
-            "Use one with `asff insight --managed N`, or copy its filters as a template for a custom one.\n");
+            "Use one with `asff insight --managed N`, or as the template of a custom insight: create\n"
+            "--managed N takes its filters (and its group-by attribute unless --group-by is given).\n"
+            "With --hub, list, create, results and delete work on the hub's insights (GetInsights,\n"
+            "CreateInsight, GetInsightResults, DeleteInsight) and print Security Hub's JSON answer.\n\n"
+            "AWS options:\n" CLI_AWS_HELP);
 }
 
 #define GS(g, s) yajl_gen_string((g), (const unsigned char *)(s), strlen(s))
@@ -40,15 +48,117 @@ static bool print_json(const asff_managed_insight *m)
     return true;
 }
 
+/* create / results / delete / list --hub: one call to the hub. */
+static int hub_command(int argc, char **argv, const cli_aws *g)
+{
+    const char *name = NULL, *group_by = NULL, *filters = NULL, *managed = NULL, *arn = NULL;
+    char *ftext = NULL;
+    size_t flen = 0;
+    bool hub = false;
+    asff_operation op;
+    asff_client *c;
+    yajl_gen gen;
+    int a, rc;
+    for (a = 2; a < argc; a++) {
+        const char **slot = NULL;
+        if (strcmp(argv[a], "--name") == 0)
+            slot = &name;
+        else if (strcmp(argv[a], "--group-by") == 0)
+            slot = &group_by;
+        else if (strcmp(argv[a], "--filters") == 0)
+            slot = &filters;
+        else if (strcmp(argv[a], "--managed") == 0)
+            slot = &managed;
+        else if (strcmp(argv[a], "--hub") == 0) {
+            hub = true;
+            continue;
+        } else if (argv[a][0] != '-' && !arn) {
+            arn = argv[a];
+            continue;
+        }
+        if (!slot || a + 1 >= argc) {
+            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", argv[a]);
+            return ASFF_EXIT_USAGE;
+        }
+        *slot = argv[++a];
+    }
+    if (strcmp(argv[1], "create") == 0) {
+        const asff_managed_insight *m = managed ? asff_managed_insight_find(managed) : NULL;
+        if (managed && !m) {
+            fprintf(stderr, "asff insights: no managed insight '%s' (asff insights list)\n", managed);
+            return ASFF_EXIT_USAGE;
+        }
+        if (!name || (!filters && !m) || (filters && m) || (!group_by && !m) || arn) {
+            fprintf(stderr, "asff insights create: needs --name, --group-by and one of --filters, --managed\n");
+            return ASFF_EXIT_USAGE;
+        }
+        if (filters) {
+            asff_filter *check = NULL;
+            asff_error e;
+            if (!(ftext = cli_read_arg(filters, &flen)))
+                return ASFF_EXIT_USAGE;
+            /* refuse what Security Hub would refuse, before sending it */
+            if (asff_filter_compile(ftext, flen, NULL, &check, &e) != ASFF_OK) {
+                fprintf(stderr, "asff insights create: --filters%s%s: %s\n", e.path[0] ? " " : "", e.path, e.message);
+                free(ftext);
+                return ASFF_EXIT_USAGE;
+            }
+            asff_filter_free(check);
+        } else {
+            flen = strlen(m->filters);
+        }
+        op = ASFF_OP_CreateInsight;
+    } else if (strcmp(argv[1], "results") == 0 && arn && !hub) {
+        op = ASFF_OP_GetInsightResults;
+    } else if (strcmp(argv[1], "delete") == 0 && arn && !hub) {
+        op = ASFF_OP_DeleteInsight;
+    } else if (strcmp(argv[1], "list") == 0 && hub && !arn) {
+        op = ASFF_OP_GetInsights;
+    } else {
+        fprintf(stderr, "asff insights: bad arguments (asff insights --help)\n");
+        return ASFF_EXIT_USAGE;
+    }
+    gen = yajl_gen_alloc(NULL);
+    if (!gen) {
+        free(ftext);
+        return ASFF_EXIT_IO;
+    }
+    yajl_gen_map_open(gen);
+    if (op == ASFF_OP_CreateInsight) {
+        const asff_managed_insight *m = managed ? asff_managed_insight_find(managed) : NULL;
+        cli_gen_kv(gen, "Name", name);
+        cli_gen_str(gen, "Filters");
+        yajl_gen_number(gen, ftext ? ftext : m->filters, flen); /* already JSON: inserted verbatim */
+        cli_gen_kv(gen, "GroupByAttribute", group_by ? group_by : m->group_by);
+    } else if (op != ASFF_OP_GetInsights) {
+        cli_gen_kv(gen, "InsightArn", arn);
+    }
+    yajl_gen_map_close(gen);
+    c = cli_make_client(g, NULL);
+    rc = c ? cli_invoke_print(c, op, cli_gen_text(gen)) : ASFF_EXIT_IO;
+    asff_client_free(c);
+    yajl_gen_free(gen);
+    free(ftext);
+    return rc;
+}
+
 int asff_cmd_insights(int argc, char **argv)
 {
     bool json = false;
     unsigned i;
     int a;
+    cli_aws g;
+    if (cli_take_aws(&argc, argv, &g) != 0)
+        return ASFF_EXIT_USAGE;
     if (argc < 2 || cli_is_help(argv[1])) {
         help(argc < 2 ? stderr : stdout);
         return argc < 2 ? ASFF_EXIT_USAGE : ASFF_EXIT_OK;
     }
+    for (a = 2; a < argc; a++)
+        if (strcmp(argv[a], "--hub") == 0)
+            return hub_command(argc, argv, &g);
+    if (strcmp(argv[1], "create") == 0 || strcmp(argv[1], "results") == 0 || strcmp(argv[1], "delete") == 0)
+        return hub_command(argc, argv, &g);
     if (strcmp(argv[1], "list") != 0) {
         fprintf(stderr, "asff insights: unknown subcommand '%s' (asff insights --help)\n", argv[1]);
         return ASFF_EXIT_USAGE;
