@@ -49,6 +49,9 @@ class AsffError(Exception):
         self.offset = offset
         self.line = line
         self.column = column
+        self.aws_code = None      # client calls: the AWS error code ("ThrottlingException")
+        self.http_status = 0
+        self.request_id = None
 
     @classmethod
     def from_c(cls, code, err):
@@ -225,5 +228,6 @@ def dumps(findings, format="ndjson"):
 
 
 from ._engines import Filter, validate, normalize, insight, managed_insights  # noqa: E402
+from ._client import Client  # noqa: E402
 
-__all__ += ["Filter", "validate", "normalize", "insight", "managed_insights"]
+__all__ += ["Filter", "validate", "normalize", "insight", "managed_insights", "Client"]

@@ -1,0 +1,126 @@
+"""asff.Client against real local endpoints: moto_server (import, export, hub) and the project's fault
+server (operations moto lacks, throttling). Started on free 127.0.0.1 ports, stopped after."""
+import json
+import os
+import subprocess
+import sys
+import unittest
+import urllib.parse
+import urllib.request
+
+import asff
+
+DATA = os.environ.get("ASFF_TEST_DATA") or os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "data")
+SERVERS = os.path.join(os.path.dirname(os.path.abspath(DATA)), "servers")
+SECRET = "pyClientSECRETvalue"
+
+
+def start(cmd):
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    if not line.startswith("PORT "):
+        p.kill()
+        raise RuntimeError("server did not start: %r" % line)
+    return p, "http://127.0.0.1:%d" % int(line.split()[1])
+
+
+def finding(i):
+    return {"SchemaVersion": "2018-10-08", "Id": "py-%04d" % i,
+            "ProductArn": "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default",
+            "GeneratorId": "py-client-test", "AwsAccountId": "123456789012",
+            "Types": ["Software and Configuration Checks"], "CreatedAt": "2024-05-01T12:00:00.000Z",
+            "UpdatedAt": "2024-05-01T12:00:00.000Z", "Severity": {"Label": "HIGH"}, "Title": "t%d" % i,
+            "Description": "d", "Resources": [{"Type": "Other", "Id": "r-%d" % i}]}
+
+
+class ClientTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.env = {"AWS_ACCESS_KEY_ID": "AKIDPYCLIENT", "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_REGION": "us-east-1",
+                   "AWS_CONFIG_FILE": "/nonexistent/c", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/k",
+                   "AWS_EC2_METADATA_DISABLED": "true", "NO_PROXY": "127.0.0.1,localhost"}
+        cls.saved = {k: os.environ.get(k) for k in list(cls.env) + ["AWS_SESSION_TOKEN", "AWS_PROFILE"]}
+        os.environ.update(cls.env)
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        os.environ.pop("AWS_PROFILE", None)
+        cls.moto, cls.moto_url = start([sys.executable, os.path.join(SERVERS, "moto_harness")])
+        cls.fault, cls.fault_url = start([sys.executable, os.path.join(SERVERS, "fault_server.py"), "--exit-on-eof"])
+
+    @classmethod
+    def tearDownClass(cls):
+        for p in (cls.moto, cls.fault):
+            p.stdin.close()
+            p.terminate()
+            p.wait(timeout=20)
+        for k, v in cls.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+    def test_import_export_hub(self):
+        with asff.Client(endpoint_url=self.moto_url) as c:
+            self.assertEqual(c.region, "us-east-1")
+            self.assertEqual(c.endpoint, self.moto_url)
+            c.enable_security_hub()
+            self.assertIn("HubArn", c.describe_hub())
+            fs = [finding(i) for i in range(250)]
+            out = c.import_findings(fs)
+            self.assertEqual([o["index"] for o in out], list(range(250)))
+            self.assertTrue(all(o["imported"] for o in out), out[:3])
+            got = list(c.get_findings(page_size=100))
+            self.assertEqual(sorted(f["Id"] for f in got), sorted(f["Id"] for f in fs))
+            self.assertEqual({f["Id"]: f["Title"] for f in got}, {f["Id"]: f["Title"] for f in fs})
+            # early stop of the iterator ends the paging cleanly
+            it = c.get_findings(page_size=10)
+            self.assertEqual(len([next(it) for _ in range(15)]), 15)
+            it.close()
+            # a finding over 240 KiB is refused before sending; a path source works too
+            big = finding(999)
+            big["Description"] = "x" * 300000
+            out = c.import_findings([finding(1000), big])
+            self.assertEqual([o["imported"] for o in out], [True, False])
+            self.assertEqual(out[1]["error_code"], "FindingTooLarge")
+            members = c.list_members()
+            self.assertIn("Members", members)
+
+    def test_errors(self):
+        with asff.Client(endpoint_url=self.fault_url, max_attempts=2) as c:
+            with self.assertRaises(ValueError):
+                c.invoke("NoSuchOperation")
+            req = urllib.request.Request(self.fault_url + "/__script", method="POST", data=json.dumps([
+                {"status": 400, "body": json.dumps({"__type": "InvalidInputException", "message": "bad name"})}
+            ]).encode())
+            urllib.request.urlopen(req).read()
+            with self.assertRaises(asff.AsffError) as cm:
+                c.create_insight("n", {}, "ResourceType")
+            e = cm.exception
+            self.assertEqual(e.status, "ASFF_ERR_AWS")
+            self.assertEqual(e.aws_code, "InvalidInputException")
+            self.assertEqual(e.http_status, 400)
+            self.assertNotIn(SECRET, str(e))
+
+    def test_operations_sent(self):
+        arn = "arn:aws:securityhub:us-east-1:123456789012:insight/123456789012/custom/x1"
+        urllib.request.urlopen(urllib.request.Request(self.fault_url + "/__clear", method="POST", data=b"")).read()
+        with asff.Client(endpoint_url=self.fault_url) as c:
+            c.create_insight("crit", {"SeverityLabel": [{"Value": "CRITICAL", "Comparison": "EQUALS"}]}, "ResourceType")
+            c.get_insight_results(arn)
+            c.delete_insight(arn)
+            c.create_action_target("Send", "to ticketing", "send")
+            c.tag_resource("arn:aws:securityhub:us-east-1:123456789012:hub/default", {"team": "sec"})
+            out = c.update_findings({"FindingIdentifiers": [{"Id": "a", "ProductArn": "p"}],
+                                     "Workflow": {"Status": "RESOLVED"}})
+            self.assertEqual(len(out), 1)
+            self.assertIsInstance(c.call("GET", "/accounts"), dict)
+        log = json.load(urllib.request.urlopen(self.fault_url + "/__log"))["requests"]
+        paths = [(q["method"], urllib.parse.unquote(q["path"])) for q in log]
+        self.assertEqual(paths[:6], [("POST", "/insights"), ("GET", "/insights/results/" + arn),
+                                     ("DELETE", "/insights/" + arn), ("POST", "/actionTargets"),
+                                     ("POST", "/tags/arn:aws:securityhub:us-east-1:123456789012:hub/default"),
+                                     ("PATCH", "/findings/batchupdate")])
+        self.assertTrue(all(q["auth"].startswith("AWS4-HMAC-SHA256 Credential=AKIDPYCLIENT/") for q in log))
+
+
+if __name__ == "__main__":
+    unittest.main()
