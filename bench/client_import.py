@@ -2,10 +2,10 @@
 """CPU time of importing N findings into moto_server: `asff import` against a boto3 script that does
 the same batching (100 findings a call). Issue 6's goal: asff at most 1/10 of boto3's CPU.
 
-  bench_import.py ASFF_BINARY [N]
+  bench/client_import.py ASFF_BINARY [N]
 Each side gets a fresh moto_server (tests/servers/moto_harness). asff's CPU is its process's user+sys
 time; boto3's is this process's CPU time from creating the client to the last call. Not a ctest: run
-it by hand (bench/run.sh may call it)."""
+it by hand."""
 import json
 import os
 import resource
@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "servers")
 sys.path.insert(0, os.path.dirname(HERE))
 from cli_client_roundtrip import finding  # noqa: E402
 
