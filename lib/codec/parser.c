@@ -1333,6 +1333,23 @@ static int begin_finding(asff_parser *p, bool top_level, int role, bool typed)
     return 1;
 }
 
+
+/* The top-level object turned out to be an envelope: its "Findings" array or its event "detail"
+ * holds the findings. switched remembers which (1 or 2), so a second one is a duplicate. */
+static int enter_envelope(asff_parser *p, frame *f, uint8_t switched, const char *key, asff_envelope env, int kind)
+{
+    f->switched = switched;
+    f->typed = 0;
+    f->key = key;
+    f->key_len = strlen(key);
+    p->in_finding = false;
+    p->in_unit = false;
+    set_envelope(p, env);
+    if (!update_other(p, f))
+        return 0;
+    return push(p, kind, 1) != NULL;
+}
+
 static int open_container(asff_parser *p, int jt)
 {
     frame *f = top(p);
@@ -1368,34 +1385,10 @@ static int open_container(asff_parser *p, int jt)
     }
     case FK_OBJECT:
         if (f->role == ROLE_TOP && !f->switched) {
-            if (f->special == SP_FINDINGS && jt == J_ARR) {
-                frame *a;
-                f->switched = 1;
-                f->typed = 0;
-                f->key = "Findings";
-                f->key_len = 8;
-                p->in_finding = false;
-                p->in_unit = false;
-                set_envelope(p, ASFF_ENVELOPE_FINDINGS);
-                if (!update_other(p, f))
-                    return 0;
-                a = push(p, FK_ARRAY, 1);
-                return a != NULL;
-            }
-            if (f->special == SP_DETAIL && jt == J_OBJ) {
-                frame *d;
-                f->switched = 2;
-                f->typed = 0;
-                f->key = "detail";
-                f->key_len = 6;
-                p->in_finding = false;
-                p->in_unit = false;
-                set_envelope(p, ASFF_ENVELOPE_EVENT);
-                if (!update_other(p, f))
-                    return 0;
-                d = push(p, FK_DETAIL, 1);
-                return d != NULL;
-            }
+            if (f->special == SP_FINDINGS && jt == J_ARR)
+                return enter_envelope(p, f, 1, "Findings", ASFF_ENVELOPE_FINDINGS, FK_ARRAY);
+            if (f->special == SP_DETAIL && jt == J_OBJ)
+                return enter_envelope(p, f, 2, "detail", ASFF_ENVELOPE_EVENT, FK_DETAIL);
         }
         if (!f->m || !f->typed || f->m->kind == ASFF_KIND_JSON)
             return begin_capture(p, jt);

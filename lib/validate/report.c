@@ -127,21 +127,38 @@ static const char *dup_or_null(asff_report *r, const char *s, bool *fail)
     return d;
 }
 
+/* Room for one more violation (not yet counted), or NULL when out of memory. */
+static asff_violation *next_slot(asff_report *r)
+{
+    if (r->nv == r->cv) {
+        size_t cap = r->cv ? r->cv * 2 : 16;
+        asff_violation *nvv = asff_realloc(r->alloc, r->v, cap * sizeof *nvv);
+        if (!nvv)
+            return NULL;
+        r->v = nvv;
+        r->cv = cap;
+    }
+    return &r->v[r->nv];
+}
+
+static void count_level(asff_report *r, asff_level level)
+{
+    if (level == ASFF_LEVEL_ERROR)
+        r->errors++;
+    else if (level == ASFF_LEVEL_WARNING)
+        r->warnings++;
+    else
+        r->advice++;
+}
+
 asff_status vr_addv(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
                     const char *ref, const char *path, const char *limit, const char *actual, uint64_t finding,
                     const char *fmt, va_list ap)
 {
     asff_violation *v;
     bool fail = false;
-    if (r->nv == r->cv) {
-        size_t cap = r->cv ? r->cv * 2 : 16;
-        asff_violation *nvv = asff_realloc(r->alloc, r->v, cap * sizeof *nvv);
-        if (!nvv)
-            return ASFF_ERR_NOMEM;
-        r->v = nvv;
-        r->cv = cap;
-    }
-    v = &r->v[r->nv];
+    if (!(v = next_slot(r)))
+        return ASFF_ERR_NOMEM;
     if (!spath && !suffix) {
         v->rule = cat;  /* a static id */
     } else {
@@ -180,12 +197,7 @@ asff_status vr_addv(asff_report *r, asff_level level, const char *cat, const cha
     if (fail)
         return ASFF_ERR_NOMEM;
     r->nv++;
-    if (level == ASFF_LEVEL_ERROR)
-        r->errors++;
-    else if (level == ASFF_LEVEL_WARNING)
-        r->warnings++;
-    else
-        r->advice++;
+    count_level(r, level);
     return ASFF_OK;
 }
 
@@ -193,15 +205,9 @@ asff_status vr_add_static(asff_report *r, asff_level level, const char *id, cons
                           const char *message, uint64_t finding)
 {
     asff_violation *v;
-    if (r->nv == r->cv) {
-        size_t cap = r->cv ? r->cv * 2 : 16;
-        asff_violation *nvv = asff_realloc(r->alloc, r->v, cap * sizeof *nvv);
-        if (!nvv)
-            return ASFF_ERR_NOMEM;
-        r->v = nvv;
-        r->cv = cap;
-    }
-    v = &r->v[r->nv++];
+    if (!(v = next_slot(r)))
+        return ASFF_ERR_NOMEM;
+    r->nv++;
     v->level = level;
     v->rule = id;
     v->ref = ref;
@@ -210,12 +216,7 @@ asff_status vr_add_static(asff_report *r, asff_level level, const char *id, cons
     v->limit = NULL;
     v->actual = NULL;
     v->finding = finding;
-    if (level == ASFF_LEVEL_ERROR)
-        r->errors++;
-    else if (level == ASFF_LEVEL_WARNING)
-        r->warnings++;
-    else
-        r->advice++;
+    count_level(r, level);
     return ASFF_OK;
 }
 
