@@ -2415,8 +2415,8 @@ static const asff_member members_AwsApiCallAction[] = {
     {"RemoteIpDetails", 15, K_OBJECT, K_NONE, OFF(AwsApiCallAction, RemoteIpDetails), 0, &type_ActionRemoteIpDetails, NULL, SH7, 0, 0, NULL},
     {"DomainDetails", 13, K_OBJECT, K_NONE, OFF(AwsApiCallAction, DomainDetails), 0, &type_AwsApiCallActionDomainDetails, NULL, SH49, 0, 0, NULL},
     {"AffectedResources", 17, K_MAP, K_STRING, OFF(AwsApiCallAction, AffectedResources), F_NONEMPTY, NULL, NULL, SH607, 0, 0, PAT0},
-    {"FirstSeen", 9, K_STRING, K_NONE, OFF(AwsApiCallAction, FirstSeen), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastSeen", 8, K_STRING, K_NONE, OFF(AwsApiCallAction, LastSeen), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"FirstSeen", 9, K_STRING, K_NONE, OFF(AwsApiCallAction, FirstSeen), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastSeen", 8, K_STRING, K_NONE, OFF(AwsApiCallAction, LastSeen), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsApiCallAction[] = {5, 0, 2, 4, 6, 7, 3, 1};
 static const asff_type type_AwsApiCallAction = {"AwsApiCallAction", 39, sizeof(asff_AwsApiCallAction), 0, 8, members_AwsApiCallAction, byname_AwsApiCallAction};
@@ -2470,7 +2470,7 @@ static const asff_member members_AwsApiGatewayRestApiDetails[] = {
     {"Id", 2, K_STRING, K_NONE, OFF(AwsApiGatewayRestApiDetails, Id), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Name", 4, K_STRING, K_NONE, OFF(AwsApiGatewayRestApiDetails, Name), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(AwsApiGatewayRestApiDetails, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsApiGatewayRestApiDetails, CreatedDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsApiGatewayRestApiDetails, CreatedDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Version", 7, K_STRING, K_NONE, OFF(AwsApiGatewayRestApiDetails, Version), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"BinaryMediaTypes", 16, K_LIST, K_STRING, OFF(AwsApiGatewayRestApiDetails, BinaryMediaTypes), F_NONEMPTY, NULL, NULL, SH679, 0, 0, PAT0},
     {"MinimumCompressionSize", 22, K_INT, K_NONE, OFF(AwsApiGatewayRestApiDetails, MinimumCompressionSize), 0, NULL, NULL, SH639, 0, 0, NULL},
@@ -2494,8 +2494,8 @@ static const asff_member members_AwsApiGatewayStageDetails[] = {
     {"AccessLogSettings", 17, K_OBJECT, K_NONE, OFF(AwsApiGatewayStageDetails, AccessLogSettings), 0, &type_AwsApiGatewayAccessLogSettings, NULL, SH50, 0, 0, NULL},
     {"CanarySettings", 14, K_OBJECT, K_NONE, OFF(AwsApiGatewayStageDetails, CanarySettings), 0, &type_AwsApiGatewayCanarySettings, NULL, SH51, 0, 0, NULL},
     {"TracingEnabled", 14, K_BOOL, K_NONE, OFF(AwsApiGatewayStageDetails, TracingEnabled), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsApiGatewayStageDetails, CreatedDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastUpdatedDate", 15, K_STRING, K_NONE, OFF(AwsApiGatewayStageDetails, LastUpdatedDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsApiGatewayStageDetails, CreatedDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastUpdatedDate", 15, K_STRING, K_NONE, OFF(AwsApiGatewayStageDetails, LastUpdatedDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"WebAclArn", 9, K_STRING, K_NONE, OFF(AwsApiGatewayStageDetails, WebAclArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsApiGatewayStageDetails[] = {10, 4, 5, 6, 11, 1, 13, 0, 3, 9, 14, 7, 2, 12, 8, 15};
@@ -2505,7 +2505,7 @@ static const asff_member members_AwsApiGatewayV2ApiDetails[] = {
     {"ApiEndpoint", 11, K_STRING, K_NONE, OFF(AwsApiGatewayV2ApiDetails, ApiEndpoint), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ApiId", 5, K_STRING, K_NONE, OFF(AwsApiGatewayV2ApiDetails, ApiId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ApiKeySelectionExpression", 25, K_STRING, K_NONE, OFF(AwsApiGatewayV2ApiDetails, ApiKeySelectionExpression), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsApiGatewayV2ApiDetails, CreatedDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsApiGatewayV2ApiDetails, CreatedDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(AwsApiGatewayV2ApiDetails, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Version", 7, K_STRING, K_NONE, OFF(AwsApiGatewayV2ApiDetails, Version), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Name", 4, K_STRING, K_NONE, OFF(AwsApiGatewayV2ApiDetails, Name), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -2528,11 +2528,11 @@ static const asff_type type_AwsApiGatewayV2RouteSettings = {"AwsApiGatewayV2Rout
 
 static const asff_member members_AwsApiGatewayV2StageDetails[] = {
     {"ClientCertificateId", 19, K_STRING, K_NONE, OFF(AwsApiGatewayV2StageDetails, ClientCertificateId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsApiGatewayV2StageDetails, CreatedDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsApiGatewayV2StageDetails, CreatedDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(AwsApiGatewayV2StageDetails, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"DefaultRouteSettings", 20, K_OBJECT, K_NONE, OFF(AwsApiGatewayV2StageDetails, DefaultRouteSettings), 0, &type_AwsApiGatewayV2RouteSettings, NULL, SH57, 0, 0, NULL},
     {"DeploymentId", 12, K_STRING, K_NONE, OFF(AwsApiGatewayV2StageDetails, DeploymentId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastUpdatedDate", 15, K_STRING, K_NONE, OFF(AwsApiGatewayV2StageDetails, LastUpdatedDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastUpdatedDate", 15, K_STRING, K_NONE, OFF(AwsApiGatewayV2StageDetails, LastUpdatedDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"RouteSettings", 13, K_OBJECT, K_NONE, OFF(AwsApiGatewayV2StageDetails, RouteSettings), 0, &type_AwsApiGatewayV2RouteSettings, NULL, SH57, 0, 0, NULL},
     {"StageName", 9, K_STRING, K_NONE, OFF(AwsApiGatewayV2StageDetails, StageName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"StageVariables", 14, K_MAP, K_STRING, OFF(AwsApiGatewayV2StageDetails, StageVariables), F_NONEMPTY, NULL, NULL, SH607, 0, 0, PAT0},
@@ -2643,7 +2643,7 @@ static const asff_member members_AwsAutoScalingAutoScalingGroupDetails[] = {
     {"LoadBalancerNames", 17, K_LIST, K_STRING, OFF(AwsAutoScalingAutoScalingGroupDetails, LoadBalancerNames), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
     {"HealthCheckType", 15, K_STRING, K_NONE, OFF(AwsAutoScalingAutoScalingGroupDetails, HealthCheckType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"HealthCheckGracePeriod", 22, K_INT, K_NONE, OFF(AwsAutoScalingAutoScalingGroupDetails, HealthCheckGracePeriod), 0, NULL, NULL, SH639, 0, 0, NULL},
-    {"CreatedTime", 11, K_STRING, K_NONE, OFF(AwsAutoScalingAutoScalingGroupDetails, CreatedTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedTime", 11, K_STRING, K_NONE, OFF(AwsAutoScalingAutoScalingGroupDetails, CreatedTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"MixedInstancesPolicy", 20, K_OBJECT, K_NONE, OFF(AwsAutoScalingAutoScalingGroupDetails, MixedInstancesPolicy), 0, &type_AwsAutoScalingAutoScalingGroupMixedInstancesPolicyDetails, NULL, SH72, 0, 0, NULL},
     {"AvailabilityZones", 17, K_LIST, K_OBJECT, OFF(AwsAutoScalingAutoScalingGroupDetails, AvailabilityZones), 0, &type_AwsAutoScalingAutoScalingGroupAvailabilityZonesListDetails, NULL, SH69, 0, 0, NULL},
     {"LaunchTemplate", 14, K_OBJECT, K_NONE, OFF(AwsAutoScalingAutoScalingGroupDetails, LaunchTemplate), 0, &type_AwsAutoScalingAutoScalingGroupLaunchTemplateLaunchTemplateSpecification, NULL, SH71, 0, 0, NULL},
@@ -2725,7 +2725,7 @@ static const asff_member members_AwsAutoScalingLaunchConfigurationDetails[] = {
     {"BlockDeviceMappings", 19, K_LIST, K_OBJECT, OFF(AwsAutoScalingLaunchConfigurationDetails, BlockDeviceMappings), 0, &type_AwsAutoScalingLaunchConfigurationBlockDeviceMappingsDetails, NULL, SH78, 0, 0, NULL},
     {"ClassicLinkVpcId", 16, K_STRING, K_NONE, OFF(AwsAutoScalingLaunchConfigurationDetails, ClassicLinkVpcId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ClassicLinkVpcSecurityGroups", 28, K_LIST, K_STRING, OFF(AwsAutoScalingLaunchConfigurationDetails, ClassicLinkVpcSecurityGroups), F_NONEMPTY, NULL, NULL, SH679, 0, 0, PAT0},
-    {"CreatedTime", 11, K_STRING, K_NONE, OFF(AwsAutoScalingLaunchConfigurationDetails, CreatedTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedTime", 11, K_STRING, K_NONE, OFF(AwsAutoScalingLaunchConfigurationDetails, CreatedTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"EbsOptimized", 12, K_BOOL, K_NONE, OFF(AwsAutoScalingLaunchConfigurationDetails, EbsOptimized), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"IamInstanceProfile", 18, K_STRING, K_NONE, OFF(AwsAutoScalingLaunchConfigurationDetails, IamInstanceProfile), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ImageId", 7, K_STRING, K_NONE, OFF(AwsAutoScalingLaunchConfigurationDetails, ImageId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -2876,19 +2876,19 @@ static const asff_type type_AwsBackupRecoveryPointLifecycleDetails = {"AwsBackup
 
 static const asff_member members_AwsCertificateManagerCertificateDetails[] = {
     {"CertificateAuthorityArn", 23, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, CertificateAuthorityArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, CreatedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, CreatedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"DomainName", 10, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, DomainName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"DomainValidationOptions", 23, K_LIST, K_OBJECT, OFF(AwsCertificateManagerCertificateDetails, DomainValidationOptions), 0, &type_AwsCertificateManagerCertificateDomainValidationOption, NULL, SH95, 0, 0, NULL},
     {"ExtendedKeyUsages", 17, K_LIST, K_OBJECT, OFF(AwsCertificateManagerCertificateDetails, ExtendedKeyUsages), 0, &type_AwsCertificateManagerCertificateExtendedKeyUsage, NULL, SH96, 0, 0, NULL},
     {"FailureReason", 13, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, FailureReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ImportedAt", 10, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, ImportedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"ImportedAt", 10, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, ImportedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"InUseBy", 7, K_LIST, K_STRING, OFF(AwsCertificateManagerCertificateDetails, InUseBy), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
-    {"IssuedAt", 8, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, IssuedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"IssuedAt", 8, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, IssuedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Issuer", 6, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, Issuer), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"KeyAlgorithm", 12, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, KeyAlgorithm), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"KeyUsages", 9, K_LIST, K_OBJECT, OFF(AwsCertificateManagerCertificateDetails, KeyUsages), 0, &type_AwsCertificateManagerCertificateKeyUsage, NULL, SH97, 0, 0, NULL},
-    {"NotAfter", 8, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, NotAfter), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"NotBefore", 9, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, NotBefore), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"NotAfter", 8, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, NotAfter), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"NotBefore", 9, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, NotBefore), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Options", 7, K_OBJECT, K_NONE, OFF(AwsCertificateManagerCertificateDetails, Options), 0, &type_AwsCertificateManagerCertificateOptions, NULL, SH98, 0, 0, NULL},
     {"RenewalEligibility", 18, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateDetails, RenewalEligibility), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RenewalSummary", 14, K_OBJECT, K_NONE, OFF(AwsCertificateManagerCertificateDetails, RenewalSummary), 0, &type_AwsCertificateManagerCertificateRenewalSummary, NULL, SH99, 0, 0, NULL},
@@ -2936,7 +2936,7 @@ static const asff_member members_AwsCertificateManagerCertificateRenewalSummary[
     {"DomainValidationOptions", 23, K_LIST, K_OBJECT, OFF(AwsCertificateManagerCertificateRenewalSummary, DomainValidationOptions), 0, &type_AwsCertificateManagerCertificateDomainValidationOption, NULL, SH95, 0, 0, NULL},
     {"RenewalStatus", 13, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateRenewalSummary, RenewalStatus), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RenewalStatusReason", 19, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateRenewalSummary, RenewalStatusReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"UpdatedAt", 9, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateRenewalSummary, UpdatedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"UpdatedAt", 9, K_STRING, K_NONE, OFF(AwsCertificateManagerCertificateRenewalSummary, UpdatedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsCertificateManagerCertificateRenewalSummary[] = {0, 1, 2, 3};
 static const asff_type type_AwsCertificateManagerCertificateRenewalSummary = {"AwsCertificateManagerCertificateRenewalSummary", 90, sizeof(asff_AwsCertificateManagerCertificateRenewalSummary), 0, 4, members_AwsCertificateManagerCertificateRenewalSummary, byname_AwsCertificateManagerCertificateRenewalSummary};
@@ -3007,7 +3007,7 @@ static const asff_member members_AwsCloudFrontDistributionDetails[] = {
     {"DefaultRootObject", 17, K_STRING, K_NONE, OFF(AwsCloudFrontDistributionDetails, DefaultRootObject), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"DomainName", 10, K_STRING, K_NONE, OFF(AwsCloudFrontDistributionDetails, DomainName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ETag", 4, K_STRING, K_NONE, OFF(AwsCloudFrontDistributionDetails, ETag), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastModifiedTime", 16, K_STRING, K_NONE, OFF(AwsCloudFrontDistributionDetails, LastModifiedTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastModifiedTime", 16, K_STRING, K_NONE, OFF(AwsCloudFrontDistributionDetails, LastModifiedTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Logging", 7, K_OBJECT, K_NONE, OFF(AwsCloudFrontDistributionDetails, Logging), 0, &type_AwsCloudFrontDistributionLogging, NULL, SH108, 0, 0, NULL},
     {"Origins", 7, K_OBJECT, K_NONE, OFF(AwsCloudFrontDistributionDetails, Origins), 0, &type_AwsCloudFrontDistributionOrigins, NULL, SH118, 0, 0, NULL},
     {"OriginGroups", 12, K_OBJECT, K_NONE, OFF(AwsCloudFrontDistributionDetails, OriginGroups), 0, &type_AwsCloudFrontDistributionOriginGroups, NULL, SH113, 0, 0, NULL},
@@ -3337,7 +3337,7 @@ static const asff_type type_AwsDynamoDbTableAttributeDefinition = {"AwsDynamoDbT
 
 static const asff_member members_AwsDynamoDbTableBillingModeSummary[] = {
     {"BillingMode", 11, K_STRING, K_NONE, OFF(AwsDynamoDbTableBillingModeSummary, BillingMode), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastUpdateToPayPerRequestDateTime", 33, K_STRING, K_NONE, OFF(AwsDynamoDbTableBillingModeSummary, LastUpdateToPayPerRequestDateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastUpdateToPayPerRequestDateTime", 33, K_STRING, K_NONE, OFF(AwsDynamoDbTableBillingModeSummary, LastUpdateToPayPerRequestDateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsDynamoDbTableBillingModeSummary[] = {0, 1};
 static const asff_type type_AwsDynamoDbTableBillingModeSummary = {"AwsDynamoDbTableBillingModeSummary", 130, sizeof(asff_AwsDynamoDbTableBillingModeSummary), 0, 2, members_AwsDynamoDbTableBillingModeSummary, byname_AwsDynamoDbTableBillingModeSummary};
@@ -3345,7 +3345,7 @@ static const asff_type type_AwsDynamoDbTableBillingModeSummary = {"AwsDynamoDbTa
 static const asff_member members_AwsDynamoDbTableDetails[] = {
     {"AttributeDefinitions", 20, K_LIST, K_OBJECT, OFF(AwsDynamoDbTableDetails, AttributeDefinitions), 0, &type_AwsDynamoDbTableAttributeDefinition, NULL, SH139, 0, 0, NULL},
     {"BillingModeSummary", 18, K_OBJECT, K_NONE, OFF(AwsDynamoDbTableDetails, BillingModeSummary), 0, &type_AwsDynamoDbTableBillingModeSummary, NULL, SH140, 0, 0, NULL},
-    {"CreationDateTime", 16, K_STRING, K_NONE, OFF(AwsDynamoDbTableDetails, CreationDateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreationDateTime", 16, K_STRING, K_NONE, OFF(AwsDynamoDbTableDetails, CreationDateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"GlobalSecondaryIndexes", 22, K_LIST, K_OBJECT, OFF(AwsDynamoDbTableDetails, GlobalSecondaryIndexes), 0, &type_AwsDynamoDbTableGlobalSecondaryIndex, NULL, SH142, 0, 0, NULL},
     {"GlobalTableVersion", 18, K_STRING, K_NONE, OFF(AwsDynamoDbTableDetails, GlobalTableVersion), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ItemCount", 9, K_INT, K_NONE, OFF(AwsDynamoDbTableDetails, ItemCount), 0, NULL, NULL, SH639, 0, 0, NULL},
@@ -3405,8 +3405,8 @@ static const uint16_t byname_AwsDynamoDbTableProjection[] = {0, 1};
 static const asff_type type_AwsDynamoDbTableProjection = {"AwsDynamoDbTableProjection", 135, sizeof(asff_AwsDynamoDbTableProjection), 0, 2, members_AwsDynamoDbTableProjection, byname_AwsDynamoDbTableProjection};
 
 static const asff_member members_AwsDynamoDbTableProvisionedThroughput[] = {
-    {"LastDecreaseDateTime", 20, K_STRING, K_NONE, OFF(AwsDynamoDbTableProvisionedThroughput, LastDecreaseDateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastIncreaseDateTime", 20, K_STRING, K_NONE, OFF(AwsDynamoDbTableProvisionedThroughput, LastIncreaseDateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastDecreaseDateTime", 20, K_STRING, K_NONE, OFF(AwsDynamoDbTableProvisionedThroughput, LastDecreaseDateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastIncreaseDateTime", 20, K_STRING, K_NONE, OFF(AwsDynamoDbTableProvisionedThroughput, LastIncreaseDateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"NumberOfDecreasesToday", 22, K_INT, K_NONE, OFF(AwsDynamoDbTableProvisionedThroughput, NumberOfDecreasesToday), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"ReadCapacityUnits", 17, K_INT, K_NONE, OFF(AwsDynamoDbTableProvisionedThroughput, ReadCapacityUnits), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"WriteCapacityUnits", 18, K_INT, K_NONE, OFF(AwsDynamoDbTableProvisionedThroughput, WriteCapacityUnits), 0, NULL, NULL, SH639, 0, 0, NULL},
@@ -3441,14 +3441,14 @@ static const asff_type type_AwsDynamoDbTableReplicaGlobalSecondaryIndex = {"AwsD
 static const asff_member members_AwsDynamoDbTableRestoreSummary[] = {
     {"SourceBackupArn", 15, K_STRING, K_NONE, OFF(AwsDynamoDbTableRestoreSummary, SourceBackupArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SourceTableArn", 14, K_STRING, K_NONE, OFF(AwsDynamoDbTableRestoreSummary, SourceTableArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"RestoreDateTime", 15, K_STRING, K_NONE, OFF(AwsDynamoDbTableRestoreSummary, RestoreDateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"RestoreDateTime", 15, K_STRING, K_NONE, OFF(AwsDynamoDbTableRestoreSummary, RestoreDateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"RestoreInProgress", 17, K_BOOL, K_NONE, OFF(AwsDynamoDbTableRestoreSummary, RestoreInProgress), 0, NULL, NULL, SH552, 0, 0, NULL},
 };
 static const uint16_t byname_AwsDynamoDbTableRestoreSummary[] = {2, 3, 0, 1};
 static const asff_type type_AwsDynamoDbTableRestoreSummary = {"AwsDynamoDbTableRestoreSummary", 140, sizeof(asff_AwsDynamoDbTableRestoreSummary), 0, 4, members_AwsDynamoDbTableRestoreSummary, byname_AwsDynamoDbTableRestoreSummary};
 
 static const asff_member members_AwsDynamoDbTableSseDescription[] = {
-    {"InaccessibleEncryptionDateTime", 30, K_STRING, K_NONE, OFF(AwsDynamoDbTableSseDescription, InaccessibleEncryptionDateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"InaccessibleEncryptionDateTime", 30, K_STRING, K_NONE, OFF(AwsDynamoDbTableSseDescription, InaccessibleEncryptionDateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Status", 6, K_STRING, K_NONE, OFF(AwsDynamoDbTableSseDescription, Status), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SseType", 7, K_STRING, K_NONE, OFF(AwsDynamoDbTableSseDescription, SseType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"KmsMasterKeyArn", 15, K_STRING, K_NONE, OFF(AwsDynamoDbTableSseDescription, KmsMasterKeyArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -3566,7 +3566,7 @@ static const asff_member members_AwsEc2InstanceDetails[] = {
     {"IamInstanceProfileArn", 21, K_STRING, K_NONE, OFF(AwsEc2InstanceDetails, IamInstanceProfileArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"VpcId", 5, K_STRING, K_NONE, OFF(AwsEc2InstanceDetails, VpcId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SubnetId", 8, K_STRING, K_NONE, OFF(AwsEc2InstanceDetails, SubnetId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LaunchedAt", 10, K_STRING, K_NONE, OFF(AwsEc2InstanceDetails, LaunchedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LaunchedAt", 10, K_STRING, K_NONE, OFF(AwsEc2InstanceDetails, LaunchedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"NetworkInterfaces", 17, K_LIST, K_OBJECT, OFF(AwsEc2InstanceDetails, NetworkInterfaces), 0, &type_AwsEc2InstanceNetworkInterfacesDetails, NULL, SH166, 0, 0, NULL},
     {"VirtualizationType", 18, K_STRING, K_NONE, OFF(AwsEc2InstanceDetails, VirtualizationType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"MetadataOptions", 15, K_OBJECT, K_NONE, OFF(AwsEc2InstanceDetails, MetadataOptions), 0, &type_AwsEc2InstanceMetadataOptions, NULL, SH164, 0, 0, NULL},
@@ -3953,7 +3953,7 @@ static const uint16_t byname_AwsEc2NetworkAclEntry[] = {0, 1, 2, 3, 4, 5, 6, 7};
 static const asff_type type_AwsEc2NetworkAclEntry = {"AwsEc2NetworkAclEntry", 194, sizeof(asff_AwsEc2NetworkAclEntry), 0, 8, members_AwsEc2NetworkAclEntry, byname_AwsEc2NetworkAclEntry};
 
 static const asff_member members_AwsEc2NetworkInterfaceAttachment[] = {
-    {"AttachTime", 10, K_STRING, K_NONE, OFF(AwsEc2NetworkInterfaceAttachment, AttachTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"AttachTime", 10, K_STRING, K_NONE, OFF(AwsEc2NetworkInterfaceAttachment, AttachTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"AttachmentId", 12, K_STRING, K_NONE, OFF(AwsEc2NetworkInterfaceAttachment, AttachmentId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"DeleteOnTermination", 19, K_BOOL, K_NONE, OFF(AwsEc2NetworkInterfaceAttachment, DeleteOnTermination), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"DeviceIndex", 11, K_INT, K_NONE, OFF(AwsEc2NetworkInterfaceAttachment, DeviceIndex), 0, NULL, NULL, SH639, 0, 0, NULL},
@@ -4105,7 +4105,7 @@ static const uint16_t byname_AwsEc2VolumeAttachment[] = {0, 1, 2, 3};
 static const asff_type type_AwsEc2VolumeAttachment = {"AwsEc2VolumeAttachment", 209, sizeof(asff_AwsEc2VolumeAttachment), 0, 4, members_AwsEc2VolumeAttachment, byname_AwsEc2VolumeAttachment};
 
 static const asff_member members_AwsEc2VolumeDetails[] = {
-    {"CreateTime", 10, K_STRING, K_NONE, OFF(AwsEc2VolumeDetails, CreateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreateTime", 10, K_STRING, K_NONE, OFF(AwsEc2VolumeDetails, CreateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"DeviceName", 10, K_STRING, K_NONE, OFF(AwsEc2VolumeDetails, DeviceName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Encrypted", 9, K_BOOL, K_NONE, OFF(AwsEc2VolumeDetails, Encrypted), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"Size", 4, K_INT, K_NONE, OFF(AwsEc2VolumeDetails, Size), 0, NULL, NULL, SH639, 0, 0, NULL},
@@ -4234,7 +4234,7 @@ static const asff_type type_AwsEc2VpnConnectionRoutesDetails = {"AwsEc2VpnConnec
 static const asff_member members_AwsEc2VpnConnectionVgwTelemetryDetails[] = {
     {"AcceptedRouteCount", 18, K_INT, K_NONE, OFF(AwsEc2VpnConnectionVgwTelemetryDetails, AcceptedRouteCount), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"CertificateArn", 14, K_STRING, K_NONE, OFF(AwsEc2VpnConnectionVgwTelemetryDetails, CertificateArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastStatusChange", 16, K_STRING, K_NONE, OFF(AwsEc2VpnConnectionVgwTelemetryDetails, LastStatusChange), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastStatusChange", 16, K_STRING, K_NONE, OFF(AwsEc2VpnConnectionVgwTelemetryDetails, LastStatusChange), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"OutsideIpAddress", 16, K_STRING, K_NONE, OFF(AwsEc2VpnConnectionVgwTelemetryDetails, OutsideIpAddress), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Status", 6, K_STRING, K_NONE, OFF(AwsEc2VpnConnectionVgwTelemetryDetails, Status), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"StatusMessage", 13, K_STRING, K_NONE, OFF(AwsEc2VpnConnectionVgwTelemetryDetails, StatusMessage), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -4248,7 +4248,7 @@ static const asff_member members_AwsEcrContainerImageDetails[] = {
     {"Architecture", 12, K_STRING, K_NONE, OFF(AwsEcrContainerImageDetails, Architecture), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ImageDigest", 11, K_STRING, K_NONE, OFF(AwsEcrContainerImageDetails, ImageDigest), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ImageTags", 9, K_LIST, K_STRING, OFF(AwsEcrContainerImageDetails, ImageTags), F_NONEMPTY, NULL, NULL, SH679, 0, 0, PAT0},
-    {"ImagePublishedAt", 16, K_STRING, K_NONE, OFF(AwsEcrContainerImageDetails, ImagePublishedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"ImagePublishedAt", 16, K_STRING, K_NONE, OFF(AwsEcrContainerImageDetails, ImagePublishedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsEcrContainerImageDetails[] = {2, 3, 5, 4, 0, 1};
 static const asff_type type_AwsEcrContainerImageDetails = {"AwsEcrContainerImageDetails", 222, sizeof(asff_AwsEcrContainerImageDetails), 0, 6, members_AwsEcrContainerImageDetails, byname_AwsEcrContainerImageDetails};
@@ -5034,7 +5034,7 @@ static const asff_member members_AwsElbLoadBalancerDetails[] = {
     {"BackendServerDescriptions", 25, K_LIST, K_OBJECT, OFF(AwsElbLoadBalancerDetails, BackendServerDescriptions), 0, &type_AwsElbLoadBalancerBackendServerDescription, NULL, SH316, 0, 0, NULL},
     {"CanonicalHostedZoneName", 23, K_STRING, K_NONE, OFF(AwsElbLoadBalancerDetails, CanonicalHostedZoneName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"CanonicalHostedZoneNameID", 25, K_STRING, K_NONE, OFF(AwsElbLoadBalancerDetails, CanonicalHostedZoneNameID), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreatedTime", 11, K_STRING, K_NONE, OFF(AwsElbLoadBalancerDetails, CreatedTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedTime", 11, K_STRING, K_NONE, OFF(AwsElbLoadBalancerDetails, CreatedTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"DnsName", 7, K_STRING, K_NONE, OFF(AwsElbLoadBalancerDetails, DnsName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"HealthCheck", 11, K_OBJECT, K_NONE, OFF(AwsElbLoadBalancerDetails, HealthCheck), 0, &type_AwsElbLoadBalancerHealthCheck, NULL, SH321, 0, 0, NULL},
     {"Instances", 9, K_LIST, K_OBJECT, OFF(AwsElbLoadBalancerDetails, Instances), 0, &type_AwsElbLoadBalancerInstance, NULL, SH322, 0, 0, NULL},
@@ -5109,7 +5109,7 @@ static const asff_type type_AwsElbv2LoadBalancerAttribute = {"AwsElbv2LoadBalanc
 static const asff_member members_AwsElbv2LoadBalancerDetails[] = {
     {"AvailabilityZones", 17, K_LIST, K_OBJECT, OFF(AwsElbv2LoadBalancerDetails, AvailabilityZones), 0, &type_AvailabilityZone, NULL, SH40, 0, 0, NULL},
     {"CanonicalHostedZoneId", 21, K_STRING, K_NONE, OFF(AwsElbv2LoadBalancerDetails, CanonicalHostedZoneId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreatedTime", 11, K_STRING, K_NONE, OFF(AwsElbv2LoadBalancerDetails, CreatedTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedTime", 11, K_STRING, K_NONE, OFF(AwsElbv2LoadBalancerDetails, CreatedTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"DNSName", 7, K_STRING, K_NONE, OFF(AwsElbv2LoadBalancerDetails, DNSName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"IpAddressType", 13, K_STRING, K_NONE, OFF(AwsElbv2LoadBalancerDetails, IpAddressType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Scheme", 6, K_STRING, K_NONE, OFF(AwsElbv2LoadBalancerDetails, Scheme), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -5278,7 +5278,7 @@ static const asff_type type_AwsGuardDutyDetectorFeaturesDetails = {"AwsGuardDuty
 static const asff_member members_AwsIamAccessKeyDetails[] = {
     {"UserName", 8, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, UserName), F_DEPRECATED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Status", 6, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, Status), 0, NULL, &asff_model_enums_[8], SH354, 0, 0, NULL},
-    {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, CreatedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, CreatedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"PrincipalId", 11, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, PrincipalId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"PrincipalType", 13, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, PrincipalType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"PrincipalName", 13, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, PrincipalName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -5298,7 +5298,7 @@ static const asff_type type_AwsIamAccessKeySessionContext = {"AwsIamAccessKeySes
 
 static const asff_member members_AwsIamAccessKeySessionContextAttributes[] = {
     {"MfaAuthenticated", 16, K_BOOL, K_NONE, OFF(AwsIamAccessKeySessionContextAttributes, MfaAuthenticated), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"CreationDate", 12, K_STRING, K_NONE, OFF(AwsIamAccessKeySessionContextAttributes, CreationDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreationDate", 12, K_STRING, K_NONE, OFF(AwsIamAccessKeySessionContextAttributes, CreationDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsIamAccessKeySessionContextAttributes[] = {1, 0};
 static const asff_type type_AwsIamAccessKeySessionContextAttributes = {"AwsIamAccessKeySessionContextAttributes", 341, sizeof(asff_AwsIamAccessKeySessionContextAttributes), 0, 2, members_AwsIamAccessKeySessionContextAttributes, byname_AwsIamAccessKeySessionContextAttributes};
@@ -5322,7 +5322,7 @@ static const asff_type type_AwsIamAttachedManagedPolicy = {"AwsIamAttachedManage
 
 static const asff_member members_AwsIamGroupDetails[] = {
     {"AttachedManagedPolicies", 23, K_LIST, K_OBJECT, OFF(AwsIamGroupDetails, AttachedManagedPolicies), 0, &type_AwsIamAttachedManagedPolicy, NULL, SH355, 0, 0, NULL},
-    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamGroupDetails, CreateDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamGroupDetails, CreateDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"GroupId", 7, K_STRING, K_NONE, OFF(AwsIamGroupDetails, GroupId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"GroupName", 9, K_STRING, K_NONE, OFF(AwsIamGroupDetails, GroupName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"GroupPolicyList", 15, K_LIST, K_OBJECT, OFF(AwsIamGroupDetails, GroupPolicyList), 0, &type_AwsIamGroupPolicy, NULL, SH357, 0, 0, NULL},
@@ -5339,7 +5339,7 @@ static const asff_type type_AwsIamGroupPolicy = {"AwsIamGroupPolicy", 345, sizeo
 
 static const asff_member members_AwsIamInstanceProfile[] = {
     {"Arn", 3, K_STRING, K_NONE, OFF(AwsIamInstanceProfile, Arn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamInstanceProfile, CreateDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamInstanceProfile, CreateDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"InstanceProfileId", 17, K_STRING, K_NONE, OFF(AwsIamInstanceProfile, InstanceProfileId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"InstanceProfileName", 19, K_STRING, K_NONE, OFF(AwsIamInstanceProfile, InstanceProfileName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Path", 4, K_STRING, K_NONE, OFF(AwsIamInstanceProfile, Path), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -5351,7 +5351,7 @@ static const asff_type type_AwsIamInstanceProfile = {"AwsIamInstanceProfile", 34
 static const asff_member members_AwsIamInstanceProfileRole[] = {
     {"Arn", 3, K_STRING, K_NONE, OFF(AwsIamInstanceProfileRole, Arn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"AssumeRolePolicyDocument", 24, K_STRING, K_NONE, OFF(AwsIamInstanceProfileRole, AssumeRolePolicyDocument), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH363, 1, 131072, PAT1},
-    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamInstanceProfileRole, CreateDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamInstanceProfileRole, CreateDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Path", 4, K_STRING, K_NONE, OFF(AwsIamInstanceProfileRole, Path), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RoleId", 6, K_STRING, K_NONE, OFF(AwsIamInstanceProfileRole, RoleId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RoleName", 8, K_STRING, K_NONE, OFF(AwsIamInstanceProfileRole, RoleName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -5368,7 +5368,7 @@ static const asff_type type_AwsIamPermissionsBoundary = {"AwsIamPermissionsBound
 
 static const asff_member members_AwsIamPolicyDetails[] = {
     {"AttachmentCount", 15, K_INT, K_NONE, OFF(AwsIamPolicyDetails, AttachmentCount), 0, NULL, NULL, SH639, 0, 0, NULL},
-    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamPolicyDetails, CreateDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamPolicyDetails, CreateDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"DefaultVersionId", 16, K_STRING, K_NONE, OFF(AwsIamPolicyDetails, DefaultVersionId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(AwsIamPolicyDetails, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"IsAttachable", 12, K_BOOL, K_NONE, OFF(AwsIamPolicyDetails, IsAttachable), 0, NULL, NULL, SH552, 0, 0, NULL},
@@ -5377,7 +5377,7 @@ static const asff_member members_AwsIamPolicyDetails[] = {
     {"PolicyId", 8, K_STRING, K_NONE, OFF(AwsIamPolicyDetails, PolicyId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"PolicyName", 10, K_STRING, K_NONE, OFF(AwsIamPolicyDetails, PolicyName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"PolicyVersionList", 17, K_LIST, K_OBJECT, OFF(AwsIamPolicyDetails, PolicyVersionList), 0, &type_AwsIamPolicyVersion, NULL, SH362, 0, 0, NULL},
-    {"UpdateDate", 10, K_STRING, K_NONE, OFF(AwsIamPolicyDetails, UpdateDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"UpdateDate", 10, K_STRING, K_NONE, OFF(AwsIamPolicyDetails, UpdateDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsIamPolicyDetails[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 static const asff_type type_AwsIamPolicyDetails = {"AwsIamPolicyDetails", 349, sizeof(asff_AwsIamPolicyDetails), 0, 11, members_AwsIamPolicyDetails, byname_AwsIamPolicyDetails};
@@ -5385,7 +5385,7 @@ static const asff_type type_AwsIamPolicyDetails = {"AwsIamPolicyDetails", 349, s
 static const asff_member members_AwsIamPolicyVersion[] = {
     {"VersionId", 9, K_STRING, K_NONE, OFF(AwsIamPolicyVersion, VersionId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"IsDefaultVersion", 16, K_BOOL, K_NONE, OFF(AwsIamPolicyVersion, IsDefaultVersion), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamPolicyVersion, CreateDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamPolicyVersion, CreateDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsIamPolicyVersion[] = {2, 1, 0};
 static const asff_type type_AwsIamPolicyVersion = {"AwsIamPolicyVersion", 350, sizeof(asff_AwsIamPolicyVersion), 0, 3, members_AwsIamPolicyVersion, byname_AwsIamPolicyVersion};
@@ -5393,7 +5393,7 @@ static const asff_type type_AwsIamPolicyVersion = {"AwsIamPolicyVersion", 350, s
 static const asff_member members_AwsIamRoleDetails[] = {
     {"AssumeRolePolicyDocument", 24, K_STRING, K_NONE, OFF(AwsIamRoleDetails, AssumeRolePolicyDocument), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH363, 1, 131072, PAT1},
     {"AttachedManagedPolicies", 23, K_LIST, K_OBJECT, OFF(AwsIamRoleDetails, AttachedManagedPolicies), 0, &type_AwsIamAttachedManagedPolicy, NULL, SH355, 0, 0, NULL},
-    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamRoleDetails, CreateDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamRoleDetails, CreateDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"InstanceProfileList", 19, K_LIST, K_OBJECT, OFF(AwsIamRoleDetails, InstanceProfileList), 0, &type_AwsIamInstanceProfile, NULL, SH358, 0, 0, NULL},
     {"PermissionsBoundary", 19, K_OBJECT, K_NONE, OFF(AwsIamRoleDetails, PermissionsBoundary), 0, &type_AwsIamPermissionsBoundary, NULL, SH360, 0, 0, NULL},
     {"RoleId", 6, K_STRING, K_NONE, OFF(AwsIamRoleDetails, RoleId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -5413,7 +5413,7 @@ static const asff_type type_AwsIamRolePolicy = {"AwsIamRolePolicy", 352, sizeof(
 
 static const asff_member members_AwsIamUserDetails[] = {
     {"AttachedManagedPolicies", 23, K_LIST, K_OBJECT, OFF(AwsIamUserDetails, AttachedManagedPolicies), 0, &type_AwsIamAttachedManagedPolicy, NULL, SH355, 0, 0, NULL},
-    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamUserDetails, CreateDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreateDate", 10, K_STRING, K_NONE, OFF(AwsIamUserDetails, CreateDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"GroupList", 9, K_LIST, K_STRING, OFF(AwsIamUserDetails, GroupList), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
     {"Path", 4, K_STRING, K_NONE, OFF(AwsIamUserDetails, Path), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"PermissionsBoundary", 19, K_OBJECT, K_NONE, OFF(AwsIamUserDetails, PermissionsBoundary), 0, &type_AwsIamPermissionsBoundary, NULL, SH360, 0, 0, NULL},
@@ -5483,7 +5483,7 @@ static const asff_member members_AwsLambdaFunctionDetails[] = {
     {"FunctionName", 12, K_STRING, K_NONE, OFF(AwsLambdaFunctionDetails, FunctionName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Handler", 7, K_STRING, K_NONE, OFF(AwsLambdaFunctionDetails, Handler), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"KmsKeyArn", 9, K_STRING, K_NONE, OFF(AwsLambdaFunctionDetails, KmsKeyArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastModified", 12, K_STRING, K_NONE, OFF(AwsLambdaFunctionDetails, LastModified), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastModified", 12, K_STRING, K_NONE, OFF(AwsLambdaFunctionDetails, LastModified), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Layers", 6, K_LIST, K_OBJECT, OFF(AwsLambdaFunctionDetails, Layers), 0, &type_AwsLambdaFunctionLayer, NULL, SH376, 0, 0, NULL},
     {"MasterArn", 9, K_STRING, K_NONE, OFF(AwsLambdaFunctionDetails, MasterArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"MemorySize", 10, K_INT, K_NONE, OFF(AwsLambdaFunctionDetails, MemorySize), 0, NULL, NULL, SH639, 0, 0, NULL},
@@ -5538,7 +5538,7 @@ static const asff_type type_AwsLambdaFunctionVpcConfig = {"AwsLambdaFunctionVpcC
 static const asff_member members_AwsLambdaLayerVersionDetails[] = {
     {"Version", 7, K_INT, K_NONE, OFF(AwsLambdaLayerVersionDetails, Version), 0, NULL, NULL, SH380, 0, 0, NULL},
     {"CompatibleRuntimes", 18, K_LIST, K_STRING, OFF(AwsLambdaLayerVersionDetails, CompatibleRuntimes), F_NONEMPTY, NULL, NULL, SH679, 0, 0, PAT0},
-    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsLambdaLayerVersionDetails, CreatedDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedDate", 11, K_STRING, K_NONE, OFF(AwsLambdaLayerVersionDetails, CreatedDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsLambdaLayerVersionDetails[] = {1, 2, 0};
 static const asff_type type_AwsLambdaLayerVersionDetails = {"AwsLambdaLayerVersionDetails", 366, sizeof(asff_AwsLambdaLayerVersionDetails), 0, 3, members_AwsLambdaLayerVersionDetails, byname_AwsLambdaLayerVersionDetails};
@@ -5822,7 +5822,7 @@ static const asff_member members_AwsRdsDbClusterDetails[] = {
     {"KmsKeyId", 8, K_STRING, K_NONE, OFF(AwsRdsDbClusterDetails, KmsKeyId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"DbClusterResourceId", 19, K_STRING, K_NONE, OFF(AwsRdsDbClusterDetails, DbClusterResourceId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"AssociatedRoles", 15, K_LIST, K_OBJECT, OFF(AwsRdsDbClusterDetails, AssociatedRoles), 0, &type_AwsRdsDbClusterAssociatedRole, NULL, SH410, 0, 0, NULL},
-    {"ClusterCreateTime", 17, K_STRING, K_NONE, OFF(AwsRdsDbClusterDetails, ClusterCreateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"ClusterCreateTime", 17, K_STRING, K_NONE, OFF(AwsRdsDbClusterDetails, ClusterCreateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"EnabledCloudWatchLogsExports", 28, K_LIST, K_STRING, OFF(AwsRdsDbClusterDetails, EnabledCloudWatchLogsExports), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
     {"EngineMode", 10, K_STRING, K_NONE, OFF(AwsRdsDbClusterDetails, EngineMode), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"DeletionProtection", 18, K_BOOL, K_NONE, OFF(AwsRdsDbClusterDetails, DeletionProtection), 0, NULL, NULL, SH552, 0, 0, NULL},
@@ -5867,13 +5867,13 @@ static const asff_type type_AwsRdsDbClusterSnapshotDbClusterSnapshotAttribute = 
 
 static const asff_member members_AwsRdsDbClusterSnapshotDetails[] = {
     {"AvailabilityZones", 17, K_LIST, K_STRING, OFF(AwsRdsDbClusterSnapshotDetails, AvailabilityZones), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
-    {"SnapshotCreateTime", 18, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, SnapshotCreateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"SnapshotCreateTime", 18, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, SnapshotCreateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Engine", 6, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, Engine), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"AllocatedStorage", 16, K_INT, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, AllocatedStorage), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"Status", 6, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, Status), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Port", 4, K_INT, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, Port), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"VpcId", 5, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, VpcId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ClusterCreateTime", 17, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, ClusterCreateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"ClusterCreateTime", 17, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, ClusterCreateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"MasterUsername", 14, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, MasterUsername), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"EngineVersion", 13, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, EngineVersion), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"LicenseModel", 12, K_STRING, K_NONE, OFF(AwsRdsDbClusterSnapshotDetails, LicenseModel), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -5920,7 +5920,7 @@ static const asff_member members_AwsRdsDbInstanceDetails[] = {
     {"Engine", 6, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, Engine), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"EngineVersion", 13, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, EngineVersion), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"IAMDatabaseAuthenticationEnabled", 32, K_BOOL, K_NONE, OFF(AwsRdsDbInstanceDetails, IAMDatabaseAuthenticationEnabled), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"InstanceCreateTime", 18, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, InstanceCreateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"InstanceCreateTime", 18, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, InstanceCreateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"KmsKeyId", 8, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, KmsKeyId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"PubliclyAccessible", 18, K_BOOL, K_NONE, OFF(AwsRdsDbInstanceDetails, PubliclyAccessible), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"StorageEncrypted", 16, K_BOOL, K_NONE, OFF(AwsRdsDbInstanceDetails, StorageEncrypted), 0, NULL, NULL, SH552, 0, 0, NULL},
@@ -5939,7 +5939,7 @@ static const asff_member members_AwsRdsDbInstanceDetails[] = {
     {"DbSubnetGroup", 13, K_OBJECT, K_NONE, OFF(AwsRdsDbInstanceDetails, DbSubnetGroup), 0, &type_AwsRdsDbSubnetGroup, NULL, SH430, 0, 0, NULL},
     {"PreferredMaintenanceWindow", 26, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, PreferredMaintenanceWindow), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"PendingModifiedValues", 21, K_OBJECT, K_NONE, OFF(AwsRdsDbInstanceDetails, PendingModifiedValues), 0, &type_AwsRdsDbPendingModifiedValues, NULL, SH423, 0, 0, NULL},
-    {"LatestRestorableTime", 20, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, LatestRestorableTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LatestRestorableTime", 20, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, LatestRestorableTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"AutoMinorVersionUpgrade", 23, K_BOOL, K_NONE, OFF(AwsRdsDbInstanceDetails, AutoMinorVersionUpgrade), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"ReadReplicaSourceDBInstanceIdentifier", 37, K_STRING, K_NONE, OFF(AwsRdsDbInstanceDetails, ReadReplicaSourceDBInstanceIdentifier), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ReadReplicaDBInstanceIdentifiers", 32, K_LIST, K_STRING, OFF(AwsRdsDbInstanceDetails, ReadReplicaDBInstanceIdentifiers), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
@@ -6128,7 +6128,7 @@ static const asff_member members_AwsRdsEventSubscriptionDetails[] = {
     {"SourceIdsList", 13, K_LIST, K_STRING, OFF(AwsRdsEventSubscriptionDetails, SourceIdsList), F_NONEMPTY, NULL, NULL, SH679, 0, 0, PAT0},
     {"SourceType", 10, K_STRING, K_NONE, OFF(AwsRdsEventSubscriptionDetails, SourceType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Status", 6, K_STRING, K_NONE, OFF(AwsRdsEventSubscriptionDetails, Status), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"SubscriptionCreationTime", 24, K_STRING, K_NONE, OFF(AwsRdsEventSubscriptionDetails, SubscriptionCreationTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"SubscriptionCreationTime", 24, K_STRING, K_NONE, OFF(AwsRdsEventSubscriptionDetails, SubscriptionCreationTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsRdsEventSubscriptionDetails[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 static const asff_type type_AwsRdsEventSubscriptionDetails = {"AwsRdsEventSubscriptionDetails", 419, sizeof(asff_AwsRdsEventSubscriptionDetails), 0, 10, members_AwsRdsEventSubscriptionDetails, byname_AwsRdsEventSubscriptionDetails};
@@ -6181,9 +6181,9 @@ static const uint16_t byname_AwsRedshiftClusterClusterSnapshotCopyStatus[] = {0,
 static const asff_type type_AwsRedshiftClusterClusterSnapshotCopyStatus = {"AwsRedshiftClusterClusterSnapshotCopyStatus", 425, sizeof(asff_AwsRedshiftClusterClusterSnapshotCopyStatus), 0, 4, members_AwsRedshiftClusterClusterSnapshotCopyStatus, byname_AwsRedshiftClusterClusterSnapshotCopyStatus};
 
 static const asff_member members_AwsRedshiftClusterDeferredMaintenanceWindow[] = {
-    {"DeferMaintenanceEndTime", 23, K_STRING, K_NONE, OFF(AwsRedshiftClusterDeferredMaintenanceWindow, DeferMaintenanceEndTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"DeferMaintenanceEndTime", 23, K_STRING, K_NONE, OFF(AwsRedshiftClusterDeferredMaintenanceWindow, DeferMaintenanceEndTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"DeferMaintenanceIdentifier", 26, K_STRING, K_NONE, OFF(AwsRedshiftClusterDeferredMaintenanceWindow, DeferMaintenanceIdentifier), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"DeferMaintenanceStartTime", 25, K_STRING, K_NONE, OFF(AwsRedshiftClusterDeferredMaintenanceWindow, DeferMaintenanceStartTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"DeferMaintenanceStartTime", 25, K_STRING, K_NONE, OFF(AwsRedshiftClusterDeferredMaintenanceWindow, DeferMaintenanceStartTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsRedshiftClusterDeferredMaintenanceWindow[] = {0, 1, 2};
 static const asff_type type_AwsRedshiftClusterDeferredMaintenanceWindow = {"AwsRedshiftClusterDeferredMaintenanceWindow", 426, sizeof(asff_AwsRedshiftClusterDeferredMaintenanceWindow), 0, 3, members_AwsRedshiftClusterDeferredMaintenanceWindow, byname_AwsRedshiftClusterDeferredMaintenanceWindow};
@@ -6193,7 +6193,7 @@ static const asff_member members_AwsRedshiftClusterDetails[] = {
     {"AutomatedSnapshotRetentionPeriod", 32, K_INT, K_NONE, OFF(AwsRedshiftClusterDetails, AutomatedSnapshotRetentionPeriod), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"AvailabilityZone", 16, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, AvailabilityZone), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ClusterAvailabilityStatus", 25, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, ClusterAvailabilityStatus), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ClusterCreateTime", 17, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, ClusterCreateTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"ClusterCreateTime", 17, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, ClusterCreateTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"ClusterIdentifier", 17, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, ClusterIdentifier), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ClusterNodes", 12, K_LIST, K_OBJECT, OFF(AwsRedshiftClusterDetails, ClusterNodes), 0, &type_AwsRedshiftClusterClusterNode, NULL, SH435, 0, 0, NULL},
     {"ClusterParameterGroups", 22, K_LIST, K_OBJECT, OFF(AwsRedshiftClusterDetails, ClusterParameterGroups), 0, &type_AwsRedshiftClusterClusterParameterGroup, NULL, SH436, 0, 0, NULL},
@@ -6211,7 +6211,7 @@ static const asff_member members_AwsRedshiftClusterDetails[] = {
     {"Encrypted", 9, K_BOOL, K_NONE, OFF(AwsRedshiftClusterDetails, Encrypted), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"Endpoint", 8, K_OBJECT, K_NONE, OFF(AwsRedshiftClusterDetails, Endpoint), 0, &type_AwsRedshiftClusterEndpoint, NULL, SH443, 0, 0, NULL},
     {"EnhancedVpcRouting", 18, K_BOOL, K_NONE, OFF(AwsRedshiftClusterDetails, EnhancedVpcRouting), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"ExpectedNextSnapshotScheduleTime", 32, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, ExpectedNextSnapshotScheduleTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"ExpectedNextSnapshotScheduleTime", 32, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, ExpectedNextSnapshotScheduleTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"ExpectedNextSnapshotScheduleTimeStatus", 38, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, ExpectedNextSnapshotScheduleTimeStatus), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"HsmStatus", 9, K_OBJECT, K_NONE, OFF(AwsRedshiftClusterDetails, HsmStatus), 0, &type_AwsRedshiftClusterHsmStatus, NULL, SH444, 0, 0, NULL},
     {"IamRoles", 8, K_LIST, K_OBJECT, OFF(AwsRedshiftClusterDetails, IamRoles), 0, &type_AwsRedshiftClusterIamRole, NULL, SH445, 0, 0, NULL},
@@ -6219,7 +6219,7 @@ static const asff_member members_AwsRedshiftClusterDetails[] = {
     {"MaintenanceTrackName", 20, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, MaintenanceTrackName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ManualSnapshotRetentionPeriod", 29, K_INT, K_NONE, OFF(AwsRedshiftClusterDetails, ManualSnapshotRetentionPeriod), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"MasterUsername", 14, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, MasterUsername), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"NextMaintenanceWindowStartTime", 30, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, NextMaintenanceWindowStartTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"NextMaintenanceWindowStartTime", 30, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, NextMaintenanceWindowStartTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"NodeType", 8, K_STRING, K_NONE, OFF(AwsRedshiftClusterDetails, NodeType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"NumberOfNodes", 13, K_INT, K_NONE, OFF(AwsRedshiftClusterDetails, NumberOfNodes), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"PendingActions", 14, K_LIST, K_STRING, OFF(AwsRedshiftClusterDetails, PendingActions), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
@@ -6269,8 +6269,8 @@ static const asff_type type_AwsRedshiftClusterIamRole = {"AwsRedshiftClusterIamR
 static const asff_member members_AwsRedshiftClusterLoggingStatus[] = {
     {"BucketName", 10, K_STRING, K_NONE, OFF(AwsRedshiftClusterLoggingStatus, BucketName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"LastFailureMessage", 18, K_STRING, K_NONE, OFF(AwsRedshiftClusterLoggingStatus, LastFailureMessage), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastFailureTime", 15, K_STRING, K_NONE, OFF(AwsRedshiftClusterLoggingStatus, LastFailureTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastSuccessfulDeliveryTime", 26, K_STRING, K_NONE, OFF(AwsRedshiftClusterLoggingStatus, LastSuccessfulDeliveryTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastFailureTime", 15, K_STRING, K_NONE, OFF(AwsRedshiftClusterLoggingStatus, LastFailureTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastSuccessfulDeliveryTime", 26, K_STRING, K_NONE, OFF(AwsRedshiftClusterLoggingStatus, LastSuccessfulDeliveryTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"LoggingEnabled", 14, K_BOOL, K_NONE, OFF(AwsRedshiftClusterLoggingStatus, LoggingEnabled), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"S3KeyPrefix", 11, K_STRING, K_NONE, OFF(AwsRedshiftClusterLoggingStatus, S3KeyPrefix), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
@@ -6396,7 +6396,7 @@ static const asff_type type_AwsS3BucketBucketLifecycleConfigurationRulesAbortInc
 
 static const asff_member members_AwsS3BucketBucketLifecycleConfigurationRulesDetails[] = {
     {"AbortIncompleteMultipartUpload", 30, K_OBJECT, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesDetails, AbortIncompleteMultipartUpload), 0, &type_AwsS3BucketBucketLifecycleConfigurationRulesAbortIncompleteMultipartUploadDetails, NULL, SH461, 0, 0, NULL},
-    {"ExpirationDate", 14, K_STRING, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesDetails, ExpirationDate), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"ExpirationDate", 14, K_STRING, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesDetails, ExpirationDate), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"ExpirationInDays", 16, K_INT, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesDetails, ExpirationInDays), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"ExpiredObjectDeleteMarker", 25, K_BOOL, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesDetails, ExpiredObjectDeleteMarker), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesDetails, Filter), 0, &type_AwsS3BucketBucketLifecycleConfigurationRulesFilterDetails, NULL, SH462, 0, 0, NULL},
@@ -6455,7 +6455,7 @@ static const uint16_t byname_AwsS3BucketBucketLifecycleConfigurationRulesNoncurr
 static const asff_type type_AwsS3BucketBucketLifecycleConfigurationRulesNoncurrentVersionTransitionsDetails = {"AwsS3BucketBucketLifecycleConfigurationRulesNoncurrentVersionTransitionsDetails", 453, sizeof(asff_AwsS3BucketBucketLifecycleConfigurationRulesNoncurrentVersionTransitionsDetails), 0, 2, members_AwsS3BucketBucketLifecycleConfigurationRulesNoncurrentVersionTransitionsDetails, byname_AwsS3BucketBucketLifecycleConfigurationRulesNoncurrentVersionTransitionsDetails};
 
 static const asff_member members_AwsS3BucketBucketLifecycleConfigurationRulesTransitionsDetails[] = {
-    {"Date", 4, K_STRING, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesTransitionsDetails, Date), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"Date", 4, K_STRING, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesTransitionsDetails, Date), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Days", 4, K_INT, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesTransitionsDetails, Days), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"StorageClass", 12, K_STRING, K_NONE, OFF(AwsS3BucketBucketLifecycleConfigurationRulesTransitionsDetails, StorageClass), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
@@ -6473,7 +6473,7 @@ static const asff_member members_AwsS3BucketDetails[] = {
     {"OwnerId", 7, K_STRING, K_NONE, OFF(AwsS3BucketDetails, OwnerId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"OwnerName", 9, K_STRING, K_NONE, OFF(AwsS3BucketDetails, OwnerName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"OwnerAccountId", 14, K_STRING, K_NONE, OFF(AwsS3BucketDetails, OwnerAccountId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsS3BucketDetails, CreatedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsS3BucketDetails, CreatedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"ServerSideEncryptionConfiguration", 33, K_OBJECT, K_NONE, OFF(AwsS3BucketDetails, ServerSideEncryptionConfiguration), 0, &type_AwsS3BucketServerSideEncryptionConfiguration, NULL, SH484, 0, 0, NULL},
     {"BucketLifecycleConfiguration", 28, K_OBJECT, K_NONE, OFF(AwsS3BucketDetails, BucketLifecycleConfiguration), 0, &type_AwsS3BucketBucketLifecycleConfigurationDetails, NULL, SH460, 0, 0, NULL},
     {"PublicAccessBlockConfiguration", 30, K_OBJECT, K_NONE, OFF(AwsS3BucketDetails, PublicAccessBlockConfiguration), 0, &type_AwsS3AccountPublicAccessBlockDetails, NULL, SH459, 0, 0, NULL},
@@ -6610,7 +6610,7 @@ static const uint16_t byname_AwsS3BucketWebsiteConfigurationRoutingRuleRedirect[
 static const asff_type type_AwsS3BucketWebsiteConfigurationRoutingRuleRedirect = {"AwsS3BucketWebsiteConfigurationRoutingRuleRedirect", 473, sizeof(asff_AwsS3BucketWebsiteConfigurationRoutingRuleRedirect), 0, 5, members_AwsS3BucketWebsiteConfigurationRoutingRuleRedirect, byname_AwsS3BucketWebsiteConfigurationRoutingRuleRedirect};
 
 static const asff_member members_AwsS3ObjectDetails[] = {
-    {"LastModified", 12, K_STRING, K_NONE, OFF(AwsS3ObjectDetails, LastModified), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastModified", 12, K_STRING, K_NONE, OFF(AwsS3ObjectDetails, LastModified), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"ETag", 4, K_STRING, K_NONE, OFF(AwsS3ObjectDetails, ETag), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"VersionId", 9, K_STRING, K_NONE, OFF(AwsS3ObjectDetails, VersionId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ContentType", 11, K_STRING, K_NONE, OFF(AwsS3ObjectDetails, ContentType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -6680,10 +6680,10 @@ static const asff_member members_AwsSecurityFinding[] = {
     {"GeneratorId", 11, K_STRING, K_NONE, OFF(AwsSecurityFinding, GeneratorId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"AwsAccountId", 12, K_STRING, K_NONE, OFF(AwsSecurityFinding, AwsAccountId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Types", 5, K_LIST, K_STRING, OFF(AwsSecurityFinding, Types), F_NONEMPTY, NULL, NULL, SH862, 0, 0, PAT0},
-    {"FirstObservedAt", 15, K_STRING, K_NONE, OFF(AwsSecurityFinding, FirstObservedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LastObservedAt", 14, K_STRING, K_NONE, OFF(AwsSecurityFinding, LastObservedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsSecurityFinding, CreatedAt), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"UpdatedAt", 9, K_STRING, K_NONE, OFF(AwsSecurityFinding, UpdatedAt), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"FirstObservedAt", 15, K_STRING, K_NONE, OFF(AwsSecurityFinding, FirstObservedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastObservedAt", 14, K_STRING, K_NONE, OFF(AwsSecurityFinding, LastObservedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsSecurityFinding, CreatedAt), F_REQUIRED | F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"UpdatedAt", 9, K_STRING, K_NONE, OFF(AwsSecurityFinding, UpdatedAt), F_REQUIRED | F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Severity", 8, K_OBJECT, K_NONE, OFF(AwsSecurityFinding, Severity), 0, &type_Severity, NULL, SH811, 0, 0, NULL},
     {"Confidence", 10, K_INT, K_NONE, OFF(AwsSecurityFinding, Confidence), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"Criticality", 11, K_INT, K_NONE, OFF(AwsSecurityFinding, Criticality), 0, NULL, NULL, SH639, 0, 0, NULL},
@@ -6713,7 +6713,7 @@ static const asff_member members_AwsSecurityFinding[] = {
     {"FindingProviderFields", 21, K_OBJECT, K_NONE, OFF(AwsSecurityFinding, FindingProviderFields), 0, &type_FindingProviderFields, NULL, SH614, 0, 0, NULL},
     {"Sample", 6, K_BOOL, K_NONE, OFF(AwsSecurityFinding, Sample), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"GeneratorDetails", 16, K_OBJECT, K_NONE, OFF(AwsSecurityFinding, GeneratorDetails), 0, &type_GeneratorDetails, NULL, SH625, 0, 0, NULL},
-    {"ProcessedAt", 11, K_STRING, K_NONE, OFF(AwsSecurityFinding, ProcessedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"ProcessedAt", 11, K_STRING, K_NONE, OFF(AwsSecurityFinding, ProcessedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"AwsAccountName", 14, K_STRING, K_NONE, OFF(AwsSecurityFinding, AwsAccountName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Detection", 9, K_OBJECT, K_NONE, OFF(AwsSecurityFinding, Detection), 0, &type_Detection, NULL, SH597, 0, 0, NULL},
 };
@@ -7592,7 +7592,7 @@ static const asff_member members_ContainerDetails[] = {
     {"Name", 4, K_STRING, K_NONE, OFF(ContainerDetails, Name), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ImageId", 7, K_STRING, K_NONE, OFF(ContainerDetails, ImageId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ImageName", 9, K_STRING, K_NONE, OFF(ContainerDetails, ImageName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"LaunchedAt", 10, K_STRING, K_NONE, OFF(ContainerDetails, LaunchedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LaunchedAt", 10, K_STRING, K_NONE, OFF(ContainerDetails, LaunchedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"VolumeMounts", 12, K_LIST, K_OBJECT, OFF(ContainerDetails, VolumeMounts), 0, &type_VolumeMount, NULL, SH874, 0, 0, NULL},
     {"Privileged", 10, K_BOOL, K_NONE, OFF(ContainerDetails, Privileged), 0, NULL, NULL, SH552, 0, 0, NULL},
 };
@@ -7816,8 +7816,8 @@ static const uint16_t byname_DataClassificationDetails[] = {0, 1};
 static const asff_type type_DataClassificationDetails = {"DataClassificationDetails", 599, sizeof(asff_DataClassificationDetails), 0, 2, members_DataClassificationDetails, byname_DataClassificationDetails};
 
 static const asff_member members_DateFilter[] = {
-    {"Start", 5, K_STRING, K_NONE, OFF(DateFilter, Start), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"End", 3, K_STRING, K_NONE, OFF(DateFilter, End), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"Start", 5, K_STRING, K_NONE, OFF(DateFilter, Start), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"End", 3, K_STRING, K_NONE, OFF(DateFilter, End), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"DateRange", 9, K_OBJECT, K_NONE, OFF(DateFilter, DateRange), 0, &type_DateRange, NULL, SH594, 0, 0, NULL},
 };
 static const uint16_t byname_DateFilter[] = {2, 1, 0};
@@ -9153,7 +9153,7 @@ static const asff_type type_NetworkPathComponentDetails = {"NetworkPathComponent
 static const asff_member members_Note[] = {
     {"Text", 4, K_STRING, K_NONE, OFF(Note, Text), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"UpdatedBy", 9, K_STRING, K_NONE, OFF(Note, UpdatedBy), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"UpdatedAt", 9, K_STRING, K_NONE, OFF(Note, UpdatedAt), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"UpdatedAt", 9, K_STRING, K_NONE, OFF(Note, UpdatedAt), F_REQUIRED | F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_Note[] = {0, 2, 1};
 static const asff_type type_Note = {"Note", 794, sizeof(asff_Note), 0, 3, members_Note, byname_Note};
@@ -9293,8 +9293,8 @@ static const asff_member members_PatchSummary[] = {
     {"InstalledOtherCount", 19, K_INT, K_NONE, OFF(PatchSummary, InstalledOtherCount), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"InstalledRejectedCount", 22, K_INT, K_NONE, OFF(PatchSummary, InstalledRejectedCount), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"InstalledPendingReboot", 22, K_INT, K_NONE, OFF(PatchSummary, InstalledPendingReboot), 0, NULL, NULL, SH639, 0, 0, NULL},
-    {"OperationStartTime", 18, K_STRING, K_NONE, OFF(PatchSummary, OperationStartTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"OperationEndTime", 16, K_STRING, K_NONE, OFF(PatchSummary, OperationEndTime), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"OperationStartTime", 18, K_STRING, K_NONE, OFF(PatchSummary, OperationStartTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"OperationEndTime", 16, K_STRING, K_NONE, OFF(PatchSummary, OperationEndTime), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"RebootOption", 12, K_STRING, K_NONE, OFF(PatchSummary, RebootOption), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Operation", 9, K_STRING, K_NONE, OFF(PatchSummary, Operation), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
@@ -9341,8 +9341,8 @@ static const asff_member members_ProcessDetails[] = {
     {"Path", 4, K_STRING, K_NONE, OFF(ProcessDetails, Path), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Pid", 3, K_INT, K_NONE, OFF(ProcessDetails, Pid), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"ParentPid", 9, K_INT, K_NONE, OFF(ProcessDetails, ParentPid), 0, NULL, NULL, SH639, 0, 0, NULL},
-    {"LaunchedAt", 10, K_STRING, K_NONE, OFF(ProcessDetails, LaunchedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"TerminatedAt", 12, K_STRING, K_NONE, OFF(ProcessDetails, TerminatedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LaunchedAt", 10, K_STRING, K_NONE, OFF(ProcessDetails, LaunchedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"TerminatedAt", 12, K_STRING, K_NONE, OFF(ProcessDetails, TerminatedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_ProcessDetails[] = {4, 0, 3, 1, 2, 5};
 static const asff_type type_ProcessDetails = {"ProcessDetails", 817, sizeof(asff_ProcessDetails), 0, 6, members_ProcessDetails, byname_ProcessDetails};
@@ -10291,7 +10291,7 @@ static const asff_member members_ThreatIntelIndicator[] = {
     {"Type", 4, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Type), 0, NULL, &asff_model_enums_[65], SH855, 0, 0, NULL},
     {"Value", 5, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Value), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Category", 8, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Category), 0, NULL, &asff_model_enums_[64], SH853, 0, 0, NULL},
-    {"LastObservedAt", 14, K_STRING, K_NONE, OFF(ThreatIntelIndicator, LastObservedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"LastObservedAt", 14, K_STRING, K_NONE, OFF(ThreatIntelIndicator, LastObservedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Source", 6, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Source), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SourceUrl", 9, K_STRING, K_NONE, OFF(ThreatIntelIndicator, SourceUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
@@ -10595,8 +10595,8 @@ static const asff_member members_VulnerabilityVendor[] = {
     {"Name", 4, K_STRING, K_NONE, OFF(VulnerabilityVendor, Name), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Url", 3, K_STRING, K_NONE, OFF(VulnerabilityVendor, Url), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"VendorSeverity", 14, K_STRING, K_NONE, OFF(VulnerabilityVendor, VendorSeverity), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"VendorCreatedAt", 15, K_STRING, K_NONE, OFF(VulnerabilityVendor, VendorCreatedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"VendorUpdatedAt", 15, K_STRING, K_NONE, OFF(VulnerabilityVendor, VendorUpdatedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
+    {"VendorCreatedAt", 15, K_STRING, K_NONE, OFF(VulnerabilityVendor, VendorCreatedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
+    {"VendorUpdatedAt", 15, K_STRING, K_NONE, OFF(VulnerabilityVendor, VendorUpdatedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_VulnerabilityVendor[] = {0, 1, 3, 2, 4};
 static const asff_type type_VulnerabilityVendor = {"VulnerabilityVendor", 961, sizeof(asff_VulnerabilityVendor), 0, 5, members_VulnerabilityVendor, byname_VulnerabilityVendor};

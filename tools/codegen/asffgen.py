@@ -202,6 +202,11 @@ def describe_member(shapes, struct, mname, mref):
                 m.flags.append("ASFF_MF_NONEMPTY")
         if scalar["type"] == "timestamp":
             m.flags.append("ASFF_MF_TIMESTAMP")
+    # ASFF keeps most timestamps in string shapes; the model marks them by linking the member to the
+    # API reference's Timestamps section. Only that marker is read, no documentation text is copied.
+    if m.kind == "STRING" and "Welcome.html#timestamps" in mref.get("documentation", "") and \
+            "ASFF_MF_TIMESTAMP" not in m.flags:
+        m.flags.append("ASFF_MF_TIMESTAMP")
     return m
 
 

@@ -239,7 +239,10 @@ F('timestamp.Note.UpdatedAt', '/Note/UpdatedAt', '/Note/Text=x', '/Note/UpdatedB
 P('timestamp.Note.UpdatedAt', *NOTE)
 for p in ['/Process/LaunchedAt', '/Process/TerminatedAt', '/ThreatIntelIndicators/0/LastObservedAt',
           '/PatchSummary/OperationStartTime', '/PatchSummary/OperationEndTime',
-          '/Vulnerabilities/0/Vendor/VendorCreatedAt', '/Vulnerabilities/0/Vendor/VendorUpdatedAt']:
+          '/Vulnerabilities/0/Vendor/VendorCreatedAt', '/Vulnerabilities/0/Vendor/VendorUpdatedAt',
+          # timestamp members of resource details (the model links them to its Timestamps section)
+          '/Resources/0/Details/AwsEc2Instance/LaunchedAt', '/Resources/0/Details/AwsLambdaFunction/LastModified',
+          '/Resources/0/Details/AwsIamAccessKey/CreatedAt']:
     extra = ()
     if p.startswith('/PatchSummary'):
         extra = ('/PatchSummary/Id=p',)
