@@ -647,13 +647,16 @@ static void visit(vwalk *w, const void *obj, const asff_member *m, const v_rule 
                   unsigned depth)
 {
     /* Most members are strings without a rule of their own: settle them here, without a frame. */
-    if (m->kind == ASFF_KIND_STRING && nm == 0 && !m->enumeration &&
-        !(m->flags & (ASFF_MF_HAS_MIN | ASFF_MF_HAS_MAX | ASFF_MF_TIMESTAMP))) {
+    if (m->kind == ASFF_KIND_STRING && nm == 0 && !m->enumeration && !(m->flags & (ASFF_MF_HAS_MIN | ASFF_MF_HAS_MAX))) {
         const char *s = slot_ptr(obj, m);
         size_t len = strlen(s);
         unsigned char c = (unsigned char)s[0];
+        int64_t secs;
+        int32_t ns;
         w->bound += STR_BOUND(m->name_len) + 2 + STR_BOUND(len);
-        if (len <= V_MAX_STRING_BYTES && c > 0x20 && c < 0x7F)
+        /* a timestamp that parses needs nothing more; one that does not is reported below */
+        if (len <= V_MAX_STRING_BYTES && c > 0x20 && c < 0x7F &&
+            (!(m->flags & ASFF_MF_TIMESTAMP) || asff_timestamp_parse(s, len, &secs, &ns) == ASFF_OK))
             return;
         if (fpush(w, m->name, 0, true)) {
             check_string(w, s, len, m, mrs, nm, NULL, false);
