@@ -249,7 +249,12 @@ static bool skippable(asff_status code)
  * on; otherwise the error is final. opening: the failing callback opens a container (yajl will close
  * it). Returns the value for the yajl callback.
  */
-static int fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...) ASFF_PRINTF(4, 5);
+#if defined(__GNUC__) || defined(__clang__)
+#define PARSER_COLD __attribute__((noinline, cold))
+#else
+#define PARSER_COLD
+#endif
+static PARSER_COLD int fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...) ASFF_PRINTF(4, 5);
 static int fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...)
 {
     va_list ap;
@@ -344,7 +349,7 @@ static void reset_item_arena(asff_parser *p, bool top_level)
 
 static void *new_object(asff_arena *a, const asff_type *t)
 {
-    asff_object *o = asff_arena_alloc(a, t->size);
+    asff_object *o = asff_arena_alloc_fast(a, t->size);
     if (o) {
         o->type = t;
         o->arena = a;
@@ -421,19 +426,19 @@ static int make_scalar(asff_parser *p, asff_arena *a, int kind, int jt, const ch
     case ASFF_KIND_STRING:
         if (jt != J_STR)
             break;
-        if (!(*out = asff_arena_strdup(a, s, len)))
+        if (!(*out = asff_arena_strdup_fast(a, s, len)))
             return nomem(p);
         return 1;
     case ASFF_KIND_INT:
         if (jt != J_NUM)
             break;
         {
-            asff_int *v = asff_arena_alloc(a, sizeof *v);
+            asff_int *v = asff_arena_alloc_fast(a, sizeof *v);
             if (!v)
                 return nomem(p);
             if (!parse_i64(s, len, &v->value)) {
                 double d = number_value(s, len);
-                if (!(v->text = asff_arena_strdup(a, s, len)))
+                if (!(v->text = asff_arena_strdup_fast(a, s, len)))
                     return nomem(p);
                 v->value = d >= 9223372036854775807.0 ? INT64_MAX
                            : d <= -9223372036854775808.0 ? INT64_MIN
@@ -446,7 +451,7 @@ static int make_scalar(asff_parser *p, asff_arena *a, int kind, int jt, const ch
         if (jt != J_NUM)
             break;
         {
-            double *v = asff_arena_alloc(a, sizeof *v);
+            double *v = asff_arena_alloc_fast(a, sizeof *v);
             if (!v)
                 return nomem(p);
             *v = number_value(s, len);
@@ -460,7 +465,7 @@ static int make_scalar(asff_parser *p, asff_arena *a, int kind, int jt, const ch
         if (jt != J_BOOL)
             break;
         {
-            bool *v = asff_arena_alloc(a, sizeof *v);
+            bool *v = asff_arena_alloc_fast(a, sizeof *v);
             if (!v)
                 return nomem(p);
             *v = b != 0;
@@ -513,10 +518,13 @@ static uint64_t name_words(const char *s, size_t len, uint64_t *a, uint64_t *b)
     if (len >= 8) {
         memcpy(a, s, 8);
         memcpy(b, s + len - 8, 8);
-    } else {
-        size_t i;
-        for (i = 0; i < len; i++)
-            *a = (*a << 8) | (unsigned char)s[i];
+    } else if (len >= 4) { /* two 4-byte loads that overlap cover every byte */
+        uint32_t lo, hi;
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + len - 4, 4);
+        *a = lo | (uint64_t)hi << 32;
+    } else if (len) {
+        *a = (unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << 8 | (uint64_t)(unsigned char)s[len - 1] << 16;
     }
     return (*a * 0x9E3779B97F4A7C15ull) ^ (*b * 0xc4ceb9fe1a85ec53ull) ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
 }
@@ -620,7 +628,7 @@ static int name_add(asff_parser *p, frame *f, const char *name, size_t len)
         /* (Re)build from the stored names: the old table stays in the arena until it is reset. */
         uint32_t cap = f->hcap ? f->hcap * 2 : 64;
         asff_arena *a = arena_of(f->obj);
-        f->hset = asff_arena_alloc(a, cap * sizeof *f->hset);
+        f->hset = asff_arena_alloc_fast(a, cap * sizeof *f->hset);
         if (!f->hset)
             return nomem(p);
         f->hcap = cap;
@@ -673,8 +681,8 @@ static int add_extra(asff_parser *p, frame *f, const char *name, const char *jso
 {
     asff_object *o = f->obj;
     asff_arena *a = o->arena;
-    asff_extra *x = asff_arena_alloc(a, sizeof *x);
-    if (!x || !(x->json = asff_arena_strdup(a, json, len)))
+    asff_extra *x = asff_arena_alloc_fast(a, sizeof *x);
+    if (!x || !(x->json = asff_arena_strdup_fast(a, json, len)))
         return nomem(p);
     x->name = name;
     if (f->tail)
@@ -694,7 +702,7 @@ static int list_push(asff_parser *p, void *obj, void *slot, void *item)
     memcpy(&l, slot, sizeof l);
     if (l.count == l.capacity) {
         size_t cap = l.capacity ? l.capacity * 2 : 4;
-        void **items = asff_arena_alloc(arena_of(obj), cap * sizeof *items);
+        void **items = asff_arena_alloc_fast(arena_of(obj), cap * sizeof *items);
         if (!items)
             return nomem(p);
         if (l.count)
@@ -715,8 +723,8 @@ static int map_push(asff_parser *p, frame *f, void *value)
     if (mp.count == mp.capacity) {
         size_t cap = mp.capacity ? mp.capacity * 2 : 4;
         asff_arena *a = arena_of(f->obj);
-        char **keys = asff_arena_alloc(a, cap * sizeof *keys);
-        void **values = asff_arena_alloc(a, cap * sizeof *values);
+        char **keys = asff_arena_alloc_fast(a, cap * sizeof *keys);
+        void **values = asff_arena_alloc_fast(a, cap * sizeof *values);
         if (!keys || !values)
             return nomem(p);
         if (mp.count) {
@@ -741,13 +749,13 @@ static int init_container(asff_parser *p, void *obj, const asff_member *m)
     asff_arena *a = arena_of(obj);
     if (m->kind == ASFF_KIND_LIST) {
         asff_list l = {NULL, 0, 4};
-        if (!(l.items = asff_arena_alloc(a, 4 * sizeof *l.items)))
+        if (!(l.items = asff_arena_alloc_fast(a, 4 * sizeof *l.items)))
             return nomem(p);
         memcpy(slot, &l, sizeof l);
     } else {
         asff_map mp = {NULL, NULL, 0, 4};
-        mp.keys = asff_arena_alloc(a, 4 * sizeof *mp.keys);
-        mp.values = asff_arena_alloc(a, 4 * sizeof *mp.values);
+        mp.keys = asff_arena_alloc_fast(a, 4 * sizeof *mp.keys);
+        mp.values = asff_arena_alloc_fast(a, 4 * sizeof *mp.values);
         if (!mp.keys || !mp.values)
             return nomem(p);
         memcpy(slot, &mp, sizeof mp);
@@ -761,10 +769,10 @@ static int deliver_json(asff_parser *p, frame *f, const char *json, size_t len)
 {
     switch (f->kind) {
     case FK_OBJECT:
-        if (f->special == SP_DOCJSON && f->doc && !(*f->doc = asff_arena_strdup(arena_of(f->obj), json, len)))
+        if (f->special == SP_DOCJSON && f->doc && !(*f->doc = asff_arena_strdup_fast(arena_of(f->obj), json, len)))
             return nomem(p);
         if (f->m && f->typed && f->m->kind == ASFF_KIND_JSON) {
-            char *copy = asff_arena_strdup(arena_of(f->obj), json, len);
+            char *copy = asff_arena_strdup_fast(arena_of(f->obj), json, len);
             if (!copy)
                 return nomem(p);
             set_slot(f->obj, f->m, copy);
@@ -772,7 +780,7 @@ static int deliver_json(asff_parser *p, frame *f, const char *json, size_t len)
         }
         return add_extra(p, f, f->key, json, len);
     case FK_LIST: {
-        char *copy = asff_arena_strdup(arena_of(f->obj), json, len);
+        char *copy = asff_arena_strdup_fast(arena_of(f->obj), json, len);
         if (!copy)
             return nomem(p);
         if (!list_push(p, f->obj, f->slot, copy))
@@ -781,14 +789,14 @@ static int deliver_json(asff_parser *p, frame *f, const char *json, size_t len)
         return 1;
     }
     case FK_MAP: {
-        char *copy = asff_arena_strdup(arena_of(f->obj), json, len);
+        char *copy = asff_arena_strdup_fast(arena_of(f->obj), json, len);
         if (!copy)
             return nomem(p);
         return map_push(p, f, copy);
     }
     case FK_DETAIL:
         if (f->special == SP_DOCJSON && f->doc &&
-            !(*f->doc = asff_arena_strdup(arena_for(p, true), json, len)))
+            !(*f->doc = asff_arena_strdup_fast(arena_for(p, true), json, len)))
             return nomem(p);
         return 1;
     default:
@@ -962,6 +970,32 @@ static int end_holder(asff_parser *p, frame *f)
     asff_parser *p = ctx;                                                                           \
     p->last_ok = pos_now(p)
 
+/* The same for a string, key or number token, without asking yajl: when s points into the piece
+ * (yajl copies a token only if it has escapes or spans pieces), the token ends after it (and its
+ * closing quote, quote = 1). This runs for most tokens, so the saved call counts. */
+#define P_TOKEN(s, len, quote)                                                                      \
+    asff_parser *p = ctx;                                                                           \
+    do {                                                                                            \
+        uintptr_t rel_ = (uintptr_t)(s) - (uintptr_t)p->pdata;                                      \
+        p->last_ok = rel_ < p->plen ? p->pbase + rel_ + (len) + (quote) : pos_now(p);               \
+        ASFF_CHECK_POS(p);                                                                          \
+    } while (0)
+
+/* -DASFF_PARSER_CHECK_POS: check P_TOKEN against yajl's count (used when changing the above). */
+#ifdef ASFF_PARSER_CHECK_POS
+#include <stdio.h>
+#define ASFF_CHECK_POS(p)                                                                           \
+    do {                                                                                            \
+        if ((p)->last_ok != pos_now(p)) {                                                           \
+            fprintf(stderr, "P_TOKEN %llu != yajl %llu\n", (unsigned long long)(p)->last_ok,         \
+                    (unsigned long long)pos_now(p));                                                \
+            abort();                                                                                \
+        }                                                                                           \
+    } while (0)
+#else
+#define ASFF_CHECK_POS(p) ((void)0)
+#endif
+
 /* The unit being read (a finding, or one top-level member of an envelope) may not exceed max_finding. */
 static int check_unit(asff_parser *p, int opening)
 {
@@ -1028,7 +1062,7 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
     }
     case FK_OBJECT:
         if (f->special == SP_DOCSTR || f->special == SP_NEXTTOKEN) {
-            if (jt == J_STR && !(*f->doc = asff_arena_strdup(arena_of(f->obj), s, len)))
+            if (jt == J_STR && !(*f->doc = asff_arena_strdup_fast(arena_of(f->obj), s, len)))
                 return nomem(p);
         }
         if (!f->m || !f->typed || jt == J_NULL || f->m->kind == ASFF_KIND_JSON) {
@@ -1072,7 +1106,7 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
         begin_item(p, p->nframes);
         return scalar_item(p, jt);
     case FK_DETAIL:
-        if (f->special == SP_DOCSTR && jt == J_STR && !(*f->doc = asff_arena_strdup(arena_for(p, true), s, len)))
+        if (f->special == SP_DOCSTR && jt == J_STR && !(*f->doc = asff_arena_strdup_fast(arena_for(p, true), s, len)))
             return nomem(p);
         if (f->special == SP_DOCJSON) {
             if (!scalar_json(p, jt, s, len, b, &json, &jlen))
@@ -1107,7 +1141,7 @@ static int cb_boolean(void *ctx, int b)
 
 static int cb_number(void *ctx, const char *s, size_t len)
 {
-    P;
+    P_TOKEN(s, len, 0);
     p->last_kind = 2;
     return done(p, scalar(p, J_NUM, s, len, 0));
 }
@@ -1125,7 +1159,7 @@ static int check_string(asff_parser *p, const unsigned char *s, size_t len, cons
 
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
 {
-    P;
+    P_TOKEN(s, len, 1);
     p->last_kind = 2;
     frame *f = top(p);
     if (f && f->kind == FK_SKIP)
@@ -1134,7 +1168,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
         return done(p, 0);
     /* The most common value of all: a string for a typed string member. */
     if (f && f->kind == FK_OBJECT && f->typed && f->special == SP_NONE && f->m && f->m->kind == ASFF_KIND_STRING) {
-        char *v = asff_arena_strdup(arena_of(f->obj), (const char *)s, len);
+        char *v = asff_arena_strdup_fast(arena_of(f->obj), (const char *)s, len);
         if (!v)
             return done(p, nomem(p));
         set_slot(f->obj, f->m, v);
@@ -1171,28 +1205,37 @@ static bool key_is(const unsigned char *s, size_t len, const char *name, size_t 
     return len == nlen && memcmp(s, name, len) == 0;
 }
 
+static bool mcache_hit(const mcache *e, const asff_type *t, const char *s, size_t len, uint64_t a, uint64_t b)
+{
+    /* Names of up to 16 bytes are wholly in a and b: no need to look at the table's string. */
+    return e->t == t && e->len == len && e->a == a && e->b == b && (len <= 16 || memcmp(e->m->name, s, len) == 0);
+}
+
+/* Two ways per set: findings alternate between a few (type, name) pairs that share a set. */
 static const asff_member *find_member(asff_parser *p, const asff_type *t, const char *s, size_t len)
 {
     uint64_t a, b, h = name_words(s, len, &a, &b);
-    mcache *e = &p->mcache[((h ^ ((uint64_t)(uintptr_t)t * 0x94d049bb133111ebull)) >> 40) & (MCACHE_SIZE - 1)];
+    mcache *e = &p->mcache[(((h ^ ((uint64_t)(uintptr_t)t * 0x94d049bb133111ebull)) >> 40) & (MCACHE_SIZE / 2 - 1)) * 2];
     const asff_member *m;
-    /* Names of up to 16 bytes are wholly in a and b: no need to look at the table's string. */
-    if (e->t == t && e->len == len && e->a == a && e->b == b && (len <= 16 || memcmp(e->m->name, s, len) == 0))
-        return e->m;
+    if (mcache_hit(&e[0], t, s, len, a, b))
+        return e[0].m;
+    if (mcache_hit(&e[1], t, s, len, a, b))
+        return e[1].m;
     m = asff_member_find(t, s, len);
     if (m) {
-        e->t = t;
-        e->m = m;
-        e->a = a;
-        e->b = b;
-        e->len = len;
+        e[1] = e[0];
+        e[0].t = t;
+        e[0].m = m;
+        e[0].a = a;
+        e[0].b = b;
+        e[0].len = len;
     }
     return m;
 }
 
 static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
-    P;
+    P_TOKEN(s, len, 1);
     p->last_kind = 1;
     frame *f = top(p);
     size_t i;
@@ -1233,7 +1276,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
         f->key_len = len;
         if (name_seen(f, (const char *)s, len))
             return done(p, fail(p, ASFF_ERR_DUPLICATE, 0, "key \"%.*s\" appears twice", (int)(len > 64 ? 64 : len), s));
-        if (!(k = asff_arena_strdup(arena_of(f->obj), (const char *)s, len)))
+        if (!(k = asff_arena_strdup_fast(arena_of(f->obj), (const char *)s, len)))
             return done(p, nomem(p));
         f->key = k;
         f->key_len = len;
@@ -1273,7 +1316,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     f->key_len = len;
     if (f->nextra && name_seen(f, (const char *)s, len))
         return done(p, fail(p, ASFF_ERR_DUPLICATE, 0, "member \"%.*s\" appears twice", (int)(len > 64 ? 64 : len), s));
-    if (!(f->key = asff_arena_strdup(arena_of(f->obj), (const char *)s, len)))
+    if (!(f->key = asff_arena_strdup_fast(arena_of(f->obj), (const char *)s, len)))
         return done(p, nomem(p));
     f->key_len = len;
     return 1;

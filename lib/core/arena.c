@@ -4,22 +4,9 @@
 #include <string.h>
 #include "internal.h"
 
-typedef struct block {
-    struct block *next;
-    size_t size;   /* usable bytes after the header */
-    size_t used;
-    max_align_t data[];
-} block;
-
-struct asff_arena {
-    const asff_allocator *alloc;
-    block *head;      /* current block, newest first */
-    size_t used;      /* bytes handed out since reset */
-    size_t capacity;  /* bytes held in blocks */
-};
+typedef struct asff_arena_block block;  /* the layout is in internal.h, for the inline fast paths */
 
 #define ARENA_FIRST_BLOCK 4096u
-#define ALIGN (alignof(max_align_t))
 
 asff_arena *asff_arena_new(const asff_allocator *alloc)
 {
@@ -65,58 +52,38 @@ void asff_arena_reset(asff_arena *a)
     a->used = 0;
 }
 
-/* size bytes, not zeroed. */
-static void *bump(asff_arena *a, size_t size)
+/* asff_arena_bump found no room in the current block: a new block, twice as large, for size bytes
+ * (its data is aligned for any type, so align is met at its start). */
+void *asff_arena_bump_slow(asff_arena *a, size_t size, size_t align)
 {
-    block *b = a->head;
-    size_t rounded;
-    void *p;
-    if (size > SIZE_MAX - ALIGN)
+    block *b;
+    size_t bsize;
+    (void)align;
+    if (size > SIZE_MAX / 2 - sizeof(block))
         return NULL;
-    rounded = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-    if (rounded == 0)
-        rounded = ALIGN;
-    if (!b || b->size - b->used < rounded) {
-        size_t bsize = b ? b->size * 2 : ARENA_FIRST_BLOCK;
-        if (bsize < rounded)
-            bsize = rounded;
-        if (bsize > SIZE_MAX - sizeof(block))
-            return NULL;
-        b = asff_malloc(a->alloc, sizeof(block) + bsize);
-        if (!b)
-            return NULL;
-        b->next = a->head;
-        b->size = bsize;
-        b->used = 0;
-        a->head = b;
-        a->capacity += bsize;
-    }
-    p = (char *)b->data + b->used;
-    b->used += rounded;
-    a->used += rounded;
-    return p;
+    bsize = a->head ? a->head->size * 2 : ARENA_FIRST_BLOCK;
+    if (bsize < size)
+        bsize = size;
+    b = asff_malloc(a->alloc, sizeof(block) + bsize);
+    if (!b)
+        return NULL;
+    b->next = a->head;
+    b->size = bsize;
+    b->used = size;
+    a->head = b;
+    a->capacity += bsize;
+    a->used += size;
+    return b->data;
 }
 
 void *asff_arena_alloc(asff_arena *a, size_t size)
 {
-    void *p = bump(a, size);
-    if (p)
-        memset(p, 0, size);
-    return p;
+    return asff_arena_alloc_fast(a, size);
 }
 
 char *asff_arena_strdup(asff_arena *a, const char *s, size_t len)
 {
-    char *p;
-    if (len == SIZE_MAX)
-        return NULL;
-    p = bump(a, len + 1);
-    if (!p)
-        return NULL;
-    if (len)
-        memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
+    return asff_arena_strdup_fast(a, s, len);
 }
 
 size_t asff_arena_used(const asff_arena *a)

@@ -3,7 +3,10 @@
 #define ASFF_CORE_INTERNAL_H
 
 #include <stdarg.h>
+#include <stdalign.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 #include "asff/core.h"
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -14,6 +17,8 @@
 
 /* Copy src into dst[size], truncating, always NUL-terminated (size > 0). */
 void asff_copy_string(char *dst, size_t size, const char *src);
+/* asff_timestamp_parse's verdict (OK, SYNTAX or RANGE) without computing the instant. */
+asff_status asff_timestamp_check(const char *text, size_t len);
 /* asff_error_set with a printf-style message. Returns code. */
 asff_status asff_error_setf(asff_error *err, asff_status code, const char *fmt, ...) ASFF_PRINTF(3, 4);
 
@@ -25,6 +30,58 @@ void asff_free(const asff_allocator *a, void *ptr);
 
 /* The allocator an arena takes its blocks from. */
 const asff_allocator *asff_arena_allocator(const asff_arena *arena);
+
+/* The arena's layout, here so that the parser's allocations (one or two per JSON value) take the
+ * inline fast paths below instead of a call. */
+struct asff_arena_block {
+    struct asff_arena_block *next;
+    size_t size;   /* usable bytes after the header */
+    size_t used;
+    max_align_t data[];
+};
+struct asff_arena {
+    const asff_allocator *alloc;
+    struct asff_arena_block *head;  /* current block, newest first */
+    size_t used;                    /* bytes handed out since reset */
+    size_t capacity;                /* bytes held in blocks */
+};
+/* asff_arena_bump when the current block has no room (arena.c). */
+void *asff_arena_bump_slow(asff_arena *a, size_t size, size_t align);
+
+static inline void *asff_arena_bump(asff_arena *a, size_t size, size_t align)
+{
+    struct asff_arena_block *b = a->head;
+    if (b) {
+        size_t at = (b->used + align - 1) & ~(align - 1);
+        if (at <= b->size && b->size - at >= size) {
+            b->used = at + size;
+            a->used += size;
+            return (char *)b->data + at;
+        }
+    }
+    return asff_arena_bump_slow(a, size, align);
+}
+
+/* asff_arena_alloc: zeroed, aligned for any type. */
+static inline void *asff_arena_alloc_fast(asff_arena *a, size_t size)
+{
+    void *p = a ? asff_arena_bump(a, size ? size : 1, alignof(max_align_t)) : NULL;
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+/* asff_arena_strdup: strings need no alignment, so they pack tightly. */
+static inline char *asff_arena_strdup_fast(asff_arena *a, const char *s, size_t len)
+{
+    char *p = a && len < SIZE_MAX / 2 ? asff_arena_bump(a, len + 1, 1) : NULL;
+    if (p) {
+        if (len)
+            memcpy(p, s, len);
+        p[len] = '\0';
+    }
+    return p;
+}
 
 /* Growable byte buffer on an allocator; data is NUL-terminated after every append. */
 typedef struct asff_buf {

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "asff/core.h"
+#include "internal.h"
 
 static inline bool digits(const char *s, size_t n, int *out)
 {
@@ -15,6 +16,13 @@ static inline bool digits(const char *s, size_t n, int *out)
     }
     *out = v;
     return true;
+}
+
+static inline bool dig2(const char *s, int *out)
+{
+    unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
+    *out = (int)(a * 10 + b);
+    return a <= 9 && b <= 9;
 }
 
 static bool leap(int y)
@@ -54,30 +62,40 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
-asff_status asff_timestamp_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos)
+typedef struct ts_parts {
+    int Y, M, D, h, mi, sec, oh, om, sign;
+    int32_t ns;
+} ts_parts;
+
+/* Syntax and ranges; the arithmetic is left to the caller (validation needs only the verdict). */
+static asff_status ts_split(const char *s, size_t len, ts_parts *t)
 {
-    int Y, M, D, h, mi, sec, oh = 0, om = 0, sign = 0;
-    int32_t ns = 0;
     size_t i = 19, nfrac = 0;
-    int64_t days, t;
+    t->oh = t->om = t->sign = 0;
+    t->ns = 0;
     if (!s || len < 20)
         return ASFF_ERR_SYNTAX;
-    if (!digits(s, 4, &Y) || s[4] != '-' || !digits(s + 5, 2, &M) || s[7] != '-' || !digits(s + 8, 2, &D) ||
-        s[10] != 'T' || !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-        !digits(s + 17, 2, &sec))
-        return ASFF_ERR_SYNTAX;
+    {
+        /* the fixed part, unrolled: this runs for every timestamp of every finding validated */
+        int y1, y2;
+        bool ok = dig2(s, &y1) && dig2(s + 2, &y2) && dig2(s + 5, &t->M) && dig2(s + 8, &t->D) &&
+                  dig2(s + 11, &t->h) && dig2(s + 14, &t->mi) && dig2(s + 17, &t->sec);
+        if (!ok || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
+            return ASFF_ERR_SYNTAX;
+        t->Y = y1 * 100 + y2;
+    }
     if (s[i] == '.') {
         i++;
         while (i < len && s[i] >= '0' && s[i] <= '9') {
             if (++nfrac > 9)
                 return ASFF_ERR_SYNTAX;
-            ns = ns * 10 + (s[i] - '0');
+            t->ns = t->ns * 10 + (s[i] - '0');
             i++;
         }
         if (nfrac == 0)
             return ASFF_ERR_SYNTAX;
         while (nfrac++ < 9)
-            ns *= 10;
+            t->ns *= 10;
     }
     if (i >= len)
         return ASFF_ERR_SYNTAX;
@@ -85,16 +103,16 @@ asff_status asff_timestamp_parse(const char *s, size_t len, int64_t *seconds, in
         if (i + 1 != len)
             return ASFF_ERR_SYNTAX;
     } else if (s[i] == '+' || s[i] == '-') {
-        sign = s[i] == '+' ? 1 : -1;
+        t->sign = s[i] == '+' ? 1 : -1;
         i++;
         if (len - i == 2) {
-            if (!digits(s + i, 2, &oh))
+            if (!digits(s + i, 2, &t->oh))
                 return ASFF_ERR_SYNTAX;
         } else if (len - i == 4) {
-            if (!digits(s + i, 2, &oh) || !digits(s + i + 2, 2, &om))
+            if (!digits(s + i, 2, &t->oh) || !digits(s + i + 2, 2, &t->om))
                 return ASFF_ERR_SYNTAX;
         } else if (len - i == 5) {
-            if (!digits(s + i, 2, &oh) || s[i + 2] != ':' || !digits(s + i + 3, 2, &om))
+            if (!digits(s + i, 2, &t->oh) || s[i + 2] != ':' || !digits(s + i + 3, 2, &t->om))
                 return ASFF_ERR_SYNTAX;
         } else {
             return ASFF_ERR_SYNTAX;
@@ -102,15 +120,29 @@ asff_status asff_timestamp_parse(const char *s, size_t len, int64_t *seconds, in
     } else {
         return ASFF_ERR_SYNTAX;
     }
-    if (M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h > 23 || mi > 59 || om > 59 ||
-        oh * 60 + om > 18 * 60)
+    if (t->M < 1 || t->M > 12 || t->D < 1 || t->D > days_in_month(t->Y, t->M) || t->h > 23 || t->mi > 59 ||
+        t->om > 59 || t->oh * 60 + t->om > 18 * 60)
         return ASFF_ERR_RANGE;
-    if (sec > 59 && !(sec == 60 && h == 23 && mi == 59))
+    if (t->sec > 59 && !(t->sec == 60 && t->h == 23 && t->mi == 59))
         return ASFF_ERR_RANGE;  /* TS-5: a leap second only as 23:59:60 */
-    days = days_from_civil(Y, M, D);
-    t = days * 86400 + h * 3600 + mi * 60 + sec - (int64_t)sign * (oh * 3600 + om * 60);
-    *seconds = t;
-    *nanos = ns;
+    return ASFF_OK;
+}
+
+asff_status asff_timestamp_check(const char *s, size_t len)
+{
+    ts_parts t;
+    return ts_split(s, len, &t);
+}
+
+asff_status asff_timestamp_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos)
+{
+    ts_parts t;
+    asff_status st = ts_split(s, len, &t);
+    if (st != ASFF_OK)
+        return st;
+    *seconds = days_from_civil(t.Y, t.M, t.D) * 86400 + t.h * 3600 + t.mi * 60 + t.sec -
+               (int64_t)t.sign * (t.oh * 3600 + t.om * 60);
+    *nanos = t.ns;
     return ASFF_OK;
 }
 

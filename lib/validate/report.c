@@ -29,6 +29,14 @@ asff_report *asff_report_new(const asff_allocator *alloc)
         return NULL;
     }
     memset(r->tinfo, 0, r->ntinfo * 4 + 2);
+    r->slots = asff_malloc(a, r->ntinfo * sizeof *r->slots);
+    if (!r->slots) {
+        asff_free(a, r->tinfo);
+        asff_arena_free(r->arena);
+        asff_free(a, r);
+        return NULL;
+    }
+    memset(r->slots, 0, r->ntinfo * sizeof *r->slots);
     r->rcount = r->tinfo + r->ntinfo;
     r->rfirst = (uint16_t *)(void *)(r->tinfo + ((r->ntinfo * 2 + 1) & ~(size_t)1));
     return r;
@@ -36,12 +44,16 @@ asff_report *asff_report_new(const asff_allocator *alloc)
 
 void asff_report_free(asff_report *r)
 {
+    size_t i;
     if (!r)
         return;
     asff_arena_free(r->arena);
     asff_free(r->alloc, r->v);
     asff_free(r->alloc, r->c);
     asff_free(r->alloc, r->tinfo);
+    for (i = 0; i < r->ntinfo; i++)
+        asff_free(r->alloc, r->slots[i]);
+    asff_free(r->alloc, r->slots);
     asff_buf_cleanup(&r->ptr);
     asff_buf_cleanup(&r->spath);
     asff_buf_cleanup(&r->json);

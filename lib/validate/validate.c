@@ -208,8 +208,9 @@ static void check_timestamp(vwalk *w, const char *s, size_t len)
 {
     int64_t ms;
     char ex[72];
-    asff_status st = asff_timestamp_to_ms(s, len, &ms);
-    if (st == ASFF_OK) {
+    bool keep = s == w->finding->CreatedAt || s == w->finding->UpdatedAt;
+    asff_status st = keep ? asff_timestamp_to_ms(s, len, &ms) : asff_timestamp_check(s, len);
+    if (st == ASFF_OK && keep) {
         if (s == w->finding->CreatedAt) {
             w->created_ok = true;
             w->created_ms = ms;
@@ -625,6 +626,42 @@ static bool has_required(vwalk *w, const asff_type *t)
     return k < t->nmembers;
 }
 
+/*
+ * The members' offsets of type t packed in 32 bits, V_SLOT_REQUIRED set for required members, built
+ * once per report. Scanning an object for its present members reads these 4-byte entries instead of
+ * the 72-byte member descriptors. NULL only when out of memory.
+ */
+#define V_SLOT_REQUIRED 0x80000000u
+static const uint32_t *slots_of(vwalk *w, const asff_type *t)
+{
+    asff_report *r = w->r;
+    uint32_t *s;
+    uint32_t k;
+    if (t->id < r->ntinfo && r->slots[t->id])
+        return r->slots[t->id];
+    if (t->id >= r->ntinfo || !(s = asff_malloc(r->alloc, (t->nmembers + 1) * sizeof *s)))
+        return NULL;
+    for (k = 0; k < t->nmembers; k++)
+        s[k] = t->members[k].offset | (t->members[k].flags & ASFF_MF_REQUIRED ? V_SLOT_REQUIRED : 0);
+    return r->slots[t->id] = s;
+}
+
+static bool slot_set(const void *obj, uint32_t slot)
+{
+    const void *p;
+    memcpy(&p, (const char *)obj + (slot & ~V_SLOT_REQUIRED), sizeof p);
+    return p != NULL; /* lists and maps start with items/keys: NULL means absent */
+}
+
+static COLD void missing(vwalk *w, const asff_type *t, const asff_member *m)
+{
+    if (fpush(w, m->name, 0, true)) {
+        vadd(w, ASFF_LEVEL_ERROR, "required", NULL, t->id == ASFF_TID_AwsSecurityFinding ? "REQ-1" : "REQ-8", NULL,
+             NULL, "required member missing");
+        w->nf--;
+    }
+}
+
 /* The documented rules of type t, cached per report (the binary search ran for every object). */
 static const v_rule *rules_of(vwalk *w, const asff_type *t, size_t *n)
 {
@@ -651,12 +688,10 @@ static void visit(vwalk *w, const void *obj, const asff_member *m, const v_rule 
         const char *s = slot_ptr(obj, m);
         size_t len = strlen(s);
         unsigned char c = (unsigned char)s[0];
-        int64_t secs;
-        int32_t ns;
         w->bound += STR_BOUND(m->name_len) + 2 + STR_BOUND(len);
         /* a timestamp that parses needs nothing more; one that does not is reported below */
         if (len <= V_MAX_STRING_BYTES && c > 0x20 && c < 0x7F &&
-            (!(m->flags & ASFF_MF_TIMESTAMP) || asff_timestamp_parse(s, len, &secs, &ns) == ASFF_OK))
+            (!(m->flags & ASFF_MF_TIMESTAMP) || asff_timestamp_check(s, len) == ASFF_OK))
             return;
         if (fpush(w, m->name, 0, true)) {
             check_string(w, s, len, m, mrs, nm, NULL, false);
@@ -676,6 +711,7 @@ static void walk_object(vwalk *w, const void *obj, unsigned depth)
     const asff_object *o = obj;
     const asff_type *t = o ? o->type : NULL;
     const v_rule *rules;
+    const uint32_t *slots;
     const asff_extra *x;
     size_t nrules, i = 0, k;
     if (!t || depth > 200 || w->st != ASFF_OK)
@@ -713,41 +749,27 @@ static void walk_object(vwalk *w, const void *obj, unsigned depth)
                     mrs[nm++] = &rules[i];
             visit(w, obj, m, mrs, nm, depth);
         }
-    } else if (nrules == 0) {
-        for (k = 0; k < t->nmembers; k++) {
-            const asff_member *m = &t->members[k];
-            if (slot_ptr(obj, m)) {
-                visit(w, obj, m, NULL, 0, depth);
-                if (w->st != ASFF_OK)
-                    return;
-            } else if ((m->flags & ASFF_MF_REQUIRED) && fpush(w, m->name, 0, true)) {
-                vadd(w, ASFF_LEVEL_ERROR, "required", NULL, t->id == ASFF_TID_AwsSecurityFinding ? "REQ-1" : "REQ-8",
-                     NULL, NULL, "required member missing");
-                w->nf--;
-            }
-        }
+    } else if ((slots = slots_of(w, t)) == NULL) {
+        w->st = ASFF_ERR_NOMEM;
+        return;
     } else {
+        /* Members come in offset order, and so do the type's rules: one merged pass. */
         for (k = 0; k < t->nmembers && w->st == ASFF_OK; k++) {
-            const asff_member *m = &t->members[k];
             const v_rule *mrs[16];
             size_t nm = 0;
-            /* Members come in offset order, and so do the type's rules: one merged pass. */
-            while (i < nrules && rules[i].offset < m->offset)
-                i++;
-            if (!slot_ptr(obj, m)) {  /* lists and maps start with items/keys: NULL means absent */
-                if ((m->flags & ASFF_MF_REQUIRED) && fpush(w, m->name, 0, true)) {
-                    vadd(w, ASFF_LEVEL_ERROR, "required", NULL,
-                         t->id == ASFF_TID_AwsSecurityFinding ? "REQ-1" : "REQ-8", NULL, NULL,
-                         "required member missing");
-                    w->nf--;
-                }
+            uint32_t off = slots[k] & ~V_SLOT_REQUIRED;
+            if (!slot_set(obj, slots[k])) {
+                if (slots[k] & V_SLOT_REQUIRED)
+                    missing(w, t, &t->members[k]);
                 continue;
             }
-            while (i + nm < nrules && rules[i + nm].offset == m->offset && nm < 16) {
+            while (i < nrules && rules[i].offset < off)
+                i++;
+            while (i + nm < nrules && rules[i + nm].offset == off && nm < 16) {
                 mrs[nm] = &rules[i + nm];
                 nm++;
             }
-            visit(w, obj, m, mrs, nm, depth);
+            visit(w, obj, &t->members[k], mrs, nm, depth);
         }
     }
     for (x = o->extra; x && w->st == ASFF_OK; x = x->next) {

@@ -19,6 +19,7 @@ struct asff_report {
     uint8_t *tinfo;               /* per type id, filled on first use: V_TINFO_* */
     uint16_t *rfirst;             /* per type id (when tinfo says known): its slice of v_rules */
     uint8_t *rcount;
+    uint32_t **slots;             /* per type id, built on first use: member offsets (validate.c) */
     size_t ntinfo;
 };
 
