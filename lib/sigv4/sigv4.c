@@ -806,6 +806,12 @@ static void add_header_entry(asff_sigv4 *s, size_t *count, const char *name, siz
     e->name = t->data + base;
     e->name_len = nlen;
     base = t->len;
+    /* Most values (dates, hashes, tokens) have no white space to fold: copy them whole. */
+    if (vlen && !memchr(value, ' ', vlen) && !memchr(value, '\t', vlen)) {
+        memcpy(t->data + t->len, value, vlen);
+        t->len += vlen;
+        vlen = 0;
+    }
     for (i = 0; i < vlen; i++) {
         if (is_ws(value[i])) {
             space = true;
