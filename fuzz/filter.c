@@ -1,6 +1,7 @@
 /* Fuzz target: AwsSecurityFindingFilters JSON (untrusted --filters input) and SortCriteria.
  * Compiles in both modes; a filter that compiles must match without crashing, write canonical JSON
- * that compiles again to the same canonical JSON, and drive an insight. */
+ * that compiles again to the same canonical JSON, drive an insight, and prefilter the input's own text
+ * over many lines as it does line by line. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,23 @@ static asff_AwsSecurityFinding *sample(void)
     return f;
 }
 
+/* asff_filter_prefilter_next must stop at the line that asff_filter_prefilter finds line by line. */
+static void check_prefilter_next(const asff_filter *flt, const char *text, size_t len)
+{
+    size_t pos = 0, lines = 0, got_lines;
+    size_t got = asff_filter_prefilter_next(flt, text, len, &got_lines);
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) + 1 : len;
+        if (asff_filter_prefilter(flt, text + pos, end - pos))
+            break;
+        lines += nl != NULL;
+        pos = end;
+    }
+    if (got != pos || got_lines != lines)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     asff_AwsSecurityFinding *f = sample();
@@ -53,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         (void)asff_filter_match(flt, f);
+        check_prefilter_next(flt, (const char *)data, size); /* the input as NDJSON text */
         if (asff_filter_to_json(flt, &a, NULL, &err) == ASFF_OK) {
             o.local = true; /* the canonical form may list ignored attributes' absence, never more */
             if (asff_filter_compile(a, strlen(a), &o, &again, &err) != ASFF_OK)

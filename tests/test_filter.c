@@ -852,6 +852,180 @@ static void test_prefilter(void **state)
     assert_true(asff_filter_prefilter(NULL, "x", 1));
 }
 
+/* The first line of text[len] that asff_filter_prefilter passes, as asff_filter_prefilter_next
+ * must find it: line by line, each with its newline. */
+static size_t prefilter_lines(const asff_filter *flt, const char *text, size_t len, size_t *lines)
+{
+    size_t pos = 0;
+    *lines = 0;
+    while (pos < len) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) + 1 : len;
+        if (asff_filter_prefilter(flt, text + pos, end - pos))
+            return pos;
+        *lines += nl != NULL;
+        pos = end;
+    }
+    return len;
+}
+
+#define PF_CRIT "{\"SeverityLabel\":[{\"Value\":\"CRITICAL\",\"Comparison\":\"EQUALS\"}]}"
+#define PF_CRIT_ACTIVE                                                                                                 \
+    "{\"SeverityLabel\":[{\"Value\":\"CRITICAL\",\"Comparison\":\"EQUALS\"}],"                                          \
+    "\"RecordState\":[{\"Value\":\"ACTIVE\",\"Comparison\":\"EQUALS\"}]}"
+#define PF_HIGH_CRIT                                                                                                   \
+    "{\"SeverityLabel\":[{\"Value\":\"HIGH\",\"Comparison\":\"EQUALS\"},{\"Value\":\"CRITICAL\",\"Comparison\":\"EQUALS\"}]}"
+#define PF_FIVE                                                                                                        \
+    "{\"Title\":[{\"Value\":\"t1\",\"Comparison\":\"EQUALS\"},{\"Value\":\"t2\",\"Comparison\":\"EQUALS\"},"            \
+    "{\"Value\":\"t3\",\"Comparison\":\"EQUALS\"},{\"Value\":\"t4\",\"Comparison\":\"EQUALS\"},"                        \
+    "{\"Value\":\"CRITICAL\",\"Comparison\":\"PREFIX\"}]}"
+#define PF_SLASH "{\"Type\":[{\"Value\":\"TTPs/Discovery\",\"Comparison\":\"PREFIX\"}]}"
+#define PF_QUOTE "{\"Title\":[{\"Value\":\"a\\\"b\",\"Comparison\":\"EQUALS\"}]}"
+#define PF_NEWLINE "{\"Title\":[{\"Value\":\"L\\n{\",\"Comparison\":\"EQUALS\"}]}"
+#define PF_NONE "{\"SeverityLabel\":[{\"Value\":\"CRITICAL\",\"Comparison\":\"NOT_EQUALS\"}]}"
+
+static void test_prefilter_next(void **state)
+{
+    static const struct {
+        const char *filter, *text;
+        size_t at, lines; /* SIZE_MAX: strlen(text) */
+    } c[] = {
+        {PF_CRIT, "", 0, 0},
+        {PF_CRIT, "{\"L\":\"CRITICAL\"}\n{\"L\":\"LOW\"}\n", 0, 0},
+        {PF_CRIT, "{\"L\":\"LOW\"}\n{\"L\":\"LOW\"}\n{\"L\":\"CRITICAL\"}\n{\"L\":\"LOW\"}\n", 24, 2},
+        {PF_CRIT, "{\"L\":\"LOW\"}\n{\"L\":\"LOW\"}\n{\"L\":\"CRITICAL\"}", 24, 2}, /* no final newline */
+        {PF_CRIT, "{\"L\":\"LOW\"}\n{\"L\":\"LOW\"}\n", SIZE_MAX, 2},
+        {PF_CRIT, "{\"L\":\"LOW\"}\n{\"L\":\"LOW\"}", SIZE_MAX, 1},
+        {PF_CRIT, "\n\n\n", SIZE_MAX, 3},
+        {PF_CRIT, "CRITICAL", 0, 0},
+        {PF_CRIT, "CRITICA", SIZE_MAX, 0},
+        /* escapes: \u0043RITICAL may be CRITICAL, \" \n \\ cannot, \/ only for values with '/' */
+        {PF_CRIT, "{\"L\":\"LOW\"}\n{\"L\":\"\\u0043RITICAL\"}\n{\"L\":\"CRITICAL\"}\n", 12, 1},
+        {PF_CRIT, "{\"T\":\"a \\\"b\\\"\\n\\\\\"}\n{\"T\":\"a\\/b\"}\n{\"L\":\"CRITICAL\"}\n", 33, 2},
+        {PF_CRIT, "{\"T\":\"\\\\u\"}\n{\"L\":\"CRITICAL\"}\n", 0, 0}, /* conservative, as the line test */
+        {PF_CRIT, "{\"T\":\"x\\\"}\n", SIZE_MAX, 1},
+        {PF_CRIT, "{\"T\":\"x\\", SIZE_MAX, 0}, /* a backslash last */
+        {PF_CRIT, "{\"T\":\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\\\"\"}\n"
+                  "{\"T\":\"\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"}\n"
+                  "{\"T\":\"x\\u\"}",
+         99, 2}, /* dense backslashes, \u at the end */
+        {PF_SLASH, "{\"Types\":[\"x\"]}\n{\"T\":\"a\\nb\"}\n{\"Types\":[\"TTPs\\/Discovery\"]}\n", 29, 2},
+        {PF_SLASH, "{\"Types\":[\"TTPs/Disco\"]}\n{\"Types\":[\"TTPs/Discovery\"]}\n", 25, 1},
+        {PF_QUOTE, "{\"Title\":\"x\"}\n{\"Title\":\"y\\n\"}\n", 14, 1}, /* any escape may spell '"' */
+        {PF_QUOTE, "{\"Title\":\"x\"}\n{\"Title\":\"y\"}\n", SIZE_MAX, 2},
+        /* every group must be found: CRITICAL without ACTIVE is skipped */
+        {PF_CRIT_ACTIVE, "{\"L\":\"CRITICAL\",\"R\":\"ARCHIVED\"}\n{\"R\":\"ACTIVE\"}\n{\"L\":\"CRITICAL\",\"R\":\"ACTIVE\"}\n",
+         47, 2},
+        {PF_CRIT_ACTIVE, "{\"L\":\"CRITICAL\"}\n{\"R\":\"ACTIVE\"}\n", SIZE_MAX, 2},
+        /* several values, and more than are searched for at once */
+        {PF_HIGH_CRIT, "{\"L\":\"LOW\"}\n{\"L\":\"HIGH\"}\n", 12, 1},
+        {PF_HIGH_CRIT, "{\"L\":\"LOW\"}\n{\"L\":\"MEDIUM\"}\n{\"L\":\"CRITICAL\"}", 27, 2},
+        {PF_FIVE, "{\"Title\":\"t0\"}\n{\"Title\":\"t4\"}\n", 15, 1},
+        {PF_FIVE, "{\"Title\":\"t0\"}\n{\"Title\":\"t5\"}\n", SIZE_MAX, 2},
+        /* a value holding a newline is never inside one line */
+        {PF_NEWLINE, "{\"Title\":\"L\n{\"Title\":\"x\"}\n", SIZE_MAX, 2},
+        /* nothing to look for: every line may pass */
+        {PF_NONE, "{}\n{}\n", 0, 0},
+        {"{}", "{}\n", 0, 0},
+    };
+    size_t i, lines;
+    (void)state;
+    for (i = 0; i < sizeof c / sizeof *c; i++) {
+        asff_filter *flt = compile(c[i].filter);
+        size_t len = strlen(c[i].text), want = c[i].at == SIZE_MAX ? len : c[i].at, at, ref_lines;
+        at = asff_filter_prefilter_next(flt, c[i].text, len, &lines);
+        if (at != want || lines != c[i].lines)
+            fail_msg("case %zu: prefilter_next(%s) = %zu (%zu lines), want %zu (%zu lines)", i, c[i].text, at, lines,
+                     want, c[i].lines);
+        if (prefilter_lines(flt, c[i].text, len, &ref_lines) != want || ref_lines != c[i].lines)
+            fail_msg("case %zu: the table disagrees with asff_filter_prefilter", i);
+        assert_int_equal(asff_filter_prefilter_next(flt, c[i].text, len, NULL), want);
+        asff_filter_free(flt);
+    }
+    assert_int_equal(asff_filter_prefilter_next(NULL, "x\n", 2, &lines), 0);
+    assert_int_equal(lines, 0);
+    {
+        /* many empty lines: the scan's per-byte newline counters must not wrap */
+        static char many[40000 + 9];
+        asff_filter *flt = compile(PF_CRIT);
+        memset(many, '\n', 40000);
+        assert_int_equal(asff_filter_prefilter_next(flt, many, 40000, &lines), 40000);
+        assert_int_equal(lines, 40000);
+        memcpy(many + 40000, "CRITICAL", 8);
+        assert_int_equal(asff_filter_prefilter_next(flt, many, 40008, &lines), 40000);
+        assert_int_equal(lines, 40000);
+        asff_filter_free(flt);
+    }
+}
+
+/* Long random lines (values across the 64-byte steps of the scan, at the end without a newline,
+ * next to backslashes): every candidate line, in order, as asff_filter_prefilter finds them. */
+static void test_prefilter_next_random(void **state)
+{
+    static const char *const filters[] = {PF_CRIT, PF_CRIT_ACTIVE, PF_HIGH_CRIT, PF_FIVE, PF_SLASH, PF_QUOTE, PF_NEWLINE};
+    static const char *const pieces[] = {"CRITICAL", "ACTIVE", "HIGH", "CRITICA", "RITICAL", "\\u0043RITICAL", "\\\"",
+                                         "\\n", "\\\\", "\\/", "TTPs/Discovery", "TTPs\\/Discovery", "a\"b", "t4",
+                                         "L\n{", "\n", "\n", "\n", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "\"Title\":\"",
+                                         "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy", "{", "}"};
+    static char text[8192];
+    uint32_t seed = 12345;
+    size_t round, k;
+    (void)state;
+    for (round = 0; round < 3000; round++) {
+        asff_filter *flt = compile(filters[round % (sizeof filters / sizeof *filters)]);
+        size_t len = 0, npieces, pos = 0, lines_total = 0;
+        seed = seed * 1103515245u + 12345u;
+        npieces = (seed >> 16) % 200;
+        for (k = 0; k < npieces; k++) {
+            const char *pc;
+            size_t n;
+            seed = seed * 1103515245u + 12345u;
+            /* mostly filler so that candidates are sparse */
+            pc = (seed >> 16) % 4 ? pieces[18 + (seed >> 20) % 5] : pieces[(seed >> 20) % (sizeof pieces / sizeof *pieces)];
+            n = strlen(pc);
+            if (len + n > sizeof text)
+                break;
+            memcpy(text + len, pc, n);
+            len += n;
+        }
+        /* every candidate in turn, skipping each found line as asff filter does */
+        while (pos <= len) {
+            size_t lines, ref_lines, at, ref;
+            at = pos + asff_filter_prefilter_next(flt, text + pos, len - pos, &lines);
+            ref = pos + prefilter_lines(flt, text + pos, len - pos, &ref_lines);
+            if (at != ref || lines != ref_lines)
+                fail_msg("round %zu at %zu: %zu (%zu lines), want %zu (%zu lines)", round, pos, at, lines, ref, ref_lines);
+            lines_total += lines;
+            if (at == len)
+                break;
+            {
+                const char *nl = memchr(text + at, '\n', len - at);
+                pos = nl ? (size_t)(nl - text) + 1 : len;
+                lines_total += nl != NULL;
+            }
+        }
+        {
+            size_t nls = 0;
+            for (k = 0; k < len; k++)
+                nls += text[k] == '\n';
+            assert_int_equal(lines_total, nls);
+        }
+        asff_filter_free(flt);
+    }
+}
+
+/* The same two tests through the portable scan, which SIMD builds would otherwise never run
+ * (lib/filter/filter.c; the flag is internal to the library, visible to this static link). */
+extern bool asff_filter_portable_scan_;
+
+static void test_prefilter_next_portable(void **state)
+{
+    asff_filter_portable_scan_ = true;
+    test_prefilter_next(state);
+    test_prefilter_next_random(state);
+    asff_filter_portable_scan_ = false;
+}
+
 /* ---- sorting --------------------------------------------------------------------------------- */
 
 static void test_sort(void **state)
@@ -1449,6 +1623,9 @@ int main(void)
         cmocka_unit_test(test_maps_and_booleans),
         cmocka_unit_test(test_canonical_json),
         cmocka_unit_test(test_prefilter),
+        cmocka_unit_test(test_prefilter_next),
+        cmocka_unit_test(test_prefilter_next_random),
+        cmocka_unit_test(test_prefilter_next_portable),
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_insight_counting),
         cmocka_unit_test(test_insight_limit),

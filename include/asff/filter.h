@@ -57,11 +57,20 @@ ASFF_API bool asff_filter_match(const asff_filter *filter, const void *finding);
 /*
  * A cheap test on raw JSON text (one or more whole findings, e.g. an NDJSON line) before parsing it:
  * false only when no finding in the text can pass, because some attribute is tested only by positive
- * String or Map comparisons and none of their values occurs in the text, and the text holds no
- * backslash (so no value can be spelled with escapes). True otherwise (then parse and match as
- * usual). Allocates nothing. This is what lets `asff filter` skip most NDJSON lines unparsed.
+ * String or Map comparisons and none of their values occurs in the text, and no escape in the text
+ * could spell one (\u; \/ for values with '/'; any for values with '"', '\' or controls). True
+ * otherwise (then parse and match as usual). Allocates nothing.
  */
 ASFF_API bool asff_filter_prefilter(const asff_filter *filter, const char *text, size_t len);
+/*
+ * asff_filter_prefilter over many NDJSON lines at once, in one pass over the text instead of one
+ * search per line (what lets `asff filter --prefilter` skip most lines unparsed). text[len] holds
+ * whole lines; the last one may lack its newline. Returns the offset of the first line for which
+ * asff_filter_prefilter(line with its newline) is true, len if none. *lines (may be NULL) gets the
+ * number of newlines before that offset, so that a caller skipping them keeps line numbers right
+ * without a second pass. Allocates nothing.
+ */
+ASFF_API size_t asff_filter_prefilter_next(const asff_filter *filter, const char *text, size_t len, size_t *lines);
 /* Number of attributes the filter tests. */
 ASFF_API size_t asff_filter_attribute_count(const asff_filter *filter);
 /* The filter as canonical JSON: attributes sorted by name, entries in input order, numbers in the

@@ -110,4 +110,7 @@ bool filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos
 /* Sort key helpers. */
 int fvalue_compare_ts(const char *a, const char *b);
 
+/* Tests: true runs the prefilter's portable scan where the SIMD one is built (filter.c). */
+extern bool asff_filter_portable_scan_;
+
 #endif

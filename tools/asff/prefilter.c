@@ -46,27 +46,33 @@ static asff_status feed_newlines(asff_parser *p, size_t n, asff_error *err)
     return st;
 }
 
-/* Feed the complete lines of data[len] (and the last one at eof) that may match; *used gets the
- * bytes consumed, *pending the newlines of skipped lines not yet fed. */
+/* Feed the lines of data[len] that may match (a last line without its newline only at eof): one
+ * asff_filter_prefilter_next call skips the lines up to the next candidate. *used gets the bytes
+ * consumed, *pending the newlines of skipped lines not yet fed. */
 static asff_status scan_lines(asff_parser *p, prefilter_src *c, const char *data, size_t len, bool eof, size_t *used,
                               size_t *pending, asff_error *err)
 {
-    size_t start = 0;
+    size_t start = 0, end = len;
     asff_status st = ASFF_OK;
-    while (st == ASFF_OK && start < len) {
-        const char *nl = memchr(data + start, '\n', len - start);
-        size_t end = nl ? (size_t)(nl - data) + 1 : (eof ? len : start);
-        if (end == start)
+    if (!eof) /* whole lines only: the last one may still be growing */
+        while (end > 0 && data[end - 1] != '\n')
+            end--;
+    while (st == ASFF_OK && start < end) {
+        size_t lines, at = start + asff_filter_prefilter_next(c->filter, data + start, end - start, &lines), le;
+        const char *nl;
+        *pending += lines;
+        if (at == end) {
+            start = end;
             break;
-        if (asff_filter_prefilter(c->filter, data + start, end - start)) {
-            if (*pending)
-                st = feed_newlines(p, *pending, err);
-            *pending = 0;
-            if (st == ASFF_OK)
-                st = asff_parser_feed(p, data + start, end - start, err);
-        } else
-            *pending += nl != NULL;
-        start = end;
+        }
+        nl = memchr(data + at, '\n', end - at);
+        le = nl ? (size_t)(nl - data) + 1 : end;
+        if (*pending)
+            st = feed_newlines(p, *pending, err);
+        *pending = 0;
+        if (st == ASFF_OK)
+            st = asff_parser_feed(p, data + at, le - at, err);
+        start = le;
     }
     *used = start;
     return st;
