@@ -925,6 +925,75 @@ static void test_importer_fatal(void **state)
     set_env();
 }
 
+/* asff_importer_add: typed findings through one reused writer, batches built as findings arrive and
+ * rebuilt from resubmissions. Each call's body is exactly {"Findings":[...]} of the findings' compact
+ * JSON, and every finding is reported once. */
+static void test_importer_typed(void **state)
+{
+    enum { N = 300 };
+    server s;
+    asff_client *c;
+    asff_importer *imp;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    asff_import_stats st;
+    asff_error e;
+    outcome_log l;
+    size_t sizes[N], i, k, calls = 0;
+    yajl_val log, reqs;
+    (void)state;
+    set_env();
+    fault_start(&s, "--seed 3 --fail 0.3 --retryable-share 1.0");
+    c = make_client(&s, NULL);
+    asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0);
+    log_init(&l, N);
+    io.resubmit = 2;
+    io.max_findings = 40;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < N; i++) {
+        char *f = finding_json(i, i % 7 * 10);
+        void *obj = NULL;
+        assert_int_equal(asff_parse_object(f, strlen(f), 0, NULL, &obj, &e), ASFF_OK);
+        sizes[i] = asff_json_size(obj);
+        assert_true(sizes[i] > 0);
+        assert_int_equal(asff_importer_add(imp, obj, &e), ASFF_OK);
+        asff_object_free(obj); /* the importer keeps its own copy */
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    assert_int_equal(st.added, N);
+    assert_int_equal(st.imported + st.failed, N);
+    assert_true(st.resubmitted > 0);
+    asff_importer_free(imp);
+    for (i = 0; i < N; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "finding-%zu", i);
+        assert_int_equal(l.seen[i], 1);
+        assert_string_equal(l.id[i], id);
+    }
+    log = control(&s, "/__log", NULL);
+    reqs = get(log, "requests");
+    for (i = 0; i < reqs->u.array.len; i++) {
+        yajl_val ids = get(reqs->u.array.values[i], "ids");
+        size_t want = 15; /* {"Findings":[ ]} */
+        assert_true(YAJL_IS_ARRAY(ids)); /* the server read the body as JSON */
+        assert_true(ids->u.array.len >= 1 && ids->u.array.len <= 40);
+        for (k = 0; k < ids->u.array.len; k++) {
+            const char *id = YAJL_GET_STRING(ids->u.array.values[k]);
+            assert_non_null(id);
+            assert_int_equal(strncmp(id, "finding-", 8), 0);
+            want += sizes[strtoul(id + 8, NULL, 10)] + (k ? 1 : 0);
+        }
+        assert_int_equal(YAJL_GET_INTEGER(get(reqs->u.array.values[i], "len")), (long long)want);
+        calls++;
+    }
+    assert_true(calls > N / 40);
+    yajl_tree_free(log);
+    log_free(&l);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
 /* The done-when of issue 6: 10,000 findings against 20% throttling, 5% 500s, 2% resets and partial
  * FailedFindings; each is reported exactly once, as the server saw it; the rate is respected. */
 static void test_import_under_faults(void **state)
@@ -1404,6 +1473,7 @@ int main(void)
         cmocka_unit_test_teardown(test_timeout_and_network, stop_servers), cmocka_unit_test_teardown(test_bindings, stop_servers),
         cmocka_unit_test_teardown(test_rate_limiter, stop_servers),      cmocka_unit_test_teardown(test_importer_limits, stop_servers),
         cmocka_unit_test_teardown(test_importer_fatal, stop_servers),
+        cmocka_unit_test_teardown(test_importer_typed, stop_servers),
         cmocka_unit_test_teardown(test_import_under_faults, stop_servers), cmocka_unit_test_teardown(test_allocator, stop_servers),
         cmocka_unit_test_teardown(test_tls, stop_servers),
         cmocka_unit_test_teardown(test_batch_update, stop_servers),

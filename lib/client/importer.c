@@ -3,12 +3,19 @@
 #include "asff/codec.h"
 #include "client/client_internal.h"
 
+/* The batch's Ids by hash, open addressing; over twice the largest batch, so probes stay short. */
+#define ID_SLOTS 256u
+_Static_assert(ID_SLOTS >= 2 * ASFF_IMPORT_MAX_FINDINGS && (ID_SLOTS & (ID_SLOTS - 1)) == 0, "ID_SLOTS");
+
+/* A finding of the batch. Its JSON is already in the body being built and its Id and ProductArn in
+ * `names`, by offset (both buffers grow): no allocation per finding. */
 typedef struct pending {
     uint64_t index;
-    char *json;           /* compact JSON (allocator-owned) */
+    size_t off;           /* its compact JSON: body.data + off */
     size_t len;
-    char *id;
-    char *product_arn;
+    size_t id_off;        /* names.data + id_off: Id, NUL, ProductArn, NUL */
+    size_t arn_off;
+    uint64_t id_hash;     /* of the Id: the duplicate check compares these before strings */
     unsigned attempts;    /* calls that carried it */
     unsigned resubmits;
     bool done;            /* reported (or moved to the resubmit list) in the current batch */
@@ -25,7 +32,13 @@ struct asff_importer {
     pending *again;       /* failed with a retryable code, to be sent once more */
     size_t again_count;
     asff_import_stats stats;
-    asff_buf body, scratch, id, arn;
+    asff_buf body;        /* {"Findings":[ and the batch's findings joined by ',' */
+    asff_buf names;       /* the batch's Ids and ProductArns */
+    asff_buf body2, names2; /* where the next batch starts (resubmissions) while the last is reported */
+    asff_buf scratch, id, arn;
+    uint16_t ids[ID_SLOTS]; /* batch index + 1 by Id hash, 0 = free */
+    asff_writer *writer;  /* asff_importer_add: one writer for all findings, output to scratch */
+    bool scratch_nomem;   /* the writer's output did not fit in memory */
     bool aborted;
 };
 
@@ -46,22 +59,23 @@ static bool code_retryable(const char *code)
     return false;
 }
 
-static char *dup_n(const asff_allocator *a, const char *s, size_t n)
+/* FNV-1a */
+static uint64_t hash_string(const char *s)
 {
-    char *d = asff_malloc(a, n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
 }
 
-static void pending_free(asff_importer *imp, pending *p)
+static const char *pending_id(const asff_importer *imp, const pending *p)
 {
-    asff_free(imp->c->alloc, p->json);
-    asff_free(imp->c->alloc, p->id);
-    asff_free(imp->c->alloc, p->product_arn);
-    p->json = p->id = p->product_arn = NULL;
+    return imp->names.data + p->id_off;
+}
+
+static const char *pending_arn(const asff_importer *imp, const pending *p)
+{
+    return imp->names.data + p->arn_off;
 }
 
 static void report(asff_importer *imp, uint64_t index, const char *id, const char *arn, const char *code,
@@ -125,6 +139,9 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
     asff_buf_init(&imp->body, c->alloc);
+    asff_buf_init(&imp->names, c->alloc);
+    asff_buf_init(&imp->body2, c->alloc);
+    asff_buf_init(&imp->names2, c->alloc);
     asff_buf_init(&imp->scratch, c->alloc);
     asff_buf_init(&imp->id, c->alloc);
     asff_buf_init(&imp->arn, c->alloc);
@@ -145,20 +162,74 @@ static void on_failed(void *ctx, const asff_failed_finding *f)
     /* a batch never holds one Id twice, so the first pending one is the one */
     for (i = 0; i < imp->count; i++) {
         pending *p = &imp->batch[i];
-        if (p->done || strcmp(p->id, f->id) != 0)
+        if (p->done || strcmp(pending_id(imp, p), f->id) != 0)
             continue;
         p->done = true;
         if (code_retryable(f->code) && p->resubmits < imp->opt.resubmit && imp->again_count < imp->opt.max_findings) {
             p->resubmits++;
             imp->stats.resubmitted++;
-            imp->again[imp->again_count++] = *p;
-            p->json = p->id = p->product_arn = NULL; /* moved */
+            imp->again[imp->again_count++] = *p; /* moved: copied into the next batch by send_batch */
         } else {
-            report(imp, p->index, p->id, p->product_arn, f->code, f->message, p->attempts);
+            report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), f->code, f->message, p->attempts);
         }
         return;
     }
     m->unmatched++;
+}
+
+/* Add a finding's JSON and names to the batch being built in body and names (the caller has
+ * checked that it fits). On failure both are as they were. */
+static asff_status batch_append(asff_buf *body, asff_buf *names, pending *p, const char *json, const char *id,
+                                const char *arn)
+{
+    size_t body_len = body->len, names_len = names->len, idlen = strlen(id), arnlen = strlen(arn);
+    asff_status st = body->len ? asff_buf_putc(body, ',') : asff_buf_append(body, "{\"Findings\":[", 13);
+    if (st == ASFF_OK) {
+        p->off = body->len;
+        st = asff_buf_append(body, json, p->len);
+    }
+    if (st == ASFF_OK) {
+        p->id_off = names->len;
+        p->arn_off = p->id_off + idlen + 1;
+        st = asff_buf_append(names, id, idlen + 1);
+    }
+    if (st == ASFF_OK)
+        st = asff_buf_append(names, arn, arnlen + 1);
+    if (st != ASFF_OK) {
+        body->len = body_len;
+        names->len = names_len;
+        if (body->data)
+            body->data[body_len] = '\0';
+        if (names->data)
+            names->data[names_len] = '\0';
+    }
+    return st;
+}
+
+/* The slot of Id id (hash h) in imp->ids: where it is, or the free one where it would go. */
+static size_t id_slot(const asff_importer *imp, uint64_t h, const char *id)
+{
+    size_t k = (size_t)h & (ID_SLOTS - 1);
+    while (imp->ids[k]) {
+        const pending *p = &imp->batch[imp->ids[k] - 1];
+        if (p->id_hash == h && strcmp(pending_id(imp, p), id) == 0)
+            break;
+        k = (k + 1) & (ID_SLOTS - 1);
+    }
+    return k;
+}
+
+static bool id_in_batch(const asff_importer *imp, uint64_t h, const char *id)
+{
+    return imp->ids[id_slot(imp, h, id)] != 0;
+}
+
+/* p becomes the batch's next finding (its names are in imp->names). */
+static void batch_push(asff_importer *imp, const pending *p)
+{
+    imp->batch[imp->count++] = *p;
+    imp->bytes += p->len;
+    imp->ids[id_slot(imp, p->id_hash, pending_id(imp, p))] = (uint16_t)imp->count;
 }
 
 /* Send the batch; report or move every finding in it; the batch is empty afterwards. */
@@ -168,25 +239,15 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
     asff_response resp;
     asff_error e;
     asff_status st, ret = ASFF_OK;
-    size_t i;
+    size_t i, n;
     if (!imp->count)
         return ASFF_OK;
     for (i = 0; i < imp->count; i++) {
         imp->batch[i].attempts++;
         imp->batch[i].done = false;
     }
-    asff_buf_reset(&imp->body);
-    st = asff_buf_reserve(&imp->body, imp->bytes + imp->count + BODY_OVERHEAD);
-    if (st == ASFF_OK)
-        st = asff_buf_append(&imp->body, "{\"Findings\":[", 13);
-    for (i = 0; st == ASFF_OK && i < imp->count; i++) {
-        if (i)
-            st = asff_buf_putc(&imp->body, ',');
-        if (st == ASFF_OK)
-            st = asff_buf_append(&imp->body, imp->batch[i].json, imp->batch[i].len);
-    }
-    if (st == ASFF_OK)
-        st = asff_buf_append(&imp->body, "]}", 2);
+    /* the findings are in the body already: close it */
+    st = asff_buf_append(&imp->body, "]}", 2);
     asff_error_clear(&e);
     memset(&resp, 0, sizeof resp);
     if (st != ASFF_OK)
@@ -222,7 +283,7 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
         pending *p = &imp->batch[i];
         if (!p->done) {
             if (st == ASFF_OK) {
-                report(imp, p->index, p->id, p->product_arn, NULL, NULL, p->attempts);
+                report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), NULL, NULL, p->attempts);
             } else {
                 const char *code = e.aws_code[0] ? e.aws_code
                                    : st == ASFF_ERR_NETWORK ? "NetworkError"
@@ -231,10 +292,9 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
                                    : st == ASFF_ERR_ABORTED ? "Aborted"
                                    : st == ASFF_ERR_CREDENTIALS ? "Credentials"
                                                                : "Internal";
-                report(imp, p->index, p->id, p->product_arn, code, e.message, p->attempts);
+                report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), code, e.message, p->attempts);
             }
         }
-        pending_free(imp, p);
     }
     imp->count = 0;
     imp->bytes = 0;
@@ -246,29 +306,40 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
     }
     if (imp->aborted && ret == ASFF_OK)
         ret = asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller");
-    /* retryable failures start the next batch */
-    for (i = 0; i < imp->again_count; i++) {
-        imp->batch[imp->count++] = imp->again[i];
-        imp->bytes += imp->again[i].len;
+    /* retryable failures start the next batch, built beside this one, which then makes way */
+    asff_buf_reset(&imp->body2);
+    asff_buf_reset(&imp->names2);
+    for (i = 0, n = 0; i < imp->again_count; i++) {
+        const pending *p = &imp->again[i];
+        pending q = *p;
+        if (batch_append(&imp->body2, &imp->names2, &q, imp->body.data + p->off, pending_id(imp, p),
+                         pending_arn(imp, p)) != ASFF_OK) {
+            report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), "Internal", "out of memory", p->attempts);
+            continue;
+        }
+        imp->again[n++] = q; /* with its offsets in body2 and names2 (n <= i) */
     }
+    {
+        asff_buf t = imp->body;
+        imp->body = imp->body2;
+        imp->body2 = t;
+        t = imp->names;
+        imp->names = imp->names2;
+        imp->names2 = t;
+    }
+    memset(imp->ids, 0, sizeof imp->ids);
+    for (i = 0; i < n; i++)
+        batch_push(imp, &imp->again[i]);
     imp->again_count = 0;
     return ret;
 }
 
-static bool id_in_batch(const asff_importer *imp, const char *id)
-{
-    size_t i;
-    for (i = 0; i < imp->count; i++)
-        if (strcmp(imp->batch[i].id, id) == 0)
-            return true;
-    return false;
-}
 
-/* Take over a compact finding (json[len]); the batch is sent first when it would not fit. */
+/* Add a compact finding (json[len], copied) to the batch; the batch is sent first when it would not
+ * fit. */
 static asff_status enqueue(asff_importer *imp, const char *json, size_t len, const char *id, const char *arn,
                            asff_error *err)
 {
-    const asff_allocator *a = imp->c->alloc;
     uint64_t index = imp->stats.added++;
     pending p;
     asff_status st;
@@ -286,26 +357,24 @@ static asff_status enqueue(asff_importer *imp, const char *json, size_t len, con
     memset(&p, 0, sizeof p);
     p.index = index;
     p.len = len;
-    p.json = dup_n(a, json, len);
-    p.id = dup_n(a, id, strlen(id));
-    p.product_arn = dup_n(a, arn ? arn : "", arn ? strlen(arn) : 0);
-    if (!p.json || !p.id || !p.product_arn) {
-        report(imp, index, id, arn, "Internal", "out of memory", 0);
-        pending_free(imp, &p);
-        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-    }
+    if (!arn)
+        arn = "";
+    p.id_hash = hash_string(id);
     while (imp->count && (imp->count >= imp->opt.max_findings ||
-                          imp->bytes + imp->count + len + BODY_OVERHEAD > imp->opt.max_body || id_in_batch(imp, p.id))) {
+                          imp->bytes + imp->count + len + BODY_OVERHEAD > imp->opt.max_body ||
+                          id_in_batch(imp, p.id_hash, id))) {
         st = send_batch(imp, err);
         if (st != ASFF_OK) {
-            report(imp, p.index, p.id, p.product_arn, st == ASFF_ERR_ABORTED ? "Aborted" : "Internal",
+            report(imp, p.index, id, arn, st == ASFF_ERR_ABORTED ? "Aborted" : "Internal",
                    "the importer stopped before this finding was sent", 0);
-            pending_free(imp, &p);
             return st;
         }
     }
-    imp->batch[imp->count++] = p;
-    imp->bytes += len;
+    if (batch_append(&imp->body, &imp->names, &p, json, id, arn) != ASFF_OK) {
+        report(imp, index, id, arn, "Internal", "out of memory", 0);
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    }
+    batch_push(imp, &p);
     return ASFF_OK;
 }
 
@@ -334,22 +403,46 @@ asff_status asff_importer_add_json(asff_importer *imp, const char *json, size_t 
                    imp->arn.data ? imp->arn.data : "", err);
 }
 
+static int to_scratch(void *ctx, const char *data, size_t len)
+{
+    asff_importer *imp = ctx;
+    if (asff_buf_append(&imp->scratch, data, len) == ASFF_OK)
+        return 0;
+    imp->scratch_nomem = true;
+    return -1;
+}
+
 asff_status asff_importer_add(asff_importer *imp, const asff_AwsSecurityFinding *finding, asff_error *err)
 {
-    char *json = NULL;
-    size_t len = 0;
     asff_status st;
     if (!imp || !finding)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_add: bad arguments");
-    st = asff_to_json(finding, false, &json, &len, err);
+    /* One writer for every finding: no generator, buffers and handle to set up per finding. */
+    if (!imp->writer) {
+        asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
+        wo.format = ASFF_FORMAT_VALUE;
+        wo.allocator = imp->c->alloc;
+        imp->writer = asff_writer_new_callback(to_scratch, imp, &wo);
+        if (!imp->writer) {
+            report(imp, imp->stats.added++, finding->Id, finding->ProductArn, "Internal", "out of memory", 0);
+            return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+        }
+    }
+    asff_buf_reset(&imp->scratch);
+    imp->scratch_nomem = false;
+    st = asff_writer_write(imp->writer, finding, err);
+    if ((st == ASFF_OK && !imp->scratch.data && asff_buf_reserve(&imp->scratch, 0) != ASFF_OK) || imp->scratch_nomem)
+        st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     if (st != ASFF_OK) {
+        /* a failed write leaves the writer unusable: the next finding gets a new one */
+        asff_writer_free(imp->writer);
+        imp->writer = NULL;
         report(imp, imp->stats.added++, finding->Id, finding->ProductArn, "Internal",
                "the finding could not be serialized", 0);
         return st == ASFF_ERR_NOMEM ? st : ASFF_OK;
     }
-    st = enqueue(imp, json, len, finding->Id ? finding->Id : "", finding->ProductArn ? finding->ProductArn : "", err);
-    asff_free_string(json);
-    return st;
+    return enqueue(imp, imp->scratch.data, imp->scratch.len, finding->Id ? finding->Id : "",
+                   finding->ProductArn ? finding->ProductArn : "", err);
 }
 
 asff_status asff_importer_flush(asff_importer *imp, asff_error *err)
@@ -376,16 +469,18 @@ void asff_importer_free(asff_importer *imp)
     size_t i;
     if (!imp)
         return;
-    for (i = 0; i < imp->count; i++) {
-        report(imp, imp->batch[i].index, imp->batch[i].id, imp->batch[i].product_arn, "Internal",
-               "importer freed before flush", imp->batch[i].attempts);
-        pending_free(imp, &imp->batch[i]);
-    }
+    for (i = 0; i < imp->count; i++)
+        report(imp, imp->batch[i].index, pending_id(imp, &imp->batch[i]), pending_arn(imp, &imp->batch[i]),
+               "Internal", "importer freed before flush", imp->batch[i].attempts);
     asff_free(imp->c->alloc, imp->batch);
     asff_free(imp->c->alloc, imp->again);
     asff_buf_cleanup(&imp->body);
+    asff_buf_cleanup(&imp->names);
+    asff_buf_cleanup(&imp->body2);
+    asff_buf_cleanup(&imp->names2);
     asff_buf_cleanup(&imp->scratch);
     asff_buf_cleanup(&imp->id);
     asff_buf_cleanup(&imp->arn);
+    asff_writer_free(imp->writer);
     asff_free(imp->c->alloc, imp);
 }
