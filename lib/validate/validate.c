@@ -403,7 +403,8 @@ static void check_string(vwalk *w, const char *s, size_t len, const asff_member 
                 check_length(w, s, len, r->min, r->max, suffix, r->ref);
             break;
         case V_TS:
-            check_timestamp(w, s, len);
+            if (!(m->flags & ASFF_MF_TIMESTAMP)) /* checked above already */
+                check_timestamp(w, s, len);
             break;
         case V_TYPES:
             check_type_entry(w, s);
