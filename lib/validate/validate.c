@@ -718,6 +718,10 @@ static void walk_object(vwalk *w, const void *obj, unsigned depth)
     if (!t || depth > 200 || w->st != ASFF_OK)
         return;
     rules = rules_of(w, t, &nrules);
+    if ((slots = slots_of(w, t)) == NULL) {
+        w->st = ASFF_ERR_NOMEM;
+        return;
+    }
     if (o->norder && t->nmembers > 32 && t->nmembers <= 512 && !has_required(w, t)) {
         /* Wide types (ResourceDetails has 100 members, one or two set): visit what was read. */
         uint64_t seen[8] = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -740,19 +744,17 @@ static void walk_object(vwalk *w, const void *obj, unsigned depth)
         }
         /* members set after parsing are not in the order: */
         for (k = 0; k < t->nmembers && w->st == ASFF_OK; k++) {
-            const asff_member *m = &t->members[k];
+            const asff_member *m;
             const v_rule *mrs[16];
             size_t nm = 0;
-            if (((seen[k / 64] >> (k % 64)) & 1u) || !slot_ptr(obj, m))
+            if (((seen[k / 64] >> (k % 64)) & 1u) || !slot_set(obj, slots[k]))
                 continue;
+            m = &t->members[k];
             for (i = 0; i < nrules && nm < 16; i++)
                 if (rules[i].offset == m->offset)
                     mrs[nm++] = &rules[i];
             visit(w, obj, m, mrs, nm, depth);
         }
-    } else if ((slots = slots_of(w, t)) == NULL) {
-        w->st = ASFF_ERR_NOMEM;
-        return;
     } else {
         /* Members come in offset order, and so do the type's rules: one merged pass. */
         for (k = 0; k < t->nmembers && w->st == ASFF_OK; k++) {
