@@ -353,6 +353,47 @@ static COLD void bad_enum(vwalk *w, const char *s, const asff_enum *e)
          excerpt(s, act, sizeof act), e->name);
 }
 
+/*
+ * Model patterns. `.*\S.*` (NonEmptyString) is REQ-7 above; the one other pattern on a member
+ * reachable from a finding is AwsIamRoleAssumeRolePolicyDocument's `[\t\n\r\x20-\x7E\xA1-\xFF]+`
+ * (code points), checked by hand since the library has no regex engine. Patterns of request shapes
+ * (ClientToken, TagKey, ...) are not reached from findings; an unknown pattern is not checked.
+ */
+#define PATTERN_NONBLANK ".*\\S.*"
+#define PATTERN_POLICY "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"
+
+static bool exotic_pattern(const asff_member *m)
+{
+    return m->pattern && (m->pattern[0] != '.' || strcmp(m->pattern, PATTERN_NONBLANK) != 0);
+}
+
+/* [\t\n\r\x20-\x7E\xA1-\xFF]+ over the UTF-8 text: U+00A1..U+00FF are C2 A1..BF and C3 80..BF. */
+static bool policy_chars_ok(const unsigned char *s, size_t len)
+{
+    size_t i;
+    if (!len)
+        return false;
+    for (i = 0; i < len; i++) {
+        unsigned char c = s[i];
+        if ((c >= 0x20 && c <= 0x7E) || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (i + 1 < len && ((c == 0xC2 && s[i + 1] >= 0xA1 && s[i + 1] <= 0xBF) ||
+                            (c == 0xC3 && s[i + 1] >= 0x80 && s[i + 1] <= 0xBF))) {
+            i++;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+static COLD void check_pattern(vwalk *w, const char *s, size_t len, const asff_member *m)
+{
+    if (strcmp(m->pattern, PATTERN_POLICY) == 0 && !policy_chars_ok((const unsigned char *)s, len))
+        bad_value(w, ASFF_LEVEL_ERROR, "pattern", NULL, "M", m->pattern, s,
+                  "a character outside tab, LF, CR, U+0020-U+007E and U+00A1-U+00FF (the model's pattern)");
+}
+
 /* RES-7: tag values from A-Z a-z 0-9 space . : + = @ _ / - */
 static bool tag_value_ok(const char *s, size_t len, int64_t max)
 {
@@ -386,6 +427,8 @@ static void check_string(vwalk *w, const char *s, size_t len, const asff_member 
     }
     if (m->enumeration && !enum_has(m->enumeration, s))
         bad_enum(w, s, m->enumeration);
+    if (exotic_pattern(m) && suffix != SUFFIX_VALUE)
+        check_pattern(w, s, len, m);
     if (m->kind == ASFF_KIND_STRING && (m->flags & (ASFF_MF_HAS_MIN | ASFF_MF_HAS_MAX)))
         check_length(w, s, len, (m->flags & ASFF_MF_HAS_MIN) ? m->min : 0,
                      (m->flags & ASFF_MF_HAS_MAX) ? m->max : INT64_MAX, suffix, "M");
@@ -685,7 +728,8 @@ static void visit(vwalk *w, const void *obj, const asff_member *m, const v_rule 
                   unsigned depth)
 {
     /* Most members are strings without a rule of their own: settle them here, without a frame. */
-    if (m->kind == ASFF_KIND_STRING && nm == 0 && !m->enumeration && !(m->flags & (ASFF_MF_HAS_MIN | ASFF_MF_HAS_MAX))) {
+    if (m->kind == ASFF_KIND_STRING && nm == 0 && !m->enumeration && !(m->flags & (ASFF_MF_HAS_MIN | ASFF_MF_HAS_MAX)) &&
+        !exotic_pattern(m)) {
         const char *s = slot_ptr(obj, m);
         size_t len = strlen(s);
         unsigned char c = (unsigned char)s[0];

@@ -126,6 +126,16 @@ P('length.ProductArn', '/ProductArn=arn:aws:securityhub:eu-west-1::product/a/b')
 # model bounds (M)
 F('length.Resources.Details.AwsIamRole.AssumeRolePolicyDocument', '/Resources/0/Details/AwsIamRole/AssumeRolePolicyDocument', '/Resources/0/Details/AwsIamRole/AssumeRolePolicyDocument=R131073:x')
 P('length.Resources.Details.AwsIamRole.AssumeRolePolicyDocument', '/Resources/0/Details/AwsIamRole/AssumeRolePolicyDocument=R20000:x')
+# the model's pattern on AssumeRolePolicyDocument: tab, LF, CR, U+0020-U+007E, U+00A1-U+00FF
+PD = '/Resources/0/Details/AwsIamRole/AssumeRolePolicyDocument'
+F('pattern.Resources.Details.AwsIamRole.AssumeRolePolicyDocument', PD, PD + '=%7B\u00a0"Version"')
+F('pattern.Resources.Details.AwsIamRole.AssumeRolePolicyDocument', PD, PD + '={"Sid":"\u00e9\u0100"}')
+F('pattern.Resources.Details.AwsIamRole.AssumeRolePolicyDocument', PD, PD + '={"Sid":"\u20ac"}')
+IP = '/Resources/0/Details/AwsIamRole/InstanceProfileList/0/Roles/0/AssumeRolePolicyDocument'
+F('pattern.Resources.Details.AwsIamRole.InstanceProfileList.Roles.AssumeRolePolicyDocument', IP, IP + '={\x7f}')
+P('pattern.Resources.Details.AwsIamRole.InstanceProfileList.Roles.AssumeRolePolicyDocument', IP + '={"Version":"2012-10-17"}')
+P('pattern.Resources.Details.AwsIamRole.AssumeRolePolicyDocument', PD + '=%7B%22Version%22%3A%222012-10-17%22%7D')
+P('pattern.Resources.Details.AwsIamRole.AssumeRolePolicyDocument', PD + '={"Sid":"caf\u00e9 \u00a1\u00ff"}\t\n')
 # counts
 def C(rule, n_ok, mut_fmt, *extra, base=0, minfail=None):
     F('count.' + rule, '/' + rule.replace('.', '/') if '/' not in rule else rule, *(extra + ('%dx %s' % (n_ok + 1 - base, mut_fmt),)))
