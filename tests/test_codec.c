@@ -1,4 +1,5 @@
 /* Tests of lib/codec: the streaming parser, the envelopes, errors and limits, and the writer. */
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 #include "asff/codec.h"
+#include "asff/filter.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -1364,6 +1366,41 @@ static void test_out_of_memory(void **state)
     free(data);
 }
 
+/* Doubles in JSON's notation under a locale with a decimal comma (a program that called
+ * setlocale(LC_ALL, "")): read, written and compared in filters as "7.5", not "7,5".
+ * tools/dev/deps.sh generates de_DE.UTF-8; without it this test fails rather than pass blind. */
+static void test_numbers_ignore_locale(void **state)
+{
+    static const char in[] = "{\"Id\":\"x\",\"Severity\":{\"Product\":7.5,\"Normalized\":40}}";
+    static const char filter[] = "{\"SeverityProduct\":[{\"Gte\":7.25,\"Lte\":7.75}]}";
+    asff_AwsSecurityFinding *f = NULL;
+    asff_filter *flt = NULL;
+    asff_error e;
+    char *json = NULL, *saved;
+    const char *was = setlocale(LC_NUMERIC, NULL);
+    (void)state;
+    saved = strdup(was ? was : "C");
+    if (!setlocale(LC_NUMERIC, "de_DE.UTF-8"))
+        fail_msg("locale de_DE.UTF-8 is missing (tools/dev/deps.sh generates it)");
+    assert_string_equal(localeconv()->decimal_point, ",");
+    assert_int_equal(asff_parse_object(in, sizeof in - 1, ASFF_TID_AwsSecurityFinding, NULL, (void **)&f, &e), ASFF_OK);
+    assert_non_null(f->Severity->Product);
+    assert_true(*f->Severity->Product == 7.5);
+    assert_int_equal(asff_to_json(f, false, &json, NULL, &e), ASFF_OK);
+    assert_non_null(strstr(json, "\"Product\":7.5"));
+    assert_int_equal(asff_filter_compile(filter, sizeof filter - 1, NULL, &flt, &e), ASFF_OK);
+    assert_true(asff_filter_match(flt, f));
+    asff_free_string(json);
+    json = NULL;
+    assert_int_equal(asff_filter_to_json(flt, &json, NULL, &e), ASFF_OK);
+    assert_non_null(strstr(json, "7.25"));
+    asff_filter_string_free(flt, json);
+    asff_filter_free(flt);
+    asff_object_free(f);
+    setlocale(LC_NUMERIC, saved);
+    free(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1388,6 +1425,7 @@ int main(void)
         cmocka_unit_test(test_writer_formats),
         cmocka_unit_test(test_writer_like_yajl),
         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_numbers_ignore_locale),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

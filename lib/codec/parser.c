@@ -403,7 +403,7 @@ static bool parse_i64(const char *s, size_t len, int64_t *out)
     return true;
 }
 
-/* strtod on a number that is not NUL-terminated. */
+/* strtod (in the C locale) on a number that is not NUL-terminated. */
 static double number_value(const char *s, size_t len)
 {
     char buf[128];
@@ -416,7 +416,7 @@ static double number_value(const char *s, size_t len)
     }
     memcpy(tmp, s, len);
     tmp[len] = '\0';
-    d = strtod(tmp, NULL);
+    d = asff_c_strtod(tmp, NULL);
     if (tmp != buf)
         free(tmp);
     return d;

@@ -44,8 +44,8 @@ size_t asff_codec_format_double(double v, char *buf)
     if (!isfinite(v))
         return 0;
     for (prec = 15; prec <= 17; prec++) {
-        n = snprintf(buf, 32, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
+        n = asff_c_format_g(buf, 32, prec, v);
+        if (asff_c_strtod(buf, NULL) == v)
             break;
     }
     return n > 0 ? (size_t)n : 0;

@@ -17,6 +17,9 @@
 
 /* Copy src into dst[size], truncating, always NUL-terminated (size > 0). */
 void asff_copy_string(char *dst, size_t size, const char *src);
+/* strtod and snprintf("%.*g") in the "C" locale: JSON's '.' whatever LC_NUMERIC says (cnum.c). */
+double asff_c_strtod(const char *s, char **end);
+int asff_c_format_g(char *buf, size_t size, int precision, double v);
 /* asff_timestamp_parse's verdict (OK, SYNTAX or RANGE) without computing the instant. */
 asff_status asff_timestamp_check(const char *text, size_t len);
 /* asff_error_set with a printf-style message. Returns code. */

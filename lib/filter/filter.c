@@ -1,6 +1,7 @@
 /* AwsSecurityFindingFilters: compile (validate, parse values once) and match (no allocation). */
 #define _GNU_SOURCE /* memmem (POSIX 2024; glibc, musl, the BSDs and macOS have it) */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -727,6 +728,20 @@ size_t asff_filter_attribute_count(const asff_filter *f)
 
 /* ---- compiling ------------------------------------------------------------------------------- */
 
+bool fjson_double(yajl_val v, double *out)
+{
+    char *end;
+    double d;
+    if (!YAJL_IS_NUMBER(v) || !v->u.number.r || !v->u.number.r[0])
+        return false;
+    errno = 0;
+    d = asff_c_strtod(v->u.number.r, &end);
+    if (*end || errno == ERANGE)
+        return false;
+    *out = d;
+    return true;
+}
+
 /* yajl_tree frees (and builds) recursively: refuse deep nesting before handing text to it. */
 #define FILTER_MAX_DEPTH 64
 
@@ -909,13 +924,12 @@ static asff_status compile_number_entry(cctx *cc, const filter_attr_def *d, yajl
         for (k = 0; k < NUM_KEYS; k++)
             if (strcmp(o->u.object.keys[i], num_names[k]) == 0)
                 break;
-        if (!YAJL_IS_NUMBER(o->u.object.values[i]) || !YAJL_IS_DOUBLE(o->u.object.values[i])) {
+        if (!fjson_double(o->u.object.values[i], &e->num[k])) {
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, o->u.object.keys[i]);
             return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s must be a number", d->name, num_names[k]);
         }
         e->op |= (uint8_t)(1u << k);
-        e->num[k] = o->u.object.values[i]->u.number.d;
     }
     if (!e->op)
         return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a NumberFilter needs Gte, Lte, Eq, Gt or Lt",
@@ -1284,10 +1298,10 @@ static void gen_number(yajl_gen g, double d)
 {
     char buf[40];
     double back;
-    snprintf(buf, sizeof buf, "%.15g", d);
-    sscanf(buf, "%lf", &back);
+    asff_c_format_g(buf, sizeof buf, 15, d);
+    back = asff_c_strtod(buf, NULL);
     if (back != d)
-        snprintf(buf, sizeof buf, "%.17g", d);
+        asff_c_format_g(buf, sizeof buf, 17, d);
     yajl_gen_number(g, buf, strlen(buf));
 }
 

@@ -110,6 +110,10 @@ bool filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos
 /* Sort key helpers. */
 int fvalue_compare_ts(const char *a, const char *b);
 
+/* A JSON number of a yajl_tree as a double, read from its text in the C locale (yajl_tree's own
+ * double follows LC_NUMERIC). False when v is not a number or out of a double's range. */
+bool fjson_double(yajl_val v, double *out);
+
 /* Tests: true runs the prefilter's portable scan where the SIMD one is built (filter.c). */
 extern bool asff_filter_portable_scan_;
 

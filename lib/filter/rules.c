@@ -158,10 +158,9 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
             a->has_norm = true;
         }
         if (p) {
-            if (!YAJL_IS_NUMBER(p) || !YAJL_IS_DOUBLE(p))
+            if (!fjson_double(p, &a->sev_prod))
                 return bad(pc, "/FindingFieldsUpdate/Severity/Product", "must be a number");
             a->has_prod = true;
-            a->sev_prod = p->u.number.d;
         }
     }
     if ((v = member(u, "VerificationState")) != NULL) {

@@ -3,7 +3,7 @@
 # Other systems: see "Dependencies" in README.md.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config python3 python3-venv clang libclang-rt-dev jq
+pkgs=(build-essential cmake pkg-config python3 python3-venv clang libclang-rt-dev jq locales
       libyajl-dev libcurl4-openssl-dev libssl-dev libcmocka-dev
       # what `pkg-config --static --libs libcurl` names, for the static consumer test
       libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap2-dev libzstd-dev
@@ -23,6 +23,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "deps.sh: installing ${missing[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# test_codec reads and writes numbers under a decimal-comma locale (numbers must not follow it).
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "deps.sh: generating the de_DE.UTF-8 locale"
+  $SUDO sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+  grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+  $SUDO locale-gen >/dev/null
 fi
 # The client tests run against moto_server (pip package moto[server]); Debian has no package for it.
 if ! command -v moto_server >/dev/null; then
