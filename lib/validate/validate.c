@@ -362,9 +362,11 @@ static COLD void bad_enum(vwalk *w, const char *s, const asff_enum *e)
 #define PATTERN_NONBLANK ".*\\S.*"
 #define PATTERN_POLICY "[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+"
 
+/* The flag first: most strings are NonEmptyString, and the flags share a cache line with the name
+ * while the pattern pointer sits at the end of the descriptor. */
 static bool exotic_pattern(const asff_member *m)
 {
-    return m->pattern && (m->pattern[0] != '.' || strcmp(m->pattern, PATTERN_NONBLANK) != 0);
+    return !(m->flags & ASFF_MF_NONEMPTY) && m->pattern && strcmp(m->pattern, PATTERN_NONBLANK) != 0;
 }
 
 /* [\t\n\r\x20-\x7E\xA1-\xFF]+ over the UTF-8 text: U+00A1..U+00FF are C2 A1..BF and C3 80..BF. */
