@@ -3,7 +3,7 @@
 set -eu  # no pipefail: `| head` ends asff early on purpose
 cd "$(dirname "$0")/../.."
 bash tools/dev/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DASFF_BUILD_CLI=ON >/dev/null
 cmake --build build -j"$(nproc)" --target asff_cli >/dev/null
 asff=build/tools/asff/asff
 echo "== asff --version"; $asff --version
