@@ -173,7 +173,7 @@ print("same" if a == p and [x["Id"] for x in a] == [x["Id"] for x in j] else "DI
     r=$(ratio "$pw" "$aw")
     row "filter: python json + loop (→ $pn)" "$pw s" "$(mbps "$bytes" "$pw") MB/s" "asff $r× faster; RSS $(rssmb "$prss")" "≥ 12×" "$(verdict "$r" 12 ge)"
     # Opt-in: NDJSON lines that cannot match are skipped unparsed (asff filter --help says when).
-    if "$asff" filter --help 2>&1 | grep -q -- --prefilter; then
+    if [[ $("$asff" filter --help 2>&1) == *--prefilter* ]]; then
         time_cmd "asff filter --prefilter" "$corpus" "$out/filter.asff.pre" "$asff" filter --prefilter --filters "$filters"; fw=$W; frss=$RSS
         cmp -s "$out/filter.asff" "$out/filter.asff.pre" && same=same || same=DIFFERENT
         row "filter: asff filter --prefilter (output $same as without)" "$fw s" "$(mbps "$bytes" "$fw") MB/s" "peak RSS $(rssmb "$frss")" "RSS ≤ 32 MB" "$(verdict "$(awk -v k="$frss" 'BEGIN{print k/1024}')" 32 le)"

@@ -8,7 +8,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 prefix=$work/prefix
 cmake --install "$build" --prefix "$prefix" >/dev/null
-pcdir=$(dirname "$(find "$prefix" -name asff.pc | head -n1)")
+pcdir=$(dirname "$(find "$prefix" -name asff.pc -print -quit)")
 libdir=$(dirname "$pcdir")
 export PKG_CONFIG_PATH=$pcdir
 cc=${CC:-cc}
@@ -22,12 +22,15 @@ check() { # name, command...
 }
 # 1. pkg-config, shared library
 $cc -std=c11 -Wall -Wextra -Werror "$src/examples/emitter.c" $(pkg-config --cflags --libs asff) -o "$work/emitter_shared"
-ldd "$work/emitter_shared" | grep -q 'libasff.so.0' || { echo "emitter_shared does not link libasff.so.0"; fail=1; }
+# ldd's output is captured first: with pipefail, `ldd | grep -q` fails when grep quits early.
+libs=$(ldd "$work/emitter_shared" || true)
+grep -q 'libasff.so.0' <<<"$libs" || { echo "emitter_shared does not link libasff.so.0"; fail=1; }
 check pkg-config env LD_LIBRARY_PATH="$libdir" "$work/emitter_shared"
 # 2. pkg-config --static: libasff.a plus every private dependency pkg-config lists
 $cc -std=c11 -Wall -Wextra -Werror "$src/examples/emitter.c" $(pkg-config --static --cflags asff) \
   $(pkg-config --static --libs asff | sed 's/-lasff\b/-l:libasff.a/') -o "$work/emitter_static"
-if ldd "$work/emitter_static" | grep -q libasff; then echo "emitter_static links libasff dynamically"; fail=1; fi
+libs=$(ldd "$work/emitter_static" || true)
+if grep -q libasff <<<"$libs"; then echo "emitter_static links libasff dynamically"; fail=1; fi
 check pkg-config-static "$work/emitter_static"
 # 3. CMake find_package
 cmake -S "$src/examples/cmake-consumer" -B "$work/cm" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null

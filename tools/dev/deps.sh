@@ -11,7 +11,9 @@ pkgs=(build-essential cmake pkg-config python3 python3-venv clang libclang-rt-de
 
 missing=()
 for p in "${pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  # captured, not piped: with pipefail, `| grep -q` fails when grep quits before the writer ends
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $st == *"install ok installed"* ]] || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
@@ -25,7 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # test_codec reads and writes numbers under a decimal-comma locale (numbers must not follow it).
-if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+locales=$(locale -a 2>/dev/null || true)
+if ! grep -qi '^de_DE\.utf-\?8$' <<<"$locales"; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO=sudo
   echo "deps.sh: generating the de_DE.UTF-8 locale"

@@ -11,8 +11,8 @@ cmake --install "$build" --prefix "$work/prefix" >/dev/null
 "$py" -m venv "$work/venv"
 # --no-index: nothing may come from a package index; the in-tree backend needs nothing.
 PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1 "$work/venv/bin/pip" install -q --no-index "$here"
-lib=$(find "$work/prefix" -name 'libasff.so.0' | head -n1)
-export PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name asff.pc | head -n1)")
+lib=$(find "$work/prefix" -name 'libasff.so.0' -print -quit)
+export PKG_CONFIG_PATH=$(dirname "$(find "$work/prefix" -name asff.pc -print -quit)")
 cd "$work"
 # 1. found through pkg-config's libdir (no ASFF_LIBRARY)
 n=$(LD_LIBRARY_PATH= "$work/venv/bin/python" -c "import asff; print(sum(1 for _ in asff.iter_findings('$src/examples/findings/getfindings-export.json', filters={'ComplianceStatus': [{'Value': 'FAILED', 'Comparison': 'EQUALS'}]})))")
