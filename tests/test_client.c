@@ -925,6 +925,16 @@ static void test_importer_fatal(void **state)
     set_env();
 }
 
+/* After a flush under resubmissions: every one of n findings imported or failed, some resubmitted;
+ * *st gets the stats. */
+static void check_all_accounted(const asff_importer *imp, size_t n, asff_import_stats *st)
+{
+    asff_importer_get_stats(imp, st);
+    assert_int_equal(st->added, n);
+    assert_int_equal(st->imported + st->failed, n);
+    assert_true(st->resubmitted > 0);
+}
+
 /* asff_importer_add: typed findings through one reused writer, batches built as findings arrive and
  * rebuilt from resubmissions. Each call's body is exactly {"Findings":[...]} of the findings' compact
  * JSON, and every finding is reported once. */
@@ -960,10 +970,7 @@ static void test_importer_typed(void **state)
         free(f);
     }
     assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
-    asff_importer_get_stats(imp, &st);
-    assert_int_equal(st.added, N);
-    assert_int_equal(st.imported + st.failed, N);
-    assert_true(st.resubmitted > 0);
+    check_all_accounted(imp, N, &st);
     asff_importer_free(imp);
     for (i = 0; i < N; i++) {
         char id[32];
@@ -1026,10 +1033,7 @@ static void test_import_under_faults(void **state)
         free(f);
     }
     assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
-    asff_importer_get_stats(imp, &st);
-    assert_int_equal(st.added, N);
-    assert_int_equal(st.imported + st.failed, N);
-    assert_true(st.resubmitted > 0);
+    check_all_accounted(imp, N, &st);
     asff_importer_free(imp);
     outcomes = control(&s, "/__outcomes", NULL);
     for (i = 0; i < N; i++) {

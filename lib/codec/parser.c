@@ -347,12 +347,11 @@ static void reset_item_arena(asff_parser *p, bool top_level)
         asff_arena_reset(*a);
 }
 
-/* Parsed objects note their member order; its first 8 slots (asff_object_note_order's initial
- * capacity) come with the object, which saves an allocation per object. */
-#define ORDER_FIRST 8u
+/* Parsed objects note their member order; its first ASFF_ORDER_FIRST slots come with the object,
+ * which saves an allocation per object. */
 static void *new_object(asff_arena *a, const asff_type *t)
 {
-    asff_object *o = asff_arena_alloc_fast(a, (size_t)t->size + ORDER_FIRST * sizeof(uint16_t));
+    asff_object *o = asff_arena_alloc_fast(a, (size_t)t->size + ASFF_ORDER_FIRST * sizeof(uint16_t));
     if (o) {
         o->type = t;
         o->arena = a;
@@ -661,10 +660,8 @@ static int note(asff_parser *p, frame *f, uint32_t index)
     asff_object *o = f->obj;
     uint32_t n = o->norder;
     asff_status st;
-    /* The common case inline. asff_object_note_order's capacity rule: 8 slots at the first note
-     * (here: with the object), doubled whenever norder reaches a power of two from 8 on; growth
-     * happens there. */
-    if (o->order && (n < ORDER_FIRST || (n & (n - 1)) != 0) && index <= UINT16_MAX) {
+    /* The common case inline; growth (ASFF_ORDER_FIRST's rule) happens in asff_object_note_order. */
+    if (o->order && (n < ASFF_ORDER_FIRST || (n & (n - 1)) != 0) && index <= UINT16_MAX) {
         o->order[o->norder++] = (uint16_t)index;
         return 1;
     }

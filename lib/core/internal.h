@@ -17,6 +17,11 @@
 
 /* Copy src into dst[size], truncating, always NUL-terminated (size > 0). */
 void asff_copy_string(char *dst, size_t size, const char *src);
+/* asff_object.order's capacity is implied by norder: ASFF_ORDER_FIRST slots at the first note,
+ * doubled whenever norder reaches a power of two from there on (asff_object_note_order grows it;
+ * the parser allocates the first slots with each object and appends inline). */
+#define ASFF_ORDER_FIRST 8u
+
 /* strtod and snprintf("%.*g") in the "C" locale: JSON's '.' whatever LC_NUMERIC says (cnum.c). */
 double asff_c_strtod(const char *s, char **end);
 int asff_c_format_g(char *buf, size_t size, int precision, double v);

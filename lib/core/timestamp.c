@@ -4,20 +4,7 @@
 #include "asff/core.h"
 #include "internal.h"
 
-static inline bool digits(const char *s, size_t n, int *out)
-{
-    size_t i;
-    int v = 0;
-    for (i = 0; i < n; i++) {
-        unsigned d = (unsigned)(unsigned char)s[i] - '0';
-        if (d > 9)
-            return false;
-        v = v * 10 + (int)d;
-    }
-    *out = v;
-    return true;
-}
-
+/* Two decimal digits at s: their value in *out, and whether both were digits. */
 static inline bool dig2(const char *s, int *out)
 {
     unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
@@ -106,13 +93,13 @@ static asff_status ts_split(const char *s, size_t len, ts_parts *t)
         t->sign = s[i] == '+' ? 1 : -1;
         i++;
         if (len - i == 2) {
-            if (!digits(s + i, 2, &t->oh))
+            if (!dig2(s + i, &t->oh))
                 return ASFF_ERR_SYNTAX;
         } else if (len - i == 4) {
-            if (!digits(s + i, 2, &t->oh) || !digits(s + i + 2, 2, &t->om))
+            if (!dig2(s + i, &t->oh) || !dig2(s + i + 2, &t->om))
                 return ASFF_ERR_SYNTAX;
         } else if (len - i == 5) {
-            if (!digits(s + i, 2, &t->oh) || s[i + 2] != ':' || !digits(s + i + 3, 2, &t->om))
+            if (!dig2(s + i, &t->oh) || s[i + 2] != ':' || !dig2(s + i + 3, &t->om))
                 return ASFF_ERR_SYNTAX;
         } else {
             return ASFF_ERR_SYNTAX;

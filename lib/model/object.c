@@ -539,9 +539,9 @@ asff_status asff_object_note_order(void *object, uint32_t index)
     uint32_t n = o->norder;
     if (index > UINT16_MAX || n == UINT32_MAX)
         return ASFF_ERR_LIMIT;
-    /* Capacity is implied by norder: 8, then doubled whenever norder reaches a power of two. */
-    if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
-        uint16_t *order = asff_arena_alloc(o->arena, (n ? (size_t)n * 2 : 8) * sizeof *order);
+    /* Capacity is implied by norder (ASFF_ORDER_FIRST in core/internal.h). */
+    if (n == 0 || (n >= ASFF_ORDER_FIRST && (n & (n - 1)) == 0)) {
+        uint16_t *order = asff_arena_alloc(o->arena, (n ? (size_t)n * 2 : ASFF_ORDER_FIRST) * sizeof *order);
         if (!order)
             return ASFF_ERR_NOMEM;
         if (n)
