@@ -3,10 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "asff/core.h"
+#include "core/json.h"
+#include "support.h"
 
 static void test_version(void **state)
 {
@@ -185,6 +188,151 @@ static void test_timestamps(void **state)
     assert_string_equal(buf, "2024-01-02T03:04:06.000Z");
 }
 
+/* ---- the JSON reader of lib/core (json.h) ---------------------------------------------------------- */
+
+static asff_status jparse(const char *text, size_t len, yajl_val *v, asff_error *e)
+{
+    asff_error_clear(e);
+    return asff__json_parse(text, len, NULL, NULL, v, e);
+}
+
+static void test_json_values(void **state)
+{
+    const char *t = "{\"a\":[1,-2.5,\"x\\u00e9\",true,false,null,{}],\"big\":123456789012345678901234,\"e\":\"\"}";
+    yajl_val v = NULL, x;
+    asff_error e;
+    const char *pa[] = {"a", NULL}, *pb[] = {"big", NULL};
+    (void)state;
+    assert_int_equal(jparse(t, strlen(t), &v, &e), ASFF_OK);
+    assert_true(YAJL_IS_OBJECT(v));
+    assert_int_equal(v->u.object.len, 3);
+    x = yajl_tree_get(v, pa, yajl_t_array);
+    assert_non_null(x);
+    assert_int_equal(x->u.array.len, 7);
+    assert_true(YAJL_IS_INTEGER(x->u.array.values[0]));
+    assert_int_equal(YAJL_GET_INTEGER(x->u.array.values[0]), 1);
+    assert_true(YAJL_IS_DOUBLE(x->u.array.values[1]));
+    assert_true(YAJL_GET_DOUBLE(x->u.array.values[1]) == -2.5);
+    assert_string_equal(YAJL_GET_STRING(x->u.array.values[2]), "x\xc3\xa9");
+    assert_true(YAJL_IS_TRUE(x->u.array.values[3]));
+    assert_true(YAJL_IS_FALSE(x->u.array.values[4]));
+    assert_true(YAJL_IS_NULL(x->u.array.values[5]));
+    assert_int_equal(x->u.array.values[6]->u.object.len, 0);
+    x = yajl_tree_get(v, pb, yajl_t_number);
+    assert_false(YAJL_IS_INTEGER(x)); /* beyond int64: the text is kept */
+    assert_string_equal(YAJL_GET_NUMBER(x), "123456789012345678901234");
+    asff__json_free(v, NULL);
+    asff__json_free(NULL, NULL);
+}
+
+typedef struct jcase {
+    const char *text;
+    size_t len;         /* 0: strlen */
+    asff_status code;
+    const char *path;   /* expected JSON Pointer, NULL: not checked */
+    uint64_t offset;    /* expected offset, (uint64_t)-1: not checked */
+} jcase;
+
+static void test_json_errors(void **state)
+{
+    static const jcase cases[] = {
+        {"", 0, ASFF_ERR_TRUNCATED, "", (uint64_t)-1},
+        {"   ", 0, ASFF_ERR_TRUNCATED, "", (uint64_t)-1},
+        {"{\"a\":[1,2", 0, ASFF_ERR_TRUNCATED, "/a/2", (uint64_t)-1},
+        {"{\"a\":1}x", 0, ASFF_ERR_SYNTAX, "", (uint64_t)-1},
+        {"{\"a\":1}{}", 0, ASFF_ERR_SYNTAX, "", (uint64_t)-1},
+        {"{\"a\":\"\xc0\xaf\"}", 0, ASFF_ERR_UTF8, NULL, 6},          /* overlong '/' */
+        {"{\"a\":\"\xed\xa0\x80\"}", 0, ASFF_ERR_UTF8, NULL, 6},      /* encoded surrogate */
+        {"{\"a\":\"\xf4\x90\x80\x80\"}", 0, ASFF_ERR_UTF8, NULL, 6},  /* above U+10FFFF */
+        {"{\"a\":\"\xe2\x82\"}", 0, ASFF_ERR_UTF8, NULL, 6},          /* cut sequence */
+        {"{\"a\":\"\\ud800\"}", 0, ASFF_ERR_UTF8, NULL, 6},           /* lone high surrogate */
+        {"{\"a\":\"\\udc00x\"}", 0, ASFF_ERR_UTF8, NULL, 6},          /* lone low surrogate */
+        {"{\"a\":\"\\\\ud800\"}", 0, ASFF_OK, NULL, (uint64_t)-1},    /* an escaped backslash, no escape */
+        {"{\"a\":\"\\ud83d\\ude00\"}", 0, ASFF_OK, NULL, (uint64_t)-1},
+        {"{\"a\":[0,\"x\\u0000y\"]}", 0, ASFF_ERR_SYNTAX, "/a/1", (uint64_t)-1},
+        {"{\"k\\u0000\":1}", 0, ASFF_ERR_SYNTAX, "", (uint64_t)-1},
+        {"{\"a\":1,\"b\":{\"c\":1,\"c\":2}}", 0, ASFF_ERR_DUPLICATE, "/b/c", (uint64_t)-1},
+        {"{\"a/b~\":{\"x\":tru}}", 0, ASFF_ERR_SYNTAX, "/a~1b~0/x", (uint64_t)-1},
+        {"[1,2,]", 0, ASFF_ERR_SYNTAX, NULL, (uint64_t)-1},
+        {"{\"a\":01}", 0, ASFF_ERR_SYNTAX, NULL, (uint64_t)-1},
+        {"\"a\x01\"", 0, ASFF_ERR_SYNTAX, NULL, (uint64_t)-1},
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const jcase *c = &cases[i];
+        yajl_val v = (yajl_val)1;
+        asff_error e;
+        asff_status st = jparse(c->text, c->len ? c->len : strlen(c->text), &v, &e);
+        if (st != c->code)
+            print_error("case %zu (%s): status %d, expected %d (%s)\n", i, c->text, st, c->code, e.message);
+        assert_int_equal(st, c->code);
+        if (st != ASFF_OK) {
+            assert_null(v);
+            assert_int_equal(e.code, c->code);
+            assert_true(e.message[0] != 0);
+            assert_null(strchr(e.message, '\n'));
+            assert_true(e.line >= 1);
+            if (c->path)
+                assert_string_equal(e.path, c->path);
+            if (c->offset != (uint64_t)-1)
+                assert_int_equal(e.offset, c->offset);
+        }
+        asff__json_free(st == ASFF_OK ? v : NULL, NULL);
+    }
+}
+
+/* 10^6 levels: a clean limit error, no recursion, no stack overflow. */
+static void test_json_deep(void **state)
+{
+    size_t n = 1000000;
+    char *t = malloc(2 * n + 1);
+    yajl_val v;
+    asff_error e;
+    asff__json_limits lim = {0, 0};
+    (void)state;
+    assert_non_null(t);
+    memset(t, '[', n);
+    memset(t + n, ']', n);
+    assert_int_equal(jparse(t, 2 * n, &v, &e), ASFF_ERR_LIMIT);
+    assert_int_equal(e.offset, ASFF__JSON_DEPTH);
+    for (size_t i = 0; i + 5 <= 2 * n; i += 5)
+        memcpy(t + i, "{\"a\":", 5);
+    assert_int_equal(jparse(t, 2 * n - (2 * n) % 5, &v, &e), ASFF_ERR_LIMIT);
+    assert_true(strncmp(e.path, "/a/a/a/a", 8) == 0);
+    /* a raised limit reads deep documents without recursion */
+    memset(t, '[', n);
+    memset(t + n, ']', n);
+    lim.max_depth = n;
+    assert_int_equal(asff__json_parse(t, 2 * n, &lim, NULL, &v, &e), ASFF_OK);
+    asff__json_free(v, NULL);
+    lim.max_bytes = 10;
+    assert_int_equal(asff__json_parse(t, 2 * n, &lim, NULL, &v, &e), ASFF_ERR_LIMIT);
+    free(t);
+}
+
+static asff_status json_chaos_run(const asff_allocator *alloc, void *ctx)
+{
+    const char *t = ctx;
+    yajl_val v;
+    asff_error e;
+    asff_status st = asff__json_parse(t, strlen(t), NULL, alloc, &v, &e);
+    if (st == ASFF_OK)
+        asff__json_free(v, alloc);
+    return st;
+}
+
+static void test_json_allocation_chaos(void **state)
+{
+    char big[4096];
+    size_t n = 0;
+    (void)state;
+    n += (size_t)snprintf(big + n, sizeof big - n, "{\"list\":[");
+    for (int i = 0; i < 60; i++)
+        n += (size_t)snprintf(big + n, sizeof big - n, "%s{\"k%d\":\"v%d\",\"n\":%d}", i ? "," : "", i, i, i);
+    snprintf(big + n, sizeof big - n, "],\"z\":{\"a\":[[[[1]]]]}}");
+    assert_true(test_alloc_chaos(json_chaos_run, big) > 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +343,10 @@ int main(void)
         cmocka_unit_test(test_arena_out_of_memory),
         cmocka_unit_test(test_default_allocator),
         cmocka_unit_test(test_timestamps),
+        cmocka_unit_test(test_json_values),
+        cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_json_deep),
+        cmocka_unit_test(test_json_allocation_chaos),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

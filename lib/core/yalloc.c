@@ -1,8 +1,8 @@
-/* The allocator bridge between asff_allocator and yajl (see codec_internal.h). */
+/* The allocator bridge between asff_allocator and yajl (see json.h): every yajl handle of the library takes its allocations through it. */
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include "codec_internal.h"
+#include "json.h"
 
 /* Each block starts with a header that says where it came from and how big it is. */
 typedef union yhdr {
