@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-        asff_http_header_line(&h, p, len);
+        asff__http_header_line(&h, p, len);
         p += len;
         if (len <= 2 && (len == 1 || p[-2] == '\r'))
             break;
@@ -47,25 +47,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (strlen(err.message) >= sizeof err.message || strlen(err.aws_code) >= sizeof err.aws_code)
         __builtin_trap();
     (void)asff_client_is_retryable(&err);
-    asff_parse_import_response(body, (size_t)(end - body), NULL, count_failed, &failed, &err);
-    asff_buf_init(&out, NULL);
-    asff_buf_init(&id, NULL);
-    asff_buf_init(&arn, NULL);
-    if (asff_json_compact_finding(body, (size_t)(end - body), &out, &id, &arn, &err) == ASFF_OK) {
+    asff__parse_import_response(body, (size_t)(end - body), NULL, count_failed, &failed, &err);
+    asff__buf_init(&out, NULL);
+    asff__buf_init(&id, NULL);
+    asff__buf_init(&arn, NULL);
+    if (asff__json_compact_finding(body, (size_t)(end - body), &out, &id, &arn, &err) == ASFF_OK) {
         /* compact output is itself one valid object that compacts to the same bytes */
         asff_buf again, id2, arn2;
-        asff_buf_init(&again, NULL);
-        asff_buf_init(&id2, NULL);
-        asff_buf_init(&arn2, NULL);
-        if (asff_json_compact_finding(out.data, out.len, &again, &id2, &arn2, &err) != ASFF_OK ||
+        asff__buf_init(&again, NULL);
+        asff__buf_init(&id2, NULL);
+        asff__buf_init(&arn2, NULL);
+        if (asff__json_compact_finding(out.data, out.len, &again, &id2, &arn2, &err) != ASFF_OK ||
             again.len != out.len || memcmp(again.data, out.data, out.len) != 0)
             __builtin_trap();
-        asff_buf_cleanup(&again);
-        asff_buf_cleanup(&id2);
-        asff_buf_cleanup(&arn2);
+        asff__buf_cleanup(&again);
+        asff__buf_cleanup(&id2);
+        asff__buf_cleanup(&arn2);
     }
-    asff_buf_cleanup(&out);
-    asff_buf_cleanup(&id);
-    asff_buf_cleanup(&arn);
+    asff__buf_cleanup(&out);
+    asff__buf_cleanup(&id);
+    asff__buf_cleanup(&arn);
     return 0;
 }

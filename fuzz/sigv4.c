@@ -29,11 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.sign_session_token = !(flags & 16);
     if (flags & 32)
         c.session_token = "AQoDYXdzEPT//////////wEXAMPLE+token=";
-    if (asff_rawreq_parse((const char *)data, size, NULL, &raw, &err) != ASFF_OK)
+    if (asff__rawreq_parse((const char *)data, size, NULL, &raw, &err) != ASFF_OK)
         return 0;
     s = asff_sigv4_new(&o);
     if (!s) {
-        asff_rawreq_cleanup(&raw);
+        asff__rawreq_cleanup(&raw);
         return 0;
     }
     r.method = raw.method;
@@ -68,6 +68,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !strstr(asff_sigv4_presigned_query(s), "X-Amz-Signature="))
         abort();
     asff_sigv4_free(s);
-    asff_rawreq_cleanup(&raw);
+    asff__rawreq_cleanup(&raw);
     return 0;
 }

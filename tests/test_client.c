@@ -251,18 +251,18 @@ static void test_header_lines(void **state)
     asff_http_headers h;
     (void)state;
     memset(&h, 0, sizeof h);
-    asff_http_header_line(&h, "HTTP/1.1 100 Continue\r\n", 23);
+    asff__http_header_line(&h, "HTTP/1.1 100 Continue\r\n", 23);
     assert_int_equal(h.status, 100);
-    asff_http_header_line(&h, "HTTP/1.1 429 Too Many\r\n", 23);
-    asff_http_header_line(&h, "X-Amzn-RequestId:  abc-123 \r\n", 29);
-    asff_http_header_line(&h, "x-amzn-ErrorType: ThrottlingException:http://x\r\n", 48);
+    asff__http_header_line(&h, "HTTP/1.1 429 Too Many\r\n", 23);
+    asff__http_header_line(&h, "X-Amzn-RequestId:  abc-123 \r\n", 29);
+    asff__http_header_line(&h, "x-amzn-ErrorType: ThrottlingException:http://x\r\n", 48);
     assert_int_equal(h.status, 429);
     assert_string_equal(h.request_id, "abc-123");
     assert_string_equal(h.error_type, "ThrottlingException:http://x");
-    asff_http_header_line(&h, "HTTP/2 200\r\n", 12);
+    asff__http_header_line(&h, "HTTP/2 200\r\n", 12);
     assert_int_equal(h.status, 200);
     assert_string_equal(h.request_id, "");
-    asff_http_header_line(&h, "x-amzn-requestid: \x01\xff\r\n", 21);
+    asff__http_header_line(&h, "x-amzn-requestid: \x01\xff\r\n", 21);
     assert_string_equal(h.request_id, "??");
 }
 
@@ -304,15 +304,15 @@ static void test_import_response(void **state)
                      "\"ErrorMessage\":\"m\"},{\"ErrorCode\":\"X\"}]}";
     (void)state;
     memset(&l, 0, sizeof l);
-    assert_int_equal(asff_parse_import_response(ok, strlen(ok), NULL, collect_failed, &l, &e), ASFF_OK);
+    assert_int_equal(asff__parse_import_response(ok, strlen(ok), NULL, collect_failed, &l, &e), ASFF_OK);
     assert_int_equal(l.n, 1);
     assert_string_equal(l.ids[0], "a");
     assert_string_equal(l.codes[0], "InvalidInput");
-    assert_int_equal(asff_parse_import_response("{\"SuccessCount\":3}", 18, NULL, collect_failed, &l, &e), ASFF_OK);
-    assert_int_equal(asff_parse_import_response("[]", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff_parse_import_response("{}", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff_parse_import_response("{\"Fa", 4, NULL, collect_failed, &l, &e), ASFF_ERR_SYNTAX);
-    assert_int_equal(asff_parse_import_response("{\"FailedFindings\":3}", 20, NULL, collect_failed, &l, &e),
+    assert_int_equal(asff__parse_import_response("{\"SuccessCount\":3}", 18, NULL, collect_failed, &l, &e), ASFF_OK);
+    assert_int_equal(asff__parse_import_response("[]", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff__parse_import_response("{}", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff__parse_import_response("{\"Fa", 4, NULL, collect_failed, &l, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff__parse_import_response("{\"FailedFindings\":3}", 20, NULL, collect_failed, &l, &e),
                      ASFF_ERR_TYPE);
 }
 
@@ -323,23 +323,23 @@ static void test_compact(void **state)
     const char *f = "{ \"SchemaVersion\" : \"2018-10-08\",\n \"Id\": \"id-1\", \"X\": {\"Id\": \"inner\"},\n"
                     " \"ProductArn\": \"arn:p\", \"N\": 12345678901234567890123, \"L\": [1, 2.50, true, null] }";
     (void)state;
-    asff_buf_init(&out, NULL);
-    asff_buf_init(&id, NULL);
-    asff_buf_init(&arn, NULL);
-    assert_int_equal(asff_json_compact_finding(f, strlen(f), &out, &id, &arn, &e), ASFF_OK);
+    asff__buf_init(&out, NULL);
+    asff__buf_init(&id, NULL);
+    asff__buf_init(&arn, NULL);
+    assert_int_equal(asff__json_compact_finding(f, strlen(f), &out, &id, &arn, &e), ASFF_OK);
     assert_string_equal(out.data, "{\"SchemaVersion\":\"2018-10-08\",\"Id\":\"id-1\",\"X\":{\"Id\":\"inner\"},"
                                   "\"ProductArn\":\"arn:p\",\"N\":12345678901234567890123,\"L\":[1,2.50,true,null]}");
     assert_string_equal(id.data, "id-1");
     assert_string_equal(arn.data, "arn:p");
-    asff_buf_reset(&out);
-    assert_int_equal(asff_json_compact_finding("[1]", 3, &out, &id, &arn, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff_json_compact_finding("\"s\"", 3, &out, &id, &arn, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff_json_compact_finding("{\"a\":", 5, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
-    assert_int_equal(asff_json_compact_finding("{} {}", 5, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
-    assert_int_equal(asff_json_compact_finding("{\"a\":\"\xff\"}", 9, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
-    asff_buf_cleanup(&out);
-    asff_buf_cleanup(&id);
-    asff_buf_cleanup(&arn);
+    asff__buf_reset(&out);
+    assert_int_equal(asff__json_compact_finding("[1]", 3, &out, &id, &arn, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff__json_compact_finding("\"s\"", 3, &out, &id, &arn, &e), ASFF_ERR_TYPE);
+    assert_int_equal(asff__json_compact_finding("{\"a\":", 5, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff__json_compact_finding("{} {}", 5, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff__json_compact_finding("{\"a\":\"\xff\"}", 9, &out, &id, &arn, &e), ASFF_ERR_SYNTAX);
+    asff__buf_cleanup(&out);
+    asff__buf_cleanup(&id);
+    asff__buf_cleanup(&arn);
 }
 
 static void test_operations_table(void **state)
@@ -1259,11 +1259,11 @@ static void test_batch_update(void **state)
     set_env();
     fault_start(&s, "--fail 0.1 --verify-secret " SECRET);
     c = make_client(&s, NULL);
-    asff_buf_init(&req, NULL);
-    asff_buf_appendf(&req, "{\"Note\":{\"Text\":\"triaged\",\"UpdatedBy\":\"t\"},\"FindingIdentifiers\":[");
+    asff__buf_init(&req, NULL);
+    asff__buf_appendf(&req, "{\"Note\":{\"Text\":\"triaged\",\"UpdatedBy\":\"t\"},\"FindingIdentifiers\":[");
     for (i = 0; i < 250; i++)
-        asff_buf_appendf(&req, "%s{\"Id\":\"f-%zu\",\"ProductArn\":\"arn:p\"}", i ? "," : "", i);
-    asff_buf_appendf(&req, "],\"Workflow\":{\"Status\":\"NOTIFIED\"}}");
+        asff__buf_appendf(&req, "%s{\"Id\":\"f-%zu\",\"ProductArn\":\"arn:p\"}", i ? "," : "", i);
+    asff__buf_appendf(&req, "],\"Workflow\":{\"Status\":\"NOTIFIED\"}}");
     memset(&u, 0, sizeof u);
     if (asff_client_batch_update_findings(c, req.data, req.len, on_update, &u, &e) != ASFF_OK)
         fail_msg("BatchUpdateFindings: %s", e.message);
@@ -1295,7 +1295,7 @@ static void test_batch_update(void **state)
     }
     assert_string_equal(e.path, "/FindingIdentifiers/0");
     assert_int_equal(asff_client_batch_update_findings(c, "{", 1, on_update, &u, &e), ASFF_ERR_SYNTAX);
-    asff_buf_cleanup(&req);
+    asff__buf_cleanup(&req);
     asff_client_free(c);
     server_stop(&s);
 }

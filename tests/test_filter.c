@@ -201,14 +201,14 @@ static void test_every_attribute(void **state)
     unsigned i, tested = 0;
     char yes[512], no[512];
     (void)state;
-    assert_int_equal(filter_attr_count, 104);
-    for (i = 0; i < filter_attr_count; i++) {
-        const filter_attr_def *d = &filter_attrs[i];
+    assert_int_equal(asff__filter_attr_count, 104);
+    for (i = 0; i < asff__filter_attr_count; i++) {
+        const filter_attr_def *d = &asff__filter_attrs[i];
         bool v6 = strstr(d->name, "V6") != NULL;
         asff_AwsSecurityFinding *f, *empty;
         asff_filter *fy, *fn;
         if (i)
-            assert_true(strcmp(filter_attrs[i - 1].name, d->name) < 0);
+            assert_true(strcmp(asff__filter_attrs[i - 1].name, d->name) < 0);
         if (d->type == FT_KEYWORD)
             continue;
         switch (d->type) {
@@ -512,9 +512,9 @@ static void test_errors_and_limits(void **state)
     /* FS-20: 10 attributes x 20 entries, relaxed in local mode */
     n = (size_t)snprintf(buf, sizeof buf, "{");
     for (i = 0, k = 0; k < 11; i++)
-        if (filter_attrs[i].type == FT_STRING)
+        if (asff__filter_attrs[i].type == FT_STRING)
             n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\"%s\":[{\"Value\":\"x\",\"Comparison\":\"EQUALS\"}]",
-                                  k++ ? "," : "", filter_attrs[i].name);
+                                  k++ ? "," : "", asff__filter_attrs[i].name);
     snprintf(buf + n, sizeof buf - n, "}");
     o.local = false;
     expect_error(buf, &o, ASFF_ERR_FILTER, "", "10");
@@ -663,7 +663,7 @@ static void test_timestamp_parse(void **state)
     for (i = 0; i < sizeof c / sizeof *c; i++) {
         int64_t s = 0;
         int32_t ns = 0;
-        bool ok = filter_ts_parse(c[i].s, strlen(c[i].s), &s, &ns);
+        bool ok = asff__filter_ts_parse(c[i].s, strlen(c[i].s), &s, &ns);
         if (ok != c[i].ok)
             fail_msg("%s: %s", c[i].s, ok ? "accepted" : "rejected");
         if (ok) {
@@ -852,6 +852,14 @@ static void test_prefilter(void **state)
     assert_true(asff_filter_prefilter(NULL, "x", 1));
 }
 
+/* asff_filter_prefilter_next through the SIMD scan, or the portable one (test_prefilter_next_portable). */
+static bool use_portable_scan;
+static size_t prefilter_next(asff_filter *f, const char *text, size_t len, size_t *lines)
+{
+    asff__filter_use_portable_scan(f, use_portable_scan);
+    return asff_filter_prefilter_next(f, text, len, lines);
+}
+
 /* The first line of text[len] that asff_filter_prefilter passes, as asff_filter_prefilter_next
  * must find it: line by line, each with its newline. */
 static size_t prefilter_lines(const asff_filter *flt, const char *text, size_t len, size_t *lines)
@@ -933,26 +941,26 @@ static void test_prefilter_next(void **state)
     for (i = 0; i < sizeof c / sizeof *c; i++) {
         asff_filter *flt = compile(c[i].filter);
         size_t len = strlen(c[i].text), want = c[i].at == SIZE_MAX ? len : c[i].at, at, ref_lines;
-        at = asff_filter_prefilter_next(flt, c[i].text, len, &lines);
+        at = prefilter_next(flt, c[i].text, len, &lines);
         if (at != want || lines != c[i].lines)
             fail_msg("case %zu: prefilter_next(%s) = %zu (%zu lines), want %zu (%zu lines)", i, c[i].text, at, lines,
                      want, c[i].lines);
         if (prefilter_lines(flt, c[i].text, len, &ref_lines) != want || ref_lines != c[i].lines)
             fail_msg("case %zu: the table disagrees with asff_filter_prefilter", i);
-        assert_int_equal(asff_filter_prefilter_next(flt, c[i].text, len, NULL), want);
+        assert_int_equal(prefilter_next(flt, c[i].text, len, NULL), want);
         asff_filter_free(flt);
     }
-    assert_int_equal(asff_filter_prefilter_next(NULL, "x\n", 2, &lines), 0);
+    assert_int_equal(prefilter_next(NULL, "x\n", 2, &lines), 0);
     assert_int_equal(lines, 0);
     {
         /* many empty lines: the scan's per-byte newline counters must not wrap */
         static char many[40000 + 9];
         asff_filter *flt = compile(PF_CRIT);
         memset(many, '\n', 40000);
-        assert_int_equal(asff_filter_prefilter_next(flt, many, 40000, &lines), 40000);
+        assert_int_equal(prefilter_next(flt, many, 40000, &lines), 40000);
         assert_int_equal(lines, 40000);
         memcpy(many + 40000, "CRITICAL", 8);
-        assert_int_equal(asff_filter_prefilter_next(flt, many, 40008, &lines), 40000);
+        assert_int_equal(prefilter_next(flt, many, 40008, &lines), 40000);
         assert_int_equal(lines, 40000);
         asff_filter_free(flt);
     }
@@ -991,7 +999,7 @@ static void test_prefilter_next_random(void **state)
         /* every candidate in turn, skipping each found line as asff filter does */
         while (pos <= len) {
             size_t lines, ref_lines, at, ref;
-            at = pos + asff_filter_prefilter_next(flt, text + pos, len - pos, &lines);
+            at = pos + prefilter_next(flt, text + pos, len - pos, &lines);
             ref = pos + prefilter_lines(flt, text + pos, len - pos, &ref_lines);
             if (at != ref || lines != ref_lines)
                 fail_msg("round %zu at %zu: %zu (%zu lines), want %zu (%zu lines)", round, pos, at, lines, ref, ref_lines);
@@ -1015,15 +1023,13 @@ static void test_prefilter_next_random(void **state)
 }
 
 /* The same two tests through the portable scan, which SIMD builds would otherwise never run
- * (lib/filter/filter.c; the flag is internal to the library, visible to this static link). */
-extern bool asff_filter_portable_scan_;
-
+ * (lib/filter/filter.c; asff__filter_use_portable_scan is internal, visible to this static link). */
 static void test_prefilter_next_portable(void **state)
 {
-    asff_filter_portable_scan_ = true;
+    use_portable_scan = true;
     test_prefilter_next(state);
     test_prefilter_next_random(state);
-    asff_filter_portable_scan_ = false;
+    use_portable_scan = false;
 }
 
 /* ---- sorting --------------------------------------------------------------------------------- */

@@ -101,7 +101,7 @@ static void sign_vector(const char *name, int *sreq_checked)
     size_t nadded, i;
     bool header_after = strstr(name, "post-sts-header-after") != NULL;
 
-    assert_int_equal(asff_rawreq_parse(req, req_len, NULL, &raw, &err), ASFF_OK);
+    assert_int_equal(asff__rawreq_parse(req, req_len, NULL, &raw, &err), ASFF_OK);
     /* The signer adds (and signs) the token itself for this case; header-after adds it unsigned. */
     if (strcmp(name, "get-vanilla-with-session-token") == 0 || header_after)
         c.session_token = token = sreq_token(sreq);
@@ -174,7 +174,7 @@ static void sign_vector(const char *name, int *sreq_checked)
         assert_memory_equal(key, expect_key, 32);
     }
     asff_sigv4_free(s);
-    asff_rawreq_cleanup(&raw);
+    asff__rawreq_cleanup(&raw);
     free(req);
     free(creq);
     free(sts);
@@ -591,7 +591,7 @@ static void test_botocore_differential(void **state)
         sep = strchr(rec, 0x1d);
         assert_non_null(sep);
         *sep = '\0';
-        assert_int_equal(asff_rawreq_parse(rec, (size_t)(sep - rec), NULL, &raw, &err), ASFF_OK);
+        assert_int_equal(asff__rawreq_parse(rec, (size_t)(sep - rec), NULL, &raw, &err), ASFF_OK);
         r.method = raw.method;
         r.path = raw.path;
         r.path_len = raw.path_len;
@@ -605,7 +605,7 @@ static void test_botocore_differential(void **state)
             fail_msg("%s\n---\n%s", rec, err.message);
         if (strcmp(asff_sigv4_canonical_request(s), sep + 1) != 0)
             fail_msg("request\n%s\n--- botocore\n%s\n--- libasff\n%s", rec, sep + 1, asff_sigv4_canonical_request(s));
-        asff_rawreq_cleanup(&raw);
+        asff__rawreq_cleanup(&raw);
         compared++;
         rec = end + 1;
     }
@@ -621,7 +621,7 @@ static void test_rawreq(void **state)
     asff_rawreq raw;
     asff_error err;
     (void)state;
-    assert_int_equal(asff_rawreq_parse(folded, strlen(folded), NULL, &raw, &err), ASFF_OK);
+    assert_int_equal(asff__rawreq_parse(folded, strlen(folded), NULL, &raw, &err), ASFF_OK);
     assert_string_equal(raw.method, "GET");
     assert_string_equal(raw.path, "/a b");
     assert_string_equal(raw.query, "x=1");
@@ -629,11 +629,11 @@ static void test_rawreq(void **state)
     assert_string_equal(raw.headers[1].value, "  a b");
     assert_int_equal(raw.body_len, 4);
     assert_memory_equal(raw.body, "body", 4);
-    asff_rawreq_cleanup(&raw);
-    assert_int_equal(asff_rawreq_parse("GET\n", 4, NULL, &raw, &err), ASFF_ERR_SYNTAX);
-    assert_int_equal(asff_rawreq_parse("GET / HTTP/1.1\n novalue\n", 24, NULL, &raw, &err), ASFF_ERR_SYNTAX);
+    asff__rawreq_cleanup(&raw);
+    assert_int_equal(asff__rawreq_parse("GET\n", 4, NULL, &raw, &err), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff__rawreq_parse("GET / HTTP/1.1\n novalue\n", 24, NULL, &raw, &err), ASFF_ERR_SYNTAX);
     assert_non_null(strstr(err.message, "line 2"));
-    assert_int_equal(asff_rawreq_parse("GET / HTTP/1.1\nNoColon\n", 23, NULL, &raw, &err), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff__rawreq_parse("GET / HTTP/1.1\nNoColon\n", 23, NULL, &raw, &err), ASFF_ERR_SYNTAX);
 }
 
 int main(void)

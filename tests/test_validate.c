@@ -396,9 +396,9 @@ static void test_rules_table(void **state)
 {
     size_t i, n;
     (void)state;
-    assert_true(v_rule_count > 90);
-    for (i = 0; i < v_rule_count; i++) {
-        const v_rule *r = &v_rules[i];
+    assert_true(asff__v_rule_count > 90);
+    for (i = 0; i < asff__v_rule_count; i++) {
+        const v_rule *r = &asff__v_rules[i];
         const asff_type *t = asff_type_get(r->tid);
         const asff_member *m;
         assert_non_null(t);
@@ -407,14 +407,14 @@ static void test_rules_table(void **state)
         assert_int_equal(m->offset, r->offset);
         assert_non_null(r->ref);
         if (i > 0)
-            assert_true(v_rules[i - 1].tid < r->tid ||
-                        (v_rules[i - 1].tid == r->tid && v_rules[i - 1].offset <= r->offset));
+            assert_true(asff__v_rules[i - 1].tid < r->tid ||
+                        (asff__v_rules[i - 1].tid == r->tid && asff__v_rules[i - 1].offset <= r->offset));
     }
-    assert_non_null(v_rules_of(ASFF_TID_AwsSecurityFinding, &n));
+    assert_non_null(asff__v_rules_of(ASFF_TID_AwsSecurityFinding, &n));
     assert_true(n >= 30);
-    assert_non_null(v_rules_of(ASFF_TID_Malware, &n));
+    assert_non_null(asff__v_rules_of(ASFF_TID_Malware, &n));
     assert_int_equal(n, 2);
-    v_rules_of(ASFF_TID_Workflow, &n);
+    asff__v_rules_of(ASFF_TID_Workflow, &n);
     assert_int_equal(n, 0);
 }
 

@@ -59,12 +59,12 @@ const char *asff_credentials_source_name(asff_credentials_source s)
 
 static char *dup_str(const asff_aws *a, const char *s)
 {
-    return s ? asff_sbuf_strdup(a->alloc, s, strlen(s)) : NULL;
+    return s ? asff__sbuf_strdup(a->alloc, s, strlen(s)) : NULL;
 }
 
 static void free_str(const asff_aws *a, char **s)
 {
-    asff_sbuf_strfree(a->alloc, *s);
+    asff__sbuf_strfree(a->alloc, *s);
     *s = NULL;
 }
 
@@ -125,9 +125,9 @@ static char *expand_home(const asff_aws *a, const char *path)
     home = env(a, "HOME");
     if (!home)
         return NULL;
-    asff_buf_init(&b, a->alloc);
-    if (asff_buf_append(&b, home, strlen(home)) != ASFF_OK || asff_buf_append(&b, path + 1, strlen(path + 1)) != ASFF_OK) {
-        asff_buf_cleanup(&b);
+    asff__buf_init(&b, a->alloc);
+    if (asff__buf_append(&b, home, strlen(home)) != ASFF_OK || asff__buf_append(&b, path + 1, strlen(path + 1)) != ASFF_OK) {
+        asff__buf_cleanup(&b);
         return NULL;
     }
     return b.data;
@@ -175,7 +175,7 @@ static asff_status parse_regions(asff_aws *a, const char *list, asff_error *err)
     for (i = 0; i < len; i++)
         n += list[i] == ',';
     a->regions_store = dup_str(a, list);
-    a->regions = asff_malloc(a->alloc, (n + 1) * sizeof *a->regions);
+    a->regions = asff__malloc(a->alloc, (n + 1) * sizeof *a->regions);
     if (!a->regions_store || !a->regions)
         return asff_error_set(err, ASFF_ERR_NOMEM, "aws: out of memory");
     a->nregions = 0;
@@ -190,8 +190,8 @@ static asff_status parse_regions(asff_aws *a, const char *list, asff_error *err)
         while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
             *--e = '\0';
         if (*s) {
-            if (!asff_aws_valid_region(s))
-                return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "aws: \"%.64s\" in the region list is not a region",
+            if (!asff__aws_valid_region(s))
+                return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "aws: \"%.64s\" in the region list is not a region",
                                        s);
             a->regions[a->nregions++] = s;
         }
@@ -199,7 +199,7 @@ static asff_status parse_regions(asff_aws *a, const char *list, asff_error *err)
     }
     a->regions[a->nregions] = NULL;
     if (!a->nregions)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "aws: the region list is empty");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "aws: the region list is empty");
     return ASFF_OK;
 }
 
@@ -219,10 +219,10 @@ void asff_aws_free(asff_aws *a)
     free_str(a, &a->secret);
     free_str(a, &a->token);
     free_str(a, &a->regions_store);
-    asff_free(a->alloc, (void *)a->regions);
+    asff__free(a->alloc, (void *)a->regions);
     asff_aws_ini_free(a->config);
     asff_aws_ini_free(a->credentials);
-    asff_free(a->alloc, a);
+    asff__free(a->alloc, a);
 }
 
 asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_error *err)
@@ -233,17 +233,17 @@ asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_e
     asff_status st;
     const char *v;
     if (!out)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "aws: no output handle");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "aws: no output handle");
     *out = NULL;
     if (options && options->version != ASFF_AWS_OPTIONS_VERSION)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "aws: unknown options version %u", options->version);
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "aws: unknown options version %u", options->version);
     if (!options)
         options = &def;
     if ((options->access_key_id == NULL) != (options->secret_access_key == NULL))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                "aws: explicit credentials need both an access key id and a secret access key");
-    al = asff_alloc_or_default(options->allocator);
-    a = asff_malloc(al, sizeof *a);
+    al = asff__alloc_or_default(options->allocator);
+    a = asff__malloc(al, sizeof *a);
     if (!a)
         return asff_error_set(err, ASFF_ERR_NOMEM, "aws: out of memory");
     memset(a, 0, sizeof *a);
@@ -287,9 +287,9 @@ asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_e
     }
     /* A profile named explicitly must exist somewhere (as the SDKs insist); "default" may be absent. */
     if ((options->profile || env(a, "AWS_PROFILE")) && strcmp(a->profile, "default") != 0 &&
-        !asff_aws_ini_has_section(a->config, a->profile) && !asff_aws_ini_has_section(a->credentials, a->profile) &&
+        !asff__aws_ini_has_section(a->config, a->profile) && !asff__aws_ini_has_section(a->credentials, a->profile) &&
         !a->explicit_key) {
-        st = asff_error_setf(err, ASFF_ERR_NOT_FOUND, "aws: the profile \"%.64s\" is in neither %s nor %s", a->profile,
+        st = asff__error_setf(err, ASFF_ERR_NOT_FOUND, "aws: the profile \"%.64s\" is in neither %s nor %s", a->profile,
                              a->credentials_path ? a->credentials_path : "(no credentials file)",
                              a->config_path ? a->config_path : "(no config file)");
         asff_aws_free(a);
@@ -305,8 +305,8 @@ asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_e
     if (!v)
         v = config_get(a, "region");
     if (v && v[0]) {
-        if (!asff_aws_valid_region(v)) {
-            st = asff_error_setf(err, ASFF_ERR_INVALID_ARG, "aws: \"%.64s\" is not a region name (a-z, 0-9, -)", v);
+        if (!asff__aws_valid_region(v)) {
+            st = asff__error_setf(err, ASFF_ERR_INVALID_ARG, "aws: \"%.64s\" is not a region name (a-z, 0-9, -)", v);
             asff_aws_free(a);
             return st;
         }
@@ -341,7 +341,7 @@ asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_e
         size_t n;
         if (!valid_endpoint_url(v)) {
             /* The URL is not quoted: it may carry user:password. */
-            st = asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+            st = asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                  "aws: the configured endpoint URL is not http(s)://host[:port][/path]");
             asff_aws_free(a);
             return st;
@@ -365,7 +365,7 @@ asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_e
         size_t n, i;
         const char *const *all = asff_securityhub_regions(&n);
         const char *part = asff_aws_partition(a->region);
-        a->regions = asff_malloc(a->alloc, (n + 1) * sizeof *a->regions);
+        a->regions = asff__malloc(a->alloc, (n + 1) * sizeof *a->regions);
         if (!a->regions) {
             asff_aws_free(a);
             return asff_error_set(err, ASFF_ERR_NOMEM, "aws: out of memory");
@@ -392,11 +392,11 @@ asff_status asff_aws_endpoint(const asff_aws *a, const char *region, char *out, 
     if (is_override)
         *is_override = false;
     if (!a || !out || !size)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint: no handle or output buffer");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint: no handle or output buffer");
     out[0] = '\0';
     if (a->endpoint) {
         if (strlen(a->endpoint) >= size)
-            return asff_error_setf(err, ASFF_ERR_LIMIT, "endpoint: the buffer is too small");
+            return asff__error_setf(err, ASFF_ERR_LIMIT, "endpoint: the buffer is too small");
         memcpy(out, a->endpoint, strlen(a->endpoint) + 1);
         if (is_override)
             *is_override = true;
@@ -405,7 +405,7 @@ asff_status asff_aws_endpoint(const asff_aws *a, const char *region, char *out, 
     if (!region)
         region = a->region;
     if (!region)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                "endpoint: no region (set --region, AWS_REGION, AWS_DEFAULT_REGION or the profile's "
                                "region)");
     return asff_securityhub_endpoint(region, a->fips, out, size, err);
@@ -426,7 +426,7 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
         b->too_big = true;
         return 0;
     }
-    if (asff_sbuf_append(&b->buf, data, len) != ASFF_OK)
+    if (asff__sbuf_append(&b->buf, data, len) != ASFF_OK)
         return 0;
     return len;
 }
@@ -444,7 +444,7 @@ static asff_status http_call(const asff_aws *a, const char *method, const char *
     asff_status st = ASFF_OK;
     *status = 0;
     if (!c)
-        return asff_error_setf(err, ASFF_ERR_NOMEM, "%s: cannot create a curl handle", what);
+        return asff__error_setf(err, ASFF_ERR_NOMEM, "%s: cannot create a curl handle", what);
     body.buf = *out;
     body.too_big = false;
     for (i = 0; headers && headers[i]; i++) {
@@ -452,7 +452,7 @@ static asff_status http_call(const asff_aws *a, const char *method, const char *
         if (!t) {
             curl_slist_free_all(hl);
             curl_easy_cleanup(c);
-            return asff_error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
+            return asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
         }
         hl = t;
     }
@@ -483,11 +483,11 @@ static asff_status http_call(const asff_aws *a, const char *method, const char *
     if (rc == CURLE_OK) {
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     } else if (body.too_big) {
-        st = asff_error_setf(err, ASFF_ERR_LIMIT, "%s: answer larger than %u bytes", what, ASFF_AWS_MAX_HTTP_RESPONSE);
+        st = asff__error_setf(err, ASFF_ERR_LIMIT, "%s: answer larger than %u bytes", what, ASFF_AWS_MAX_HTTP_RESPONSE);
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        st = asff_error_setf(err, ASFF_ERR_TIMEOUT, "%s: timed out after %ld ms", what, a->opt.http_timeout_ms);
+        st = asff__error_setf(err, ASFF_ERR_TIMEOUT, "%s: timed out after %ld ms", what, a->opt.http_timeout_ms);
     } else {
-        st = asff_error_setf(err, ASFF_ERR_NETWORK, "%s: %s", what, curl_easy_strerror(rc));
+        st = asff__error_setf(err, ASFF_ERR_NETWORK, "%s: %s", what, curl_easy_strerror(rc));
     }
     curl_slist_free_all(hl);
     curl_easy_cleanup(c);
@@ -543,15 +543,15 @@ static asff_status take_json_credentials(asff_aws *a, asff_buf *body, asff_crede
     int64_t exp = 0;
     char *key, *secret, *token = NULL;
     bool has_token;
-    if (asff_sbuf_putc(body, '\0') != ASFF_OK)
-        return asff_error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
+    if (asff__sbuf_putc(body, '\0') != ASFF_OK)
+        return asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
     root = yajl_tree_parse(body->data, ebuf, sizeof ebuf);
     /* yajl's message quotes the input, which holds secrets: it is not passed on. */
     OPENSSL_cleanse(ebuf, sizeof ebuf);
     if (!root || !YAJL_IS_OBJECT(root)) {
         if (root)
             yajl_tree_free(root);
-        return asff_error_setf(err, ASFF_ERR_SYNTAX, "%s: the credentials answer is not a JSON object", what);
+        return asff__error_setf(err, ASFF_ERR_SYNTAX, "%s: the credentials answer is not a JSON object", what);
     }
     code = json_string(root, "Code");
     k = json_string(root, "AccessKeyId");
@@ -560,16 +560,16 @@ static asff_status take_json_credentials(asff_aws *a, asff_buf *body, asff_crede
     x = json_string(root, "Expiration");
     if (code && strcmp(code, "Success") != 0) {
         yajl_tree_free(root);
-        return asff_error_setf(err, ASFF_ERR_CREDENTIALS, "%s: the credentials answer says Code=%.40s", what, code);
+        return asff__error_setf(err, ASFF_ERR_CREDENTIALS, "%s: the credentials answer says Code=%.40s", what, code);
     }
     if (!k || !k[0] || !s || !s[0]) {
         yajl_tree_free(root);
-        return asff_error_setf(err, ASFF_ERR_SYNTAX, "%s: the credentials answer has no AccessKeyId/SecretAccessKey",
+        return asff__error_setf(err, ASFF_ERR_SYNTAX, "%s: the credentials answer has no AccessKeyId/SecretAccessKey",
                                what);
     }
     if (x && !parse_iso8601(x, &exp)) {
         yajl_tree_free(root);
-        return asff_error_setf(err, ASFF_ERR_SYNTAX, "%s: the credentials' Expiration is not an ISO 8601 time", what);
+        return asff__error_setf(err, ASFF_ERR_SYNTAX, "%s: the credentials' Expiration is not an ISO 8601 time", what);
     }
     has_token = t && t[0];
     key = dup_str(a, k);
@@ -582,10 +582,10 @@ static asff_status take_json_credentials(asff_aws *a, asff_buf *body, asff_crede
         OPENSSL_cleanse((void *)t, strlen(t));
     yajl_tree_free(root);
     if (!key || !secret || (has_token && !token)) {
-        asff_sbuf_strfree(a->alloc, key);
-        asff_sbuf_strfree(a->alloc, secret);
-        asff_sbuf_strfree(a->alloc, token);
-        return asff_error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
+        asff__sbuf_strfree(a->alloc, key);
+        asff__sbuf_strfree(a->alloc, secret);
+        asff__sbuf_strfree(a->alloc, token);
+        return asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
     }
     set_current(a, key, secret, token, exp, src);
     return ASFF_OK;
@@ -632,20 +632,20 @@ static asff_status from_container(asff_aws *a, bool *tried, asff_error *err)
     if (a->opt.no_container || (!rel && !full))
         return ASFF_ERR_NOT_FOUND;
     *tried = true;
-    asff_buf_init(&url, a->alloc);
-    asff_buf_init(&hdr, a->alloc);
-    asff_buf_init(&body, a->alloc);
+    asff__buf_init(&url, a->alloc);
+    asff__buf_init(&hdr, a->alloc);
+    asff__buf_init(&body, a->alloc);
     if (rel) {
         if (rel[0] != '/')
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                    "container credentials: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI must start with /");
-        st = asff_buf_appendf(&url, "%s%s", CONTAINER_HOST, rel);
+        st = asff__buf_appendf(&url, "%s%s", CONTAINER_HOST, rel);
     } else {
         if (!container_url_allowed(full))
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                    "container credentials: AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to "
                                    "a loopback or ECS/EKS agent address");
-        st = asff_buf_appendf(&url, "%s", full);
+        st = asff__buf_appendf(&url, "%s", full);
     }
     if (st != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "container credentials: out of memory");
@@ -655,43 +655,43 @@ static asff_status from_container(asff_aws *a, bool *tried, asff_error *err)
         char buf[4096];
         size_t n;
         if (!f) {
-            asff_buf_cleanup(&url);
-            return asff_error_setf(err, ASFF_ERR_IO, "container credentials: cannot read %s", tok_file);
+            asff__buf_cleanup(&url);
+            return asff__error_setf(err, ASFF_ERR_IO, "container credentials: cannot read %s", tok_file);
         }
         n = fread(buf, 1, sizeof buf - 1, f);
         fclose(f);
         while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
             n--;
         buf[n] = '\0';
-        st = asff_sbuf_puts(&hdr, "Authorization: ") == ASFF_OK && asff_sbuf_puts(&hdr, buf) == ASFF_OK ? ASFF_OK
+        st = asff__sbuf_puts(&hdr, "Authorization: ") == ASFF_OK && asff__sbuf_puts(&hdr, buf) == ASFF_OK ? ASFF_OK
                                                                                                          : ASFF_ERR_NOMEM;
         OPENSSL_cleanse(buf, sizeof buf);
     } else if (tok) {
-        st = asff_sbuf_puts(&hdr, "Authorization: ") == ASFF_OK && asff_sbuf_puts(&hdr, tok) == ASFF_OK ? ASFF_OK
+        st = asff__sbuf_puts(&hdr, "Authorization: ") == ASFF_OK && asff__sbuf_puts(&hdr, tok) == ASFF_OK ? ASFF_OK
                                                                                                        : ASFF_ERR_NOMEM;
     }
     if (st != ASFF_OK) {
-        asff_buf_cleanup(&url);
-        asff_sbuf_cleanup(&hdr);
+        asff__buf_cleanup(&url);
+        asff__sbuf_cleanup(&hdr);
         return asff_error_set(err, ASFF_ERR_NOMEM, "container credentials: out of memory");
     }
     if (hdr.len) {
         if (strpbrk(hdr.data, "\r\n")) {
-            asff_buf_cleanup(&url);
-            asff_sbuf_cleanup(&hdr);
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+            asff__buf_cleanup(&url);
+            asff__sbuf_cleanup(&hdr);
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                    "container credentials: the authorization token holds a line break");
         }
         headers[0] = hdr.data;
     }
     /* Two attempts, as the SDKs retry this local endpoint once. */
     for (attempt = 0; attempt < 2; attempt++) {
-        asff_sbuf_clear(&body);
+        asff__sbuf_clear(&body);
         st = http_call(a, "GET", url.data, headers, &body, &status, err, "container credentials");
         if (st == ASFF_OK && status == 200)
             break;
         if (st == ASFF_OK && status != 200 && (status < 500 || attempt == 1)) {
-            st = asff_error_setf(err, status == 401 || status == 403 ? ASFF_ERR_CREDENTIALS : ASFF_ERR_HTTP,
+            st = asff__error_setf(err, status == 401 || status == 403 ? ASFF_ERR_CREDENTIALS : ASFF_ERR_HTTP,
                                  "container credentials: HTTP %ld from the credentials endpoint", status);
             if (err)
                 err->http_status = (int)status;
@@ -703,9 +703,9 @@ static asff_status from_container(asff_aws *a, bool *tried, asff_error *err)
     }
     if (st == ASFF_OK)
         st = take_json_credentials(a, &body, ASFF_CREDS_CONTAINER, "container credentials", err);
-    asff_buf_cleanup(&url);
-    asff_sbuf_cleanup(&hdr);
-    asff_sbuf_cleanup(&body);
+    asff__buf_cleanup(&url);
+    asff__sbuf_cleanup(&hdr);
+    asff__sbuf_cleanup(&body);
     return st;
 }
 
@@ -728,15 +728,15 @@ static asff_status from_imds(asff_aws *a, bool *tried, asff_error *err)
     if (!base)
         base = IMDS_DEFAULT_ENDPOINT;
     if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "instance metadata: the endpoint must be http(s)://");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "instance metadata: the endpoint must be http(s)://");
     n = strlen(base);
     while (n && base[n - 1] == '/')
         n--;
-    asff_buf_init(&url, a->alloc);
-    asff_buf_init(&hdr, a->alloc);
-    asff_buf_init(&body, a->alloc);
+    asff__buf_init(&url, a->alloc);
+    asff__buf_init(&hdr, a->alloc);
+    asff__buf_init(&body, a->alloc);
 
-    if (asff_buf_appendf(&url, "%.*s/latest/api/token", (int)n, base) != ASFF_OK)
+    if (asff__buf_appendf(&url, "%.*s/latest/api/token", (int)n, base) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "instance metadata: out of memory");
     headers[0] = "X-aws-ec2-metadata-token-ttl-seconds: " IMDS_TOKEN_TTL;
     st = http_call(a, "PUT", url.data, headers, &body, &status, err, "instance metadata");
@@ -747,18 +747,18 @@ static asff_status from_imds(asff_aws *a, bool *tried, asff_error *err)
     *tried = true;
     headers[0] = NULL;
     if (status == 200) {
-        if (asff_sbuf_puts(&hdr, "X-aws-ec2-metadata-token: ") != ASFF_OK ||
-            asff_sbuf_append(&hdr, body.data ? body.data : "", body.len) != ASFF_OK) {
+        if (asff__sbuf_puts(&hdr, "X-aws-ec2-metadata-token: ") != ASFF_OK ||
+            asff__sbuf_append(&hdr, body.data ? body.data : "", body.len) != ASFF_OK) {
             st = asff_error_set(err, ASFF_ERR_NOMEM, "instance metadata: out of memory");
             goto done;
         }
         if (strpbrk(hdr.data, "\r\n")) {
-            st = asff_error_setf(err, ASFF_ERR_SYNTAX, "instance metadata: the session token holds a line break");
+            st = asff__error_setf(err, ASFF_ERR_SYNTAX, "instance metadata: the session token holds a line break");
             goto done;
         }
         headers[0] = hdr.data;
     } else if (status != 404 && status != 405) {
-        st = asff_error_setf(err, status == 403 ? ASFF_ERR_CREDENTIALS : ASFF_ERR_HTTP,
+        st = asff__error_setf(err, status == 403 ? ASFF_ERR_CREDENTIALS : ASFF_ERR_HTTP,
                              "instance metadata: HTTP %ld for the IMDSv2 session token", status);
         if (err)
             err->http_status = (int)status;
@@ -766,9 +766,9 @@ static asff_status from_imds(asff_aws *a, bool *tried, asff_error *err)
     }
 
     /* The role name. */
-    asff_buf_reset(&url);
-    asff_sbuf_clear(&body);
-    if (asff_buf_appendf(&url, "%.*s/latest/meta-data/iam/security-credentials/", (int)n, base) != ASFF_OK) {
+    asff__buf_reset(&url);
+    asff__sbuf_clear(&body);
+    if (asff__buf_appendf(&url, "%.*s/latest/meta-data/iam/security-credentials/", (int)n, base) != ASFF_OK) {
         st = asff_error_set(err, ASFF_ERR_NOMEM, "instance metadata: out of memory");
         goto done;
     }
@@ -776,7 +776,7 @@ static asff_status from_imds(asff_aws *a, bool *tried, asff_error *err)
     if (st != ASFF_OK)
         goto done;
     if (status != 200) {
-        st = asff_error_setf(err, status == 404 ? ASFF_ERR_CREDENTIALS : ASFF_ERR_HTTP,
+        st = asff__error_setf(err, status == 404 ? ASFF_ERR_CREDENTIALS : ASFF_ERR_HTTP,
                              "instance metadata: HTTP %ld for the role name%s", status,
                              status == 404 ? " (no instance profile attached)" : "");
         if (err)
@@ -786,22 +786,22 @@ static asff_status from_imds(asff_aws *a, bool *tried, asff_error *err)
     {
         size_t len = body.data ? strcspn(body.data, "\r\n") : 0, i;
         if (len == 0 || len >= sizeof role) {
-            st = asff_error_setf(err, ASFF_ERR_SYNTAX, "instance metadata: no role name");
+            st = asff__error_setf(err, ASFF_ERR_SYNTAX, "instance metadata: no role name");
             goto done;
         }
         for (i = 0; i < len; i++) {
             unsigned char c = (unsigned char)body.data[i];
             if (!(isalnum(c) || strchr("+=,.@_-", c))) {
-                st = asff_error_setf(err, ASFF_ERR_SYNTAX, "instance metadata: the role name is malformed");
+                st = asff__error_setf(err, ASFF_ERR_SYNTAX, "instance metadata: the role name is malformed");
                 goto done;
             }
         }
         memcpy(role, body.data, len);
         role[len] = '\0';
     }
-    asff_buf_reset(&url);
-    asff_sbuf_clear(&body);
-    if (asff_buf_appendf(&url, "%.*s/latest/meta-data/iam/security-credentials/%s", (int)n, base, role) != ASFF_OK) {
+    asff__buf_reset(&url);
+    asff__sbuf_clear(&body);
+    if (asff__buf_appendf(&url, "%.*s/latest/meta-data/iam/security-credentials/%s", (int)n, base, role) != ASFF_OK) {
         st = asff_error_set(err, ASFF_ERR_NOMEM, "instance metadata: out of memory");
         goto done;
     }
@@ -809,16 +809,16 @@ static asff_status from_imds(asff_aws *a, bool *tried, asff_error *err)
     if (st != ASFF_OK)
         goto done;
     if (status != 200) {
-        st = asff_error_setf(err, ASFF_ERR_HTTP, "instance metadata: HTTP %ld for the role's credentials", status);
+        st = asff__error_setf(err, ASFF_ERR_HTTP, "instance metadata: HTTP %ld for the role's credentials", status);
         if (err)
             err->http_status = (int)status;
         goto done;
     }
     st = take_json_credentials(a, &body, ASFF_CREDS_IMDS, "instance metadata", err);
 done:
-    asff_buf_cleanup(&url);
-    asff_sbuf_cleanup(&hdr);
-    asff_sbuf_cleanup(&body);
+    asff__buf_cleanup(&url);
+    asff__sbuf_cleanup(&hdr);
+    asff__sbuf_cleanup(&body);
     return st;
 }
 
@@ -830,16 +830,16 @@ static asff_status from_keys(asff_aws *a, const char *key, const char *secret, c
     if (!key && !secret)
         return ASFF_ERR_NOT_FOUND;
     if (!key || !secret || !key[0] || !secret[0])
-        return asff_error_setf(err, ASFF_ERR_CREDENTIALS, "%s: an access key id without a secret access key, or the "
+        return asff__error_setf(err, ASFF_ERR_CREDENTIALS, "%s: an access key id without a secret access key, or the "
                                                           "other way round", what);
     k = dup_str(a, key);
     s = dup_str(a, secret);
     if (token && token[0])
         t = dup_str(a, token);
     if (!k || !s || (token && token[0] && !t)) {
-        asff_sbuf_strfree(a->alloc, k);
-        asff_sbuf_strfree(a->alloc, s);
-        asff_sbuf_strfree(a->alloc, t);
+        asff__sbuf_strfree(a->alloc, k);
+        asff__sbuf_strfree(a->alloc, s);
+        asff__sbuf_strfree(a->alloc, t);
         return asff_error_set(err, ASFF_ERR_NOMEM, "aws: out of memory");
     }
     set_current(a, k, s, t, 0, src);
@@ -889,7 +889,7 @@ static asff_status resolve(asff_aws *a, asff_error *err)
         size_t i;
         for (i = 0; unsupported[i]; i++)
             if (config_get(a, unsupported[i]) || asff_aws_ini_get(a->credentials, a->profile, unsupported[i]))
-                return asff_error_setf(err, ASFF_ERR_UNSUPPORTED,
+                return asff__error_setf(err, ASFF_ERR_UNSUPPORTED,
                                        "aws: profile \"%.64s\" uses %s, which libasff does not support; export "
                                        "credentials (aws configure export-credentials) or use static keys",
                                        a->profile, unsupported[i]);
@@ -900,7 +900,7 @@ static asff_status resolve(asff_aws *a, asff_error *err)
     st = from_imds(a, &tried_imds, err);
     if (st == ASFF_OK || tried_imds)
         return st;
-    return asff_error_setf(err, ASFF_ERR_CREDENTIALS,
+    return asff__error_setf(err, ASFF_ERR_CREDENTIALS,
                            "aws: no credentials: tried explicit, environment, %.200s, %.200s (profile \"%.64s\"), "
                            "container (%s), instance metadata (%s)",
                            a->credentials_path ? a->credentials_path : "no credentials file",
@@ -913,7 +913,7 @@ asff_status asff_aws_credentials(asff_aws *a, int64_t now, asff_credentials *out
 {
     asff_status st;
     if (!a || !out)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "aws: no handle or output");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "aws: no handle or output");
     memset(out, 0, sizeof *out);
     if (now == 0)
         now = (int64_t)time(NULL);

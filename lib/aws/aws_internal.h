@@ -6,9 +6,9 @@
 #include "core/internal.h"
 
 /* True when the ini has the section (config style: `[profile NAME]` or, for default, `[default]`). */
-bool asff_aws_ini_has_section(const asff_aws_ini *ini, const char *section);
+bool asff__aws_ini_has_section(const asff_aws_ini *ini, const char *section);
 
 
 /* Region names: [a-z0-9-]{1,64}, not starting or ending with a dash. */
-bool asff_aws_valid_region(const char *region);
+bool asff__aws_valid_region(const char *region);
 #endif

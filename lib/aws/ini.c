@@ -54,11 +54,11 @@ static void free_section(const asff_allocator *a, ini_section *sec)
 {
     size_t i;
     for (i = 0; i < sec->count; i++) {
-        asff_sbuf_strfree(a, sec->kv[i].key);
-        asff_sbuf_strfree(a, sec->kv[i].value);
+        asff__sbuf_strfree(a, sec->kv[i].key);
+        asff__sbuf_strfree(a, sec->kv[i].value);
     }
-    asff_free(a, sec->kv);
-    asff_sbuf_strfree(a, sec->name);
+    asff__free(a, sec->kv);
+    asff__sbuf_strfree(a, sec->name);
 }
 
 void asff_aws_ini_free(asff_aws_ini *ini)
@@ -68,8 +68,8 @@ void asff_aws_ini_free(asff_aws_ini *ini)
         return;
     for (i = 0; i < ini->count; i++)
         free_section(ini->alloc, &ini->sections[i]);
-    asff_free(ini->alloc, ini->sections);
-    asff_free(ini->alloc, ini);
+    asff__free(ini->alloc, ini->sections);
+    asff__free(ini->alloc, ini);
 }
 
 static ini_section *find_section(const asff_aws_ini *ini, const char *name, size_t len, bool legacy)
@@ -90,7 +90,7 @@ static ini_section *add_section(asff_aws_ini *ini, const char *name, size_t len,
         return s; /* a section that appears twice is merged */
     if (ini->count == ini->cap) {
         size_t cap = ini->cap ? ini->cap * 2 : 8;
-        ini_section *p = asff_realloc(ini->alloc, ini->sections, cap * sizeof *p);
+        ini_section *p = asff__realloc(ini->alloc, ini->sections, cap * sizeof *p);
         if (!p)
             return NULL;
         ini->sections = p;
@@ -98,7 +98,7 @@ static ini_section *add_section(asff_aws_ini *ini, const char *name, size_t len,
     }
     s = &ini->sections[ini->count];
     memset(s, 0, sizeof *s);
-    s->name = asff_sbuf_strdup(ini->alloc, name, len);
+    s->name = asff__sbuf_strdup(ini->alloc, name, len);
     if (!s->name)
         return NULL;
     s->legacy_default = legacy;
@@ -111,29 +111,29 @@ static asff_status set_value(asff_aws_ini *ini, ini_section *sec, const char *ke
                              size_t vlen)
 {
     size_t i;
-    char *v = asff_sbuf_strdup(ini->alloc, val, vlen);
+    char *v = asff__sbuf_strdup(ini->alloc, val, vlen);
     if (!v)
         return ASFF_ERR_NOMEM;
     for (i = 0; i < sec->count; i++) {
         if (strlen(sec->kv[i].key) == klen && memcmp(sec->kv[i].key, key, klen) == 0) {
-            asff_sbuf_strfree(ini->alloc, sec->kv[i].value);
+            asff__sbuf_strfree(ini->alloc, sec->kv[i].value);
             sec->kv[i].value = v;
             return ASFF_OK;
         }
     }
     if (sec->count == sec->cap) {
         size_t cap = sec->cap ? sec->cap * 2 : 8;
-        ini_kv *p = asff_realloc(ini->alloc, sec->kv, cap * sizeof *p);
+        ini_kv *p = asff__realloc(ini->alloc, sec->kv, cap * sizeof *p);
         if (!p) {
-            asff_sbuf_strfree(ini->alloc, v);
+            asff__sbuf_strfree(ini->alloc, v);
             return ASFF_ERR_NOMEM;
         }
         sec->kv = p;
         sec->cap = cap;
     }
-    sec->kv[sec->count].key = asff_sbuf_strdup(ini->alloc, key, klen);
+    sec->kv[sec->count].key = asff__sbuf_strdup(ini->alloc, key, klen);
     if (!sec->kv[sec->count].key) {
-        asff_sbuf_strfree(ini->alloc, v);
+        asff__sbuf_strfree(ini->alloc, v);
         return ASFF_ERR_NOMEM;
     }
     sec->kv[sec->count].value = v;
@@ -148,14 +148,14 @@ static asff_status append_value(asff_aws_ini *ini, ini_section *sec, const char 
     for (i = 0; i < sec->count; i++) {
         if (strcmp(sec->kv[i].key, key) == 0) {
             size_t old = strlen(sec->kv[i].value);
-            char *v = asff_malloc(ini->alloc, old + 1 + n + 1);
+            char *v = asff__malloc(ini->alloc, old + 1 + n + 1);
             if (!v)
                 return ASFF_ERR_NOMEM;
             memcpy(v, sec->kv[i].value, old);
             v[old] = '\n';
             memcpy(v + old + 1, more, n);
             v[old + 1 + n] = '\0';
-            asff_sbuf_strfree(ini->alloc, sec->kv[i].value);
+            asff__sbuf_strfree(ini->alloc, sec->kv[i].value);
             sec->kv[i].value = v;
             return ASFF_OK;
         }
@@ -172,15 +172,15 @@ asff_status asff_aws_ini_parse(const char *data, size_t len, bool config_style, 
     char key[ASFF_AWS_INI_MAX_LINE + 1];  /* the last key, lowercased: parent of sub-properties */
     bool have_key = false, parent_empty = false;
     asff_status st = ASFF_OK;
-    const asff_allocator *a = asff_alloc_or_default(allocator);
+    const asff_allocator *a = asff__alloc_or_default(allocator);
     if (!out)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "config: no output");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "config: no output");
     *out = NULL;
     if (!data && len)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "config: NULL data");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "config: NULL data");
     if (len > ASFF_AWS_INI_MAX_SIZE)
-        return asff_error_setf(err, ASFF_ERR_LIMIT, "config: larger than %u bytes", ASFF_AWS_INI_MAX_SIZE);
-    ini = asff_malloc(a, sizeof *ini);
+        return asff__error_setf(err, ASFF_ERR_LIMIT, "config: larger than %u bytes", ASFF_AWS_INI_MAX_SIZE);
+    ini = asff__malloc(a, sizeof *ini);
     if (!ini)
         return asff_error_set(err, ASFF_ERR_NOMEM, "config: out of memory");
     memset(ini, 0, sizeof *ini);
@@ -197,12 +197,12 @@ asff_status asff_aws_ini_parse(const char *data, size_t len, bool config_style, 
         line++;
         pos = (size_t)(e - data) + (nl ? 1 : 0);
         if ((size_t)(e - s) > ASFF_AWS_INI_MAX_LINE) {
-            st = asff_error_setf(err, ASFF_ERR_LIMIT, "config: line %zu: longer than %u bytes", line,
+            st = asff__error_setf(err, ASFF_ERR_LIMIT, "config: line %zu: longer than %u bytes", line,
                                  ASFF_AWS_INI_MAX_LINE);
             goto fail;
         }
         if (memchr(s, '\0', (size_t)(e - s))) {
-            st = asff_error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: NUL byte", line);
+            st = asff__error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: NUL byte", line);
             goto fail;
         }
         trim(&s, &e);
@@ -212,19 +212,19 @@ asff_status asff_aws_ini_parse(const char *data, size_t len, bool config_style, 
             const char *close = memchr(s, ']', (size_t)(e - s)), *ns = s + 1, *ne, *rest;
             bool legacy = false;
             if (!close) {
-                st = asff_error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: section header without ']'", line);
+                st = asff__error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: section header without ']'", line);
                 goto fail;
             }
             rest = close + 1;
             trim(&rest, &e);
             if (rest < e && *rest != '#' && *rest != ';') {
-                st = asff_error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: text after the section header", line);
+                st = asff__error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: text after the section header", line);
                 goto fail;
             }
             ne = close;
             trim(&ns, &ne);
             if (ns == ne) {
-                st = asff_error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: empty section name", line);
+                st = asff__error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: empty section name", line);
                 goto fail;
             }
             if (config_style) {
@@ -244,7 +244,7 @@ asff_status asff_aws_ini_parse(const char *data, size_t len, bool config_style, 
             continue;
         }
         if (!sec) {
-            st = asff_error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: a setting before any [section]", line);
+            st = asff__error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: a setting before any [section]", line);
             goto fail;
         }
         if (cont) {
@@ -264,13 +264,13 @@ asff_status asff_aws_ini_parse(const char *data, size_t len, bool config_style, 
             while (eq < e && *eq != '=' && *eq != ':')
                 eq++;
             if (eq == e) {
-                st = asff_error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: expected key = value", line);
+                st = asff__error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: expected key = value", line);
                 goto fail;
             }
             ke = eq;
             trim(&ks, &ke);
             if (ks == ke) {
-                st = asff_error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: empty key", line);
+                st = asff__error_setf(err, ASFF_ERR_SYNTAX, "config: line %zu: empty key", line);
                 goto fail;
             }
             vs = eq + 1;
@@ -316,43 +316,43 @@ asff_status asff_aws_ini_load(const char *path, bool config_style, const asff_al
     char chunk[4096];
     size_t n;
     if (!path || !out)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "config: no path");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "config: no path");
     *out = NULL;
     f = fopen(path, "rb");
     if (!f) {
         if (errno == ENOENT || errno == ENOTDIR)
-            return asff_error_setf(err, ASFF_ERR_NOT_FOUND, "config: %s: no such file", path);
-        return asff_error_setf(err, ASFF_ERR_IO, "config: %s: %s", path, strerror(errno));
+            return asff__error_setf(err, ASFF_ERR_NOT_FOUND, "config: %s: no such file", path);
+        return asff__error_setf(err, ASFF_ERR_IO, "config: %s: %s", path, strerror(errno));
     }
-    asff_buf_init(&b, allocator);
+    asff__buf_init(&b, allocator);
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (b.len + n > ASFF_AWS_INI_MAX_SIZE) {
             fclose(f);
-            asff_sbuf_cleanup(&b);
-            return asff_error_setf(err, ASFF_ERR_LIMIT, "config: %s: larger than %u bytes", path,
+            asff__sbuf_cleanup(&b);
+            return asff__error_setf(err, ASFF_ERR_LIMIT, "config: %s: larger than %u bytes", path,
                                    ASFF_AWS_INI_MAX_SIZE);
         }
-        if (asff_sbuf_append(&b, chunk, n) != ASFF_OK) {
+        if (asff__sbuf_append(&b, chunk, n) != ASFF_OK) {
             fclose(f);
-            asff_sbuf_cleanup(&b);
+            asff__sbuf_cleanup(&b);
             return asff_error_set(err, ASFF_ERR_NOMEM, "config: out of memory");
         }
     }
     if (ferror(f)) {
         fclose(f);
-        asff_sbuf_cleanup(&b);
-        return asff_error_setf(err, ASFF_ERR_IO, "config: %s: read error", path);
+        asff__sbuf_cleanup(&b);
+        return asff__error_setf(err, ASFF_ERR_IO, "config: %s: read error", path);
     }
     fclose(f);
     OPENSSL_cleanse(chunk, sizeof chunk);
     st = asff_aws_ini_parse(b.data ? b.data : "", b.len, config_style, allocator, out, err);
-    asff_sbuf_cleanup(&b);
+    asff__sbuf_cleanup(&b);
     if (st != ASFF_OK && err && st != ASFF_ERR_NOMEM) {
         /* Name the file: "config: line 3: ..." becomes "config: PATH: line 3: ...". */
         char msg[1024];
         const char *rest = strncmp(err->message, "config: ", 8) == 0 ? err->message + 8 : err->message;
         snprintf(msg, sizeof msg, "config: %.400s: %s", path, rest);
-        asff_copy_string(err->message, sizeof err->message, msg);
+        asff__copy_string(err->message, sizeof err->message, msg);
     }
     return st;
 }
@@ -374,7 +374,7 @@ const char *asff_aws_ini_get(const asff_aws_ini *ini, const char *section, const
     return NULL;
 }
 
-bool asff_aws_ini_has_section(const asff_aws_ini *ini, const char *section)
+bool asff__aws_ini_has_section(const asff_aws_ini *ini, const char *section)
 {
     return ini && section &&
            (find_section(ini, section, strlen(section), false) || find_section(ini, section, strlen(section), true));

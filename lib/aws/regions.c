@@ -44,7 +44,7 @@ const char *asff_aws_dns_suffix(const char *region)
     return strcmp(asff_aws_partition(region), "aws-cn") == 0 ? "amazonaws.com.cn" : "amazonaws.com";
 }
 
-bool asff_aws_valid_region(const char *region)
+bool asff__aws_valid_region(const char *region)
 {
     size_t i;
     if (!region || !region[0] || region[0] == '-')
@@ -61,10 +61,10 @@ asff_status asff_securityhub_endpoint(const char *region, bool fips, char *out, 
 {
     int n;
     if (!out || !size)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint: no output buffer");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint: no output buffer");
     out[0] = '\0';
-    if (!asff_aws_valid_region(region))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint: \"%.64s\" is not a region name (a-z, 0-9, -)",
+    if (!asff__aws_valid_region(region))
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint: \"%.64s\" is not a region name (a-z, 0-9, -)",
                                region ? region : "");
     if (fips) {
         size_t i;
@@ -72,13 +72,13 @@ asff_status asff_securityhub_endpoint(const char *region, bool fips, char *out, 
             if (strcmp(fips_regions[i], region) == 0)
                 break;
         if (!fips_regions[i])
-            return asff_error_setf(err, ASFF_ERR_UNSUPPORTED, "endpoint: Security Hub has no FIPS endpoint in %s",
+            return asff__error_setf(err, ASFF_ERR_UNSUPPORTED, "endpoint: Security Hub has no FIPS endpoint in %s",
                                    region);
     }
     n = snprintf(out, size, "https://securityhub%s.%s.%s", fips ? "-fips" : "", region, asff_aws_dns_suffix(region));
     if (n < 0 || (size_t)n >= size) {
         out[0] = '\0';
-        return asff_error_setf(err, ASFF_ERR_LIMIT, "endpoint: the buffer is too small");
+        return asff__error_setf(err, ASFF_ERR_LIMIT, "endpoint: the buffer is too small");
     }
     return ASFF_OK;
 }

@@ -134,7 +134,7 @@ static char *dup_string(const asff_allocator *a, const char *s)
     if (!s)
         return NULL;
     n = strlen(s);
-    d = asff_malloc(a, n + 1);
+    d = asff__malloc(a, n + 1);
     if (d)
         memcpy(d, s, n + 1);
     return d;
@@ -143,7 +143,7 @@ static char *dup_string(const asff_allocator *a, const char *s)
 static size_t header_cb(char *data, size_t size, size_t n, void *ctx)
 {
     asff_client *c = ctx;
-    asff_http_header_line(&c->headers, data, size * n);
+    asff__http_header_line(&c->headers, data, size * n);
     return size * n;
 }
 
@@ -155,7 +155,7 @@ static size_t write_cb(char *data, size_t size, size_t n, void *ctx)
         c->response_too_large = true;
         return 0;
     }
-    if (asff_buf_append(&c->response, data, len) != ASFF_OK)
+    if (asff__buf_append(&c->response, data, len) != ASFF_OK)
         return 0;
     return len;
 }
@@ -189,7 +189,7 @@ static asff_status setup_curl(asff_client *c, const asff_client_options *o, bool
         uc = curl_url_get(u, CURLUPART_PATH, &path, 0);
     if (uc != CURLUE_OK) {
         curl_url_cleanup(u);
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint URL '%s' is malformed", c->endpoint);
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint URL '%s' is malformed", c->endpoint);
     }
     c->https = strncmp(c->endpoint, "https://", 8) == 0;
     if (!c->https && !(http_ok && strncmp(c->endpoint, "http://", 7) == 0)) {
@@ -197,16 +197,16 @@ static asff_status setup_curl(asff_client *c, const asff_client_options *o, bool
         curl_free(port);
         curl_free(path);
         curl_url_cleanup(u);
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                "endpoint '%s' is not https (plain http needs an endpoint override and allow_http)",
                                c->endpoint);
     }
-    asff_buf_init(&c->host, c->alloc);
-    asff_buf_init(&c->base_url, c->alloc);
-    asff_buf_init(&c->base_path, c->alloc);
-    if (asff_buf_appendf(&c->host, "%s%s%s", host, port ? ":" : "", port ? port : "") != ASFF_OK ||
-        asff_buf_appendf(&c->base_url, "%s://%s", c->https ? "https" : "http", c->host.data) != ASFF_OK ||
-        asff_buf_append(&c->base_path, path, trimmed_len(path)) != ASFF_OK) {
+    asff__buf_init(&c->host, c->alloc);
+    asff__buf_init(&c->base_url, c->alloc);
+    asff__buf_init(&c->base_path, c->alloc);
+    if (asff__buf_appendf(&c->host, "%s%s%s", host, port ? ":" : "", port ? port : "") != ASFF_OK ||
+        asff__buf_appendf(&c->base_url, "%s://%s", c->https ? "https" : "http", c->host.data) != ASFF_OK ||
+        asff__buf_append(&c->base_path, path, trimmed_len(path)) != ASFF_OK) {
         curl_free(host);
         curl_free(port);
         curl_free(path);
@@ -258,12 +258,12 @@ asff_status asff_client_new(const asff_client_options *o, asff_client **out, asf
     if (!o)
         o = &defaults;
     if (o->version != ASFF_CLIENT_OPTIONS_VERSION)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "asff_client_options version %u is unknown", o->version);
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_client_options version %u is unknown", o->version);
     if (o->max_attempts > ASFF_CLIENT_MAX_ATTEMPTS)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "max_attempts %u is over the limit of %u",
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "max_attempts %u is over the limit of %u",
                                o->max_attempts, ASFF_CLIENT_MAX_ATTEMPTS);
-    alloc = asff_alloc_or_default(o->allocator);
-    c = asff_malloc(alloc, sizeof *c);
+    alloc = asff__alloc_or_default(o->allocator);
+    c = asff__malloc(alloc, sizeof *c);
     if (!c)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     memset(c, 0, sizeof *c);
@@ -274,7 +274,7 @@ asff_status asff_client_new(const asff_client_options *o, asff_client **out, asf
     c->max_attempts = o->max_attempts ? o->max_attempts : 3;
     c->base_ms = o->backoff_base_ms ? o->backoff_base_ms : 100;
     c->cap_ms = o->backoff_cap_ms ? o->backoff_cap_ms : 20000;
-    asff_buf_init(&c->response, alloc);
+    asff__buf_init(&c->response, alloc);
     for (i = 0; i <= ASFF_OP_COUNT; i++) {
         c->buckets[i].rate = o->no_rate_limit ? 0 : (i < ASFF_OP_COUNT ? ops[i].rate : 10);
         c->buckets[i].burst = i < ASFF_OP_COUNT ? ops[i].burst : 30;
@@ -286,7 +286,7 @@ asff_status asff_client_new(const asff_client_options *o, asff_client **out, asf
         const asff_rate_limit *rl = &o->rate_limits[i];
         if (asff_client_set_rate(c, rl->op, rl->rate, rl->burst) != ASFF_OK) {
             asff_client_free(c);
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "rate_limits[%d]: unknown operation or burst < 1", i);
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "rate_limits[%d]: unknown operation or burst < 1", i);
         }
     }
     if (o->aws)
@@ -345,13 +345,13 @@ void asff_client_free(asff_client *c)
         curl_easy_cleanup(c->curl);
     asff_sigv4_free(c->signer);
     asff_aws_free(c->aws);
-    asff_buf_cleanup(&c->response);
-    asff_buf_cleanup(&c->host);
-    asff_buf_cleanup(&c->base_url);
-    asff_buf_cleanup(&c->base_path);
-    asff_free(c->alloc, c->region);
-    asff_free(c->alloc, c->endpoint);
-    asff_free(c->alloc, c);
+    asff__buf_cleanup(&c->response);
+    asff__buf_cleanup(&c->host);
+    asff__buf_cleanup(&c->base_url);
+    asff__buf_cleanup(&c->base_path);
+    asff__free(c->alloc, c->region);
+    asff__free(c->alloc, c->endpoint);
+    asff__free(c->alloc, c);
 }
 
 const char *asff_client_region(const asff_client *c)
@@ -388,7 +388,7 @@ void asff_response_cleanup(asff_client *c, asff_response *r)
     if (!r)
         return;
     if (c)
-        asff_free(c->alloc, r->body);
+        asff__free(c->alloc, r->body);
     memset(r, 0, sizeof *r);
 }
 
@@ -444,8 +444,8 @@ static asff_status curl_status(CURLcode cc, asff_client *c, asff_error *err)
     }
     asff_error_clear(err);
     if (st == ASFF_ERR_LIMIT)
-        return asff_error_setf(err, st, "response body over the limit of %u bytes", ASFF_CLIENT_MAX_RESPONSE);
-    return asff_error_setf(err, st, "%s: %s", curl_easy_strerror(cc), c->curl_error[0] ? c->curl_error : "");
+        return asff__error_setf(err, st, "response body over the limit of %u bytes", ASFF_CLIENT_MAX_RESPONSE);
+    return asff__error_setf(err, st, "%s: %s", curl_easy_strerror(cc), c->curl_error[0] ? c->curl_error : "");
 }
 
 /* Network errors after which a retry may succeed (not TLS verification, not a bad URL). */
@@ -505,12 +505,12 @@ static asff_status attempt(asff_client *c, const char *method, const char *path,
         return st;
     add = asff_sigv4_headers(c->signer, &nadd);
 
-    asff_buf_init(&line, c->alloc);
-    asff_buf_init(&url, c->alloc);
-    st = asff_buf_appendf(&url, "%s%s%s%s", c->base_url.data, path, query && query[0] ? "?" : "",
+    asff__buf_init(&line, c->alloc);
+    asff__buf_init(&url, c->alloc);
+    st = asff__buf_appendf(&url, "%s%s%s%s", c->base_url.data, path, query && query[0] ? "?" : "",
                           query && query[0] ? query : "");
     if (st == ASFF_OK)
-        st = asff_buf_appendf(&line, "Host: %s", c->host.data);
+        st = asff__buf_appendf(&line, "Host: %s", c->host.data);
     if (st == ASFF_OK && (tmp = curl_slist_append(hl, line.data)) != NULL)
         hl = tmp;
     else
@@ -529,12 +529,12 @@ static asff_status attempt(asff_client *c, const char *method, const char *path,
     for (i = 0; st == ASFF_OK && i < nadd; i++) {
         if (add[i].name_len == 4 && strncmp(add[i].name, "host", 4) == 0)
             continue;
-        asff_buf_reset(&line);
-        st = asff_buf_append(&line, add[i].name, add[i].name_len);
+        asff__buf_reset(&line);
+        st = asff__buf_append(&line, add[i].name, add[i].name_len);
         if (st == ASFF_OK)
-            st = asff_buf_append(&line, ": ", 2);
+            st = asff__buf_append(&line, ": ", 2);
         if (st == ASFF_OK)
-            st = asff_buf_append(&line, add[i].value, add[i].value_len);
+            st = asff__buf_append(&line, add[i].value, add[i].value_len);
         if (st == ASFF_OK) {
             tmp = curl_slist_append(hl, line.data);
             hl = tmp ? tmp : hl;
@@ -544,14 +544,14 @@ static asff_status attempt(asff_client *c, const char *method, const char *path,
     /* the line buffer held the session token: wipe it */
     if (line.data)
         memset(line.data, 0, line.cap);
-    asff_buf_cleanup(&line);
+    asff__buf_cleanup(&line);
     if (st != ASFF_OK) {
         curl_slist_free_all(hl);
-        asff_buf_cleanup(&url);
+        asff__buf_cleanup(&url);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
 
-    asff_buf_reset(&c->response);
+    asff__buf_reset(&c->response);
     memset(&c->headers, 0, sizeof c->headers);
     c->response_too_large = false;
     c->curl_error[0] = '\0';
@@ -571,7 +571,7 @@ static asff_status attempt(asff_client *c, const char *method, const char *path,
     cc = curl_easy_perform(c->curl);
     curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(hl);
-    asff_buf_cleanup(&url);
+    asff__buf_cleanup(&url);
     if (cc != CURLE_OK) {
         *retryable = curl_retryable(cc);
         return curl_status(cc, c, err);
@@ -590,7 +590,7 @@ static asff_status attempt(asff_client *c, const char *method, const char *path,
 }
 
 /* A call: pace, attempt, back off and retry as the SDKs' standard mode does. */
-asff_status asff_client_send(asff_client *c, int op, const char *method, const char *path, const char *query,
+asff_status asff__client_send(asff_client *c, int op, const char *method, const char *path, const char *query,
                              const char *body, size_t body_len, asff_response *out, asff_error *err)
 {
     unsigned n;
@@ -610,19 +610,19 @@ asff_status asff_client_send(asff_client *c, int op, const char *method, const c
             break;
     }
     if (st == ASFF_OK && out) {
-        out->body = asff_malloc(c->alloc, c->response.len + 1);
+        out->body = asff__malloc(c->alloc, c->response.len + 1);
         if (!out->body)
             return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         memcpy(out->body, c->response.len ? c->response.data : "", c->response.len);
         out->body[c->response.len] = '\0';
         out->len = c->response.len;
         out->http_status = c->headers.status;
-        asff_copy_string(out->request_id, sizeof out->request_id, c->headers.request_id);
+        asff__copy_string(out->request_id, sizeof out->request_id, c->headers.request_id);
     } else if (st != ASFF_OK && n > 1 && e->message[0]) {
         char msg[ASFF_ERROR_MESSAGE_SIZE];
-        asff_copy_string(msg, sizeof msg, e->message);
+        asff__copy_string(msg, sizeof msg, e->message);
         /* keep the AWS fields; say how many attempts were made */
-        asff_error_setf(e, st, "%s (after %u attempts)", msg, n > c->max_attempts ? c->max_attempts : n);
+        asff__error_setf(e, st, "%s (after %u attempts)", msg, n > c->max_attempts ? c->max_attempts : n);
     }
     return st;
 }
@@ -637,11 +637,11 @@ asff_status asff_client_call(asff_client *c, const char *method, const char *pat
     if (!c || !method || !method[0] || !path || path[0] != '/')
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_client_call: needs a client, a method and a "
                                                          "path starting with '/'");
-    asff_buf_init(&full, c->alloc);
-    if (asff_buf_appendf(&full, "%s%s", ASFF_BASE_PATH(c), path) != ASFF_OK)
+    asff__buf_init(&full, c->alloc);
+    if (asff__buf_appendf(&full, "%s%s", ASFF_BASE_PATH(c), path) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-    st = asff_client_send(c, ASFF_OP_COUNT, method, full.data, query, body, body_len, out, err);
-    asff_buf_cleanup(&full);
+    st = asff__client_send(c, ASFF_OP_COUNT, method, full.data, query, body, body_len, out, err);
+    asff__buf_cleanup(&full);
     return st;
 }
 
@@ -656,10 +656,10 @@ static asff_status append_escaped(asff_client *c, asff_buf *b, const char *s, si
             asff_status st;
             if (!e)
                 return ASFF_ERR_NOMEM;
-            st = asff_buf_append(b, e, strlen(e));
+            st = asff__buf_append(b, e, strlen(e));
             curl_free(e);
             if (st == ASFF_OK && i < len)
-                st = asff_buf_putc(b, '/');
+                st = asff__buf_putc(b, '/');
             if (st != ASFF_OK)
                 return st;
             start = i + 1;
@@ -668,7 +668,7 @@ static asff_status append_escaped(asff_client *c, asff_buf *b, const char *s, si
     return ASFF_OK;
 }
 
-bool asff_client_gen_value(yajl_gen g, yajl_val v)
+bool asff__client_gen_value(yajl_gen g, yajl_val v)
 {
     size_t i;
     switch (v->type) {
@@ -688,14 +688,14 @@ bool asff_client_gen_value(yajl_gen g, yajl_val v)
         for (i = 0; i < v->u.object.len; i++)
             if (yajl_gen_string(g, (const unsigned char *)v->u.object.keys[i], strlen(v->u.object.keys[i])) !=
                     yajl_gen_status_ok ||
-                !asff_client_gen_value(g, v->u.object.values[i]))
+                !asff__client_gen_value(g, v->u.object.values[i]))
                 return false;
         return yajl_gen_map_close(g) == yajl_gen_status_ok;
     case yajl_t_array:
         if (yajl_gen_array_open(g) != yajl_gen_status_ok)
             return false;
         for (i = 0; i < v->u.array.len; i++)
-            if (!asff_client_gen_value(g, v->u.array.values[i]))
+            if (!asff__client_gen_value(g, v->u.array.values[i]))
                 return false;
         return yajl_gen_array_close(g) == yajl_gen_status_ok;
     default:
@@ -721,9 +721,9 @@ static asff_status add_query(asff_client *c, asff_buf *q, const char *name, cons
 {
     asff_status st = ASFF_OK;
     if (q->len)
-        st = asff_buf_putc(q, '&');
+        st = asff__buf_putc(q, '&');
     if (st == ASFF_OK)
-        st = asff_buf_appendf(q, "%s=", name);
+        st = asff__buf_appendf(q, "%s=", name);
     if (st == ASFF_OK)
         st = append_escaped(c, q, value, strlen(value), false);
     return st;
@@ -738,7 +738,7 @@ static void sink_print(void *ctx, const char *s, size_t len)
 {
     gen_sink *k = ctx;
     if (k->st == ASFF_OK)
-        k->st = asff_buf_append(k->b, s, len);
+        k->st = asff__buf_append(k->b, s, len);
 }
 
 asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *input, size_t input_len,
@@ -759,23 +759,23 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
     b = &ops[op];
     if (input && input_len) {
         char ebuf[128];
-        char *copy = asff_malloc(c->alloc, input_len + 1);
+        char *copy = asff__malloc(c->alloc, input_len + 1);
         if (!copy)
             return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         memcpy(copy, input, input_len);
         copy[input_len] = '\0';
         root = yajl_tree_parse(copy, ebuf, sizeof ebuf);
-        asff_free(c->alloc, copy);
+        asff__free(c->alloc, copy);
         if (!root)
-            return asff_error_setf(err, ASFF_ERR_SYNTAX, "%s input is not JSON", b->name);
+            return asff__error_setf(err, ASFF_ERR_SYNTAX, "%s input is not JSON", b->name);
         if (!YAJL_IS_OBJECT(root)) {
             yajl_tree_free(root);
-            return asff_error_setf(err, ASFF_ERR_TYPE, "%s input must be a JSON object", b->name);
+            return asff__error_setf(err, ASFF_ERR_TYPE, "%s input must be a JSON object", b->name);
         }
     }
-    asff_buf_init(&path, c->alloc);
-    asff_buf_init(&query, c->alloc);
-    asff_buf_init(&body, c->alloc);
+    asff__buf_init(&path, c->alloc);
+    asff__buf_init(&query, c->alloc);
+    asff__buf_init(&body, c->alloc);
     g = yajl_gen_alloc(NULL);
     sink.b = &body;
     sink.st = ASFF_OK;
@@ -792,7 +792,7 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
         bool bound = false;
         if (b->label && strcmp(key, b->label) == 0) {
             if (!YAJL_IS_STRING(v) || !v->u.string[0]) {
-                st = asff_error_setf(err, ASFF_ERR_INVALID_ARG, "%s: %s must be a non-empty string", b->name,
+                st = asff__error_setf(err, ASFF_ERR_INVALID_ARG, "%s: %s must be a non-empty string", b->name,
                                      b->label);
                 goto done;
             }
@@ -810,7 +810,7 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
                 for (k = 0; k < v->u.array.len && st == ASFF_OK; k++) {
                     const char *t = scalar_text(v->u.array.values[k]);
                     if (!t) {
-                        st = asff_error_setf(err, ASFF_ERR_TYPE, "%s: %s holds a value that is not a scalar",
+                        st = asff__error_setf(err, ASFF_ERR_TYPE, "%s: %s holds a value that is not a scalar",
                                              b->name, key);
                         goto done;
                     }
@@ -819,7 +819,7 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
             } else if (scalar_text(v)) {
                 st = add_query(c, &query, b->query[q].name, scalar_text(v));
             } else {
-                st = asff_error_setf(err, ASFF_ERR_TYPE, "%s: %s must be a scalar", b->name, key);
+                st = asff__error_setf(err, ASFF_ERR_TYPE, "%s: %s must be a scalar", b->name, key);
                 goto done;
             }
             if (st != ASFF_OK) {
@@ -831,8 +831,8 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
         if (bound)
             continue;
         members++;
-        if (yajl_gen_string(g, (const unsigned char *)key, strlen(key)) != yajl_gen_status_ok || !asff_client_gen_value(g, v)) {
-            st = asff_error_setf(err, sink.st != ASFF_OK ? ASFF_ERR_NOMEM : ASFF_ERR_LIMIT,
+        if (yajl_gen_string(g, (const unsigned char *)key, strlen(key)) != yajl_gen_status_ok || !asff__client_gen_value(g, v)) {
+            st = asff__error_setf(err, sink.st != ASFF_OK ? ASFF_ERR_NOMEM : ASFF_ERR_LIMIT,
                                  "%s: cannot write the body (too deep?)", b->name);
             goto done;
         }
@@ -843,10 +843,10 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
         goto done;
     }
     if (b->label && !label_value) {
-        st = asff_error_setf(err, ASFF_ERR_INVALID_ARG, "%s needs %s", b->name, b->label);
+        st = asff__error_setf(err, ASFF_ERR_INVALID_ARG, "%s needs %s", b->name, b->label);
         goto done;
     }
-    if (asff_buf_appendf(&path, "%s%s", ASFF_BASE_PATH(c), b->prefix) != ASFF_OK ||
+    if (asff__buf_appendf(&path, "%s%s", ASFF_BASE_PATH(c), b->prefix) != ASFF_OK ||
         (label_value && append_escaped(c, &path, label_value, strlen(label_value), b->greedy) != ASFF_OK)) {
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         goto done;
@@ -854,7 +854,7 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
     {
         /* GET and DELETE carry no body unless the shape has body members */
         bool send_body = members > 0 || (strcmp(b->method, "GET") != 0 && strcmp(b->method, "DELETE") != 0);
-        st = asff_client_send(c, (int)op, b->method, path.data, query.len ? query.data : NULL,
+        st = asff__client_send(c, (int)op, b->method, path.data, query.len ? query.data : NULL,
                               send_body ? body.data : NULL, send_body ? body.len : 0, out, err);
     }
 done:
@@ -862,8 +862,8 @@ done:
         yajl_gen_free(g);
     if (root)
         yajl_tree_free(root);
-    asff_buf_cleanup(&path);
-    asff_buf_cleanup(&query);
-    asff_buf_cleanup(&body);
+    asff__buf_cleanup(&path);
+    asff__buf_cleanup(&query);
+    asff__buf_cleanup(&body);
     return st;
 }

@@ -14,7 +14,7 @@ typedef struct asff_http_headers {
 
 /* Feed one header line as curl delivers it ("HTTP/1.1 429 ...\r\n", "x-amzn-RequestId: abc\r\n").
  * A status line starts a new response (interim 100 answers, redirects). Lines of any bytes are fine. */
-void asff_http_header_line(asff_http_headers *h, const char *line, size_t len);
+void asff__http_header_line(asff_http_headers *h, const char *line, size_t len);
 
 /* One entry of FailedFindings. Strings point into the parsed tree (valid until it is freed). */
 typedef struct asff_failed_finding {
@@ -25,14 +25,14 @@ typedef struct asff_failed_finding {
 
 /* Parse a BatchImportFindings response body: calls fn for each FailedFindings entry that has an Id.
  * ASFF_ERR_SYNTAX / ASFF_ERR_TYPE when the body is not such a response (message in err). */
-asff_status asff_parse_import_response(const char *body, size_t len, const asff_allocator *alloc,
+asff_status asff__parse_import_response(const char *body, size_t len, const asff_allocator *alloc,
                                        void (*fn)(void *ctx, const asff_failed_finding *f), void *ctx,
                                        asff_error *err);
 
 /* Compact one JSON object (kept verbatim otherwise: numbers as written, member order, unknown members)
  * into out, and copy its top-level "Id" and "ProductArn" strings (when they are strings) into the
  * NUL-terminated buffers given. ASFF_ERR_SYNTAX / ASFF_ERR_TYPE (not one object) / ASFF_ERR_UTF8. */
-asff_status asff_json_compact_finding(const char *json, size_t len, asff_buf *out, asff_buf *id,
+asff_status asff__json_compact_finding(const char *json, size_t len, asff_buf *out, asff_buf *id,
                                       asff_buf *product_arn, asff_error *err);
 
 #include <curl/curl.h>
@@ -74,10 +74,10 @@ struct asff_client {
 
 /* One API call with retries and pacing under bucket op (ASFF_OP_COUNT = generic); path is complete
  * (base path included), query raw or NULL. */
-asff_status asff_client_send(asff_client *c, int op, const char *method, const char *path, const char *query,
+asff_status asff__client_send(asff_client *c, int op, const char *method, const char *path, const char *query,
                              const char *body, size_t body_len, asff_response *out, asff_error *err);
 
 /* Write a yajl tree value with g (numbers as written). False when g refuses (depth, memory). */
-bool asff_client_gen_value(yajl_gen g, yajl_val v);
+bool asff__client_gen_value(yajl_gen g, yajl_val v);
 
 #endif

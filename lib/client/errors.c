@@ -38,7 +38,7 @@ static void copy_trimmed(char *dst, size_t size, const char *s, size_t len)
     dst[o] = '\0';
 }
 
-void asff_http_header_line(asff_http_headers *h, const char *line, size_t len)
+void asff__http_header_line(asff_http_headers *h, const char *line, size_t len)
 {
     if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
         size_t i = 5;
@@ -125,14 +125,14 @@ static const char *tree_string(yajl_val obj, const char *name)
 /* yajl_tree_parse needs a NUL-terminated copy. */
 static yajl_val parse_tree(const char *body, size_t len, const asff_allocator *alloc, char *errbuf, size_t errsize)
 {
-    char *copy = asff_malloc(alloc, len + 1);
+    char *copy = asff__malloc(alloc, len + 1);
     yajl_val v;
     if (!copy)
         return NULL;
     memcpy(copy, body, len);
     copy[len] = '\0';
     v = yajl_tree_parse(copy, errbuf, errsize);
-    asff_free(alloc, copy);
+    asff__free(alloc, copy);
     return v;
 }
 
@@ -146,7 +146,7 @@ asff_status asff_client_parse_error(int http_status, const char *error_type, con
         asff_error_clear(err);
         if (err) {
             err->http_status = http_status;
-            asff_copy_string(err->request_id, sizeof err->request_id, request_id ? request_id : "");
+            asff__copy_string(err->request_id, sizeof err->request_id, request_id ? request_id : "");
         }
         return ASFF_OK;
     }
@@ -186,18 +186,18 @@ asff_status asff_client_parse_error(int http_status, const char *error_type, con
         return st;
     asff_error_clear(err);
     if (code[0] && message[0])
-        asff_error_setf(err, st, "%s (HTTP %d): %s", code, http_status, message);
+        asff__error_setf(err, st, "%s (HTTP %d): %s", code, http_status, message);
     else if (code[0])
-        asff_error_setf(err, st, "%s (HTTP %d)", code, http_status);
+        asff__error_setf(err, st, "%s (HTTP %d)", code, http_status);
     else
-        asff_error_setf(err, st, "HTTP %d from the endpoint", http_status);
+        asff__error_setf(err, st, "HTTP %d from the endpoint", http_status);
     err->http_status = http_status;
-    asff_copy_string(err->aws_code, sizeof err->aws_code, code);
-    asff_copy_string(err->request_id, sizeof err->request_id, request_id ? request_id : "");
+    asff__copy_string(err->aws_code, sizeof err->aws_code, code);
+    asff__copy_string(err->request_id, sizeof err->request_id, request_id ? request_id : "");
     return st;
 }
 
-asff_status asff_parse_import_response(const char *body, size_t len, const asff_allocator *alloc,
+asff_status asff__parse_import_response(const char *body, size_t len, const asff_allocator *alloc,
                                        void (*fn)(void *ctx, const asff_failed_finding *f), void *ctx,
                                        asff_error *err)
 {
@@ -207,10 +207,10 @@ asff_status asff_parse_import_response(const char *body, size_t len, const asff_
     bool has_counts = false;
     v = parse_tree(body, len, alloc, ebuf, sizeof ebuf);
     if (!v)
-        return asff_error_setf(err, ASFF_ERR_SYNTAX, "BatchImportFindings response is not JSON");
+        return asff__error_setf(err, ASFF_ERR_SYNTAX, "BatchImportFindings response is not JSON");
     if (!YAJL_IS_OBJECT(v)) {
         yajl_tree_free(v);
-        return asff_error_setf(err, ASFF_ERR_TYPE, "BatchImportFindings response is not an object");
+        return asff__error_setf(err, ASFF_ERR_TYPE, "BatchImportFindings response is not an object");
     }
     for (i = 0; i < v->u.object.len; i++) {
         if (strcmp(v->u.object.keys[i], "FailedFindings") == 0)
@@ -220,13 +220,13 @@ asff_status asff_parse_import_response(const char *body, size_t len, const asff_
     }
     if (!has_counts && !failed) {
         yajl_tree_free(v);
-        return asff_error_setf(err, ASFF_ERR_TYPE, "BatchImportFindings response has neither SuccessCount "
+        return asff__error_setf(err, ASFF_ERR_TYPE, "BatchImportFindings response has neither SuccessCount "
                                                    "nor FailedFindings");
     }
     if (failed && !YAJL_IS_NULL(failed)) {
         if (!YAJL_IS_ARRAY(failed)) {
             yajl_tree_free(v);
-            return asff_error_setf(err, ASFF_ERR_TYPE, "FailedFindings is not an array");
+            return asff__error_setf(err, ASFF_ERR_TYPE, "FailedFindings is not an array");
         }
         for (i = 0; i < failed->u.array.len; i++) {
             asff_failed_finding f;
@@ -261,7 +261,7 @@ typedef struct compact_ctx {
 static void gen_print(void *ctx, const char *s, size_t len)
 {
     compact_ctx *c = ctx;
-    if (c->st == ASFF_OK && asff_buf_append(c->out, s, len) != ASFF_OK)
+    if (c->st == ASFF_OK && asff__buf_append(c->out, s, len) != ASFF_OK)
         c->st = ASFF_ERR_NOMEM;
 }
 
@@ -309,8 +309,8 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
     target = c->want == 1 ? c->id : c->want == 2 ? c->product_arn : NULL;
     c->want = 0;
     if (target) {
-        asff_buf_reset(target);
-        if (asff_buf_append(target, s, len) != ASFF_OK) {
+        asff__buf_reset(target);
+        if (asff__buf_append(target, s, len) != ASFF_OK) {
             c->st = ASFF_ERR_NOMEM;
             return 0;
         }
@@ -368,7 +368,7 @@ static const yajl_callbacks compact_callbacks = {cb_null,     cb_bool,    NULL, 
                                                  cb_string,   cb_start_map, cb_map_key, cb_end_map,
                                                  cb_start_array, cb_end_array};
 
-asff_status asff_json_compact_finding(const char *json, size_t len, asff_buf *out, asff_buf *id,
+asff_status asff__json_compact_finding(const char *json, size_t len, asff_buf *out, asff_buf *id,
                                       asff_buf *product_arn, asff_error *err)
 {
     compact_ctx c;
@@ -378,8 +378,8 @@ asff_status asff_json_compact_finding(const char *json, size_t len, asff_buf *ou
     c.out = out;
     c.id = id;
     c.product_arn = product_arn;
-    asff_buf_reset(id);
-    asff_buf_reset(product_arn);
+    asff__buf_reset(id);
+    asff__buf_reset(product_arn);
     c.g = yajl_gen_alloc(NULL);
     if (!c.g)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -395,9 +395,9 @@ asff_status asff_json_compact_finding(const char *json, size_t len, asff_buf *ou
         ys = yajl_complete_parse(h);
     if (c.st == ASFF_OK && (ys != yajl_status_ok || !c.done)) {
         if (ys == yajl_status_client_canceled || (ys == yajl_status_ok && !c.done))
-            c.st = asff_error_setf(err, ASFF_ERR_TYPE, "a finding must be one JSON object");
+            c.st = asff__error_setf(err, ASFF_ERR_TYPE, "a finding must be one JSON object");
         else {
-            c.st = asff_error_setf(err, ASFF_ERR_SYNTAX, "finding is not valid JSON");
+            c.st = asff__error_setf(err, ASFF_ERR_SYNTAX, "finding is not valid JSON");
             if (err)
                 err->offset = yajl_get_bytes_consumed(h);
         }

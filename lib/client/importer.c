@@ -111,14 +111,14 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
     if (!options)
         options = &defaults;
     if (options->version != ASFF_IMPORT_OPTIONS_VERSION)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "asff_import_options version %u is unknown",
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_import_options version %u is unknown",
                                options->version);
     if (options->max_findings > ASFF_IMPORT_MAX_FINDINGS || options->max_body > ASFF_IMPORT_MAX_BODY ||
         (options->max_body && options->max_body < ASFF_IMPORT_MAX_FINDING + BODY_OVERHEAD))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                "max_findings must be 1..%u and max_body %u..%u bytes", ASFF_IMPORT_MAX_FINDINGS,
                                ASFF_IMPORT_MAX_FINDING + BODY_OVERHEAD, ASFF_IMPORT_MAX_BODY);
-    imp = asff_malloc(c->alloc, sizeof *imp);
+    imp = asff__malloc(c->alloc, sizeof *imp);
     if (!imp)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     memset(imp, 0, sizeof *imp);
@@ -130,21 +130,21 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
         imp->opt.max_body = ASFF_IMPORT_MAX_BODY;
     imp->fn = on_outcome;
     imp->ctx = ctx;
-    imp->batch = asff_malloc(c->alloc, imp->opt.max_findings * sizeof *imp->batch);
-    imp->again = asff_malloc(c->alloc, imp->opt.max_findings * sizeof *imp->again);
+    imp->batch = asff__malloc(c->alloc, imp->opt.max_findings * sizeof *imp->batch);
+    imp->again = asff__malloc(c->alloc, imp->opt.max_findings * sizeof *imp->again);
     if (!imp->batch || !imp->again) {
-        asff_free(c->alloc, imp->batch);
-        asff_free(c->alloc, imp->again);
-        asff_free(c->alloc, imp);
+        asff__free(c->alloc, imp->batch);
+        asff__free(c->alloc, imp->again);
+        asff__free(c->alloc, imp);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
-    asff_buf_init(&imp->body, c->alloc);
-    asff_buf_init(&imp->names, c->alloc);
-    asff_buf_init(&imp->body2, c->alloc);
-    asff_buf_init(&imp->names2, c->alloc);
-    asff_buf_init(&imp->scratch, c->alloc);
-    asff_buf_init(&imp->id, c->alloc);
-    asff_buf_init(&imp->arn, c->alloc);
+    asff__buf_init(&imp->body, c->alloc);
+    asff__buf_init(&imp->names, c->alloc);
+    asff__buf_init(&imp->body2, c->alloc);
+    asff__buf_init(&imp->names2, c->alloc);
+    asff__buf_init(&imp->scratch, c->alloc);
+    asff__buf_init(&imp->id, c->alloc);
+    asff__buf_init(&imp->arn, c->alloc);
     *out = imp;
     return ASFF_OK;
 }
@@ -183,18 +183,18 @@ static asff_status batch_append(asff_buf *body, asff_buf *names, pending *p, con
                                 const char *arn)
 {
     size_t body_len = body->len, names_len = names->len, idlen = strlen(id), arnlen = strlen(arn);
-    asff_status st = body->len ? asff_buf_putc(body, ',') : asff_buf_append(body, "{\"Findings\":[", 13);
+    asff_status st = body->len ? asff__buf_putc(body, ',') : asff__buf_append(body, "{\"Findings\":[", 13);
     if (st == ASFF_OK) {
         p->off = body->len;
-        st = asff_buf_append(body, json, p->len);
+        st = asff__buf_append(body, json, p->len);
     }
     if (st == ASFF_OK) {
         p->id_off = names->len;
         p->arn_off = p->id_off + idlen + 1;
-        st = asff_buf_append(names, id, idlen + 1);
+        st = asff__buf_append(names, id, idlen + 1);
     }
     if (st == ASFF_OK)
-        st = asff_buf_append(names, arn, arnlen + 1);
+        st = asff__buf_append(names, arn, arnlen + 1);
     if (st != ASFF_OK) {
         body->len = body_len;
         names->len = names_len;
@@ -247,7 +247,7 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
         imp->batch[i].done = false;
     }
     /* the findings are in the body already: close it */
-    st = asff_buf_append(&imp->body, "]}", 2);
+    st = asff__buf_append(&imp->body, "]}", 2);
     asff_error_clear(&e);
     memset(&resp, 0, sizeof resp);
     if (st != ASFF_OK)
@@ -256,26 +256,26 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
         st = asff_error_set(&e, ASFF_ERR_ABORTED, "import stopped by the caller");
     else {
         asff_buf path;
-        asff_buf_init(&path, c->alloc);
-        if (asff_buf_appendf(&path, "%s/findings/import", ASFF_BASE_PATH(c)) != ASFF_OK)
+        asff__buf_init(&path, c->alloc);
+        if (asff__buf_appendf(&path, "%s/findings/import", ASFF_BASE_PATH(c)) != ASFF_OK)
             st = asff_error_set(&e, ASFF_ERR_NOMEM, "out of memory");
         else
-            st = asff_client_send(c, ASFF_OP_BatchImportFindings, "POST", path.data, NULL, imp->body.data,
+            st = asff__client_send(c, ASFF_OP_BatchImportFindings, "POST", path.data, NULL, imp->body.data,
                                   imp->body.len, &resp, &e);
-        asff_buf_cleanup(&path);
+        asff__buf_cleanup(&path);
         imp->stats.calls++;
     }
     if (st == ASFF_OK) {
         match_ctx m;
         m.imp = imp;
         m.unmatched = 0;
-        st = asff_parse_import_response(resp.body, resp.len, c->alloc, on_failed, &m, &e);
+        st = asff__parse_import_response(resp.body, resp.len, c->alloc, on_failed, &m, &e);
         if (st != ASFF_OK) {
             /* a 200 we cannot read: the findings' fate is unknown, so report them failed */
             char msg[ASFF_ERROR_MESSAGE_SIZE];
-            asff_copy_string(msg, sizeof msg, e.message);
-            asff_error_setf(&e, st, "unreadable BatchImportFindings response: %s", msg);
-            asff_copy_string(e.aws_code, sizeof e.aws_code, "InvalidResponse");
+            asff__copy_string(msg, sizeof msg, e.message);
+            asff__error_setf(&e, st, "unreadable BatchImportFindings response: %s", msg);
+            asff__copy_string(e.aws_code, sizeof e.aws_code, "InvalidResponse");
         }
     }
     asff_response_cleanup(c, &resp);
@@ -307,8 +307,8 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
     if (imp->aborted && ret == ASFF_OK)
         ret = asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller");
     /* retryable failures start the next batch, built beside this one, which then makes way */
-    asff_buf_reset(&imp->body2);
-    asff_buf_reset(&imp->names2);
+    asff__buf_reset(&imp->body2);
+    asff__buf_reset(&imp->names2);
     for (i = 0, n = 0; i < imp->again_count; i++) {
         const pending *p = &imp->again[i];
         pending q = *p;
@@ -383,17 +383,17 @@ asff_status asff_importer_add_json(asff_importer *imp, const char *json, size_t 
     asff_status st;
     if (!imp || (!json && len))
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_add_json: bad arguments");
-    asff_buf_reset(&imp->scratch);
-    st = asff_json_compact_finding(json ? json : "", len, &imp->scratch, &imp->id, &imp->arn, err);
+    asff__buf_reset(&imp->scratch);
+    st = asff__json_compact_finding(json ? json : "", len, &imp->scratch, &imp->id, &imp->arn, err);
     if (st != ASFF_OK) {
         asff_error e;
         char msg[ASFF_ERROR_MESSAGE_SIZE];
         if (!err) {
             asff_error_clear(&e);
-            asff_json_compact_finding(json ? json : "", len, &imp->scratch, &imp->id, &imp->arn, &e);
+            asff__json_compact_finding(json ? json : "", len, &imp->scratch, &imp->id, &imp->arn, &e);
             err = &e;
         }
-        asff_copy_string(msg, sizeof msg, err->message);
+        asff__copy_string(msg, sizeof msg, err->message);
         report(imp, imp->stats.added++, "", "", "InvalidJson", msg, 0);
         if (st == ASFF_ERR_NOMEM)
             return st;
@@ -406,7 +406,7 @@ asff_status asff_importer_add_json(asff_importer *imp, const char *json, size_t 
 static int to_scratch(void *ctx, const char *data, size_t len)
 {
     asff_importer *imp = ctx;
-    if (asff_buf_append(&imp->scratch, data, len) == ASFF_OK)
+    if (asff__buf_append(&imp->scratch, data, len) == ASFF_OK)
         return 0;
     imp->scratch_nomem = true;
     return -1;
@@ -428,10 +428,10 @@ asff_status asff_importer_add(asff_importer *imp, const asff_AwsSecurityFinding 
             return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         }
     }
-    asff_buf_reset(&imp->scratch);
+    asff__buf_reset(&imp->scratch);
     imp->scratch_nomem = false;
     st = asff_writer_write(imp->writer, finding, err);
-    if ((st == ASFF_OK && !imp->scratch.data && asff_buf_reserve(&imp->scratch, 0) != ASFF_OK) || imp->scratch_nomem)
+    if ((st == ASFF_OK && !imp->scratch.data && asff__buf_reserve(&imp->scratch, 0) != ASFF_OK) || imp->scratch_nomem)
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     if (st != ASFF_OK) {
         /* a failed write leaves the writer unusable: the next finding gets a new one */
@@ -472,15 +472,15 @@ void asff_importer_free(asff_importer *imp)
     for (i = 0; i < imp->count; i++)
         report(imp, imp->batch[i].index, pending_id(imp, &imp->batch[i]), pending_arn(imp, &imp->batch[i]),
                "Internal", "importer freed before flush", imp->batch[i].attempts);
-    asff_free(imp->c->alloc, imp->batch);
-    asff_free(imp->c->alloc, imp->again);
-    asff_buf_cleanup(&imp->body);
-    asff_buf_cleanup(&imp->names);
-    asff_buf_cleanup(&imp->body2);
-    asff_buf_cleanup(&imp->names2);
-    asff_buf_cleanup(&imp->scratch);
-    asff_buf_cleanup(&imp->id);
-    asff_buf_cleanup(&imp->arn);
+    asff__free(imp->c->alloc, imp->batch);
+    asff__free(imp->c->alloc, imp->again);
+    asff__buf_cleanup(&imp->body);
+    asff__buf_cleanup(&imp->names);
+    asff__buf_cleanup(&imp->body2);
+    asff__buf_cleanup(&imp->names2);
+    asff__buf_cleanup(&imp->scratch);
+    asff__buf_cleanup(&imp->id);
+    asff__buf_cleanup(&imp->arn);
     asff_writer_free(imp->writer);
-    asff_free(imp->c->alloc, imp);
+    asff__free(imp->c->alloc, imp);
 }

@@ -34,7 +34,7 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 static void sink_print(void *ctx, const char *s, size_t len)
 {
     asff_buf *b = ctx;
-    asff_buf_append(b, s, len); /* a failure shows up as a short body that the service refuses */
+    asff__buf_append(b, s, len); /* a failure shows up as a short body that the service refuses */
 }
 
 /* The request body without NextToken: {"Filters":..,"SortCriteria":..,"MaxResults":n} as a tree-validated
@@ -62,7 +62,7 @@ static asff_status request_body(asff_client *c, const asff_get_findings_options 
             if (filters)
                 yajl_tree_free(filters);
             asff_free_string(typed);
-            return asff_error_setf(err, ASFF_ERR_FILTER, "Filters must be a JSON object (AwsSecurityFindingFilters)");
+            return asff__error_setf(err, ASFF_ERR_FILTER, "Filters must be a JSON object (AwsSecurityFindingFilters)");
         }
     }
     asff_free_string(typed);
@@ -72,12 +72,12 @@ static asff_status request_body(asff_client *c, const asff_get_findings_options 
             yajl_tree_free(filters);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
-    asff_buf_reset(out);
+    asff__buf_reset(out);
     yajl_gen_config(g, yajl_gen_print_callback, sink_print, out);
     yajl_gen_map_open(g);
     if (filters) {
         yajl_gen_string(g, (const unsigned char *)"Filters", 7);
-        if (!asff_client_gen_value(g, filters))
+        if (!asff__client_gen_value(g, filters))
             st = asff_error_set(err, ASFF_ERR_LIMIT, "Filters are nested too deeply");
         yajl_tree_free(filters);
     }
@@ -131,10 +131,10 @@ asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_opt
     parser = asff_parser_new(&po, on_finding, NULL, &pc);
     if (!parser)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-    asff_buf_init(&body, c->alloc);
-    asff_buf_init(&path, c->alloc);
-    asff_buf_init(&token, c->alloc);
-    if (asff_buf_appendf(&path, "%s/findings", ASFF_BASE_PATH(c)) != ASFF_OK)
+    asff__buf_init(&body, c->alloc);
+    asff__buf_init(&path, c->alloc);
+    asff__buf_init(&token, c->alloc);
+    if (asff__buf_appendf(&path, "%s/findings", ASFF_BASE_PATH(c)) != ASFF_OK)
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     while (st == ASFF_OK) {
         asff_response resp;
@@ -142,7 +142,7 @@ asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_opt
         st = request_body(c, options, token.len ? token.data : NULL, &body, err);
         if (st != ASFF_OK)
             break;
-        st = asff_client_send(c, ASFF_OP_GetFindings, "POST", path.data, NULL, body.data, body.len, &resp, err);
+        st = asff__client_send(c, ASFF_OP_GetFindings, "POST", path.data, NULL, body.data, body.len, &resp, err);
         if (st != ASFF_OK)
             break;
         asff_parser_reset(parser);
@@ -167,15 +167,15 @@ asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_opt
             st = asff_error_set(err, ASFF_ERR_STATE, "GetFindings returned the NextToken it was given");
             break;
         }
-        asff_buf_reset(&token);
-        if (asff_buf_append(&token, doc->next_token, strlen(doc->next_token)) != ASFF_OK)
+        asff__buf_reset(&token);
+        if (asff__buf_append(&token, doc->next_token, strlen(doc->next_token)) != ASFF_OK)
             st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
     if (count)
         *count = pc.delivered;
     asff_parser_free(parser);
-    asff_buf_cleanup(&body);
-    asff_buf_cleanup(&path);
-    asff_buf_cleanup(&token);
+    asff__buf_cleanup(&body);
+    asff__buf_cleanup(&path);
+    asff__buf_cleanup(&token);
     return st;
 }

@@ -29,7 +29,7 @@ static yajl_val member(yajl_val obj, const char *name)
 static void sink(void *ctx, const char *s, size_t len)
 {
     asff_buf *b = ctx;
-    asff_buf_append(b, s, len); /* a short body on failure: caught by the length check below */
+    asff__buf_append(b, s, len); /* a short body on failure: caught by the length check below */
 }
 
 typedef struct update_run {
@@ -70,13 +70,13 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
     asff_status st = ASFF_OK;
     if (!c || !request)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_client_batch_update_findings: bad arguments");
-    copy = asff_malloc(c->alloc, len + 1);
+    copy = asff__malloc(c->alloc, len + 1);
     if (!copy)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     memcpy(copy, request, len);
     copy[len] = '\0';
     root = yajl_tree_parse(copy, ebuf, sizeof ebuf);
-    asff_free(c->alloc, copy);
+    asff__free(c->alloc, copy);
     if (!root)
         return asff_error_set(err, ASFF_ERR_SYNTAX, "BatchUpdateFindings request is not JSON");
     ids = member(root, "FindingIdentifiers");
@@ -86,7 +86,7 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
     }
     for (i = 0; i < ids->u.array.len; i++)
         if (!member_string(ids->u.array.values[i], "Id") || !member_string(ids->u.array.values[i], "ProductArn")) {
-            asff_error_setf(err, ASFF_ERR_INVALID_ARG, "FindingIdentifiers/%zu needs Id and ProductArn strings", i);
+            asff__error_setf(err, ASFF_ERR_INVALID_ARG, "FindingIdentifiers/%zu needs Id and ProductArn strings", i);
             if (err)
                 snprintf(err->path, sizeof err->path, "/FindingIdentifiers/%zu", i);
             yajl_tree_free(root);
@@ -95,9 +95,9 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
     u.fn = fn;
     u.ctx = ctx;
     u.aborted = false;
-    asff_buf_init(&body, c->alloc);
-    asff_buf_init(&path, c->alloc);
-    if (asff_buf_appendf(&path, "%s/findings/batchupdate", ASFF_BASE_PATH(c)) != ASFF_OK)
+    asff__buf_init(&body, c->alloc);
+    asff__buf_init(&path, c->alloc);
+    if (asff__buf_appendf(&path, "%s/findings/batchupdate", ASFF_BASE_PATH(c)) != ASFF_OK)
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     for (start = 0; st == ASFF_OK && start < ids->u.array.len; start += UPDATE_MAX_IDS) {
         size_t end = start + UPDATE_MAX_IDS < ids->u.array.len ? start + UPDATE_MAX_IDS : ids->u.array.len;
@@ -109,7 +109,7 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
             st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
             break;
         }
-        asff_buf_reset(&body);
+        asff__buf_reset(&body);
         yajl_gen_config(g, yajl_gen_print_callback, sink, &body);
         yajl_gen_map_open(g);
         for (i = 0; i < root->u.object.len; i++) {
@@ -119,9 +119,9 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
                 size_t j;
                 yajl_gen_array_open(g);
                 for (j = start; j < end; j++)
-                    asff_client_gen_value(g, ids->u.array.values[j]);
+                    asff__client_gen_value(g, ids->u.array.values[j]);
                 yajl_gen_array_close(g);
-            } else if (!asff_client_gen_value(g, root->u.object.values[i])) {
+            } else if (!asff__client_gen_value(g, root->u.object.values[i])) {
                 break;
             }
         }
@@ -133,7 +133,7 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
         }
         asff_error_clear(&e);
         cs = u.aborted ? asff_error_set(&e, ASFF_ERR_ABORTED, "stopped by the caller")
-                       : asff_client_send(c, ASFF_OP_BatchUpdateFindings, "PATCH", path.data, NULL, body.data, body.len,
+                       : asff__client_send(c, ASFF_OP_BatchUpdateFindings, "PATCH", path.data, NULL, body.data, body.len,
                                           &resp, &e);
         if (cs == ASFF_OK) {
             yajl_val ans = yajl_tree_parse(resp.body, ebuf, sizeof ebuf);
@@ -191,8 +191,8 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
         st = asff_error_set(err, ASFF_ERR_ABORTED, "BatchUpdateFindings stopped by the caller");
     if (st == ASFF_OK && failed_calls)
         st = ASFF_ERR_PARTIAL;
-    asff_buf_cleanup(&body);
-    asff_buf_cleanup(&path);
+    asff__buf_cleanup(&body);
+    asff__buf_cleanup(&path);
     yajl_tree_free(root);
     return st;
 }

@@ -8,10 +8,10 @@
 
 
 /* Compact JSON of one model object appended to out (used for asff_document.other_members). */
-asff_status asff_codec_object_json(const void *object, asff_buf *out, asff_error *err);
+asff_status asff__codec_object_json(const void *object, asff_buf *out, asff_error *err);
 
 /* The shortest of %.15g, %.16g and %.17g that reads back as v; buf must hold 32 bytes. Returns the
  * length, or 0 when v is not finite (JSON has no inf or nan). */
-size_t asff_codec_format_double(double v, char *buf);
+size_t asff__codec_format_double(double v, char *buf);
 
 #endif

@@ -182,14 +182,14 @@ static void put_index(asff_buf *b, uint64_t v)
         v /= 10;
     } while (v);
     tmp[--n] = '/';
-    asff_buf_append(b, tmp + n, sizeof tmp - n);
+    asff__buf_append(b, tmp + n, sizeof tmp - n);
 }
 
 /* JSON Pointer of the value being read, from the frames (upto frames). */
 static void build_path(asff_parser *p, asff_buf *b, size_t upto, bool with_last)
 {
     size_t i;
-    asff_buf_reset(b);
+    asff__buf_reset(b);
     if (ndjson_paths(p))
         put_index(b, p->values);
     for (i = 0; i < upto; i++) {
@@ -206,7 +206,7 @@ static void build_path(asff_parser *p, asff_buf *b, size_t upto, bool with_last)
             return;
         default:
             if (f->key)
-                asff_buf_pointer_token(b, f->key, f->key_len);
+                asff__buf_pointer_token(b, f->key, f->key_len);
             break;
         }
     }
@@ -220,7 +220,7 @@ static void set_errorv(asff_parser *p, asff_status code, uint64_t offset, const 
     p->e.code = code;
     vsnprintf(p->e.message, sizeof p->e.message, fmt, ap);
     build_path(p, &p->path, p->nframes, true);
-    asff_copy_string(p->e.path, sizeof p->e.path, p->path.data ? p->path.data : "");
+    asff__copy_string(p->e.path, sizeof p->e.path, p->path.data ? p->path.data : "");
     p->e.offset = offset;
     line_col(p, offset, &p->e.line, &p->e.column);
 }
@@ -309,7 +309,7 @@ static frame *push(asff_parser *p, int kind, int opening)
     (void)opening;
     if (p->nframes == p->cframes) {
         size_t c = p->cframes ? p->cframes * 2 : 16;
-        frame *nf = asff_realloc(p->alloc, p->frames, c * sizeof *nf);
+        frame *nf = asff__realloc(p->alloc, p->frames, c * sizeof *nf);
         if (!nf) {
             nomem(p);
             return NULL;
@@ -415,7 +415,7 @@ static double number_value(const char *s, size_t len)
     }
     memcpy(tmp, s, len);
     tmp[len] = '\0';
-    d = asff_c_strtod(tmp, NULL);
+    d = asff__c_strtod(tmp, NULL);
     if (tmp != buf)
         free(tmp);
     return d;
@@ -859,8 +859,8 @@ static int deliver_finding(asff_parser *p, void *obj, bool top_level)
         p->st = ASFF_ERR_ABORTED;
         memset(&p->e, 0, sizeof p->e);
         p->e.code = ASFF_ERR_ABORTED;
-        asff_copy_string(p->e.message, sizeof p->e.message, "the finding callback asked to stop");
-        asff_copy_string(p->e.path, sizeof p->e.path, info.path);
+        asff__copy_string(p->e.message, sizeof p->e.message, "the finding callback asked to stop");
+        asff__copy_string(p->e.path, sizeof p->e.path, info.path);
         p->e.offset = info.offset;
         p->e.line = info.line;
         return 0;
@@ -885,7 +885,7 @@ static int report_skipped(asff_parser *p, const asff_error *err, bool top_level)
         p->st = ASFF_ERR_ABORTED;
         p->e = *err;
         p->e.code = ASFF_ERR_ABORTED;
-        asff_copy_string(p->e.message, sizeof p->e.message, "the error callback asked to stop");
+        asff__copy_string(p->e.message, sizeof p->e.message, "the error callback asked to stop");
         return 0;
     }
     return 1;
@@ -936,10 +936,10 @@ static int update_other(asff_parser *p, frame *f)
 {
     asff_error e;
     asff_status st;
-    asff_buf_reset(&p->other);
+    asff__buf_reset(&p->other);
     if (!((asff_object *)f->obj)->norder)
         return 1;
-    st = asff_codec_object_json(f->obj, &p->other, &e);
+    st = asff__codec_object_json(f->obj, &p->other, &e);
     if (st != ASFF_OK) {
         p->st = st;
         p->e = e;
@@ -1678,8 +1678,8 @@ asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn 
     t = asff_type_get(options->type_id ? options->type_id : ASFF_TID_AwsSecurityFinding);
     if (!t)
         return NULL;
-    alloc = asff_alloc_or_default(options->allocator);
-    p = asff_malloc(alloc, sizeof *p);
+    alloc = asff__alloc_or_default(options->allocator);
+    p = asff__malloc(alloc, sizeof *p);
     if (!p)
         return NULL;
     memset(p, 0, sizeof *p);
@@ -1699,11 +1699,11 @@ asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn 
     p->item_type = t;
     p->holder_type = t;
     p->line = p->pline = 1;
-    asff_yalloc_init(&p->ya, alloc);
-    asff_buf_init(&p->other, alloc);
-    asff_buf_init(&p->fpath, alloc);
-    asff_buf_init(&p->path, alloc);
-    p->mcache = asff_malloc(alloc, MCACHE_SIZE * sizeof *p->mcache);
+    asff__yalloc_init(&p->ya, alloc);
+    asff__buf_init(&p->other, alloc);
+    asff__buf_init(&p->fpath, alloc);
+    asff__buf_init(&p->path, alloc);
+    p->mcache = asff__malloc(alloc, MCACHE_SIZE * sizeof *p->mcache);
     if (p->mcache)
         memset(p->mcache, 0, MCACHE_SIZE * sizeof *p->mcache);
     p->y = new_yajl(p);
@@ -1893,11 +1893,11 @@ asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_
 {
     const unsigned char *d = data;
     if (!p || (!data && len))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "parser and data are required");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "parser and data are required");
     if (p->dead)
         return give_error(p, err);
     if (p->finished)
-        return asff_error_setf(err, ASFF_ERR_STATE, "feed after finish");
+        return asff__error_setf(err, ASFF_ERR_STATE, "feed after finish");
     while (len) {
         size_t n = len < PIECE ? len : PIECE;
         if (p->in_unit && p->total - p->unit_start > p->opt.max_finding) {
@@ -1929,11 +1929,11 @@ asff_status asff_parser_finish(asff_parser *p, asff_error *err)
 {
     yajl_status ys;
     if (!p)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "parser is required");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "parser is required");
     if (p->dead)
         return give_error(p, err);
     if (p->finished)
-        return asff_error_setf(err, ASFF_ERR_STATE, "finish called twice");
+        return asff__error_setf(err, ASFF_ERR_STATE, "finish called twice");
     p->finished = true;
     p->pdata = NULL;
     p->plen = 0;
@@ -1978,7 +1978,7 @@ void asff_parser_reset(asff_parser *p)
     reset_item_arena(p, true);
     reset_item_arena(p, false);
     memset(&p->doc, 0, sizeof p->doc);
-    asff_buf_reset(&p->other);
+    asff__buf_reset(&p->other);
     p->pdata = NULL;
     p->plen = 0;
     p->pbase = p->ybase = p->scan = p->total = 0;
@@ -2000,7 +2000,7 @@ void asff_parser_reset(asff_parser *p)
         /* Out of memory: the parser stays unusable and says so at the next feed. */
         p->dead = true;
         p->e.code = ASFF_ERR_NOMEM;
-        asff_copy_string(p->e.message, sizeof p->e.message, "out of memory");
+        asff__copy_string(p->e.message, sizeof p->e.message, "out of memory");
     }
 }
 
@@ -2034,12 +2034,12 @@ void asff_parser_free(asff_parser *p)
         yajl_gen_free(p->cap);
     asff_arena_free(p->top_arena);
     asff_arena_free(p->item_arena);
-    asff_buf_cleanup(&p->other);
-    asff_buf_cleanup(&p->fpath);
-    asff_buf_cleanup(&p->path);
-    asff_free(p->alloc, p->frames);
-    asff_free(p->alloc, p->mcache);
-    asff_free(p->alloc, p);
+    asff__buf_cleanup(&p->other);
+    asff__buf_cleanup(&p->fpath);
+    asff__buf_cleanup(&p->path);
+    asff__free(p->alloc, p->frames);
+    asff__free(p->alloc, p->mcache);
+    asff__free(p->alloc, p);
 }
 
 /* ---- whole buffers and files ------------------------------------------------------------- */
@@ -2057,7 +2057,7 @@ static int collect_finding(void *ctx, void *finding, const asff_finding_info *in
     (void)info;
     if (l->count == l->capacity) {
         size_t cap = l->capacity ? l->capacity * 2 : 16;
-        asff_AwsSecurityFinding **items = asff_realloc(c->alloc, l->items, cap * sizeof *items);
+        asff_AwsSecurityFinding **items = asff__realloc(c->alloc, l->items, cap * sizeof *items);
         if (!items) {
             c->nomem = true;
             return 1;
@@ -2078,45 +2078,45 @@ static asff_status parse_into_list(const void *data, size_t len, FILE *file, con
     asff_status st;
     asff_finding_list *l;
     if (!out || (!data && len && !file))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "out and data are required");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "out and data are required");
     *out = NULL;
     if (options)
         o = *options;
     o.keep = false;
-    c.alloc = asff_alloc_or_default(o.allocator);
+    c.alloc = asff__alloc_or_default(o.allocator);
     c.nomem = false;
-    l = asff_malloc(c.alloc, sizeof *l);
+    l = asff__malloc(c.alloc, sizeof *l);
     if (!l)
-        return asff_error_setf(err, ASFF_ERR_NOMEM, "out of memory");
+        return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     memset(l, 0, sizeof *l);
     c.list = l;
     l->arena = asff_arena_new(c.alloc);
     p = l->arena ? asff_parser_new(&o, collect_finding, NULL, &c) : NULL;
     if (!p) {
         asff_arena_free(l->arena);
-        asff_free(c.alloc, l);
-        return asff_error_setf(err, options && options->version != ASFF_PARSE_OPTIONS_VERSION ? ASFF_ERR_INVALID_ARG
+        asff__free(c.alloc, l);
+        return asff__error_setf(err, options && options->version != ASFF_PARSE_OPTIONS_VERSION ? ASFF_ERR_INVALID_ARG
                                                                                              : ASFF_ERR_NOMEM,
                                "cannot create a parser");
     }
     p->shared = l->arena;
     if (file) {
         static const size_t bufsize = 65536;
-        char *buf = asff_malloc(c.alloc, bufsize);
+        char *buf = asff__malloc(c.alloc, bufsize);
         size_t n;
-        st = buf ? ASFF_OK : asff_error_setf(err, ASFF_ERR_NOMEM, "out of memory");
+        st = buf ? ASFF_OK : asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
         while (st == ASFF_OK && (n = fread(buf, 1, bufsize, file)) > 0)
             st = asff_parser_feed(p, buf, n, err);
         if (st == ASFF_OK && ferror(file))
-            st = asff_error_setf(err, ASFF_ERR_IO, "read error: %s", strerror(errno));
-        asff_free(c.alloc, buf);
+            st = asff__error_setf(err, ASFF_ERR_IO, "read error: %s", strerror(errno));
+        asff__free(c.alloc, buf);
     } else {
         st = asff_parser_feed(p, data, len, err);
     }
     if (st == ASFF_OK)
         st = asff_parser_finish(p, err);
     if (c.nomem)
-        st = asff_error_setf(err, ASFF_ERR_NOMEM, "out of memory");
+        st = asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     p->shared = NULL;
     asff_parser_free(p);
     if (st != ASFF_OK) {
@@ -2137,7 +2137,7 @@ asff_status asff_parse_file(FILE *file, const asff_parse_options *options, asff_
                             asff_error *err)
 {
     if (!file)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "file is required");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "file is required");
     return parse_into_list(NULL, 0, file, options, out, err);
 }
 
@@ -2146,10 +2146,10 @@ void asff_finding_list_free(asff_finding_list *list)
     const asff_allocator *alloc;
     if (!list)
         return;
-    alloc = asff_arena_allocator(list->arena);
-    asff_free(alloc, list->items);
+    alloc = asff__arena_allocator(list->arena);
+    asff__free(alloc, list->items);
     asff_arena_free(list->arena);
-    asff_free(alloc, list);
+    asff__free(alloc, list);
 }
 
 typedef struct one {
@@ -2176,7 +2176,7 @@ asff_status asff_parse_object(const void *data, size_t len, unsigned type_id, co
     asff_status st;
     one r = {NULL, 0};
     if (!out || (!data && len))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "data and out are required");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "data and out are required");
     *out = NULL;
     if (options)
         o = *options;
@@ -2186,14 +2186,14 @@ asff_status asff_parse_object(const void *data, size_t len, unsigned type_id, co
     o.skip_invalid = false;
     p = asff_parser_new(&o, take_one, NULL, &r);
     if (!p)
-        return asff_error_setf(err, asff_type_get(type_id) ? ASFF_ERR_NOMEM : ASFF_ERR_INVALID_ARG,
+        return asff__error_setf(err, asff_type_get(type_id) ? ASFF_ERR_NOMEM : ASFF_ERR_INVALID_ARG,
                                "cannot create a parser");
     st = asff_parser_feed(p, data, len, err);
     if (st == ASFF_OK)
         st = asff_parser_finish(p, err);
     asff_parser_free(p);
     if (st == ASFF_OK && r.n != 1)
-        st = asff_error_setf(err, r.n ? ASFF_ERR_SYNTAX : ASFF_ERR_TRUNCATED,
+        st = asff__error_setf(err, r.n ? ASFF_ERR_SYNTAX : ASFF_ERR_TRUNCATED,
                              r.n ? "more than one JSON value" : "no JSON value");
     if (st != ASFF_OK) {
         asff_object_free(r.obj);

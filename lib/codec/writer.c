@@ -38,14 +38,14 @@ struct asff_writer {
     bool opened, finished, broken;
 };
 
-size_t asff_codec_format_double(double v, char *buf)
+size_t asff__codec_format_double(double v, char *buf)
 {
     int prec, n = 0;
     if (!isfinite(v))
         return 0;
     for (prec = 15; prec <= 17; prec++) {
-        n = asff_c_format_g(buf, 32, prec, v);
-        if (asff_c_strtod(buf, NULL) == v)
+        n = asff__c_format_g(buf, 32, prec, v);
+        if (asff__c_strtod(buf, NULL) == v)
             break;
     }
     return n > 0 ? (size_t)n : 0;
@@ -57,13 +57,13 @@ static asff_status gen_status(yajl_gen_status s, asff_error *err)
     case yajl_gen_status_ok:
         return ASFF_OK;
     case yajl_max_depth_exceeded:
-        return asff_error_setf(err, ASFF_ERR_LIMIT, "object nesting deeper than the writer allows");
+        return asff__error_setf(err, ASFF_ERR_LIMIT, "object nesting deeper than the writer allows");
     case yajl_gen_invalid_string:
-        return asff_error_setf(err, ASFF_ERR_UTF8, "string is not valid UTF-8");
+        return asff__error_setf(err, ASFF_ERR_UTF8, "string is not valid UTF-8");
     case yajl_gen_invalid_number:
-        return asff_error_setf(err, ASFF_ERR_RANGE, "number cannot be written as JSON");
+        return asff__error_setf(err, ASFF_ERR_RANGE, "number cannot be written as JSON");
     default:
-        return asff_error_setf(err, ASFF_ERR_INTERNAL, "JSON generator error %d", (int)s);
+        return asff__error_setf(err, ASFF_ERR_INTERNAL, "JSON generator error %d", (int)s);
     }
 }
 
@@ -78,13 +78,13 @@ static asff_status gen_status(yajl_gen_status s, asff_error *err)
 
 static asff_status nomem(asff_error *err)
 {
-    return asff_error_setf(err, ASFF_ERR_NOMEM, "out of memory");
+    return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
 }
 
 /* Room for n more bytes at the end of gen (gen is not kept NUL-terminated), or NULL. */
 static char *room(asff_writer *w, size_t n)
 {
-    if (w->gen.cap - w->gen.len <= n && asff_buf_reserve(&w->gen, n) != ASFF_OK) {
+    if (w->gen.cap - w->gen.len <= n && asff__buf_reserve(&w->gen, n) != ASFF_OK) {
         w->nomem = true;
         return NULL;
     }
@@ -374,7 +374,7 @@ static asff_status gen_raw(asff_writer *w, const char *json, asff_error *err)
         s = yajl_complete_parse(h);
     yajl_free(h);
     if (s != yajl_status_ok)
-        return asff_error_setf(err, ASFF_ERR_SYNTAX, "a kept JSON value is not valid JSON");
+        return asff__error_setf(err, ASFF_ERR_SYNTAX, "a kept JSON value is not valid JSON");
     return ASFF_OK;
 }
 
@@ -423,9 +423,9 @@ static asff_status gen_value(asff_writer *w, asff_kind kind, const void *v, asff
         return em_verbatim(w, num, n, err);
     }
     case ASFF_KIND_DOUBLE:
-        n = asff_codec_format_double(*(const double *)v, num);
+        n = asff__codec_format_double(*(const double *)v, num);
         if (!n)
-            return asff_error_setf(err, ASFF_ERR_RANGE, "%g cannot be written as JSON", *(const double *)v);
+            return asff__error_setf(err, ASFF_ERR_RANGE, "%g cannot be written as JSON", *(const double *)v);
         return em_verbatim(w, num, n, err);
     case ASFF_KIND_BOOL:
         return *(const bool *)v ? em_verbatim(w, "true", 4, err) : em_verbatim(w, "false", 5, err);
@@ -434,7 +434,7 @@ static asff_status gen_value(asff_writer *w, asff_kind kind, const void *v, asff
     case ASFF_KIND_JSON:
         return gen_raw(w, v, err);
     default:
-        return asff_error_setf(err, ASFF_ERR_INTERNAL, "member kind %d cannot be written", (int)kind);
+        return asff__error_setf(err, ASFF_ERR_INTERNAL, "member kind %d cannot be written", (int)kind);
     }
 }
 
@@ -545,24 +545,24 @@ static asff_writer *writer_new(int sink, const asff_write_options *options)
         options = &def;
     if (options->version != ASFF_WRITE_OPTIONS_VERSION || (unsigned)options->format > ASFF_FORMAT_VALUE)
         return NULL;
-    alloc = asff_alloc_or_default(options->allocator);
-    w = asff_malloc(alloc, sizeof *w);
+    alloc = asff__alloc_or_default(options->allocator);
+    w = asff__malloc(alloc, sizeof *w);
     if (!w)
         return NULL;
     memset(w, 0, sizeof *w);
     w->opt = *options;
     w->alloc = alloc;
     w->sink = sink;
-    asff_yalloc_init(&w->ya, alloc);
-    asff_buf_init(&w->out, alloc);
-    asff_buf_init(&w->gen, alloc);
+    asff__yalloc_init(&w->ya, alloc);
+    asff__buf_init(&w->out, alloc);
+    asff__buf_init(&w->gen, alloc);
     /* NDJSON is one finding per line, so it is never indented. */
     if (w->opt.pretty && w->opt.format != ASFF_FORMAT_NDJSON) {
         w->g = yajl_gen_alloc(&w->ya.funcs);
         if (!w->g || w->ya.failed) {
             if (w->g)
                 yajl_gen_free(w->g);
-            asff_free(alloc, w);
+            asff__free(alloc, w);
             return NULL;
         }
         yajl_gen_config(w->g, yajl_gen_beautify, 1);
@@ -572,7 +572,7 @@ static asff_writer *writer_new(int sink, const asff_write_options *options)
         w->opt.pretty = false;
     }
     if (sink == SINK_BUFFER) {
-        if (asff_buf_reserve(&w->out, 0) != ASFF_OK) {
+        if (asff__buf_reserve(&w->out, 0) != ASFF_OK) {
             asff_writer_free(w);
             return NULL;
         }
@@ -616,16 +616,16 @@ static asff_status sink_write(asff_writer *w, const char *data, size_t len, asff
         return ASFF_OK;
     switch (w->sink) {
     case SINK_BUFFER:
-        if (asff_buf_append(&w->out, data, len) != ASFF_OK)
-            return asff_error_setf(err, ASFF_ERR_NOMEM, "out of memory");
+        if (asff__buf_append(&w->out, data, len) != ASFF_OK)
+            return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
         return ASFF_OK;
     case SINK_FILE:
         if (fwrite(data, 1, len, w->file) != len)
-            return asff_error_setf(err, ASFF_ERR_IO, "write failed");
+            return asff__error_setf(err, ASFF_ERR_IO, "write failed");
         return ASFF_OK;
     default:
         if (w->fn(w->ctx, data, len) != 0)
-            return asff_error_setf(err, ASFF_ERR_IO, "the write callback failed");
+            return asff__error_setf(err, ASFF_ERR_IO, "the write callback failed");
         return ASFF_OK;
     }
 }
@@ -665,9 +665,9 @@ asff_status asff_writer_write(asff_writer *w, const void *object, asff_error *er
 {
     asff_status st;
     if (!w || !object)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "writer and object are required");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "writer and object are required");
     if (w->finished || w->broken)
-        return asff_error_setf(err, ASFF_ERR_STATE, "the writer is finished or failed");
+        return asff__error_setf(err, ASFF_ERR_STATE, "the writer is finished or failed");
     if (!w->opened && (st = open_document(w, err)) != ASFF_OK)
         return fail(w, st);
     if (w->opt.format == ASFF_FORMAT_NDJSON || w->opt.format == ASFF_FORMAT_VALUE) {
@@ -691,9 +691,9 @@ asff_status asff_writer_finish(asff_writer *w, asff_error *err)
 {
     asff_status st;
     if (!w)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "writer is required");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "writer is required");
     if (w->finished || w->broken)
-        return asff_error_setf(err, ASFF_ERR_STATE, "the writer is finished or failed");
+        return asff__error_setf(err, ASFF_ERR_STATE, "the writer is finished or failed");
     if (!w->opened && (st = open_document(w, err)) != ASFF_OK)
         return fail(w, st);
     if (w->opt.format == ASFF_FORMAT_ARRAY) {
@@ -709,7 +709,7 @@ asff_status asff_writer_finish(asff_writer *w, asff_error *err)
     if ((st = flush(w, err)) != ASFF_OK)
         return fail(w, st);
     if (w->sink == SINK_FILE && fflush(w->file) != 0)
-        return fail(w, asff_error_setf(err, ASFF_ERR_IO, "flush failed"));
+        return fail(w, asff__error_setf(err, ASFF_ERR_IO, "flush failed"));
     w->finished = true;
     return ASFF_OK;
 }
@@ -732,9 +732,9 @@ void asff_writer_free(asff_writer *w)
         return;
     if (w->g)
         yajl_gen_free(w->g);
-    asff_buf_cleanup(&w->out);
-    asff_buf_cleanup(&w->gen);
-    asff_free(w->alloc, w);
+    asff__buf_cleanup(&w->out);
+    asff__buf_cleanup(&w->gen);
+    asff__free(w->alloc, w);
 }
 
 /* ---- one-shot helpers -------------------------------------------------------------------- */
@@ -749,15 +749,15 @@ static asff_status object_to_buf(const void *object, bool pretty, asff_buf *out,
     o.allocator = out->alloc;
     w = asff_writer_new_buffer(&o);
     if (!w)
-        return asff_error_setf(err, ASFF_ERR_NOMEM, "out of memory");
+        return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     st = asff_writer_write(w, object, err);
-    if (st == ASFF_OK && asff_buf_append(out, w->out.data, w->out.len) != ASFF_OK)
-        st = asff_error_setf(err, ASFF_ERR_NOMEM, "out of memory");
+    if (st == ASFF_OK && asff__buf_append(out, w->out.data, w->out.len) != ASFF_OK)
+        st = asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     asff_writer_free(w);
     return st;
 }
 
-asff_status asff_codec_object_json(const void *object, asff_buf *out, asff_error *err)
+asff_status asff__codec_object_json(const void *object, asff_buf *out, asff_error *err)
 {
     return object_to_buf(object, false, out, err);
 }
@@ -767,14 +767,14 @@ asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *le
     asff_buf b;
     asff_status st;
     if (!object || !out)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "object and out are required");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "object and out are required");
     *out = NULL;
-    asff_buf_init(&b, NULL);
+    asff__buf_init(&b, NULL);
     st = object_to_buf(object, pretty, &b, err);
-    if (st == ASFF_OK && !b.data && asff_buf_reserve(&b, 0) != ASFF_OK)
-        st = asff_error_setf(err, ASFF_ERR_NOMEM, "out of memory");
+    if (st == ASFF_OK && !b.data && asff__buf_reserve(&b, 0) != ASFF_OK)
+        st = asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     if (st != ASFF_OK) {
-        asff_buf_cleanup(&b);
+        asff__buf_cleanup(&b);
         return st;
     }
     /* Pretty yajl output ends with a newline; a value alone does not need it. */
@@ -788,7 +788,7 @@ asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *le
 
 void asff_free_string(char *s)
 {
-    asff_free(NULL, s);
+    asff__free(NULL, s);
 }
 
 static int count_bytes(void *ctx, const char *data, size_t len)

@@ -29,32 +29,32 @@ const asff_allocator *asff_default_allocator(void)
     return &libc_allocator;
 }
 
-const asff_allocator *asff_alloc_or_default(const asff_allocator *a)
+const asff_allocator *asff__alloc_or_default(const asff_allocator *a)
 {
     return a ? a : &libc_allocator;
 }
 
-void *asff_malloc(const asff_allocator *a, size_t size)
+void *asff__malloc(const asff_allocator *a, size_t size)
 {
-    a = asff_alloc_or_default(a);
+    a = asff__alloc_or_default(a);
     return a->malloc(a->ctx, size);
 }
 
-void *asff_realloc(const asff_allocator *a, void *ptr, size_t size)
+void *asff__realloc(const asff_allocator *a, void *ptr, size_t size)
 {
-    a = asff_alloc_or_default(a);
+    a = asff__alloc_or_default(a);
     return a->realloc(a->ctx, ptr, size);
 }
 
-void asff_free(const asff_allocator *a, void *ptr)
+void asff__free(const asff_allocator *a, void *ptr)
 {
     if (!ptr)
         return;
-    a = asff_alloc_or_default(a);
+    a = asff__alloc_or_default(a);
     a->free(a->ctx, ptr);
 }
 
-asff_status asff_error_setf(asff_error *err, asff_status code, const char *fmt, ...)
+asff_status asff__error_setf(asff_error *err, asff_status code, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
@@ -66,14 +66,14 @@ asff_status asff_error_setf(asff_error *err, asff_status code, const char *fmt, 
     return code;
 }
 
-void asff_buf_init(asff_buf *b, const asff_allocator *alloc)
+void asff__buf_init(asff_buf *b, const asff_allocator *alloc)
 {
     b->data = NULL;
     b->len = b->cap = 0;
-    b->alloc = asff_alloc_or_default(alloc);
+    b->alloc = asff__alloc_or_default(alloc);
 }
 
-asff_status asff_buf_reserve(asff_buf *b, size_t extra)
+asff_status asff__buf_reserve(asff_buf *b, size_t extra)
 {
     size_t need, cap;
     char *p;
@@ -85,7 +85,7 @@ asff_status asff_buf_reserve(asff_buf *b, size_t extra)
     cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    p = asff_realloc(b->alloc, b->data, cap);
+    p = asff__realloc(b->alloc, b->data, cap);
     if (!p)
         return ASFF_ERR_NOMEM;
     b->data = p;
@@ -93,9 +93,9 @@ asff_status asff_buf_reserve(asff_buf *b, size_t extra)
     return ASFF_OK;
 }
 
-asff_status asff_buf_append(asff_buf *b, const void *data, size_t len)
+asff_status asff__buf_append(asff_buf *b, const void *data, size_t len)
 {
-    if (asff_buf_reserve(b, len) != ASFF_OK)
+    if (asff__buf_reserve(b, len) != ASFF_OK)
         return ASFF_ERR_NOMEM;
     if (len)
         memcpy(b->data + b->len, data, len);
@@ -104,12 +104,12 @@ asff_status asff_buf_append(asff_buf *b, const void *data, size_t len)
     return ASFF_OK;
 }
 
-asff_status asff_buf_putc(asff_buf *b, char c)
+asff_status asff__buf_putc(asff_buf *b, char c)
 {
-    return asff_buf_append(b, &c, 1);
+    return asff__buf_append(b, &c, 1);
 }
 
-asff_status asff_buf_appendf(asff_buf *b, const char *fmt, ...)
+asff_status asff__buf_appendf(asff_buf *b, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -118,7 +118,7 @@ asff_status asff_buf_appendf(asff_buf *b, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return ASFF_ERR_INTERNAL;
-    if (asff_buf_reserve(b, (size_t)n) != ASFF_OK)
+    if (asff__buf_reserve(b, (size_t)n) != ASFF_OK)
         return ASFF_ERR_NOMEM;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
@@ -127,33 +127,33 @@ asff_status asff_buf_appendf(asff_buf *b, const char *fmt, ...)
     return ASFF_OK;
 }
 
-void asff_buf_reset(asff_buf *b)
+void asff__buf_reset(asff_buf *b)
 {
     b->len = 0;
     if (b->data)
         b->data[0] = '\0';
 }
 
-void asff_buf_cleanup(asff_buf *b)
+void asff__buf_cleanup(asff_buf *b)
 {
-    asff_free(b->alloc, b->data);
+    asff__free(b->alloc, b->data);
     b->data = NULL;
     b->len = b->cap = 0;
 }
 
-asff_status asff_buf_pointer_token(asff_buf *b, const char *name, size_t len)
+asff_status asff__buf_pointer_token(asff_buf *b, const char *name, size_t len)
 {
     size_t i;
-    if (asff_buf_putc(b, '/') != ASFF_OK)
+    if (asff__buf_putc(b, '/') != ASFF_OK)
         return ASFF_ERR_NOMEM;
     for (i = 0; i < len; i++) {
         asff_status st;
         if (name[i] == '~')
-            st = asff_buf_append(b, "~0", 2);
+            st = asff__buf_append(b, "~0", 2);
         else if (name[i] == '/')
-            st = asff_buf_append(b, "~1", 2);
+            st = asff__buf_append(b, "~1", 2);
         else
-            st = asff_buf_putc(b, name[i]);
+            st = asff__buf_putc(b, name[i]);
         if (st != ASFF_OK)
             return st;
     }

@@ -11,8 +11,8 @@ typedef struct asff_arena_block block;  /* the layout is in internal.h, for the 
 asff_arena *asff_arena_new(const asff_allocator *alloc)
 {
     asff_arena *a;
-    alloc = asff_alloc_or_default(alloc);
-    a = asff_malloc(alloc, sizeof *a);
+    alloc = asff__alloc_or_default(alloc);
+    a = asff__malloc(alloc, sizeof *a);
     if (!a)
         return NULL;
     a->alloc = alloc;
@@ -26,7 +26,7 @@ static void free_blocks(asff_arena *a, block *b)
     while (b) {
         block *next = b->next;
         a->capacity -= b->size;
-        asff_free(a->alloc, b);
+        asff__free(a->alloc, b);
         b = next;
     }
 }
@@ -36,7 +36,7 @@ void asff_arena_free(asff_arena *a)
     if (!a)
         return;
     free_blocks(a, a->head);
-    asff_free(a->alloc, a);
+    asff__free(a->alloc, a);
 }
 
 void asff_arena_reset(asff_arena *a)
@@ -54,7 +54,7 @@ void asff_arena_reset(asff_arena *a)
 
 /* asff_arena_bump found no room in the current block: a new block, twice as large, for size bytes
  * (its data is aligned for any type, so align is met at its start). */
-void *asff_arena_bump_slow(asff_arena *a, size_t size, size_t align)
+void *asff__arena_bump_slow(asff_arena *a, size_t size, size_t align)
 {
     block *b;
     size_t bsize;
@@ -64,7 +64,7 @@ void *asff_arena_bump_slow(asff_arena *a, size_t size, size_t align)
     bsize = a->head ? a->head->size * 2 : ARENA_FIRST_BLOCK;
     if (bsize < size)
         bsize = size;
-    b = asff_malloc(a->alloc, sizeof(block) + bsize);
+    b = asff__malloc(a->alloc, sizeof(block) + bsize);
     if (!b)
         return NULL;
     b->next = a->head;
@@ -96,7 +96,7 @@ size_t asff_arena_capacity(const asff_arena *a)
     return a ? a->capacity : 0;
 }
 
-const asff_allocator *asff_arena_allocator(const asff_arena *a)
+const asff_allocator *asff__arena_allocator(const asff_arena *a)
 {
     return a ? a->alloc : asff_default_allocator();
 }

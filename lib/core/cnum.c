@@ -27,7 +27,7 @@ static locale_t get_c_locale(void)
     return l;
 }
 
-double asff_c_strtod(const char *s, char **end)
+double asff__c_strtod(const char *s, char **end)
 {
     locale_t c = get_c_locale(), old = c ? uselocale(c) : (locale_t)0;
     double d = strtod(s, end);
@@ -36,7 +36,7 @@ double asff_c_strtod(const char *s, char **end)
     return d;
 }
 
-int asff_c_format_g(char *buf, size_t size, int precision, double v)
+int asff__c_format_g(char *buf, size_t size, int precision, double v)
 {
     locale_t c = get_c_locale(), old = c ? uselocale(c) : (locale_t)0;
     int n = snprintf(buf, size, "%.*g", precision, v);

@@ -16,28 +16,28 @@
 #endif
 
 /* Copy src into dst[size], truncating, always NUL-terminated (size > 0). */
-void asff_copy_string(char *dst, size_t size, const char *src);
+void asff__copy_string(char *dst, size_t size, const char *src);
 /* asff_object.order's capacity is implied by norder: ASFF_ORDER_FIRST slots at the first note,
  * doubled whenever norder reaches a power of two from there on (asff_object_note_order grows it;
  * the parser allocates the first slots with each object and appends inline). */
 #define ASFF_ORDER_FIRST 8u
 
 /* strtod and snprintf("%.*g") in the "C" locale: JSON's '.' whatever LC_NUMERIC says (cnum.c). */
-double asff_c_strtod(const char *s, char **end);
-int asff_c_format_g(char *buf, size_t size, int precision, double v);
+double asff__c_strtod(const char *s, char **end);
+int asff__c_format_g(char *buf, size_t size, int precision, double v);
 /* asff_timestamp_parse's verdict (OK, SYNTAX or RANGE) without computing the instant. */
-asff_status asff_timestamp_check(const char *text, size_t len);
+asff_status asff__timestamp_check(const char *text, size_t len);
 /* asff_error_set with a printf-style message. Returns code. */
-asff_status asff_error_setf(asff_error *err, asff_status code, const char *fmt, ...) ASFF_PRINTF(3, 4);
+asff_status asff__error_setf(asff_error *err, asff_status code, const char *fmt, ...) ASFF_PRINTF(3, 4);
 
 /* The allocator to use: a or the libc one. */
-const asff_allocator *asff_alloc_or_default(const asff_allocator *a);
-void *asff_malloc(const asff_allocator *a, size_t size);
-void *asff_realloc(const asff_allocator *a, void *ptr, size_t size);
-void asff_free(const asff_allocator *a, void *ptr);
+const asff_allocator *asff__alloc_or_default(const asff_allocator *a);
+void *asff__malloc(const asff_allocator *a, size_t size);
+void *asff__realloc(const asff_allocator *a, void *ptr, size_t size);
+void asff__free(const asff_allocator *a, void *ptr);
 
 /* The allocator an arena takes its blocks from. */
-const asff_allocator *asff_arena_allocator(const asff_arena *arena);
+const asff_allocator *asff__arena_allocator(const asff_arena *arena);
 
 /* The arena's layout, here so that the parser's allocations (one or two per JSON value) take the
  * inline fast paths below instead of a call. */
@@ -54,7 +54,7 @@ struct asff_arena {
     size_t capacity;                /* bytes held in blocks */
 };
 /* asff_arena_bump when the current block has no room (arena.c). */
-void *asff_arena_bump_slow(asff_arena *a, size_t size, size_t align);
+void *asff__arena_bump_slow(asff_arena *a, size_t size, size_t align);
 
 static inline void *asff_arena_bump(asff_arena *a, size_t size, size_t align)
 {
@@ -67,7 +67,7 @@ static inline void *asff_arena_bump(asff_arena *a, size_t size, size_t align)
             return (char *)b->data + at;
         }
     }
-    return asff_arena_bump_slow(a, size, align);
+    return asff__arena_bump_slow(a, size, align);
 }
 
 /* asff_arena_alloc: zeroed, aligned for any type. */
@@ -99,15 +99,15 @@ typedef struct asff_buf {
     const asff_allocator *alloc;
 } asff_buf;
 
-void asff_buf_init(asff_buf *b, const asff_allocator *alloc);
-asff_status asff_buf_reserve(asff_buf *b, size_t extra);
-asff_status asff_buf_append(asff_buf *b, const void *data, size_t len);
-asff_status asff_buf_appendf(asff_buf *b, const char *fmt, ...) ASFF_PRINTF(2, 3);
-asff_status asff_buf_putc(asff_buf *b, char c);
-void asff_buf_reset(asff_buf *b);
-void asff_buf_cleanup(asff_buf *b);
+void asff__buf_init(asff_buf *b, const asff_allocator *alloc);
+asff_status asff__buf_reserve(asff_buf *b, size_t extra);
+asff_status asff__buf_append(asff_buf *b, const void *data, size_t len);
+asff_status asff__buf_appendf(asff_buf *b, const char *fmt, ...) ASFF_PRINTF(2, 3);
+asff_status asff__buf_putc(asff_buf *b, char c);
+void asff__buf_reset(asff_buf *b);
+void asff__buf_cleanup(asff_buf *b);
 
 /* Append a JSON Pointer reference token (RFC 6901 escaping of ~ and /) for name[len] to b. */
-asff_status asff_buf_pointer_token(asff_buf *b, const char *name, size_t len);
+asff_status asff__buf_pointer_token(asff_buf *b, const char *name, size_t len);
 
 #endif

@@ -148,7 +148,7 @@ static int grow(builder *b, void **items, size_t *cap, size_t need, size_t size)
     n = *cap ? *cap * 2 : 16;
     while (n < need)
         n *= 2;
-    p = asff_realloc(b->alloc, *items, n * size);
+    p = asff__realloc(b->alloc, *items, n * size);
     if (!p)
         return stop(b, ASFF_ERR_NOMEM, "out of memory");
     *items = p;
@@ -220,7 +220,7 @@ static int cb_number(void *ctx, const char *s, size_t len)
     if (errno == 0 && *end == 0)
         v->u.number.flags |= YAJL_NUMBER_INT_VALID;
     errno = 0;
-    v->u.number.d = asff_c_strtod(v->u.number.r, &end);
+    v->u.number.d = asff__c_strtod(v->u.number.r, &end);
     if (errno == 0 && *end == 0)
         v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
     return place(b, v);
@@ -308,7 +308,7 @@ static int has_duplicate(builder *b, const char **keys, size_t n)
         return 0;
     }
     {
-        const char **tmp = asff_malloc(b->alloc, n * sizeof *tmp);
+        const char **tmp = asff__malloc(b->alloc, n * sizeof *tmp);
         int dup = 0;
         if (!tmp)
             return -1;
@@ -316,7 +316,7 @@ static int has_duplicate(builder *b, const char **keys, size_t n)
         qsort(tmp, n, sizeof *tmp, cmp_keys);
         for (size_t i = 1; i < n && !dup; i++)
             dup = strcmp(tmp[i - 1], tmp[i]) == 0;
-        asff_free(b->alloc, tmp);
+        asff__free(b->alloc, tmp);
         return dup;
     }
 }
@@ -379,11 +379,11 @@ static void error_path(const builder *b, asff_buf *out)
             size_t kend = i + 1 < b->nframes ? b->frames[i + 1].nkeys_first : b->nkeys;
             if (kend > f->nkeys_first) {
                 const char *k = b->keys[kend - 1];
-                (void)asff_buf_pointer_token(out, k, strlen(k));
+                (void)asff__buf_pointer_token(out, k, strlen(k));
             }
         } else {
             size_t idx = i + 1 < b->nframes ? nvals - 1 : nvals;
-            (void)asff_buf_appendf(out, "/%zu", idx);
+            (void)asff__buf_appendf(out, "/%zu", idx);
         }
     }
 }
@@ -393,7 +393,7 @@ static asff_status fail(builder *b, const char *text, size_t len, size_t offset,
 {
     if (!err)
         return code;
-    asff_error_setf(err, code, "JSON %s", why);
+    asff__error_setf(err, code, "JSON %s", why);
     err->offset = offset;
     err->line = 1;
     err->column = 1;
@@ -406,22 +406,22 @@ static asff_status fail(builder *b, const char *text, size_t len, size_t offset,
     }
     {
         asff_buf p;
-        asff_buf_init(&p, b->alloc);
+        asff__buf_init(&p, b->alloc);
         error_path(b, &p);
         if (p.data && p.len)
-            asff_copy_string(err->path, sizeof err->path, p.data);
+            asff__copy_string(err->path, sizeof err->path, p.data);
         else
             err->path[0] = 0;
-        asff_buf_cleanup(&p);
+        asff__buf_cleanup(&p);
     }
     return code;
 }
 
 static void builder_cleanup(builder *b)
 {
-    asff_free(b->alloc, b->frames);
-    asff_free(b->alloc, b->values);
-    asff_free(b->alloc, (void *)b->keys);
+    asff__free(b->alloc, b->frames);
+    asff__free(b->alloc, b->values);
+    asff__free(b->alloc, (void *)b->keys);
 }
 
 asff_status asff__json_parse(const char *text, size_t len, const asff__json_limits *limits,
@@ -442,7 +442,7 @@ asff_status asff__json_parse(const char *text, size_t len, const asff__json_limi
     if (!text && len)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff__json_parse: text is NULL");
     memset(&b, 0, sizeof b);
-    b.alloc = asff_alloc_or_default(alloc);
+    b.alloc = asff__alloc_or_default(alloc);
     b.max_depth = limits && limits->max_depth ? limits->max_depth : ASFF__JSON_DEPTH;
     if (len > max_bytes)
         return fail(&b, text, len, max_bytes, ASFF_ERR_LIMIT, "text is larger than the limit", err);
@@ -453,7 +453,7 @@ asff_status asff__json_parse(const char *text, size_t len, const asff__json_limi
 
     if (!(b.arena = asff_arena_new(b.alloc)))
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-    asff_yalloc_init(&ya, b.alloc);
+    asff__yalloc_init(&ya, b.alloc);
     h = yajl_alloc(&callbacks, &ya.funcs, &b);
     ys = yajl_parse(h, (const unsigned char *)text, len);
     consumed = yajl_get_bytes_consumed(h);

@@ -26,7 +26,7 @@ typedef struct asff_yalloc {
     yajl_alloc_funcs funcs;
 } asff_yalloc;
 
-void asff_yalloc_init(asff_yalloc *ya, const asff_allocator *alloc);
+void asff__yalloc_init(asff_yalloc *ya, const asff_allocator *alloc);
 
 /* Length of the longest prefix of s[len] that is valid UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF); len when all of it is. */

@@ -59,12 +59,12 @@ asff_status asff_error_set(asff_error *err, asff_status code, const char *messag
 {
     if (err) {
         err->code = code;
-        asff_copy_string(err->message, sizeof err->message, message ? message : asff_status_message(code));
+        asff__copy_string(err->message, sizeof err->message, message ? message : asff_status_message(code));
     }
     return code;
 }
 
-void asff_copy_string(char *dst, size_t size, const char *src)
+void asff__copy_string(char *dst, size_t size, const char *src)
 {
     size_t n;
     if (size == 0)

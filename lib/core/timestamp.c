@@ -115,7 +115,7 @@ static asff_status ts_split(const char *s, size_t len, ts_parts *t)
     return ASFF_OK;
 }
 
-asff_status asff_timestamp_check(const char *s, size_t len)
+asff_status asff__timestamp_check(const char *s, size_t len)
 {
     ts_parts t;
     return ts_split(s, len, &t);

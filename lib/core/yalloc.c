@@ -19,7 +19,7 @@ static void *y_malloc(void *ctx, size_t sz)
     yhdr *b;
     if (sz > SIZE_MAX - sizeof(yhdr))
         sz = SIZE_MAX - sizeof(yhdr);
-    b = asff_malloc(ya->alloc, sizeof(yhdr) + sz);
+    b = asff__malloc(ya->alloc, sizeof(yhdr) + sz);
     if (b) {
         b->h.from_libc = false;
     } else {
@@ -43,7 +43,7 @@ static void y_free(void *ctx, void *ptr)
     if (b->h.from_libc)
         free(b);
     else
-        asff_free(ya->alloc, b);
+        asff__free(ya->alloc, b);
 }
 
 static void *y_realloc(void *ctx, void *ptr, size_t sz)
@@ -55,7 +55,7 @@ static void *y_realloc(void *ctx, void *ptr, size_t sz)
         return y_malloc(ctx, sz);
     b = (yhdr *)ptr - 1;
     if (!b->h.from_libc && sz <= SIZE_MAX - sizeof(yhdr)) {
-        nb = asff_realloc(ya->alloc, b, sizeof(yhdr) + sz);
+        nb = asff__realloc(ya->alloc, b, sizeof(yhdr) + sz);
         if (nb) {
             nb->h.size = sz;
             return nb + 1;
@@ -69,9 +69,9 @@ static void *y_realloc(void *ctx, void *ptr, size_t sz)
     return np;
 }
 
-void asff_yalloc_init(asff_yalloc *ya, const asff_allocator *alloc)
+void asff__yalloc_init(asff_yalloc *ya, const asff_allocator *alloc)
 {
-    ya->alloc = asff_alloc_or_default(alloc);
+    ya->alloc = asff__alloc_or_default(alloc);
     ya->failed = false;
     ya->funcs.malloc = y_malloc;
     ya->funcs.realloc = y_realloc;

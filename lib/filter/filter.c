@@ -11,7 +11,7 @@
 
 /* ---- errors ---------------------------------------------------------------------------------- */
 
-asff_status filter_fail(asff_error *err, asff_status code, const char *path, const char *fmt, ...)
+asff_status asff__filter_fail(asff_error *err, asff_status code, const char *path, const char *fmt, ...)
 {
     va_list ap;
     char msg[ASFF_ERROR_MESSAGE_SIZE];
@@ -22,7 +22,7 @@ asff_status filter_fail(asff_error *err, asff_status code, const char *path, con
     va_end(ap);
     asff_error_clear(err);
     asff_error_set(err, code, msg);
-    asff_copy_string(err->path, sizeof err->path, path ? path : "");
+    asff__copy_string(err->path, sizeof err->path, path ? path : "");
     return code;
 }
 
@@ -47,7 +47,7 @@ static void ptr_join(char *out, const char *base, const char *token)
     out[n] = 0;
 }
 
-void filter_path_cat(char *dst, size_t size, const char *a, const char *b)
+void asff__filter_path_cat(char *dst, size_t size, const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la >= size)
@@ -68,18 +68,18 @@ static void ptr_index(char *out, const char *base, size_t i)
 
 /* ---- attribute table and paths --------------------------------------------------------------- */
 
-const filter_attr_def *filter_attr_find(const char *name, size_t len)
+const filter_attr_def *asff__filter_attr_find(const char *name, size_t len)
 {
-    size_t lo = 0, hi = filter_attr_count;
+    size_t lo = 0, hi = asff__filter_attr_count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        const char *m = filter_attrs[mid].name;
+        const char *m = asff__filter_attrs[mid].name;
         size_t ml = strlen(m);
         int c = memcmp(m, name, ml < len ? ml : len);
         if (c == 0)
             c = ml < len ? -1 : ml > len ? 1 : 0;
         if (c == 0)
-            return &filter_attrs[mid];
+            return &asff__filter_attrs[mid];
         if (c < 0)
             lo = mid + 1;
         else
@@ -92,11 +92,11 @@ static const char *const type_names[] = {"String", "Number", "Date", "Ip", "Map"
 
 const char *asff_filter_attribute_type(const char *name)
 {
-    const filter_attr_def *d = name ? filter_attr_find(name, strlen(name)) : NULL;
+    const filter_attr_def *d = name ? asff__filter_attr_find(name, strlen(name)) : NULL;
     return d ? type_names[d->type] : NULL;
 }
 
-asff_status fpath_resolve(const char *path, fpath *out)
+asff_status asff__fpath_resolve(const char *path, fpath *out)
 {
     const asff_type *t = asff_type_get(ASFF_TID_AwsSecurityFinding);
     const char *p = path;
@@ -164,7 +164,7 @@ static int visit_from(const void *obj, const fpath *p, unsigned i, fvisit_fn fn,
     }
 }
 
-int fpath_visit(const void *object, const fpath *p, fvisit_fn fn, void *ctx)
+int asff__fpath_visit(const void *object, const fpath *p, fvisit_fn fn, void *ctx)
 {
     return visit_from(object, p, 0, fn, ctx);
 }
@@ -183,7 +183,7 @@ static int digits(const char *s, size_t n)
     return v;
 }
 
-bool filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos)
+bool asff__filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos)
 {
     return asff_timestamp_parse(s, len, seconds, nanos) == ASFF_OK;
 }
@@ -196,11 +196,11 @@ static int ts_cmp(int64_t as, int32_t an, int64_t bs, int32_t bn)
     return an < bn ? -1 : an > bn;
 }
 
-int fvalue_compare_ts(const char *a, const char *b)
+int asff__fvalue_compare_ts(const char *a, const char *b)
 {
     int64_t as, bs;
     int32_t an, bn;
-    bool ga = filter_ts_parse(a, strlen(a), &as, &an), gb = filter_ts_parse(b, strlen(b), &bs, &bn);
+    bool ga = asff__filter_ts_parse(a, strlen(a), &as, &an), gb = asff__filter_ts_parse(b, strlen(b), &bs, &bn);
     if (!ga || !gb)
         return ga ? -1 : gb ? 1 : 0;
     return ts_cmp(as, an, bs, bn);
@@ -348,7 +348,7 @@ static int visit_date(void *ctx, unsigned kind, const void *v)
     int64_t s;
     int32_t ns;
     size_t i;
-    if (kind != ASFF_KIND_STRING || !filter_ts_parse(v, strlen(v), &s, &ns))
+    if (kind != ASFF_KIND_STRING || !asff__filter_ts_parse(v, strlen(v), &s, &ns))
         return 0; /* an unparsable finding date matches nothing */
     for (i = 0; i < c->n; i++) {
         const fentry *e = &c->entries[i];
@@ -402,22 +402,22 @@ static bool cond_match(const asff_filter *f, const fcond *c, const void *finding
             if (x)
                 visit_string(&m, ASFF_KIND_STRING, x);
         } else
-            fpath_visit(finding, &c->path, visit_string, &m);
+            asff__fpath_visit(finding, &c->path, visit_string, &m);
         break;
     case FT_MAP:
-        fpath_visit(finding, &c->path, visit_map, &m);
+        asff__fpath_visit(finding, &c->path, visit_map, &m);
         break;
     case FT_NUMBER:
-        fpath_visit(finding, &c->path, visit_number, &m);
+        asff__fpath_visit(finding, &c->path, visit_number, &m);
         return m.pos_hit;
     case FT_DATE:
-        fpath_visit(finding, &c->path, visit_date, &m);
+        asff__fpath_visit(finding, &c->path, visit_date, &m);
         return m.pos_hit;
     case FT_IP:
-        fpath_visit(finding, &c->path, visit_ip, &m);
+        asff__fpath_visit(finding, &c->path, visit_ip, &m);
         return m.pos_hit;
     case FT_BOOLEAN:
-        fpath_visit(finding, &c->path, visit_bool, &m); /* FS-44: absent = false */
+        asff__fpath_visit(finding, &c->path, visit_bool, &m); /* FS-44: absent = false */
         for (i = 0; i < c->n; i++)
             if (c->entries[i].bval == m.neg_hit)
                 return true;
@@ -618,7 +618,7 @@ static inline size_t pf_scan_simd(const asff_filter *f, const unsigned char *p, 
 #endif
 /* Portable form: memchr for the next escape, memmem for each needle before it, 64 KiB at a time so
  * that a far escape is not searched for again after each hit. Always built: the tests run it in
- * SIMD builds too (asff_filter_portable_scan_). */
+ * SIMD builds too (asff__filter_use_portable_scan). */
 static size_t pf_scan_portable(const asff_filter *f, const unsigned char *p, size_t n, const pf_needle *nd,
                                size_t nn, size_t *nl)
 {
@@ -652,13 +652,17 @@ static size_t pf_scan_portable(const asff_filter *f, const unsigned char *p, siz
     return stop;
 }
 
-bool asff_filter_portable_scan_ = false;
+void asff__filter_use_portable_scan(asff_filter *f, bool on)
+{
+    if (f)
+        f->portable_scan = on;
+}
 
 static inline size_t pf_scan(const asff_filter *f, const unsigned char *p, size_t n, const pf_needle *nd, size_t nn,
                              size_t *nl)
 {
 #ifdef PF_LOAD
-    if (!asff_filter_portable_scan_)
+    if (!f->portable_scan)
         return pf_scan_simd(f, p, n, nd, nn, nl);
 #endif
     return pf_scan_portable(f, p, n, nd, nn, nl);
@@ -728,14 +732,14 @@ size_t asff_filter_attribute_count(const asff_filter *f)
 
 /* ---- compiling ------------------------------------------------------------------------------- */
 
-bool fjson_double(yajl_val v, double *out)
+bool asff__fjson_double(yajl_val v, double *out)
 {
     char *end;
     double d;
     if (!YAJL_IS_NUMBER(v) || !v->u.number.r || !v->u.number.r[0])
         return false;
     errno = 0;
-    d = asff_c_strtod(v->u.number.r, &end);
+    d = asff__c_strtod(v->u.number.r, &end);
     if (*end || errno == ERANGE)
         return false;
     *out = d;
@@ -767,29 +771,29 @@ static bool too_deep(const char *s, size_t len)
     return false;
 }
 
-asff_status filter_parse_json(const char *json, size_t len, const asff_allocator *alloc, yajl_val *out,
+asff_status asff__filter_parse_json(const char *json, size_t len, const asff_allocator *alloc, yajl_val *out,
                               asff_error *err)
 {
     char ebuf[256];
     char *copy;
     if (!json)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "no JSON text");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "no JSON text");
     if (too_deep(json, len))
-        return filter_fail(err, ASFF_ERR_LIMIT, "", "JSON nested deeper than %d levels", FILTER_MAX_DEPTH);
+        return asff__filter_fail(err, ASFF_ERR_LIMIT, "", "JSON nested deeper than %d levels", FILTER_MAX_DEPTH);
     /* yajl_tree wants a NUL-terminated string and has no allocator hook */
-    copy = asff_malloc(alloc, len + 1);
+    copy = asff__malloc(alloc, len + 1);
     if (!copy)
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     memcpy(copy, json, len);
     copy[len] = 0;
     ebuf[0] = 0;
     *out = strlen(copy) == len ? yajl_tree_parse(copy, ebuf, sizeof ebuf) : NULL;
-    asff_free(alloc, copy);
+    asff__free(alloc, copy);
     if (!*out) {
         char *nl;
         while ((nl = strchr(ebuf, '\n')) != NULL)
             *nl = ' ';
-        return filter_fail(err, ASFF_ERR_SYNTAX, "", "invalid JSON: %s", ebuf[0] ? ebuf : "NUL byte in input");
+        return asff__filter_fail(err, ASFF_ERR_SYNTAX, "", "invalid JSON: %s", ebuf[0] ? ebuf : "NUL byte in input");
     }
     return ASFF_OK;
 }
@@ -828,13 +832,13 @@ static asff_status get_str(cctx *cc, yajl_val o, const char *key, bool required,
         if (!YAJL_IS_STRING(o->u.object.values[i]) || !nonempty(o->u.object.values[i]->u.string)) {
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, key);
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s must be a non-empty string", key);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s must be a non-empty string", key);
         }
         *out = o->u.object.values[i]->u.string;
         return ASFF_OK;
     }
     if (required) {
-        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s is required", key);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s is required", key);
     }
     return ASFF_OK;
 }
@@ -849,13 +853,13 @@ static asff_status check_keys(cctx *cc, yajl_val o, const char *const *allowed, 
         if (j == n) {
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, o->u.object.keys[i]);
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "unknown member %s", o->u.object.keys[i]);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "unknown member %s", o->u.object.keys[i]);
         }
         for (j = 0; j < i; j++)
             if (strcmp(o->u.object.keys[i], o->u.object.keys[j]) == 0) {
                 char p[ASFF_ERROR_PATH_SIZE];
                 ptr_join(p, cc->path, o->u.object.keys[i]);
-                return filter_fail(cc->err, ASFF_ERR_FILTER, p, "duplicate member %s", o->u.object.keys[i]);
+                return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "duplicate member %s", o->u.object.keys[i]);
             }
     }
     return ASFF_OK;
@@ -889,19 +893,19 @@ static asff_status compile_string_entry(cctx *cc, const filter_attr_def *d, yajl
         char p[ASFF_ERROR_PATH_SIZE];
         ptr_join(p, cc->path, "Comparison");
         if (strcmp(c, "CONTAINS_WORD") == 0)
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: CONTAINS_WORD is only accepted by the V2 APIs", d->name);
-        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: unknown comparison %s", d->name, c);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: CONTAINS_WORD is only accepted by the V2 APIs", d->name);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: unknown comparison %s", d->name, c);
     }
     if (map && (op == CMP_PREFIX || op == CMP_PREFIX_NOT_EQUALS)) {
         char p[ASFF_ERROR_PATH_SIZE];
         ptr_join(p, cc->path, "Comparison");
-        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is not a Map comparison", d->name, c);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is not a Map comparison", d->name, c);
     }
     if ((op == CMP_CONTAINS || op == CMP_NOT_CONTAINS) && cc->f->opt.mode == ASFF_FILTER_FINDINGS &&
         !cc->f->opt.allow_contains) {
         char p[ASFF_ERROR_PATH_SIZE];
         ptr_join(p, cc->path, "Comparison");
-        return filter_fail(cc->err, ASFF_ERR_FILTER, p,
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p,
                            "%s: %s is accepted only in automation-rule criteria", d->name, c);
     }
     e->op = (uint8_t)op;
@@ -909,7 +913,7 @@ static asff_status compile_string_entry(cctx *cc, const filter_attr_def *d, yajl
     e->len = strlen(v);
     e->key = k ? arena_str(cc->f, k) : NULL;
     if (!e->str || (k && !e->key))
-        return filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
     return ASFF_OK;
 }
 
@@ -924,15 +928,15 @@ static asff_status compile_number_entry(cctx *cc, const filter_attr_def *d, yajl
         for (k = 0; k < NUM_KEYS; k++)
             if (strcmp(o->u.object.keys[i], num_names[k]) == 0)
                 break;
-        if (!fjson_double(o->u.object.values[i], &e->num[k])) {
+        if (!asff__fjson_double(o->u.object.values[i], &e->num[k])) {
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, o->u.object.keys[i]);
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s must be a number", d->name, num_names[k]);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s must be a number", d->name, num_names[k]);
         }
         e->op |= (uint8_t)(1u << k);
     }
     if (!e->op)
-        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a NumberFilter needs Gte, Lte, Eq, Gt or Lt",
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a NumberFilter needs Gte, Lte, Eq, Gt or Lt",
                            d->name);
     return ASFF_OK;
 }
@@ -952,10 +956,10 @@ static asff_status compile_date_entry(cctx *cc, const filter_attr_def *d, yajl_v
         if (strcmp(o->u.object.keys[i], "DateRange") == 0)
             r = o->u.object.values[i];
     if (r && (s || en))
-        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: DateRange cannot be combined with Start/End",
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: DateRange cannot be combined with Start/End",
                            d->name);
     if (!r && !(s && en))
-        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path,
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path,
                            "%s: a DateFilter needs Start and End together, or DateRange", d->name);
     if (r) {
         const char *unit, *cmp;
@@ -964,7 +968,7 @@ static asff_status compile_date_entry(cctx *cc, const filter_attr_def *d, yajl_v
         memcpy(saved, cc->path, sizeof saved);
         ptr_join(cc->path, saved, "DateRange");
         if (!YAJL_IS_OBJECT(r))
-            return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: DateRange must be an object", d->name);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: DateRange must be an object", d->name);
         if ((st = check_keys(cc, r, rkeys, 3)) != ASFF_OK || (st = get_str(cc, r, "Unit", true, &unit)) != ASFF_OK ||
             (st = get_str(cc, r, "Comparison", false, &cmp)) != ASFF_OK)
             return st;
@@ -974,22 +978,22 @@ static asff_status compile_date_entry(cctx *cc, const filter_attr_def *d, yajl_v
         if (!v || !YAJL_IS_INTEGER(v) || v->u.number.i < 0 || v->u.number.i > 1000000) {
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, "Value");
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Value must be an integer 0..1000000",
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Value must be an integer 0..1000000",
                                d->name);
         }
         if (strcmp(unit, "DAYS") != 0) {
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, "Unit");
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Unit must be DAYS", d->name);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Unit must be DAYS", d->name);
         }
         if (cmp && strcmp(cmp, "WITHIN") != 0 && strcmp(cmp, "OLDER_THAN") != 0) {
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, "Comparison");
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Comparison must be WITHIN or OLDER_THAN",
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: DateRange.Comparison must be WITHIN or OLDER_THAN",
                                d->name);
         }
         if (!cc->f->opt.has_now)
-            return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path,
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path,
                                "%s: DateRange needs a current time (options.has_now)", d->name);
         memcpy(cc->path, saved, sizeof saved);
         e->op = cmp && strcmp(cmp, "OLDER_THAN") == 0 ? DATE_OLDER_THAN : DATE_WITHIN;
@@ -997,20 +1001,20 @@ static asff_status compile_date_entry(cctx *cc, const filter_attr_def *d, yajl_v
         e->t0s = cc->f->opt.now_seconds - e->drange * 86400; /* FS-38: exact days back from now */
         return ASFF_OK;
     }
-    if (!filter_ts_parse(s, strlen(s), &e->t0s, &e->t0n)) {
+    if (!asff__filter_ts_parse(s, strlen(s), &e->t0s, &e->t0n)) {
         char p[ASFF_ERROR_PATH_SIZE];
         ptr_join(p, cc->path, "Start");
-        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: Start is not an ISO 8601 timestamp", d->name);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: Start is not an ISO 8601 timestamp", d->name);
     }
-    if (!filter_ts_parse(en, strlen(en), &e->t1s, &e->t1n)) {
+    if (!asff__filter_ts_parse(en, strlen(en), &e->t1s, &e->t1n)) {
         char p[ASFF_ERROR_PATH_SIZE];
         ptr_join(p, cc->path, "End");
-        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: End is not an ISO 8601 timestamp", d->name);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: End is not an ISO 8601 timestamp", d->name);
     }
     e->op = DATE_FIXED;
     e->start = arena_str(cc->f, s);
     e->end = arena_str(cc->f, en);
-    return e->start && e->end ? ASFF_OK : filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    return e->start && e->end ? ASFF_OK : asff__filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
 }
 
 static asff_status compile_ip_entry(cctx *cc, const filter_attr_def *d, yajl_val o, fentry *e)
@@ -1028,12 +1032,12 @@ static asff_status compile_ip_entry(cctx *cc, const filter_attr_def *d, yajl_val
     alen = slash ? (size_t)(slash - c) : strlen(c);
     e->family = (uint8_t)ip_parse(c, alen, e->ip);
     if (!e->family)
-        return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is not an IPv4 or IPv6 CIDR block", d->name, c);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is not an IPv4 or IPv6 CIDR block", d->name, c);
     if (slash) {
         size_t n = strlen(slash + 1);
         prefix = n >= 1 && n <= 3 && (n == 1 || slash[1] != '0') ? digits(slash + 1, n) : -1;
         if (prefix < 0 || prefix > (e->family == 4 ? 32 : 128))
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: bad prefix length in %s", d->name, c);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: bad prefix length in %s", d->name, c);
     } else
         prefix = e->family == 4 ? 32 : 128; /* FS-46: a bare address is one host */
     e->prefix = (uint8_t)prefix;
@@ -1049,7 +1053,7 @@ static asff_status compile_ip_entry(cctx *cc, const filter_attr_def *d, yajl_val
         }
     }
     e->start = arena_str(cc->f, c);
-    return e->start ? ASFF_OK : filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    return e->start ? ASFF_OK : asff__filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
 }
 
 static asff_status compile_bool_entry(cctx *cc, const filter_attr_def *d, yajl_val o, fentry *e)
@@ -1059,7 +1063,7 @@ static asff_status compile_bool_entry(cctx *cc, const filter_attr_def *d, yajl_v
     if (st)
         return st;
     if (o->u.object.len != 1 || (!YAJL_IS_TRUE(o->u.object.values[0]) && !YAJL_IS_FALSE(o->u.object.values[0])))
-        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: Value must be true or false", d->name);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: Value must be true or false", d->name);
     e->bval = YAJL_IS_TRUE(o->u.object.values[0]);
     return ASFF_OK;
 }
@@ -1072,13 +1076,13 @@ static asff_status check_mix(cctx *cc, const filter_attr_def *d, unsigned seen)
     unsigned i, j;
     for (i = 0; i < 3; i++)
         if ((seen & (1u << bad[i][0])) && (seen & (1u << bad[i][1])))
-            return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %s cannot be combined with %s", d->name,
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %s cannot be combined with %s", d->name,
                                cmp_names[bad[i][0]], cmp_names[bad[i][1]]);
     for (i = CMP_CONTAINS; i <= CMP_NOT_CONTAINS; i += 3)
         if (seen & (1u << i))
             for (j = 0; j < 6; j++)
                 if (j != i && (seen & (1u << j)))
-                    return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %s cannot be combined with %s",
+                    return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %s cannot be combined with %s",
                                        d->name, cmp_names[i], cmp_names[j]);
     return ASFF_OK;
 }
@@ -1091,20 +1095,20 @@ static asff_status compile_attr(cctx *cc, const filter_attr_def *d, yajl_val lis
     asff_status st;
     char base[ASFF_ERROR_PATH_SIZE];
     if (!YAJL_IS_ARRAY(list))
-        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s must be an array of filters", d->name);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s must be an array of filters", d->name);
     n = list->u.array.len;
     limit = o->mode == ASFF_FILTER_RULE && (d->flags & FA_RULE100) ? 100 : 20;
     if (!o->local && n > limit)
-        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %zu filters, at most %zu are allowed", d->name, n,
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: %zu filters, at most %zu are allowed", d->name, n,
                            limit);
     if (n == 0 && o->mode == ASFF_FILTER_RULE)
-        return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a criterion needs at least one filter", d->name);
+        return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a criterion needs at least one filter", d->name);
     c->def = d;
-    if ((st = fpath_resolve(d->path, &c->path)) != ASFF_OK)
-        return filter_fail(cc->err, ASFF_ERR_INTERNAL, cc->path, "%s: cannot resolve path %s", d->name, d->path);
+    if ((st = asff__fpath_resolve(d->path, &c->path)) != ASFF_OK)
+        return asff__filter_fail(cc->err, ASFF_ERR_INTERNAL, cc->path, "%s: cannot resolve path %s", d->name, d->path);
     c->entries = asff_arena_alloc(cc->f->arena, (n ? n : 1) * sizeof *c->entries * 2);
     if (!c->entries)
-        return filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(cc->err, ASFF_ERR_NOMEM, "", "out of memory");
     c->orig = c->entries + (n ? n : 1);
     memcpy(base, cc->path, sizeof base);
     for (i = 0; i < n; i++) {
@@ -1112,7 +1116,7 @@ static asff_status compile_attr(cctx *cc, const filter_attr_def *d, yajl_val lis
         fentry *e = &c->orig[i];
         ptr_index(cc->path, base, i);
         if (!YAJL_IS_OBJECT(v))
-            return filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a filter must be an object", d->name);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, cc->path, "%s: a filter must be an object", d->name);
         switch (d->type) {
         case FT_STRING:
         case FT_MAP:
@@ -1168,7 +1172,7 @@ static int cond_cmp(const void *a, const void *b)
     return strcmp(((const fcond *)a)->def->name, ((const fcond *)b)->def->name);
 }
 
-asff_status filter_compile_node(yajl_val node, const char *base, const asff_filter_options *opt, asff_filter **out,
+asff_status asff__filter_compile_node(yajl_val node, const char *base, const asff_filter_options *opt, asff_filter **out,
                                 asff_error *err)
 {
     asff_filter_options defaults = ASFF_FILTER_OPTIONS_INIT;
@@ -1181,13 +1185,13 @@ asff_status filter_compile_node(yajl_val node, const char *base, const asff_filt
     if (!opt)
         opt = &defaults;
     if (opt->version != ASFF_FILTER_OPTIONS_VERSION)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_filter_options version %u", opt->version);
-    a = asff_alloc_or_default(opt->allocator);
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_filter_options version %u", opt->version);
+    a = asff__alloc_or_default(opt->allocator);
     if (!YAJL_IS_OBJECT(node))
-        return filter_fail(err, ASFF_ERR_FILTER, base, "filters must be a JSON object");
-    f = asff_malloc(a, sizeof *f);
+        return asff__filter_fail(err, ASFF_ERR_FILTER, base, "filters must be a JSON object");
+    f = asff__malloc(a, sizeof *f);
     if (!f)
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     memset(f, 0, sizeof *f);
     f->alloc = a;
     f->opt = *opt;
@@ -1196,26 +1200,26 @@ asff_status filter_compile_node(yajl_val node, const char *base, const asff_filt
     f->conds = f->arena ? asff_arena_alloc(f->arena, (node->u.object.len + 1) * sizeof *f->conds) : NULL;
     if (!f->conds) {
         asff_filter_free(f);
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     cc.f = f;
     cc.err = err;
     for (i = 0; i < node->u.object.len && st == ASFF_OK; i++) {
         const char *name = node->u.object.keys[i];
-        const filter_attr_def *d = filter_attr_find(name, strlen(name));
+        const filter_attr_def *d = asff__filter_attr_find(name, strlen(name));
         size_t j;
         ptr_join(cc.path, base, name);
         for (j = 0; j < i; j++)
             if (strcmp(node->u.object.keys[j], name) == 0)
                 break;
         if (j < i)
-            st = filter_fail(err, ASFF_ERR_FILTER, cc.path, "%s appears twice", name);
+            st = asff__filter_fail(err, ASFF_ERR_FILTER, cc.path, "%s appears twice", name);
         else if (!d)
-            st = filter_fail(err, ASFF_ERR_FILTER, cc.path, "unknown filter attribute %s", name);
+            st = asff__filter_fail(err, ASFF_ERR_FILTER, cc.path, "unknown filter attribute %s", name);
         else if (opt->mode == ASFF_FILTER_RULE && !(d->flags & FA_RULE))
-            st = filter_fail(err, ASFF_ERR_FILTER, cc.path, "%s is not an automation-rule criterion", name);
+            st = asff__filter_fail(err, ASFF_ERR_FILTER, cc.path, "%s is not an automation-rule criterion", name);
         else if (d->type == FT_KEYWORD)
-            st = filter_fail(err, ASFF_ERR_UNSUPPORTED, cc.path,
+            st = asff__filter_fail(err, ASFF_ERR_UNSUPPORTED, cc.path,
                              "unsupported attribute %s: KeywordFilter has no documented semantics", name);
         else if (YAJL_IS_ARRAY(node->u.object.values[i]) && node->u.object.values[i]->u.array.len == 0 &&
                  opt->mode == ASFF_FILTER_FINDINGS)
@@ -1226,7 +1230,7 @@ asff_status filter_compile_node(yajl_val node, const char *base, const asff_filt
         }
     }
     if (st == ASFF_OK && opt->mode == ASFF_FILTER_FINDINGS && !opt->local && nattr > 10)
-        st = filter_fail(err, ASFF_ERR_FILTER, base, "%zu filter attributes, at most 10 are allowed", nattr);
+        st = asff__filter_fail(err, ASFF_ERR_FILTER, base, "%zu filter attributes, at most 10 are allowed", nattr);
     if (st) {
         asff_filter_free(f);
         return st;
@@ -1263,9 +1267,9 @@ asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_
     const char *base = "";
     size_t i;
     if (!out)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out is NULL");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out is NULL");
     *out = NULL;
-    if ((st = filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
+    if ((st = asff__filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
         return st;
     node = root;
     /* a request body: {"Filters": {...}, "SortCriteria": ..., ...} */
@@ -1275,7 +1279,7 @@ asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_
                 node = root->u.object.values[i];
                 base = "/Filters";
             }
-    st = filter_compile_node(node, base, options, out, err);
+    st = asff__filter_compile_node(node, base, options, out, err);
     yajl_tree_free(root);
     if (st == ASFF_OK && err)
         asff_error_clear(err);
@@ -1287,7 +1291,7 @@ void asff_filter_free(asff_filter *f)
     if (!f)
         return;
     asff_arena_free(f->arena);
-    asff_free(f->alloc, f);
+    asff__free(f->alloc, f);
 }
 
 /* ---- canonical JSON ------------------------------------------------------------------------- */
@@ -1298,10 +1302,10 @@ static void gen_number(yajl_gen g, double d)
 {
     char buf[40];
     double back;
-    asff_c_format_g(buf, sizeof buf, 15, d);
-    back = asff_c_strtod(buf, NULL);
+    asff__c_format_g(buf, sizeof buf, 15, d);
+    back = asff__c_strtod(buf, NULL);
     if (back != d)
-        asff_c_format_g(buf, sizeof buf, 17, d);
+        asff__c_format_g(buf, sizeof buf, 17, d);
     yajl_gen_number(g, buf, strlen(buf));
 }
 
@@ -1354,14 +1358,14 @@ asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, a
     const unsigned char *buf;
     size_t n, i, j;
     if (!f || !out)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "filter or out is NULL");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "filter or out is NULL");
     af.malloc = f->alloc->malloc;
     af.realloc = f->alloc->realloc;
     af.free = f->alloc->free;
     af.ctx = f->alloc->ctx;
     g = yajl_gen_alloc(&af);
     if (!g)
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     yajl_gen_map_open(g);
     for (i = 0; i < f->n; i++) {
         const fcond *c = &f->conds[i];
@@ -1373,10 +1377,10 @@ asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, a
     }
     yajl_gen_map_close(g);
     yajl_gen_get_buf(g, &buf, &n);
-    *out = asff_malloc(f->alloc, n + 1);
+    *out = asff__malloc(f->alloc, n + 1);
     if (!*out) {
         yajl_gen_free(g);
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     memcpy(*out, buf, n);
     (*out)[n] = 0;
@@ -1389,5 +1393,5 @@ asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, a
 void asff_filter_string_free(const asff_filter *f, char *s)
 {
     if (f && s)
-        asff_free(f->alloc, s);
+        asff__free(f->alloc, s);
 }

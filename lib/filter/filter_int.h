@@ -21,12 +21,12 @@ typedef struct filter_attr_def {
     unsigned flags;
 } filter_attr_def;
 
-extern const filter_attr_def filter_attrs[];     /* sorted by name (bytewise) */
-extern const unsigned filter_attr_count;
-extern const asff_managed_insight filter_managed[];
-extern const unsigned filter_managed_count;
+extern const filter_attr_def asff__filter_attrs[];     /* sorted by name (bytewise) */
+extern const unsigned asff__filter_attr_count;
+extern const asff_managed_insight asff__filter_managed[];
+extern const unsigned asff__filter_managed_count;
 
-const filter_attr_def *filter_attr_find(const char *name, size_t len);
+const filter_attr_def *asff__filter_attr_find(const char *name, size_t len);
 
 /* A resolved ASFF path: one step per member, offsets into the structs. */
 #define FPATH_MAX 8
@@ -41,12 +41,12 @@ typedef struct fpath {
     unsigned n;
 } fpath;
 
-asff_status fpath_resolve(const char *path, fpath *out);
+asff_status asff__fpath_resolve(const char *path, fpath *out);
 
 /* Leaf visitor: kind is STRING (v = const char *), INT (asff_int *), DOUBLE (double *), BOOL (bool *)
  * or MAP (asff_strmap *). Return nonzero to stop. */
 typedef int (*fvisit_fn)(void *ctx, unsigned kind, const void *v);
-int fpath_visit(const void *object, const fpath *p, fvisit_fn fn, void *ctx);
+int asff__fpath_visit(const void *object, const fpath *p, fvisit_fn fn, void *ctx);
 
 /* Comparisons of String and Map entries. Negatives are the positive ones + 3. */
 enum { CMP_EQUALS, CMP_PREFIX, CMP_CONTAINS, CMP_NOT_EQUALS, CMP_PREFIX_NOT_EQUALS, CMP_NOT_CONTAINS };
@@ -82,6 +82,7 @@ typedef struct fcond {
 
 struct asff_filter {
     const asff_allocator *alloc;
+    bool portable_scan;  /* tests: the portable prefilter scan even where SIMD is built */
     const asff_type *finding_type;
     asff_arena *arena;
     fcond *conds;        /* sorted by attribute name */
@@ -93,28 +94,29 @@ struct asff_filter {
 };
 
 /* Compile an already parsed filter object; base is the JSON Pointer of node ("" or "/Criteria"). */
-asff_status filter_compile_node(yajl_val node, const char *base, const asff_filter_options *opt,
+asff_status asff__filter_compile_node(yajl_val node, const char *base, const asff_filter_options *opt,
                                 asff_filter **out, asff_error *err);
 /* yajl_tree_parse of json[len] with errors as ASFF_ERR_SYNTAX. */
-asff_status filter_parse_json(const char *json, size_t len, const asff_allocator *alloc, yajl_val *out,
+asff_status asff__filter_parse_json(const char *json, size_t len, const asff_allocator *alloc, yajl_val *out,
                               asff_error *err);
 /* Fill err with code, message and path. */
-asff_status filter_fail(asff_error *err, asff_status code, const char *path, const char *fmt, ...) ASFF_PRINTF(4, 5);
+asff_status asff__filter_fail(asff_error *err, asff_status code, const char *path, const char *fmt, ...) ASFF_PRINTF(4, 5);
 
 /* dst[size] = a + b, truncated. */
-void filter_path_cat(char *dst, size_t size, const char *a, const char *b);
+void asff__filter_path_cat(char *dst, size_t size, const char *a, const char *b);
 
 /* asff_timestamp_parse as a predicate: the filter compares instants at full (nanosecond) precision. */
-bool filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos);
+bool asff__filter_ts_parse(const char *s, size_t len, int64_t *seconds, int32_t *nanos);
 
 /* Sort key helpers. */
-int fvalue_compare_ts(const char *a, const char *b);
+int asff__fvalue_compare_ts(const char *a, const char *b);
 
 /* A JSON number of a yajl_tree as a double, read from its text in the C locale (yajl_tree's own
  * double follows LC_NUMERIC). False when v is not a number or out of a double's range. */
-bool fjson_double(yajl_val v, double *out);
+bool asff__fjson_double(yajl_val v, double *out);
 
 /* Tests: true runs the prefilter's portable scan where the SIMD one is built (filter.c). */
-extern bool asff_filter_portable_scan_;
+/* Tests: run the portable prefilter scan in SIMD builds too. */
+void asff__filter_use_portable_scan(asff_filter *f, bool on);
 
 #endif

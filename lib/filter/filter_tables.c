@@ -3,7 +3,7 @@
 #include "filter/filter_int.h"
 
 /* name, filter type, ASFF path ([] any element, {} map values), flags. Sorted by name. */
-const filter_attr_def filter_attrs[] = {
+const filter_attr_def asff__filter_attrs[] = {
     {"AwsAccountId", FT_STRING, "AwsAccountId", FA_RULE|FA_RULE100},
     {"AwsAccountName", FT_STRING, "AwsAccountName", FA_RULE},
     {"CompanyName", FT_STRING, "CompanyName", FA_RULE},
@@ -109,10 +109,10 @@ const filter_attr_def filter_attrs[] = {
     {"WorkflowState", FT_STRING, "WorkflowState", FA_DEPRECATED},
     {"WorkflowStatus", FT_STRING, "Workflow.Status", FA_RULE},
 };
-const unsigned filter_attr_count = 104;
+const unsigned asff__filter_attr_count = 104;
 
 /* number, name, ARN, group-by attribute, filters (compact JSON), note. In catalog order. */
-const asff_managed_insight filter_managed[] = {
+const asff_managed_insight asff__filter_managed[] = {
     {1, "AWS resources with the most findings",
      "arn:aws:securityhub:::insight/securityhub/default/1", "ResourceId",
      "{\"RecordState\":[{\"Value\":\"ACTIVE\",\"Comparison\":\"EQUALS\"}],\"WorkflowStatus\":[{\"Value\":\"NEW\",\"Comparison\":\"EQUALS\"},{\"Value\":\"NOTIFIED\",\"Comparison\":\"EQUALS\"}]}",
@@ -242,4 +242,4 @@ const asff_managed_insight filter_managed[] = {
      "{\"ResourceType\":[{\"Value\":\"AwsIamUser\",\"Comparison\":\"EQUALS\"}],\"RecordState\":[{\"Value\":\"ACTIVE\",\"Comparison\":\"EQUALS\"}],\"WorkflowStatus\":[{\"Value\":\"NEW\",\"Comparison\":\"EQUALS\"},{\"Value\":\"NOTIFIED\",\"Comparison\":\"EQUALS\"}]}",
      "Documented label 'IAM user' (2023); 'IAM user name' in 2021-2022."},
 };
-const unsigned filter_managed_count = 32;
+const unsigned asff__filter_managed_count = 32;

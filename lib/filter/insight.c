@@ -44,22 +44,22 @@ asff_status asff_insight_new(const asff_filter *filter, const char *group_by, co
     const filter_attr_def *d;
     asff_insight *ins;
     if (!out || !group_by)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out or group_by is NULL");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out or group_by is NULL");
     *out = NULL;
     if (!opt)
         opt = &defaults;
     if (opt->version != ASFF_INSIGHT_OPTIONS_VERSION)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_insight_options version");
-    d = filter_attr_find(group_by, strlen(group_by));
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_insight_options version");
+    d = asff__filter_attr_find(group_by, strlen(group_by));
     if (!d)
-        return filter_fail(err, ASFF_ERR_FILTER, "/GroupByAttribute", "unknown GroupByAttribute %s", group_by);
+        return asff__filter_fail(err, ASFF_ERR_FILTER, "/GroupByAttribute", "unknown GroupByAttribute %s", group_by);
     if (d->type != FT_STRING && d->type != FT_IP)
-        return filter_fail(err, ASFF_ERR_FILTER, "/GroupByAttribute",
+        return asff__filter_fail(err, ASFF_ERR_FILTER, "/GroupByAttribute",
                            "cannot group by %s: only String and Ip attributes group (FS-72)", group_by);
-    a = asff_alloc_or_default(opt->allocator);
-    ins = asff_malloc(a, sizeof *ins);
+    a = asff__alloc_or_default(opt->allocator);
+    ins = asff__malloc(a, sizeof *ins);
     if (!ins)
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     memset(ins, 0, sizeof *ins);
     ins->alloc = a;
     ins->filter = filter;
@@ -67,18 +67,18 @@ asff_status asff_insight_new(const asff_filter *filter, const char *group_by, co
     ins->max_results = opt->max_results ? opt->max_results : 100;
     ins->arena = asff_arena_new(a);
     ins->cap = 64;
-    ins->slots = asff_malloc(a, ins->cap * sizeof *ins->slots);
+    ins->slots = asff__malloc(a, ins->cap * sizeof *ins->slots);
     ins->arn = ins->arena ? asff_arena_strdup(ins->arena, opt->insight_arn ? opt->insight_arn : "",
                                               opt->insight_arn ? strlen(opt->insight_arn) : 0)
                           : NULL;
     if (!ins->arena || !ins->slots || !ins->arn) {
         asff_insight_free(ins);
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     memset(ins->slots, 0, ins->cap * sizeof *ins->slots);
-    if (fpath_resolve(d->path, &ins->path) != ASFF_OK) {
+    if (asff__fpath_resolve(d->path, &ins->path) != ASFF_OK) {
         asff_insight_free(ins);
-        return filter_fail(err, ASFF_ERR_INTERNAL, "", "cannot resolve %s", d->path);
+        return asff__filter_fail(err, ASFF_ERR_INTERNAL, "", "cannot resolve %s", d->path);
     }
     *out = ins;
     return ASFF_OK;
@@ -87,7 +87,7 @@ asff_status asff_insight_new(const asff_filter *filter, const char *group_by, co
 static bool grow(asff_insight *ins)
 {
     size_t cap = ins->cap * 2, i;
-    gslot *s = asff_malloc(ins->alloc, cap * sizeof *s);
+    gslot *s = asff__malloc(ins->alloc, cap * sizeof *s);
     if (!s)
         return false;
     memset(s, 0, cap * sizeof *s);
@@ -100,7 +100,7 @@ static bool grow(asff_insight *ins)
             j = (j + 1) & (cap - 1);
         s[j] = ins->slots[i];
     }
-    asff_free(ins->alloc, ins->slots);
+    asff__free(ins->alloc, ins->slots);
     ins->slots = s;
     ins->cap = cap;
     return true;
@@ -152,7 +152,7 @@ asff_status asff_insight_add(asff_insight *ins, const void *finding)
     ins->seq++;
     ins->matched++;
     ins->oom = ASFF_OK;
-    fpath_visit(finding, &ins->path, count_value, ins);
+    asff__fpath_visit(finding, &ins->path, count_value, ins);
     return ins->oom;
 }
 
@@ -174,8 +174,8 @@ asff_status asff_insight_results(asff_insight *ins, const asff_insight_result **
     size_t i, n = 0;
     if (!ins || !results || !count)
         return ASFF_ERR_INVALID_ARG;
-    asff_free(ins->alloc, ins->results);
-    ins->results = asff_malloc(ins->alloc, (ins->used ? ins->used : 1) * sizeof *ins->results);
+    asff__free(ins->alloc, ins->results);
+    ins->results = asff__malloc(ins->alloc, (ins->used ? ins->used : 1) * sizeof *ins->results);
     if (!ins->results)
         return ASFF_ERR_NOMEM;
     for (i = 0; i < ins->cap; i++)
@@ -202,16 +202,16 @@ asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, siz
     yajl_gen g;
     asff_status st;
     if (!ins || !out)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "insight or out is NULL");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "insight or out is NULL");
     if ((st = asff_insight_results(ins, &r, &n)) != ASFF_OK)
-        return filter_fail(err, st, "", "out of memory");
+        return asff__filter_fail(err, st, "", "out of memory");
     af.malloc = ins->alloc->malloc;
     af.realloc = ins->alloc->realloc;
     af.free = ins->alloc->free;
     af.ctx = ins->alloc->ctx;
     g = yajl_gen_alloc(&af);
     if (!g)
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     yajl_gen_config(g, yajl_gen_beautify, pretty ? 1 : 0);
     yajl_gen_map_open(g);
     GS(g, "InsightResults");
@@ -230,10 +230,10 @@ asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, siz
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
     yajl_gen_get_buf(g, &buf, &blen);
-    *out = asff_malloc(ins->alloc, blen + 1);
+    *out = asff__malloc(ins->alloc, blen + 1);
     if (!*out) {
         yajl_gen_free(g);
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     memcpy(*out, buf, blen);
     (*out)[blen] = 0;
@@ -246,7 +246,7 @@ asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, siz
 void asff_insight_string_free(const asff_insight *ins, char *s)
 {
     if (ins && s)
-        asff_free(ins->alloc, s);
+        asff__free(ins->alloc, s);
 }
 
 void asff_insight_free(asff_insight *ins)
@@ -254,21 +254,21 @@ void asff_insight_free(asff_insight *ins)
     if (!ins)
         return;
     asff_arena_free(ins->arena);
-    asff_free(ins->alloc, ins->slots);
-    asff_free(ins->alloc, ins->results);
-    asff_free(ins->alloc, ins);
+    asff__free(ins->alloc, ins->slots);
+    asff__free(ins->alloc, ins->results);
+    asff__free(ins->alloc, ins);
 }
 
 /* ---- managed insights ------------------------------------------------------------------------ */
 
 unsigned asff_managed_insight_count(void)
 {
-    return filter_managed_count;
+    return asff__filter_managed_count;
 }
 
 const asff_managed_insight *asff_managed_insight_get(unsigned index)
 {
-    return index < filter_managed_count ? &filter_managed[index] : NULL;
+    return index < asff__filter_managed_count ? &asff__filter_managed[index] : NULL;
 }
 
 const asff_managed_insight *asff_managed_insight_find(const char *key)
@@ -278,13 +278,13 @@ const asff_managed_insight *asff_managed_insight_find(const char *key)
         return NULL;
     if (strspn(key, "0123456789") == strlen(key) && strlen(key) < 4) {
         int n = atoi(key);
-        for (i = 0; i < filter_managed_count; i++)
-            if (filter_managed[i].number == n)
-                return &filter_managed[i];
+        for (i = 0; i < asff__filter_managed_count; i++)
+            if (asff__filter_managed[i].number == n)
+                return &asff__filter_managed[i];
         return NULL;
     }
-    for (i = 0; i < filter_managed_count; i++)
-        if (strcmp(filter_managed[i].name, key) == 0 || strcmp(filter_managed[i].arn, key) == 0)
-            return &filter_managed[i];
+    for (i = 0; i < asff__filter_managed_count; i++)
+        if (strcmp(asff__filter_managed[i].name, key) == 0 || strcmp(asff__filter_managed[i].arn, key) == 0)
+            return &asff__filter_managed[i];
     return NULL;
 }

@@ -68,8 +68,8 @@ static char *dup(asff_rules *rs, const char *s)
 static asff_status bad(pctx *pc, const char *sub, const char *msg)
 {
     char p[ASFF_ERROR_PATH_SIZE];
-    filter_path_cat(p, sizeof p, pc->path, sub);
-    return filter_fail(pc->err, ASFF_ERR_FILTER, p, "%s", msg);
+    asff__filter_path_cat(p, sizeof p, pc->path, sub);
+    return asff__filter_fail(pc->err, ASFF_ERR_FILTER, p, "%s", msg);
 }
 
 static const char *label_of(int64_t n)
@@ -105,12 +105,12 @@ static asff_status parse_strlist(pctx *pc, yajl_val v, const char *sub, const ch
     *n = v->u.array.len;
     *out = asff_arena_alloc(pc->rs->arena, (*n + 1) * sizeof **out);
     if (!*out)
-        return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
     for (i = 0; i < *n; i++) {
         if (!str_ok(v->u.array.values[i]))
             return bad(pc, sub, "must be an array of non-empty strings");
         if (!((*out)[i] = dup(pc->rs, v->u.array.values[i]->u.string)))
-            return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+            return asff__filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     return ASFF_OK;
 }
@@ -158,7 +158,7 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
             a->has_norm = true;
         }
         if (p) {
-            if (!fjson_double(p, &a->sev_prod))
+            if (!asff__fjson_double(p, &a->sev_prod))
                 return bad(pc, "/FindingFieldsUpdate/Severity/Product", "must be a number");
             a->has_prod = true;
         }
@@ -193,7 +193,7 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
         a->udf_keys = asff_arena_alloc(rs->arena, (a->nudf + 1) * sizeof *a->udf_keys);
         a->udf_values = asff_arena_alloc(rs->arena, (a->nudf + 1) * sizeof *a->udf_values);
         if (!a->udf_keys || !a->udf_values)
-            return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+            return asff__filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
         for (i = 0; i < a->nudf; i++) {
             if (!YAJL_IS_STRING(v->u.object.values[i]))
                 return bad(pc, "/FindingFieldsUpdate/UserDefinedFields", "values must be strings");
@@ -218,7 +218,7 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
         a->rel_arn = asff_arena_alloc(rs->arena, (a->nrel + 1) * sizeof *a->rel_arn);
         a->rel_id = asff_arena_alloc(rs->arena, (a->nrel + 1) * sizeof *a->rel_id);
         if (!a->rel_arn || !a->rel_id)
-            return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+            return asff__filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
         for (i = 0; i < a->nrel; i++) {
             yajl_val p = member(v->u.array.values[i], "ProductArn"), id = member(v->u.array.values[i], "Id");
             if (!str_ok(p) || !str_ok(id))
@@ -262,7 +262,7 @@ static asff_status parse_rule(pctx *pc, yajl_val o, rule *r)
         return bad(pc, "/IsTerminal", "IsTerminal must be true or false");
     r->terminal = v && YAJL_IS_TRUE(v);
     if (!r->name || !r->arn)
-        return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
     v = member(o, "Criteria");
     if (!v)
         return bad(pc, "/Criteria", "Criteria is required");
@@ -271,8 +271,8 @@ static asff_status parse_rule(pctx *pc, yajl_val o, rule *r)
     fo.has_now = rs->opt.has_now;
     fo.now_seconds = rs->opt.now_seconds;
     fo.allocator = rs->alloc;
-    filter_path_cat(cpath, sizeof cpath, pc->path, "/Criteria");
-    if ((st = filter_compile_node(v, cpath, &fo, &r->criteria, pc->err)) != ASFF_OK)
+    asff__filter_path_cat(cpath, sizeof cpath, pc->path, "/Criteria");
+    if ((st = asff__filter_compile_node(v, cpath, &fo, &r->criteria, pc->err)) != ASFF_OK)
         return st;
     acts = member(o, "Actions");
     if (!YAJL_IS_ARRAY(acts) || acts->u.array.len != 1)
@@ -283,7 +283,7 @@ static asff_status parse_rule(pctx *pc, yajl_val o, rule *r)
     {
         char saved[ASFF_ERROR_PATH_SIZE];
         memcpy(saved, pc->path, sizeof saved);
-        filter_path_cat(pc->path, sizeof pc->path, saved, "/Actions/0");
+        asff__filter_path_cat(pc->path, sizeof pc->path, saved, "/Actions/0");
         st = parse_update(pc, member(acts->u.array.values[0], "FindingFieldsUpdate"), &r->act);
         memcpy(pc->path, saved, sizeof saved);
     }
@@ -299,7 +299,7 @@ static int rule_cmp(const void *a, const void *b)
     if (x->updated_at || y->updated_at) { /* AR-7: earlier UpdatedAt first; none = just edited, last */
         if (!x->updated_at || !y->updated_at)
             return x->updated_at ? -1 : 1;
-        if ((c = fvalue_compare_ts(x->updated_at, y->updated_at)) != 0)
+        if ((c = asff__fvalue_compare_ts(x->updated_at, y->updated_at)) != 0)
             return c;
     }
     if ((c = strcmp(x->arn, y->arn)) != 0)
@@ -319,14 +319,14 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     size_t i, n;
     const char *base = "";
     if (!out)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out is NULL");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out is NULL");
     *out = NULL;
     if (!opt)
         opt = &defaults;
     if (opt->version != ASFF_RULES_OPTIONS_VERSION)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_rules_options version");
-    a = asff_alloc_or_default(opt->allocator);
-    if ((st = filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_rules_options version");
+    a = asff__alloc_or_default(opt->allocator);
+    if ((st = asff__filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
         return st;
     list = root;
     if (YAJL_IS_OBJECT(root) && member(root, "Rules")) {
@@ -336,12 +336,12 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     n = YAJL_IS_ARRAY(list) ? list->u.array.len : 1;
     if (!YAJL_IS_ARRAY(list) && !YAJL_IS_OBJECT(list)) {
         yajl_tree_free(root);
-        return filter_fail(err, ASFF_ERR_FILTER, base, "rules must be an object, an array or {\"Rules\": [...]}");
+        return asff__filter_fail(err, ASFF_ERR_FILTER, base, "rules must be an object, an array or {\"Rules\": [...]}");
     }
-    rs = asff_malloc(a, sizeof *rs);
+    rs = asff__malloc(a, sizeof *rs);
     if (!rs) {
         yajl_tree_free(root);
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     memset(rs, 0, sizeof *rs);
     rs->alloc = a;
@@ -351,7 +351,7 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     if (!rs->rules) {
         yajl_tree_free(root);
         asff_rules_free(rs);
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     pc.rs = rs;
     pc.err = err;
@@ -420,7 +420,7 @@ void asff_rules_free(asff_rules *rs)
     for (i = 0; rs->rules && i < rs->n; i++)
         asff_filter_free(rs->rules[i].criteria);
     asff_arena_free(rs->arena);
-    asff_free(rs->alloc, rs);
+    asff__free(rs->alloc, rs);
 }
 
 #define NOMEM_IF(x)                                                                                                 \
@@ -515,11 +515,11 @@ asff_status asff_rules_apply(const asff_rules *rs, void *finding, asff_rule_fire
     if (fired)
         *fired = 0;
     if (!rs || !f || asff_object_type(f) != asff_type_get(ASFF_TID_AwsSecurityFinding))
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "rules or finding is NULL or not a finding");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "rules or finding is NULL or not a finding");
     if (rs->opt.not_chained) {
         /* AR-11 off: decide every match on the finding as it arrived, then apply */
-        if (rs->n > 64 && !(matched = asff_malloc(rs->alloc, rs->n * sizeof *matched)))
-            return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        if (rs->n > 64 && !(matched = asff__malloc(rs->alloc, rs->n * sizeof *matched)))
+            return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
         for (i = 0; i < rs->n; i++) {
             const rule *r = &rs->rules[i];
             if (!r->enabled || !asff_filter_match(r->criteria, f))
@@ -535,7 +535,7 @@ asff_status asff_rules_apply(const asff_rules *rs, void *finding, asff_rule_fire
             nf += st == ASFF_OK;
         }
         if (matched != stack_idx)
-            asff_free(rs->alloc, matched);
+            asff__free(rs->alloc, matched);
     } else {
         for (i = 0; i < rs->n && st == ASFF_OK; i++) {
             const rule *r = &rs->rules[i];
@@ -554,6 +554,6 @@ asff_status asff_rules_apply(const asff_rules *rs, void *finding, asff_rule_fire
     if (fired)
         *fired = nf;
     if (st)
-        return filter_fail(err, st, "", "out of memory while applying rules");
+        return asff__filter_fail(err, st, "", "out of memory while applying rules");
     return ASFF_OK;
 }

@@ -17,8 +17,8 @@ struct asff_sort {
 
 asff_sort *asff_sort_new(const asff_allocator *alloc)
 {
-    const asff_allocator *a = asff_alloc_or_default(alloc);
-    asff_sort *s = asff_malloc(a, sizeof *s);
+    const asff_allocator *a = asff__alloc_or_default(alloc);
+    asff_sort *s = asff__malloc(a, sizeof *s);
     if (s) {
         memset(s, 0, sizeof *s);
         s->alloc = a;
@@ -30,8 +30,8 @@ void asff_sort_free(asff_sort *s)
 {
     if (!s)
         return;
-    asff_free(s->alloc, s->crit);
-    asff_free(s->alloc, s);
+    asff__free(s->alloc, s->crit);
+    asff__free(s->alloc, s);
 }
 
 asff_status asff_sort_add(asff_sort *s, const char *field, bool descending, asff_error *err)
@@ -39,26 +39,26 @@ asff_status asff_sort_add(asff_sort *s, const char *field, bool descending, asff
     const filter_attr_def *d;
     scrit *c;
     if (!s || !field)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort or field is NULL");
-    d = filter_attr_find(field, strlen(field));
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort or field is NULL");
+    d = asff__filter_attr_find(field, strlen(field));
     if (!d)
-        return filter_fail(err, ASFF_ERR_FILTER, "", "unknown sort field %s", field);
+        return asff__filter_fail(err, ASFF_ERR_FILTER, "", "unknown sort field %s", field);
     if (d->type == FT_MAP || d->type == FT_KEYWORD)
-        return filter_fail(err, ASFF_ERR_FILTER, "", "cannot sort by %s (a %s attribute)", field,
+        return asff__filter_fail(err, ASFF_ERR_FILTER, "", "cannot sort by %s (a %s attribute)", field,
                            asff_filter_attribute_type(field));
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4;
-        scrit *p = asff_realloc(s->alloc, s->crit, cap * sizeof *p);
+        scrit *p = asff__realloc(s->alloc, s->crit, cap * sizeof *p);
         if (!p)
-            return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+            return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
         s->crit = p;
         s->cap = cap;
     }
     c = &s->crit[s->n];
     c->def = d;
     c->desc = descending;
-    if (fpath_resolve(d->path, &c->path) != ASFF_OK)
-        return filter_fail(err, ASFF_ERR_INTERNAL, "", "cannot resolve %s", d->path);
+    if (asff__fpath_resolve(d->path, &c->path) != ASFF_OK)
+        return asff__filter_fail(err, ASFF_ERR_INTERNAL, "", "cannot resolve %s", d->path);
     s->n++;
     return ASFF_OK;
 }
@@ -69,12 +69,12 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
     size_t i, j;
     asff_status st;
     if (!s)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort is NULL");
-    if ((st = filter_parse_json(json, len, s->alloc, &root, err)) != ASFF_OK)
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort is NULL");
+    if ((st = asff__filter_parse_json(json, len, s->alloc, &root, err)) != ASFF_OK)
         return st;
     if (!YAJL_IS_ARRAY(root)) {
         yajl_tree_free(root);
-        return filter_fail(err, ASFF_ERR_FILTER, "", "SortCriteria must be an array");
+        return asff__filter_fail(err, ASFF_ERR_FILTER, "", "SortCriteria must be an array");
     }
     for (i = 0; i < root->u.array.len && st == ASFF_OK; i++) {
         yajl_val c = root->u.array.values[i];
@@ -82,7 +82,7 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
         char path[32];
         snprintf(path, sizeof path, "/%zu", i);
         if (!YAJL_IS_OBJECT(c)) {
-            st = filter_fail(err, ASFF_ERR_FILTER, path, "a sort criterion must be an object");
+            st = asff__filter_fail(err, ASFF_ERR_FILTER, path, "a sort criterion must be an object");
             break;
         }
         for (j = 0; j < c->u.object.len && st == ASFF_OK; j++) {
@@ -93,16 +93,16 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
             else if (strcmp(k, "SortOrder") == 0 && YAJL_IS_STRING(v))
                 order = v->u.string;
             else
-                st = filter_fail(err, ASFF_ERR_FILTER, path, "unknown or malformed member %s", k);
+                st = asff__filter_fail(err, ASFF_ERR_FILTER, path, "unknown or malformed member %s", k);
         }
         if (st)
             break;
         if (!field)
-            st = filter_fail(err, ASFF_ERR_FILTER, path, "Field is required");
+            st = asff__filter_fail(err, ASFF_ERR_FILTER, path, "Field is required");
         else if (strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0)
-            st = filter_fail(err, ASFF_ERR_FILTER, path, "SortOrder must be asc or desc (FS-17)");
+            st = asff__filter_fail(err, ASFF_ERR_FILTER, path, "SortOrder must be asc or desc (FS-17)");
         else if ((st = asff_sort_add(s, field, strcmp(order, "desc") == 0, err)) != ASFF_OK && err)
-            asff_copy_string(err->path, sizeof err->path, path);
+            asff__copy_string(err->path, sizeof err->path, path);
     }
     yajl_tree_free(root);
     return st;
@@ -138,7 +138,7 @@ static int key_visit(void *ctx, unsigned kind, const void *v)
     case FT_DATE: {
         int64_t s;
         int32_t n;
-        if (kind != ASFF_KIND_STRING || !filter_ts_parse(v, strlen(v), &s, &n))
+        if (kind != ASFF_KIND_STRING || !asff__filter_ts_parse(v, strlen(v), &s, &n))
             return 0;
         c = !k->have ? 0 : s != k->ts ? (s < k->ts ? -1 : 1) : (n < k->tn ? -1 : n > k->tn);
         if (!k->have || (k->want_max ? c > 0 : c < 0))
@@ -192,8 +192,8 @@ int asff_sort_compare(const asff_sort *s, const void *a, const void *b)
         ka.type = cr->def->type;
         ka.want_max = cr->desc;
         kb = ka;
-        fpath_visit(a, &cr->path, key_visit, &ka);
-        fpath_visit(b, &cr->path, key_visit, &kb);
+        asff__fpath_visit(a, &cr->path, key_visit, &ka);
+        asff__fpath_visit(b, &cr->path, key_visit, &kb);
         if (!ka.have || !kb.have) {
             if (ka.have != kb.have)
                 return ka.have ? -1 : 1; /* missing values last in both directions */
@@ -205,7 +205,7 @@ int asff_sort_compare(const asff_sort *s, const void *a, const void *b)
     }
     /* FS-56 tie-breakers: UpdatedAt desc, ProductArn asc, Id asc */
     if (fa->UpdatedAt && fb->UpdatedAt) {
-        c = fvalue_compare_ts(fa->UpdatedAt, fb->UpdatedAt);
+        c = asff__fvalue_compare_ts(fa->UpdatedAt, fb->UpdatedAt);
         if (c)
             return -c;
     } else if (fa->UpdatedAt || fb->UpdatedAt)
@@ -238,11 +238,11 @@ asff_status asff_sort_findings(const asff_sort *s, void **findings, size_t count
         return ASFF_OK;
     if (!findings || count > SIZE_MAX / sizeof *tmp)
         return ASFF_ERR_INVALID_ARG;
-    tmp = asff_malloc(a, count * sizeof *tmp);
+    tmp = asff__malloc(a, count * sizeof *tmp);
     if (!tmp)
         return ASFF_ERR_NOMEM;
     merge_sort(s, findings, tmp, count);
-    asff_free(a, tmp);
+    asff__free(a, tmp);
     return ASFF_OK;
 }
 
@@ -258,8 +258,8 @@ struct asff_topk {
 
 asff_topk *asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc)
 {
-    const asff_allocator *a = asff_alloc_or_default(alloc);
-    asff_topk *t = asff_malloc(a, sizeof *t);
+    const asff_allocator *a = asff__alloc_or_default(alloc);
+    asff_topk *t = asff__malloc(a, sizeof *t);
     if (!t)
         return NULL;
     memset(t, 0, sizeof *t);
@@ -307,7 +307,7 @@ void *asff_topk_push(asff_topk *t, void *finding)
             void **h;
             if (cap > t->k)
                 cap = t->k;
-            if (cap > SIZE_MAX / sizeof *h || !(h = asff_realloc(t->alloc, t->heap, cap * sizeof *h)))
+            if (cap > SIZE_MAX / sizeof *h || !(h = asff__realloc(t->alloc, t->heap, cap * sizeof *h)))
                 return finding; /* out of memory: the finding is not kept */
             t->heap = h;
             t->cap = cap;
@@ -359,6 +359,6 @@ void asff_topk_free(asff_topk *t)
 {
     if (!t)
         return;
-    asff_free(t->alloc, t->heap);
-    asff_free(t->alloc, t);
+    asff__free(t->alloc, t->heap);
+    asff__free(t->alloc, t);
 }

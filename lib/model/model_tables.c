@@ -997,7 +997,7 @@ static const char *const enum_WorkflowStatus_values[] = {"NEW", "NOTIFIED", "RES
 #define SH888 "WorkflowStatus"
 #define SH889 "WorkflowUpdate"
 
-const asff_enum asff_model_enums_[] = {
+const asff_enum asff__model_enums[] = {
     {"ActorSessionMfaStatus", 2, enum_ActorSessionMfaStatus_values},
     {"AdminStatus", 2, enum_AdminStatus_values},
     {"AllowedOperators", 2, enum_AllowedOperators_values},
@@ -1073,7 +1073,7 @@ const asff_enum asff_model_enums_[] = {
     {"WorkflowState", 5, enum_WorkflowState_values},
     {"WorkflowStatus", 4, enum_WorkflowStatus_values},
 };
-const unsigned asff_model_enum_count_ = 74;
+const unsigned asff__model_enum_count = 74;
 
 static const asff_type type_AcceptAdministratorInvitationRequest;
 static const asff_type type_AcceptAdministratorInvitationResponse;
@@ -2125,7 +2125,7 @@ static const asff_type type_Actor = {"Actor", 12, sizeof(asff_Actor), 0, 3, memb
 
 static const asff_member members_ActorSession[] = {
     {"Uid", 3, K_STRING, K_NONE, OFF(ActorSession, Uid), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"MfaStatus", 9, K_STRING, K_NONE, OFF(ActorSession, MfaStatus), 0, NULL, &asff_model_enums_[0], SH11, 0, 0, NULL},
+    {"MfaStatus", 9, K_STRING, K_NONE, OFF(ActorSession, MfaStatus), 0, NULL, &asff__model_enums[0], SH11, 0, 0, NULL},
     {"CreatedTime", 11, K_INT, K_NONE, OFF(ActorSession, CreatedTime), 0, NULL, NULL, SH656, 0, 0, NULL},
     {"Issuer", 6, K_STRING, K_NONE, OFF(ActorSession, Issuer), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
@@ -2151,7 +2151,7 @@ static const asff_type type_Adjustment = {"Adjustment", 15, sizeof(asff_Adjustme
 
 static const asff_member members_AdminAccount[] = {
     {"AccountId", 9, K_STRING, K_NONE, OFF(AdminAccount, AccountId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Status", 6, K_STRING, K_NONE, OFF(AdminAccount, Status), 0, NULL, &asff_model_enums_[1], SH16, 0, 0, NULL},
+    {"Status", 6, K_STRING, K_NONE, OFF(AdminAccount, Status), 0, NULL, &asff__model_enums[1], SH16, 0, 0, NULL},
 };
 static const uint16_t byname_AdminAccount[] = {0, 1};
 static const asff_type type_AdminAccount = {"AdminAccount", 16, sizeof(asff_AdminAccount), 0, 2, members_AdminAccount, byname_AdminAccount};
@@ -2170,8 +2170,8 @@ static const asff_type type_AssociatedStandard = {"AssociatedStandard", 18, size
 
 static const asff_member members_AssociationFilters[] = {
     {"ConfigurationPolicyId", 21, K_STRING, K_NONE, OFF(AssociationFilters, ConfigurationPolicyId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"AssociationType", 15, K_STRING, K_NONE, OFF(AssociationFilters, AssociationType), 0, NULL, &asff_model_enums_[4], SH27, 0, 0, NULL},
-    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(AssociationFilters, AssociationStatus), 0, NULL, &asff_model_enums_[12], SH572, 0, 0, NULL},
+    {"AssociationType", 15, K_STRING, K_NONE, OFF(AssociationFilters, AssociationType), 0, NULL, &asff__model_enums[4], SH27, 0, 0, NULL},
+    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(AssociationFilters, AssociationStatus), 0, NULL, &asff__model_enums[12], SH572, 0, 0, NULL},
 };
 static const uint16_t byname_AssociationFilters[] = {2, 1, 0};
 static const asff_type type_AssociationFilters = {"AssociationFilters", 19, sizeof(asff_AssociationFilters), 0, 3, members_AssociationFilters, byname_AssociationFilters};
@@ -2195,20 +2195,20 @@ static const uint16_t byname_AssociationStateDetails[] = {0, 1};
 static const asff_type type_AssociationStateDetails = {"AssociationStateDetails", 21, sizeof(asff_AssociationStateDetails), 0, 2, members_AssociationStateDetails, byname_AssociationStateDetails};
 
 static const asff_member members_AutomationRulesAction[] = {
-    {"Type", 4, K_STRING, K_NONE, OFF(AutomationRulesAction, Type), 0, NULL, &asff_model_enums_[6], SH30, 0, 0, NULL},
+    {"Type", 4, K_STRING, K_NONE, OFF(AutomationRulesAction, Type), 0, NULL, &asff__model_enums[6], SH30, 0, 0, NULL},
     {"FindingFieldsUpdate", 19, K_OBJECT, K_NONE, OFF(AutomationRulesAction, FindingFieldsUpdate), 0, &type_AutomationRulesFindingFieldsUpdate, NULL, SH35, 0, 0, NULL},
 };
 static const uint16_t byname_AutomationRulesAction[] = {1, 0};
 static const asff_type type_AutomationRulesAction = {"AutomationRulesAction", 22, sizeof(asff_AutomationRulesAction), 0, 2, members_AutomationRulesAction, byname_AutomationRulesAction};
 
 static const asff_member members_AutomationRulesActionTypeObjectV2[] = {
-    {"Type", 4, K_STRING, K_NONE, OFF(AutomationRulesActionTypeObjectV2, Type), 0, NULL, &asff_model_enums_[7], SH32, 0, 0, NULL},
+    {"Type", 4, K_STRING, K_NONE, OFF(AutomationRulesActionTypeObjectV2, Type), 0, NULL, &asff__model_enums[7], SH32, 0, 0, NULL},
 };
 static const uint16_t byname_AutomationRulesActionTypeObjectV2[] = {0};
 static const asff_type type_AutomationRulesActionTypeObjectV2 = {"AutomationRulesActionTypeObjectV2", 23, sizeof(asff_AutomationRulesActionTypeObjectV2), 0, 1, members_AutomationRulesActionTypeObjectV2, byname_AutomationRulesActionTypeObjectV2};
 
 static const asff_member members_AutomationRulesActionV2[] = {
-    {"Type", 4, K_STRING, K_NONE, OFF(AutomationRulesActionV2, Type), F_REQUIRED, NULL, &asff_model_enums_[7], SH32, 0, 0, NULL},
+    {"Type", 4, K_STRING, K_NONE, OFF(AutomationRulesActionV2, Type), F_REQUIRED, NULL, &asff__model_enums[7], SH32, 0, 0, NULL},
     {"FindingFieldsUpdate", 19, K_OBJECT, K_NONE, OFF(AutomationRulesActionV2, FindingFieldsUpdate), 0, &type_AutomationRulesFindingFieldsUpdateV2, NULL, SH36, 0, 0, NULL},
     {"ExternalIntegrationConfiguration", 32, K_OBJECT, K_NONE, OFF(AutomationRulesActionV2, ExternalIntegrationConfiguration), 0, &type_ExternalIntegrationConfiguration, NULL, SH606, 0, 0, NULL},
 };
@@ -2217,7 +2217,7 @@ static const asff_type type_AutomationRulesActionV2 = {"AutomationRulesActionV2"
 
 static const asff_member members_AutomationRulesConfig[] = {
     {"RuleArn", 7, K_STRING, K_NONE, OFF(AutomationRulesConfig, RuleArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"RuleStatus", 10, K_STRING, K_NONE, OFF(AutomationRulesConfig, RuleStatus), 0, NULL, &asff_model_enums_[52], SH794, 0, 0, NULL},
+    {"RuleStatus", 10, K_STRING, K_NONE, OFF(AutomationRulesConfig, RuleStatus), 0, NULL, &asff__model_enums[52], SH794, 0, 0, NULL},
     {"RuleOrder", 9, K_INT, K_NONE, OFF(AutomationRulesConfig, RuleOrder), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH792, 1, 1000, NULL},
     {"RuleName", 8, K_STRING, K_NONE, OFF(AutomationRulesConfig, RuleName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(AutomationRulesConfig, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -2234,7 +2234,7 @@ static const asff_type type_AutomationRulesConfig = {"AutomationRulesConfig", 25
 static const asff_member members_AutomationRulesFindingFieldsUpdate[] = {
     {"Note", 4, K_OBJECT, K_NONE, OFF(AutomationRulesFindingFieldsUpdate, Note), 0, &type_NoteUpdate, NULL, SH681, 0, 0, NULL},
     {"Severity", 8, K_OBJECT, K_NONE, OFF(AutomationRulesFindingFieldsUpdate, Severity), 0, &type_SeverityUpdate, NULL, SH815, 0, 0, NULL},
-    {"VerificationState", 17, K_STRING, K_NONE, OFF(AutomationRulesFindingFieldsUpdate, VerificationState), 0, NULL, &asff_model_enums_[69], SH873, 0, 0, NULL},
+    {"VerificationState", 17, K_STRING, K_NONE, OFF(AutomationRulesFindingFieldsUpdate, VerificationState), 0, NULL, &asff__model_enums[69], SH873, 0, 0, NULL},
     {"Confidence", 10, K_INT, K_NONE, OFF(AutomationRulesFindingFieldsUpdate, Confidence), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH728, 0, 100, NULL},
     {"Criticality", 11, K_INT, K_NONE, OFF(AutomationRulesFindingFieldsUpdate, Criticality), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH728, 0, 100, NULL},
     {"Types", 5, K_LIST, K_STRING, OFF(AutomationRulesFindingFieldsUpdate, Types), F_NONEMPTY, NULL, NULL, SH862, 0, 0, PAT0},
@@ -2298,7 +2298,7 @@ static const asff_type type_AutomationRulesFindingFilters = {"AutomationRulesFin
 
 static const asff_member members_AutomationRulesMetadata[] = {
     {"RuleArn", 7, K_STRING, K_NONE, OFF(AutomationRulesMetadata, RuleArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"RuleStatus", 10, K_STRING, K_NONE, OFF(AutomationRulesMetadata, RuleStatus), 0, NULL, &asff_model_enums_[52], SH794, 0, 0, NULL},
+    {"RuleStatus", 10, K_STRING, K_NONE, OFF(AutomationRulesMetadata, RuleStatus), 0, NULL, &asff__model_enums[52], SH794, 0, 0, NULL},
     {"RuleOrder", 9, K_INT, K_NONE, OFF(AutomationRulesMetadata, RuleOrder), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH792, 1, 1000, NULL},
     {"RuleName", 8, K_STRING, K_NONE, OFF(AutomationRulesMetadata, RuleName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(AutomationRulesMetadata, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -2315,7 +2315,7 @@ static const asff_member members_AutomationRulesMetadataV2[] = {
     {"RuleId", 6, K_STRING, K_NONE, OFF(AutomationRulesMetadataV2, RuleId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RuleOrder", 9, K_DOUBLE, K_NONE, OFF(AutomationRulesMetadataV2, RuleOrder), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH793, 1, 1000, NULL},
     {"RuleName", 8, K_STRING, K_NONE, OFF(AutomationRulesMetadataV2, RuleName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"RuleStatus", 10, K_STRING, K_NONE, OFF(AutomationRulesMetadataV2, RuleStatus), 0, NULL, &asff_model_enums_[53], SH795, 0, 0, NULL},
+    {"RuleStatus", 10, K_STRING, K_NONE, OFF(AutomationRulesMetadataV2, RuleStatus), 0, NULL, &asff__model_enums[53], SH795, 0, 0, NULL},
     {"Description", 11, K_STRING, K_NONE, OFF(AutomationRulesMetadataV2, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Actions", 7, K_LIST, K_OBJECT, OFF(AutomationRulesMetadataV2, Actions), 0, &type_AutomationRulesActionTypeObjectV2, NULL, SH31, 0, 0, NULL},
     {"CreatedAt", 9, K_STRING, K_NONE, OFF(AutomationRulesMetadataV2, CreatedAt), F_TIMESTAMP, NULL, NULL, SH858, 0, 0, NULL},
@@ -5277,7 +5277,7 @@ static const asff_type type_AwsGuardDutyDetectorFeaturesDetails = {"AwsGuardDuty
 
 static const asff_member members_AwsIamAccessKeyDetails[] = {
     {"UserName", 8, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, UserName), F_DEPRECATED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Status", 6, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, Status), 0, NULL, &asff_model_enums_[8], SH354, 0, 0, NULL},
+    {"Status", 6, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, Status), 0, NULL, &asff__model_enums[8], SH354, 0, 0, NULL},
     {"CreatedAt", 9, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, CreatedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"PrincipalId", 11, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, PrincipalId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"PrincipalType", 13, K_STRING, K_NONE, OFF(AwsIamAccessKeyDetails, PrincipalType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -6523,7 +6523,7 @@ static const uint16_t byname_AwsS3BucketNotificationConfigurationS3KeyFilter[] =
 static const asff_type type_AwsS3BucketNotificationConfigurationS3KeyFilter = {"AwsS3BucketNotificationConfigurationS3KeyFilter", 461, sizeof(asff_AwsS3BucketNotificationConfigurationS3KeyFilter), 0, 1, members_AwsS3BucketNotificationConfigurationS3KeyFilter, byname_AwsS3BucketNotificationConfigurationS3KeyFilter};
 
 static const asff_member members_AwsS3BucketNotificationConfigurationS3KeyFilterRule[] = {
-    {"Name", 4, K_STRING, K_NONE, OFF(AwsS3BucketNotificationConfigurationS3KeyFilterRule, Name), 0, NULL, &asff_model_enums_[9], SH478, 0, 0, NULL},
+    {"Name", 4, K_STRING, K_NONE, OFF(AwsS3BucketNotificationConfigurationS3KeyFilterRule, Name), 0, NULL, &asff__model_enums[9], SH478, 0, 0, NULL},
     {"Value", 5, K_STRING, K_NONE, OFF(AwsS3BucketNotificationConfigurationS3KeyFilterRule, Value), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_AwsS3BucketNotificationConfigurationS3KeyFilterRule[] = {0, 1};
@@ -6701,10 +6701,10 @@ static const asff_member members_AwsSecurityFinding[] = {
     {"ThreatIntelIndicators", 21, K_LIST, K_OBJECT, OFF(AwsSecurityFinding, ThreatIntelIndicators), 0, &type_ThreatIntelIndicator, NULL, SH854, 0, 0, NULL},
     {"Resources", 9, K_LIST, K_OBJECT, OFF(AwsSecurityFinding, Resources), F_REQUIRED, &type_Resource, NULL, SH747, 0, 0, NULL},
     {"Compliance", 10, K_OBJECT, K_NONE, OFF(AwsSecurityFinding, Compliance), 0, &type_Compliance, NULL, SH566, 0, 0, NULL},
-    {"VerificationState", 17, K_STRING, K_NONE, OFF(AwsSecurityFinding, VerificationState), 0, NULL, &asff_model_enums_[69], SH873, 0, 0, NULL},
-    {"WorkflowState", 13, K_STRING, K_NONE, OFF(AwsSecurityFinding, WorkflowState), F_DEPRECATED, NULL, &asff_model_enums_[72], SH887, 0, 0, NULL},
+    {"VerificationState", 17, K_STRING, K_NONE, OFF(AwsSecurityFinding, VerificationState), 0, NULL, &asff__model_enums[69], SH873, 0, 0, NULL},
+    {"WorkflowState", 13, K_STRING, K_NONE, OFF(AwsSecurityFinding, WorkflowState), F_DEPRECATED, NULL, &asff__model_enums[72], SH887, 0, 0, NULL},
     {"Workflow", 8, K_OBJECT, K_NONE, OFF(AwsSecurityFinding, Workflow), 0, &type_Workflow, NULL, SH886, 0, 0, NULL},
-    {"RecordState", 11, K_STRING, K_NONE, OFF(AwsSecurityFinding, RecordState), 0, NULL, &asff_model_enums_[43], SH734, 0, 0, NULL},
+    {"RecordState", 11, K_STRING, K_NONE, OFF(AwsSecurityFinding, RecordState), 0, NULL, &asff__model_enums[43], SH734, 0, 0, NULL},
     {"RelatedFindings", 15, K_LIST, K_OBJECT, OFF(AwsSecurityFinding, RelatedFindings), 0, &type_RelatedFinding, NULL, SH737, 0, 0, NULL},
     {"Note", 4, K_OBJECT, K_NONE, OFF(AwsSecurityFinding, Note), 0, &type_Note, NULL, SH680, 0, 0, NULL},
     {"Vulnerabilities", 15, K_LIST, K_OBJECT, OFF(AwsSecurityFinding, Vulnerabilities), 0, &type_Vulnerability, NULL, SH881, 0, 0, NULL},
@@ -7361,7 +7361,7 @@ static const asff_member members_BatchUpdateFindingsRequest[] = {
     {"FindingIdentifiers", 18, K_LIST, K_OBJECT, OFF(BatchUpdateFindingsRequest, FindingIdentifiers), F_REQUIRED, &type_AwsSecurityFindingIdentifier, NULL, SH498, 0, 0, NULL},
     {"Note", 4, K_OBJECT, K_NONE, OFF(BatchUpdateFindingsRequest, Note), 0, &type_NoteUpdate, NULL, SH681, 0, 0, NULL},
     {"Severity", 8, K_OBJECT, K_NONE, OFF(BatchUpdateFindingsRequest, Severity), 0, &type_SeverityUpdate, NULL, SH815, 0, 0, NULL},
-    {"VerificationState", 17, K_STRING, K_NONE, OFF(BatchUpdateFindingsRequest, VerificationState), 0, NULL, &asff_model_enums_[69], SH873, 0, 0, NULL},
+    {"VerificationState", 17, K_STRING, K_NONE, OFF(BatchUpdateFindingsRequest, VerificationState), 0, NULL, &asff__model_enums[69], SH873, 0, 0, NULL},
     {"Confidence", 10, K_INT, K_NONE, OFF(BatchUpdateFindingsRequest, Confidence), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH728, 0, 100, NULL},
     {"Criticality", 11, K_INT, K_NONE, OFF(BatchUpdateFindingsRequest, Criticality), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH728, 0, 100, NULL},
     {"Types", 5, K_LIST, K_STRING, OFF(BatchUpdateFindingsRequest, Types), F_NONEMPTY, NULL, NULL, SH862, 0, 0, PAT0},
@@ -7414,7 +7414,7 @@ static const asff_type type_BatchUpdateFindingsV2Response = {"BatchUpdateFinding
 static const asff_member members_BatchUpdateFindingsV2UnprocessedFinding[] = {
     {"FindingIdentifier", 17, K_OBJECT, K_NONE, OFF(BatchUpdateFindingsV2UnprocessedFinding, FindingIdentifier), 0, &type_OcsfFindingIdentifier, NULL, SH690, 0, 0, NULL},
     {"MetadataUid", 11, K_STRING, K_NONE, OFF(BatchUpdateFindingsV2UnprocessedFinding, MetadataUid), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ErrorCode", 9, K_STRING, K_NONE, OFF(BatchUpdateFindingsV2UnprocessedFinding, ErrorCode), 0, NULL, &asff_model_enums_[10], SH550, 0, 0, NULL},
+    {"ErrorCode", 9, K_STRING, K_NONE, OFF(BatchUpdateFindingsV2UnprocessedFinding, ErrorCode), 0, NULL, &asff__model_enums[10], SH550, 0, 0, NULL},
     {"ErrorMessage", 12, K_STRING, K_NONE, OFF(BatchUpdateFindingsV2UnprocessedFinding, ErrorMessage), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_BatchUpdateFindingsV2UnprocessedFinding[] = {2, 3, 0, 1};
@@ -7511,7 +7511,7 @@ static const uint16_t byname_CodeVulnerabilitiesFilePath[] = {0, 1, 2, 3};
 static const asff_type type_CodeVulnerabilitiesFilePath = {"CodeVulnerabilitiesFilePath", 565, sizeof(asff_CodeVulnerabilitiesFilePath), 0, 4, members_CodeVulnerabilitiesFilePath, byname_CodeVulnerabilitiesFilePath};
 
 static const asff_member members_Compliance[] = {
-    {"Status", 6, K_STRING, K_NONE, OFF(Compliance, Status), 0, NULL, &asff_model_enums_[11], SH567, 0, 0, NULL},
+    {"Status", 6, K_STRING, K_NONE, OFF(Compliance, Status), 0, NULL, &asff__model_enums[11], SH567, 0, 0, NULL},
     {"RelatedRequirements", 19, K_LIST, K_STRING, OFF(Compliance, RelatedRequirements), F_NONEMPTY, NULL, NULL, SH738, 0, 0, PAT0},
     {"StatusReasons", 13, K_LIST, K_OBJECT, OFF(Compliance, StatusReasons), 0, &type_StatusReason, NULL, SH842, 0, 0, NULL},
     {"SecurityControlId", 17, K_STRING, K_NONE, OFF(Compliance, SecurityControlId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -7529,7 +7529,7 @@ static const asff_member members_CompositeFilter[] = {
     {"MapFilters", 10, K_LIST, K_OBJECT, OFF(CompositeFilter, MapFilters), 0, &type_OcsfMapFilter, NULL, SH696, 0, 0, NULL},
     {"IpFilters", 9, K_LIST, K_OBJECT, OFF(CompositeFilter, IpFilters), 0, &type_OcsfIpFilter, NULL, SH694, 0, 0, NULL},
     {"NestedCompositeFilters", 22, K_LIST, K_OBJECT, OFF(CompositeFilter, NestedCompositeFilters), 0, &type_CompositeFilter, NULL, SH568, 0, 0, NULL},
-    {"Operator", 8, K_STRING, K_NONE, OFF(CompositeFilter, Operator), 0, NULL, &asff_model_enums_[2], SH19, 0, 0, NULL},
+    {"Operator", 8, K_STRING, K_NONE, OFF(CompositeFilter, Operator), 0, NULL, &asff__model_enums[2], SH19, 0, 0, NULL},
 };
 static const uint16_t byname_CompositeFilter[] = {2, 1, 5, 4, 6, 3, 7, 0};
 static const asff_type type_CompositeFilter = {"CompositeFilter", 567, sizeof(asff_CompositeFilter), 0, 8, members_CompositeFilter, byname_CompositeFilter};
@@ -7556,10 +7556,10 @@ static const asff_type type_ConfigurationPolicyAssociation = {"ConfigurationPoli
 static const asff_member members_ConfigurationPolicyAssociationSummary[] = {
     {"ConfigurationPolicyId", 21, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, ConfigurationPolicyId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"TargetId", 8, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, TargetId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"TargetType", 10, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, TargetType), 0, NULL, &asff_model_enums_[63], SH852, 0, 0, NULL},
-    {"AssociationType", 15, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, AssociationType), 0, NULL, &asff_model_enums_[4], SH27, 0, 0, NULL},
+    {"TargetType", 10, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, TargetType), 0, NULL, &asff__model_enums[63], SH852, 0, 0, NULL},
+    {"AssociationType", 15, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, AssociationType), 0, NULL, &asff__model_enums[4], SH27, 0, 0, NULL},
     {"UpdatedAt", 9, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, UpdatedAt), F_TIMESTAMP, NULL, NULL, SH858, 0, 0, NULL},
-    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, AssociationStatus), 0, NULL, &asff_model_enums_[12], SH572, 0, 0, NULL},
+    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, AssociationStatus), 0, NULL, &asff__model_enums[12], SH572, 0, 0, NULL},
     {"AssociationStatusMessage", 24, K_STRING, K_NONE, OFF(ConfigurationPolicyAssociationSummary, AssociationStatusMessage), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_ConfigurationPolicyAssociationSummary[] = {5, 6, 3, 0, 1, 2, 4};
@@ -7640,7 +7640,7 @@ static const asff_type type_CreateAggregatorV2Response = {"CreateAggregatorV2Res
 
 static const asff_member members_CreateAutomationRuleRequest[] = {
     {"Tags", 4, K_MAP, K_STRING, OFF(CreateAutomationRuleRequest, Tags), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH850, 1, 50, NULL},
-    {"RuleStatus", 10, K_STRING, K_NONE, OFF(CreateAutomationRuleRequest, RuleStatus), 0, NULL, &asff_model_enums_[52], SH794, 0, 0, NULL},
+    {"RuleStatus", 10, K_STRING, K_NONE, OFF(CreateAutomationRuleRequest, RuleStatus), 0, NULL, &asff__model_enums[52], SH794, 0, 0, NULL},
     {"RuleOrder", 9, K_INT, K_NONE, OFF(CreateAutomationRuleRequest, RuleOrder), F_REQUIRED | F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH792, 1, 1000, NULL},
     {"RuleName", 8, K_STRING, K_NONE, OFF(CreateAutomationRuleRequest, RuleName), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(CreateAutomationRuleRequest, Description), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -7659,7 +7659,7 @@ static const asff_type type_CreateAutomationRuleResponse = {"CreateAutomationRul
 
 static const asff_member members_CreateAutomationRuleV2Request[] = {
     {"RuleName", 8, K_STRING, K_NONE, OFF(CreateAutomationRuleV2Request, RuleName), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"RuleStatus", 10, K_STRING, K_NONE, OFF(CreateAutomationRuleV2Request, RuleStatus), 0, NULL, &asff_model_enums_[53], SH795, 0, 0, NULL},
+    {"RuleStatus", 10, K_STRING, K_NONE, OFF(CreateAutomationRuleV2Request, RuleStatus), 0, NULL, &asff__model_enums[53], SH795, 0, 0, NULL},
     {"Description", 11, K_STRING, K_NONE, OFF(CreateAutomationRuleV2Request, Description), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RuleOrder", 9, K_DOUBLE, K_NONE, OFF(CreateAutomationRuleV2Request, RuleOrder), F_REQUIRED | F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH793, 1, 1000, NULL},
     {"Criteria", 8, K_OBJECT, K_NONE, OFF(CreateAutomationRuleV2Request, Criteria), F_REQUIRED, &type_Criteria, NULL, SH585, 0, 0, NULL},
@@ -7713,7 +7713,7 @@ static const asff_member members_CreateConnectorV2Response[] = {
     {"ConnectorArn", 12, K_STRING, K_NONE, OFF(CreateConnectorV2Response, ConnectorArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ConnectorId", 11, K_STRING, K_NONE, OFF(CreateConnectorV2Response, ConnectorId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"AuthUrl", 7, K_STRING, K_NONE, OFF(CreateConnectorV2Response, AuthUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ConnectorStatus", 15, K_STRING, K_NONE, OFF(CreateConnectorV2Response, ConnectorStatus), 0, NULL, &asff_model_enums_[16], SH579, 0, 0, NULL},
+    {"ConnectorStatus", 15, K_STRING, K_NONE, OFF(CreateConnectorV2Response, ConnectorStatus), 0, NULL, &asff__model_enums[16], SH579, 0, 0, NULL},
 };
 static const uint16_t byname_CreateConnectorV2Response[] = {2, 0, 1, 3};
 static const asff_type type_CreateConnectorV2Response = {"CreateConnectorV2Response", 586, sizeof(asff_CreateConnectorV2Response), 0, 4, members_CreateConnectorV2Response, byname_CreateConnectorV2Response};
@@ -7764,7 +7764,7 @@ static const asff_member members_CreateTicketV2Request[] = {
     {"ConnectorId", 11, K_STRING, K_NONE, OFF(CreateTicketV2Request, ConnectorId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"FindingMetadataUid", 18, K_STRING, K_NONE, OFF(CreateTicketV2Request, FindingMetadataUid), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ClientToken", 11, K_STRING, K_NONE, OFF(CreateTicketV2Request, ClientToken), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH562, 1, 63, PAT4},
-    {"Mode", 4, K_STRING, K_NONE, OFF(CreateTicketV2Request, Mode), 0, NULL, &asff_model_enums_[66], SH857, 0, 0, NULL},
+    {"Mode", 4, K_STRING, K_NONE, OFF(CreateTicketV2Request, Mode), 0, NULL, &asff__model_enums[66], SH857, 0, 0, NULL},
 };
 static const uint16_t byname_CreateTicketV2Request[] = {2, 0, 1, 3};
 static const asff_type type_CreateTicketV2Request = {"CreateTicketV2Request", 593, sizeof(asff_CreateTicketV2Request), 0, 4, members_CreateTicketV2Request, byname_CreateTicketV2Request};
@@ -7825,8 +7825,8 @@ static const asff_type type_DateFilter = {"DateFilter", 600, sizeof(asff_DateFil
 
 static const asff_member members_DateRange[] = {
     {"Value", 5, K_INT, K_NONE, OFF(DateRange, Value), 0, NULL, NULL, SH639, 0, 0, NULL},
-    {"Unit", 4, K_STRING, K_NONE, OFF(DateRange, Unit), 0, NULL, &asff_model_enums_[20], SH596, 0, 0, NULL},
-    {"Comparison", 10, K_STRING, K_NONE, OFF(DateRange, Comparison), 0, NULL, &asff_model_enums_[19], SH595, 0, 0, NULL},
+    {"Unit", 4, K_STRING, K_NONE, OFF(DateRange, Unit), 0, NULL, &asff__model_enums[20], SH596, 0, 0, NULL},
+    {"Comparison", 10, K_STRING, K_NONE, OFF(DateRange, Comparison), 0, NULL, &asff__model_enums[19], SH595, 0, 0, NULL},
 };
 static const uint16_t byname_DateRange[] = {2, 1, 0};
 static const asff_type type_DateRange = {"DateRange", 601, sizeof(asff_DateRange), 0, 3, members_DateRange, byname_DateRange};
@@ -7956,7 +7956,7 @@ static const asff_member members_DescribeHubResponse[] = {
     {"HubArn", 6, K_STRING, K_NONE, OFF(DescribeHubResponse, HubArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SubscribedAt", 12, K_STRING, K_NONE, OFF(DescribeHubResponse, SubscribedAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"AutoEnableControls", 18, K_BOOL, K_NONE, OFF(DescribeHubResponse, AutoEnableControls), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"ControlFindingGenerator", 23, K_STRING, K_NONE, OFF(DescribeHubResponse, ControlFindingGenerator), 0, NULL, &asff_model_enums_[17], SH582, 0, 0, NULL},
+    {"ControlFindingGenerator", 23, K_STRING, K_NONE, OFF(DescribeHubResponse, ControlFindingGenerator), 0, NULL, &asff__model_enums[17], SH582, 0, 0, NULL},
 };
 static const uint16_t byname_DescribeHubResponse[] = {2, 3, 0, 1};
 static const asff_type type_DescribeHubResponse = {"DescribeHubResponse", 625, sizeof(asff_DescribeHubResponse), 0, 4, members_DescribeHubResponse, byname_DescribeHubResponse};
@@ -7966,7 +7966,7 @@ static const asff_type type_DescribeOrganizationConfigurationRequest = {"Describ
 static const asff_member members_DescribeOrganizationConfigurationResponse[] = {
     {"AutoEnable", 10, K_BOOL, K_NONE, OFF(DescribeOrganizationConfigurationResponse, AutoEnable), 0, NULL, NULL, SH552, 0, 0, NULL},
     {"MemberAccountLimitReached", 25, K_BOOL, K_NONE, OFF(DescribeOrganizationConfigurationResponse, MemberAccountLimitReached), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"AutoEnableStandards", 19, K_STRING, K_NONE, OFF(DescribeOrganizationConfigurationResponse, AutoEnableStandards), 0, NULL, &asff_model_enums_[5], SH28, 0, 0, NULL},
+    {"AutoEnableStandards", 19, K_STRING, K_NONE, OFF(DescribeOrganizationConfigurationResponse, AutoEnableStandards), 0, NULL, &asff__model_enums[5], SH28, 0, 0, NULL},
     {"OrganizationConfiguration", 25, K_OBJECT, K_NONE, OFF(DescribeOrganizationConfigurationResponse, OrganizationConfiguration), 0, &type_OrganizationConfiguration, NULL, SH701, 0, 0, NULL},
 };
 static const uint16_t byname_DescribeOrganizationConfigurationResponse[] = {0, 2, 1, 3};
@@ -8055,7 +8055,7 @@ static const asff_type type_DisableImportFindingsForProductResponse = {"DisableI
 
 static const asff_member members_DisableOrganizationAdminAccountRequest[] = {
     {"AdminAccountId", 14, K_STRING, K_NONE, OFF(DisableOrganizationAdminAccountRequest, AdminAccountId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Feature", 7, K_STRING, K_NONE, OFF(DisableOrganizationAdminAccountRequest, Feature), 0, NULL, &asff_model_enums_[55], SH803, 0, 0, NULL},
+    {"Feature", 7, K_STRING, K_NONE, OFF(DisableOrganizationAdminAccountRequest, Feature), 0, NULL, &asff__model_enums[55], SH803, 0, 0, NULL},
 };
 static const uint16_t byname_DisableOrganizationAdminAccountRequest[] = {0, 1};
 static const asff_type type_DisableOrganizationAdminAccountRequest = {"DisableOrganizationAdminAccountRequest", 641, sizeof(asff_DisableOrganizationAdminAccountRequest), 0, 2, members_DisableOrganizationAdminAccountRequest, byname_DisableOrganizationAdminAccountRequest};
@@ -8116,14 +8116,14 @@ static const asff_type type_EnableImportFindingsForProductResponse = {"EnableImp
 
 static const asff_member members_EnableOrganizationAdminAccountRequest[] = {
     {"AdminAccountId", 14, K_STRING, K_NONE, OFF(EnableOrganizationAdminAccountRequest, AdminAccountId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Feature", 7, K_STRING, K_NONE, OFF(EnableOrganizationAdminAccountRequest, Feature), 0, NULL, &asff_model_enums_[55], SH803, 0, 0, NULL},
+    {"Feature", 7, K_STRING, K_NONE, OFF(EnableOrganizationAdminAccountRequest, Feature), 0, NULL, &asff__model_enums[55], SH803, 0, 0, NULL},
 };
 static const uint16_t byname_EnableOrganizationAdminAccountRequest[] = {0, 1};
 static const asff_type type_EnableOrganizationAdminAccountRequest = {"EnableOrganizationAdminAccountRequest", 657, sizeof(asff_EnableOrganizationAdminAccountRequest), 0, 2, members_EnableOrganizationAdminAccountRequest, byname_EnableOrganizationAdminAccountRequest};
 
 static const asff_member members_EnableOrganizationAdminAccountResponse[] = {
     {"AdminAccountId", 14, K_STRING, K_NONE, OFF(EnableOrganizationAdminAccountResponse, AdminAccountId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Feature", 7, K_STRING, K_NONE, OFF(EnableOrganizationAdminAccountResponse, Feature), 0, NULL, &asff_model_enums_[55], SH803, 0, 0, NULL},
+    {"Feature", 7, K_STRING, K_NONE, OFF(EnableOrganizationAdminAccountResponse, Feature), 0, NULL, &asff__model_enums[55], SH803, 0, 0, NULL},
 };
 static const uint16_t byname_EnableOrganizationAdminAccountResponse[] = {0, 1};
 static const asff_type type_EnableOrganizationAdminAccountResponse = {"EnableOrganizationAdminAccountResponse", 658, sizeof(asff_EnableOrganizationAdminAccountResponse), 0, 2, members_EnableOrganizationAdminAccountResponse, byname_EnableOrganizationAdminAccountResponse};
@@ -8131,7 +8131,7 @@ static const asff_type type_EnableOrganizationAdminAccountResponse = {"EnableOrg
 static const asff_member members_EnableSecurityHubRequest[] = {
     {"Tags", 4, K_MAP, K_STRING, OFF(EnableSecurityHubRequest, Tags), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH850, 1, 50, NULL},
     {"EnableDefaultStandards", 22, K_BOOL, K_NONE, OFF(EnableSecurityHubRequest, EnableDefaultStandards), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"ControlFindingGenerator", 23, K_STRING, K_NONE, OFF(EnableSecurityHubRequest, ControlFindingGenerator), 0, NULL, &asff_model_enums_[17], SH582, 0, 0, NULL},
+    {"ControlFindingGenerator", 23, K_STRING, K_NONE, OFF(EnableSecurityHubRequest, ControlFindingGenerator), 0, NULL, &asff__model_enums[17], SH582, 0, 0, NULL},
 };
 static const uint16_t byname_EnableSecurityHubRequest[] = {2, 1, 0};
 static const asff_type type_EnableSecurityHubRequest = {"EnableSecurityHubRequest", 659, sizeof(asff_EnableSecurityHubRequest), 0, 3, members_EnableSecurityHubRequest, byname_EnableSecurityHubRequest};
@@ -8206,7 +8206,7 @@ static const uint16_t byname_FindingHistoryUpdate[] = {2, 1, 0};
 static const asff_type type_FindingHistoryUpdate = {"FindingHistoryUpdate", 669, sizeof(asff_FindingHistoryUpdate), 0, 3, members_FindingHistoryUpdate, byname_FindingHistoryUpdate};
 
 static const asff_member members_FindingHistoryUpdateSource[] = {
-    {"Type", 4, K_STRING, K_NONE, OFF(FindingHistoryUpdateSource, Type), 0, NULL, &asff_model_enums_[21], SH612, 0, 0, NULL},
+    {"Type", 4, K_STRING, K_NONE, OFF(FindingHistoryUpdateSource, Type), 0, NULL, &asff__model_enums[21], SH612, 0, 0, NULL},
     {"Identity", 8, K_STRING, K_NONE, OFF(FindingHistoryUpdateSource, Identity), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_FindingHistoryUpdateSource[] = {1, 0};
@@ -8223,7 +8223,7 @@ static const uint16_t byname_FindingProviderFields[] = {0, 1, 2, 3, 4};
 static const asff_type type_FindingProviderFields = {"FindingProviderFields", 671, sizeof(asff_FindingProviderFields), 0, 5, members_FindingProviderFields, byname_FindingProviderFields};
 
 static const asff_member members_FindingProviderSeverity[] = {
-    {"Label", 5, K_STRING, K_NONE, OFF(FindingProviderSeverity, Label), 0, NULL, &asff_model_enums_[56], SH812, 0, 0, NULL},
+    {"Label", 5, K_STRING, K_NONE, OFF(FindingProviderSeverity, Label), 0, NULL, &asff__model_enums[56], SH812, 0, 0, NULL},
     {"Original", 8, K_STRING, K_NONE, OFF(FindingProviderSeverity, Original), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_FindingProviderSeverity[] = {0, 1};
@@ -8238,20 +8238,20 @@ static const asff_type type_FindingScopes = {"FindingScopes", 673, sizeof(asff_F
 static const asff_member members_FindingsTrendsCompositeFilter[] = {
     {"StringFilters", 13, K_LIST, K_OBJECT, OFF(FindingsTrendsCompositeFilter, StringFilters), 0, &type_FindingsTrendsStringFilter, NULL, SH620, 0, 0, NULL},
     {"NestedCompositeFilters", 22, K_LIST, K_OBJECT, OFF(FindingsTrendsCompositeFilter, NestedCompositeFilters), 0, &type_FindingsTrendsCompositeFilter, NULL, SH617, 0, 0, NULL},
-    {"Operator", 8, K_STRING, K_NONE, OFF(FindingsTrendsCompositeFilter, Operator), 0, NULL, &asff_model_enums_[2], SH19, 0, 0, NULL},
+    {"Operator", 8, K_STRING, K_NONE, OFF(FindingsTrendsCompositeFilter, Operator), 0, NULL, &asff__model_enums[2], SH19, 0, 0, NULL},
 };
 static const uint16_t byname_FindingsTrendsCompositeFilter[] = {1, 2, 0};
 static const asff_type type_FindingsTrendsCompositeFilter = {"FindingsTrendsCompositeFilter", 674, sizeof(asff_FindingsTrendsCompositeFilter), 0, 3, members_FindingsTrendsCompositeFilter, byname_FindingsTrendsCompositeFilter};
 
 static const asff_member members_FindingsTrendsFilters[] = {
     {"CompositeFilters", 16, K_LIST, K_OBJECT, OFF(FindingsTrendsFilters, CompositeFilters), 0, &type_FindingsTrendsCompositeFilter, NULL, SH617, 0, 0, NULL},
-    {"CompositeOperator", 17, K_STRING, K_NONE, OFF(FindingsTrendsFilters, CompositeOperator), 0, NULL, &asff_model_enums_[2], SH19, 0, 0, NULL},
+    {"CompositeOperator", 17, K_STRING, K_NONE, OFF(FindingsTrendsFilters, CompositeOperator), 0, NULL, &asff__model_enums[2], SH19, 0, 0, NULL},
 };
 static const uint16_t byname_FindingsTrendsFilters[] = {0, 1};
 static const asff_type type_FindingsTrendsFilters = {"FindingsTrendsFilters", 675, sizeof(asff_FindingsTrendsFilters), 0, 2, members_FindingsTrendsFilters, byname_FindingsTrendsFilters};
 
 static const asff_member members_FindingsTrendsStringFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(FindingsTrendsStringFilter, FieldName), 0, NULL, &asff_model_enums_[22], SH619, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(FindingsTrendsStringFilter, FieldName), 0, NULL, &asff__model_enums[22], SH619, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(FindingsTrendsStringFilter, Filter), 0, &type_StringFilter, NULL, SH844, 0, 0, NULL},
 };
 static const uint16_t byname_FindingsTrendsStringFilter[] = {0, 1};
@@ -8344,7 +8344,7 @@ static const asff_member members_GetAutomationRuleV2Response[] = {
     {"RuleId", 6, K_STRING, K_NONE, OFF(GetAutomationRuleV2Response, RuleId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RuleOrder", 9, K_DOUBLE, K_NONE, OFF(GetAutomationRuleV2Response, RuleOrder), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH793, 1, 1000, NULL},
     {"RuleName", 8, K_STRING, K_NONE, OFF(GetAutomationRuleV2Response, RuleName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"RuleStatus", 10, K_STRING, K_NONE, OFF(GetAutomationRuleV2Response, RuleStatus), 0, NULL, &asff_model_enums_[53], SH795, 0, 0, NULL},
+    {"RuleStatus", 10, K_STRING, K_NONE, OFF(GetAutomationRuleV2Response, RuleStatus), 0, NULL, &asff__model_enums[53], SH795, 0, 0, NULL},
     {"Description", 11, K_STRING, K_NONE, OFF(GetAutomationRuleV2Response, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Criteria", 8, K_OBJECT, K_NONE, OFF(GetAutomationRuleV2Response, Criteria), 0, &type_Criteria, NULL, SH585, 0, 0, NULL},
     {"Actions", 7, K_LIST, K_OBJECT, OFF(GetAutomationRuleV2Response, Actions), F_HAS_MIN | F_HAS_MAX, &type_AutomationRulesActionV2, NULL, SH29, 1, 1, NULL},
@@ -8363,10 +8363,10 @@ static const asff_type type_GetConfigurationPolicyAssociationRequest = {"GetConf
 static const asff_member members_GetConfigurationPolicyAssociationResponse[] = {
     {"ConfigurationPolicyId", 21, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, ConfigurationPolicyId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"TargetId", 8, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, TargetId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"TargetType", 10, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, TargetType), 0, NULL, &asff_model_enums_[63], SH852, 0, 0, NULL},
-    {"AssociationType", 15, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, AssociationType), 0, NULL, &asff_model_enums_[4], SH27, 0, 0, NULL},
+    {"TargetType", 10, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, TargetType), 0, NULL, &asff__model_enums[63], SH852, 0, 0, NULL},
+    {"AssociationType", 15, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, AssociationType), 0, NULL, &asff__model_enums[4], SH27, 0, 0, NULL},
     {"UpdatedAt", 9, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, UpdatedAt), F_TIMESTAMP, NULL, NULL, SH858, 0, 0, NULL},
-    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, AssociationStatus), 0, NULL, &asff_model_enums_[12], SH572, 0, 0, NULL},
+    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, AssociationStatus), 0, NULL, &asff__model_enums[12], SH572, 0, 0, NULL},
     {"AssociationStatusMessage", 24, K_STRING, K_NONE, OFF(GetConfigurationPolicyAssociationResponse, AssociationStatusMessage), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_GetConfigurationPolicyAssociationResponse[] = {5, 6, 3, 0, 1, 2, 4};
@@ -8460,7 +8460,7 @@ static const asff_type type_GetFindingHistoryResponse = {"GetFindingHistoryRespo
 static const asff_member members_GetFindingStatisticsV2Request[] = {
     {"GroupByRules", 12, K_LIST, K_OBJECT, OFF(GetFindingStatisticsV2Request, GroupByRules), F_REQUIRED, &type_GroupByRule, NULL, SH630, 0, 0, NULL},
     {"Scopes", 6, K_OBJECT, K_NONE, OFF(GetFindingStatisticsV2Request, Scopes), 0, &type_FindingScopes, NULL, SH616, 0, 0, NULL},
-    {"SortOrder", 9, K_STRING, K_NONE, OFF(GetFindingStatisticsV2Request, SortOrder), 0, NULL, &asff_model_enums_[58], SH820, 0, 0, NULL},
+    {"SortOrder", 9, K_STRING, K_NONE, OFF(GetFindingStatisticsV2Request, SortOrder), 0, NULL, &asff__model_enums[58], SH820, 0, 0, NULL},
     {"MaxStatisticResults", 19, K_INT, K_NONE, OFF(GetFindingStatisticsV2Request, MaxStatisticResults), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH664, 1, 400, NULL},
 };
 static const uint16_t byname_GetFindingStatisticsV2Request[] = {0, 3, 1, 2};
@@ -8499,7 +8499,7 @@ static const uint16_t byname_GetFindingsTrendsV2Request[] = {2, 0, 4, 3, 1};
 static const asff_type type_GetFindingsTrendsV2Request = {"GetFindingsTrendsV2Request", 707, sizeof(asff_GetFindingsTrendsV2Request), 0, 5, members_GetFindingsTrendsV2Request, byname_GetFindingsTrendsV2Request};
 
 static const asff_member members_GetFindingsTrendsV2Response[] = {
-    {"Granularity", 11, K_STRING, K_NONE, OFF(GetFindingsTrendsV2Response, Granularity), F_REQUIRED, NULL, &asff_model_enums_[23], SH627, 0, 0, NULL},
+    {"Granularity", 11, K_STRING, K_NONE, OFF(GetFindingsTrendsV2Response, Granularity), F_REQUIRED, NULL, &asff__model_enums[23], SH627, 0, 0, NULL},
     {"TrendsMetrics", 13, K_LIST, K_OBJECT, OFF(GetFindingsTrendsV2Response, TrendsMetrics), F_REQUIRED, &type_TrendsMetricsResult, NULL, SH859, 0, 0, NULL},
     {"NextToken", 9, K_STRING, K_NONE, OFF(GetFindingsTrendsV2Response, NextToken), 0, NULL, NULL, SH677, 0, 0, NULL},
 };
@@ -8589,10 +8589,10 @@ static const asff_type type_GetRecommendedPolicyV2Request = {"GetRecommendedPoli
 
 static const asff_member members_GetRecommendedPolicyV2Response[] = {
     {"NextToken", 9, K_STRING, K_NONE, OFF(GetRecommendedPolicyV2Response, NextToken), 0, NULL, NULL, SH677, 0, 0, NULL},
-    {"RecommendationType", 18, K_STRING, K_NONE, OFF(GetRecommendedPolicyV2Response, RecommendationType), 0, NULL, &asff_model_enums_[42], SH733, 0, 0, NULL},
+    {"RecommendationType", 18, K_STRING, K_NONE, OFF(GetRecommendedPolicyV2Response, RecommendationType), 0, NULL, &asff__model_enums[42], SH733, 0, 0, NULL},
     {"RecommendationSteps", 19, K_LIST, K_OBJECT, OFF(GetRecommendedPolicyV2Response, RecommendationSteps), 0, &type_RecommendationStep, NULL, SH732, 0, 0, NULL},
     {"Error", 5, K_OBJECT, K_NONE, OFF(GetRecommendedPolicyV2Response, Error), 0, &type_RecommendationError, NULL, SH730, 0, 0, NULL},
-    {"Status", 6, K_STRING, K_NONE, OFF(GetRecommendedPolicyV2Response, Status), 0, NULL, &asff_model_enums_[41], SH731, 0, 0, NULL},
+    {"Status", 6, K_STRING, K_NONE, OFF(GetRecommendedPolicyV2Response, Status), 0, NULL, &asff__model_enums[41], SH731, 0, 0, NULL},
     {"ResourceArn", 11, K_STRING, K_NONE, OFF(GetRecommendedPolicyV2Response, ResourceArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_GetRecommendedPolicyV2Response[] = {3, 0, 2, 1, 5, 4};
@@ -8601,7 +8601,7 @@ static const asff_type type_GetRecommendedPolicyV2Response = {"GetRecommendedPol
 static const asff_member members_GetResourcesStatisticsV2Request[] = {
     {"GroupByRules", 12, K_LIST, K_OBJECT, OFF(GetResourcesStatisticsV2Request, GroupByRules), F_REQUIRED, &type_ResourceGroupByRule, NULL, SH746, 0, 0, NULL},
     {"Scopes", 6, K_OBJECT, K_NONE, OFF(GetResourcesStatisticsV2Request, Scopes), 0, &type_ResourceScopes, NULL, SH748, 0, 0, NULL},
-    {"SortOrder", 9, K_STRING, K_NONE, OFF(GetResourcesStatisticsV2Request, SortOrder), 0, NULL, &asff_model_enums_[58], SH820, 0, 0, NULL},
+    {"SortOrder", 9, K_STRING, K_NONE, OFF(GetResourcesStatisticsV2Request, SortOrder), 0, NULL, &asff__model_enums[58], SH820, 0, 0, NULL},
     {"MaxStatisticResults", 19, K_INT, K_NONE, OFF(GetResourcesStatisticsV2Request, MaxStatisticResults), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH664, 1, 400, NULL},
 };
 static const uint16_t byname_GetResourcesStatisticsV2Request[] = {0, 3, 1, 2};
@@ -8624,7 +8624,7 @@ static const uint16_t byname_GetResourcesTrendsV2Request[] = {2, 0, 4, 3, 1};
 static const asff_type type_GetResourcesTrendsV2Request = {"GetResourcesTrendsV2Request", 725, sizeof(asff_GetResourcesTrendsV2Request), 0, 5, members_GetResourcesTrendsV2Request, byname_GetResourcesTrendsV2Request};
 
 static const asff_member members_GetResourcesTrendsV2Response[] = {
-    {"Granularity", 11, K_STRING, K_NONE, OFF(GetResourcesTrendsV2Response, Granularity), F_REQUIRED, NULL, &asff_model_enums_[23], SH627, 0, 0, NULL},
+    {"Granularity", 11, K_STRING, K_NONE, OFF(GetResourcesTrendsV2Response, Granularity), F_REQUIRED, NULL, &asff__model_enums[23], SH627, 0, 0, NULL},
     {"TrendsMetrics", 13, K_LIST, K_OBJECT, OFF(GetResourcesTrendsV2Response, TrendsMetrics), F_REQUIRED, &type_ResourcesTrendsMetricsResult, NULL, SH765, 0, 0, NULL},
     {"NextToken", 9, K_STRING, K_NONE, OFF(GetResourcesTrendsV2Response, NextToken), 0, NULL, NULL, SH677, 0, 0, NULL},
 };
@@ -8669,7 +8669,7 @@ static const asff_type type_GroupByResult = {"GroupByResult", 731, sizeof(asff_G
 
 static const asff_member members_GroupByRule[] = {
     {"Filters", 7, K_OBJECT, K_NONE, OFF(GroupByRule, Filters), 0, &type_OcsfFindingFilters, NULL, SH689, 0, 0, NULL},
-    {"GroupByField", 12, K_STRING, K_NONE, OFF(GroupByRule, GroupByField), F_REQUIRED, NULL, &asff_model_enums_[24], SH628, 0, 0, NULL},
+    {"GroupByField", 12, K_STRING, K_NONE, OFF(GroupByRule, GroupByField), F_REQUIRED, NULL, &asff__model_enums[24], SH628, 0, 0, NULL},
 };
 static const uint16_t byname_GroupByRule[] = {0, 1};
 static const asff_type type_GroupByRule = {"GroupByRule", 732, sizeof(asff_GroupByRule), 0, 2, members_GroupByRule, byname_GroupByRule};
@@ -8682,7 +8682,7 @@ static const uint16_t byname_GroupByValue[] = {1, 0};
 static const asff_type type_GroupByValue = {"GroupByValue", 733, sizeof(asff_GroupByValue), 0, 2, members_GroupByValue, byname_GroupByValue};
 
 static const asff_member members_HealthCheck[] = {
-    {"ConnectorStatus", 15, K_STRING, K_NONE, OFF(HealthCheck, ConnectorStatus), F_REQUIRED, NULL, &asff_model_enums_[16], SH579, 0, 0, NULL},
+    {"ConnectorStatus", 15, K_STRING, K_NONE, OFF(HealthCheck, ConnectorStatus), F_REQUIRED, NULL, &asff__model_enums[16], SH579, 0, 0, NULL},
     {"Message", 7, K_STRING, K_NONE, OFF(HealthCheck, Message), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"LastCheckedAt", 13, K_STRING, K_NONE, OFF(HealthCheck, LastCheckedAt), F_REQUIRED | F_TIMESTAMP, NULL, NULL, SH858, 0, 0, NULL},
 };
@@ -8803,7 +8803,7 @@ static const asff_member members_JiraCloudDetail[] = {
     {"ProjectKey", 10, K_STRING, K_NONE, OFF(JiraCloudDetail, ProjectKey), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Domain", 6, K_STRING, K_NONE, OFF(JiraCloudDetail, Domain), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"AuthUrl", 7, K_STRING, K_NONE, OFF(JiraCloudDetail, AuthUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"AuthStatus", 10, K_STRING, K_NONE, OFF(JiraCloudDetail, AuthStatus), 0, NULL, &asff_model_enums_[14], SH577, 0, 0, NULL},
+    {"AuthStatus", 10, K_STRING, K_NONE, OFF(JiraCloudDetail, AuthStatus), 0, NULL, &asff__model_enums[14], SH577, 0, 0, NULL},
 };
 static const uint16_t byname_JiraCloudDetail[] = {4, 3, 0, 2, 1};
 static const asff_type type_JiraCloudDetail = {"JiraCloudDetail", 749, sizeof(asff_JiraCloudDetail), 0, 5, members_JiraCloudDetail, byname_JiraCloudDetail};
@@ -8900,8 +8900,8 @@ static const asff_type type_ListConfigurationPolicyAssociationsResponse = {"List
 static const asff_member members_ListConnectorsV2Request[] = {
     {"NextToken", 9, K_STRING, K_NONE, OFF(ListConnectorsV2Request, NextToken), F_LOCATION, NULL, NULL, SH677, 0, 0, NULL},
     {"MaxResults", 10, K_INT, K_NONE, OFF(ListConnectorsV2Request, MaxResults), F_LOCATION | F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH663, 1, 100, NULL},
-    {"ProviderName", 12, K_STRING, K_NONE, OFF(ListConnectorsV2Request, ProviderName), F_LOCATION, NULL, &asff_model_enums_[15], SH578, 0, 0, NULL},
-    {"ConnectorStatus", 15, K_STRING, K_NONE, OFF(ListConnectorsV2Request, ConnectorStatus), F_LOCATION, NULL, &asff_model_enums_[16], SH579, 0, 0, NULL},
+    {"ProviderName", 12, K_STRING, K_NONE, OFF(ListConnectorsV2Request, ProviderName), F_LOCATION, NULL, &asff__model_enums[15], SH578, 0, 0, NULL},
+    {"ConnectorStatus", 15, K_STRING, K_NONE, OFF(ListConnectorsV2Request, ConnectorStatus), F_LOCATION, NULL, &asff__model_enums[16], SH579, 0, 0, NULL},
 };
 static const uint16_t byname_ListConnectorsV2Request[] = {3, 1, 0, 2};
 static const asff_type type_ListConnectorsV2Request = {"ListConnectorsV2Request", 763, sizeof(asff_ListConnectorsV2Request), 0, 4, members_ListConnectorsV2Request, byname_ListConnectorsV2Request};
@@ -8973,7 +8973,7 @@ static const asff_type type_ListMembersResponse = {"ListMembersResponse", 772, s
 static const asff_member members_ListOrganizationAdminAccountsRequest[] = {
     {"MaxResults", 10, K_INT, K_NONE, OFF(ListOrganizationAdminAccountsRequest, MaxResults), F_LOCATION | F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH17, 1, 10, NULL},
     {"NextToken", 9, K_STRING, K_NONE, OFF(ListOrganizationAdminAccountsRequest, NextToken), F_LOCATION, NULL, NULL, SH677, 0, 0, NULL},
-    {"Feature", 7, K_STRING, K_NONE, OFF(ListOrganizationAdminAccountsRequest, Feature), F_LOCATION, NULL, &asff_model_enums_[55], SH803, 0, 0, NULL},
+    {"Feature", 7, K_STRING, K_NONE, OFF(ListOrganizationAdminAccountsRequest, Feature), F_LOCATION, NULL, &asff__model_enums[55], SH803, 0, 0, NULL},
 };
 static const uint16_t byname_ListOrganizationAdminAccountsRequest[] = {2, 0, 1};
 static const asff_type type_ListOrganizationAdminAccountsRequest = {"ListOrganizationAdminAccountsRequest", 773, sizeof(asff_ListOrganizationAdminAccountsRequest), 0, 3, members_ListOrganizationAdminAccountsRequest, byname_ListOrganizationAdminAccountsRequest};
@@ -8981,7 +8981,7 @@ static const asff_type type_ListOrganizationAdminAccountsRequest = {"ListOrganiz
 static const asff_member members_ListOrganizationAdminAccountsResponse[] = {
     {"AdminAccounts", 13, K_LIST, K_OBJECT, OFF(ListOrganizationAdminAccountsResponse, AdminAccounts), 0, &type_AdminAccount, NULL, SH15, 0, 0, NULL},
     {"NextToken", 9, K_STRING, K_NONE, OFF(ListOrganizationAdminAccountsResponse, NextToken), 0, NULL, NULL, SH677, 0, 0, NULL},
-    {"Feature", 7, K_STRING, K_NONE, OFF(ListOrganizationAdminAccountsResponse, Feature), 0, NULL, &asff_model_enums_[55], SH803, 0, 0, NULL},
+    {"Feature", 7, K_STRING, K_NONE, OFF(ListOrganizationAdminAccountsResponse, Feature), 0, NULL, &asff__model_enums[55], SH803, 0, 0, NULL},
 };
 static const uint16_t byname_ListOrganizationAdminAccountsResponse[] = {0, 2, 1};
 static const asff_type type_ListOrganizationAdminAccountsResponse = {"ListOrganizationAdminAccountsResponse", 774, sizeof(asff_ListOrganizationAdminAccountsResponse), 0, 3, members_ListOrganizationAdminAccountsResponse, byname_ListOrganizationAdminAccountsResponse};
@@ -9037,9 +9037,9 @@ static const asff_type type_LoadBalancerState = {"LoadBalancerState", 781, sizeo
 
 static const asff_member members_Malware[] = {
     {"Name", 4, K_STRING, K_NONE, OFF(Malware, Name), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Type", 4, K_STRING, K_NONE, OFF(Malware, Type), 0, NULL, &asff_model_enums_[28], SH659, 0, 0, NULL},
+    {"Type", 4, K_STRING, K_NONE, OFF(Malware, Type), 0, NULL, &asff__model_enums[28], SH659, 0, 0, NULL},
     {"Path", 4, K_STRING, K_NONE, OFF(Malware, Path), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"State", 5, K_STRING, K_NONE, OFF(Malware, State), 0, NULL, &asff_model_enums_[27], SH658, 0, 0, NULL},
+    {"State", 5, K_STRING, K_NONE, OFF(Malware, State), 0, NULL, &asff__model_enums[27], SH658, 0, 0, NULL},
 };
 static const uint16_t byname_Malware[] = {0, 2, 3, 1};
 static const asff_type type_Malware = {"Malware", 782, sizeof(asff_Malware), 0, 4, members_Malware, byname_Malware};
@@ -9047,7 +9047,7 @@ static const asff_type type_Malware = {"Malware", 782, sizeof(asff_Malware), 0, 
 static const asff_member members_MapFilter[] = {
     {"Key", 3, K_STRING, K_NONE, OFF(MapFilter, Key), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Value", 5, K_STRING, K_NONE, OFF(MapFilter, Value), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Comparison", 10, K_STRING, K_NONE, OFF(MapFilter, Comparison), 0, NULL, &asff_model_enums_[29], SH661, 0, 0, NULL},
+    {"Comparison", 10, K_STRING, K_NONE, OFF(MapFilter, Comparison), 0, NULL, &asff__model_enums[29], SH661, 0, 0, NULL},
 };
 static const uint16_t byname_MapFilter[] = {2, 0, 1};
 static const asff_type type_MapFilter = {"MapFilter", 783, sizeof(asff_MapFilter), 0, 3, members_MapFilter, byname_MapFilter};
@@ -9065,7 +9065,7 @@ static const uint16_t byname_Member[] = {0, 3, 1, 5, 2, 4, 6};
 static const asff_type type_Member = {"Member", 784, sizeof(asff_Member), 0, 7, members_Member, byname_Member};
 
 static const asff_member members_Network[] = {
-    {"Direction", 9, K_STRING, K_NONE, OFF(Network, Direction), 0, NULL, &asff_model_enums_[30], SH671, 0, 0, NULL},
+    {"Direction", 9, K_STRING, K_NONE, OFF(Network, Direction), 0, NULL, &asff__model_enums[30], SH671, 0, 0, NULL},
     {"Protocol", 8, K_STRING, K_NONE, OFF(Network, Protocol), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"OpenPortRange", 13, K_OBJECT, K_NONE, OFF(Network, OpenPortRange), 0, &type_PortRange, NULL, SH714, 0, 0, NULL},
     {"SourceIpV4", 10, K_STRING, K_NONE, OFF(Network, SourceIpV4), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -9089,7 +9089,7 @@ static const uint16_t byname_NetworkAutonomousSystem[] = {0, 1};
 static const asff_type type_NetworkAutonomousSystem = {"NetworkAutonomousSystem", 786, sizeof(asff_NetworkAutonomousSystem), 0, 2, members_NetworkAutonomousSystem, byname_NetworkAutonomousSystem};
 
 static const asff_member members_NetworkConnection[] = {
-    {"Direction", 9, K_STRING, K_NONE, OFF(NetworkConnection, Direction), 0, NULL, &asff_model_enums_[13], SH576, 0, 0, NULL},
+    {"Direction", 9, K_STRING, K_NONE, OFF(NetworkConnection, Direction), 0, NULL, &asff__model_enums[13], SH576, 0, 0, NULL},
 };
 static const uint16_t byname_NetworkConnection[] = {0};
 static const asff_type type_NetworkConnection = {"NetworkConnection", 787, sizeof(asff_NetworkConnection), 0, 1, members_NetworkConnection, byname_NetworkConnection};
@@ -9186,14 +9186,14 @@ static const uint16_t byname_Occurrences[] = {4, 0, 1, 2, 3};
 static const asff_type type_Occurrences = {"Occurrences", 797, sizeof(asff_Occurrences), 0, 5, members_Occurrences, byname_Occurrences};
 
 static const asff_member members_OcsfBooleanFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfBooleanFilter, FieldName), 0, NULL, &asff_model_enums_[31], SH685, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfBooleanFilter, FieldName), 0, NULL, &asff__model_enums[31], SH685, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(OcsfBooleanFilter, Filter), 0, &type_BooleanFilter, NULL, SH554, 0, 0, NULL},
 };
 static const uint16_t byname_OcsfBooleanFilter[] = {0, 1};
 static const asff_type type_OcsfBooleanFilter = {"OcsfBooleanFilter", 798, sizeof(asff_OcsfBooleanFilter), 0, 2, members_OcsfBooleanFilter, byname_OcsfBooleanFilter};
 
 static const asff_member members_OcsfDateFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfDateFilter, FieldName), 0, NULL, &asff_model_enums_[32], SH687, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfDateFilter, FieldName), 0, NULL, &asff__model_enums[32], SH687, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(OcsfDateFilter, Filter), 0, &type_DateFilter, NULL, SH592, 0, 0, NULL},
 };
 static const uint16_t byname_OcsfDateFilter[] = {0, 1};
@@ -9201,7 +9201,7 @@ static const asff_type type_OcsfDateFilter = {"OcsfDateFilter", 799, sizeof(asff
 
 static const asff_member members_OcsfFindingFilters[] = {
     {"CompositeFilters", 16, K_LIST, K_OBJECT, OFF(OcsfFindingFilters, CompositeFilters), 0, &type_CompositeFilter, NULL, SH568, 0, 0, NULL},
-    {"CompositeOperator", 17, K_STRING, K_NONE, OFF(OcsfFindingFilters, CompositeOperator), 0, NULL, &asff_model_enums_[2], SH19, 0, 0, NULL},
+    {"CompositeOperator", 17, K_STRING, K_NONE, OFF(OcsfFindingFilters, CompositeOperator), 0, NULL, &asff__model_enums[2], SH19, 0, 0, NULL},
 };
 static const uint16_t byname_OcsfFindingFilters[] = {0, 1};
 static const asff_type type_OcsfFindingFilters = {"OcsfFindingFilters", 800, sizeof(asff_OcsfFindingFilters), 0, 2, members_OcsfFindingFilters, byname_OcsfFindingFilters};
@@ -9215,36 +9215,36 @@ static const uint16_t byname_OcsfFindingIdentifier[] = {0, 1, 2};
 static const asff_type type_OcsfFindingIdentifier = {"OcsfFindingIdentifier", 801, sizeof(asff_OcsfFindingIdentifier), 0, 3, members_OcsfFindingIdentifier, byname_OcsfFindingIdentifier};
 
 static const asff_member members_OcsfIpFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfIpFilter, FieldName), 0, NULL, &asff_model_enums_[33], SH693, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfIpFilter, FieldName), 0, NULL, &asff__model_enums[33], SH693, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(OcsfIpFilter, Filter), 0, &type_IpFilter, NULL, SH647, 0, 0, NULL},
 };
 static const uint16_t byname_OcsfIpFilter[] = {0, 1};
 static const asff_type type_OcsfIpFilter = {"OcsfIpFilter", 802, sizeof(asff_OcsfIpFilter), 0, 2, members_OcsfIpFilter, byname_OcsfIpFilter};
 
 static const asff_member members_OcsfMapFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfMapFilter, FieldName), 0, NULL, &asff_model_enums_[34], SH695, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfMapFilter, FieldName), 0, NULL, &asff__model_enums[34], SH695, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(OcsfMapFilter, Filter), 0, &type_MapFilter, NULL, SH660, 0, 0, NULL},
 };
 static const uint16_t byname_OcsfMapFilter[] = {0, 1};
 static const asff_type type_OcsfMapFilter = {"OcsfMapFilter", 803, sizeof(asff_OcsfMapFilter), 0, 2, members_OcsfMapFilter, byname_OcsfMapFilter};
 
 static const asff_member members_OcsfNumberFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfNumberFilter, FieldName), 0, NULL, &asff_model_enums_[35], SH697, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfNumberFilter, FieldName), 0, NULL, &asff__model_enums[35], SH697, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(OcsfNumberFilter, Filter), 0, &type_NumberFilter, NULL, SH682, 0, 0, NULL},
 };
 static const uint16_t byname_OcsfNumberFilter[] = {0, 1};
 static const asff_type type_OcsfNumberFilter = {"OcsfNumberFilter", 804, sizeof(asff_OcsfNumberFilter), 0, 2, members_OcsfNumberFilter, byname_OcsfNumberFilter};
 
 static const asff_member members_OcsfStringFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfStringFilter, FieldName), 0, NULL, &asff_model_enums_[36], SH699, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(OcsfStringFilter, FieldName), 0, NULL, &asff__model_enums[36], SH699, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(OcsfStringFilter, Filter), 0, &type_StringFilter, NULL, SH844, 0, 0, NULL},
 };
 static const uint16_t byname_OcsfStringFilter[] = {0, 1};
 static const asff_type type_OcsfStringFilter = {"OcsfStringFilter", 805, sizeof(asff_OcsfStringFilter), 0, 2, members_OcsfStringFilter, byname_OcsfStringFilter};
 
 static const asff_member members_OrganizationConfiguration[] = {
-    {"ConfigurationType", 17, K_STRING, K_NONE, OFF(OrganizationConfiguration, ConfigurationType), 0, NULL, &asff_model_enums_[37], SH702, 0, 0, NULL},
-    {"Status", 6, K_STRING, K_NONE, OFF(OrganizationConfiguration, Status), 0, NULL, &asff_model_enums_[38], SH703, 0, 0, NULL},
+    {"ConfigurationType", 17, K_STRING, K_NONE, OFF(OrganizationConfiguration, ConfigurationType), 0, NULL, &asff__model_enums[37], SH702, 0, 0, NULL},
+    {"Status", 6, K_STRING, K_NONE, OFF(OrganizationConfiguration, Status), 0, NULL, &asff__model_enums[38], SH703, 0, 0, NULL},
     {"StatusMessage", 13, K_STRING, K_NONE, OFF(OrganizationConfiguration, StatusMessage), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_OrganizationConfiguration[] = {0, 1, 2};
@@ -9259,7 +9259,7 @@ static const uint16_t byname_Page[] = {1, 2, 0};
 static const asff_type type_Page = {"Page", 807, sizeof(asff_Page), 0, 3, members_Page, byname_Page};
 
 static const asff_member members_ParameterConfiguration[] = {
-    {"ValueType", 9, K_STRING, K_NONE, OFF(ParameterConfiguration, ValueType), F_REQUIRED, NULL, &asff_model_enums_[39], SH707, 0, 0, NULL},
+    {"ValueType", 9, K_STRING, K_NONE, OFF(ParameterConfiguration, ValueType), F_REQUIRED, NULL, &asff__model_enums[39], SH707, 0, 0, NULL},
     {"Value", 5, K_OBJECT, K_NONE, OFF(ParameterConfiguration, Value), 0, &type_ParameterValue, NULL, SH706, 0, 0, NULL},
 };
 static const uint16_t byname_ParameterConfiguration[] = {1, 0};
@@ -9353,7 +9353,7 @@ static const asff_member members_Product[] = {
     {"CompanyName", 11, K_STRING, K_NONE, OFF(Product, CompanyName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(Product, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Categories", 10, K_LIST, K_STRING, OFF(Product, Categories), F_NONEMPTY, NULL, NULL, SH556, 0, 0, PAT0},
-    {"IntegrationTypes", 16, K_LIST, K_STRING, OFF(Product, IntegrationTypes), 0, NULL, &asff_model_enums_[25], SH643, 0, 0, NULL},
+    {"IntegrationTypes", 16, K_LIST, K_STRING, OFF(Product, IntegrationTypes), 0, NULL, &asff__model_enums[25], SH643, 0, 0, NULL},
     {"MarketplaceUrl", 14, K_STRING, K_NONE, OFF(Product, MarketplaceUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ActivationUrl", 13, K_STRING, K_NONE, OFF(Product, ActivationUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ProductSubscriptionResourcePolicy", 33, K_STRING, K_NONE, OFF(Product, ProductSubscriptionResourcePolicy), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -9366,7 +9366,7 @@ static const asff_member members_ProductV2[] = {
     {"CompanyName", 11, K_STRING, K_NONE, OFF(ProductV2, CompanyName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(ProductV2, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Categories", 10, K_LIST, K_STRING, OFF(ProductV2, Categories), F_NONEMPTY, NULL, NULL, SH556, 0, 0, PAT0},
-    {"IntegrationV2Types", 18, K_LIST, K_STRING, OFF(ProductV2, IntegrationV2Types), 0, NULL, &asff_model_enums_[26], SH644, 0, 0, NULL},
+    {"IntegrationV2Types", 18, K_LIST, K_STRING, OFF(ProductV2, IntegrationV2Types), 0, NULL, &asff__model_enums[26], SH644, 0, 0, NULL},
     {"MarketplaceUrl", 14, K_STRING, K_NONE, OFF(ProductV2, MarketplaceUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ActivationUrl", 13, K_STRING, K_NONE, OFF(ProductV2, ActivationUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"MarketplaceProductId", 20, K_STRING, K_NONE, OFF(ProductV2, MarketplaceProductId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -9395,8 +9395,8 @@ static const uint16_t byname_ProviderDetail[] = {0, 1};
 static const asff_type type_ProviderDetail = {"ProviderDetail", 822, sizeof(asff_ProviderDetail), ASFF_TF_UNION, 2, members_ProviderDetail, byname_ProviderDetail};
 
 static const asff_member members_ProviderSummary[] = {
-    {"ProviderName", 12, K_STRING, K_NONE, OFF(ProviderSummary, ProviderName), 0, NULL, &asff_model_enums_[15], SH578, 0, 0, NULL},
-    {"ConnectorStatus", 15, K_STRING, K_NONE, OFF(ProviderSummary, ConnectorStatus), 0, NULL, &asff_model_enums_[16], SH579, 0, 0, NULL},
+    {"ProviderName", 12, K_STRING, K_NONE, OFF(ProviderSummary, ProviderName), 0, NULL, &asff__model_enums[15], SH578, 0, 0, NULL},
+    {"ConnectorStatus", 15, K_STRING, K_NONE, OFF(ProviderSummary, ConnectorStatus), 0, NULL, &asff__model_enums[16], SH579, 0, 0, NULL},
 };
 static const uint16_t byname_ProviderSummary[] = {1, 0};
 static const asff_type type_ProviderSummary = {"ProviderSummary", 823, sizeof(asff_ProviderSummary), 0, 2, members_ProviderSummary, byname_ProviderSummary};
@@ -9473,7 +9473,7 @@ static const asff_type type_Remediation = {"Remediation", 833, sizeof(asff_Remed
 static const asff_member members_Resource[] = {
     {"Type", 4, K_STRING, K_NONE, OFF(Resource, Type), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Id", 2, K_STRING, K_NONE, OFF(Resource, Id), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Partition", 9, K_STRING, K_NONE, OFF(Resource, Partition), 0, NULL, &asff_model_enums_[40], SH709, 0, 0, NULL},
+    {"Partition", 9, K_STRING, K_NONE, OFF(Resource, Partition), 0, NULL, &asff__model_enums[40], SH709, 0, 0, NULL},
     {"Region", 6, K_STRING, K_NONE, OFF(Resource, Region), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ResourceRole", 12, K_STRING, K_NONE, OFF(Resource, ResourceRole), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Tags", 4, K_MAP, K_STRING, OFF(Resource, Tags), F_NONEMPTY, NULL, NULL, SH607, 0, 0, PAT0},
@@ -9600,7 +9600,7 @@ static const uint16_t byname_ResourceFindingsSummary[] = {0, 1, 3, 2};
 static const asff_type type_ResourceFindingsSummary = {"ResourceFindingsSummary", 836, sizeof(asff_ResourceFindingsSummary), 0, 4, members_ResourceFindingsSummary, byname_ResourceFindingsSummary};
 
 static const asff_member members_ResourceGroupByRule[] = {
-    {"GroupByField", 12, K_STRING, K_NONE, OFF(ResourceGroupByRule, GroupByField), F_REQUIRED, NULL, &asff_model_enums_[46], SH745, 0, 0, NULL},
+    {"GroupByField", 12, K_STRING, K_NONE, OFF(ResourceGroupByRule, GroupByField), F_REQUIRED, NULL, &asff__model_enums[46], SH745, 0, 0, NULL},
     {"Filters", 7, K_OBJECT, K_NONE, OFF(ResourceGroupByRule, Filters), 0, &type_ResourcesFilters, NULL, SH756, 0, 0, NULL},
 };
 static const uint16_t byname_ResourceGroupByRule[] = {1, 0};
@@ -9611,7 +9611,7 @@ static const asff_member members_ResourceResult[] = {
     {"ResourceId", 10, K_STRING, K_NONE, OFF(ResourceResult, ResourceId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"AccountId", 9, K_STRING, K_NONE, OFF(ResourceResult, AccountId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Region", 6, K_STRING, K_NONE, OFF(ResourceResult, Region), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ResourceCategory", 16, K_STRING, K_NONE, OFF(ResourceResult, ResourceCategory), 0, NULL, &asff_model_enums_[45], SH741, 0, 0, NULL},
+    {"ResourceCategory", 16, K_STRING, K_NONE, OFF(ResourceResult, ResourceCategory), 0, NULL, &asff__model_enums[45], SH741, 0, 0, NULL},
     {"ResourceType", 12, K_STRING, K_NONE, OFF(ResourceResult, ResourceType), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ResourceName", 12, K_STRING, K_NONE, OFF(ResourceResult, ResourceName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ResourceCreationTimeDt", 22, K_STRING, K_NONE, OFF(ResourceResult, ResourceCreationTimeDt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -9655,7 +9655,7 @@ static const asff_member members_ResourcesCompositeFilter[] = {
     {"NumberFilters", 13, K_LIST, K_OBJECT, OFF(ResourcesCompositeFilter, NumberFilters), 0, &type_ResourcesNumberFilter, NULL, SH760, 0, 0, NULL},
     {"MapFilters", 10, K_LIST, K_OBJECT, OFF(ResourcesCompositeFilter, MapFilters), 0, &type_ResourcesMapFilter, NULL, SH758, 0, 0, NULL},
     {"NestedCompositeFilters", 22, K_LIST, K_OBJECT, OFF(ResourcesCompositeFilter, NestedCompositeFilters), 0, &type_ResourcesCompositeFilter, NULL, SH752, 0, 0, NULL},
-    {"Operator", 8, K_STRING, K_NONE, OFF(ResourcesCompositeFilter, Operator), 0, NULL, &asff_model_enums_[2], SH19, 0, 0, NULL},
+    {"Operator", 8, K_STRING, K_NONE, OFF(ResourcesCompositeFilter, Operator), 0, NULL, &asff__model_enums[2], SH19, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesCompositeFilter[] = {1, 3, 4, 2, 5, 0};
 static const asff_type type_ResourcesCompositeFilter = {"ResourcesCompositeFilter", 842, sizeof(asff_ResourcesCompositeFilter), 0, 6, members_ResourcesCompositeFilter, byname_ResourcesCompositeFilter};
@@ -9667,7 +9667,7 @@ static const uint16_t byname_ResourcesCount[] = {0};
 static const asff_type type_ResourcesCount = {"ResourcesCount", 843, sizeof(asff_ResourcesCount), 0, 1, members_ResourcesCount, byname_ResourcesCount};
 
 static const asff_member members_ResourcesDateFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesDateFilter, FieldName), 0, NULL, &asff_model_enums_[47], SH754, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesDateFilter, FieldName), 0, NULL, &asff__model_enums[47], SH754, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(ResourcesDateFilter, Filter), 0, &type_DateFilter, NULL, SH592, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesDateFilter[] = {0, 1};
@@ -9675,27 +9675,27 @@ static const asff_type type_ResourcesDateFilter = {"ResourcesDateFilter", 844, s
 
 static const asff_member members_ResourcesFilters[] = {
     {"CompositeFilters", 16, K_LIST, K_OBJECT, OFF(ResourcesFilters, CompositeFilters), 0, &type_ResourcesCompositeFilter, NULL, SH752, 0, 0, NULL},
-    {"CompositeOperator", 17, K_STRING, K_NONE, OFF(ResourcesFilters, CompositeOperator), 0, NULL, &asff_model_enums_[2], SH19, 0, 0, NULL},
+    {"CompositeOperator", 17, K_STRING, K_NONE, OFF(ResourcesFilters, CompositeOperator), 0, NULL, &asff__model_enums[2], SH19, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesFilters[] = {0, 1};
 static const asff_type type_ResourcesFilters = {"ResourcesFilters", 845, sizeof(asff_ResourcesFilters), 0, 2, members_ResourcesFilters, byname_ResourcesFilters};
 
 static const asff_member members_ResourcesMapFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesMapFilter, FieldName), 0, NULL, &asff_model_enums_[48], SH757, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesMapFilter, FieldName), 0, NULL, &asff__model_enums[48], SH757, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(ResourcesMapFilter, Filter), 0, &type_MapFilter, NULL, SH660, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesMapFilter[] = {0, 1};
 static const asff_type type_ResourcesMapFilter = {"ResourcesMapFilter", 846, sizeof(asff_ResourcesMapFilter), 0, 2, members_ResourcesMapFilter, byname_ResourcesMapFilter};
 
 static const asff_member members_ResourcesNumberFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesNumberFilter, FieldName), 0, NULL, &asff_model_enums_[49], SH759, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesNumberFilter, FieldName), 0, NULL, &asff__model_enums[49], SH759, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(ResourcesNumberFilter, Filter), 0, &type_NumberFilter, NULL, SH682, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesNumberFilter[] = {0, 1};
 static const asff_type type_ResourcesNumberFilter = {"ResourcesNumberFilter", 847, sizeof(asff_ResourcesNumberFilter), 0, 2, members_ResourcesNumberFilter, byname_ResourcesNumberFilter};
 
 static const asff_member members_ResourcesStringFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesStringFilter, FieldName), 0, NULL, &asff_model_enums_[50], SH761, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesStringFilter, FieldName), 0, NULL, &asff__model_enums[50], SH761, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(ResourcesStringFilter, Filter), 0, &type_StringFilter, NULL, SH844, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesStringFilter[] = {0, 1};
@@ -9704,14 +9704,14 @@ static const asff_type type_ResourcesStringFilter = {"ResourcesStringFilter", 84
 static const asff_member members_ResourcesTrendsCompositeFilter[] = {
     {"StringFilters", 13, K_LIST, K_OBJECT, OFF(ResourcesTrendsCompositeFilter, StringFilters), 0, &type_ResourcesTrendsStringFilter, NULL, SH767, 0, 0, NULL},
     {"NestedCompositeFilters", 22, K_LIST, K_OBJECT, OFF(ResourcesTrendsCompositeFilter, NestedCompositeFilters), 0, &type_ResourcesTrendsCompositeFilter, NULL, SH763, 0, 0, NULL},
-    {"Operator", 8, K_STRING, K_NONE, OFF(ResourcesTrendsCompositeFilter, Operator), 0, NULL, &asff_model_enums_[2], SH19, 0, 0, NULL},
+    {"Operator", 8, K_STRING, K_NONE, OFF(ResourcesTrendsCompositeFilter, Operator), 0, NULL, &asff__model_enums[2], SH19, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesTrendsCompositeFilter[] = {1, 2, 0};
 static const asff_type type_ResourcesTrendsCompositeFilter = {"ResourcesTrendsCompositeFilter", 849, sizeof(asff_ResourcesTrendsCompositeFilter), 0, 3, members_ResourcesTrendsCompositeFilter, byname_ResourcesTrendsCompositeFilter};
 
 static const asff_member members_ResourcesTrendsFilters[] = {
     {"CompositeFilters", 16, K_LIST, K_OBJECT, OFF(ResourcesTrendsFilters, CompositeFilters), 0, &type_ResourcesTrendsCompositeFilter, NULL, SH763, 0, 0, NULL},
-    {"CompositeOperator", 17, K_STRING, K_NONE, OFF(ResourcesTrendsFilters, CompositeOperator), 0, NULL, &asff_model_enums_[2], SH19, 0, 0, NULL},
+    {"CompositeOperator", 17, K_STRING, K_NONE, OFF(ResourcesTrendsFilters, CompositeOperator), 0, NULL, &asff__model_enums[2], SH19, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesTrendsFilters[] = {0, 1};
 static const asff_type type_ResourcesTrendsFilters = {"ResourcesTrendsFilters", 850, sizeof(asff_ResourcesTrendsFilters), 0, 2, members_ResourcesTrendsFilters, byname_ResourcesTrendsFilters};
@@ -9724,7 +9724,7 @@ static const uint16_t byname_ResourcesTrendsMetricsResult[] = {0, 1};
 static const asff_type type_ResourcesTrendsMetricsResult = {"ResourcesTrendsMetricsResult", 851, sizeof(asff_ResourcesTrendsMetricsResult), 0, 2, members_ResourcesTrendsMetricsResult, byname_ResourcesTrendsMetricsResult};
 
 static const asff_member members_ResourcesTrendsStringFilter[] = {
-    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesTrendsStringFilter, FieldName), 0, NULL, &asff_model_enums_[51], SH766, 0, 0, NULL},
+    {"FieldName", 9, K_STRING, K_NONE, OFF(ResourcesTrendsStringFilter, FieldName), 0, NULL, &asff__model_enums[51], SH766, 0, 0, NULL},
     {"Filter", 6, K_OBJECT, K_NONE, OFF(ResourcesTrendsStringFilter, Filter), 0, &type_StringFilter, NULL, SH844, 0, 0, NULL},
 };
 static const uint16_t byname_ResourcesTrendsStringFilter[] = {0, 1};
@@ -9911,9 +9911,9 @@ static const asff_member members_SecurityControl[] = {
     {"Title", 5, K_STRING, K_NONE, OFF(SecurityControl, Title), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(SecurityControl, Description), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RemediationUrl", 14, K_STRING, K_NONE, OFF(SecurityControl, RemediationUrl), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"SeverityRating", 14, K_STRING, K_NONE, OFF(SecurityControl, SeverityRating), F_REQUIRED, NULL, &asff_model_enums_[57], SH813, 0, 0, NULL},
-    {"SecurityControlStatus", 21, K_STRING, K_NONE, OFF(SecurityControl, SecurityControlStatus), F_REQUIRED, NULL, &asff_model_enums_[18], SH583, 0, 0, NULL},
-    {"UpdateStatus", 12, K_STRING, K_NONE, OFF(SecurityControl, UpdateStatus), 0, NULL, &asff_model_enums_[68], SH871, 0, 0, NULL},
+    {"SeverityRating", 14, K_STRING, K_NONE, OFF(SecurityControl, SeverityRating), F_REQUIRED, NULL, &asff__model_enums[57], SH813, 0, 0, NULL},
+    {"SecurityControlStatus", 21, K_STRING, K_NONE, OFF(SecurityControl, SecurityControlStatus), F_REQUIRED, NULL, &asff__model_enums[18], SH583, 0, 0, NULL},
+    {"UpdateStatus", 12, K_STRING, K_NONE, OFF(SecurityControl, UpdateStatus), 0, NULL, &asff__model_enums[68], SH871, 0, 0, NULL},
     {"Parameters", 10, K_MAP, K_OBJECT, OFF(SecurityControl, Parameters), 0, &type_ParameterConfiguration, NULL, SH708, 0, 0, NULL},
     {"LastUpdateReason", 16, K_STRING, K_NONE, OFF(SecurityControl, LastUpdateReason), 0, NULL, NULL, SH20, 0, 0, PAT3},
 };
@@ -9932,9 +9932,9 @@ static const asff_member members_SecurityControlDefinition[] = {
     {"Title", 5, K_STRING, K_NONE, OFF(SecurityControlDefinition, Title), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(SecurityControlDefinition, Description), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RemediationUrl", 14, K_STRING, K_NONE, OFF(SecurityControlDefinition, RemediationUrl), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"SeverityRating", 14, K_STRING, K_NONE, OFF(SecurityControlDefinition, SeverityRating), F_REQUIRED, NULL, &asff_model_enums_[57], SH813, 0, 0, NULL},
-    {"CurrentRegionAvailability", 25, K_STRING, K_NONE, OFF(SecurityControlDefinition, CurrentRegionAvailability), F_REQUIRED, NULL, &asff_model_enums_[44], SH736, 0, 0, NULL},
-    {"CustomizableProperties", 22, K_LIST, K_STRING, OFF(SecurityControlDefinition, CustomizableProperties), 0, NULL, &asff_model_enums_[54], SH589, 0, 0, NULL},
+    {"SeverityRating", 14, K_STRING, K_NONE, OFF(SecurityControlDefinition, SeverityRating), F_REQUIRED, NULL, &asff__model_enums[57], SH813, 0, 0, NULL},
+    {"CurrentRegionAvailability", 25, K_STRING, K_NONE, OFF(SecurityControlDefinition, CurrentRegionAvailability), F_REQUIRED, NULL, &asff__model_enums[44], SH736, 0, 0, NULL},
+    {"CustomizableProperties", 22, K_LIST, K_STRING, OFF(SecurityControlDefinition, CustomizableProperties), 0, NULL, &asff__model_enums[54], SH589, 0, 0, NULL},
     {"ParameterDefinitions", 20, K_MAP, K_OBJECT, OFF(SecurityControlDefinition, ParameterDefinitions), 0, &type_ParameterDefinition, NULL, SH705, 0, 0, NULL},
 };
 static const uint16_t byname_SecurityControlDefinition[] = {5, 6, 2, 7, 3, 0, 4, 1};
@@ -9992,7 +9992,7 @@ static const asff_type type_Sequence = {"Sequence", 883, sizeof(asff_Sequence), 
 static const asff_member members_ServiceNowDetail[] = {
     {"InstanceName", 12, K_STRING, K_NONE, OFF(ServiceNowDetail, InstanceName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SecretArn", 9, K_STRING, K_NONE, OFF(ServiceNowDetail, SecretArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"AuthStatus", 10, K_STRING, K_NONE, OFF(ServiceNowDetail, AuthStatus), F_REQUIRED, NULL, &asff_model_enums_[14], SH577, 0, 0, NULL},
+    {"AuthStatus", 10, K_STRING, K_NONE, OFF(ServiceNowDetail, AuthStatus), F_REQUIRED, NULL, &asff__model_enums[14], SH577, 0, 0, NULL},
 };
 static const uint16_t byname_ServiceNowDetail[] = {2, 0, 1};
 static const asff_type type_ServiceNowDetail = {"ServiceNowDetail", 884, sizeof(asff_ServiceNowDetail), 0, 3, members_ServiceNowDetail, byname_ServiceNowDetail};
@@ -10012,7 +10012,7 @@ static const asff_type type_ServiceNowUpdateConfiguration = {"ServiceNowUpdateCo
 
 static const asff_member members_Severity[] = {
     {"Product", 7, K_DOUBLE, K_NONE, OFF(Severity, Product), 0, NULL, NULL, SH600, 0, 0, NULL},
-    {"Label", 5, K_STRING, K_NONE, OFF(Severity, Label), 0, NULL, &asff_model_enums_[56], SH812, 0, 0, NULL},
+    {"Label", 5, K_STRING, K_NONE, OFF(Severity, Label), 0, NULL, &asff__model_enums[56], SH812, 0, 0, NULL},
     {"Normalized", 10, K_INT, K_NONE, OFF(Severity, Normalized), 0, NULL, NULL, SH639, 0, 0, NULL},
     {"Original", 8, K_STRING, K_NONE, OFF(Severity, Original), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
@@ -10035,7 +10035,7 @@ static const asff_type type_SeverityTrendsCount = {"SeverityTrendsCount", 888, s
 static const asff_member members_SeverityUpdate[] = {
     {"Normalized", 10, K_INT, K_NONE, OFF(SeverityUpdate, Normalized), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH728, 0, 100, NULL},
     {"Product", 7, K_DOUBLE, K_NONE, OFF(SeverityUpdate, Product), 0, NULL, NULL, SH600, 0, 0, NULL},
-    {"Label", 5, K_STRING, K_NONE, OFF(SeverityUpdate, Label), 0, NULL, &asff_model_enums_[56], SH812, 0, 0, NULL},
+    {"Label", 5, K_STRING, K_NONE, OFF(SeverityUpdate, Label), 0, NULL, &asff__model_enums[56], SH812, 0, 0, NULL},
 };
 static const uint16_t byname_SeverityUpdate[] = {2, 0, 1};
 static const asff_type type_SeverityUpdate = {"SeverityUpdate", 889, sizeof(asff_SeverityUpdate), 0, 3, members_SeverityUpdate, byname_SeverityUpdate};
@@ -10078,7 +10078,7 @@ static const asff_type type_SoftwarePackage = {"SoftwarePackage", 891, sizeof(as
 
 static const asff_member members_SortCriterion[] = {
     {"Field", 5, K_STRING, K_NONE, OFF(SortCriterion, Field), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"SortOrder", 9, K_STRING, K_NONE, OFF(SortCriterion, SortOrder), 0, NULL, &asff_model_enums_[58], SH820, 0, 0, NULL},
+    {"SortOrder", 9, K_STRING, K_NONE, OFF(SortCriterion, SortOrder), 0, NULL, &asff__model_enums[58], SH820, 0, 0, NULL},
 };
 static const uint16_t byname_SortCriterion[] = {0, 1};
 static const asff_type type_SortCriterion = {"SortCriterion", 892, sizeof(asff_SortCriterion), 0, 2, members_SortCriterion, byname_SortCriterion};
@@ -10095,14 +10095,14 @@ static const asff_type type_Standard = {"Standard", 893, sizeof(asff_Standard), 
 
 static const asff_member members_StandardsControl[] = {
     {"StandardsControlArn", 19, K_STRING, K_NONE, OFF(StandardsControl, StandardsControlArn), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ControlStatus", 13, K_STRING, K_NONE, OFF(StandardsControl, ControlStatus), 0, NULL, &asff_model_enums_[18], SH583, 0, 0, NULL},
+    {"ControlStatus", 13, K_STRING, K_NONE, OFF(StandardsControl, ControlStatus), 0, NULL, &asff__model_enums[18], SH583, 0, 0, NULL},
     {"DisabledReason", 14, K_STRING, K_NONE, OFF(StandardsControl, DisabledReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"ControlStatusUpdatedAt", 22, K_STRING, K_NONE, OFF(StandardsControl, ControlStatusUpdatedAt), F_TIMESTAMP, NULL, NULL, SH858, 0, 0, NULL},
     {"ControlId", 9, K_STRING, K_NONE, OFF(StandardsControl, ControlId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Title", 5, K_STRING, K_NONE, OFF(StandardsControl, Title), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"Description", 11, K_STRING, K_NONE, OFF(StandardsControl, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RemediationUrl", 14, K_STRING, K_NONE, OFF(StandardsControl, RemediationUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"SeverityRating", 14, K_STRING, K_NONE, OFF(StandardsControl, SeverityRating), 0, NULL, &asff_model_enums_[57], SH813, 0, 0, NULL},
+    {"SeverityRating", 14, K_STRING, K_NONE, OFF(StandardsControl, SeverityRating), 0, NULL, &asff__model_enums[57], SH813, 0, 0, NULL},
     {"RelatedRequirements", 19, K_LIST, K_STRING, OFF(StandardsControl, RelatedRequirements), F_NONEMPTY, NULL, NULL, SH738, 0, 0, PAT0},
 };
 static const uint16_t byname_StandardsControl[] = {4, 1, 3, 6, 2, 9, 7, 8, 0, 5};
@@ -10112,7 +10112,7 @@ static const asff_member members_StandardsControlAssociationDetail[] = {
     {"StandardsArn", 12, K_STRING, K_NONE, OFF(StandardsControlAssociationDetail, StandardsArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SecurityControlId", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationDetail, SecurityControlId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SecurityControlArn", 18, K_STRING, K_NONE, OFF(StandardsControlAssociationDetail, SecurityControlArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationDetail, AssociationStatus), F_REQUIRED, NULL, &asff_model_enums_[3], SH26, 0, 0, NULL},
+    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationDetail, AssociationStatus), F_REQUIRED, NULL, &asff__model_enums[3], SH26, 0, 0, NULL},
     {"RelatedRequirements", 19, K_LIST, K_STRING, OFF(StandardsControlAssociationDetail, RelatedRequirements), F_NONEMPTY, NULL, NULL, SH738, 0, 0, PAT0},
     {"UpdatedAt", 9, K_STRING, K_NONE, OFF(StandardsControlAssociationDetail, UpdatedAt), F_TIMESTAMP, NULL, NULL, SH858, 0, 0, NULL},
     {"UpdatedReason", 13, K_STRING, K_NONE, OFF(StandardsControlAssociationDetail, UpdatedReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -10134,7 +10134,7 @@ static const asff_member members_StandardsControlAssociationSummary[] = {
     {"StandardsArn", 12, K_STRING, K_NONE, OFF(StandardsControlAssociationSummary, StandardsArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SecurityControlId", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationSummary, SecurityControlId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SecurityControlArn", 18, K_STRING, K_NONE, OFF(StandardsControlAssociationSummary, SecurityControlArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationSummary, AssociationStatus), F_REQUIRED, NULL, &asff_model_enums_[3], SH26, 0, 0, NULL},
+    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationSummary, AssociationStatus), F_REQUIRED, NULL, &asff__model_enums[3], SH26, 0, 0, NULL},
     {"RelatedRequirements", 19, K_LIST, K_STRING, OFF(StandardsControlAssociationSummary, RelatedRequirements), F_NONEMPTY, NULL, NULL, SH738, 0, 0, PAT0},
     {"UpdatedAt", 9, K_STRING, K_NONE, OFF(StandardsControlAssociationSummary, UpdatedAt), F_TIMESTAMP, NULL, NULL, SH858, 0, 0, NULL},
     {"UpdatedReason", 13, K_STRING, K_NONE, OFF(StandardsControlAssociationSummary, UpdatedReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -10147,7 +10147,7 @@ static const asff_type type_StandardsControlAssociationSummary = {"StandardsCont
 static const asff_member members_StandardsControlAssociationUpdate[] = {
     {"StandardsArn", 12, K_STRING, K_NONE, OFF(StandardsControlAssociationUpdate, StandardsArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SecurityControlId", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationUpdate, SecurityControlId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationUpdate, AssociationStatus), F_REQUIRED, NULL, &asff_model_enums_[3], SH26, 0, 0, NULL},
+    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(StandardsControlAssociationUpdate, AssociationStatus), F_REQUIRED, NULL, &asff__model_enums[3], SH26, 0, 0, NULL},
     {"UpdatedReason", 13, K_STRING, K_NONE, OFF(StandardsControlAssociationUpdate, UpdatedReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_StandardsControlAssociationUpdate[] = {2, 1, 0, 3};
@@ -10161,7 +10161,7 @@ static const uint16_t byname_StandardsManagedBy[] = {0, 1};
 static const asff_type type_StandardsManagedBy = {"StandardsManagedBy", 899, sizeof(asff_StandardsManagedBy), 0, 2, members_StandardsManagedBy, byname_StandardsManagedBy};
 
 static const asff_member members_StandardsStatusReason[] = {
-    {"StatusReasonCode", 16, K_STRING, K_NONE, OFF(StandardsStatusReason, StatusReasonCode), F_REQUIRED, NULL, &asff_model_enums_[61], SH841, 0, 0, NULL},
+    {"StatusReasonCode", 16, K_STRING, K_NONE, OFF(StandardsStatusReason, StatusReasonCode), F_REQUIRED, NULL, &asff__model_enums[61], SH841, 0, 0, NULL},
 };
 static const uint16_t byname_StandardsStatusReason[] = {0};
 static const asff_type type_StandardsStatusReason = {"StandardsStatusReason", 900, sizeof(asff_StandardsStatusReason), 0, 1, members_StandardsStatusReason, byname_StandardsStatusReason};
@@ -10170,8 +10170,8 @@ static const asff_member members_StandardsSubscription[] = {
     {"StandardsSubscriptionArn", 24, K_STRING, K_NONE, OFF(StandardsSubscription, StandardsSubscriptionArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"StandardsArn", 12, K_STRING, K_NONE, OFF(StandardsSubscription, StandardsArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"StandardsInput", 14, K_MAP, K_STRING, OFF(StandardsSubscription, StandardsInput), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH831, 0, 0, PAT0},
-    {"StandardsStatus", 15, K_STRING, K_NONE, OFF(StandardsSubscription, StandardsStatus), F_REQUIRED, NULL, &asff_model_enums_[60], SH833, 0, 0, NULL},
-    {"StandardsControlsUpdatable", 26, K_STRING, K_NONE, OFF(StandardsSubscription, StandardsControlsUpdatable), 0, NULL, &asff_model_enums_[59], SH830, 0, 0, NULL},
+    {"StandardsStatus", 15, K_STRING, K_NONE, OFF(StandardsSubscription, StandardsStatus), F_REQUIRED, NULL, &asff__model_enums[60], SH833, 0, 0, NULL},
+    {"StandardsControlsUpdatable", 26, K_STRING, K_NONE, OFF(StandardsSubscription, StandardsControlsUpdatable), 0, NULL, &asff__model_enums[59], SH830, 0, 0, NULL},
     {"StandardsStatusReason", 21, K_OBJECT, K_NONE, OFF(StandardsSubscription, StandardsStatusReason), 0, &type_StandardsStatusReason, NULL, SH834, 0, 0, NULL},
 };
 static const uint16_t byname_StandardsSubscription[] = {1, 4, 2, 3, 5, 0};
@@ -10194,10 +10194,10 @@ static const asff_type type_StartConfigurationPolicyAssociationRequest = {"Start
 static const asff_member members_StartConfigurationPolicyAssociationResponse[] = {
     {"ConfigurationPolicyId", 21, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, ConfigurationPolicyId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"TargetId", 8, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, TargetId), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"TargetType", 10, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, TargetType), 0, NULL, &asff_model_enums_[63], SH852, 0, 0, NULL},
-    {"AssociationType", 15, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, AssociationType), 0, NULL, &asff_model_enums_[4], SH27, 0, 0, NULL},
+    {"TargetType", 10, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, TargetType), 0, NULL, &asff__model_enums[63], SH852, 0, 0, NULL},
+    {"AssociationType", 15, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, AssociationType), 0, NULL, &asff__model_enums[4], SH27, 0, 0, NULL},
     {"UpdatedAt", 9, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, UpdatedAt), F_TIMESTAMP, NULL, NULL, SH858, 0, 0, NULL},
-    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, AssociationStatus), 0, NULL, &asff_model_enums_[12], SH572, 0, 0, NULL},
+    {"AssociationStatus", 17, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, AssociationStatus), 0, NULL, &asff__model_enums[12], SH572, 0, 0, NULL},
     {"AssociationStatusMessage", 24, K_STRING, K_NONE, OFF(StartConfigurationPolicyAssociationResponse, AssociationStatusMessage), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_StartConfigurationPolicyAssociationResponse[] = {5, 6, 3, 0, 1, 2, 4};
@@ -10247,7 +10247,7 @@ static const asff_type type_StringConfigurationOptions = {"StringConfigurationOp
 
 static const asff_member members_StringFilter[] = {
     {"Value", 5, K_STRING, K_NONE, OFF(StringFilter, Value), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Comparison", 10, K_STRING, K_NONE, OFF(StringFilter, Comparison), 0, NULL, &asff_model_enums_[62], SH845, 0, 0, NULL},
+    {"Comparison", 10, K_STRING, K_NONE, OFF(StringFilter, Comparison), 0, NULL, &asff__model_enums[62], SH845, 0, 0, NULL},
 };
 static const uint16_t byname_StringFilter[] = {1, 0};
 static const asff_type type_StringFilter = {"StringFilter", 912, sizeof(asff_StringFilter), 0, 2, members_StringFilter, byname_StringFilter};
@@ -10288,9 +10288,9 @@ static const uint16_t byname_Threat[] = {3, 2, 0, 1};
 static const asff_type type_Threat = {"Threat", 917, sizeof(asff_Threat), 0, 4, members_Threat, byname_Threat};
 
 static const asff_member members_ThreatIntelIndicator[] = {
-    {"Type", 4, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Type), 0, NULL, &asff_model_enums_[65], SH855, 0, 0, NULL},
+    {"Type", 4, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Type), 0, NULL, &asff__model_enums[65], SH855, 0, 0, NULL},
     {"Value", 5, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Value), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"Category", 8, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Category), 0, NULL, &asff_model_enums_[64], SH853, 0, 0, NULL},
+    {"Category", 8, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Category), 0, NULL, &asff__model_enums[64], SH853, 0, 0, NULL},
     {"LastObservedAt", 14, K_STRING, K_NONE, OFF(ThreatIntelIndicator, LastObservedAt), F_NONEMPTY | F_TIMESTAMP, NULL, NULL, SH678, 0, 0, PAT0},
     {"Source", 6, K_STRING, K_NONE, OFF(ThreatIntelIndicator, Source), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"SourceUrl", 9, K_STRING, K_NONE, OFF(ThreatIntelIndicator, SourceUrl), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -10329,7 +10329,7 @@ static const asff_type type_UnprocessedConfigurationPolicyAssociation = {"Unproc
 
 static const asff_member members_UnprocessedSecurityControl[] = {
     {"SecurityControlId", 17, K_STRING, K_NONE, OFF(UnprocessedSecurityControl, SecurityControlId), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ErrorCode", 9, K_STRING, K_NONE, OFF(UnprocessedSecurityControl, ErrorCode), F_REQUIRED, NULL, &asff_model_enums_[67], SH865, 0, 0, NULL},
+    {"ErrorCode", 9, K_STRING, K_NONE, OFF(UnprocessedSecurityControl, ErrorCode), F_REQUIRED, NULL, &asff__model_enums[67], SH865, 0, 0, NULL},
     {"ErrorReason", 11, K_STRING, K_NONE, OFF(UnprocessedSecurityControl, ErrorReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_UnprocessedSecurityControl[] = {1, 2, 0};
@@ -10337,7 +10337,7 @@ static const asff_type type_UnprocessedSecurityControl = {"UnprocessedSecurityCo
 
 static const asff_member members_UnprocessedStandardsControlAssociation[] = {
     {"StandardsControlAssociationId", 29, K_OBJECT, K_NONE, OFF(UnprocessedStandardsControlAssociation, StandardsControlAssociationId), F_REQUIRED, &type_StandardsControlAssociationId, NULL, SH824, 0, 0, NULL},
-    {"ErrorCode", 9, K_STRING, K_NONE, OFF(UnprocessedStandardsControlAssociation, ErrorCode), F_REQUIRED, NULL, &asff_model_enums_[67], SH865, 0, 0, NULL},
+    {"ErrorCode", 9, K_STRING, K_NONE, OFF(UnprocessedStandardsControlAssociation, ErrorCode), F_REQUIRED, NULL, &asff__model_enums[67], SH865, 0, 0, NULL},
     {"ErrorReason", 11, K_STRING, K_NONE, OFF(UnprocessedStandardsControlAssociation, ErrorReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_UnprocessedStandardsControlAssociation[] = {1, 2, 0};
@@ -10345,7 +10345,7 @@ static const asff_type type_UnprocessedStandardsControlAssociation = {"Unprocess
 
 static const asff_member members_UnprocessedStandardsControlAssociationUpdate[] = {
     {"StandardsControlAssociationUpdate", 33, K_OBJECT, K_NONE, OFF(UnprocessedStandardsControlAssociationUpdate, StandardsControlAssociationUpdate), F_REQUIRED, &type_StandardsControlAssociationUpdate, NULL, SH827, 0, 0, NULL},
-    {"ErrorCode", 9, K_STRING, K_NONE, OFF(UnprocessedStandardsControlAssociationUpdate, ErrorCode), F_REQUIRED, NULL, &asff_model_enums_[67], SH865, 0, 0, NULL},
+    {"ErrorCode", 9, K_STRING, K_NONE, OFF(UnprocessedStandardsControlAssociationUpdate, ErrorCode), F_REQUIRED, NULL, &asff__model_enums[67], SH865, 0, 0, NULL},
     {"ErrorReason", 11, K_STRING, K_NONE, OFF(UnprocessedStandardsControlAssociationUpdate, ErrorReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_UnprocessedStandardsControlAssociationUpdate[] = {1, 2, 0};
@@ -10399,7 +10399,7 @@ static const asff_type type_UpdateAggregatorV2Response = {"UpdateAggregatorV2Res
 
 static const asff_member members_UpdateAutomationRuleV2Request[] = {
     {"Identifier", 10, K_STRING, K_NONE, OFF(UpdateAutomationRuleV2Request, Identifier), F_REQUIRED | F_LOCATION | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"RuleStatus", 10, K_STRING, K_NONE, OFF(UpdateAutomationRuleV2Request, RuleStatus), 0, NULL, &asff_model_enums_[53], SH795, 0, 0, NULL},
+    {"RuleStatus", 10, K_STRING, K_NONE, OFF(UpdateAutomationRuleV2Request, RuleStatus), 0, NULL, &asff__model_enums[53], SH795, 0, 0, NULL},
     {"RuleOrder", 9, K_DOUBLE, K_NONE, OFF(UpdateAutomationRuleV2Request, RuleOrder), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH793, 1, 1000, NULL},
     {"Description", 11, K_STRING, K_NONE, OFF(UpdateAutomationRuleV2Request, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RuleName", 8, K_STRING, K_NONE, OFF(UpdateAutomationRuleV2Request, RuleName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -10413,7 +10413,7 @@ static const asff_type type_UpdateAutomationRuleV2Response = {"UpdateAutomationR
 
 static const asff_member members_UpdateAutomationRulesRequestItem[] = {
     {"RuleArn", 7, K_STRING, K_NONE, OFF(UpdateAutomationRulesRequestItem, RuleArn), F_REQUIRED | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"RuleStatus", 10, K_STRING, K_NONE, OFF(UpdateAutomationRulesRequestItem, RuleStatus), 0, NULL, &asff_model_enums_[52], SH794, 0, 0, NULL},
+    {"RuleStatus", 10, K_STRING, K_NONE, OFF(UpdateAutomationRulesRequestItem, RuleStatus), 0, NULL, &asff__model_enums[52], SH794, 0, 0, NULL},
     {"RuleOrder", 9, K_INT, K_NONE, OFF(UpdateAutomationRulesRequestItem, RuleOrder), F_HAS_MIN | F_HAS_MAX, NULL, NULL, SH792, 1, 1000, NULL},
     {"Description", 11, K_STRING, K_NONE, OFF(UpdateAutomationRulesRequestItem, Description), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"RuleName", 8, K_STRING, K_NONE, OFF(UpdateAutomationRulesRequestItem, RuleName), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
@@ -10476,7 +10476,7 @@ static const asff_type type_UpdateFindingAggregatorResponse = {"UpdateFindingAgg
 static const asff_member members_UpdateFindingsRequest[] = {
     {"Filters", 7, K_OBJECT, K_NONE, OFF(UpdateFindingsRequest, Filters), F_REQUIRED, &type_AwsSecurityFindingFilters, NULL, SH496, 0, 0, NULL},
     {"Note", 4, K_OBJECT, K_NONE, OFF(UpdateFindingsRequest, Note), 0, &type_NoteUpdate, NULL, SH681, 0, 0, NULL},
-    {"RecordState", 11, K_STRING, K_NONE, OFF(UpdateFindingsRequest, RecordState), 0, NULL, &asff_model_enums_[43], SH734, 0, 0, NULL},
+    {"RecordState", 11, K_STRING, K_NONE, OFF(UpdateFindingsRequest, RecordState), 0, NULL, &asff__model_enums[43], SH734, 0, 0, NULL},
 };
 static const uint16_t byname_UpdateFindingsRequest[] = {0, 1, 2};
 static const asff_type type_UpdateFindingsRequest = {"UpdateFindingsRequest", 942, sizeof(asff_UpdateFindingsRequest), 0, 3, members_UpdateFindingsRequest, byname_UpdateFindingsRequest};
@@ -10496,7 +10496,7 @@ static const asff_type type_UpdateInsightResponse = {"UpdateInsightResponse", 94
 
 static const asff_member members_UpdateOrganizationConfigurationRequest[] = {
     {"AutoEnable", 10, K_BOOL, K_NONE, OFF(UpdateOrganizationConfigurationRequest, AutoEnable), F_REQUIRED, NULL, NULL, SH552, 0, 0, NULL},
-    {"AutoEnableStandards", 19, K_STRING, K_NONE, OFF(UpdateOrganizationConfigurationRequest, AutoEnableStandards), 0, NULL, &asff_model_enums_[5], SH28, 0, 0, NULL},
+    {"AutoEnableStandards", 19, K_STRING, K_NONE, OFF(UpdateOrganizationConfigurationRequest, AutoEnableStandards), 0, NULL, &asff__model_enums[5], SH28, 0, 0, NULL},
     {"OrganizationConfiguration", 25, K_OBJECT, K_NONE, OFF(UpdateOrganizationConfigurationRequest, OrganizationConfiguration), 0, &type_OrganizationConfiguration, NULL, SH701, 0, 0, NULL},
 };
 static const uint16_t byname_UpdateOrganizationConfigurationRequest[] = {0, 1, 2};
@@ -10516,7 +10516,7 @@ static const asff_type type_UpdateSecurityControlResponse = {"UpdateSecurityCont
 
 static const asff_member members_UpdateSecurityHubConfigurationRequest[] = {
     {"AutoEnableControls", 18, K_BOOL, K_NONE, OFF(UpdateSecurityHubConfigurationRequest, AutoEnableControls), 0, NULL, NULL, SH552, 0, 0, NULL},
-    {"ControlFindingGenerator", 23, K_STRING, K_NONE, OFF(UpdateSecurityHubConfigurationRequest, ControlFindingGenerator), 0, NULL, &asff_model_enums_[17], SH582, 0, 0, NULL},
+    {"ControlFindingGenerator", 23, K_STRING, K_NONE, OFF(UpdateSecurityHubConfigurationRequest, ControlFindingGenerator), 0, NULL, &asff__model_enums[17], SH582, 0, 0, NULL},
 };
 static const uint16_t byname_UpdateSecurityHubConfigurationRequest[] = {0, 1};
 static const asff_type type_UpdateSecurityHubConfigurationRequest = {"UpdateSecurityHubConfigurationRequest", 950, sizeof(asff_UpdateSecurityHubConfigurationRequest), 0, 2, members_UpdateSecurityHubConfigurationRequest, byname_UpdateSecurityHubConfigurationRequest};
@@ -10525,7 +10525,7 @@ static const asff_type type_UpdateSecurityHubConfigurationResponse = {"UpdateSec
 
 static const asff_member members_UpdateStandardsControlRequest[] = {
     {"StandardsControlArn", 19, K_STRING, K_NONE, OFF(UpdateStandardsControlRequest, StandardsControlArn), F_REQUIRED | F_LOCATION | F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
-    {"ControlStatus", 13, K_STRING, K_NONE, OFF(UpdateStandardsControlRequest, ControlStatus), 0, NULL, &asff_model_enums_[18], SH583, 0, 0, NULL},
+    {"ControlStatus", 13, K_STRING, K_NONE, OFF(UpdateStandardsControlRequest, ControlStatus), 0, NULL, &asff__model_enums[18], SH583, 0, 0, NULL},
     {"DisabledReason", 14, K_STRING, K_NONE, OFF(UpdateStandardsControlRequest, DisabledReason), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
 };
 static const uint16_t byname_UpdateStandardsControlRequest[] = {1, 2, 0};
@@ -10574,9 +10574,9 @@ static const asff_member members_Vulnerability[] = {
     {"RelatedVulnerabilities", 22, K_LIST, K_STRING, OFF(Vulnerability, RelatedVulnerabilities), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
     {"Vendor", 6, K_OBJECT, K_NONE, OFF(Vulnerability, Vendor), 0, &type_VulnerabilityVendor, NULL, SH882, 0, 0, NULL},
     {"ReferenceUrls", 13, K_LIST, K_STRING, OFF(Vulnerability, ReferenceUrls), F_NONEMPTY, NULL, NULL, SH847, 0, 0, PAT0},
-    {"FixAvailable", 12, K_STRING, K_NONE, OFF(Vulnerability, FixAvailable), 0, NULL, &asff_model_enums_[71], SH880, 0, 0, NULL},
+    {"FixAvailable", 12, K_STRING, K_NONE, OFF(Vulnerability, FixAvailable), 0, NULL, &asff__model_enums[71], SH880, 0, 0, NULL},
     {"EpssScore", 9, K_DOUBLE, K_NONE, OFF(Vulnerability, EpssScore), 0, NULL, NULL, SH600, 0, 0, NULL},
-    {"ExploitAvailable", 16, K_STRING, K_NONE, OFF(Vulnerability, ExploitAvailable), 0, NULL, &asff_model_enums_[70], SH879, 0, 0, NULL},
+    {"ExploitAvailable", 16, K_STRING, K_NONE, OFF(Vulnerability, ExploitAvailable), 0, NULL, &asff__model_enums[70], SH879, 0, 0, NULL},
     {"LastKnownExploitAt", 18, K_STRING, K_NONE, OFF(Vulnerability, LastKnownExploitAt), F_NONEMPTY, NULL, NULL, SH678, 0, 0, PAT0},
     {"CodeVulnerabilities", 19, K_LIST, K_OBJECT, OFF(Vulnerability, CodeVulnerabilities), 0, &type_VulnerabilityCodeVulnerabilities, NULL, SH878, 0, 0, NULL},
 };
@@ -10620,18 +10620,18 @@ static const uint16_t byname_WafOverrideAction[] = {0};
 static const asff_type type_WafOverrideAction = {"WafOverrideAction", 964, sizeof(asff_WafOverrideAction), 0, 1, members_WafOverrideAction, byname_WafOverrideAction};
 
 static const asff_member members_Workflow[] = {
-    {"Status", 6, K_STRING, K_NONE, OFF(Workflow, Status), 0, NULL, &asff_model_enums_[73], SH888, 0, 0, NULL},
+    {"Status", 6, K_STRING, K_NONE, OFF(Workflow, Status), 0, NULL, &asff__model_enums[73], SH888, 0, 0, NULL},
 };
 static const uint16_t byname_Workflow[] = {0};
 static const asff_type type_Workflow = {"Workflow", 965, sizeof(asff_Workflow), 0, 1, members_Workflow, byname_Workflow};
 
 static const asff_member members_WorkflowUpdate[] = {
-    {"Status", 6, K_STRING, K_NONE, OFF(WorkflowUpdate, Status), 0, NULL, &asff_model_enums_[73], SH888, 0, 0, NULL},
+    {"Status", 6, K_STRING, K_NONE, OFF(WorkflowUpdate, Status), 0, NULL, &asff__model_enums[73], SH888, 0, 0, NULL},
 };
 static const uint16_t byname_WorkflowUpdate[] = {0};
 static const asff_type type_WorkflowUpdate = {"WorkflowUpdate", 966, sizeof(asff_WorkflowUpdate), 0, 1, members_WorkflowUpdate, byname_WorkflowUpdate};
 
-const asff_type *const asff_model_types_[] = {
+const asff_type *const asff__model_types[] = {
     NULL,
     &type_AcceptAdministratorInvitationRequest,
     &type_AcceptAdministratorInvitationResponse,
@@ -11600,10 +11600,10 @@ const asff_type *const asff_model_types_[] = {
     &type_Workflow,
     &type_WorkflowUpdate,
 };
-const unsigned asff_model_type_count_ = 966;
+const unsigned asff__model_type_count = 966;
 
 /* Type ids sorted by name, for asff_type_find. */
-const uint16_t asff_model_types_by_name_[] = {
+const uint16_t asff__model_types_by_name[] = {
     1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
     13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
     25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36,
@@ -11686,5 +11686,5 @@ const uint16_t asff_model_types_by_name_[] = {
     949, 950, 951, 952, 953, 954, 955, 956, 957, 958, 959, 960,
     961, 962, 963, 964, 965, 966,
 };
-const char asff_model_version_[] = "securityhub 2018-10-26 (botocore 1.43.11)";
-const char asff_model_sha256_[] = "1d2962323446689cd108f6921a9cd8198758e088c51b68b8ab01635a5606aafc";
+const char asff__model_version[] = "securityhub 2018-10-26 (botocore 1.43.11)";
+const char asff__model_sha256[] = "1d2962323446689cd108f6921a9cd8198758e088c51b68b8ab01635a5606aafc";

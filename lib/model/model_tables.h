@@ -5,12 +5,12 @@
 #include <stdint.h>
 #include "asff/object.h"
 
-extern const asff_type *const asff_model_types_[];      /* index = type id; [0] and retired ids NULL */
-extern const unsigned asff_model_type_count_;
-extern const uint16_t asff_model_types_by_name_[];     /* ids of live types sorted by name */
-extern const asff_enum asff_model_enums_[];
-extern const unsigned asff_model_enum_count_;
-extern const char asff_model_version_[];
-extern const char asff_model_sha256_[];
+extern const asff_type *const asff__model_types[];      /* index = type id; [0] and retired ids NULL */
+extern const unsigned asff__model_type_count;
+extern const uint16_t asff__model_types_by_name[];     /* ids of live types sorted by name */
+extern const asff_enum asff__model_enums[];
+extern const unsigned asff__model_enum_count;
+extern const char asff__model_version[];
+extern const char asff__model_sha256[];
 
 #endif

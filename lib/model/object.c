@@ -8,24 +8,24 @@
 
 const char *asff_model_version(void)
 {
-    return asff_model_version_;
+    return asff__model_version;
 }
 
 const char *asff_model_sha256(void)
 {
-    return asff_model_sha256_;
+    return asff__model_sha256;
 }
 
 unsigned asff_type_count(void)
 {
-    return asff_model_type_count_;
+    return asff__model_type_count;
 }
 
 const asff_type *asff_type_get(unsigned id)
 {
-    if (id == 0 || id > asff_model_type_count_)
+    if (id == 0 || id > asff__model_type_count)
         return NULL;
-    return asff_model_types_[id];
+    return asff__model_types[id];
 }
 
 /* Bytewise comparison of name[len] with a NUL-terminated table name, as the generator sorts. */
@@ -44,12 +44,12 @@ const asff_type *asff_type_find(const char *name, size_t len)
     unsigned i;
     if (!name)
         return NULL;
-    for (i = 1; i <= asff_model_type_count_; i++)
-        if (asff_model_types_[i])
+    for (i = 1; i <= asff__model_type_count; i++)
+        if (asff__model_types[i])
             hi++;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        const asff_type *t = asff_model_types_[asff_model_types_by_name_[mid]];
+        const asff_type *t = asff__model_types[asff__model_types_by_name[mid]];
         int c = name_cmp(name, len, t->name, strlen(t->name));
         if (c == 0)
             return t;
@@ -83,12 +83,12 @@ const asff_member *asff_member_find(const asff_type *type, const char *name, siz
 
 unsigned asff_enum_count(void)
 {
-    return asff_model_enum_count_;
+    return asff__model_enum_count;
 }
 
 const asff_enum *asff_enum_get(unsigned index)
 {
-    return index < asff_model_enum_count_ ? &asff_model_enums_[index] : NULL;
+    return index < asff__model_enum_count ? &asff__model_enums[index] : NULL;
 }
 
 const asff_enum *asff_enum_find(const char *name, size_t len)
@@ -96,8 +96,8 @@ const asff_enum *asff_enum_find(const char *name, size_t len)
     unsigned i;
     if (!name)
         return NULL;
-    for (i = 0; i < asff_model_enum_count_; i++) {
-        const asff_enum *e = &asff_model_enums_[i];
+    for (i = 0; i < asff__model_enum_count; i++) {
+        const asff_enum *e = &asff__model_enums[i];
         if (strlen(e->name) == len && memcmp(e->name, name, len) == 0)
             return e;
     }
@@ -687,7 +687,7 @@ static asff_status walk_member(walker *w, const void *obj, const asff_field *f, 
     const asff_member *m = f->member;
     size_t mark = w->path.len, i;
     asff_status st = ASFF_OK;
-    if (asff_buf_pointer_token(&w->path, f->member ? m->name : f->extra->name,
+    if (asff__buf_pointer_token(&w->path, f->member ? m->name : f->extra->name,
                                strlen(f->member ? m->name : f->extra->name)) != ASFF_OK)
         return ASFF_ERR_NOMEM;
     (void)obj;
@@ -700,7 +700,7 @@ static asff_status walk_member(walker *w, const void *obj, const asff_field *f, 
         if (emit(w, ASFF_WALK_LIST_BEGIN, depth, m, m->name, 0, ASFF_KIND_LIST, f->slot, NULL) == 0) {
             for (i = 0; i < l.count && st == ASFF_OK; i++) {
                 size_t mk = w->path.len;
-                if (asff_buf_appendf(&w->path, "/%zu", i) != ASFF_OK)
+                if (asff__buf_appendf(&w->path, "/%zu", i) != ASFF_OK)
                     return ASFF_ERR_NOMEM;
                 if (l.items[i])
                     st = walk_value(w, (asff_kind)m->elem_kind, m, l.items[i], depth + 1, NULL, i);
@@ -716,7 +716,7 @@ static asff_status walk_member(walker *w, const void *obj, const asff_field *f, 
         if (emit(w, ASFF_WALK_MAP_BEGIN, depth, m, m->name, 0, ASFF_KIND_MAP, f->slot, NULL) == 0) {
             for (i = 0; i < mp.count && st == ASFF_OK; i++) {
                 size_t mk = w->path.len;
-                if (asff_buf_pointer_token(&w->path, mp.keys[i], strlen(mp.keys[i])) != ASFF_OK)
+                if (asff__buf_pointer_token(&w->path, mp.keys[i], strlen(mp.keys[i])) != ASFF_OK)
                     return ASFF_ERR_NOMEM;
                 if (mp.values[i])
                     st = walk_value(w, (asff_kind)m->elem_kind, m, mp.values[i], depth + 1, mp.keys[i], i);
@@ -766,11 +766,11 @@ asff_status asff_walk(const void *object, asff_walk_fn fn, void *ctx)
     w.fn = fn;
     w.ctx = ctx;
     w.stop = false;
-    asff_buf_init(&w.path, asff_arena_allocator(hdr(object)->arena));
-    if (asff_buf_reserve(&w.path, 64) != ASFF_OK)
+    asff__buf_init(&w.path, asff__arena_allocator(hdr(object)->arena));
+    if (asff__buf_reserve(&w.path, 64) != ASFF_OK)
         return ASFF_ERR_NOMEM;
     w.path.data[0] = '\0';
     st = walk_object(&w, object, 0, NULL, NULL, 0);
-    asff_buf_cleanup(&w.path);
+    asff__buf_cleanup(&w.path);
     return st;
 }

@@ -24,8 +24,8 @@ typedef struct asff_rawreq {
 /* Request line split on the first and the last space (a path may hold spaces); "Name:value" header
  * lines; lines starting with a space or tab continue the previous value; the head ends at an empty
  * line or at the end of the data. LF or CRLF. ASFF_ERR_SYNTAX with the line number otherwise. */
-asff_status asff_rawreq_parse(const char *data, size_t len, const asff_allocator *alloc, asff_rawreq *out,
+asff_status asff__rawreq_parse(const char *data, size_t len, const asff_allocator *alloc, asff_rawreq *out,
                               asff_error *err);
-void asff_rawreq_cleanup(asff_rawreq *r);
+void asff__rawreq_cleanup(asff_rawreq *r);
 
 #endif

@@ -4,7 +4,7 @@
 #include <openssl/crypto.h>
 #include "sigv4/secbuf.h"
 
-asff_status asff_sbuf_reserve(asff_buf *b, size_t extra)
+asff_status asff__sbuf_reserve(asff_buf *b, size_t extra)
 {
     size_t need, cap;
     char *p;
@@ -17,13 +17,13 @@ asff_status asff_sbuf_reserve(asff_buf *b, size_t extra)
     while (cap < need)
         cap *= 2;
     /* malloc + copy + wipe instead of realloc, which could leave the old bytes behind. */
-    p = asff_malloc(b->alloc, cap);
+    p = asff__malloc(b->alloc, cap);
     if (!p)
         return ASFF_ERR_NOMEM;
     if (b->data) {
         memcpy(p, b->data, b->len + 1);
         OPENSSL_cleanse(b->data, b->cap);
-        asff_free(b->alloc, b->data);
+        asff__free(b->alloc, b->data);
     } else {
         p[0] = '\0';
     }
@@ -32,9 +32,9 @@ asff_status asff_sbuf_reserve(asff_buf *b, size_t extra)
     return ASFF_OK;
 }
 
-asff_status asff_sbuf_append(asff_buf *b, const void *data, size_t len)
+asff_status asff__sbuf_append(asff_buf *b, const void *data, size_t len)
 {
-    if (asff_sbuf_reserve(b, len) != ASFF_OK)
+    if (asff__sbuf_reserve(b, len) != ASFF_OK)
         return ASFF_ERR_NOMEM;
     if (len)
         memcpy(b->data + b->len, data, len);
@@ -43,17 +43,17 @@ asff_status asff_sbuf_append(asff_buf *b, const void *data, size_t len)
     return ASFF_OK;
 }
 
-asff_status asff_sbuf_puts(asff_buf *b, const char *s)
+asff_status asff__sbuf_puts(asff_buf *b, const char *s)
 {
-    return asff_sbuf_append(b, s, strlen(s));
+    return asff__sbuf_append(b, s, strlen(s));
 }
 
-asff_status asff_sbuf_putc(asff_buf *b, char c)
+asff_status asff__sbuf_putc(asff_buf *b, char c)
 {
-    return asff_sbuf_append(b, &c, 1);
+    return asff__sbuf_append(b, &c, 1);
 }
 
-void asff_sbuf_clear(asff_buf *b)
+void asff__sbuf_clear(asff_buf *b)
 {
     if (b->data) {
         /* Only the bytes in use: every shrink of len goes through here, and the rest of the block
@@ -64,19 +64,19 @@ void asff_sbuf_clear(asff_buf *b)
     b->len = 0;
 }
 
-void asff_sbuf_cleanup(asff_buf *b)
+void asff__sbuf_cleanup(asff_buf *b)
 {
     if (b->data) {
         OPENSSL_cleanse(b->data, b->cap);
-        asff_free(b->alloc, b->data);
+        asff__free(b->alloc, b->data);
     }
     b->data = NULL;
     b->len = b->cap = 0;
 }
 
-char *asff_sbuf_strdup(const asff_allocator *a, const char *s, size_t len)
+char *asff__sbuf_strdup(const asff_allocator *a, const char *s, size_t len)
 {
-    char *p = asff_malloc(a, len + 1);
+    char *p = asff__malloc(a, len + 1);
     if (!p)
         return NULL;
     memcpy(p, s, len);
@@ -84,10 +84,10 @@ char *asff_sbuf_strdup(const asff_allocator *a, const char *s, size_t len)
     return p;
 }
 
-void asff_sbuf_strfree(const asff_allocator *a, char *s)
+void asff__sbuf_strfree(const asff_allocator *a, char *s)
 {
     if (!s)
         return;
     OPENSSL_cleanse(s, strlen(s));
-    asff_free(a, s);
+    asff__free(a, s);
 }

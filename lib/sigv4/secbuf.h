@@ -5,17 +5,17 @@
 
 #include "core/internal.h"
 
-asff_status asff_sbuf_reserve(asff_buf *b, size_t extra);
-asff_status asff_sbuf_append(asff_buf *b, const void *data, size_t len);
-asff_status asff_sbuf_puts(asff_buf *b, const char *s);
-asff_status asff_sbuf_putc(asff_buf *b, char c);
+asff_status asff__sbuf_reserve(asff_buf *b, size_t extra);
+asff_status asff__sbuf_append(asff_buf *b, const void *data, size_t len);
+asff_status asff__sbuf_puts(asff_buf *b, const char *s);
+asff_status asff__sbuf_putc(asff_buf *b, char c);
 /* Wipe the bytes held and empty the buffer (keeps the block). */
-void asff_sbuf_clear(asff_buf *b);
+void asff__sbuf_clear(asff_buf *b);
 /* Wipe and free. */
-void asff_sbuf_cleanup(asff_buf *b);
+void asff__sbuf_cleanup(asff_buf *b);
 /* A wiped-on-free copy of len bytes at s, NUL-terminated; NULL when out of memory. */
-char *asff_sbuf_strdup(const asff_allocator *a, const char *s, size_t len);
-/* Wipe and free a string from asff_sbuf_strdup (NULL is allowed). */
-void asff_sbuf_strfree(const asff_allocator *a, char *s);
+char *asff__sbuf_strdup(const asff_allocator *a, const char *s, size_t len);
+/* Wipe and free a string from asff__sbuf_strdup (NULL is allowed). */
+void asff__sbuf_strfree(const asff_allocator *a, char *s);
 
 #endif

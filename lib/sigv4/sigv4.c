@@ -316,13 +316,13 @@ static asff_status derive_key(crypto *c, const char *secret, const char *date, c
     if (!secret || !secret[0] || !date || strlen(date) != 8 || !region || !region[0] || !service || !service[0] ||
         !key)
         return ASFF_ERR_INVALID_ARG;
-    asff_buf_init(&seed, NULL);
-    if (asff_sbuf_puts(&seed, "AWS4") != ASFF_OK || asff_sbuf_puts(&seed, secret) != ASFF_OK) {
-        asff_sbuf_cleanup(&seed);
+    asff__buf_init(&seed, NULL);
+    if (asff__sbuf_puts(&seed, "AWS4") != ASFF_OK || asff__sbuf_puts(&seed, secret) != ASFF_OK) {
+        asff__sbuf_cleanup(&seed);
         return ASFF_ERR_NOMEM;
     }
     st = hmac(c, seed.data, seed.len, date, 8, k);
-    asff_sbuf_cleanup(&seed);
+    asff__sbuf_cleanup(&seed);
     if (st == ASFF_OK)
         st = hmac(c, k, 32, region, strlen(region), k);
     if (st == ASFF_OK)
@@ -359,12 +359,12 @@ static asff_status cached_key(asff_sigv4 *s, const char *secret, const char *dat
     }
     st = derive_key(&s->crypto, secret, date, region, service, key);
     if (st == ASFF_OK) {
-        char *copy = asff_sbuf_strdup(s->alloc, secret, slen);
+        char *copy = asff__sbuf_strdup(s->alloc, secret, slen);
         if (!copy)
             return ASFF_OK; /* signed all the same, just not cached */
         slot = &s->cache[s->next_slot];
         s->next_slot = (s->next_slot + 1) % KEY_CACHE_SLOTS;
-        asff_sbuf_strfree(s->alloc, slot->secret);
+        asff__sbuf_strfree(s->alloc, slot->secret);
         OPENSSL_cleanse(slot, sizeof *slot);
         slot->used = true;
         memcpy(slot->date, date, 9);
@@ -428,26 +428,26 @@ asff_sigv4 *asff_sigv4_new(const asff_sigv4_options *options)
         return NULL;
     if (!options)
         options = &def;
-    a = asff_alloc_or_default(options->allocator);
-    s = asff_malloc(a, sizeof *s);
+    a = asff__alloc_or_default(options->allocator);
+    s = asff__malloc(a, sizeof *s);
     if (!s)
         return NULL;
     memset(s, 0, sizeof *s);
     if (!crypto_init(&s->crypto)) {
-        asff_free(a, s);
+        asff__free(a, s);
         return NULL;
     }
     s->opt = *options;
     s->alloc = a;
-    asff_buf_init(&s->creq, a);
-    asff_buf_init(&s->sts, a);
-    asff_buf_init(&s->signed_headers, a);
-    asff_buf_init(&s->canon_headers, a);
-    asff_buf_init(&s->authz, a);
-    asff_buf_init(&s->query, a);
-    asff_buf_init(&s->url, a);
-    asff_buf_init(&s->added_store, a);
-    asff_buf_init(&s->work, a);
+    asff__buf_init(&s->creq, a);
+    asff__buf_init(&s->sts, a);
+    asff__buf_init(&s->signed_headers, a);
+    asff__buf_init(&s->canon_headers, a);
+    asff__buf_init(&s->authz, a);
+    asff__buf_init(&s->query, a);
+    asff__buf_init(&s->url, a);
+    asff__buf_init(&s->added_store, a);
+    asff__buf_init(&s->work, a);
     return s;
 }
 
@@ -455,26 +455,26 @@ void asff_sigv4_free(asff_sigv4 *s)
 {
     if (!s)
         return;
-    asff_sbuf_cleanup(&s->creq);
-    asff_sbuf_cleanup(&s->sts);
-    asff_sbuf_cleanup(&s->signed_headers);
-    asff_sbuf_cleanup(&s->canon_headers);
-    asff_sbuf_cleanup(&s->authz);
-    asff_sbuf_cleanup(&s->query);
-    asff_sbuf_cleanup(&s->url);
-    asff_sbuf_cleanup(&s->added_store);
-    asff_sbuf_cleanup(&s->work);
-    asff_free(s->alloc, s->entries);
+    asff__sbuf_cleanup(&s->creq);
+    asff__sbuf_cleanup(&s->sts);
+    asff__sbuf_cleanup(&s->signed_headers);
+    asff__sbuf_cleanup(&s->canon_headers);
+    asff__sbuf_cleanup(&s->authz);
+    asff__sbuf_cleanup(&s->query);
+    asff__sbuf_cleanup(&s->url);
+    asff__sbuf_cleanup(&s->added_store);
+    asff__sbuf_cleanup(&s->work);
+    asff__free(s->alloc, s->entries);
     {
         unsigned i;
         for (i = 0; i < KEY_CACHE_SLOTS; i++)
-            asff_sbuf_strfree(s->alloc, s->cache[i].secret);
+            asff__sbuf_strfree(s->alloc, s->cache[i].secret);
     }
     OPENSSL_cleanse(s->cache, sizeof s->cache);
     /* The MAC context held the last key; freeing it lets OpenSSL clear it. */
     crypto_free(&s->crypto);
     OPENSSL_cleanse(s->signature, sizeof s->signature);
-    asff_free(s->alloc, s);
+    asff__free(s->alloc, s);
 }
 
 static const char *buf_str(const asff_buf *b)
@@ -519,15 +519,15 @@ const asff_sigv4_header *asff_sigv4_headers(const asff_sigv4 *s, size_t *count)
 
 static void reset_stages(asff_sigv4 *s)
 {
-    asff_sbuf_clear(&s->creq);
-    asff_sbuf_clear(&s->sts);
-    asff_sbuf_clear(&s->signed_headers);
-    asff_sbuf_clear(&s->canon_headers);
-    asff_sbuf_clear(&s->authz);
-    asff_sbuf_clear(&s->query);
-    asff_sbuf_clear(&s->url);
-    asff_sbuf_clear(&s->added_store);
-    asff_sbuf_clear(&s->work);
+    asff__sbuf_clear(&s->creq);
+    asff__sbuf_clear(&s->sts);
+    asff__sbuf_clear(&s->signed_headers);
+    asff__sbuf_clear(&s->canon_headers);
+    asff__sbuf_clear(&s->authz);
+    asff__sbuf_clear(&s->query);
+    asff__sbuf_clear(&s->url);
+    asff__sbuf_clear(&s->added_store);
+    asff__sbuf_clear(&s->work);
     s->signature[0] = '\0';
     s->nadded = 0;
 }
@@ -553,19 +553,19 @@ static asff_status split_url(const char *url, url_parts *u, asff_error *err)
     size_t i;
     memset(u, 0, sizeof *u);
     if (!p || p == url)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the url has no scheme://");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the url has no scheme://");
     u->scheme = url;
     u->scheme_len = (size_t)(p - url);
     if (!eq_nocase(url, u->scheme_len, "https") && !eq_nocase(url, u->scheme_len, "http"))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the url's scheme is not http or https");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the url's scheme is not http or https");
     h = p + 3;
     end = h + strcspn(h, "/?#");
     if (end == h)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the url has no host");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the url has no host");
     for (i = 0; h + i < end; i++) {
         unsigned char c = (unsigned char)h[i];
         if (c <= ' ' || c >= 0x7f || c == '@' || c == '\\')
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the url's host is malformed");
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the url's host is malformed");
     }
     u->host = h;
     u->host_len = (size_t)(end - h);
@@ -587,7 +587,7 @@ static asff_status split_url(const char *url, url_parts *u, asff_error *err)
 static asff_status put_encoded(asff_buf *b, const char *p, size_t n, bool keep_slash)
 {
     size_t i;
-    if (asff_sbuf_reserve(b, 3 * n) != ASFF_OK)
+    if (asff__sbuf_reserve(b, 3 * n) != ASFF_OK)
         return ASFF_ERR_NOMEM;
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
@@ -612,11 +612,11 @@ static asff_status put_canonical_uri(asff_sigv4 *s, asff_buf *b, const char *pat
     const char *src = path;
     size_t srclen = n;
     if (n == 0)
-        return asff_sbuf_putc(b, '/');
+        return asff__sbuf_putc(b, '/');
     if (s->opt.normalize_path) {
         bool trailing = path[n - 1] == '/';
         size_t segs = 0;
-        if (asff_sbuf_reserve(t, n + 2) != ASFF_OK)
+        if (asff__sbuf_reserve(t, n + 2) != ASFF_OK)
             return ASFF_ERR_NOMEM;
         while (i < n) {
             size_t j = i;
@@ -647,12 +647,12 @@ static asff_status put_canonical_uri(asff_sigv4 *s, asff_buf *b, const char *pat
         src = t->data + start;
         srclen = t->len - start;
     } else if (path[0] != '/') {
-        if (asff_sbuf_putc(b, '/') != ASFF_OK)
+        if (asff__sbuf_putc(b, '/') != ASFF_OK)
             return ASFF_ERR_NOMEM;
     }
     if (s->opt.encode_path)
         return put_encoded(b, src, srclen, true);
-    return asff_sbuf_append(b, src, srclen);
+    return asff__sbuf_append(b, src, srclen);
 }
 
 static asff_status grow_entries(asff_sigv4 *s, size_t n)
@@ -660,7 +660,7 @@ static asff_status grow_entries(asff_sigv4 *s, size_t n)
     entry *e;
     if (n <= s->entries_cap)
         return ASFF_OK;
-    e = asff_realloc(s->alloc, s->entries, n * sizeof *e);
+    e = asff__realloc(s->alloc, s->entries, n * sizeof *e);
     if (!e)
         return ASFF_ERR_NOMEM;
     s->entries = e;
@@ -729,14 +729,14 @@ static asff_status put_canonical_query(asff_sigv4 *s, asff_buf *b, const char *q
         count += q[i] == '&';
     count += 1 + nextra;
     if (count > ASFF_SIGV4_MAX_QUERY_PARAMS + nextra)
-        return asff_error_setf(err, ASFF_ERR_LIMIT, "sigv4: more than %d query parameters",
+        return asff__error_setf(err, ASFF_ERR_LIMIT, "sigv4: more than %d query parameters",
                                ASFF_SIGV4_MAX_QUERY_PARAMS);
     if ((st = grow_entries(s, count)) != ASFF_OK)
         return asff_error_set(err, st, "sigv4: out of memory");
     for (k = 0; k < nextra; k++)
         need += 3 * (strlen(extra[k].name) + extra[k].value_len) + 2;
     /* Reserve everything first so that entries can point into t->data. */
-    if (asff_sbuf_reserve(t, 3 * n + need + 2) != ASFF_OK)
+    if (asff__sbuf_reserve(t, 3 * n + need + 2) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     count = 0;
     i = 0;
@@ -778,8 +778,8 @@ static asff_status put_canonical_query(asff_sigv4 *s, asff_buf *b, const char *q
     qsort(s->entries, count, sizeof *s->entries, cmp_entry);
     for (i = 0; i < count; i++) {
         const entry *e = &s->entries[i];
-        if ((i && asff_sbuf_putc(b, '&') != ASFF_OK) || asff_sbuf_append(b, e->name, e->name_len) != ASFF_OK ||
-            asff_sbuf_putc(b, '=') != ASFF_OK || asff_sbuf_append(b, e->value, e->value_len) != ASFF_OK)
+        if ((i && asff__sbuf_putc(b, '&') != ASFF_OK) || asff__sbuf_append(b, e->name, e->name_len) != ASFF_OK ||
+            asff__sbuf_putc(b, '=') != ASFF_OK || asff__sbuf_append(b, e->value, e->value_len) != ASFF_OK)
             return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     }
     return ASFF_OK;
@@ -843,21 +843,21 @@ static asff_status check_headers(const asff_sigv4_request *r, asff_error *err)
 {
     size_t i, j;
     if (r->header_count > ASFF_SIGV4_MAX_HEADERS)
-        return asff_error_setf(err, ASFF_ERR_LIMIT, "sigv4: more than %d headers", ASFF_SIGV4_MAX_HEADERS);
+        return asff__error_setf(err, ASFF_ERR_LIMIT, "sigv4: more than %d headers", ASFF_SIGV4_MAX_HEADERS);
     if (r->header_count && !r->headers)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: headers is NULL");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: headers is NULL");
     for (i = 0; i < r->header_count; i++) {
         const asff_sigv4_header *h = &r->headers[i];
         if (!h->name || !h->name_len || (!h->value && h->value_len))
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: header %zu has no name", i);
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: header %zu has no name", i);
         for (j = 0; j < h->name_len; j++)
             if (!is_tchar((unsigned char)h->name[j]))
-                return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: header %zu: invalid character in its name",
+                return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: header %zu: invalid character in its name",
                                        i);
         for (j = 0; j < h->value_len; j++) {
             unsigned char c = (unsigned char)h->value[j];
             if ((c < 0x20 && c != '\t') || c == 0x7f)
-                return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+                return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                        "sigv4: header %zu: control character in its value", i);
         }
     }
@@ -868,17 +868,17 @@ static asff_status check_credentials(const asff_credentials *c, asff_error *err)
 {
     size_t i;
     if (!c || !c->access_key_id || !c->access_key_id[0] || !c->secret_access_key || !c->secret_access_key[0])
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: credentials need an access key id and a secret");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: credentials need an access key id and a secret");
     for (i = 0; c->access_key_id[i]; i++) {
         unsigned char ch = (unsigned char)c->access_key_id[i];
         if (i >= 256 || !(is_unreserved(ch)))
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the access key id is malformed");
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the access key id is malformed");
     }
     if (c->session_token)
         for (i = 0; c->session_token[i]; i++) {
             unsigned char ch = (unsigned char)c->session_token[i];
             if (ch <= ' ' || ch >= 0x7f)
-                return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+                return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                        "sigv4: the session token holds a character a header cannot carry");
         }
     return ASFF_OK;
@@ -910,30 +910,30 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
     asff_status st;
 
     if (!s || !req)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: no signer or request");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: no signer or request");
     reset_stages(s);
     if (req->version != ASFF_SIGV4_REQUEST_VERSION)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: unknown request version %u", req->version);
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: unknown request version %u", req->version);
     if (!req->method || !req->method[0])
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the request has no method");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the request has no method");
     for (i = 0; req->method[i]; i++)
         if (!is_tchar((unsigned char)req->method[i]) || i > 32)
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the method is malformed");
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the method is malformed");
     if ((st = check_credentials(creds, err)) != ASFF_OK)
         return st;
     if (!valid_name(region))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the region must be 1-64 of [A-Za-z0-9._-]");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the region must be 1-64 of [A-Za-z0-9._-]");
     if (!valid_name(service))
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the service must be 1-64 of [A-Za-z0-9._-]");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the service must be 1-64 of [A-Za-z0-9._-]");
     if (asff_sigv4_format_time(time, stamp) != ASFF_OK)
-        return asff_error_setf(err, ASFF_ERR_RANGE, "sigv4: the time is out of range");
+        return asff__error_setf(err, ASFF_ERR_RANGE, "sigv4: the time is out of range");
     if (presign && (presign_expires < 1 || presign_expires > ASFF_SIGV4_MAX_PRESIGN_EXPIRES))
-        return asff_error_setf(err, ASFF_ERR_RANGE, "sigv4: presign expiry must be 1..%d seconds",
+        return asff__error_setf(err, ASFF_ERR_RANGE, "sigv4: presign expiry must be 1..%d seconds",
                                ASFF_SIGV4_MAX_PRESIGN_EXPIRES);
     if ((st = check_headers(req, err)) != ASFF_OK)
         return st;
     if (req->body_len && !req->body)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: body is NULL");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: body is NULL");
     if (req->url) {
         if ((st = split_url(req->url, &u, err)) != ASFF_OK)
             return st;
@@ -948,11 +948,11 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
         query = req->query ? req->query : "";
         query_len = req->query ? req->query_len : 0;
         if (!has_header(req, "host"))
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the request has no Host header and no url");
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the request has no Host header and no url");
     }
     for (i = 0; i < path_len; i++)
         if (path[i] == '\0')
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: NUL byte in the path");
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: NUL byte in the path");
     memcpy(date, stamp, 8);
     date[8] = '\0';
     memcpy(scope, date, 8);
@@ -966,11 +966,11 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
     if (req->payload_hash) {
         size_t n = strlen(req->payload_hash);
         if (n > 64 || n == 0)
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: payload_hash must be 64 hex digits or "
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: payload_hash must be 64 hex digits or "
                                                               "UNSIGNED-PAYLOAD");
         for (i = 0; i < n; i++)
             if (!is_unreserved((unsigned char)req->payload_hash[i]))
-                return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: payload_hash is malformed");
+                return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: payload_hash is malformed");
         memcpy(payload, req->payload_hash, n + 1);
     } else if (s->opt.unsigned_payload) {
         memcpy(payload, "UNSIGNED-PAYLOAD", 17);
@@ -995,7 +995,7 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
                 while (b > a && is_ws(h->value[b - 1]))
                     b--;
                 if (b - a != 16 || memcmp(h->value + a, stamp, 16) != 0)
-                    return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+                    return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                            "sigv4: the X-Amz-Date header is not the signing time %s", stamp);
             }
         }
@@ -1003,7 +1003,7 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
 
     /* Output header values go to added_store; reserve it once so offsets stay valid. */
     reserve = 16 + 64 + 2 + (token ? strlen(token) : 0) + (add_host ? u.host_len : 0) + 8;
-    if (asff_sbuf_reserve(&s->added_store, reserve) != ASFF_OK)
+    if (asff__sbuf_reserve(&s->added_store, reserve) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
 
     /* Canonical headers: entries in work (reserved once so pointers stay valid). */
@@ -1012,7 +1012,7 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
         reserve += req->headers[i].name_len + req->headers[i].value_len + 2;
     if ((st = grow_entries(s, req->header_count + 4)) != ASFF_OK)
         return asff_error_set(err, st, "sigv4: out of memory");
-    if (asff_sbuf_reserve(&s->work, reserve) != ASFF_OK)
+    if (asff__sbuf_reserve(&s->work, reserve) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     for (i = 0; i < req->header_count; i++) {
         const asff_sigv4_header *h = &req->headers[i];
@@ -1057,25 +1057,25 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
         if (same) {
             /* Repeated header: one line, values joined with commas in the order given. */
             s->canon_headers.len--;
-            ok = asff_sbuf_putc(&s->canon_headers, ',') == ASFF_OK;
+            ok = asff__sbuf_putc(&s->canon_headers, ',') == ASFF_OK;
         } else {
-            ok = (!i || asff_sbuf_putc(&s->signed_headers, ';') == ASFF_OK) &&
-                 asff_sbuf_append(&s->signed_headers, e->name, e->name_len) == ASFF_OK &&
-                 asff_sbuf_append(&s->canon_headers, e->name, e->name_len) == ASFF_OK &&
-                 asff_sbuf_putc(&s->canon_headers, ':') == ASFF_OK;
+            ok = (!i || asff__sbuf_putc(&s->signed_headers, ';') == ASFF_OK) &&
+                 asff__sbuf_append(&s->signed_headers, e->name, e->name_len) == ASFF_OK &&
+                 asff__sbuf_append(&s->canon_headers, e->name, e->name_len) == ASFF_OK &&
+                 asff__sbuf_putc(&s->canon_headers, ':') == ASFF_OK;
         }
-        if (!ok || asff_sbuf_append(&s->canon_headers, e->value, e->value_len) != ASFF_OK ||
-            asff_sbuf_putc(&s->canon_headers, '\n') != ASFF_OK)
+        if (!ok || asff__sbuf_append(&s->canon_headers, e->value, e->value_len) != ASFF_OK ||
+            asff__sbuf_putc(&s->canon_headers, '\n') != ASFF_OK)
             return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     }
-    asff_sbuf_clear(&s->work);
+    asff__sbuf_clear(&s->work);
     if (count == 0)
-        return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: nothing to sign (no Host header)");
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: nothing to sign (no Host header)");
 
     /* The canonical request. */
-    if (asff_sbuf_puts(&s->creq, req->method) != ASFF_OK || asff_sbuf_putc(&s->creq, '\n') != ASFF_OK)
+    if (asff__sbuf_puts(&s->creq, req->method) != ASFF_OK || asff__sbuf_putc(&s->creq, '\n') != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    if (put_canonical_uri(s, &s->creq, path, path_len) != ASFF_OK || asff_sbuf_putc(&s->creq, '\n') != ASFF_OK)
+    if (put_canonical_uri(s, &s->creq, path, path_len) != ASFF_OK || asff__sbuf_putc(&s->creq, '\n') != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     {
         size_t qstart = s->creq.len;
@@ -1100,16 +1100,16 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
         }
         if (st != ASFF_OK)
             return st;
-        if (presign && asff_sbuf_append(&s->query, s->creq.data + qstart, s->creq.len - qstart) != ASFF_OK)
+        if (presign && asff__sbuf_append(&s->query, s->creq.data + qstart, s->creq.len - qstart) != ASFF_OK)
             return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     }
-    if (asff_sbuf_putc(&s->creq, '\n') != ASFF_OK)
+    if (asff__sbuf_putc(&s->creq, '\n') != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    if (asff_sbuf_append(&s->creq, s->canon_headers.data, s->canon_headers.len) != ASFF_OK)
+    if (asff__sbuf_append(&s->creq, s->canon_headers.data, s->canon_headers.len) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    if (asff_sbuf_putc(&s->creq, '\n') != ASFF_OK ||
-        asff_sbuf_append(&s->creq, s->signed_headers.data, s->signed_headers.len) != ASFF_OK ||
-        asff_sbuf_putc(&s->creq, '\n') != ASFF_OK || asff_sbuf_puts(&s->creq, payload_hash) != ASFF_OK)
+    if (asff__sbuf_putc(&s->creq, '\n') != ASFF_OK ||
+        asff__sbuf_append(&s->creq, s->signed_headers.data, s->signed_headers.len) != ASFF_OK ||
+        asff__sbuf_putc(&s->creq, '\n') != ASFF_OK || asff__sbuf_puts(&s->creq, payload_hash) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
 
     /* String to sign and signature. */
@@ -1118,7 +1118,7 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
         st = make_sts(&s->crypto, s->creq.data, s->creq.len, time, region, service, sts, sizeof sts);
         if (st != ASFF_OK)
             return asff_error_set(err, st, "sigv4: cannot build the string to sign");
-        if (asff_sbuf_puts(&s->sts, sts) != ASFF_OK)
+        if (asff__sbuf_puts(&s->sts, sts) != ASFF_OK)
             return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     }
     st = cached_key(s, creds->secret_access_key, date, region, service, key);
@@ -1131,50 +1131,50 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
     OPENSSL_cleanse(mac, sizeof mac);
 
     if (presign) {
-        if (asff_sbuf_puts(&s->query, "&X-Amz-Signature=") != ASFF_OK || asff_sbuf_puts(&s->query, s->signature) != ASFF_OK)
+        if (asff__sbuf_puts(&s->query, "&X-Amz-Signature=") != ASFF_OK || asff__sbuf_puts(&s->query, s->signature) != ASFF_OK)
             return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
         if (req->url) {
-            if (asff_sbuf_append(&s->url, u.scheme, u.scheme_len) != ASFF_OK || asff_sbuf_puts(&s->url, "://") != ASFF_OK ||
-                asff_sbuf_append(&s->url, u.host, u.host_len) != ASFF_OK ||
-                asff_sbuf_append(&s->url, u.path_len ? u.path : "/", u.path_len ? u.path_len : 1) != ASFF_OK ||
-                asff_sbuf_putc(&s->url, '?') != ASFF_OK || asff_sbuf_append(&s->url, s->query.data, s->query.len) != ASFF_OK)
+            if (asff__sbuf_append(&s->url, u.scheme, u.scheme_len) != ASFF_OK || asff__sbuf_puts(&s->url, "://") != ASFF_OK ||
+                asff__sbuf_append(&s->url, u.host, u.host_len) != ASFF_OK ||
+                asff__sbuf_append(&s->url, u.path_len ? u.path : "/", u.path_len ? u.path_len : 1) != ASFF_OK ||
+                asff__sbuf_putc(&s->url, '?') != ASFF_OK || asff__sbuf_append(&s->url, s->query.data, s->query.len) != ASFF_OK)
                 return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
         }
         return ASFF_OK;
     }
 
     /* Authorization and the headers to add. */
-    if (asff_sbuf_puts(&s->authz, ALGORITHM " Credential=") != ASFF_OK ||
-        asff_sbuf_puts(&s->authz, creds->access_key_id) != ASFF_OK || asff_sbuf_putc(&s->authz, '/') != ASFF_OK ||
-        asff_sbuf_puts(&s->authz, scope) != ASFF_OK || asff_sbuf_puts(&s->authz, ", SignedHeaders=") != ASFF_OK ||
-        asff_sbuf_append(&s->authz, s->signed_headers.data, s->signed_headers.len) != ASFF_OK ||
-        asff_sbuf_puts(&s->authz, ", Signature=") != ASFF_OK || asff_sbuf_puts(&s->authz, s->signature) != ASFF_OK)
+    if (asff__sbuf_puts(&s->authz, ALGORITHM " Credential=") != ASFF_OK ||
+        asff__sbuf_puts(&s->authz, creds->access_key_id) != ASFF_OK || asff__sbuf_putc(&s->authz, '/') != ASFF_OK ||
+        asff__sbuf_puts(&s->authz, scope) != ASFF_OK || asff__sbuf_puts(&s->authz, ", SignedHeaders=") != ASFF_OK ||
+        asff__sbuf_append(&s->authz, s->signed_headers.data, s->signed_headers.len) != ASFF_OK ||
+        asff__sbuf_puts(&s->authz, ", Signature=") != ASFF_OK || asff__sbuf_puts(&s->authz, s->signature) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     {
         asff_buf *o = &s->added_store; /* reserved above: appends do not move it */
         size_t off;
         if (add_host) {
             off = o->len;
-            asff_sbuf_append(o, u.host, u.host_len);
-            asff_sbuf_putc(o, '\0');
+            asff__sbuf_append(o, u.host, u.host_len);
+            asff__sbuf_putc(o, '\0');
             add_output(s, "Host", off, u.host_len);
         }
         if (add_date) {
             off = o->len;
-            asff_sbuf_append(o, stamp, 16);
-            asff_sbuf_putc(o, '\0');
+            asff__sbuf_append(o, stamp, 16);
+            asff__sbuf_putc(o, '\0');
             add_output(s, "X-Amz-Date", off, 16);
         }
         if (add_token) {
             off = o->len;
-            asff_sbuf_puts(o, token);
-            asff_sbuf_putc(o, '\0');
+            asff__sbuf_puts(o, token);
+            asff__sbuf_putc(o, '\0');
             add_output(s, "X-Amz-Security-Token", off, strlen(token));
         }
         if (add_sha) {
             off = o->len;
-            asff_sbuf_puts(o, payload_hash);
-            asff_sbuf_putc(o, '\0');
+            asff__sbuf_puts(o, payload_hash);
+            asff__sbuf_putc(o, '\0');
             add_output(s, "X-Amz-Content-Sha256", off, strlen(payload_hash));
         }
         for (i = 0; i < s->nadded; i++)
@@ -1203,7 +1203,7 @@ asff_status asff_sigv4_presign(asff_sigv4 *s, const asff_sigv4_request *req, con
 {
     asff_status st;
     if (expires < 0)
-        return asff_error_setf(err, ASFF_ERR_RANGE, "sigv4: presign expiry must be 1..%d seconds",
+        return asff__error_setf(err, ASFF_ERR_RANGE, "sigv4: presign expiry must be 1..%d seconds",
                                ASFF_SIGV4_MAX_PRESIGN_EXPIRES);
     st = sign_common(s, req, creds, region, service, time, expires, err);
     if (st != ASFF_OK && s)

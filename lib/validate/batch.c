@@ -31,7 +31,7 @@ static asff_status duplicates(const asff_AwsSecurityFinding *const *fs, size_t n
     asff_status st = ASFF_OK;
     while (cap < n * 2)
         cap *= 2;
-    slots = asff_malloc(r->alloc, cap * sizeof *slots);
+    slots = asff__malloc(r->alloc, cap * sizeof *slots);
     if (!slots)
         return ASFF_ERR_NOMEM;
     for (i = 0; i < cap; i++)
@@ -52,7 +52,7 @@ static asff_status duplicates(const asff_AwsSecurityFinding *const *fs, size_t n
             if (strcmp(g->ProductArn, f->ProductArn) == 0 && strcmp(g->Id, f->Id) == 0) {
                 char first[24];
                 snprintf(first, sizeof first, "%zu", slots[h]);
-                st = vr_add(r, ASFF_LEVEL_WARNING, "batch.duplicate", NULL, NULL, "BI-10", "/Id", NULL, first,
+                st = asff__vr_add(r, ASFF_LEVEL_WARNING, "batch.duplicate", NULL, NULL, "BI-10", "/Id", NULL, first,
                             base + i, "same ProductArn and Id as finding %zu of the batch; the last one wins",
                             slots[h]);
                 slots[h] = i;  /* later duplicates point at the latest occurrence */
@@ -60,7 +60,7 @@ static asff_status duplicates(const asff_AwsSecurityFinding *const *fs, size_t n
             }
         }
     }
-    asff_free(r->alloc, slots);
+    asff__free(r->alloc, slots);
     return st;
 }
 
@@ -91,14 +91,14 @@ asff_status asff_validate_batch(const asff_AwsSecurityFinding *const *fs, size_t
             return st;
         if (HAVE_JSON_SIZE())
             bytes += asff_json_size(f) + (i ? 1 : 0);
-        if (!f->ProductArn || !v_parse_product_arn(f->ProductArn, &a))
+        if (!f->ProductArn || !asff__v_parse_product_arn(f->ProductArn, &a))
             continue;
         /* BI-6: with /default ARNs the caller must be the finding's account: one account per call. */
-        if (v_arn_is_default(&a) && f->AwsAccountId) {
+        if (asff__v_arn_is_default(&a) && f->AwsAccountId) {
             if (!account)
                 account = f->AwsAccountId;
             else if (strcmp(account, f->AwsAccountId) != 0 &&
-                     (st = vr_add(r, ASFF_LEVEL_WARNING, "batch.account", NULL, NULL, "BI-6", "/AwsAccountId",
+                     (st = asff__vr_add(r, ASFF_LEVEL_WARNING, "batch.account", NULL, NULL, "BI-6", "/AwsAccountId",
                                   account, f->AwsAccountId, o.index,
                                   "custom-integration findings of another account than the first (%s): one "
                                   "call can only import the caller's own findings", account)) != ASFF_OK)
@@ -112,7 +112,7 @@ asff_status asff_validate_batch(const asff_AwsSecurityFinding *const *fs, size_t
             char first[64];
             snprintf(first, sizeof first, "%.*s", (int)(region_len < 60 ? region_len : 60), region);
             snprintf(act, sizeof act, "%.*s", (int)(a.region_len < 30 ? a.region_len : 30), a.region);
-            if ((st = vr_add(r, ASFF_LEVEL_WARNING, "batch.region", NULL, NULL, "ID-11", "/ProductArn", first, act,
+            if ((st = asff__vr_add(r, ASFF_LEVEL_WARNING, "batch.region", NULL, NULL, "ID-11", "/ProductArn", first, act,
                              o.index, "ProductArn Region differs from the first finding's (%s)", first)) != ASFF_OK)
                 return st;
         }
@@ -122,14 +122,14 @@ asff_status asff_validate_batch(const asff_AwsSecurityFinding *const *fs, size_t
     if (n > ASFF_BATCH_MAX_FINDINGS) {
         snprintf(lim, sizeof lim, "%d", ASFF_BATCH_MAX_FINDINGS);
         snprintf(act, sizeof act, "%zu", n);
-        if ((st = vr_add(r, ASFF_LEVEL_ADVICE, "batch.count", NULL, NULL, "BI-2", "", lim, act, o.index,
+        if ((st = asff__vr_add(r, ASFF_LEVEL_ADVICE, "batch.count", NULL, NULL, "BI-2", "", lim, act, o.index,
                          "%zu findings: split into %zu calls of at most 100", n, (n + 99) / 100)) != ASFF_OK)
             return st;
     }
     if (HAVE_JSON_SIZE() && bytes > ASFF_BATCH_MAX_BYTES) {
         snprintf(lim, sizeof lim, "%u", ASFF_BATCH_MAX_BYTES);
         snprintf(act, sizeof act, "%zu", bytes);
-        if ((st = vr_add(r, ASFF_LEVEL_ADVICE, "batch.size", NULL, NULL, "BI-4", "", lim, act, o.index,
+        if ((st = asff__vr_add(r, ASFF_LEVEL_ADVICE, "batch.size", NULL, NULL, "BI-4", "", lim, act, o.index,
                          "request body of %zu bytes: split into calls of at most 6,000,000", bytes)) != ASFF_OK)
             return st;
     }

@@ -26,10 +26,10 @@ static size_t push(nwalk *w, const char *name, bool schema, size_t *smark)
 {
     size_t m = w->ptr->len;
     *smark = w->spath->len;
-    if (asff_buf_pointer_token(w->ptr, name, strlen(name)) != ASFF_OK)
+    if (asff__buf_pointer_token(w->ptr, name, strlen(name)) != ASFF_OK)
         fail(w, ASFF_ERR_NOMEM);
-    if (schema && ((w->spath->len && asff_buf_putc(w->spath, '.') != ASFF_OK) ||
-                   asff_buf_append(w->spath, name, strlen(name)) != ASFF_OK))
+    if (schema && ((w->spath->len && asff__buf_putc(w->spath, '.') != ASFF_OK) ||
+                   asff__buf_append(w->spath, name, strlen(name)) != ASFF_OK))
         fail(w, ASFF_ERR_NOMEM);
     return m;
 }
@@ -56,7 +56,7 @@ static void change(nwalk *w, const char *rule, const char *path, const char *old
     asff_status st;
     if (!w->r)
         return;
-    st = vr_change(w->r, rule, path, old_value, new_value, w->o->index);
+    st = asff__vr_change(w->r, rule, path, old_value, new_value, w->o->index);
     if (st != ASFF_OK)
         fail(w, st);
 }
@@ -70,14 +70,14 @@ static char *cut(nwalk *w, const char *s, int64_t max, bool types)
     size_t len = strlen(s), n = len;
     char *out;
     if (max > 0 && len > (size_t)max)
-        n = v_prefix_codepoints(s, len, (size_t)max);
-    n = v_prefix_bytes(s, n, V_MAX_STRING_BYTES);
+        n = asff__v_prefix_codepoints(s, len, (size_t)max);
+    n = asff__v_prefix_bytes(s, n, V_MAX_STRING_BYTES);
     if (n == len)
         return NULL;
     if (types)
         while (n > 0 && s[n - 1] == '/')
             n--;
-    if (n == 0 || !v_has_nonspace(s, n))
+    if (n == 0 || !asff__v_has_nonspace(s, n))
         return NULL;  /* a blank cut would break REQ-7: keep the value, validation reports it */
     out = asff_strndup(w->root, s, n);
     if (!out)
@@ -92,9 +92,9 @@ static void truncated(nwalk *w, const char *old_value, const char *new_value, co
     change(w, "normalize.truncate", cur_path(w), old_value, new_value);
     if (!w->r || w->st != ASFF_OK)
         return;
-    snprintf(lim, sizeof lim, "%zu", v_codepoints(new_value, strlen(new_value)));
-    snprintf(act, sizeof act, "%zu", v_codepoints(old_value, strlen(old_value)));
-    st = vr_add(w->r, ASFF_LEVEL_WARNING, "truncated", w->spath->len ? w->spath->data : NULL, NULL, ref, cur_path(w),
+    snprintf(lim, sizeof lim, "%zu", asff__v_codepoints(new_value, strlen(new_value)));
+    snprintf(act, sizeof act, "%zu", asff__v_codepoints(old_value, strlen(old_value)));
+    st = asff__vr_add(w->r, ASFF_LEVEL_WARNING, "truncated", w->spath->len ? w->spath->data : NULL, NULL, ref, cur_path(w),
                 lim, act, w->o->index, "value cut from %s to %s characters", act, lim);
     if (st != ASFF_OK)
         fail(w, st);
@@ -195,7 +195,7 @@ static void norm_member(nwalk *w, void *obj, const asff_member *m, const v_rule 
             size_t mk = w->ptr->len;
             if (!l.items[i])
                 continue;
-            if (asff_buf_appendf(w->ptr, "/%zu", i) != ASFF_OK) {
+            if (asff__buf_appendf(w->ptr, "/%zu", i) != ASFF_OK) {
                 fail(w, ASFF_ERR_NOMEM);
                 break;
             }
@@ -242,7 +242,7 @@ static void norm_object(nwalk *w, void *obj, unsigned depth)
     size_t nrules, i = 0, k;
     if (!t || depth > 200 || w->st != ASFF_OK)
         return;
-    rules = v_rules_of(t->id, &nrules);
+    rules = asff__v_rules_of(t->id, &nrules);
     for (k = 0; k < t->nmembers && w->st == ASFF_OK; k++) {
         const asff_member *m = &t->members[k];
         const v_rule *mrs[16];
@@ -305,7 +305,7 @@ static const char *aws_product_name(const char *id, size_t len)
 /* Set *slot to name (len bytes) when it is a valid value of limit max code points. */
 static void derive(nwalk *w, char **slot, const char *name, size_t len, size_t max, const char *path)
 {
-    if (*slot || len == 0 || len > V_MAX_STRING_BYTES || !v_has_nonspace(name, len) || v_codepoints(name, len) > max)
+    if (*slot || len == 0 || len > V_MAX_STRING_BYTES || !asff__v_has_nonspace(name, len) || asff__v_codepoints(name, len) > max)
         return;
     *slot = asff_strndup(w->root, name, len);
     if (!*slot) {
@@ -328,12 +328,12 @@ asff_status asff_normalize(asff_AwsSecurityFinding *f, const asff_normalize_opti
     w.root = f;
     w.st = ASFF_OK;
     /* The report's scratch buffers when there is a report (no allocation once warm). */
-    asff_buf_init(&w.own_ptr, asff_arena_allocator(asff_object_arena(f)));
-    asff_buf_init(&w.own_spath, asff_arena_allocator(asff_object_arena(f)));
+    asff__buf_init(&w.own_ptr, asff__arena_allocator(asff_object_arena(f)));
+    asff__buf_init(&w.own_spath, asff__arena_allocator(asff_object_arena(f)));
     w.ptr = r ? &r->ptr : &w.own_ptr;
     w.spath = r ? &r->spath : &w.own_spath;
-    asff_buf_reset(w.ptr);
-    asff_buf_reset(w.spath);
+    asff__buf_reset(w.ptr);
+    asff__buf_reset(w.spath);
 
     if (w.o->truncate || w.o->timestamps)
         norm_object(&w, f, 0);
@@ -368,7 +368,7 @@ asff_status asff_normalize(asff_AwsSecurityFinding *f, const asff_normalize_opti
     }
     if (w.st == ASFF_OK && w.o->derive_product && f->ProductArn) {
         v_arn a;
-        if (v_parse_product_arn(f->ProductArn, &a)) {
+        if (asff__v_parse_product_arn(f->ProductArn, &a)) {
             bool aws = a.company_len == 3 && memcmp(a.company, "aws", 3) == 0;
             const char *pn = aws ? aws_product_name(a.product, a.product_len) : NULL;
             derive(&w, &f->Region, a.region, a.region_len, 16, "/Region");
@@ -382,9 +382,9 @@ asff_status asff_normalize(asff_AwsSecurityFinding *f, const asff_normalize_opti
                 derive(&w, &f->ProductName, a.product, a.product_len, 128, "/ProductName");
         }
     }
-    asff_buf_reset(w.ptr);
-    asff_buf_reset(w.spath);
-    asff_buf_cleanup(&w.own_ptr);
-    asff_buf_cleanup(&w.own_spath);
+    asff__buf_reset(w.ptr);
+    asff__buf_reset(w.spath);
+    asff__buf_cleanup(&w.own_ptr);
+    asff__buf_cleanup(&w.own_spath);
     return w.st;
 }

@@ -6,34 +6,34 @@
 
 asff_report *asff_report_new(const asff_allocator *alloc)
 {
-    const asff_allocator *a = asff_alloc_or_default(alloc);
-    asff_report *r = asff_malloc(a, sizeof *r);
+    const asff_allocator *a = asff__alloc_or_default(alloc);
+    asff_report *r = asff__malloc(a, sizeof *r);
     if (!r)
         return NULL;
     memset(r, 0, sizeof *r);
     r->alloc = a;
     r->arena = asff_arena_new(a);
     if (!r->arena) {
-        asff_free(a, r);
+        asff__free(a, r);
         return NULL;
     }
-    asff_buf_init(&r->ptr, a);
-    asff_buf_init(&r->spath, a);
-    asff_buf_init(&r->json, a);
+    asff__buf_init(&r->ptr, a);
+    asff__buf_init(&r->spath, a);
+    asff__buf_init(&r->json, a);
     r->ntinfo = (size_t)asff_type_count() + 1;
     /* One block for the per-type caches: tinfo, rcount (bytes), then rfirst (aligned uint16_t). */
-    r->tinfo = asff_malloc(a, r->ntinfo * 4 + 2);
+    r->tinfo = asff__malloc(a, r->ntinfo * 4 + 2);
     if (!r->tinfo) {
         asff_arena_free(r->arena);
-        asff_free(a, r);
+        asff__free(a, r);
         return NULL;
     }
     memset(r->tinfo, 0, r->ntinfo * 4 + 2);
-    r->slots = asff_malloc(a, r->ntinfo * sizeof *r->slots);
+    r->slots = asff__malloc(a, r->ntinfo * sizeof *r->slots);
     if (!r->slots) {
-        asff_free(a, r->tinfo);
+        asff__free(a, r->tinfo);
         asff_arena_free(r->arena);
-        asff_free(a, r);
+        asff__free(a, r);
         return NULL;
     }
     memset(r->slots, 0, r->ntinfo * sizeof *r->slots);
@@ -48,16 +48,16 @@ void asff_report_free(asff_report *r)
     if (!r)
         return;
     asff_arena_free(r->arena);
-    asff_free(r->alloc, r->v);
-    asff_free(r->alloc, r->c);
-    asff_free(r->alloc, r->tinfo);
+    asff__free(r->alloc, r->v);
+    asff__free(r->alloc, r->c);
+    asff__free(r->alloc, r->tinfo);
     for (i = 0; i < r->ntinfo; i++)
-        asff_free(r->alloc, r->slots[i]);
-    asff_free(r->alloc, r->slots);
-    asff_buf_cleanup(&r->ptr);
-    asff_buf_cleanup(&r->spath);
-    asff_buf_cleanup(&r->json);
-    asff_free(r->alloc, r);
+        asff__free(r->alloc, r->slots[i]);
+    asff__free(r->alloc, r->slots);
+    asff__buf_cleanup(&r->ptr);
+    asff__buf_cleanup(&r->spath);
+    asff__buf_cleanup(&r->json);
+    asff__free(r->alloc, r);
 }
 
 void asff_report_clear(asff_report *r)
@@ -144,7 +144,7 @@ static asff_violation *next_slot(asff_report *r)
 {
     if (r->nv == r->cv) {
         size_t cap = r->cv ? r->cv * 2 : 16;
-        asff_violation *nvv = asff_realloc(r->alloc, r->v, cap * sizeof *nvv);
+        asff_violation *nvv = asff__realloc(r->alloc, r->v, cap * sizeof *nvv);
         if (!nvv)
             return NULL;
         r->v = nvv;
@@ -163,7 +163,7 @@ static void count_level(asff_report *r, asff_level level)
         r->advice++;
 }
 
-asff_status vr_addv(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
+asff_status asff__vr_addv(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
                     const char *ref, const char *path, const char *limit, const char *actual, uint64_t finding,
                     const char *fmt, va_list ap)
 {
@@ -213,7 +213,7 @@ asff_status vr_addv(asff_report *r, asff_level level, const char *cat, const cha
     return ASFF_OK;
 }
 
-asff_status vr_add_static(asff_report *r, asff_level level, const char *id, const char *ref, const char *path,
+asff_status asff__vr_add_static(asff_report *r, asff_level level, const char *id, const char *ref, const char *path,
                           const char *message, uint64_t finding)
 {
     asff_violation *v;
@@ -232,19 +232,19 @@ asff_status vr_add_static(asff_report *r, asff_level level, const char *id, cons
     return ASFF_OK;
 }
 
-asff_status vr_add(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
+asff_status asff__vr_add(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
                    const char *ref, const char *path, const char *limit, const char *actual, uint64_t finding,
                    const char *fmt, ...)
 {
     va_list ap;
     asff_status st;
     va_start(ap, fmt);
-    st = vr_addv(r, level, cat, spath, suffix, ref, path, limit, actual, finding, fmt, ap);
+    st = asff__vr_addv(r, level, cat, spath, suffix, ref, path, limit, actual, finding, fmt, ap);
     va_end(ap);
     return st;
 }
 
-asff_status vr_change(asff_report *r, const char *rule, const char *path, const char *old_value,
+asff_status asff__vr_change(asff_report *r, const char *rule, const char *path, const char *old_value,
                       const char *new_value, uint64_t finding)
 {
     asff_change *c;
@@ -253,7 +253,7 @@ asff_status vr_change(asff_report *r, const char *rule, const char *path, const 
         return ASFF_OK;
     if (r->nc == r->cc) {
         size_t cap = r->cc ? r->cc * 2 : 16;
-        asff_change *ncc = asff_realloc(r->alloc, r->c, cap * sizeof *ncc);
+        asff_change *ncc = asff__realloc(r->alloc, r->c, cap * sizeof *ncc);
         if (!ncc)
             return ASFF_ERR_NOMEM;
         r->c = ncc;
@@ -275,17 +275,17 @@ asff_status vr_change(asff_report *r, const char *rule, const char *path, const 
 
 static void *y_malloc(void *ctx, size_t n)
 {
-    return asff_malloc(ctx, n);
+    return asff__malloc(ctx, n);
 }
 
 static void *y_realloc(void *ctx, void *p, size_t n)
 {
-    return asff_realloc(ctx, p, n);
+    return asff__realloc(ctx, p, n);
 }
 
 static void y_free(void *ctx, void *p)
 {
-    asff_free(ctx, p);
+    asff__free(ctx, p);
 }
 
 static void y_str(yajl_gen g, const char *s)
@@ -365,8 +365,8 @@ asff_status asff_report_to_json(asff_report *r, const char **out, size_t *len)
         yajl_gen_free(g);
         return ASFF_ERR_INTERNAL;
     }
-    asff_buf_reset(&r->json);
-    st = asff_buf_append(&r->json, buf, n);
+    asff__buf_reset(&r->json);
+    st = asff__buf_append(&r->json, buf, n);
     yajl_gen_free(g);
     if (st != ASFF_OK)
         return st;

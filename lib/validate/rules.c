@@ -10,7 +10,7 @@
 
 #define R(T, m, c, lo, hi, ref) {ASFF_TID_##T, (uint32_t)offsetof(asff_##T, m), #m, c, lo, hi, ref}
 
-const v_rule v_rules[] = {
+const v_rule asff__v_rules[] = {
     R(ActionLocalPortDetails, PortName, V_LEN, 1, 128, "FLD-35"),
     R(ActionRemotePortDetails, PortName, V_LEN, 1, 128, "FLD-35"),
     R(AwsApiCallAction, Api, V_LEN, 1, 128, "FLD-35"),
@@ -104,20 +104,20 @@ const v_rule v_rules[] = {
     R(VulnerabilityVendor, VendorUpdatedAt, V_TS, 0, 0, "TS-10"),
 };
 
-const size_t v_rule_count = sizeof v_rules / sizeof v_rules[0];
+const size_t asff__v_rule_count = sizeof asff__v_rules / sizeof asff__v_rules[0];
 
-const v_rule *v_rules_of(unsigned tid, size_t *count)
+const v_rule *asff__v_rules_of(unsigned tid, size_t *count)
 {
-    size_t lo = 0, hi = v_rule_count, end;
+    size_t lo = 0, hi = asff__v_rule_count, end;
     while (lo < hi) {  /* first entry with tid >= the one asked for */
         size_t mid = lo + (hi - lo) / 2;
-        if (v_rules[mid].tid < tid)
+        if (asff__v_rules[mid].tid < tid)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (end = lo; end < v_rule_count && v_rules[end].tid == tid; end++)
+    for (end = lo; end < asff__v_rule_count && asff__v_rules[end].tid == tid; end++)
         ;
     *count = end - lo;
-    return &v_rules[lo];
+    return &asff__v_rules[lo];
 }

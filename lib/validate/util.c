@@ -4,7 +4,7 @@
 
 /* ---- UTF-8 -------------------------------------------------------------------------------- */
 
-size_t v_codepoints(const char *s, size_t len)
+size_t asff__v_codepoints(const char *s, size_t len)
 {
     size_t i, n = 0;
     for (i = 0; i < len; i++)
@@ -13,7 +13,7 @@ size_t v_codepoints(const char *s, size_t len)
     return n;
 }
 
-size_t v_prefix_codepoints(const char *s, size_t len, size_t n)
+size_t asff__v_prefix_codepoints(const char *s, size_t len, size_t n)
 {
     size_t i, seen = 0;
     for (i = 0; i < len; i++)
@@ -25,7 +25,7 @@ size_t v_prefix_codepoints(const char *s, size_t len, size_t n)
     return len;
 }
 
-size_t v_prefix_bytes(const char *s, size_t len, size_t max)
+size_t asff__v_prefix_bytes(const char *s, size_t len, size_t max)
 {
     if (len <= max)
         return len;
@@ -41,7 +41,7 @@ static bool is_space_cp(uint32_t c)
            c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
 }
 
-bool v_has_nonspace(const char *s, size_t len)
+bool asff__v_has_nonspace(const char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
@@ -90,7 +90,7 @@ static bool all_digits(const char *s, size_t n)
     return true;
 }
 
-bool v_parse_product_arn(const char *s, v_arn *a)
+bool asff__v_parse_product_arn(const char *s, v_arn *a)
 {
     const char *p, *c;
     memset(a, 0, sizeof *a);
@@ -133,13 +133,13 @@ bool v_parse_product_arn(const char *s, v_arn *a)
     return a->product_len > 0 && memchr(a->product, '/', a->product_len) == NULL;
 }
 
-bool v_known_partition(const char *s, size_t len)
+bool asff__v_known_partition(const char *s, size_t len)
 {
     return (len == 3 && memcmp(s, "aws", 3) == 0) || (len == 6 && memcmp(s, "aws-cn", 6) == 0) ||
            (len == 10 && memcmp(s, "aws-us-gov", 10) == 0);
 }
 
-bool v_arn_is_default(const v_arn *a)
+bool asff__v_arn_is_default(const v_arn *a)
 {
     return a->company_len == 12 && all_digits(a->company, 12) && a->product_len == 7 &&
            memcmp(a->product, "default", 7) == 0;

@@ -60,21 +60,21 @@ static bool materialize(vwalk *w)
 {
     asff_buf *p = &w->r->ptr, *sp = &w->r->spath;
     unsigned i;
-    asff_buf_reset(p);
-    asff_buf_reset(sp);
-    if (asff_buf_reserve(p, 64) != ASFF_OK || asff_buf_reserve(sp, 64) != ASFF_OK)
+    asff__buf_reset(p);
+    asff__buf_reset(sp);
+    if (asff__buf_reserve(p, 64) != ASFF_OK || asff__buf_reserve(sp, 64) != ASFF_OK)
         return false;
     for (i = 0; i < w->nf; i++) {
         const frame *fr = &w->f[i];
         if (!fr->name) {
-            if (asff_buf_appendf(p, "/%zu", fr->index) != ASFF_OK)
+            if (asff__buf_appendf(p, "/%zu", fr->index) != ASFF_OK)
                 return false;
             continue;
         }
-        if (asff_buf_pointer_token(p, fr->name, strlen(fr->name)) != ASFF_OK)
+        if (asff__buf_pointer_token(p, fr->name, strlen(fr->name)) != ASFF_OK)
             return false;
-        if (fr->schema && ((sp->len && asff_buf_putc(sp, '.') != ASFF_OK) ||
-                           asff_buf_append(sp, fr->name, strlen(fr->name)) != ASFF_OK))
+        if (fr->schema && ((sp->len && asff__buf_putc(sp, '.') != ASFF_OK) ||
+                           asff__buf_append(sp, fr->name, strlen(fr->name)) != ASFF_OK))
             return false;
     }
     return true;
@@ -97,7 +97,7 @@ static void vadd(vwalk *w, asff_level lvl, const char *cat, const char *suffix, 
         return;
     }
     va_start(ap, fmt);
-    s = vr_addv(w->r, lvl, cat, w->r->spath.len ? w->r->spath.data : NULL, suffix, ref, w->r->ptr.data, limit, actual,
+    s = asff__vr_addv(w->r, lvl, cat, w->r->spath.len ? w->r->spath.data : NULL, suffix, ref, w->r->ptr.data, limit, actual,
                 w->o->index, fmt, ap);
     va_end(ap);
     if (s != ASFF_OK)
@@ -122,7 +122,7 @@ static void vadd_id(vwalk *w, asff_level lvl, const char *id, const char *ref, c
         path = w->r->ptr.data;
     }
     va_start(ap, fmt);
-    s = vr_addv(w->r, lvl, id, NULL, NULL, ref, path, limit, actual, w->o->index, fmt, ap);
+    s = asff__vr_addv(w->r, lvl, id, NULL, NULL, ref, path, limit, actual, w->o->index, fmt, ap);
     va_end(ap);
     if (s != ASFF_OK)
         w->st = s;
@@ -134,7 +134,7 @@ static void vadd_static(vwalk *w, asff_level lvl, const char *id, const char *re
     asff_status s;
     if (w->st != ASFF_OK)
         return;
-    s = vr_add_static(w->r, lvl, id, ref, path, msg, w->o->index);
+    s = asff__vr_add_static(w->r, lvl, id, ref, path, msg, w->o->index);
     if (s != ASFF_OK)
         w->st = s;
 }
@@ -142,7 +142,7 @@ static void vadd_static(vwalk *w, asff_level lvl, const char *id, const char *re
 /* A short quotable excerpt of a value for "actual". */
 static const char *excerpt(const char *s, char *buf, size_t size)
 {
-    size_t len = strlen(s), n = v_prefix_bytes(s, len, size - 4);
+    size_t len = strlen(s), n = asff__v_prefix_bytes(s, len, size - 4);
     if (n == len)
         return s;
     memcpy(buf, s, n);
@@ -171,7 +171,7 @@ static bool nonspace(const char *s, size_t len)
     unsigned char c = (unsigned char)s[0];
     if (c > 0x20 && c < 0x7F)
         return true;
-    return v_has_nonspace(s, len);
+    return asff__v_has_nonspace(s, len);
 }
 
 /* ---- checks on one value ------------------------------------------------------------------ */
@@ -181,7 +181,7 @@ static void length_slow(vwalk *w, const char *s, size_t len, int64_t min, int64_
 {
     size_t cp;
     char lim[48], act[24];
-    cp = v_codepoints(s, len);
+    cp = asff__v_codepoints(s, len);
     if ((int64_t)cp > max) {
         snprintf(lim, sizeof lim, "%lld", (long long)max);
         snprintf(act, sizeof act, "%zu", cp);
@@ -209,7 +209,7 @@ static void check_timestamp(vwalk *w, const char *s, size_t len)
     int64_t ms;
     char ex[72];
     bool keep = s == w->finding->CreatedAt || s == w->finding->UpdatedAt;
-    asff_status st = keep ? asff_timestamp_to_ms(s, len, &ms) : asff_timestamp_check(s, len);
+    asff_status st = keep ? asff_timestamp_to_ms(s, len, &ms) : asff__timestamp_check(s, len);
     if (st == ASFF_OK && keep) {
         if (s == w->finding->CreatedAt) {
             w->created_ok = true;
@@ -466,14 +466,14 @@ static void check_string(vwalk *w, const char *s, size_t len, const asff_member 
             break;
         case V_ARN: {
             v_arn a;
-            bool top = r->tid == ASFF_TID_AwsSecurityFinding, ok = top ? w->arn_ok : v_parse_product_arn(s, &a);
+            bool top = r->tid == ASFF_TID_AwsSecurityFinding, ok = top ? w->arn_ok : asff__v_parse_product_arn(s, &a);
             if (top)
                 a = w->arn;
             if (!ok)
                 bad_value(w, ASFF_LEVEL_ERROR, "format", NULL, r->ref,
                           "arn:<partition>:securityhub:<region>:[<account>]:product/<company>/<product>", s,
                           "not a ProductArn");
-            else if (!v_known_partition(a.partition, a.partition_len))
+            else if (!asff__v_known_partition(a.partition, a.partition_len))
                 bad_value(w, ASFF_LEVEL_WARNING, "format", "partition", "ID-14", "aws|aws-cn|aws-us-gov", s,
                           "unknown partition in ProductArn");
             break;
@@ -685,7 +685,7 @@ static const uint32_t *slots_of(vwalk *w, const asff_type *t)
     uint32_t k;
     if (t->id < r->ntinfo && r->slots[t->id])
         return r->slots[t->id];
-    if (t->id >= r->ntinfo || !(s = asff_malloc(r->alloc, (t->nmembers + 1) * sizeof *s)))
+    if (t->id >= r->ntinfo || !(s = asff__malloc(r->alloc, (t->nmembers + 1) * sizeof *s)))
         return NULL;
     for (k = 0; k < t->nmembers; k++)
         s[k] = t->members[k].offset | (t->members[k].flags & ASFF_MF_REQUIRED ? V_SLOT_REQUIRED : 0);
@@ -714,14 +714,14 @@ static const v_rule *rules_of(vwalk *w, const asff_type *t, size_t *n)
     asff_report *r = w->r;
     const v_rule *first;
     if (t->id >= r->ntinfo)
-        return v_rules_of(t->id, n);
+        return asff__v_rules_of(t->id, n);
     if (r->tinfo[t->id] & V_TINFO_KNOWN) {
         *n = r->rcount[t->id];
-        return &v_rules[r->rfirst[t->id]];
+        return &asff__v_rules[r->rfirst[t->id]];
     }
-    first = v_rules_of(t->id, n);
+    first = asff__v_rules_of(t->id, n);
     has_required(w, t);  /* sets V_TINFO_KNOWN */
-    r->rfirst[t->id] = (uint16_t)(first - v_rules);
+    r->rfirst[t->id] = (uint16_t)(first - asff__v_rules);
     r->rcount[t->id] = (uint8_t)*n;
     return first;
 }
@@ -738,7 +738,7 @@ static void visit(vwalk *w, const void *obj, const asff_member *m, const v_rule 
         w->bound += STR_BOUND(m->name_len) + 2 + STR_BOUND(len);
         /* a timestamp that parses needs nothing more; one that does not is reported below */
         if (len <= V_MAX_STRING_BYTES && c > 0x20 && c < 0x7F &&
-            (!(m->flags & ASFF_MF_TIMESTAMP) || asff_timestamp_check(s, len) == ASFF_OK))
+            (!(m->flags & ASFF_MF_TIMESTAMP) || asff__timestamp_check(s, len) == ASFF_OK))
             return;
         if (fpush(w, m->name, 0, true)) {
             check_string(w, s, len, m, mrs, nm, NULL, false);
@@ -869,7 +869,7 @@ static void finding_rules(vwalk *w, const asff_AwsSecurityFinding *f)
         vadd_static(w, ASFF_LEVEL_WARNING, "recommended.Types", "REQ-5", "/Types",
                     "no Types: the User Guide lists Types among the required attributes");
     /* ID-13 */
-    if (arn_ok && v_arn_is_default(&arn) && f->AwsAccountId &&
+    if (arn_ok && asff__v_arn_is_default(&arn) && f->AwsAccountId &&
         (strlen(f->AwsAccountId) != 12 || memcmp(f->AwsAccountId, arn.company, 12) != 0)) {
         memcpy(buf, arn.company, 12);
         buf[12] = '\0';
@@ -885,7 +885,7 @@ static void finding_rules(vwalk *w, const asff_AwsSecurityFinding *f)
         if (f->ProcessedAt)
             vadd_static(w, ASFF_LEVEL_WARNING, "service_owned.ProcessedAt", "ID-15", "/ProcessedAt",
                         "ProcessedAt is set by Security Hub; strip it before import");
-        if (!(arn_ok && v_arn_is_default(&arn))) {
+        if (!(arn_ok && asff__v_arn_is_default(&arn))) {
             if (f->ProductName)
                 vadd_static(w, ASFF_LEVEL_WARNING, "service_owned.ProductName", "ID-16", "/ProductName",
                             "ProductName is set by Security Hub except for custom integrations (/default ProductArn)");
@@ -905,7 +905,7 @@ static void finding_rules(vwalk *w, const asff_AwsSecurityFinding *f)
             vadd_id(w, ASFF_LEVEL_WARNING, "resource.Type", "RES-2", path, NULL, excerpt(res->Type, buf, sizeof buf),
                     "resource type is neither a ResourceDetails type nor AwsAccount; use Other");
         }
-        if (res->Partition && arn_ok && v_known_partition(res->Partition, strlen(res->Partition)) &&
+        if (res->Partition && arn_ok && asff__v_known_partition(res->Partition, strlen(res->Partition)) &&
             (strlen(res->Partition) != arn.partition_len ||
              memcmp(res->Partition, arn.partition, arn.partition_len) != 0)) {
             snprintf(path, sizeof path, "/Resources/%zu/Partition", i);
@@ -948,7 +948,7 @@ asff_status asff_validate(const asff_AwsSecurityFinding *f, const asff_validate_
     w.nf = 0;
     w.finding = f;
     w.created_ok = w.updated_ok = false;
-    w.arn_ok = f->ProductArn && v_parse_product_arn(f->ProductArn, &w.arn);
+    w.arn_ok = f->ProductArn && asff__v_parse_product_arn(f->ProductArn, &w.arn);
     errors = r->errors;
     walk_object(&w, f, 0);
     if (w.st == ASFF_OK)

@@ -17,7 +17,7 @@ struct asff_report {
     asff_buf spath;               /* scratch: dotted schema path ("Resources.Details.Other") */
     asff_buf json;                /* asff_report_to_json output */
     uint8_t *tinfo;               /* per type id, filled on first use: V_TINFO_* */
-    uint16_t *rfirst;             /* per type id (when tinfo says known): its slice of v_rules */
+    uint16_t *rfirst;             /* per type id (when tinfo says known): its slice of asff__v_rules */
     uint8_t *rcount;
     uint32_t **slots;             /* per type id, built on first use: member offsets (validate.c) */
     size_t ntinfo;
@@ -29,28 +29,28 @@ struct asff_report {
 
 /* Append a violation. The rule id is cat, or cat "." spath, or cat "." spath "." suffix (each part
  * only when non-NULL). path "" = whole finding. Strings are copied. */
-asff_status vr_add(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
+asff_status asff__vr_add(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
                    const char *ref, const char *path, const char *limit, const char *actual, uint64_t finding,
                    const char *fmt, ...) ASFF_PRINTF(11, 12);
 /* The same with a va_list. cat, ref and a fmt without '%' must be static strings: they are not copied. */
-asff_status vr_addv(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
+asff_status asff__vr_addv(asff_report *r, asff_level level, const char *cat, const char *spath, const char *suffix,
                     const char *ref, const char *path, const char *limit, const char *actual, uint64_t finding,
                     const char *fmt, va_list ap) ASFF_PRINTF(11, 0);
 /* A violation whose strings are all static (nothing is copied). */
-asff_status vr_add_static(asff_report *r, asff_level level, const char *id, const char *ref, const char *path,
+asff_status asff__vr_add_static(asff_report *r, asff_level level, const char *id, const char *ref, const char *path,
                           const char *message, uint64_t finding);
 /* Append a change (values copied; NULL = absent). */
-asff_status vr_change(asff_report *r, const char *rule, const char *path, const char *old_value,
+asff_status asff__vr_change(asff_report *r, const char *rule, const char *path, const char *old_value,
                       const char *new_value, uint64_t finding);
 
 /* UTF-8 helpers (the input is valid UTF-8 from the parser; anything else is counted bytewise). */
-size_t v_codepoints(const char *s, size_t len);
+size_t asff__v_codepoints(const char *s, size_t len);
 /* Byte length of the longest prefix of s[len] with at most n code points. */
-size_t v_prefix_codepoints(const char *s, size_t len, size_t n);
+size_t asff__v_prefix_codepoints(const char *s, size_t len, size_t n);
 /* Byte length <= max that ends on a code point boundary. */
-size_t v_prefix_bytes(const char *s, size_t len, size_t max);
+size_t asff__v_prefix_bytes(const char *s, size_t len, size_t max);
 /* Whether s holds a character that is not white space (the model's pattern .*\S.*). */
-bool v_has_nonspace(const char *s, size_t len);
+bool asff__v_has_nonspace(const char *s, size_t len);
 
 /* The parts of a ProductArn that passes the ID-14 syntax check. */
 typedef struct v_arn {
@@ -58,11 +58,11 @@ typedef struct v_arn {
     size_t partition_len, region_len, account_len, company_len, product_len;
 } v_arn;
 /* Parse s against ^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:([0-9]{12})?:product/[^/]+/[^/]+$ */
-bool v_parse_product_arn(const char *s, v_arn *out);
+bool asff__v_parse_product_arn(const char *s, v_arn *out);
 /* A known partition (aws, aws-cn, aws-us-gov). */
-bool v_known_partition(const char *s, size_t len);
+bool asff__v_known_partition(const char *s, size_t len);
 /* A /default ARN (custom integration): company id = account = 12 digits, product "default". */
-bool v_arn_is_default(const v_arn *a);
+bool asff__v_arn_is_default(const v_arn *a);
 
 /* Documented checks per member (validate.c): what normalize needs to know about limits. */
 typedef enum v_check {
@@ -88,11 +88,11 @@ typedef struct v_rule {
     const char *ref;         /* asff-rules.md id */
 } v_rule;
 
-extern const v_rule v_rules[];   /* sorted by (tid, offset) */
-extern const size_t v_rule_count;
+extern const v_rule asff__v_rules[];   /* sorted by (tid, offset) */
+extern const size_t asff__v_rule_count;
 
 /* The rules of type tid: *count entries from the returned one (binary search). */
-const v_rule *v_rules_of(unsigned tid, size_t *count);
+const v_rule *asff__v_rules_of(unsigned tid, size_t *count);
 
 /* The string limit every value has (SZ-3: shorter than 32768 bytes). */
 #define V_MAX_STRING_BYTES 32767

@@ -397,12 +397,12 @@ def main():
     def shape_ref(p):
         return "SH%d" % shape_index[p]
 
-    c.append("\nconst asff_enum asff_model_enums_[] = {\n")
+    c.append("\nconst asff_enum asff__model_enums[] = {\n")
     enum_index = {}
     for i, e in enumerate(sorted(enum_order)):
         enum_index[e] = i
         c.append("    {%s, %d, enum_%s_values},\n" % (cstr(e), len(enum_order[e]), e))
-    c.append("};\nconst unsigned asff_model_enum_count_ = %d;\n\n" % len(enum_order))
+    c.append("};\nconst unsigned asff__model_enum_count = %d;\n\n" % len(enum_order))
     for t in type_order:
         if t:
             c.append("static const asff_type type_%s;\n" % t)
@@ -419,7 +419,7 @@ def main():
                 c.append("    {%s, %d, K_%s, K_%s, OFF(%s, %s), %s, %s, %s, %s, %d, %d, %s},\n" % (
                     cstr(m.name), len(m.name.encode()), m.kind, m.elem_kind, t, m.ident, flags,
                     ("&type_%s" % m.type) if m.type else "NULL",
-                    ("&asff_model_enums_[%d]" % enum_index[m.enum]) if m.enum else "NULL",
+                    ("&asff__model_enums[%d]" % enum_index[m.enum]) if m.enum else "NULL",
                     shape_ref(m.shape), m.min if m.min is not None else 0, m.max if m.max is not None else 0,
                     pattern_ref(m.pattern)))
             c.append("};\n")
@@ -429,15 +429,15 @@ def main():
         c.append("static const asff_type type_%s = {%s, %d, sizeof(asff_%s), %s, %d, %s, %s};\n\n" % (
             t, cstr(t), tid[t], t, flags, len(ms),
             ("members_%s" % t) if ms else "NULL", ("byname_%s" % t) if ms else "NULL"))
-    c.append("const asff_type *const asff_model_types_[] = {\n    NULL,\n")
+    c.append("const asff_type *const asff__model_types[] = {\n    NULL,\n")
     for t in type_order:
         c.append("    %s,\n" % (("&type_%s" % t) if t else "NULL"))
-    c.append("};\nconst unsigned asff_model_type_count_ = %d;\n\n" % len(type_order))
+    c.append("};\nconst unsigned asff__model_type_count = %d;\n\n" % len(type_order))
     byname = sorted((t for t in type_order if t), key=lambda s: s.encode())
-    c.append("/* Type ids sorted by name, for asff_type_find. */\nconst uint16_t asff_model_types_by_name_[] = {\n")
+    c.append("/* Type ids sorted by name, for asff_type_find. */\nconst uint16_t asff__model_types_by_name[] = {\n")
     for i in range(0, len(byname), 12):
         c.append("    " + ", ".join(str(tid[t]) for t in byname[i:i + 12]) + ",\n")
-    c.append("};\nconst char asff_model_version_[] = %s;\nconst char asff_model_sha256_[] = %s;\n" % (
+    c.append("};\nconst char asff__model_version[] = %s;\nconst char asff__model_sha256[] = %s;\n" % (
         cstr(version), cstr(sha)))
 
     outputs = {

@@ -45,7 +45,7 @@ def generate(root):
         '#include "filter/filter_int.h"',
         "",
         "/* name, filter type, ASFF path ([] any element, {} map values), flags. Sorted by name. */",
-        "const filter_attr_def filter_attrs[] = {",
+        "const filter_attr_def asff__filter_attrs[] = {",
     ]
     for r in sorted(rows, key=lambda r: r["attribute"].encode()):
         flags = []
@@ -59,16 +59,16 @@ def generate(root):
         lines.append("    {%s, %s, %s, %s}," % (c_str(r["attribute"]), TYPES[r["filter_type"]], c_str(path),
                                               "|".join(flags) or "0"))
     lines.append("};")
-    lines.append("const unsigned filter_attr_count = %d;" % len(rows))
+    lines.append("const unsigned asff__filter_attr_count = %d;" % len(rows))
     lines.append("")
     lines.append("/* number, name, ARN, group-by attribute, filters (compact JSON), note. In catalog order. */")
-    lines.append("const asff_managed_insight filter_managed[] = {")
+    lines.append("const asff_managed_insight asff__filter_managed[] = {")
     for i in insights:
         fj = json.dumps(i["filters"], separators=(",", ":"), ensure_ascii=False)
         lines.append("    {%d, %s,\n     %s, %s,\n     %s,\n     %s}," % (
             i["number"], c_str(i["name"]), c_str(i["arn"]), c_str(i["group_by"]), c_str(fj), c_str(i["note"])))
     lines.append("};")
-    lines.append("const unsigned filter_managed_count = %d;" % len(insights))
+    lines.append("const unsigned asff__filter_managed_count = %d;" % len(insights))
     return "\n".join(lines) + "\n"
 
 
