@@ -133,13 +133,16 @@ static int run_codec(int mode, const unsigned char *data, size_t len, size_t chu
     c.mode = mode;
     if (mode == MODE_WRITE) {
         wo.format = ASFF_FORMAT_NDJSON;
-        c.writer = r->out ? asff_writer_new_file(r->out, &wo) : asff_writer_new_callback(discard, &c, &wo);
+        if (r->out)
+        (void)asff_writer_new_file(r->out, &wo, &c.writer, NULL);
+    else
+        (void)asff_writer_new_callback(discard, &c, &wo, &c.writer, NULL);
         if (!c.writer)
             return -1;
     }
-    if (mode == MODE_VALIDATE && !(c.report = asff_report_new(NULL)))
+    if (mode == MODE_VALIDATE && asff_report_new(NULL, &c.report, NULL) != ASFF_OK)
         return -1;
-    if (!(p = asff_parser_new(&po, on_finding, NULL, &c)))
+    if (asff_parser_new(&po, on_finding, NULL, &c, &p, NULL) != ASFF_OK)
         goto out;
     for (off = 0; off < len && s == ASFF_OK; off += chunk) {
         size_t n = len - off < chunk ? len - off : chunk;

@@ -23,7 +23,8 @@ int main(int argc, char **argv)
     asff_credentials c = {"ASIAEXAMPLEEXAMPLE12", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
                           "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQExampleSessionToken+/=", 0};
     asff_sigv4_request r = ASFF_SIGV4_REQUEST_INIT;
-    asff_sigv4 *s = asff_sigv4_new(NULL);
+    asff_sigv4 *s = NULL;
+    (void)asff_sigv4_new(NULL, &s, NULL);
     asff_error err;
     unsigned long n = 0;
     int64_t when = INT64_C(1795813200);

@@ -19,7 +19,8 @@ int main(void)
     char buf[65536];
     size_t n;
     asff_error err;
-    asff_parser *p = asff_parser_new(NULL, on_finding, NULL, NULL);
+    asff_parser *p = NULL;
+    (void)asff_parser_new(NULL, on_finding, NULL, NULL, &p, NULL);
     asff_status st = ASFF_OK;
     if (!p)
         return 3;

@@ -80,9 +80,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
             if (asff_filter_match(again, f) != asff_filter_match(flt, f))
                 abort();
-            asff_filter_string_free(again, b);
+            asff_free_string(b);
             asff_filter_free(again);
-            asff_filter_string_free(flt, a);
+            asff_free_string(a);
         }
         {
             asff_insight *ins;
@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         asff_filter_free(flt);
     }
-    s = asff_sort_new(NULL);
+    (void)asff_sort_new(NULL, &s, NULL);
     if (s) {
         if (asff_sort_add_json(s, (const char *)data, size, NULL) == ASFF_OK)
             (void)asff_sort_compare(s, f, f);

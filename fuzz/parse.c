@@ -65,11 +65,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         chunk = size ? size : 1;
     z.keep = o.keep;
     wo.format = ASFF_FORMAT_ARRAY;
-    z.w = asff_writer_new_buffer(&wo);
+    (void)asff_writer_new_buffer(&wo, &z.w, NULL);
     wo.pretty = true;
     wo.format = ASFF_FORMAT_BATCH;
-    z.pw = asff_writer_new_buffer(&wo);
-    p = asff_parser_new(&o, on_finding, on_error, &z);
+    (void)asff_writer_new_buffer(&wo, &z.pw, NULL);
+    (void)asff_parser_new(&o, on_finding, on_error, &z, &p, NULL);
     if (!p || !z.w || !z.pw)
         abort();
     while (off < size && st == ASFF_OK) {

@@ -82,13 +82,14 @@ static int write_finding(void *ctx, void *finding, const asff_finding_info *info
 static char *parse_write(const void *data, size_t size, asff_envelope env, size_t *len)
 {
     asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
-    asff_writer *w = asff_writer_new_buffer(NULL);
+    asff_writer *w = NULL;
+    (void)asff_writer_new_buffer(NULL, &w, NULL);
     asff_parser *p;
     asff_error e;
     asff_status st;
     char *out = NULL;
     o.envelope = env;
-    p = asff_parser_new(&o, write_finding, NULL, w);
+    (void)asff_parser_new(&o, write_finding, NULL, w, &p, NULL);
     if (!p || !w)
         abort();
     st = asff_parser_feed(p, data, size, &e);

@@ -22,16 +22,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         data++;
         size--;
     }
-    o.normalize_path = !(flags & 1);
-    o.encode_path = !(flags & 2);
+    o.no_normalize_path = flags & 1;
+    o.no_double_encode_path = flags & 2;
     o.unsigned_payload = (flags & 4) != 0;
     o.add_content_sha256 = (flags & 8) != 0;
-    o.sign_session_token = !(flags & 16);
+    o.token_after_signing = flags & 16;
     if (flags & 32)
         c.session_token = "AQoDYXdzEPT//////////wEXAMPLE+token=";
     if (asff__rawreq_parse((const char *)data, size, NULL, &raw, &err) != ASFF_OK)
         return 0;
-    s = asff_sigv4_new(&o);
+    (void)asff_sigv4_new(&o, &s, NULL);
     if (!s) {
         asff__rawreq_cleanup(&raw);
         return 0;

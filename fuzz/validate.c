@@ -90,8 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         asff_finding_list_free(list);
         return 0;
     }
-    before = asff_report_new(NULL);
-    after = asff_report_new(NULL);
+    (void)asff_report_new(NULL, &before, NULL);
+    (void)asff_report_new(NULL, &after, NULL);
     if (before && after) {
         asff_validate_batch((const asff_AwsSecurityFinding *const *)list->items, list->count, NULL, before);
         for (i = 0; i < list->count; i++)

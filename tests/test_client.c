@@ -781,7 +781,7 @@ static void test_importer_limits(void **state)
         assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
         free(f);
     }
-    big = finding_json(200, ASFF_IMPORT_MAX_FINDING);
+    big = finding_json(200, ASFF_FINDING_MAX_BYTES);
     assert_int_equal(asff_importer_add_json(imp, big, strlen(big), &e), ASFF_OK);
     free(big);
     for (i = 201; i < 210; i++) {

@@ -110,9 +110,9 @@ static void parse_chunks(const char *data, size_t len, const asff_parse_options 
     size_t off = 0;
     memset(r, 0, sizeof *r);
     r->stop_after = stop_after;
-    r->w = asff_writer_new_buffer(NULL);
+    (void)asff_writer_new_buffer(NULL, &r->w, NULL);
     assert_non_null(r->w);
-    p = asff_parser_new(opt, on_finding, on_error, r);
+    (void)asff_parser_new(opt, on_finding, on_error, r, &p, NULL);
     assert_non_null(p);
     r->status = ASFF_OK;
     if (!chunk)
@@ -712,12 +712,21 @@ static void test_limits(void **state)
         free(big);
     }
     /* invalid options */
+    asff_parser *p = NULL;
+    asff_error e;
     o = (asff_parse_options)ASFF_PARSE_OPTIONS_INIT;
     o.version = 99;
-    assert_null(asff_parser_new(&o, NULL, NULL, NULL));
+    assert_int_equal(asff_parser_new(&o, NULL, NULL, NULL, &p, &e), ASFF_ERR_INVALID_ARG);
+    assert_null(p);
+    assert_non_null(strstr(e.message, "version"));
     o.version = ASFF_PARSE_OPTIONS_VERSION;
     o.type_id = 999999;
-    assert_null(asff_parser_new(&o, NULL, NULL, NULL));
+    assert_int_equal(asff_parser_new(&o, NULL, NULL, NULL, &p, &e), ASFF_ERR_INVALID_ARG);
+    assert_null(p);
+    o.type_id = 0;
+    o.envelope = (asff_envelope)77;
+    assert_int_equal(asff_parser_new(&o, NULL, NULL, NULL, &p, &e), ASFF_ERR_INVALID_ARG);
+    assert_int_equal(asff_parser_new(NULL, NULL, NULL, NULL, NULL, &e), ASFF_ERR_INVALID_ARG);
 }
 
 /* ---- skipping bad findings --------------------------------------------------------------- */
@@ -792,7 +801,7 @@ static void test_envelopes(void **state)
         asff_parser *p;
         asff_error e;
         const asff_document *d;
-        p = asff_parser_new(NULL, NULL, NULL, NULL);
+        (void)asff_parser_new(NULL, NULL, NULL, NULL, &p, NULL);
         assert_int_equal(asff_parser_feed(p, t, strlen(t), &e), ASFF_OK);
         assert_int_equal(asff_parser_finish(p, &e), ASFF_OK);
         d = asff_parser_document(p);
@@ -898,7 +907,7 @@ static void test_keep_and_abort(void **state)
     int i;
     (void)state;
     o.keep = true;
-    p = asff_parser_new(&o, keep_cb, NULL, &k);
+    (void)asff_parser_new(&o, keep_cb, NULL, &k, &p, NULL);
     assert_int_equal(asff_parser_feed(p, t, strlen(t), &e), ASFF_OK);
     assert_int_equal(asff_parser_finish(p, &e), ASFF_OK);
     asff_parser_free(p);
@@ -998,14 +1007,14 @@ static void test_writer_formats(void **state)
     assert_int_equal(asff_extra_set(a, "Custom", "{\"k\":[1,2]}"), ASFF_OK);
 
     o.format = ASFF_FORMAT_ARRAY;
-    w = asff_writer_new_buffer(&o);
+    (void)asff_writer_new_buffer(&o, &w, NULL);
     assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
     assert_string_equal(asff_writer_buffer(w, NULL), "[]\n");
     assert_int_equal(asff_writer_write(w, a, &e), ASFF_ERR_STATE);
     asff_writer_free(w);
 
     o.format = ASFF_FORMAT_BATCH;
-    w = asff_writer_new_buffer(&o);
+    (void)asff_writer_new_buffer(&o, &w, NULL);
     assert_int_equal(asff_writer_write(w, a, &e), ASFF_OK);
     assert_int_equal(asff_writer_write(w, a, &e), ASFF_OK);
     assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
@@ -1018,7 +1027,7 @@ static void test_writer_formats(void **state)
 
     o.format = ASFF_FORMAT_ARRAY;
     o.pretty = true;
-    w = asff_writer_new_buffer(&o);
+    (void)asff_writer_new_buffer(&o, &w, NULL);
     assert_int_equal(asff_writer_write(w, a, &e), ASFF_OK);
     assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
     assert_string_equal(asff_writer_buffer(w, NULL), "[\n"
@@ -1042,7 +1051,7 @@ static void test_writer_formats(void **state)
 
     /* NDJSON stays one line per finding even when pretty is asked for */
     o.format = ASFF_FORMAT_NDJSON;
-    w = asff_writer_new_callback(collect_cb, cb, &o);
+    (void)asff_writer_new_callback(collect_cb, cb, &o, &w, NULL);
     assert_int_equal(asff_writer_write(w, a->Severity, &e), ASFF_OK);
     assert_int_equal(asff_writer_write(w, a->Severity, &e), ASFF_OK);
     assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
@@ -1052,7 +1061,7 @@ static void test_writer_formats(void **state)
     asff_writer_free(w);
     /* a failing callback is an I/O error */
     strcpy(cb, "FAIL");
-    w = asff_writer_new_callback(collect_cb, cb, &o);
+    (void)asff_writer_new_callback(collect_cb, cb, &o, &w, NULL);
     assert_int_equal(asff_writer_write(w, a, &e), ASFF_ERR_IO);
     assert_int_equal(asff_writer_write(w, a, &e), ASFF_ERR_STATE);
     asff_writer_free(w);
@@ -1064,7 +1073,7 @@ static void test_writer_formats(void **state)
         size_t got;
         o = (asff_write_options)ASFF_WRITE_OPTIONS_INIT;
         o.format = ASFF_FORMAT_VALUE;
-        w = asff_writer_new_file(f, &o);
+        (void)asff_writer_new_file(f, &o, &w, NULL);
         assert_int_equal(asff_writer_write(w, a->Severity, &e), ASFF_OK);
         assert_int_equal(asff_writer_write(w, a->Severity, &e), ASFF_OK);
         assert_int_equal(asff_writer_finish(w, &e), ASFF_OK);
@@ -1084,10 +1093,20 @@ static void test_writer_formats(void **state)
     assert_int_equal(strlen(s), n);
     asff_free_string(s);
     assert_int_equal(asff_json_size(NULL), 0);
-    assert_null(asff_writer_new_file(NULL, NULL));
-    assert_null(asff_writer_new_callback(NULL, NULL, NULL));
-    o.version = 7;
-    assert_null(asff_writer_new_buffer(&o));
+    {
+        w = (asff_writer *)&e;
+        assert_int_equal(asff_writer_new_file(NULL, NULL, &w, &e), ASFF_ERR_INVALID_ARG);
+        assert_null(w);
+        assert_int_equal(asff_writer_new_callback(NULL, NULL, NULL, &w, &e), ASFF_ERR_INVALID_ARG);
+        assert_null(w);
+        o.version = 7;
+        assert_int_equal(asff_writer_new_buffer(&o, &w, &e), ASFF_ERR_INVALID_ARG);
+        assert_null(w);
+        assert_non_null(strstr(e.message, "version"));
+        o.version = ASFF_WRITE_OPTIONS_VERSION;
+        o.format = (asff_format)9;
+        assert_int_equal(asff_writer_new_buffer(&o, &w, &e), ASFF_ERR_INVALID_ARG);
+    }
     asff_object_free(a);
 }
 
@@ -1318,7 +1337,7 @@ static void test_out_of_memory(void **state)
             int i;
             fa.left = n;
             o.keep = true;
-            p = asff_parser_new(&o, keep_cb, NULL, &k);
+            (void)asff_parser_new(&o, keep_cb, NULL, &k, &p, NULL);
             if (p) {
                 st = asff_parser_feed(p, in, inlen, &e);
                 if (st == ASFF_OK)
@@ -1348,7 +1367,7 @@ static void test_out_of_memory(void **state)
                 asff_status st = ASFF_OK;
                 size_t i;
                 fa.left = n;
-                w = asff_writer_new_buffer(&o);
+                (void)asff_writer_new_buffer(&o, &w, NULL);
                 if (!w)
                     continue;
                 for (i = 0; i < l->count && st == ASFF_OK; i++)
@@ -1394,7 +1413,7 @@ static void test_numbers_ignore_locale(void **state)
     json = NULL;
     assert_int_equal(asff_filter_to_json(flt, &json, NULL, &e), ASFF_OK);
     assert_non_null(strstr(json, "7.25"));
-    asff_filter_string_free(flt, json);
+    asff_free_string(json);
     asff_filter_free(flt);
     asff_object_free(f);
     setlocale(LC_NUMERIC, saved);

@@ -102,7 +102,7 @@ static void test_arena(void **state)
     char *s;
     int i;
     (void)state;
-    ar = asff_arena_new(&a);
+    (void)asff_arena_new(&a, &ar, NULL);
     assert_non_null(ar);
     s = asff_arena_strdup(ar, "hello, world", 5);
     assert_string_equal(s, "hello");
@@ -131,7 +131,7 @@ static void test_arena_out_of_memory(void **state)
     asff_allocator a = {c_malloc, c_realloc, c_free, &c};
     asff_arena *ar;
     (void)state;
-    ar = asff_arena_new(&a); /* the first call succeeds */
+    assert_int_equal(asff_arena_new(&a, &ar, NULL), ASFF_OK); /* the first call succeeds */
     assert_non_null(ar);
     assert_null(asff_arena_alloc(ar, 16)); /* the block allocation fails cleanly */
     assert_null(asff_arena_strdup(ar, "x", 1));
@@ -140,7 +140,8 @@ static void test_arena_out_of_memory(void **state)
     assert_int_equal(c.live, 0);
     c.calls = 0;
     c.fail_after = 0;
-    assert_null(asff_arena_new(&a));
+    assert_int_equal(asff_arena_new(&a, &ar, NULL), ASFF_ERR_NOMEM);
+    assert_null(ar);
 }
 
 static void test_default_allocator(void **state)

@@ -753,7 +753,7 @@ static void test_maps_and_booleans(void **state)
     (void)state;
     run_cases(c, sizeof c / sizeof *c);
     /* FS-30 as an option: negatives need a value */
-    o.negative_absent_matches = false;
+    o.negative_absent_fails = true;
     flt = compile_opt("{\"ResourceTags\":[{\"Key\":\"owner\",\"Value\":\"x\",\"Comparison\":\"NOT_EQUALS\"}]}", &o);
     assert_false(asff_filter_match(flt, f));
     asff_filter_free(flt);
@@ -800,8 +800,8 @@ static void test_canonical_json(void **state)
     b = compile(s1); /* a fixed point */
     assert_int_equal(asff_filter_to_json(b, &s2, NULL, NULL), ASFF_OK);
     assert_string_equal(s1, s2);
-    asff_filter_string_free(a, s1);
-    asff_filter_string_free(b, s2);
+    asff_free_string(s1);
+    asff_free_string(s2);
     asff_filter_free(a);
     asff_filter_free(b);
 }
@@ -1047,7 +1047,8 @@ static void test_sort(void **state)
     void *f[5], *g[5];
     char order[8];
     size_t i, n;
-    asff_sort *s = asff_sort_new(NULL);
+    asff_sort *s = NULL;
+    (void)asff_sort_new(NULL, &s, NULL);
     asff_topk *t;
     asff_error err;
     (void)state;
@@ -1069,24 +1070,24 @@ static void test_sort(void **state)
     ORDER(s);
     assert_string_equal(order, "bedac");
     asff_sort_free(s);
-    s = asff_sort_new(NULL);
+    (void)asff_sort_new(NULL, &s, NULL);
     assert_int_equal(asff_sort_add(s, "Confidence", false, NULL), ASFF_OK);
     assert_int_equal(asff_sort_add(s, "SeverityLabel", true, NULL), ASFF_OK);
     ORDER(s);
     assert_string_equal(order, "dae" "bc");
     asff_sort_free(s);
     /* arrays: asc uses the minimum element, desc the maximum; strings by code point */
-    s = asff_sort_new(NULL);
+    (void)asff_sort_new(NULL, &s, NULL);
     assert_int_equal(asff_sort_add(s, "ResourceType", false, NULL), ASFF_OK);
     ORDER(s);
     assert_int_equal(order[0], 'e');
     asff_sort_free(s);
-    s = asff_sort_new(NULL);
+    (void)asff_sort_new(NULL, &s, NULL);
     assert_int_equal(asff_sort_add(s, "UpdatedAt", false, NULL), ASFF_OK);
     ORDER(s);
     assert_string_equal(order, "acedb"); /* c is 2024-01-01T19:00Z */
     /* top-K keeps the first K of the full order */
-    t = asff_topk_new(s, 2, NULL);
+    (void)asff_topk_new(s, 2, NULL, &t, NULL);
     for (i = 0; i < 5; i++) {
         void *out = asff_topk_push(t, f[4 - i]);
         if (i < 2)
@@ -1106,9 +1107,9 @@ static void test_sort(void **state)
         void *many[300], *copy[300], **kept;
         char json[96];
         size_t kn;
-        s = asff_sort_new(NULL);
+        (void)asff_sort_new(NULL, &s, NULL);
         assert_int_equal(asff_sort_add(s, "Confidence", true, NULL), ASFF_OK);
-        t = asff_topk_new(s, 200, NULL);
+        (void)asff_topk_new(s, 200, NULL, &t, NULL);
         for (i = 0; i < 300; i++) {
             snprintf(json, sizeof json, "{\"Id\":\"f%03zu\",\"Confidence\":%zu}", i, (i * 7) % 101);
             many[i] = F(json);
@@ -1127,7 +1128,7 @@ static void test_sort(void **state)
             asff_object_free(many[i]);
     }
     /* errors */
-    s = asff_sort_new(NULL);
+    (void)asff_sort_new(NULL, &s, NULL);
     assert_int_equal(asff_sort_add(s, "ResourceTags", false, &err), ASFF_ERR_FILTER);
     assert_int_equal(asff_sort_add(s, "Nope", false, &err), ASFF_ERR_FILTER);
     assert_int_equal(asff_sort_add_json(s, SL("[{\"Field\":\"Title\",\"SortOrder\":\"DESC\"}]"), &err), ASFF_ERR_FILTER);
@@ -1182,7 +1183,7 @@ static void test_insight_counting(void **state)
                             "\"GroupByAttribute\":\"ResourceType\",\"ResultValues\":[{\"GroupByAttributeValue\":\"AwsEc2Instance\","
                             "\"Count\":1},{\"GroupByAttributeValue\":\"AwsIamAccessKey\",\"Count\":1},{\"GroupByAttributeValue\":"
                             "\"AwsS3Bucket\",\"Count\":1}]}}");
-    asff_insight_string_free(ins, js);
+    asff_free_string(js);
     /* Types: A twice in finding 1 counts once; "" is no group (FS-69) */
     assert_int_equal(asff_insight_results(it, &r, &n), ASFF_OK);
     assert_int_equal(n, 3);

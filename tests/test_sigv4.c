@@ -105,8 +105,8 @@ static void sign_vector(const char *name, int *sreq_checked)
     /* The signer adds (and signs) the token itself for this case; header-after adds it unsigned. */
     if (strcmp(name, "get-vanilla-with-session-token") == 0 || header_after)
         c.session_token = token = sreq_token(sreq);
-    o.sign_session_token = !header_after;
-    s = asff_sigv4_new(&o);
+    o.token_after_signing = header_after;
+    (void)asff_sigv4_new(&o, &s, NULL);
     assert_non_null(s);
     r.method = raw.method;
     r.path = raw.path;
@@ -202,7 +202,8 @@ static void test_botocore_securityhub(void **state)
     asff_sigv4_header h[] = {{"Content-Type", 12, "application/json", 16}, {"User-Agent", 10, "libasff/0.1.0", 13}};
     asff_credentials c = {"AKIDEXAMPLE", SECRET, "FQoGZXIvYXdzEJr//////////wEaDOtoken+/=", 0};
     asff_sigv4_request r = ASFF_SIGV4_REQUEST_INIT;
-    asff_sigv4 *s = asff_sigv4_new(NULL);
+    asff_sigv4 *s = NULL;
+    (void)asff_sigv4_new(NULL, &s, NULL);
     const asff_sigv4_header *added;
     size_t n;
     asff_error err;
@@ -251,8 +252,8 @@ static void test_presign(void **state)
     asff_error err;
     const char *q, *url;
     (void)state;
-    o.normalize_path = false;
-    s = asff_sigv4_new(&o);
+    o.no_normalize_path = true;
+    (void)asff_sigv4_new(&o, &s, NULL);
     r.method = "GET";
     r.url = "https://examplebucket.s3.amazonaws.com/test.txt?x-id=GetObject";
     assert_int_equal(asff_sigv4_presign(s, &r, &c, "us-east-1", "s3", T_2026, 86400, &err), ASFF_OK);
@@ -298,9 +299,9 @@ static void test_options(void **state)
     (void)state;
     o.unsigned_payload = true;
     o.add_content_sha256 = true;
-    o.normalize_path = false;
-    o.encode_path = false;
-    s = asff_sigv4_new(&o);
+    o.no_normalize_path = true;
+    o.no_double_encode_path = true;
+    (void)asff_sigv4_new(&o, &s, NULL);
     r.method = "PUT";
     r.path = "/a%20b/../c";
     r.path_len = strlen(r.path);
@@ -328,7 +329,7 @@ static void test_options(void **state)
 
     /* Default options: the wire path is encoded once more (AWS's double encoding for non-S3), a given
      * payload hash is used as is. */
-    s = asff_sigv4_new(NULL);
+    (void)asff_sigv4_new(NULL, &s, NULL);
     r.payload_hash = "0000000000000000000000000000000000000000000000000000000000000000";
     assert_int_equal(asff_sigv4_sign(s, &r, &c, "us-east-1", "service", T_2015, &err), ASFF_OK);
     assert_string_equal(asff_sigv4_canonical_request(s),
@@ -341,7 +342,8 @@ static void test_options(void **state)
     asff_sigv4_free(s);
     /* A version the library does not know is refused. */
     o.version = 99;
-    assert_null(asff_sigv4_new(&o));
+    assert_int_equal(asff_sigv4_new(&o, &s, &err), ASFF_ERR_INVALID_ARG);
+    assert_null(s);
 }
 
 static void test_time(void **state)
@@ -394,7 +396,8 @@ static void test_errors(void **state)
     asff_credentials c = {"AKIDEXAMPLE", SECRET, "TOKEN-SECRET", 0};
     asff_credentials bad = c;
     asff_sigv4_request r = ASFF_SIGV4_REQUEST_INIT;
-    asff_sigv4 *s = asff_sigv4_new(NULL);
+    asff_sigv4 *s = NULL;
+    (void)asff_sigv4_new(NULL, &s, NULL);
     (void)state;
     r.method = "GET";
     r.path = "/";
@@ -472,7 +475,7 @@ static void test_cache_and_allocator(void **state)
     size_t i, k;
     (void)state;
     o.allocator = &al;
-    s = asff_sigv4_new(&o);
+    (void)asff_sigv4_new(&o, &s, NULL);
     assert_non_null(s);
     assert_true(live_blocks > 0);
     r.method = "GET";
@@ -545,7 +548,7 @@ static void test_out_of_memory(void **state)
         asff_status st1 = ASFF_ERR_NOMEM, st2 = ASFF_ERR_NOMEM;
         alloc_calls = 0;
         live_blocks = 0;
-        s = asff_sigv4_new(&o);
+        (void)asff_sigv4_new(&o, &s, NULL);
         if (s) {
             st1 = asff_sigv4_sign(s, &r, &c, "eu-west-1", "securityhub", T_2026, &err);
             if (st1 != ASFF_OK)
@@ -569,7 +572,8 @@ static void test_botocore_differential(void **state)
     FILE *p = popen("python3 " ASFF_SOURCE_DIR "/tests/sigv4_botocore_cases.py 2000 20261127", "r");
     size_t len = 0, cap = 1 << 20, n, compared = 0;
     char *buf = malloc(cap), *rec;
-    asff_sigv4 *s = asff_sigv4_new(NULL);
+    asff_sigv4 *s = NULL;
+    (void)asff_sigv4_new(NULL, &s, NULL);
     asff_credentials c = {"AKIDEXAMPLE", "secret", NULL, 0};
     (void)state;
     assert_non_null(p);

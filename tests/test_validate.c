@@ -333,7 +333,8 @@ static void test_case_table(void **state)
     char *text;
     size_t n, i, j, failures = 0, nfail = 0;
     vcase *cs = load_cases(&text, &n);
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     (void)state;
     assert_non_null(r);
     assert_true(n >= 150);
@@ -421,7 +422,8 @@ static void test_rules_table(void **state)
 static void test_base_is_clean(void **state)
 {
     asff_AwsSecurityFinding *f = base_finding();
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     (void)state;
     assert_int_equal(asff_validate(f, NULL, r), ASFF_OK);
     print_report(r);
@@ -435,7 +437,8 @@ static void test_base_is_clean(void **state)
 static void test_report_json(void **state)
 {
     asff_AwsSecurityFinding *f = base_finding();
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     const char *json;
     size_t len;
     char errbuf[128];
@@ -483,7 +486,8 @@ static void test_report_json(void **state)
 static void test_pointer_escaping(void **state)
 {
     asff_AwsSecurityFinding *f = base_finding();
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     (void)state;
     assert_int_equal(asff_map_set(f, "ProductFields", "a/b~c", " "), ASFF_OK);
     asff_validate(f, NULL, r);
@@ -515,7 +519,8 @@ static void count_free(void *ctx, void *p)
 static void test_no_allocation_when_warm(void **state)
 {
     asff_allocator a = {count_malloc, count_realloc, count_free, NULL};
-    asff_report *r = asff_report_new(&a);
+    asff_report *r = NULL;
+    (void)asff_report_new(&a, &r, NULL);
     asff_AwsSecurityFinding *f = base_finding();
     size_t before;
     int i;
@@ -612,7 +617,8 @@ static const asff_change *find_change(const asff_report *r, const char *rule, co
 static void test_normalize_steps(void **state)
 {
     asff_AwsSecurityFinding *f = base_finding();
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     asff_normalize_options o = ASFF_NORMALIZE_OPTIONS_INIT;
     const asff_change *c;
     (void)state;
@@ -684,7 +690,8 @@ static void test_normalize_defaults_and_aws_names(void **state)
 {
     asff_AwsSecurityFinding *f = base_finding();
     asff_normalize_options o = ASFF_NORMALIZE_OPTIONS_INIT;
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     (void)state;
     f->ProductArn = "arn:aws:securityhub:eu-west-1::product/aws/guardduty";
     f->Severity->Normalized = NULL;
@@ -871,7 +878,9 @@ static void assert_no_new_errors(const rule_count *before, const rule_count *aft
 static void test_normalize_generated(void **state)
 {
     rng g = {42};
-    asff_report *r1 = asff_report_new(NULL), *r2 = asff_report_new(NULL);
+    asff_report *r1 = NULL, *r2 = NULL;
+    (void)asff_report_new(NULL, &r1, NULL);
+    (void)asff_report_new(NULL, &r2, NULL);
     asff_normalize_options o = ASFF_NORMALIZE_OPTIONS_INIT;
     static rule_count before, after;
     char *rules_before[256];
@@ -915,7 +924,8 @@ static void test_normalize_generated(void **state)
 static void test_batch(void **state)
 {
     asff_AwsSecurityFinding *fs[120];
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     const asff_violation *v;
     size_t i;
     (void)state;
@@ -1026,7 +1036,9 @@ static const expect g_real[] = {
 static void test_real_corpus(void **state)
 {
     size_t i, j, k, total = 0, failures = 0;
-    asff_report *r = asff_report_new(NULL), *rn = asff_report_new(NULL);
+    asff_report *r = NULL, *rn = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
+    (void)asff_report_new(NULL, &rn, NULL);
     asff_validate_options vo = ASFF_VALIDATE_OPTIONS_INIT;
     asff_normalize_options no = ASFF_NORMALIZE_OPTIONS_INIT;
     (void)state;
@@ -1108,7 +1120,8 @@ static void test_real_batch(void **state)
 {
     FILE *fp = fopen(ASFF_TEST_DATA "/real/heimdall2/trivy-image_golang-1.12-alpine_sample.json", "rb");
     asff_finding_list *list = NULL;
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     size_t i, dups = 0;
     (void)state;
     assert_non_null(fp);

@@ -28,6 +28,7 @@
 #include "asff/core.h"
 #include "asff/model.h"
 #include "asff/aws.h"
+#include "asff/validate.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -116,9 +117,8 @@ typedef struct asff_client_options {
 /* Limits. */
 #define ASFF_CLIENT_MAX_RESPONSE (64u * 1024u * 1024u) /* bytes of one response body */
 #define ASFF_CLIENT_MAX_ATTEMPTS 20u
-#define ASFF_IMPORT_MAX_FINDINGS 100u                  /* findings per BatchImportFindings call */
-#define ASFF_IMPORT_MAX_BODY 6000000u                  /* bytes of one BatchImportFindings body */
-#define ASFF_IMPORT_MAX_FINDING 245760u                /* compact JSON bytes of one finding (240 KiB) */
+/* The batch limits (ASFF_BATCH_MAX_FINDINGS, ASFF_BATCH_MAX_BYTES, ASFF_FINDING_MAX_BYTES) are in
+ * asff/validate.h: the importer splits by the same numbers that validation checks. */
 
 typedef struct asff_client asff_client;
 
@@ -223,7 +223,7 @@ typedef struct asff_importer asff_importer;
 ASFF_API asff_status asff_importer_new(asff_client *c, const asff_import_options *options, asff_import_fn on_outcome,
                                        void *ctx, asff_importer **out, asff_error *err);
 /*
- * Add one finding (serialized compactly; a finding over ASFF_IMPORT_MAX_FINDING bytes is reported
+ * Add one finding (serialized compactly; a finding over ASFF_FINDING_MAX_BYTES bytes is reported
  * failed with "FindingTooLarge" and never sent). A full batch is sent first. A finding whose Id is
  * already in the pending batch starts a new batch, so that FailedFindings (which name Ids only)
  * match back to exactly one finding. Returns ASFF_OK even when findings failed (they go to the

@@ -100,9 +100,10 @@ typedef int (*asff_parse_error_fn)(void *ctx, const asff_error *err, const asff_
 
 typedef struct asff_parser asff_parser;
 
-/* A new parser; options may be NULL (defaults). NULL when out of memory or options are invalid. */
-ASFF_API asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
-                                      asff_parse_error_fn on_error, void *ctx);
+/* A new parser in *out; options may be NULL (defaults). ASFF_ERR_INVALID_ARG for unknown options
+ * (version, envelope, type_id), ASFF_ERR_NOMEM; *out is NULL on error. */
+ASFF_API asff_status asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
+                                     asff_parse_error_fn on_error, void *ctx, asff_parser **out, asff_error *err);
 /* Push the next len bytes (any chunk size). Errors are final for the parser (later calls return the
  * same error) except findings skipped under skip_invalid. err may be NULL. A model error inside a
  * finding is reported once the finding's closing brace is read (a syntax error in it wins). */
@@ -169,11 +170,14 @@ typedef int (*asff_write_fn)(void *ctx, const char *data, size_t len);
 
 typedef struct asff_writer asff_writer;
 
-/* A writer into memory (asff_writer_buffer), a FILE (not closed), or a callback. options may be
- * NULL (compact NDJSON). NULL when out of memory or the options are invalid. */
-ASFF_API asff_writer *asff_writer_new_buffer(const asff_write_options *options);
-ASFF_API asff_writer *asff_writer_new_file(FILE *file, const asff_write_options *options);
-ASFF_API asff_writer *asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options);
+/* A writer in *out into memory (asff_writer_buffer), a FILE (not closed), or a callback. options
+ * may be NULL (compact NDJSON). ASFF_ERR_INVALID_ARG for unknown options or a NULL file/fn,
+ * ASFF_ERR_NOMEM; *out is NULL on error. */
+ASFF_API asff_status asff_writer_new_buffer(const asff_write_options *options, asff_writer **out, asff_error *err);
+ASFF_API asff_status asff_writer_new_file(FILE *file, const asff_write_options *options, asff_writer **out,
+                                          asff_error *err);
+ASFF_API asff_status asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options,
+                                              asff_writer **out, asff_error *err);
 /* Write one object (a finding, or any model object) as the next item of the document; its bytes
  * reach the sink before the call returns. After an error the writer only accepts asff_writer_free
  * (ASFF_ERR_STATE). A double that is infinite or NaN is ASFF_ERR_RANGE; a failing sink ASFF_ERR_IO. */
@@ -190,8 +194,6 @@ ASFF_API void asff_writer_free(asff_writer *w);
 /* One object to compact (or pretty) JSON in a new NUL-terminated string (no trailing newline);
  * free with asff_free_string. len may be NULL. */
 ASFF_API asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *len, asff_error *err);
-/* Free a string from asff_to_json. NULL is allowed. */
-ASFF_API void asff_free_string(char *s);
 /* Bytes of the compact JSON encoding of object (what the 240 KB limit measures); 0 on error. */
 ASFF_API size_t asff_json_size(const void *object);
 

@@ -121,14 +121,20 @@ typedef struct asff_allocator {
 /* The libc allocator; static storage. */
 ASFF_API const asff_allocator *asff_default_allocator(void);
 
+/* Free a string the library returned (asff_to_json, asff_filter_to_json, asff_insight_to_json, ...):
+ * every returned string is freed with this one function, whatever allocator it came from (the
+ * string remembers it). NULL is allowed. */
+ASFF_API void asff_free_string(char *s);
+
 /*
  * Arena: bump allocation in blocks, freed all at once. Findings live in arenas. An arena is used by
  * one thread at a time.
  */
 typedef struct asff_arena asff_arena;
 
-/* A new arena that takes its blocks from alloc (NULL = libc); NULL when out of memory. */
-ASFF_API asff_arena *asff_arena_new(const asff_allocator *alloc);
+/* A new arena in *out that takes its blocks from alloc (NULL = libc). ASFF_ERR_NOMEM; *out is NULL
+ * on error. */
+ASFF_API asff_status asff_arena_new(const asff_allocator *alloc, asff_arena **out, asff_error *err);
 /* Free the arena and everything allocated in it. NULL is allowed. */
 ASFF_API void asff_arena_free(asff_arena *arena);
 /* Forget every allocation but keep the first block for reuse (what a streaming parser does per finding). */

@@ -30,7 +30,8 @@ typedef struct asff_filter_options {
     unsigned version;                 /* ASFF_FILTER_OPTIONS_VERSION */
     asff_filter_mode mode;
     bool local;                       /* lift the service limits (10 attributes, 20/100 entries per attribute) */
-    bool negative_absent_matches;     /* FS-30: a negative entry holds when the field is absent (default true) */
+    bool negative_absent_fails;       /* FS-30: by default a negative entry holds when the field is absent;
+                                         true makes it fail there instead */
     bool allow_contains;              /* FS-13: accept CONTAINS/NOT_CONTAINS in findings mode (default false) */
     bool has_now;                     /* now_seconds is set; DateRange entries need it */
     int64_t now_seconds;              /* "now" for DateRange, seconds since 1970-01-01T00:00:00Z */
@@ -38,7 +39,7 @@ typedef struct asff_filter_options {
 } asff_filter_options;
 
 #define ASFF_FILTER_OPTIONS_VERSION 1
-#define ASFF_FILTER_OPTIONS_INIT {ASFF_FILTER_OPTIONS_VERSION, ASFF_FILTER_FINDINGS, false, true, false, false, 0, NULL}
+#define ASFF_FILTER_OPTIONS_INIT {ASFF_FILTER_OPTIONS_VERSION, ASFF_FILTER_FINDINGS, false, false, false, false, 0, NULL}
 
 typedef struct asff_filter asff_filter;
 
@@ -74,9 +75,8 @@ ASFF_API size_t asff_filter_prefilter_next(const asff_filter *filter, const char
 /* Number of attributes the filter tests. */
 ASFF_API size_t asff_filter_attribute_count(const asff_filter *filter);
 /* The filter as canonical JSON: attributes sorted by name, entries in input order, numbers in the
- * shortest form that reads back exactly. *out is NUL-terminated, free it with asff_filter_string_free. */
+ * shortest form that reads back exactly. *out is NUL-terminated, free it with asff_free_string. */
 ASFF_API asff_status asff_filter_to_json(const asff_filter *filter, char **out, size_t *len, asff_error *err);
-ASFF_API void asff_filter_string_free(const asff_filter *filter, char *s);
 ASFF_API void asff_filter_free(asff_filter *filter);
 
 /* The filter type of an attribute name ("String", "Number", "Date", "Ip", "Map", "Boolean",
@@ -89,7 +89,7 @@ ASFF_API const char *asff_filter_attribute_type(const char *name);
 typedef struct asff_sort asff_sort;
 
 /* A sort with no criteria (the default order: UpdatedAt desc, ProductArn asc, Id asc). */
-ASFF_API asff_sort *asff_sort_new(const asff_allocator *alloc);
+ASFF_API asff_status asff_sort_new(const asff_allocator *alloc, asff_sort **out, asff_error *err);
 /* Append a criterion: field is a String, Number, Date, Ip or Boolean attribute name. */
 ASFF_API asff_status asff_sort_add(asff_sort *sort, const char *field, bool descending, asff_error *err);
 /* Append the criteria of a SortCriteria JSON array ([{"Field": ..., "SortOrder": "asc"|"desc"}]). */
@@ -104,7 +104,9 @@ ASFF_API void asff_sort_free(asff_sort *sort);
 
 /* Top-K: keeps the first k findings in sort order using memory for k pointers only. */
 typedef struct asff_topk asff_topk;
-ASFF_API asff_topk *asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc);
+/* ASFF_ERR_INVALID_ARG for a NULL sort (it must outlive the top-K), ASFF_ERR_NOMEM; *out NULL on error. */
+ASFF_API asff_status asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc, asff_topk **out,
+                                   asff_error *err);
 /* Offer a finding. Returns the finding that is no longer kept (finding itself, or one it evicted),
  * which the caller may free, or NULL when nothing dropped out. The pointer array grows as needed up
  * to k; when that allocation fails the finding itself is returned (not kept). */
@@ -144,9 +146,8 @@ ASFF_API uint64_t asff_insight_matched(const asff_insight *insight);
 /* The results, count descending then value ascending, at most max_results. Valid until the next add. */
 ASFF_API asff_status asff_insight_results(asff_insight *insight, const asff_insight_result **results, size_t *count);
 /* {"InsightResults":{"InsightArn":...,"GroupByAttribute":...,"ResultValues":[{"GroupByAttributeValue":...,
- * "Count":...}]}}; free with asff_insight_string_free. */
+ * "Count":...}]}}; free with asff_free_string. */
 ASFF_API asff_status asff_insight_to_json(asff_insight *insight, bool pretty, char **out, size_t *len, asff_error *err);
-ASFF_API void asff_insight_string_free(const asff_insight *insight, char *s);
 ASFF_API void asff_insight_free(asff_insight *insight);
 
 /* ---- managed insights ---------------------------------------------------------------------- */

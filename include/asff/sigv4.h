@@ -65,19 +65,19 @@ typedef struct asff_sigv4_request {
 #define ASFF_SIGV4_REQUEST_VERSION 1
 #define ASFF_SIGV4_REQUEST_INIT {ASFF_SIGV4_REQUEST_VERSION, NULL, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL}
 
-/* Signer options. The INIT macro gives what AWS's JSON services (Security Hub) want. */
+/* Signer options. Zero (and the INIT macro) gives what AWS's JSON services (Security Hub) want. */
 typedef struct asff_sigv4_options {
     unsigned version;            /* ASFF_SIGV4_OPTIONS_VERSION */
-    bool normalize_path;         /* remove dot segments and repeated slashes (true; S3: false) */
-    bool encode_path;            /* percent-encode the path once more (true; S3 with encoded paths: false) */
-    bool sign_session_token;     /* add X-Amz-Security-Token before signing, signed (true), or after (false) */
+    bool no_normalize_path;      /* keep dot segments and repeated slashes (S3: true) */
+    bool no_double_encode_path;  /* do not percent-encode the path once more (S3 with encoded paths: true) */
+    bool token_after_signing;    /* add X-Amz-Security-Token after signing, unsigned (some services) */
     bool unsigned_payload;       /* use UNSIGNED-PAYLOAD as the payload hash (false) */
     bool add_content_sha256;     /* add and sign X-Amz-Content-Sha256 (false; S3 requires it) */
     const asff_allocator *allocator; /* NULL = libc */
 } asff_sigv4_options;
 
 #define ASFF_SIGV4_OPTIONS_VERSION 1
-#define ASFF_SIGV4_OPTIONS_INIT {ASFF_SIGV4_OPTIONS_VERSION, true, true, true, false, false, NULL}
+#define ASFF_SIGV4_OPTIONS_INIT {ASFF_SIGV4_OPTIONS_VERSION, false, false, false, false, false, NULL}
 
 /* Limits on what the signer accepts (ASFF_ERR_LIMIT beyond them). */
 #define ASFF_SIGV4_MAX_HEADERS 256       /* headers in one request */
@@ -86,9 +86,9 @@ typedef struct asff_sigv4_options {
 
 typedef struct asff_sigv4 asff_sigv4;
 
-/* A new signer; options may be NULL (ASFF_SIGV4_OPTIONS_INIT). NULL when out of memory or when the
- * options' version is unknown. */
-ASFF_API asff_sigv4 *asff_sigv4_new(const asff_sigv4_options *options);
+/* A new signer in *out; options may be NULL (ASFF_SIGV4_OPTIONS_INIT). ASFF_ERR_INVALID_ARG when the
+ * options' version is unknown, ASFF_ERR_NOMEM; *out is NULL on error. */
+ASFF_API asff_status asff_sigv4_new(const asff_sigv4_options *options, asff_sigv4 **out, asff_error *err);
 /* Free the signer, wiping its cached keys and every stage it kept. NULL is allowed. */
 ASFF_API void asff_sigv4_free(asff_sigv4 *s);
 

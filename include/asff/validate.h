@@ -54,8 +54,8 @@ typedef struct asff_change {
 
 typedef struct asff_report asff_report;
 
-/* A new empty report (alloc NULL = libc); NULL when out of memory. */
-ASFF_API asff_report *asff_report_new(const asff_allocator *alloc);
+/* A new empty report in *out (alloc NULL = libc). ASFF_ERR_NOMEM; *out is NULL on error. */
+ASFF_API asff_status asff_report_new(const asff_allocator *alloc, asff_report **out, asff_error *err);
 /* Free a report and every string it handed out. NULL is allowed. */
 ASFF_API void asff_report_free(asff_report *report);
 /* Forget all entries; memory is kept for reuse. */
@@ -108,8 +108,9 @@ ASFF_API asff_status asff_validate(const asff_AwsSecurityFinding *finding, const
                                    asff_report *report);
 
 /* BatchImportFindings limits (BI-2, BI-4). */
-#define ASFF_BATCH_MAX_FINDINGS 100
-#define ASFF_BATCH_MAX_BYTES 6000000u
+#define ASFF_BATCH_MAX_FINDINGS 100u       /* findings per BatchImportFindings call */
+#define ASFF_BATCH_MAX_BYTES 6000000u      /* bytes of one BatchImportFindings body */
+#define ASFF_FINDING_MAX_BYTES 245760u     /* compact JSON bytes of one finding (240 KiB) */
 
 /*
  * Validate count findings as one BatchImportFindings request: each finding (violation.finding = its
@@ -125,10 +126,11 @@ ASFF_API asff_status asff_validate_batch(const asff_AwsSecurityFinding *const *f
 
 typedef struct asff_normalize_options {
     unsigned version;            /* ASFF_NORMALIZE_OPTIONS_VERSION */
-    bool severity;               /* Severity.Label from Normalized, Normalized from Label (SEV-3/4) */
-    bool timestamps;             /* timestamps to UTC 'Z' with milliseconds (TS-6, TS-10) */
-    bool schema_version;         /* SchemaVersion 2018-10-08 when absent */
-    bool dedupe_types;           /* remove repeated Types entries (TY-7), first one kept */
+    /* The four steps below run by default; each skip_ field turns one off. */
+    bool skip_severity;          /* Severity.Label from Normalized, Normalized from Label (SEV-3/4) */
+    bool skip_timestamps;        /* timestamps to UTC 'Z' with milliseconds (TS-6, TS-10) */
+    bool skip_schema_version;    /* SchemaVersion 2018-10-08 when absent */
+    bool skip_dedupe_types;      /* remove repeated Types entries (TY-7), first one kept */
     bool derive_product;         /* ProductName, CompanyName, Region from ProductArn when absent */
     bool truncate;               /* cut strings over their limit (code points; 32767 bytes), with a
                                     warning per cut ("truncated.<path>") */
@@ -136,7 +138,7 @@ typedef struct asff_normalize_options {
 } asff_normalize_options;
 
 #define ASFF_NORMALIZE_OPTIONS_VERSION 1
-#define ASFF_NORMALIZE_OPTIONS_INIT {ASFF_NORMALIZE_OPTIONS_VERSION, true, true, true, true, false, false, 0}
+#define ASFF_NORMALIZE_OPTIONS_INIT {ASFF_NORMALIZE_OPTIONS_VERSION, false, false, false, false, false, false, 0}
 
 /*
  * Put finding into canonical form. New strings go into the finding's arena. Every change is

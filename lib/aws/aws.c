@@ -235,7 +235,7 @@ asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_e
     if (!out)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "aws: no output handle");
     *out = NULL;
-    if (options && options->version != ASFF_AWS_OPTIONS_VERSION)
+    if (options && (options->version && options->version != ASFF_AWS_OPTIONS_VERSION))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "aws: unknown options version %u", options->version);
     if (!options)
         options = &def;

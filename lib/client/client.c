@@ -257,7 +257,7 @@ asff_status asff_client_new(const asff_client_options *o, asff_client **out, asf
     *out = NULL;
     if (!o)
         o = &defaults;
-    if (o->version != ASFF_CLIENT_OPTIONS_VERSION)
+    if ((o->version && o->version != ASFF_CLIENT_OPTIONS_VERSION))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_client_options version %u is unknown", o->version);
     if (o->max_attempts > ASFF_CLIENT_MAX_ATTEMPTS)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "max_attempts %u is over the limit of %u",
@@ -322,7 +322,7 @@ asff_status asff_client_new(const asff_client_options *o, asff_client **out, asf
     {
         asff_sigv4_options so = ASFF_SIGV4_OPTIONS_INIT;
         so.allocator = alloc;
-        c->signer = asff_sigv4_new(&so);
+        (void)asff_sigv4_new(&so, &c->signer, NULL);
         if (!c->signer) {
             asff_client_free(c);
             return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");

@@ -5,7 +5,7 @@
 
 /* The batch's Ids by hash, open addressing; over twice the largest batch, so probes stay short. */
 #define ID_SLOTS 256u
-_Static_assert(ID_SLOTS >= 2 * ASFF_IMPORT_MAX_FINDINGS && (ID_SLOTS & (ID_SLOTS - 1)) == 0, "ID_SLOTS");
+_Static_assert(ID_SLOTS >= 2 * ASFF_BATCH_MAX_FINDINGS && (ID_SLOTS & (ID_SLOTS - 1)) == 0, "ID_SLOTS");
 
 /* A finding of the batch. Its JSON is already in the body being built and its Id and ProductArn in
  * `names`, by offset (both buffers grow): no allocation per finding. */
@@ -110,14 +110,14 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_new: no client");
     if (!options)
         options = &defaults;
-    if (options->version != ASFF_IMPORT_OPTIONS_VERSION)
+    if ((options->version && options->version != ASFF_IMPORT_OPTIONS_VERSION))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_import_options version %u is unknown",
                                options->version);
-    if (options->max_findings > ASFF_IMPORT_MAX_FINDINGS || options->max_body > ASFF_IMPORT_MAX_BODY ||
-        (options->max_body && options->max_body < ASFF_IMPORT_MAX_FINDING + BODY_OVERHEAD))
+    if (options->max_findings > ASFF_BATCH_MAX_FINDINGS || options->max_body > ASFF_BATCH_MAX_BYTES ||
+        (options->max_body && options->max_body < ASFF_FINDING_MAX_BYTES + BODY_OVERHEAD))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
-                               "max_findings must be 1..%u and max_body %u..%u bytes", ASFF_IMPORT_MAX_FINDINGS,
-                               ASFF_IMPORT_MAX_FINDING + BODY_OVERHEAD, ASFF_IMPORT_MAX_BODY);
+                               "max_findings must be 1..%u and max_body %u..%u bytes", ASFF_BATCH_MAX_FINDINGS,
+                               ASFF_FINDING_MAX_BYTES + BODY_OVERHEAD, ASFF_BATCH_MAX_BYTES);
     imp = asff__malloc(c->alloc, sizeof *imp);
     if (!imp)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -125,9 +125,9 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
     imp->c = c;
     imp->opt = *options;
     if (!imp->opt.max_findings)
-        imp->opt.max_findings = ASFF_IMPORT_MAX_FINDINGS;
+        imp->opt.max_findings = ASFF_BATCH_MAX_FINDINGS;
     if (!imp->opt.max_body)
-        imp->opt.max_body = ASFF_IMPORT_MAX_BODY;
+        imp->opt.max_body = ASFF_BATCH_MAX_BYTES;
     imp->fn = on_outcome;
     imp->ctx = ctx;
     imp->batch = asff__malloc(c->alloc, imp->opt.max_findings * sizeof *imp->batch);
@@ -347,10 +347,10 @@ static asff_status enqueue(asff_importer *imp, const char *json, size_t len, con
         report(imp, index, "", arn, "MissingId", "the finding has no Id", 0);
         return imp->aborted ? asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller") : ASFF_OK;
     }
-    if (len > ASFF_IMPORT_MAX_FINDING) {
+    if (len > ASFF_FINDING_MAX_BYTES) {
         char msg[128];
         snprintf(msg, sizeof msg, "the finding is %zu bytes of compact JSON, over the limit of %u", len,
-                 ASFF_IMPORT_MAX_FINDING);
+                 ASFF_FINDING_MAX_BYTES);
         report(imp, index, id, arn, "FindingTooLarge", msg, 0);
         return imp->aborted ? asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller") : ASFF_OK;
     }
@@ -422,7 +422,7 @@ asff_status asff_importer_add(asff_importer *imp, const asff_AwsSecurityFinding 
         asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
         wo.format = ASFF_FORMAT_VALUE;
         wo.allocator = imp->c->alloc;
-        imp->writer = asff_writer_new_callback(to_scratch, imp, &wo);
+        (void)asff_writer_new_callback(to_scratch, imp, &wo, &imp->writer, NULL);
         if (!imp->writer) {
             report(imp, imp->stats.added++, finding->Id, finding->ProductArn, "Internal", "out of memory", 0);
             return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");

@@ -120,7 +120,7 @@ asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_opt
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_client_get_findings: needs a client and a callback");
     if (!options)
         options = &defaults;
-    if (options->version != ASFF_GET_FINDINGS_OPTIONS_VERSION || options->page_size > 100)
+    if ((options->version && options->version != ASFF_GET_FINDINGS_OPTIONS_VERSION) || options->page_size > 100)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "GetFindings options: unknown version or page_size over 100");
     po.envelope = ASFF_ENVELOPE_FINDINGS;
     po.allocator = c->alloc;
@@ -128,7 +128,7 @@ asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_opt
     pc.fn = fn;
     pc.ctx = ctx;
     pc.max = options->max_findings;
-    parser = asff_parser_new(&po, on_finding, NULL, &pc);
+    (void)asff_parser_new(&po, on_finding, NULL, &pc, &parser, NULL);
     if (!parser)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     asff__buf_init(&body, c->alloc);

@@ -336,7 +336,7 @@ static asff_arena *arena_for(asff_parser *p, bool top_level)
         return p->shared;
     a = top_level ? &p->top_arena : &p->item_arena;
     if (!*a)
-        *a = asff_arena_new(p->alloc);
+        (void)asff_arena_new(p->alloc, a, NULL);
     return *a;
 }
 
@@ -1664,8 +1664,8 @@ static yajl_handle new_yajl(asff_parser *p)
     return y;
 }
 
-asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
-                             asff_parse_error_fn on_error, void *ctx)
+static asff_parser *parser_create(const asff_parse_options *options, asff_finding_fn on_finding,
+                                  asff_parse_error_fn on_error, void *ctx)
 {
     asff_parse_options def = ASFF_PARSE_OPTIONS_INIT;
     const asff_allocator *alloc;
@@ -1673,7 +1673,7 @@ asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn 
     const asff_type *t;
     if (!options)
         options = &def;
-    if (options->version != ASFF_PARSE_OPTIONS_VERSION || (unsigned)options->envelope > ASFF_ENVELOPE_NDJSON)
+    if ((options->version && options->version != ASFF_PARSE_OPTIONS_VERSION) || (unsigned)options->envelope > ASFF_ENVELOPE_NDJSON)
         return NULL;
     t = asff_type_get(options->type_id ? options->type_id : ASFF_TID_AwsSecurityFinding);
     if (!t)
@@ -1713,6 +1713,23 @@ asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn 
         return NULL;
     }
     return p;
+}
+
+asff_status asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
+                            asff_parse_error_fn on_error, void *ctx, asff_parser **out, asff_error *err)
+{
+    if (!out)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_parser_new: out is NULL");
+    *out = NULL;
+    if (options && (options->version && options->version != ASFF_PARSE_OPTIONS_VERSION))
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_parse_options version %u is unknown",
+                                options->version);
+    if (options && (unsigned)options->envelope > ASFF_ENVELOPE_NDJSON)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_parse_options: unknown envelope");
+    if (options && options->type_id && !asff_type_get(options->type_id))
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_parse_options: unknown type_id");
+    *out = parser_create(options, on_finding, on_error, ctx);
+    return *out ? ASFF_OK : asff_error_set(err, ASFF_ERR_NOMEM, NULL);
 }
 
 /* After a syntax error: may the stream go on at the next line (skip_invalid over NDJSON)? */
@@ -2090,12 +2107,14 @@ static asff_status parse_into_list(const void *data, size_t len, FILE *file, con
         return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     memset(l, 0, sizeof *l);
     c.list = l;
-    l->arena = asff_arena_new(c.alloc);
-    p = l->arena ? asff_parser_new(&o, collect_finding, NULL, &c) : NULL;
+    (void)asff_arena_new(c.alloc, &l->arena, NULL);
+    p = NULL;
+    if (l->arena)
+        (void)asff_parser_new(&o, collect_finding, NULL, &c, &p, NULL);
     if (!p) {
         asff_arena_free(l->arena);
         asff__free(c.alloc, l);
-        return asff__error_setf(err, options && options->version != ASFF_PARSE_OPTIONS_VERSION ? ASFF_ERR_INVALID_ARG
+        return asff__error_setf(err, options && (options->version && options->version != ASFF_PARSE_OPTIONS_VERSION) ? ASFF_ERR_INVALID_ARG
                                                                                              : ASFF_ERR_NOMEM,
                                "cannot create a parser");
     }
@@ -2184,7 +2203,7 @@ asff_status asff_parse_object(const void *data, size_t len, unsigned type_id, co
     o.type_id = type_id;
     o.keep = true;
     o.skip_invalid = false;
-    p = asff_parser_new(&o, take_one, NULL, &r);
+    (void)asff_parser_new(&o, take_one, NULL, &r, &p, NULL);
     if (!p)
         return asff__error_setf(err, asff_type_get(type_id) ? ASFF_ERR_NOMEM : ASFF_ERR_INVALID_ARG,
                                "cannot create a parser");

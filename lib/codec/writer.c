@@ -543,7 +543,7 @@ static asff_writer *writer_new(int sink, const asff_write_options *options)
     asff_writer *w;
     if (!options)
         options = &def;
-    if (options->version != ASFF_WRITE_OPTIONS_VERSION || (unsigned)options->format > ASFF_FORMAT_VALUE)
+    if ((options->version && options->version != ASFF_WRITE_OPTIONS_VERSION) || (unsigned)options->format > ASFF_FORMAT_VALUE)
         return NULL;
     alloc = asff__alloc_or_default(options->allocator);
     w = asff__malloc(alloc, sizeof *w);
@@ -581,33 +581,55 @@ static asff_writer *writer_new(int sink, const asff_write_options *options)
     return w;
 }
 
-asff_writer *asff_writer_new_buffer(const asff_write_options *options)
+/* The one constructor behind the three public ones: arguments checked, then built. */
+static asff_status writer_make(int sink, const asff_write_options *options, asff_writer **out, asff_error *err)
 {
-    return writer_new(SINK_BUFFER, options);
+    if (!out)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_writer_new: out is NULL");
+    *out = NULL;
+    if (options && (options->version && options->version != ASFF_WRITE_OPTIONS_VERSION))
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_write_options version %u is unknown",
+                                options->version);
+    if (options && (unsigned)options->format > ASFF_FORMAT_VALUE)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_write_options: unknown format");
+    *out = writer_new(sink, options);
+    return *out ? ASFF_OK : asff_error_set(err, ASFF_ERR_NOMEM, NULL);
 }
 
-asff_writer *asff_writer_new_file(FILE *file, const asff_write_options *options)
+asff_status asff_writer_new_buffer(const asff_write_options *options, asff_writer **out, asff_error *err)
 {
-    asff_writer *w;
-    if (!file)
-        return NULL;
-    w = writer_new(SINK_FILE, options);
-    if (w)
-        w->file = file;
-    return w;
+    return writer_make(SINK_BUFFER, options, out, err);
 }
 
-asff_writer *asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options)
+asff_status asff_writer_new_file(FILE *file, const asff_write_options *options, asff_writer **out, asff_error *err)
 {
-    asff_writer *w;
-    if (!fn)
-        return NULL;
-    w = writer_new(SINK_CALLBACK, options);
-    if (w) {
-        w->fn = fn;
-        w->ctx = ctx;
+    asff_status st;
+    if (!file) {
+        if (out)
+            *out = NULL;
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_writer_new_file: file is NULL");
     }
-    return w;
+    st = writer_make(SINK_FILE, options, out, err);
+    if (st == ASFF_OK)
+        (*out)->file = file;
+    return st;
+}
+
+asff_status asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options,
+                                     asff_writer **out, asff_error *err)
+{
+    asff_status st;
+    if (!fn) {
+        if (out)
+            *out = NULL;
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_writer_new_callback: fn is NULL");
+    }
+    st = writer_make(SINK_CALLBACK, options, out, err);
+    if (st == ASFF_OK) {
+        (*out)->fn = fn;
+        (*out)->ctx = ctx;
+    }
+    return st;
 }
 
 static asff_status sink_write(asff_writer *w, const char *data, size_t len, asff_error *err)
@@ -747,7 +769,7 @@ static asff_status object_to_buf(const void *object, bool pretty, asff_buf *out,
     o.format = ASFF_FORMAT_VALUE;
     o.pretty = pretty;
     o.allocator = out->alloc;
-    w = asff_writer_new_buffer(&o);
+    (void)asff_writer_new_buffer(&o, &w, NULL);
     if (!w)
         return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     st = asff_writer_write(w, object, err);
@@ -780,15 +802,13 @@ asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *le
     /* Pretty yajl output ends with a newline; a value alone does not need it. */
     if (b.len && b.data[b.len - 1] == '\n')
         b.data[--b.len] = '\0';
-    *out = b.data;
+    *out = asff__string_dup(NULL, b.data, b.len);
+    asff__buf_cleanup(&b);
+    if (!*out)
+        return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     if (len)
-        *len = b.len;
+        *len = strlen(*out);
     return ASFF_OK;
-}
-
-void asff_free_string(char *s)
-{
-    asff__free(NULL, s);
 }
 
 static int count_bytes(void *ctx, const char *data, size_t len)
@@ -807,7 +827,7 @@ size_t asff_json_size(const void *object)
     if (!object)
         return 0;
     o.format = ASFF_FORMAT_VALUE;
-    w = asff_writer_new_callback(count_bytes, &n, &o);
+    (void)asff_writer_new_callback(count_bytes, &n, &o, &w, NULL);
     if (!w)
         return 0;
     st = asff_writer_write(w, object, NULL);

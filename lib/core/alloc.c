@@ -54,6 +54,40 @@ void asff__free(const asff_allocator *a, void *ptr)
     a->free(a->ctx, ptr);
 }
 
+/* A string handed to a caller: the allocator it came from sits in front of it, so asff_free_string
+ * needs no handle. */
+typedef union string_head {
+    const asff_allocator *alloc;
+    max_align_t align;
+} string_head;
+
+char *asff__string_dup(const asff_allocator *a, const char *s, size_t len)
+{
+    string_head *h;
+    char *p;
+    a = asff__alloc_or_default(a);
+    if (len > SIZE_MAX - sizeof *h - 1)
+        return NULL;
+    h = asff__malloc(a, sizeof *h + len + 1);
+    if (!h)
+        return NULL;
+    h->alloc = a;
+    p = (char *)(h + 1);
+    if (len)
+        memcpy(p, s, len);
+    p[len] = 0;
+    return p;
+}
+
+void asff_free_string(char *s)
+{
+    string_head *h;
+    if (!s)
+        return;
+    h = (string_head *)(void *)s - 1;
+    asff__free(h->alloc, h);
+}
+
 asff_status asff__error_setf(asff_error *err, asff_status code, const char *fmt, ...)
 {
     if (err) {

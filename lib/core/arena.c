@@ -8,17 +8,19 @@ typedef struct asff_arena_block block;  /* the layout is in internal.h, for the 
 
 #define ARENA_FIRST_BLOCK 4096u
 
-asff_arena *asff_arena_new(const asff_allocator *alloc)
+asff_status asff_arena_new(const asff_allocator *alloc, asff_arena **out, asff_error *err)
 {
     asff_arena *a;
+    if (!out)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_arena_new: out is NULL");
     alloc = asff__alloc_or_default(alloc);
-    a = asff__malloc(alloc, sizeof *a);
+    *out = a = asff__malloc(alloc, sizeof *a);
     if (!a)
-        return NULL;
+        return asff_error_set(err, ASFF_ERR_NOMEM, NULL);
     a->alloc = alloc;
     a->head = NULL;
     a->used = a->capacity = 0;
-    return a;
+    return ASFF_OK;
 }
 
 static void free_blocks(asff_arena *a, block *b)

@@ -35,6 +35,8 @@ const asff_allocator *asff__alloc_or_default(const asff_allocator *a);
 void *asff__malloc(const asff_allocator *a, size_t size);
 void *asff__realloc(const asff_allocator *a, void *ptr, size_t size);
 void asff__free(const asff_allocator *a, void *ptr);
+/* A NUL-terminated copy of s[len] that the caller frees with asff_free_string (it remembers a). */
+char *asff__string_dup(const asff_allocator *a, const char *s, size_t len);
 
 /* The allocator an arena takes its blocks from. */
 const asff_allocator *asff__arena_allocator(const asff_arena *arena);

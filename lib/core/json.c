@@ -451,7 +451,7 @@ asff_status asff__json_parse(const char *text, size_t len, const asff__json_limi
     if ((bad = lone_surrogate(text, len)) != len)
         return fail(&b, text, len, bad, ASFF_ERR_UTF8, "escape is a surrogate without its pair", err);
 
-    if (!(b.arena = asff_arena_new(b.alloc)))
+    if (asff_arena_new(b.alloc, &b.arena, NULL) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     asff__yalloc_init(&ya, b.alloc);
     h = yajl_alloc(&callbacks, &ya.funcs, &b);

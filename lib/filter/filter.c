@@ -429,7 +429,7 @@ static bool cond_match(const asff_filter *f, const fcond *c, const void *finding
         return false;
     if (c->npos)
         return m.pos_hit;
-    return m.any || f->opt.negative_absent_matches; /* FS-30 */
+    return m.any || !f->opt.negative_absent_fails; /* FS-30 */
 }
 
 bool asff_filter_match(const asff_filter *f, const void *finding)
@@ -1184,7 +1184,7 @@ asff_status asff__filter_compile_node(yajl_val node, const char *base, const asf
     *out = NULL;
     if (!opt)
         opt = &defaults;
-    if (opt->version != ASFF_FILTER_OPTIONS_VERSION)
+    if ((opt->version && opt->version != ASFF_FILTER_OPTIONS_VERSION))
         return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_filter_options version %u", opt->version);
     a = asff__alloc_or_default(opt->allocator);
     if (!YAJL_IS_OBJECT(node))
@@ -1196,7 +1196,7 @@ asff_status asff__filter_compile_node(yajl_val node, const char *base, const asf
     f->alloc = a;
     f->opt = *opt;
     f->finding_type = asff_type_get(ASFF_TID_AwsSecurityFinding);
-    f->arena = asff_arena_new(a);
+    (void)asff_arena_new(a, &f->arena, NULL);
     f->conds = f->arena ? asff_arena_alloc(f->arena, (node->u.object.len + 1) * sizeof *f->conds) : NULL;
     if (!f->conds) {
         asff_filter_free(f);
@@ -1377,21 +1377,14 @@ asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, a
     }
     yajl_gen_map_close(g);
     yajl_gen_get_buf(g, &buf, &n);
-    *out = asff__malloc(f->alloc, n + 1);
+    *out = asff__string_dup(f->alloc, (const char *)buf, n);
     if (!*out) {
         yajl_gen_free(g);
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
-    memcpy(*out, buf, n);
-    (*out)[n] = 0;
     if (len)
         *len = n;
     yajl_gen_free(g);
     return ASFF_OK;
 }
 
-void asff_filter_string_free(const asff_filter *f, char *s)
-{
-    if (f && s)
-        asff__free(f->alloc, s);
-}

@@ -48,7 +48,7 @@ asff_status asff_insight_new(const asff_filter *filter, const char *group_by, co
     *out = NULL;
     if (!opt)
         opt = &defaults;
-    if (opt->version != ASFF_INSIGHT_OPTIONS_VERSION)
+    if ((opt->version && opt->version != ASFF_INSIGHT_OPTIONS_VERSION))
         return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_insight_options version");
     d = asff__filter_attr_find(group_by, strlen(group_by));
     if (!d)
@@ -65,7 +65,7 @@ asff_status asff_insight_new(const asff_filter *filter, const char *group_by, co
     ins->filter = filter;
     ins->def = d;
     ins->max_results = opt->max_results ? opt->max_results : 100;
-    ins->arena = asff_arena_new(a);
+    (void)asff_arena_new(a, &ins->arena, NULL);
     ins->cap = 64;
     ins->slots = asff__malloc(a, ins->cap * sizeof *ins->slots);
     ins->arn = ins->arena ? asff_arena_strdup(ins->arena, opt->insight_arn ? opt->insight_arn : "",
@@ -230,24 +230,17 @@ asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, siz
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
     yajl_gen_get_buf(g, &buf, &blen);
-    *out = asff__malloc(ins->alloc, blen + 1);
+    *out = asff__string_dup(ins->alloc, (const char *)buf, blen);
     if (!*out) {
         yajl_gen_free(g);
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
-    memcpy(*out, buf, blen);
-    (*out)[blen] = 0;
     if (len)
         *len = blen;
     yajl_gen_free(g);
     return ASFF_OK;
 }
 
-void asff_insight_string_free(const asff_insight *ins, char *s)
-{
-    if (ins && s)
-        asff__free(ins->alloc, s);
-}
 
 void asff_insight_free(asff_insight *ins)
 {

@@ -323,7 +323,7 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     *out = NULL;
     if (!opt)
         opt = &defaults;
-    if (opt->version != ASFF_RULES_OPTIONS_VERSION)
+    if ((opt->version && opt->version != ASFF_RULES_OPTIONS_VERSION))
         return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_rules_options version");
     a = asff__alloc_or_default(opt->allocator);
     if ((st = asff__filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
@@ -346,7 +346,7 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     memset(rs, 0, sizeof *rs);
     rs->alloc = a;
     rs->opt = *opt;
-    rs->arena = asff_arena_new(a);
+    (void)asff_arena_new(a, &rs->arena, NULL);
     rs->rules = rs->arena ? asff_arena_alloc(rs->arena, (n + 1) * sizeof *rs->rules) : NULL;
     if (!rs->rules) {
         yajl_tree_free(root);

@@ -15,15 +15,18 @@ struct asff_sort {
     size_t n, cap;
 };
 
-asff_sort *asff_sort_new(const asff_allocator *alloc)
+asff_status asff_sort_new(const asff_allocator *alloc, asff_sort **out, asff_error *err)
 {
     const asff_allocator *a = asff__alloc_or_default(alloc);
-    asff_sort *s = asff__malloc(a, sizeof *s);
-    if (s) {
-        memset(s, 0, sizeof *s);
-        s->alloc = a;
-    }
-    return s;
+    asff_sort *s;
+    if (!out)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_sort_new: out is NULL");
+    *out = s = asff__malloc(a, sizeof *s);
+    if (!s)
+        return asff_error_set(err, ASFF_ERR_NOMEM, NULL);
+    memset(s, 0, sizeof *s);
+    s->alloc = a;
+    return ASFF_OK;
 }
 
 void asff_sort_free(asff_sort *s)
@@ -256,17 +259,24 @@ struct asff_topk {
     bool sorted;   /* heap holds the sorted order; re-heapify on the next push */
 };
 
-asff_topk *asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc)
+asff_status asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc, asff_topk **out,
+                          asff_error *err)
 {
     const asff_allocator *a = asff__alloc_or_default(alloc);
-    asff_topk *t = asff__malloc(a, sizeof *t);
+    asff_topk *t;
+    if (!out)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_topk_new: out is NULL");
+    *out = NULL;
+    if (!sort)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_topk_new: sort is NULL");
+    *out = t = asff__malloc(a, sizeof *t);
     if (!t)
-        return NULL;
+        return asff_error_set(err, ASFF_ERR_NOMEM, NULL);
     memset(t, 0, sizeof *t);
     t->alloc = a;
     t->sort = sort;
     t->k = k;
-    return t;
+    return ASFF_OK;
 }
 
 static void sift_down(asff_topk *t, size_t i, size_t n)

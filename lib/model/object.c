@@ -139,7 +139,7 @@ void *asff_object_new_root(unsigned type_id, const asff_allocator *alloc)
     asff_object *o;
     if (!t)
         return NULL;
-    arena = asff_arena_new(alloc);
+    (void)asff_arena_new(alloc, &arena, NULL);
     if (!arena)
         return NULL;
     o = new_in(arena, t);

@@ -419,23 +419,27 @@ asff_status asff_sigv4_make_string_to_sign(const char *creq, size_t len, int64_t
 
 /* ---- handle ------------------------------------------------------------------------------------ */
 
-asff_sigv4 *asff_sigv4_new(const asff_sigv4_options *options)
+asff_status asff_sigv4_new(const asff_sigv4_options *options, asff_sigv4 **out, asff_error *err)
 {
     asff_sigv4_options def = ASFF_SIGV4_OPTIONS_INIT;
     const asff_allocator *a;
     asff_sigv4 *s;
-    if (options && options->version != ASFF_SIGV4_OPTIONS_VERSION)
-        return NULL;
+    if (!out)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_sigv4_new: out is NULL");
+    *out = NULL;
+    if (options && (options->version && options->version != ASFF_SIGV4_OPTIONS_VERSION))
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_sigv4_options version %u is unknown",
+                                options->version);
     if (!options)
         options = &def;
     a = asff__alloc_or_default(options->allocator);
     s = asff__malloc(a, sizeof *s);
     if (!s)
-        return NULL;
+        return asff_error_set(err, ASFF_ERR_NOMEM, NULL);
     memset(s, 0, sizeof *s);
     if (!crypto_init(&s->crypto)) {
         asff__free(a, s);
-        return NULL;
+        return asff_error_set(err, ASFF_ERR_NOMEM, "OpenSSL could not set up HMAC/SHA-256");
     }
     s->opt = *options;
     s->alloc = a;
@@ -448,7 +452,8 @@ asff_sigv4 *asff_sigv4_new(const asff_sigv4_options *options)
     asff__buf_init(&s->url, a);
     asff__buf_init(&s->added_store, a);
     asff__buf_init(&s->work, a);
-    return s;
+    *out = s;
+    return ASFF_OK;
 }
 
 void asff_sigv4_free(asff_sigv4 *s)
@@ -613,7 +618,7 @@ static asff_status put_canonical_uri(asff_sigv4 *s, asff_buf *b, const char *pat
     size_t srclen = n;
     if (n == 0)
         return asff__sbuf_putc(b, '/');
-    if (s->opt.normalize_path) {
+    if (!s->opt.no_normalize_path) {
         bool trailing = path[n - 1] == '/';
         size_t segs = 0;
         if (asff__sbuf_reserve(t, n + 2) != ASFF_OK)
@@ -650,7 +655,7 @@ static asff_status put_canonical_uri(asff_sigv4 *s, asff_buf *b, const char *pat
         if (asff__sbuf_putc(b, '/') != ASFF_OK)
             return ASFF_ERR_NOMEM;
     }
-    if (s->opt.encode_path)
+    if (!s->opt.no_double_encode_path)
         return put_encoded(b, src, srclen, true);
     return asff__sbuf_append(b, src, srclen);
 }
@@ -912,7 +917,7 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
     if (!s || !req)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: no signer or request");
     reset_stages(s);
-    if (req->version != ASFF_SIGV4_REQUEST_VERSION)
+    if ((req->version && req->version != ASFF_SIGV4_REQUEST_VERSION))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: unknown request version %u", req->version);
     if (!req->method || !req->method[0])
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the request has no method");
@@ -982,7 +987,7 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
     /* Which headers the signer adds, and which of them are signed. */
     add_date = !presign && !has_header(req, "x-amz-date");
     add_token = !presign && token && !has_header(req, "x-amz-security-token");
-    sign_token = add_token && s->opt.sign_session_token;
+    sign_token = add_token && !s->opt.token_after_signing;
     add_sha = !presign && s->opt.add_content_sha256 && !has_header(req, "x-amz-content-sha256");
     if (!presign && !add_date) {
         /* The X-Amz-Date the caller gave must be the signing time, or AWS rejects the signature. */

@@ -76,7 +76,7 @@ asff_status asff_validate_batch(const asff_AwsSecurityFinding *const *fs, size_t
     char lim[32], act[32];
     if (!r || (n && !fs))
         return ASFF_ERR_INVALID_ARG;
-    if (options && options->version != ASFF_VALIDATE_OPTIONS_VERSION)
+    if (options && (options->version && options->version != ASFF_VALIDATE_OPTIONS_VERSION))
         return ASFF_ERR_INVALID_ARG;
     o = options ? *options : defaults;
     errors = r->errors;

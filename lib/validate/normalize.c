@@ -149,7 +149,7 @@ static void norm_string_slot(nwalk *w, char **slot, const asff_member *m, const 
         truncated(w, s, n, ref);
         s = n;
     }
-    if (ts && w->o->timestamps && (n = canonical_ts(w, s)) != NULL) {
+    if (ts && !w->o->skip_timestamps && (n = canonical_ts(w, s)) != NULL) {
         *slot = n;
         change(w, "normalize.timestamp", cur_path(w), s, n);
     }
@@ -321,7 +321,7 @@ asff_status asff_normalize(asff_AwsSecurityFinding *f, const asff_normalize_opti
     nwalk w;
     if (!f || asff_object_type(f) != asff_type_get(ASFF_TID_AwsSecurityFinding))
         return ASFF_ERR_INVALID_ARG;
-    if (options && options->version != ASFF_NORMALIZE_OPTIONS_VERSION)
+    if (options && (options->version && options->version != ASFF_NORMALIZE_OPTIONS_VERSION))
         return ASFF_ERR_INVALID_ARG;
     w.r = r;
     w.o = options ? options : &defaults;
@@ -335,17 +335,17 @@ asff_status asff_normalize(asff_AwsSecurityFinding *f, const asff_normalize_opti
     asff__buf_reset(w.ptr);
     asff__buf_reset(w.spath);
 
-    if (w.o->truncate || w.o->timestamps)
+    if (w.o->truncate || !w.o->skip_timestamps)
         norm_object(&w, f, 0);
 
-    if (w.st == ASFF_OK && w.o->schema_version && !f->SchemaVersion) {
+    if (w.st == ASFF_OK && !w.o->skip_schema_version && !f->SchemaVersion) {
         f->SchemaVersion = asff_strdup(f, "2018-10-08");
         if (!f->SchemaVersion)
             fail(&w, ASFF_ERR_NOMEM);
         else
             change(&w, "normalize.schema_version", "/SchemaVersion", NULL, f->SchemaVersion);
     }
-    if (w.st == ASFF_OK && w.o->severity && f->Severity) {
+    if (w.st == ASFF_OK && !w.o->skip_severity && f->Severity) {
         asff_Severity *s = f->Severity;
         if (!s->Label && s->Normalized && !s->Normalized->text && asff_severity_label(s->Normalized->value)) {
             s->Label = (char *)asff_severity_label(s->Normalized->value);  /* static, lives forever */
@@ -361,7 +361,7 @@ asff_status asff_normalize(asff_AwsSecurityFinding *f, const asff_normalize_opti
             }
         }
     }
-    if (w.st == ASFF_OK && w.o->dedupe_types) {
+    if (w.st == ASFF_OK && !w.o->skip_dedupe_types) {
         dedupe(&w, &f->Types, "/Types");
         if (f->FindingProviderFields)
             dedupe(&w, &f->FindingProviderFields->Types, "/FindingProviderFields/Types");

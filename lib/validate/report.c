@@ -4,7 +4,7 @@
 #include <yajl/yajl_gen.h>
 #include "vinternal.h"
 
-asff_report *asff_report_new(const asff_allocator *alloc)
+static asff_report *report_create(const asff_allocator *alloc)
 {
     const asff_allocator *a = asff__alloc_or_default(alloc);
     asff_report *r = asff__malloc(a, sizeof *r);
@@ -12,7 +12,7 @@ asff_report *asff_report_new(const asff_allocator *alloc)
         return NULL;
     memset(r, 0, sizeof *r);
     r->alloc = a;
-    r->arena = asff_arena_new(a);
+    (void)asff_arena_new(a, &r->arena, NULL);
     if (!r->arena) {
         asff__free(a, r);
         return NULL;
@@ -40,6 +40,14 @@ asff_report *asff_report_new(const asff_allocator *alloc)
     r->rcount = r->tinfo + r->ntinfo;
     r->rfirst = (uint16_t *)(void *)(r->tinfo + ((r->ntinfo * 2 + 1) & ~(size_t)1));
     return r;
+}
+
+asff_status asff_report_new(const asff_allocator *alloc, asff_report **out, asff_error *err)
+{
+    if (!out)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_report_new: out is NULL");
+    *out = report_create(alloc);
+    return *out ? ASFF_OK : asff_error_set(err, ASFF_ERR_NOMEM, NULL);
 }
 
 void asff_report_free(asff_report *r)

@@ -924,7 +924,7 @@ static void finding_rules(vwalk *w, const asff_AwsSecurityFinding *f)
     if (!w->o->skip_size && w->bound + 2 > 240000 && HAVE_JSON_SIZE()) {
         size_t n = asff_json_size(f);
         if (n > 240000) {
-            bool hard = n > 245760;
+            bool hard = n > ASFF_FINDING_MAX_BYTES;
             snprintf(buf, sizeof buf, "%zu", n);
             vadd_id(w, hard ? ASFF_LEVEL_ERROR : ASFF_LEVEL_WARNING, "size.finding", hard ? "SZ-1" : "SZ-2", "",
                     hard ? "245760" : "240000", buf, "finding of %zu bytes of compact JSON; the limit is 240 KB", n);
@@ -939,7 +939,7 @@ asff_status asff_validate(const asff_AwsSecurityFinding *f, const asff_validate_
     size_t errors;
     if (!f || !r || asff_object_type(f) != asff_type_get(ASFF_TID_AwsSecurityFinding))
         return ASFF_ERR_INVALID_ARG;
-    if (options && options->version != ASFF_VALIDATE_OPTIONS_VERSION)
+    if (options && (options->version && options->version != ASFF_VALIDATE_OPTIONS_VERSION))
         return ASFF_ERR_INVALID_ARG;
     w.r = r;
     w.o = options ? options : &defaults;

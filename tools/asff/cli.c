@@ -80,7 +80,7 @@ static int parse_one(FILE *in, const char *name, const asff_parse_options *opts,
     r.skip.file = name;
     r.skip.skipped = 0;
     asff_error_clear(&err);
-    p = asff_parser_new(opts, relay_finding, relay_error, &r);
+    (void)asff_parser_new(opts, relay_finding, relay_error, &r, &p, NULL);
     if (!p) {
         fprintf(stderr, "asff: out of memory\n");
         return ASFF_EXIT_IO;

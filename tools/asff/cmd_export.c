@@ -133,7 +133,7 @@ int asff_cmd_export(int argc, char **argv)
         return ASFF_EXIT_IO;
     }
     memset(&x, 0, sizeof x);
-    x.w = asff_writer_new_file(out, &wo);
+    (void)asff_writer_new_file(out, &wo, &x.w, NULL);
     if (!x.w) {
         rc = ASFF_EXIT_IO;
     } else {

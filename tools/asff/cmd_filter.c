@@ -106,7 +106,8 @@ int asff_cmd_filter(int argc, char **argv)
     asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
     asff_filter_options fo = ASFF_FILTER_OPTIONS_INIT;
     const char *filters = "{}";
-    asff_sort *sort = asff_sort_new(NULL);
+    asff_sort *sort = NULL;
+    (void)asff_sort_new(NULL, &sort, NULL);
     bool sorted = false, strict = true;
     filter_ctx c;
     char *text;
@@ -209,11 +210,11 @@ int asff_cmd_filter(int argc, char **argv)
         return ASFF_EXIT_USAGE;
     }
     free(text);
-    c.w = asff_writer_new_file(stdout, &wo);
+    (void)asff_writer_new_file(stdout, &wo, &c.w, NULL);
     if (sorted) {
         po.keep = true;
         c.keep = true;
-        if (c.limit != UINT64_MAX && !(c.topk = asff_topk_new(sort, (size_t)c.limit, NULL)))
+        if (c.limit != UINT64_MAX && asff_topk_new(sort, (size_t)c.limit, NULL, &c.topk, NULL) != ASFF_OK)
             c.failed = true;
     }
     if (!c.w || c.failed) {

@@ -160,7 +160,7 @@ int asff_cmd_insight(int argc, char **argv)
             rc = ASFF_EXIT_IO;
         } else {
             fwrite(out, 1, len, stdout);
-            asff_insight_string_free(c.ins, out);
+            asff_free_string(out);
         }
     } else {
         const asff_insight_result *r;

@@ -112,8 +112,8 @@ int asff_cmd_normalize(int argc, char **argv)
             break;
         }
     }
-    c.report = asff_report_new(NULL);
-    c.w = asff_writer_new_file(stdout, &wo);
+    (void)asff_report_new(NULL, &c.report, NULL);
+    (void)asff_writer_new_file(stdout, &wo, &c.w, NULL);
     if (!c.report || !c.w) {
         fprintf(stderr, "asff normalize: out of memory\n");
         asff_report_free(c.report);

@@ -140,7 +140,7 @@ int asff_cmd_rules(int argc, char **argv)
         return ASFF_EXIT_USAGE;
     }
     free(text);
-    c.w = asff_writer_new_file(stdout, &wo);
+    (void)asff_writer_new_file(stdout, &wo, &c.w, NULL);
     if (!c.w) {
         asff_rules_free(c.rules);
         fprintf(stderr, "asff rules: out of memory\n");

@@ -119,7 +119,7 @@ int asff_cmd_sign(int argc, char **argv)
     if (asff_aws_new(&ao, &aws, &e) != ASFF_OK || asff_aws_credentials(aws, 0, &creds, &e) != ASFF_OK) {
         cli_client_error("credentials", &e);
         rc = ASFF_EXIT_IO;
-    } else if (!(s = asff_sigv4_new(NULL))) {
+    } else if (asff_sigv4_new(NULL, &s, NULL) != ASFF_OK) {
         rc = ASFF_EXIT_IO;
     } else if (asff_sigv4_sign(s, &req, &creds, region, service, t, &e) != ASFF_OK) {
         cli_client_error("sign", &e);

@@ -156,7 +156,7 @@ int asff_cmd_validate(int argc, char **argv)
             break;
         }
     }
-    c.report = asff_report_new(NULL);
+    (void)asff_report_new(NULL, &c.report, NULL);
     if (!c.report) {
         fprintf(stderr, "asff validate: out of memory\n");
         return ASFF_EXIT_IO;

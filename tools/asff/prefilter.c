@@ -114,7 +114,7 @@ static int filter_input(FILE *in, const char *name, const asff_parse_options *po
                     size_t pos = 0, done = 0, win = 4u << 20, page = (size_t)sysconf(_SC_PAGESIZE);
                     posix_madvise(m, size, POSIX_MADV_SEQUENTIAL);
                     o.envelope = ASFF_ENVELOPE_NDJSON;
-                    p = asff_parser_new(&o, relay_finding, po->skip_invalid ? relay_skip : NULL, c);
+                    (void)asff_parser_new(&o, relay_finding, po->skip_invalid ? relay_skip : NULL, c, &p, NULL);
                     st = p ? ASFF_OK : ASFF_ERR_NOMEM;
                     while (st == ASFF_OK && pos < size) {
                         size_t end = size - pos > win ? pos + win : size;
@@ -165,7 +165,7 @@ static int filter_input(FILE *in, const char *name, const asff_parse_options *po
             ndjson = !strict && b > a && buf[a] == '{' && buf[b - 1] == '}';
             if (ndjson)
                 o.envelope = ASFF_ENVELOPE_NDJSON;
-            p = asff_parser_new(&o, relay_finding, po->skip_invalid ? relay_skip : NULL, c);
+            (void)asff_parser_new(&o, relay_finding, po->skip_invalid ? relay_skip : NULL, c, &p, NULL);
             if (!p) {
                 st = ASFF_ERR_NOMEM;
                 break;

@@ -137,9 +137,10 @@ def _iter_raw(source, envelope=None, match=None, convert=None, keep=False):
 
     cb = _lib.FINDING_FN(on_finding)
     ecb = _lib.PARSE_ERROR_FN(0)
-    parser = lib.asff_parser_new(ctypes.byref(opts), cb, ecb, None)
-    if not parser:
+    parser = ctypes.c_void_p()
+    if lib.asff_parser_new(ctypes.byref(opts), cb, ecb, None, ctypes.byref(parser), None) != 0:
         raise MemoryError("asff_parser_new failed")
+    parser = parser.value
     err = _lib.Error()
     try:
         for chunk in _chunks(source):
@@ -205,9 +206,10 @@ def dumps(findings, format="ndjson"):
     except KeyError:
         raise ValueError("format must be one of %s" % ", ".join(_FORMATS))
     wopts = _lib.WriteOptions(1, fmt, pretty, None, None)
-    w = lib.asff_writer_new_buffer(ctypes.byref(wopts))
-    if not w:
+    wp = ctypes.c_void_p()
+    if lib.asff_writer_new_buffer(ctypes.byref(wopts), ctypes.byref(wp), None) != 0:
         raise MemoryError("asff_writer_new_buffer failed")
+    w = wp.value
     err = _lib.Error()
     try:
         def write(f):

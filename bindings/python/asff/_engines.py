@@ -17,7 +17,7 @@ def _err(code, err):
 
 class _FilterOptions(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("mode", ctypes.c_int), ("local", ctypes.c_bool),
-                ("negative_absent_matches", ctypes.c_bool), ("allow_contains", ctypes.c_bool),
+                ("negative_absent_fails", ctypes.c_bool), ("allow_contains", ctypes.c_bool),
                 ("has_now", ctypes.c_bool), ("now_seconds", ctypes.c_int64), ("allocator", ctypes.c_void_p)]
 
 
@@ -47,7 +47,7 @@ def _declare():
     _lib._fn(lib, "asff_filter_compile", ctypes.c_int, [S, SZ, ctypes.POINTER(_FilterOptions), ctypes.POINTER(P), E])
     _lib._fn(lib, "asff_filter_match", ctypes.c_bool, [P, P])
     _lib._fn(lib, "asff_filter_to_json", ctypes.c_int, [P, ctypes.POINTER(P), ctypes.POINTER(SZ), E])
-    _lib._fn(lib, "asff_filter_string_free", None, [P, P])
+    _lib._fn(lib, "asff_free_string", None, [P])
     _lib._fn(lib, "asff_filter_free", None, [P])
     _lib._fn(lib, "asff_insight_new", ctypes.c_int, [P, S, ctypes.POINTER(_InsightOptions), ctypes.POINTER(P), E])
     _lib._fn(lib, "asff_insight_add", ctypes.c_int, [P, P])
@@ -71,7 +71,7 @@ class Filter:
         text = filters if isinstance(filters, (str, bytes)) else json.dumps(filters)
         if isinstance(text, str):
             text = text.encode("utf-8")
-        opts = _FilterOptions(1, 0, bool(local), True, False, now is not None, int(now or 0), None)
+        opts = _FilterOptions(1, 0, bool(local), False, False, now is not None, int(now or 0), None)
         out = ctypes.c_void_p()
         err = _lib.Error()
         st = lib.asff_filter_compile(text, len(text), ctypes.byref(opts), ctypes.byref(out), ctypes.byref(err))
@@ -104,7 +104,7 @@ class Filter:
         try:
             return ctypes.string_at(out, n.value).decode("utf-8")
         finally:
-            self._lib.asff_filter_string_free(self._ptr, out)
+            self._lib.asff_free_string(out)
 
 
 def _managed(mi):
@@ -164,12 +164,20 @@ class _ValidateOptions(ctypes.Structure):
 
 
 class _NormalizeOptions(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint), ("severity", ctypes.c_bool), ("timestamps", ctypes.c_bool),
-                ("schema_version", ctypes.c_bool), ("dedupe_types", ctypes.c_bool),
+    _fields_ = [("version", ctypes.c_uint), ("skip_severity", ctypes.c_bool), ("skip_timestamps", ctypes.c_bool),
+                ("skip_schema_version", ctypes.c_bool), ("skip_dedupe_types", ctypes.c_bool),
                 ("derive_product", ctypes.c_bool), ("truncate", ctypes.c_bool), ("index", ctypes.c_uint64)]
 
 
 _vdeclared = False
+
+
+def _new_report(lib: ctypes.CDLL) -> int:
+    """A new asff_report (asff_report_new's status + out-parameter form)."""
+    out = ctypes.c_void_p()
+    if lib.asff_report_new(None, ctypes.byref(out), None) != 0 or not out.value:
+        raise MemoryError("asff_report_new failed")
+    return out.value
 
 
 def _declare_validate():
@@ -178,7 +186,7 @@ def _declare_validate():
     if _vdeclared:
         return lib
     P, SZ = ctypes.c_void_p, ctypes.c_size_t
-    _lib._fn(lib, "asff_report_new", P, [P])
+    _lib._fn(lib, "asff_report_new", ctypes.c_int, [P, ctypes.POINTER(P), P])
     _lib._fn(lib, "asff_report_free", None, [P])
     _lib._fn(lib, "asff_report_clear", None, [P])
     _lib._fn(lib, "asff_report_to_json", ctypes.c_int, [P, ctypes.POINTER(ctypes.c_char_p), ctypes.POINTER(SZ)])
@@ -213,9 +221,7 @@ def validate(findings, strict=False, batch=False):
     finding (its index). batch=True adds the BatchImportFindings checks across findings."""
     from . import _iter_raw
     lib = _declare_validate()
-    report = lib.asff_report_new(None)
-    if not report:
-        raise MemoryError("asff_report_new failed")
+    report = _new_report(lib)
     try:
         opts = _ValidateOptions(1, bool(strict), False, False, 0)
         src = _as_source(findings)
@@ -259,11 +265,9 @@ def normalize(findings, derive_product=False, truncate=False, changes=None):
     from . import _iter_raw
     lib = _declare_validate()
     single = isinstance(findings, dict)
-    report = lib.asff_report_new(None)
-    if not report:
-        raise MemoryError("asff_report_new failed")
+    report = _new_report(lib)
     try:
-        opts = _NormalizeOptions(1, True, True, True, True, bool(derive_product), bool(truncate), 0)
+        opts = _NormalizeOptions(1, False, False, False, False, bool(derive_product), bool(truncate), 0)
         index = [0]
 
         def norm(p):

@@ -110,7 +110,8 @@ def _declare(lib):
     _fn(lib, "asff_status_name", S, [I])
     _fn(lib, "asff_type_find", P, [S, SZ])
     _fn(lib, "asff_object_free", None, [P])
-    _fn(lib, "asff_parser_new", P, [ctypes.POINTER(ParseOptions), FINDING_FN, PARSE_ERROR_FN, P])
+    _fn(lib, "asff_parser_new", I, [ctypes.POINTER(ParseOptions), FINDING_FN, PARSE_ERROR_FN, P,
+                                    ctypes.POINTER(P), E])
     _fn(lib, "asff_parser_feed", I, [P, S, SZ, E])
     _fn(lib, "asff_parser_finish", I, [P, E])
     _fn(lib, "asff_parser_free", None, [P])
@@ -119,7 +120,7 @@ def _declare(lib):
                                       ctypes.POINTER(P), E])
     _fn(lib, "asff_to_json", I, [P, ctypes.c_bool, ctypes.POINTER(P), ctypes.POINTER(SZ), E])
     _fn(lib, "asff_free_string", None, [P])
-    _fn(lib, "asff_writer_new_buffer", P, [ctypes.POINTER(WriteOptions)])
+    _fn(lib, "asff_writer_new_buffer", I, [ctypes.POINTER(WriteOptions), ctypes.POINTER(P), E])
     _fn(lib, "asff_writer_write", I, [P, P, E])
     _fn(lib, "asff_writer_finish", I, [P, E])
     _fn(lib, "asff_writer_buffer", P, [P, ctypes.POINTER(SZ)])
