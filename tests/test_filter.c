@@ -764,13 +764,13 @@ static void test_maps_and_booleans(void **state)
     assert_false(asff_filter_match(flt, f));
     assert_false(asff_filter_match(flt, NULL));
     {
-        /* another model type is never read with a finding's offsets */
+        /* another model type (passed through void *) is never read with a finding's offsets */
         asff_Resource *r = ASFF_NEW_ROOT(Resource, NULL);
         asff_insight *ins;
         assert_non_null(r);
-        assert_false(asff_filter_match(flt, r));
+        assert_false(asff_filter_match(flt, (const void *)r));
         assert_int_equal(asff_insight_new(NULL, "ResourceId", NULL, &ins, NULL), ASFF_OK);
-        assert_int_equal(asff_insight_add(ins, r), ASFF_ERR_INVALID_ARG);
+        assert_int_equal(asff_insight_add(ins, (const void *)r), ASFF_ERR_INVALID_ARG);
         asff_insight_free(ins);
         asff_object_free(r);
     }

@@ -14,6 +14,7 @@
 #define ASFF_FILTER_H
 
 #include "asff/object.h"
+#include "asff/model.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -54,7 +55,7 @@ ASFF_API asff_status asff_filter_compile(const char *json, size_t len, const asf
                                          asff_filter **out, asff_error *err);
 /* True when finding (an asff_AwsSecurityFinding) passes the filter. Allocates nothing; an empty
  * filter matches everything; NULL or an object of another type: false. */
-ASFF_API bool asff_filter_match(const asff_filter *filter, const void *finding);
+ASFF_API bool asff_filter_match(const asff_filter *filter, const asff_AwsSecurityFinding *finding);
 /*
  * A cheap test on raw JSON text (one or more whole findings, e.g. an NDJSON line) before parsing it:
  * false only when no finding in the text can pass, because some attribute is tested only by positive
@@ -110,7 +111,7 @@ ASFF_API asff_status asff_topk_new(const asff_sort *sort, size_t k, const asff_a
 /* Offer a finding. Returns the finding that is no longer kept (finding itself, or one it evicted),
  * which the caller may free, or NULL when nothing dropped out. The pointer array grows as needed up
  * to k; when that allocation fails the finding itself is returned (not kept). */
-ASFF_API void *asff_topk_push(asff_topk *topk, void *finding);
+ASFF_API asff_AwsSecurityFinding *asff_topk_push(asff_topk *topk, asff_AwsSecurityFinding *finding);
 /* The kept findings in sort order (valid until the next push or free); *count gets their number. */
 ASFF_API void **asff_topk_sorted(asff_topk *topk, size_t *count);
 ASFF_API void asff_topk_free(asff_topk *topk);
@@ -140,7 +141,7 @@ ASFF_API asff_status asff_insight_new(const asff_filter *filter, const char *gro
                                       const asff_insight_options *options, asff_insight **out, asff_error *err);
 /* Count one finding: each distinct value of the group-by attribute adds 1 (FS-63, FS-66, FS-68).
  * ASFF_ERR_INVALID_ARG when finding is not an asff_AwsSecurityFinding; ASFF_ERR_NOMEM. */
-ASFF_API asff_status asff_insight_add(asff_insight *insight, const void *finding);
+ASFF_API asff_status asff_insight_add(asff_insight *insight, const asff_AwsSecurityFinding *finding);
 /* Matching findings seen so far. */
 ASFF_API uint64_t asff_insight_matched(const asff_insight *insight);
 /* The results, count descending then value ascending, at most max_results. Valid until the next add. */
@@ -198,7 +199,7 @@ typedef void (*asff_rule_fired_fn)(void *ctx, size_t rule_index, const char *rul
 
 /* Apply the enabled rules to finding (modified in place; new values live in its arena). *fired (may
  * be NULL) gets the number of rules that fired. */
-ASFF_API asff_status asff_rules_apply(const asff_rules *rules, void *finding, asff_rule_fired_fn fn, void *ctx,
+ASFF_API asff_status asff_rules_apply(const asff_rules *rules, asff_AwsSecurityFinding *finding, asff_rule_fired_fn fn, void *ctx,
                                       size_t *fired, asff_error *err);
 ASFF_API void asff_rules_free(asff_rules *rules);
 

@@ -432,7 +432,7 @@ static bool cond_match(const asff_filter *f, const fcond *c, const void *finding
     return m.any || !f->opt.negative_absent_fails; /* FS-30 */
 }
 
-bool asff_filter_match(const asff_filter *f, const void *finding)
+bool asff_filter_match(const asff_filter *f, const asff_AwsSecurityFinding *finding)
 {
     size_t i;
     if (!f || !finding || asff_object_type(finding) != f->finding_type)

@@ -143,7 +143,7 @@ static int count_value(void *ctx, unsigned kind, const void *v)
     return 0;
 }
 
-asff_status asff_insight_add(asff_insight *ins, const void *finding)
+asff_status asff_insight_add(asff_insight *ins, const asff_AwsSecurityFinding *finding)
 {
     if (!ins || !finding || asff_object_type(finding) != asff_type_get(ASFF_TID_AwsSecurityFinding))
         return ASFF_ERR_INVALID_ARG;

@@ -504,7 +504,7 @@ static asff_status apply(const asff_rules *rs, const raction *a, asff_AwsSecurit
     return ASFF_OK;
 }
 
-asff_status asff_rules_apply(const asff_rules *rs, void *finding, asff_rule_fired_fn fn, void *ctx, size_t *fired,
+asff_status asff_rules_apply(const asff_rules *rs, asff_AwsSecurityFinding *finding, asff_rule_fired_fn fn, void *ctx, size_t *fired,
                              asff_error *err)
 {
     asff_AwsSecurityFinding *f = finding;

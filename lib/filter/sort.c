@@ -303,7 +303,7 @@ static void heapify(asff_topk *t)
     t->sorted = false;
 }
 
-void *asff_topk_push(asff_topk *t, void *finding)
+asff_AwsSecurityFinding *asff_topk_push(asff_topk *t, asff_AwsSecurityFinding *finding)
 {
     void *out;
     if (!t || !finding)
