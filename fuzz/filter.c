@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {
             asff_insight *ins;
             if (asff_insight_new(flt, "ResourceType", NULL, &ins, NULL) == ASFF_OK) {
-                asff_insight_add(ins, f);
+                (void)asff_insight_add(ins, f);
                 asff_insight_free(ins);
             }
         }

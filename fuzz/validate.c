@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)asff_report_new(NULL, &before, NULL);
     (void)asff_report_new(NULL, &after, NULL);
     if (before && after) {
-        asff_validate_batch((const asff_AwsSecurityFinding *const *)list->items, list->count, NULL, before);
+        (void)asff_validate_batch((const asff_AwsSecurityFinding *const *)list->items, list->count, NULL, before);
         for (i = 0; i < list->count; i++)
             check_finding(list->items[i], before, after, variant);
     }

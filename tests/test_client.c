@@ -954,7 +954,7 @@ static void test_importer_typed(void **state)
     set_env();
     fault_start(&s, "--seed 3 --fail 0.3 --retryable-share 1.0");
     c = make_client(&s, NULL);
-    asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0);
+    (void)asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0);
     log_init(&l, N);
     io.resubmit = 2;
     io.max_findings = 40;

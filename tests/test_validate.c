@@ -350,7 +350,7 @@ static void test_case_table(void **state)
         for (k = 0; k < c->nmuts; k++)
             apply(f, c->muts[k]);
         asff_report_clear(r);
-        asff_validate(f, &o, r);
+        (void)asff_validate(f, &o, r);
         if (c->fail) {
             v = asff_report_find(r, c->rule, c->path);
             ok = v && v->level == c->level && v->message[0] && v->ref;
@@ -490,7 +490,7 @@ static void test_pointer_escaping(void **state)
     (void)asff_report_new(NULL, &r, NULL);
     (void)state;
     assert_int_equal(asff_map_set(f, "ProductFields", "a/b~c", " "), ASFF_OK);
-    asff_validate(f, NULL, r);
+    (void)asff_validate(f, NULL, r);
     assert_non_null(asff_report_find(r, "nonempty.ProductFields.value", "/ProductFields/a~1b~0c"));
     asff_report_free(r);
     asff_object_free(f);
@@ -527,9 +527,9 @@ static void test_no_allocation_when_warm(void **state)
     (void)state;
     apply(f, "/Title=R300:t");  /* one violation, so the report's strings are exercised */
     apply(f, "/Resources/0/Details/AwsEc2Instance/ImageId=ami-1");
-    asff_validate(f, NULL, r);
+    (void)asff_validate(f, NULL, r);
     asff_report_clear(r);
-    asff_validate(f, NULL, r);
+    (void)asff_validate(f, NULL, r);
     before = g_allocs;
     for (i = 0; i < 100; i++) {
         asff_report_clear(r);
@@ -893,7 +893,7 @@ static void test_normalize_generated(void **state)
     for (k = 0; k < 10000; k++) {
         asff_AwsSecurityFinding *f = gen_finding(&g);
         asff_report_clear(r1);
-        asff_validate(f, NULL, r1);
+        (void)asff_validate(f, NULL, r1);
         count_errors(r1, &before);
         asff_report_clear(r2);
         assert_int_equal(asff_normalize(f, k % 2 ? &o : NULL, r2), ASFF_OK);
@@ -905,7 +905,7 @@ static void test_normalize_generated(void **state)
                      asff_report_change(r2, 0)->old_value ? asff_report_change(r2, 0)->old_value : "(absent)",
                      asff_report_change(r2, 0)->new_value ? asff_report_change(r2, 0)->new_value : "(absent)");
         asff_report_clear(r2);
-        asff_validate(f, NULL, r2);
+        (void)asff_validate(f, NULL, r2);
         count_errors(r2, &after);
         /* rule strings of r1 stay valid: r1 is not cleared until the next round */
         assert_no_new_errors(&before, &after, k);
@@ -962,7 +962,7 @@ static void test_batch(void **state)
     assert_null(asff_report_find(r, "batch.count", NULL));
     /* 120 findings: advice to split */
     asff_report_clear(r);
-    asff_validate_batch((const asff_AwsSecurityFinding *const *)fs, 120, NULL, r);
+    (void)asff_validate_batch((const asff_AwsSecurityFinding *const *)fs, 120, NULL, r);
     v = asff_report_find(r, "batch.count", "");
     assert_non_null(v);
     assert_int_equal(v->level, ASFF_LEVEL_ADVICE);
@@ -974,7 +974,7 @@ static void test_batch(void **state)
     for (i = 0; i < 30; i++)
         apply(fs[10 + i], "24x /Resources/{i+1}/Type=Other");
     asff_report_clear(r);
-    asff_validate_batch((const asff_AwsSecurityFinding *const *)fs + 10, 30, NULL, r);
+    (void)asff_validate_batch((const asff_AwsSecurityFinding *const *)fs + 10, 30, NULL, r);
     assert_non_null(asff_report_find(r, "batch.size", ""));
     assert_null(asff_report_find(r, "size.finding", NULL));
     assert_int_equal(asff_validate_batch(NULL, 2, NULL, r), ASFF_ERR_INVALID_ARG);
@@ -1065,7 +1065,7 @@ static void test_real_corpus(void **state)
             bool hit = false;
             asff_report_clear(r);
             vo.index = j;
-            asff_validate(f, &vo, r);
+            (void)asff_validate(f, &vo, r);
             if (!e->rule && asff_report_errors(r) != 0) {
                 printf("%s finding %zu: unexpected errors\n", e->file, j);
                 print_report(r);
@@ -1090,7 +1090,7 @@ static void test_real_corpus(void **state)
             asff_AwsSecurityFinding *f = list->items[j];
             static rule_count before, after;
             asff_report_clear(r);
-            asff_validate(f, &vo, r);
+            (void)asff_validate(f, &vo, r);
             count_errors(r, &before);
             asff_report_clear(rn);
             assert_int_equal(asff_normalize(f, &no, rn), ASFF_OK);
@@ -1102,7 +1102,7 @@ static void test_real_corpus(void **state)
                 failures++;
             }
             asff_report_clear(rn);
-            asff_validate(f, &vo, rn);
+            (void)asff_validate(f, &vo, rn);
             count_errors(rn, &after);
             assert_no_new_errors(&before, &after, (unsigned)j);
         }
@@ -1128,7 +1128,7 @@ static void test_real_batch(void **state)
     assert_int_equal(asff_parse_file(fp, NULL, &list, NULL), ASFF_OK);
     fclose(fp);
     assert_int_equal(list->count, 44);
-    asff_validate_batch((const asff_AwsSecurityFinding *const *)list->items, list->count, NULL, r);
+    (void)asff_validate_batch((const asff_AwsSecurityFinding *const *)list->items, list->count, NULL, r);
     for (i = 0; i < asff_report_count(r); i++)
         dups += strcmp(asff_report_get(r, i)->rule, "batch.duplicate") == 0;
     assert_int_equal(dups, 21);

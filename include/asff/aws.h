@@ -46,10 +46,10 @@ typedef struct asff_aws_ini asff_aws_ini;
 #define ASFF_AWS_INI_MAX_LINE 8192u             /* bytes of one line */
 
 /* Parse len bytes. On error *out is NULL and err has the line (and offset) that failed. */
-ASFF_API asff_status asff_aws_ini_parse(const char *data, size_t len, bool config_style,
+ASFF_NODISCARD ASFF_API asff_status asff_aws_ini_parse(const char *data, size_t len, bool config_style,
                                         const asff_allocator *allocator, asff_aws_ini **out, asff_error *err);
 /* Read and parse a file. ASFF_ERR_NOT_FOUND when it does not exist. */
-ASFF_API asff_status asff_aws_ini_load(const char *path, bool config_style, const asff_allocator *allocator,
+ASFF_NODISCARD ASFF_API asff_status asff_aws_ini_load(const char *path, bool config_style, const asff_allocator *allocator,
                                        asff_aws_ini **out, asff_error *err);
 /* Value of key ("region", "s3.max_concurrent_requests") in section (profile name, or "services x"),
  * NULL when absent. Owned by the ini. */
@@ -72,7 +72,7 @@ ASFF_API const char *asff_aws_dns_suffix(const char *region);
  * has one (us-east-1, us-east-2, us-west-1, us-west-2, us-gov-east-1, us-gov-west-1, as botocore's
  * endpoints.json lists them), else ASFF_ERR_UNSUPPORTED. Written NUL-terminated into out[size]. Region names must be
  * [a-z0-9-]+ (ASFF_ERR_INVALID_ARG). */
-ASFF_API asff_status asff_securityhub_endpoint(const char *region, bool fips, char *out, size_t size,
+ASFF_NODISCARD ASFF_API asff_status asff_securityhub_endpoint(const char *region, bool fips, char *out, size_t size,
                                                asff_error *err);
 
 /* The built-in list of regions where Security Hub runs (commercial, China and GovCloud); static. */
@@ -130,7 +130,7 @@ typedef struct asff_aws asff_aws;
  * resolved lazily by asff_aws_credentials. options may be NULL. Container and IMDS credentials use
  * libcurl: call curl_global_init before using handles from several threads. 
  */
-ASFF_API asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_error *err);
 /* Free, wiping every secret held. NULL is allowed. */
 ASFF_API void asff_aws_free(asff_aws *a);
 
@@ -148,7 +148,7 @@ ASFF_API const char *asff_aws_profile_get(const asff_aws *a, const char *key);
  * setting. ASFF_ERR_INVALID_ARG when there is no region at all. *is_override (may be NULL) tells
  * whether it came from an override (plain http is allowed only then).
  */
-ASFF_API asff_status asff_aws_endpoint(const asff_aws *a, const char *region, char *out, size_t size,
+ASFF_NODISCARD ASFF_API asff_status asff_aws_endpoint(const asff_aws *a, const char *region, char *out, size_t size,
                                        bool *is_override, asff_error *err);
 
 /* The regions for "every region": options.regions when given, else the built-in list for the
@@ -162,7 +162,7 @@ ASFF_API const char *const *asff_aws_regions(const asff_aws *a, size_t *count);
  * message lists what was tried), ASFF_ERR_NETWORK / ASFF_ERR_TIMEOUT / ASFF_ERR_SYNTAX when a source
  * that was configured failed. Never prints; secrets never appear in err.
  */
-ASFF_API asff_status asff_aws_credentials(asff_aws *a, int64_t now, asff_credentials *out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_aws_credentials(asff_aws *a, int64_t now, asff_credentials *out, asff_error *err);
 /* Where the current credentials came from (ASFF_CREDS_NONE before the first success). */
 ASFF_API asff_credentials_source asff_aws_credentials_source(const asff_aws *a);
 /* A short name for a source: "explicit", "environment", "credentials-file", "config-file",

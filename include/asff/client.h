@@ -125,7 +125,7 @@ typedef struct asff_client asff_client;
 /* A new client: resolves region, endpoint and profile now, credentials on the first call.
  * Errors: ASFF_ERR_INVALID_ARG (no region, http endpoint without allow_http, bad options), the
  * errors of asff_aws_new, ASFF_ERR_NOMEM. */
-ASFF_API asff_status asff_client_new(const asff_client_options *options, asff_client **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_client_new(const asff_client_options *options, asff_client **out, asff_error *err);
 /* Free the client and its connection. NULL is allowed. */
 ASFF_API void asff_client_free(asff_client *c);
 /* The region and endpoint in use; owned by the client. */
@@ -136,7 +136,7 @@ ASFF_API const char *asff_client_endpoint(const asff_client *c);
  * must be >= 1 otherwise). op = ASFF_OP_COUNT is the bucket of generic calls (asff_client_call).
  * Defaults (Security Hub quotas): BatchImportFindings, BatchUpdateFindings and every other operation
  * 10/s burst 30; GetFindings 3/s burst 6; BatchEnableStandards 1/s burst 1. */
-ASFF_API asff_status asff_client_set_rate(asff_client *c, asff_operation op, double rate, double burst);
+ASFF_NODISCARD ASFF_API asff_status asff_client_set_rate(asff_client *c, asff_operation op, double rate, double burst);
 
 /* Counters since the client was made. */
 typedef struct asff_client_stats {
@@ -166,7 +166,7 @@ ASFF_API void asff_response_cleanup(asff_client *c, asff_response *r);
  * 30; asff_client_set_rate with ASFF_OP_COUNT), retried, and a 2xx answer lands in *out (which the
  * caller cleans up). Errors as above; on an error *out holds nothing.
  */
-ASFF_API asff_status asff_client_call(asff_client *c, const char *method, const char *path, const char *query,
+ASFF_NODISCARD ASFF_API asff_status asff_client_call(asff_client *c, const char *method, const char *path, const char *query,
                                       const char *body, size_t body_len, asff_response *out, asff_error *err);
 
 /*
@@ -174,7 +174,7 @@ ASFF_API asff_status asff_client_call(asff_client *c, const char *method, const 
  * as the model says, the others form the body. ASFF_ERR_INVALID_ARG when a URI member is missing or
  * the input is not a JSON object.
  */
-ASFF_API asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *input, size_t input_len,
+ASFF_NODISCARD ASFF_API asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *input, size_t input_len,
                                         asff_response *out, asff_error *err);
 
 /* ---- BatchImportFindings -------------------------------------------------------------------------- */
@@ -220,7 +220,7 @@ typedef struct asff_import_stats {
 typedef struct asff_importer asff_importer;
 
 /* A batching importer on c: it holds at most one batch (<= max_findings, <= max_body) at a time. */
-ASFF_API asff_status asff_importer_new(asff_client *c, const asff_import_options *options, asff_import_fn on_outcome,
+ASFF_NODISCARD ASFF_API asff_status asff_importer_new(asff_client *c, const asff_import_options *options, asff_import_fn on_outcome,
                                        void *ctx, asff_importer **out, asff_error *err);
 /*
  * Add one finding (serialized compactly; a finding over ASFF_FINDING_MAX_BYTES bytes is reported
@@ -230,11 +230,11 @@ ASFF_API asff_status asff_importer_new(asff_client *c, const asff_import_options
  * callback); an error only when the importer cannot go on (ASFF_ERR_NOMEM, ASFF_ERR_ABORTED,
  * ASFF_ERR_CREDENTIALS, ...) - findings affected are still reported, as failed.
  */
-ASFF_API asff_status asff_importer_add(asff_importer *imp, const asff_AwsSecurityFinding *finding, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_importer_add(asff_importer *imp, const asff_AwsSecurityFinding *finding, asff_error *err);
 /* The same with the finding as JSON text (one object; it is sent as given, made compact). */
-ASFF_API asff_status asff_importer_add_json(asff_importer *imp, const char *json, size_t len, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_importer_add_json(asff_importer *imp, const char *json, size_t len, asff_error *err);
 /* Send what is pending and resubmit retryable failures; after it every finding added was reported. */
-ASFF_API asff_status asff_importer_flush(asff_importer *imp, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_importer_flush(asff_importer *imp, asff_error *err);
 ASFF_API void asff_importer_get_stats(const asff_importer *imp, asff_import_stats *out);
 /* Free; findings still pending are reported as failed ("Internal", "importer freed before flush"). */
 ASFF_API void asff_importer_free(asff_importer *imp);
@@ -263,7 +263,7 @@ typedef int (*asff_update_fn)(void *ctx, const asff_update_outcome *outcome);
  * the input is malformed or the client cannot go on (credentials, memory, a callback that returned
  * nonzero: ASFF_ERR_ABORTED).
  */
-ASFF_API asff_status asff_client_batch_update_findings(asff_client *c, const char *request, size_t len,
+ASFF_NODISCARD ASFF_API asff_status asff_client_batch_update_findings(asff_client *c, const char *request, size_t len,
                                                        asff_update_fn fn, void *ctx, asff_error *err);
 
 /* ---- GetFindings ---------------------------------------------------------------------------------- */
@@ -287,7 +287,7 @@ typedef struct asff_get_findings_options {
 
 /* Every finding that matches, page after page (NextToken), each streamed to fn as it is parsed:
  * memory is bounded by a page, not by the result. *count (may be NULL) receives the number delivered. */
-ASFF_API asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_options *options,
                                               asff_get_findings_fn fn, void *ctx, uint64_t *count,
                                               asff_error *err);
 
@@ -300,7 +300,7 @@ ASFF_API asff_status asff_client_get_findings(asff_client *c, const asff_get_fin
  * ASFF_ERR_THROTTLED; other AWS codes -> ASFF_ERR_AWS; no code -> ASFF_ERR_HTTP. Never reads past
  * body_len; a body that is not JSON is fine. request_id may be NULL.
  */
-ASFF_API asff_status asff_client_parse_error(int http_status, const char *error_type, const char *request_id,
+ASFF_NODISCARD ASFF_API asff_status asff_client_parse_error(int http_status, const char *error_type, const char *request_id,
                                              const char *body, size_t body_len, asff_error *err);
 /* True for codes the SDKs retry as throttling (ThrottlingException, TooManyRequestsException, ...). */
 ASFF_API bool asff_client_is_throttling_code(const char *aws_code);

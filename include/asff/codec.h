@@ -102,14 +102,14 @@ typedef struct asff_parser asff_parser;
 
 /* A new parser in *out; options may be NULL (defaults). ASFF_ERR_INVALID_ARG for unknown options
  * (version, envelope, type_id), ASFF_ERR_NOMEM; *out is NULL on error. */
-ASFF_API asff_status asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
+ASFF_NODISCARD ASFF_API asff_status asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
                                      asff_parse_error_fn on_error, void *ctx, asff_parser **out, asff_error *err);
 /* Push the next len bytes (any chunk size). Errors are final for the parser (later calls return the
  * same error) except findings skipped under skip_invalid. err may be NULL. A model error inside a
  * finding is reported once the finding's closing brace is read (a syntax error in it wins). */
-ASFF_API asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err);
 /* End of input: ASFF_ERR_TRUNCATED when it ends inside a value. Empty input is not an error. */
-ASFF_API asff_status asff_parser_finish(asff_parser *p, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_parser_finish(asff_parser *p, asff_error *err);
 /* Ready for a new stream with the same options and callbacks (counters and position back to 0). */
 ASFF_API void asff_parser_reset(asff_parser *p);
 /* The document around the current (or last) top-level value; NULL only for a NULL parser. */
@@ -132,9 +132,9 @@ typedef struct asff_finding_list {
 
 /* Parse a whole buffer, or a FILE to its end, into a list (options->keep is ignored; with
  * skip_invalid, bad findings are left out silently). On error *out is NULL. */
-ASFF_API asff_status asff_parse_buffer(const void *data, size_t len, const asff_parse_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_parse_buffer(const void *data, size_t len, const asff_parse_options *options,
                                        asff_finding_list **out, asff_error *err);
-ASFF_API asff_status asff_parse_file(FILE *file, const asff_parse_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_parse_file(FILE *file, const asff_parse_options *options,
                                      asff_finding_list **out, asff_error *err);
 /* Free the list and all its findings. NULL is allowed. */
 ASFF_API void asff_finding_list_free(asff_finding_list *list);
@@ -142,7 +142,7 @@ ASFF_API void asff_finding_list_free(asff_finding_list *list);
 /* Parse one JSON object of any model type (filters, rules, responses): *out is a root object,
  * free it with asff_object_free. Exactly one JSON value: none is ASFF_ERR_TRUNCATED, two are
  * ASFF_ERR_SYNTAX, an array is ASFF_ERR_ENVELOPE; type_id 0 means AwsSecurityFinding. */
-ASFF_API asff_status asff_parse_object(const void *data, size_t len, unsigned type_id,
+ASFF_NODISCARD ASFF_API asff_status asff_parse_object(const void *data, size_t len, unsigned type_id,
                                        const asff_parse_options *options, void **out, asff_error *err);
 
 /* ---- writer ------------------------------------------------------------------------------ */
@@ -173,18 +173,18 @@ typedef struct asff_writer asff_writer;
 /* A writer in *out into memory (asff_writer_buffer), a FILE (not closed), or a callback. options
  * may be NULL (compact NDJSON). ASFF_ERR_INVALID_ARG for unknown options or a NULL file/fn,
  * ASFF_ERR_NOMEM; *out is NULL on error. */
-ASFF_API asff_status asff_writer_new_buffer(const asff_write_options *options, asff_writer **out, asff_error *err);
-ASFF_API asff_status asff_writer_new_file(FILE *file, const asff_write_options *options, asff_writer **out,
+ASFF_NODISCARD ASFF_API asff_status asff_writer_new_buffer(const asff_write_options *options, asff_writer **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_writer_new_file(FILE *file, const asff_write_options *options, asff_writer **out,
                                           asff_error *err);
-ASFF_API asff_status asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options,
                                               asff_writer **out, asff_error *err);
 /* Write one object (a finding, or any model object) as the next item of the document; its bytes
  * reach the sink before the call returns. After an error the writer only accepts asff_writer_free
  * (ASFF_ERR_STATE). A double that is infinite or NaN is ASFF_ERR_RANGE; a failing sink ASFF_ERR_IO. */
-ASFF_API asff_status asff_writer_write(asff_writer *w, const void *object, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_writer_write(asff_writer *w, const void *object, asff_error *err);
 /* Close the document (array or wrapper; an empty one when nothing was written) and flush. Compact
  * arrays and batches end with a newline, as pretty output and NDJSON lines do. */
-ASFF_API asff_status asff_writer_finish(asff_writer *w, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_writer_finish(asff_writer *w, asff_error *err);
 /* Memory writers: the bytes so far, NUL-terminated; owned by the writer. NULL (and *len 0) for
  * file and callback writers. len may be NULL. */
 ASFF_API const char *asff_writer_buffer(const asff_writer *w, size_t *len);
@@ -193,7 +193,7 @@ ASFF_API void asff_writer_free(asff_writer *w);
 
 /* One object to compact (or pretty) JSON in a new NUL-terminated string (no trailing newline);
  * free with asff_free_string. len may be NULL. */
-ASFF_API asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *len, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *len, asff_error *err);
 /* Bytes of the compact JSON encoding of object (what the 240 KB limit measures); 0 on error. */
 ASFF_API size_t asff_json_size(const void *object);
 

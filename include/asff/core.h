@@ -26,6 +26,20 @@ extern "C" {
 #define ASFF_API
 #endif
 
+/* ASFF_NODISCARD: a status must be looked at. Clang warns when one is dropped (a (void) cast says it
+ * is dropped on purpose); so does GCC in C23 mode, where [[nodiscard]] honours that cast too (GCC's
+ * older attribute does not, so it is not used there). */
+#if defined(__clang__)
+#define ASFF_NODISCARD __attribute__((warn_unused_result))
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ > 201710L && defined(__has_c_attribute)
+#if __has_c_attribute(nodiscard)
+#define ASFF_NODISCARD [[nodiscard]]
+#endif
+#endif
+#ifndef ASFF_NODISCARD
+#define ASFF_NODISCARD
+#endif
+
 /* Release version of the headers. The shared library's SONAME (libasff.so.0) moves only on an ABI break. */
 #define ASFF_VERSION_MAJOR 0
 #define ASFF_VERSION_MINOR 1
@@ -134,7 +148,7 @@ typedef struct asff_arena asff_arena;
 
 /* A new arena in *out that takes its blocks from alloc (NULL = libc). ASFF_ERR_NOMEM; *out is NULL
  * on error. */
-ASFF_API asff_status asff_arena_new(const asff_allocator *alloc, asff_arena **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_arena_new(const asff_allocator *alloc, asff_arena **out, asff_error *err);
 /* Free the arena and everything allocated in it. NULL is allowed. */
 ASFF_API void asff_arena_free(asff_arena *arena);
 /* Forget every allocation but keep the first block for reuse (what a streaming parser does per finding). */
@@ -153,12 +167,12 @@ ASFF_API size_t asff_arena_capacity(const asff_arena *arena);
  * 23:59:60. *seconds gets the instant in seconds since 1970-01-01T00:00:00Z, *nanos the fraction.
  * Allocates nothing. ASFF_ERR_SYNTAX for a malformed text, ASFF_ERR_RANGE for a field out of range.
  */
-ASFF_API asff_status asff_timestamp_parse(const char *text, size_t len, int64_t *seconds, int32_t *nanos);
+ASFF_NODISCARD ASFF_API asff_status asff_timestamp_parse(const char *text, size_t len, int64_t *seconds, int32_t *nanos);
 /* The same, in milliseconds rounded half up on the fourth fraction digit (TS-10). */
-ASFF_API asff_status asff_timestamp_to_ms(const char *text, size_t len, int64_t *epoch_ms);
+ASFF_NODISCARD ASFF_API asff_status asff_timestamp_to_ms(const char *text, size_t len, int64_t *epoch_ms);
 /* Canonical text of an instant: "YYYY-MM-DDTHH:MM:SS.mmmZ" into out[25]. ASFF_ERR_RANGE outside
  * years 0000-9999. */
-ASFF_API asff_status asff_timestamp_from_ms(int64_t epoch_ms, char out[25]);
+ASFF_NODISCARD ASFF_API asff_status asff_timestamp_from_ms(int64_t epoch_ms, char out[25]);
 
 #ifdef __cplusplus
 }

@@ -51,7 +51,7 @@ typedef struct asff_filter asff_filter;
  * ASFF_ERR_NOMEM), a message naming the attribute and a JSON Pointer into the filter document.
  * The filter owns everything it needs; free it with asff_filter_free.
  */
-ASFF_API asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_options *options,
                                          asff_filter **out, asff_error *err);
 /* True when finding (an asff_AwsSecurityFinding) passes the filter. Allocates nothing; an empty
  * filter matches everything; NULL or an object of another type: false. */
@@ -77,7 +77,7 @@ ASFF_API size_t asff_filter_prefilter_next(const asff_filter *filter, const char
 ASFF_API size_t asff_filter_attribute_count(const asff_filter *filter);
 /* The filter as canonical JSON: attributes sorted by name, entries in input order, numbers in the
  * shortest form that reads back exactly. *out is NUL-terminated, free it with asff_free_string. */
-ASFF_API asff_status asff_filter_to_json(const asff_filter *filter, char **out, size_t *len, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_filter_to_json(const asff_filter *filter, char **out, size_t *len, asff_error *err);
 ASFF_API void asff_filter_free(asff_filter *filter);
 
 /* The filter type of an attribute name ("String", "Number", "Date", "Ip", "Map", "Boolean",
@@ -90,23 +90,23 @@ ASFF_API const char *asff_filter_attribute_type(const char *name);
 typedef struct asff_sort asff_sort;
 
 /* A sort with no criteria (the default order: UpdatedAt desc, ProductArn asc, Id asc). */
-ASFF_API asff_status asff_sort_new(const asff_allocator *alloc, asff_sort **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_sort_new(const asff_allocator *alloc, asff_sort **out, asff_error *err);
 /* Append a criterion: field is a String, Number, Date, Ip or Boolean attribute name. */
-ASFF_API asff_status asff_sort_add(asff_sort *sort, const char *field, bool descending, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_sort_add(asff_sort *sort, const char *field, bool descending, asff_error *err);
 /* Append the criteria of a SortCriteria JSON array ([{"Field": ..., "SortOrder": "asc"|"desc"}]). */
-ASFF_API asff_status asff_sort_add_json(asff_sort *sort, const char *json, size_t len, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_sort_add_json(asff_sort *sort, const char *json, size_t len, asff_error *err);
 /* <0, 0, >0 as finding a sorts before, with, after b (FS-56: missing values last in both directions,
  * ties by UpdatedAt desc, ProductArn asc, Id asc). Allocates nothing. a and b must be
  * asff_AwsSecurityFinding objects. */
 ASFF_API int asff_sort_compare(const asff_sort *sort, const void *a, const void *b);
 /* Stable sort of findings[count] (pointers to findings). ASFF_ERR_NOMEM possible. */
-ASFF_API asff_status asff_sort_findings(const asff_sort *sort, void **findings, size_t count);
+ASFF_NODISCARD ASFF_API asff_status asff_sort_findings(const asff_sort *sort, void **findings, size_t count);
 ASFF_API void asff_sort_free(asff_sort *sort);
 
 /* Top-K: keeps the first k findings in sort order using memory for k pointers only. */
 typedef struct asff_topk asff_topk;
 /* ASFF_ERR_INVALID_ARG for a NULL sort (it must outlive the top-K), ASFF_ERR_NOMEM; *out NULL on error. */
-ASFF_API asff_status asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc, asff_topk **out,
+ASFF_NODISCARD ASFF_API asff_status asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc, asff_topk **out,
                                    asff_error *err);
 /* Offer a finding. Returns the finding that is no longer kept (finding itself, or one it evicted),
  * which the caller may free, or NULL when nothing dropped out. The pointer array grows as needed up
@@ -137,18 +137,18 @@ typedef struct asff_insight_result {
 
 /* A counter grouping the findings that pass filter (borrowed, must outlive the insight; NULL = all)
  * by group_by (a String or Ip attribute name, FS-72; else ASFF_ERR_FILTER). */
-ASFF_API asff_status asff_insight_new(const asff_filter *filter, const char *group_by,
+ASFF_NODISCARD ASFF_API asff_status asff_insight_new(const asff_filter *filter, const char *group_by,
                                       const asff_insight_options *options, asff_insight **out, asff_error *err);
 /* Count one finding: each distinct value of the group-by attribute adds 1 (FS-63, FS-66, FS-68).
  * ASFF_ERR_INVALID_ARG when finding is not an asff_AwsSecurityFinding; ASFF_ERR_NOMEM. */
-ASFF_API asff_status asff_insight_add(asff_insight *insight, const asff_AwsSecurityFinding *finding);
+ASFF_NODISCARD ASFF_API asff_status asff_insight_add(asff_insight *insight, const asff_AwsSecurityFinding *finding);
 /* Matching findings seen so far. */
 ASFF_API uint64_t asff_insight_matched(const asff_insight *insight);
 /* The results, count descending then value ascending, at most max_results. Valid until the next add. */
-ASFF_API asff_status asff_insight_results(asff_insight *insight, const asff_insight_result **results, size_t *count);
+ASFF_NODISCARD ASFF_API asff_status asff_insight_results(asff_insight *insight, const asff_insight_result **results, size_t *count);
 /* {"InsightResults":{"InsightArn":...,"GroupByAttribute":...,"ResultValues":[{"GroupByAttributeValue":...,
  * "Count":...}]}}; free with asff_free_string. */
-ASFF_API asff_status asff_insight_to_json(asff_insight *insight, bool pretty, char **out, size_t *len, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_insight_to_json(asff_insight *insight, bool pretty, char **out, size_t *len, asff_error *err);
 ASFF_API void asff_insight_free(asff_insight *insight);
 
 /* ---- managed insights ---------------------------------------------------------------------- */
@@ -187,7 +187,7 @@ typedef struct asff_rules asff_rules;
 /* Parse rules: one rule object (CreateAutomationRule input), an array of them, or {"Rules": [...]}
  * (BatchGetAutomationRules output). Rules are kept in application order (AR-6, AR-7): RuleOrder
  * ascending, then UpdatedAt ascending, then RuleArn ascending, then input order. */
-ASFF_API asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *options,
                                       asff_rules **out, asff_error *err);
 /* Number of rules (disabled ones included), and their names/ARNs in application order. */
 ASFF_API size_t asff_rules_count(const asff_rules *rules);
@@ -199,7 +199,7 @@ typedef void (*asff_rule_fired_fn)(void *ctx, size_t rule_index, const char *rul
 
 /* Apply the enabled rules to finding (modified in place; new values live in its arena). *fired (may
  * be NULL) gets the number of rules that fired. */
-ASFF_API asff_status asff_rules_apply(const asff_rules *rules, asff_AwsSecurityFinding *finding, asff_rule_fired_fn fn, void *ctx,
+ASFF_NODISCARD ASFF_API asff_status asff_rules_apply(const asff_rules *rules, asff_AwsSecurityFinding *finding, asff_rule_fired_fn fn, void *ctx,
                                       size_t *fired, asff_error *err);
 ASFF_API void asff_rules_free(asff_rules *rules);
 

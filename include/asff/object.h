@@ -152,7 +152,10 @@ ASFF_API const asff_enum *asff_enum_find(const char *name, size_t len);
 /* Index of value in e, or -1. */
 ASFF_API int asff_enum_index(const asff_enum *e, const char *value, size_t len);
 
-/* --- construction -------------------------------------------------------------------------- */
+/* --- construction --------------------------------------------------------------------------
+ * The setters below return ASFF_ERR_NOMEM (or ASFF_ERR_INVALID_ARG / _TYPE for a wrong name or kind)
+ * without ASFF_NODISCARD: emitters chain many of them; a member a failed setter left unset stays
+ * absent (asff_validate reports a missing required one). Check them where memory is tight. */
 
 /* A new root object of type id in an arena of its own (alloc NULL = libc). Free with asff_object_free. */
 ASFF_API void *asff_object_new_root(unsigned type_id, const asff_allocator *alloc);

@@ -88,7 +88,7 @@ typedef struct asff_sigv4 asff_sigv4;
 
 /* A new signer in *out; options may be NULL (ASFF_SIGV4_OPTIONS_INIT). ASFF_ERR_INVALID_ARG when the
  * options' version is unknown, ASFF_ERR_NOMEM; *out is NULL on error. */
-ASFF_API asff_status asff_sigv4_new(const asff_sigv4_options *options, asff_sigv4 **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_sigv4_new(const asff_sigv4_options *options, asff_sigv4 **out, asff_error *err);
 /* Free the signer, wiping its cached keys and every stage it kept. NULL is allowed. */
 ASFF_API void asff_sigv4_free(asff_sigv4 *s);
 
@@ -98,7 +98,7 @@ ASFF_API void asff_sigv4_free(asff_sigv4 *s);
  * (missing method, credentials, region, service or Host; malformed url or header name),
  * ASFF_ERR_LIMIT, ASFF_ERR_NOMEM. Messages never contain the secret key or the session token.
  */
-ASFF_API asff_status asff_sigv4_sign(asff_sigv4 *s, const asff_sigv4_request *req, const asff_credentials *creds,
+ASFF_NODISCARD ASFF_API asff_status asff_sigv4_sign(asff_sigv4 *s, const asff_sigv4_request *req, const asff_credentials *creds,
                                      const char *region, const char *service, int64_t time, asff_error *err);
 
 /*
@@ -108,7 +108,7 @@ ASFF_API asff_status asff_sigv4_sign(asff_sigv4 *s, const asff_sigv4_request *re
  * rules of asff_sigv4_sign (as botocore's SigV4QueryAuth); set unsigned_payload for S3-style URLs. No
  * header is added (asff_sigv4_headers gives none). Read the result with asff_sigv4_presigned_query/_url.
  */
-ASFF_API asff_status asff_sigv4_presign(asff_sigv4 *s, const asff_sigv4_request *req, const asff_credentials *creds,
+ASFF_NODISCARD ASFF_API asff_status asff_sigv4_presign(asff_sigv4 *s, const asff_sigv4_request *req, const asff_credentials *creds,
                                         const char *region, const char *service, int64_t time, int64_t expires,
                                         asff_error *err);
 
@@ -134,13 +134,13 @@ ASFF_API const char *asff_sigv4_presigned_url(const asff_sigv4 *s);
 /* ---- stages as pure functions (no handle) ------------------------------------------------------ */
 
 /* The signing key: HMAC chain "AWS4"+secret -> date (YYYYMMDD) -> region -> service -> "aws4_request". */
-ASFF_API asff_status asff_sigv4_signing_key(const char *secret_access_key, const char *date, const char *region,
+ASFF_NODISCARD ASFF_API asff_status asff_sigv4_signing_key(const char *secret_access_key, const char *date, const char *region,
                                             const char *service, unsigned char key[32]);
 
 /* The string to sign for a canonical request: "AWS4-HMAC-SHA256\n<time>\n<scope>\n<hex sha256(creq)>",
  * written NUL-terminated into out[size] (at least 256 bytes for usual region/service names).
  * ASFF_ERR_LIMIT when it does not fit. */
-ASFF_API asff_status asff_sigv4_make_string_to_sign(const char *canonical_request, size_t len, int64_t time,
+ASFF_NODISCARD ASFF_API asff_status asff_sigv4_make_string_to_sign(const char *canonical_request, size_t len, int64_t time,
                                                     const char *region, const char *service, char *out,
                                                     size_t size);
 
@@ -148,8 +148,8 @@ ASFF_API asff_status asff_sigv4_make_string_to_sign(const char *canonical_reques
 ASFF_API void asff_sigv4_sha256_hex(const void *data, size_t len, char hex[65]);
 
 /* Unix seconds -> "YYYYMMDDTHHMMSSZ" in out[17]; and back (ASFF_ERR_INVALID_ARG if malformed). */
-ASFF_API asff_status asff_sigv4_format_time(int64_t time, char out[17]);
-ASFF_API asff_status asff_sigv4_parse_time(const char *text, int64_t *time);
+ASFF_NODISCARD ASFF_API asff_status asff_sigv4_format_time(int64_t time, char out[17]);
+ASFF_NODISCARD ASFF_API asff_status asff_sigv4_parse_time(const char *text, int64_t *time);
 
 #ifdef __cplusplus
 }

@@ -55,7 +55,7 @@ typedef struct asff_change {
 typedef struct asff_report asff_report;
 
 /* A new empty report in *out (alloc NULL = libc). ASFF_ERR_NOMEM; *out is NULL on error. */
-ASFF_API asff_status asff_report_new(const asff_allocator *alloc, asff_report **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_report_new(const asff_allocator *alloc, asff_report **out, asff_error *err);
 /* Free a report and every string it handed out. NULL is allowed. */
 ASFF_API void asff_report_free(asff_report *report);
 /* Forget all entries; memory is kept for reuse. */
@@ -79,7 +79,7 @@ ASFF_API const asff_change *asff_report_change(const asff_report *report, size_t
  * (limit/actual/old/new are omitted when NULL). *out is owned by the report, valid until the next
  * call on it; *len (may be NULL) gets its length.
  */
-ASFF_API asff_status asff_report_to_json(asff_report *report, const char **out, size_t *len);
+ASFF_NODISCARD ASFF_API asff_status asff_report_to_json(asff_report *report, const char **out, size_t *len);
 
 /* Short name of a level: "error", "warning", "advice". */
 ASFF_API const char *asff_level_name(asff_level level);
@@ -104,7 +104,7 @@ typedef struct asff_validate_options {
  * options may be NULL (defaults). Returns ASFF_OK when no error was found (warnings allowed),
  * ASFF_ERR_INVALID when at least one error was added, ASFF_ERR_NOMEM or ASFF_ERR_INVALID_ARG.
  */
-ASFF_API asff_status asff_validate(const asff_AwsSecurityFinding *finding, const asff_validate_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_validate(const asff_AwsSecurityFinding *finding, const asff_validate_options *options,
                                    asff_report *report);
 
 /* BatchImportFindings limits (BI-2, BI-4). */
@@ -119,7 +119,7 @@ ASFF_API asff_status asff_validate(const asff_AwsSecurityFinding *finding, const
  * accounts (BI-6, warning), ProductArn Regions that differ (warning: one call goes to one Region).
  * Returns like asff_validate.
  */
-ASFF_API asff_status asff_validate_batch(const asff_AwsSecurityFinding *const *findings, size_t count,
+ASFF_NODISCARD ASFF_API asff_status asff_validate_batch(const asff_AwsSecurityFinding *const *findings, size_t count,
                                          const asff_validate_options *options, asff_report *report);
 
 /* --- normalization ------------------------------------------------------------------------- */
@@ -145,7 +145,7 @@ typedef struct asff_normalize_options {
  * appended to report (may be NULL). Idempotent: a second call changes nothing. Never turns a valid
  * member into an invalid one. Returns ASFF_OK, ASFF_ERR_NOMEM or ASFF_ERR_INVALID_ARG.
  */
-ASFF_API asff_status asff_normalize(asff_AwsSecurityFinding *finding, const asff_normalize_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_normalize(asff_AwsSecurityFinding *finding, const asff_normalize_options *options,
                                     asff_report *report);
 
 /* --- helpers the rules use ----------------------------------------------------------------- */

@@ -124,7 +124,7 @@ int asff_cmd_import(int argc, char **argv)
     if (x.fatal == ASFF_OK)
         x.fatal = asff_importer_flush(x.imp, &x.err);
     else
-        asff_importer_flush(x.imp, NULL);
+        (void)asff_importer_flush(x.imp, NULL);
     asff_importer_get_stats(x.imp, &st);
     asff_importer_free(x.imp);
     if (x.progress)
