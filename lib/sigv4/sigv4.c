@@ -798,14 +798,17 @@ static bool skip_header(const char *lname, size_t n)
 }
 
 /* Append header name (lowercased) and value (trimmed, whitespace runs squeezed to one space) to the
- * reserved work buffer as an entry. */
-static void add_header_entry(asff_sigv4 *s, size_t *count, const char *name, size_t nlen, const char *value,
+ * work buffer as an entry. The buffer was reserved for every entry, so nothing here reallocates (the
+ * entries point into it); false when the reservation would not hold this one. */
+static bool add_header_entry(asff_sigv4 *s, size_t *count, const char *name, size_t nlen, const char *value,
                              size_t vlen)
 {
     asff_buf *t = &s->work;
     entry *e = &s->entries[*count];
     size_t i, base = t->len;
     bool space = false;
+    if (!t->data || t->cap - t->len <= nlen || t->cap - t->len - nlen <= vlen)
+        return false;
     for (i = 0; i < nlen; i++)
         t->data[t->len++] = lower(name[i]);
     e->name = t->data + base;
@@ -831,6 +834,7 @@ static void add_header_entry(asff_sigv4 *s, size_t *count, const char *name, siz
     e->value_len = t->len - base;
     e->order = *count;
     (*count)++;
+    return true;
 }
 
 static bool has_header(const asff_sigv4_request *r, const char *lname)
@@ -898,25 +902,32 @@ static void add_output(asff_sigv4 *s, const char *name, size_t value_off, size_t
     h->value_len = value_len;
 }
 
-/* Everything sign and presign share: builds creq, sts, signature. presign_expires < 0 for header signing. */
-static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, const asff_credentials *creds,
-                               const char *region, const char *service, int64_t time, int64_t presign_expires,
-                               asff_error *err)
-{
-    url_parts u;
+/* One signing: the inputs and what the stages derive from them. */
+typedef struct sign_job {
+    const asff_sigv4_request *req;
+    const asff_credentials *creds;
+    const char *region, *service;
+    int64_t time;
+    int64_t presign_expires;     /* < 0 for header signing */
+    bool presign;
+    url_parts u;                 /* when req->url is set */
     const char *path, *query;
-    size_t path_len, query_len, i, count = 0, reserve;
-    char stamp[17], payload[65], date[9], scope[8 + 1 + MAX_NAME + 1 + MAX_NAME + 1 + 12 + 1];
-    const char *payload_hash;
-    const char *token = creds && creds->session_token && creds->session_token[0] ? creds->session_token : NULL;
-    bool presign = presign_expires >= 0;
-    bool add_host = false, add_date, add_token, sign_token, add_sha;
-    unsigned char key[32], mac[32];
-    asff_status st;
+    size_t path_len, query_len;
+    const char *token;           /* session token, NULL when none */
+    char stamp[17];              /* YYYYMMDDTHHMMSSZ */
+    char date[9];                /* YYYYMMDD */
+    char scope[8 + 1 + MAX_NAME + 1 + MAX_NAME + 1 + 12 + 1];
+    char payload[65];            /* the payload hash, or UNSIGNED-PAYLOAD */
+    bool add_host, add_date, add_token, sign_token, add_sha;
+} sign_job;
 
-    if (!s || !req)
-        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: no signer or request");
-    reset_stages(s);
+/* Stage 1: every input checked, the URL split, the credential scope formed. */
+static asff_status check_request(sign_job *j, asff_error *err)
+{
+    const asff_sigv4_request *req = j->req;
+    asff_status st;
+    size_t i;
+    int n;
     if ((req->version && req->version != ASFF_SIGV4_REQUEST_VERSION))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: unknown request version %u", req->version);
     if (!req->method || !req->method[0])
@@ -924,15 +935,15 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
     for (i = 0; req->method[i]; i++)
         if (!is_tchar((unsigned char)req->method[i]) || i > 32)
             return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the method is malformed");
-    if ((st = check_credentials(creds, err)) != ASFF_OK)
+    if ((st = check_credentials(j->creds, err)) != ASFF_OK)
         return st;
-    if (!valid_name(region))
+    if (!valid_name(j->region))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the region must be 1-64 of [A-Za-z0-9._-]");
-    if (!valid_name(service))
+    if (!valid_name(j->service))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the service must be 1-64 of [A-Za-z0-9._-]");
-    if (asff_sigv4_format_time(time, stamp) != ASFF_OK)
+    if (asff_sigv4_format_time(j->time, j->stamp) != ASFF_OK)
         return asff__error_setf(err, ASFF_ERR_RANGE, "sigv4: the time is out of range");
-    if (presign && (presign_expires < 1 || presign_expires > ASFF_SIGV4_MAX_PRESIGN_EXPIRES))
+    if (j->presign && (j->presign_expires < 1 || j->presign_expires > ASFF_SIGV4_MAX_PRESIGN_EXPIRES))
         return asff__error_setf(err, ASFF_ERR_RANGE, "sigv4: presign expiry must be 1..%d seconds",
                                ASFF_SIGV4_MAX_PRESIGN_EXPIRES);
     if ((st = check_headers(req, err)) != ASFF_OK)
@@ -940,34 +951,37 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
     if (req->body_len && !req->body)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: body is NULL");
     if (req->url) {
-        if ((st = split_url(req->url, &u, err)) != ASFF_OK)
+        if ((st = split_url(req->url, &j->u, err)) != ASFF_OK)
             return st;
-        path = u.path;
-        path_len = u.path_len;
-        query = u.query;
-        query_len = u.query_len;
-        add_host = !has_header(req, "host");
+        j->path = j->u.path;
+        j->path_len = j->u.path_len;
+        j->query = j->u.query;
+        j->query_len = j->u.query_len;
+        j->add_host = !has_header(req, "host");
     } else {
-        path = req->path ? req->path : "";
-        path_len = req->path ? req->path_len : 0;
-        query = req->query ? req->query : "";
-        query_len = req->query ? req->query_len : 0;
+        j->path = req->path ? req->path : "";
+        j->path_len = req->path ? req->path_len : 0;
+        j->query = req->query ? req->query : "";
+        j->query_len = req->query ? req->query_len : 0;
         if (!has_header(req, "host"))
             return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: the request has no Host header and no url");
     }
-    for (i = 0; i < path_len; i++)
-        if (path[i] == '\0')
-            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: NUL byte in the path");
-    memcpy(date, stamp, 8);
-    date[8] = '\0';
-    memcpy(scope, date, 8);
-    scope[8] = '\0';
-    strcat(scope, "/");
-    strcat(scope, region);
-    strcat(scope, "/");
-    strcat(scope, service);
-    strcat(scope, "/aws4_request");
+    if (memchr(j->path, '\0', j->path_len))
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: NUL byte in the path");
+    memcpy(j->date, j->stamp, 8);
+    j->date[8] = '\0';
+    /* region and service are at most MAX_NAME bytes (valid_name), so the scope always fits */
+    n = snprintf(j->scope, sizeof j->scope, "%s/%s/%s/aws4_request", j->date, j->region, j->service);
+    if (n < 0 || (size_t)n >= sizeof j->scope)
+        return asff__error_setf(err, ASFF_ERR_INTERNAL, "sigv4: the credential scope does not fit");
+    return ASFF_OK;
+}
 
+/* Stage 2: the payload hash, and which headers the signer adds (and signs). */
+static asff_status plan_headers(asff_sigv4 *s, sign_job *j, asff_error *err)
+{
+    const asff_sigv4_request *req = j->req;
+    size_t i;
     if (req->payload_hash) {
         size_t n = strlen(req->payload_hash);
         if (n > 64 || n == 0)
@@ -976,20 +990,17 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
         for (i = 0; i < n; i++)
             if (!is_unreserved((unsigned char)req->payload_hash[i]))
                 return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: payload_hash is malformed");
-        memcpy(payload, req->payload_hash, n + 1);
+        memcpy(j->payload, req->payload_hash, n + 1);
     } else if (s->opt.unsigned_payload) {
-        memcpy(payload, "UNSIGNED-PAYLOAD", 17);
+        memcpy(j->payload, "UNSIGNED-PAYLOAD", 17);
     } else {
-        sha256_hex(&s->crypto, req->body, req->body_len, payload);
+        sha256_hex(&s->crypto, req->body, req->body_len, j->payload);
     }
-    payload_hash = payload;
-
-    /* Which headers the signer adds, and which of them are signed. */
-    add_date = !presign && !has_header(req, "x-amz-date");
-    add_token = !presign && token && !has_header(req, "x-amz-security-token");
-    sign_token = add_token && !s->opt.token_after_signing;
-    add_sha = !presign && s->opt.add_content_sha256 && !has_header(req, "x-amz-content-sha256");
-    if (!presign && !add_date) {
+    j->add_date = !j->presign && !has_header(req, "x-amz-date");
+    j->add_token = !j->presign && j->token && !has_header(req, "x-amz-security-token");
+    j->sign_token = j->add_token && !s->opt.token_after_signing;
+    j->add_sha = !j->presign && s->opt.add_content_sha256 && !has_header(req, "x-amz-content-sha256");
+    if (!j->presign && !j->add_date) {
         /* The X-Amz-Date the caller gave must be the signing time, or AWS rejects the signature. */
         for (i = 0; i < req->header_count; i++) {
             const asff_sigv4_header *h = &req->headers[i];
@@ -999,66 +1010,70 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
                     a++;
                 while (b > a && is_ws(h->value[b - 1]))
                     b--;
-                if (b - a != 16 || memcmp(h->value + a, stamp, 16) != 0)
+                if (b - a != 16 || memcmp(h->value + a, j->stamp, 16) != 0)
                     return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
-                                           "sigv4: the X-Amz-Date header is not the signing time %s", stamp);
+                                           "sigv4: the X-Amz-Date header is not the signing time %s", j->stamp);
             }
         }
     }
+    return ASFF_OK;
+}
 
-    /* Output header values go to added_store; reserve it once so offsets stay valid. */
-    reserve = 16 + 64 + 2 + (token ? strlen(token) : 0) + (add_host ? u.host_len : 0) + 8;
-    if (asff__sbuf_reserve(&s->added_store, reserve) != ASFF_OK)
-        return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-
-    /* Canonical headers: entries in work (reserved once so pointers stay valid). */
-    reserve = 16 + 64 + 64 + (token ? strlen(token) : 0) + (add_host ? u.host_len : 0) + 64;
+/* Stage 3: canonical headers and the signed-header list. The entries' bytes go to s->work, reserved
+ * for exactly what add_header_entry can write (names and values never grow when folded). */
+static asff_status canonical_headers(asff_sigv4 *s, sign_job *j, asff_error *err)
+{
+    const asff_sigv4_request *req = j->req;
+    size_t i, count = 0, need = 0;
+    size_t token_len = j->token ? strlen(j->token) : 0, payload_len = strlen(j->payload);
+    bool ok = true;
     for (i = 0; i < req->header_count; i++)
-        reserve += req->headers[i].name_len + req->headers[i].value_len + 2;
-    if ((st = grow_entries(s, req->header_count + 4)) != ASFF_OK)
-        return asff_error_set(err, st, "sigv4: out of memory");
-    if (asff__sbuf_reserve(&s->work, reserve) != ASFF_OK)
+        need += req->headers[i].name_len + req->headers[i].value_len;
+    if (j->add_host)
+        need += 4 + j->u.host_len;
+    if (j->add_date)
+        need += 10 + 16;
+    if (j->sign_token)
+        need += 20 + token_len;
+    if (j->add_sha)
+        need += 20 + payload_len;
+    if (grow_entries(s, req->header_count + 4) != ASFF_OK || asff__sbuf_reserve(&s->work, need) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    for (i = 0; i < req->header_count; i++) {
+    for (i = 0; i < req->header_count && ok; i++) {
         const asff_sigv4_header *h = &req->headers[i];
         char lname[16];
         size_t k, n = h->name_len < sizeof lname ? h->name_len : sizeof lname;
         for (k = 0; k < n; k++)
             lname[k] = lower(h->name[k]);
-        if (skip_header(lname, h->name_len))
-            continue;
-        add_header_entry(s, &count, h->name, h->name_len, h->value ? h->value : "", h->value_len);
+        if (!skip_header(lname, h->name_len))
+            ok = add_header_entry(s, &count, h->name, h->name_len, h->value ? h->value : "", h->value_len);
     }
-    if (add_host)
-        add_header_entry(s, &count, "host", 4, u.host, u.host_len);
-    if (add_date)
-        add_header_entry(s, &count, "x-amz-date", 10, stamp, 16);
-    if (sign_token)
-        add_header_entry(s, &count, "x-amz-security-token", 20, token, strlen(token));
-    if (add_sha)
-        add_header_entry(s, &count, "x-amz-content-sha256", 20, payload_hash, strlen(payload_hash));
+    ok = ok && (!j->add_host || add_header_entry(s, &count, "host", 4, j->u.host, j->u.host_len)) &&
+         (!j->add_date || add_header_entry(s, &count, "x-amz-date", 10, j->stamp, 16)) &&
+         (!j->sign_token || add_header_entry(s, &count, "x-amz-security-token", 20, j->token, token_len)) &&
+         (!j->add_sha || add_header_entry(s, &count, "x-amz-content-sha256", 20, j->payload, payload_len));
+    if (!ok)
+        return asff__error_setf(err, ASFF_ERR_INTERNAL, "sigv4: header bytes overran their reservation");
     /* Sort by name only, keeping the input order within a name (insertion sort is stable; header
      * lists are short and bounded by ASFF_SIGV4_MAX_HEADERS). */
     for (i = 1; i < count; i++) {
         entry e = s->entries[i];
-        size_t j = i;
-        while (j > 0) {
-            const entry *p = &s->entries[j - 1];
+        size_t k = i;
+        while (k > 0) {
+            const entry *p = &s->entries[k - 1];
             size_t n = p->name_len < e.name_len ? p->name_len : e.name_len;
             int c = memcmp(p->name, e.name, n);
             if (c < 0 || (c == 0 && p->name_len <= e.name_len))
                 break;
-            s->entries[j] = *p;
-            j--;
+            s->entries[k] = *p;
+            k--;
         }
-        s->entries[j] = e;
+        s->entries[k] = e;
     }
-    /* Canonical header lines and the signed-header list, before work is reused for the query. */
     for (i = 0; i < count; i++) {
         const entry *e = &s->entries[i];
         bool same = i && e->name_len == s->entries[i - 1].name_len &&
                     memcmp(e->name, s->entries[i - 1].name, e->name_len) == 0;
-        bool ok;
         if (same) {
             /* Repeated header: one line, values joined with commas in the order given. */
             s->canon_headers.len--;
@@ -1073,60 +1088,66 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
             asff__sbuf_putc(&s->canon_headers, '\n') != ASFF_OK)
             return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
     }
-    asff__sbuf_clear(&s->work);
+    asff__sbuf_clear(&s->work); /* reused by the query */
     if (count == 0)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: nothing to sign (no Host header)");
+    return ASFF_OK;
+}
 
-    /* The canonical request. */
-    if (asff__sbuf_puts(&s->creq, req->method) != ASFF_OK || asff__sbuf_putc(&s->creq, '\n') != ASFF_OK)
+/* Stage 4: the canonical request (and, presigning, the query that carries the signature). */
+static asff_status canonical_request(asff_sigv4 *s, sign_job *j, asff_error *err)
+{
+    asff_buf *c = &s->creq;
+    size_t qstart;
+    asff_status st;
+    if (asff__sbuf_puts(c, j->req->method) != ASFF_OK || asff__sbuf_putc(c, '\n') != ASFF_OK ||
+        put_canonical_uri(s, c, j->path, j->path_len) != ASFF_OK || asff__sbuf_putc(c, '\n') != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    if (put_canonical_uri(s, &s->creq, path, path_len) != ASFF_OK || asff__sbuf_putc(&s->creq, '\n') != ASFF_OK)
-        return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    {
-        size_t qstart = s->creq.len;
-        if (presign) {
-            char cred[300], exp[24];
-            extra_param ex[6];
-            size_t nex = 0;
-            int m = snprintf(cred, sizeof cred, "%s/%s", creds->access_key_id, scope);
-            if (m < 0 || (size_t)m >= sizeof cred)
-                return asff_error_set(err, ASFF_ERR_LIMIT, "sigv4: the access key id is too long");
-            snprintf(exp, sizeof exp, "%lld", (long long)presign_expires);
-            ex[nex++] = (extra_param){"X-Amz-Algorithm", ALGORITHM, strlen(ALGORITHM)};
-            ex[nex++] = (extra_param){"X-Amz-Credential", cred, strlen(cred)};
-            ex[nex++] = (extra_param){"X-Amz-Date", stamp, 16};
-            ex[nex++] = (extra_param){"X-Amz-Expires", exp, strlen(exp)};
-            ex[nex++] = (extra_param){"X-Amz-SignedHeaders", s->signed_headers.data, s->signed_headers.len};
-            if (token)
-                ex[nex++] = (extra_param){"X-Amz-Security-Token", token, strlen(token)};
-            st = put_canonical_query(s, &s->creq, query, query_len, ex, nex, err);
-        } else {
-            st = put_canonical_query(s, &s->creq, query, query_len, NULL, 0, err);
-        }
-        if (st != ASFF_OK)
-            return st;
-        if (presign && asff__sbuf_append(&s->query, s->creq.data + qstart, s->creq.len - qstart) != ASFF_OK)
-            return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
+    qstart = c->len;
+    if (j->presign) {
+        char cred[300], exp[24];
+        extra_param ex[6];
+        size_t nex = 0;
+        int m = snprintf(cred, sizeof cred, "%s/%s", j->creds->access_key_id, j->scope);
+        if (m < 0 || (size_t)m >= sizeof cred)
+            return asff_error_set(err, ASFF_ERR_LIMIT, "sigv4: the access key id is too long");
+        snprintf(exp, sizeof exp, "%lld", (long long)j->presign_expires);
+        ex[nex++] = (extra_param){"X-Amz-Algorithm", ALGORITHM, strlen(ALGORITHM)};
+        ex[nex++] = (extra_param){"X-Amz-Credential", cred, strlen(cred)};
+        ex[nex++] = (extra_param){"X-Amz-Date", j->stamp, 16};
+        ex[nex++] = (extra_param){"X-Amz-Expires", exp, strlen(exp)};
+        ex[nex++] = (extra_param){"X-Amz-SignedHeaders", s->signed_headers.data, s->signed_headers.len};
+        if (j->token)
+            ex[nex++] = (extra_param){"X-Amz-Security-Token", j->token, strlen(j->token)};
+        st = put_canonical_query(s, c, j->query, j->query_len, ex, nex, err);
+    } else {
+        st = put_canonical_query(s, c, j->query, j->query_len, NULL, 0, err);
     }
-    if (asff__sbuf_putc(&s->creq, '\n') != ASFF_OK)
+    if (st != ASFF_OK)
+        return st;
+    if (j->presign && asff__sbuf_append(&s->query, c->data + qstart, c->len - qstart) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    if (asff__sbuf_append(&s->creq, s->canon_headers.data, s->canon_headers.len) != ASFF_OK)
+    if (asff__sbuf_putc(c, '\n') != ASFF_OK ||
+        asff__sbuf_append(c, s->canon_headers.data, s->canon_headers.len) != ASFF_OK ||
+        asff__sbuf_putc(c, '\n') != ASFF_OK ||
+        asff__sbuf_append(c, s->signed_headers.data, s->signed_headers.len) != ASFF_OK ||
+        asff__sbuf_putc(c, '\n') != ASFF_OK || asff__sbuf_puts(c, j->payload) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    if (asff__sbuf_putc(&s->creq, '\n') != ASFF_OK ||
-        asff__sbuf_append(&s->creq, s->signed_headers.data, s->signed_headers.len) != ASFF_OK ||
-        asff__sbuf_putc(&s->creq, '\n') != ASFF_OK || asff__sbuf_puts(&s->creq, payload_hash) != ASFF_OK)
-        return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
+    return ASFF_OK;
+}
 
-    /* String to sign and signature. */
-    {
-        char sts[sizeof ALGORITHM + 17 + sizeof scope + 66];
-        st = make_sts(&s->crypto, s->creq.data, s->creq.len, time, region, service, sts, sizeof sts);
-        if (st != ASFF_OK)
-            return asff_error_set(err, st, "sigv4: cannot build the string to sign");
-        if (asff__sbuf_puts(&s->sts, sts) != ASFF_OK)
-            return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    }
-    st = cached_key(s, creds->secret_access_key, date, region, service, key);
+/* Stage 5: string to sign and signature. */
+static asff_status signature(asff_sigv4 *s, sign_job *j, asff_error *err)
+{
+    char sts[sizeof ALGORITHM + 17 + sizeof j->scope + 66];
+    unsigned char key[32], mac[32];
+    asff_status st = make_sts(&s->crypto, s->creq.data, s->creq.len, j->time, j->region, j->service, sts,
+                              sizeof sts);
+    if (st != ASFF_OK)
+        return asff_error_set(err, st, "sigv4: cannot build the string to sign");
+    if (asff__sbuf_puts(&s->sts, sts) != ASFF_OK)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
+    st = cached_key(s, j->creds->secret_access_key, j->date, j->region, j->service, key);
     if (st == ASFF_OK)
         st = hmac(&s->crypto, key, 32, s->sts.data, s->sts.len, mac);
     OPENSSL_cleanse(key, sizeof key);
@@ -1134,63 +1155,87 @@ static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, con
         return asff_error_set(err, st, "sigv4: HMAC failed");
     to_hex(mac, 32, s->signature);
     OPENSSL_cleanse(mac, sizeof mac);
+    return ASFF_OK;
+}
 
-    if (presign) {
-        if (asff__sbuf_puts(&s->query, "&X-Amz-Signature=") != ASFF_OK || asff__sbuf_puts(&s->query, s->signature) != ASFF_OK)
-            return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-        if (req->url) {
-            if (asff__sbuf_append(&s->url, u.scheme, u.scheme_len) != ASFF_OK || asff__sbuf_puts(&s->url, "://") != ASFF_OK ||
-                asff__sbuf_append(&s->url, u.host, u.host_len) != ASFF_OK ||
-                asff__sbuf_append(&s->url, u.path_len ? u.path : "/", u.path_len ? u.path_len : 1) != ASFF_OK ||
-                asff__sbuf_putc(&s->url, '?') != ASFF_OK || asff__sbuf_append(&s->url, s->query.data, s->query.len) != ASFF_OK)
-                return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-        }
-        return ASFF_OK;
-    }
+/* Stage 6a: the presigned query and URL. */
+static asff_status presigned_output(asff_sigv4 *s, const sign_job *j, asff_error *err)
+{
+    const url_parts *u = &j->u;
+    if (asff__sbuf_puts(&s->query, "&X-Amz-Signature=") != ASFF_OK || asff__sbuf_puts(&s->query, s->signature) != ASFF_OK)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
+    if (j->req->url &&
+        (asff__sbuf_append(&s->url, u->scheme, u->scheme_len) != ASFF_OK || asff__sbuf_puts(&s->url, "://") != ASFF_OK ||
+         asff__sbuf_append(&s->url, u->host, u->host_len) != ASFF_OK ||
+         asff__sbuf_append(&s->url, u->path_len ? u->path : "/", u->path_len ? u->path_len : 1) != ASFF_OK ||
+         asff__sbuf_putc(&s->url, '?') != ASFF_OK || asff__sbuf_append(&s->url, s->query.data, s->query.len) != ASFF_OK))
+        return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
+    return ASFF_OK;
+}
 
-    /* Authorization and the headers to add. */
+/* A header the signer adds: its value appended to added_store (offsets become pointers at the end,
+ * once the store no longer moves). */
+static bool add_value(asff_sigv4 *s, const char *name, const char *value, size_t len)
+{
+    asff_buf *o = &s->added_store;
+    size_t off = o->len;
+    if (asff__sbuf_append(o, value, len) != ASFF_OK || asff__sbuf_putc(o, '\0') != ASFF_OK)
+        return false;
+    add_output(s, name, off, len);
+    return true;
+}
+
+/* Stage 6b: the Authorization header and the headers to add. */
+static asff_status header_output(asff_sigv4 *s, const sign_job *j, asff_error *err)
+{
+    size_t i;
+    bool ok;
     if (asff__sbuf_puts(&s->authz, ALGORITHM " Credential=") != ASFF_OK ||
-        asff__sbuf_puts(&s->authz, creds->access_key_id) != ASFF_OK || asff__sbuf_putc(&s->authz, '/') != ASFF_OK ||
-        asff__sbuf_puts(&s->authz, scope) != ASFF_OK || asff__sbuf_puts(&s->authz, ", SignedHeaders=") != ASFF_OK ||
+        asff__sbuf_puts(&s->authz, j->creds->access_key_id) != ASFF_OK || asff__sbuf_putc(&s->authz, '/') != ASFF_OK ||
+        asff__sbuf_puts(&s->authz, j->scope) != ASFF_OK || asff__sbuf_puts(&s->authz, ", SignedHeaders=") != ASFF_OK ||
         asff__sbuf_append(&s->authz, s->signed_headers.data, s->signed_headers.len) != ASFF_OK ||
         asff__sbuf_puts(&s->authz, ", Signature=") != ASFF_OK || asff__sbuf_puts(&s->authz, s->signature) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
-    {
-        asff_buf *o = &s->added_store; /* reserved above: appends do not move it */
-        size_t off;
-        if (add_host) {
-            off = o->len;
-            asff__sbuf_append(o, u.host, u.host_len);
-            asff__sbuf_putc(o, '\0');
-            add_output(s, "Host", off, u.host_len);
-        }
-        if (add_date) {
-            off = o->len;
-            asff__sbuf_append(o, stamp, 16);
-            asff__sbuf_putc(o, '\0');
-            add_output(s, "X-Amz-Date", off, 16);
-        }
-        if (add_token) {
-            off = o->len;
-            asff__sbuf_puts(o, token);
-            asff__sbuf_putc(o, '\0');
-            add_output(s, "X-Amz-Security-Token", off, strlen(token));
-        }
-        if (add_sha) {
-            off = o->len;
-            asff__sbuf_puts(o, payload_hash);
-            asff__sbuf_putc(o, '\0');
-            add_output(s, "X-Amz-Content-Sha256", off, strlen(payload_hash));
-        }
-        for (i = 0; i < s->nadded; i++)
-            s->added[i].value = o->data + (uintptr_t)s->added[i].value;
-        s->added[s->nadded].name = "Authorization";
-        s->added[s->nadded].name_len = 13;
-        s->added[s->nadded].value = s->authz.data;
-        s->added[s->nadded].value_len = s->authz.len;
-        s->nadded++;
-    }
+    ok = (!j->add_host || add_value(s, "Host", j->u.host, j->u.host_len)) &&
+         (!j->add_date || add_value(s, "X-Amz-Date", j->stamp, 16)) &&
+         (!j->add_token || add_value(s, "X-Amz-Security-Token", j->token, strlen(j->token))) &&
+         (!j->add_sha || add_value(s, "X-Amz-Content-Sha256", j->payload, strlen(j->payload)));
+    if (!ok)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "sigv4: out of memory");
+    for (i = 0; i < s->nadded; i++)
+        s->added[i].value = s->added_store.data + (uintptr_t)s->added[i].value;
+    s->added[s->nadded].name = "Authorization";
+    s->added[s->nadded].name_len = 13;
+    s->added[s->nadded].value = s->authz.data;
+    s->added[s->nadded].value_len = s->authz.len;
+    s->nadded++;
     return ASFF_OK;
+}
+
+/* Everything sign and presign share, stage by stage. presign_expires < 0 for header signing. */
+static asff_status sign_common(asff_sigv4 *s, const asff_sigv4_request *req, const asff_credentials *creds,
+                               const char *region, const char *service, int64_t time, int64_t presign_expires,
+                               asff_error *err)
+{
+    sign_job j;
+    asff_status st;
+    if (!s || !req)
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "sigv4: no signer or request");
+    reset_stages(s);
+    memset(&j, 0, sizeof j);
+    j.req = req;
+    j.creds = creds;
+    j.region = region;
+    j.service = service;
+    j.time = time;
+    j.presign_expires = presign_expires;
+    j.presign = presign_expires >= 0;
+    j.token = creds && creds->session_token && creds->session_token[0] ? creds->session_token : NULL;
+    if ((st = check_request(&j, err)) != ASFF_OK || (st = plan_headers(s, &j, err)) != ASFF_OK ||
+        (st = canonical_headers(s, &j, err)) != ASFF_OK || (st = canonical_request(s, &j, err)) != ASFF_OK ||
+        (st = signature(s, &j, err)) != ASFF_OK)
+        return st;
+    return j.presign ? presigned_output(s, &j, err) : header_output(s, &j, err);
 }
 
 asff_status asff_sigv4_sign(asff_sigv4 *s, const asff_sigv4_request *req, const asff_credentials *creds,
