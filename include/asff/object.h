@@ -10,7 +10,7 @@
  *    that absence differs from 0/false);
  *  - lists are {items, count, capacity}, maps {keys, values, count, capacity}; a list or map is
  *    present when items/keys is non-NULL, so an empty [] or {} survives a round trip;
- *  - structs are allocated only by the library (asff_finding_new, asff_object_new, ...): later model
+ *  - structs are allocated only by the library (ASFF_NEW_ROOT, ASFF_NEW, asff_object_new, the parser): later model
  *    versions append members, so code must never use sizeof on a model struct or declare one.
  * Strings are NUL-terminated UTF-8 without NUL bytes inside. A string member may point to any string
  * that lives as long as the object (a literal, say); asff_strdup copies one into the object's arena.
