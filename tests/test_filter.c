@@ -464,7 +464,7 @@ static void expect_error(const char *json, const asff_filter_options *o, asff_st
         fail_msg("%s: status %d (%s), expected %d", json, st, err.message, code);
     assert_null(flt);
     assert_int_equal(err.code, code);
-    if (strcmp(err.path, path) != 0)
+    if (path && strcmp(err.path, path) != 0)
         fail_msg("%s: path %s, expected %s", json, err.path, path);
     if (word && !strstr(err.message, word))
         fail_msg("%s: message '%s' lacks '%s'", json, err.message, word);
@@ -477,16 +477,16 @@ static void test_errors_and_limits(void **state)
     size_t i, n, k;
     asff_filter *flt;
     (void)state;
-    expect_error("{\"Title\":", NULL, ASFF_ERR_SYNTAX, "", NULL);
+    expect_error("{\"Title\":", NULL, ASFF_ERR_TRUNCATED, "/Title", NULL);
     {
-        /* deep nesting is refused before yajl_tree (which recurses) sees it */
+        /* deep nesting is refused at the depth limit (the reader does not recurse) */
         char *deep = malloc(200003);
         assert_non_null(deep);
-        deep[0] = '{';
+        deep[0] = '[';
         memset(deep + 1, '[', 100000);
         memset(deep + 100001, ']', 100000);
-        memcpy(deep + 200001, "}", 2);
-        expect_error(deep, NULL, ASFF_ERR_LIMIT, "", "deeper");
+        memcpy(deep + 200001, "]", 2);
+        expect_error(deep, NULL, ASFF_ERR_LIMIT, NULL, "deeper");
         strcpy(deep, "{\"Title\":[{\"Value\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\","
                      "\"Comparison\":\"EQUALS\"}]}");
         asff_filter_free(compile(deep)); /* brackets inside strings do not count */
@@ -501,7 +501,7 @@ static void test_errors_and_limits(void **state)
     expect_error("{\"Title\":[{\"Value\":\"a\",\"Comparison\":\"equals\"}]}", NULL, ASFF_ERR_FILTER, "/Title/0/Comparison",
                  "equals");
     expect_error("{\"Title\":[{\"Value\":\"a\",\"Comparison\":\"EQUALS\",\"X\":1}]}", NULL, ASFF_ERR_FILTER, "/Title/0/X", NULL);
-    expect_error("{\"Title\":[],\"Title\":[]}", NULL, ASFF_ERR_FILTER, "/Title", "twice");
+    expect_error("{\"Title\":[],\"Title\":[]}", NULL, ASFF_ERR_DUPLICATE, "/Title", "twice");
     expect_error("{\"Keyword\":[{\"Value\":\"x\"}]}", NULL, ASFF_ERR_UNSUPPORTED, "/Keyword", "Keyword");
     expect_error("{\"Confidence\":[{}]}", NULL, ASFF_ERR_FILTER, "/Confidence/0", "Confidence");
     expect_error("{\"Confidence\":[{\"Gte\":\"1\"}]}", NULL, ASFF_ERR_FILTER, "/Confidence/0/Gte", NULL);
@@ -1575,7 +1575,7 @@ static void test_rules_terminal_and_errors(void **state)
         {RULE(1, "x", "", "{}", "{\"Confidence\":101}"), "/Actions/0/FindingFieldsUpdate/Confidence"},
         {RULE(1, "x", "", "{}", "{\"Note\":{\"Text\":\"a\"}}"), "/Actions/0/FindingFieldsUpdate/Note"},
         {RULE(1, "x", "", "{}", "{\"Severity\":{\"Label\":\"SEVERE\"}}"), "/Actions/0/FindingFieldsUpdate/Severity/Label"},
-        {RULE(1, "x", "", "{}", "{\"Title\":\"t\"}"), "/Actions/0/FindingFieldsUpdate"},
+        {RULE(1, "x", "", "{}", "{\"Title\":\"t\"}"), "/Actions/0/FindingFieldsUpdate/Title"},
         {RULE(1, "x", "", "{}", "{\"Workflow\":{\"Status\":\"DONE\"}}"), "/Actions/0/FindingFieldsUpdate/Workflow/Status"},
         {"{\"Rules\":[" RULE(1, "x", "", "{\"Title\":[]}", "{}") "]}", "/Rules/0/Criteria/Title"},
         {"{\"RuleOrder\":1,\"RuleName\":\"x\",\"Criteria\":{},\"Actions\":[{\"Type\":\"OTHER\"}]}", "/Actions/0/Type"},
@@ -1604,7 +1604,7 @@ static void test_rules_terminal_and_errors(void **state)
         if (strcmp(err.path, bad[i].path) != 0)
             fail_msg("rule %zu: path %s, expected %s (%s)", i, err.path, bad[i].path, err.message);
     }
-    assert_int_equal(asff_rules_parse("[", 1, NULL, &x, &err), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_rules_parse("[", 1, NULL, &x, &err), ASFF_ERR_TRUNCATED);
     assert_int_equal(asff_rules_apply(NULL, NULL, NULL, NULL, NULL, &err), ASFF_ERR_INVALID_ARG);
 }
 

@@ -70,10 +70,10 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
     asff_status st;
     if (!s)
         return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort is NULL");
-    if ((st = filter_parse_json(json, len, s->alloc, &root, err)) != ASFF_OK)
+    if ((st = asff__filter_parse_json(json, len, s->alloc, &root, err)) != ASFF_OK)
         return st;
     if (!YAJL_IS_ARRAY(root)) {
-        yajl_tree_free(root);
+        asff__json_free(root, s->alloc);
         return filter_fail(err, ASFF_ERR_FILTER, "", "SortCriteria must be an array");
     }
     for (i = 0; i < root->u.array.len && st == ASFF_OK; i++) {
@@ -104,7 +104,7 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
         else if ((st = asff_sort_add(s, field, strcmp(order, "desc") == 0, err)) != ASFF_OK && err)
             asff_copy_string(err->path, sizeof err->path, path);
     }
-    yajl_tree_free(root);
+    asff__json_free(root, s->alloc);
     return st;
 }
 

@@ -513,8 +513,11 @@ static void check_int(vwalk *w, const asff_int *v, const asff_member *m, const v
         }
     if (!have)
         return;
-    /* Integers beyond int64 keep their digits in text; value is then clamped, out of every range. */
-    if (v->value < lo || v->value > hi || v->text) {
+    /* A number the codec kept as text (beyond int64, or spelled "-0", "1e2", "100.0") counts by its
+     * exact value: a whole number in range is valid whatever its spelling. */
+    int64_t val = v->value;
+    bool whole = !v->text || asff__number_int(v->text, strlen(v->text), &val) == 1;
+    if (!whole || val < lo || val > hi) {
         snprintf(lim, sizeof lim, "%lld..%lld", (long long)lo, (long long)hi);
         if (v->text)
             snprintf(act, sizeof act, "%.40s", v->text);
