@@ -477,6 +477,7 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     asff_status st;
     pctx pc;
     size_t i, n;
+    bool is_array;
     const char *base = "";
     if (!out)
         return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out is NULL");
@@ -493,7 +494,8 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
         list = member(root, "Rules");
         base = "/Rules";
     }
-    n = YAJL_IS_ARRAY(list) ? list->u.array.len : 1;
+    is_array = YAJL_IS_ARRAY(list);
+    n = is_array ? list->u.array.len : 1;
     if (!YAJL_IS_ARRAY(list) && !YAJL_IS_OBJECT(list)) {
         asff__json_free(root, a);
         return filter_fail(err, ASFF_ERR_FILTER, base, "rules must be an object, an array or {\"Rules\": [...]}");
@@ -559,14 +561,15 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
         if (rule_cmp_key(&rs->rules[i - 1], &rs->rules[i]) == 0) {
             char p[ASFF_ERROR_PATH_SIZE];
             const rule *r = rs->rules[i - 1].input_index > rs->rules[i].input_index ? &rs->rules[i - 1] : &rs->rules[i];
-            if (YAJL_IS_ARRAY(list))
+            if (is_array)
                 snprintf(p, sizeof p, "%s/%zu/RuleOrder", base, r->input_index);
             else
                 snprintf(p, sizeof p, "%s/RuleOrder", base);
+            long long order = (long long)r->order;
             asff_rules_free(rs);
             return filter_fail(err, ASFF_ERR_FILTER, p,
                                "duplicate RuleOrder %lld: rules with the same order need different UpdatedAt or "
-                               "RuleArn values (AR-7)", (long long)r->order);
+                               "RuleArn values (AR-7)", order);
         }
     *out = rs;
     if (err)
