@@ -1717,14 +1717,28 @@ static void test_nul_sort_field_refused(void **state)
     expect_refused(entry_sort, raw, sizeof raw - 1, ASFF_ERR_SYNTAX, NULL);
 }
 
+static void test_sort_unknown_member_refused(void **state)
+{
+    asff_error err;
+    (void)state;
+    expect_refused(entry_sort, SL("[{\"Field\":\"Title\"},{\"Field\":\"Id\",\"Sort/Order\":\"asc\"}]"),
+                   ASFF_ERR_FILTER, "/1/Sort~1Order");
+    assert_int_equal(entry_sort(SL("[{\"Field\":1}]"), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/0/Field");
+}
+
 static void test_nul_prefilter_text_not_cut(void **state)
 {
     /* the prefilter takes pointer + length: a NUL in the text does not end the search */
     static const char text[] = "{\"Id\":\"\0\",\"Title\":\"needle\"}";
     asff_filter *f = compile("{\"Title\":[{\"Value\":\"needle\",\"Comparison\":\"EQUALS\"}]}");
     (void)state;
+    static const char lines[] = "{\"Id\":\"\0\"}\n{\"Title\":\"\0\"}\n{\"Title\":\"needle\"}\n";
+    size_t nl = 99;
     assert_true(asff_filter_prefilter(f, text, sizeof text - 1));
     assert_false(asff_filter_prefilter(f, text, 8));
+    assert_int_equal(asff_filter_prefilter_next(f, lines, sizeof lines - 1, &nl), 25);
+    assert_int_equal(nl, 2);
     asff_filter_free(f);
 }
 
@@ -2279,6 +2293,7 @@ int main(void)
         cmocka_unit_test(test_nul_rule_criteria_refused),
         cmocka_unit_test(test_nul_sort_field_refused),
         cmocka_unit_test(test_nul_prefilter_text_not_cut),
+        cmocka_unit_test(test_sort_unknown_member_refused),
         cmocka_unit_test(test_rules_note_updated_at_year_10000_refused),
         cmocka_unit_test(test_rules_note_updated_at_negative_year_refused),
         cmocka_unit_test(test_rules_note_text_600_refused),

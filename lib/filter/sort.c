@@ -92,8 +92,23 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
                 field = v->u.string;
             else if (strcmp(k, "SortOrder") == 0 && YAJL_IS_STRING(v))
                 order = v->u.string;
-            else
-                st = filter_fail(err, ASFF_ERR_FILTER, path, "unknown or malformed member %s", k);
+            else {
+                char mp[ASFF_ERROR_PATH_SIZE];
+                size_t n = strlen(path), q;
+                /* the member's JSON Pointer (RFC 6901) */
+                memcpy(mp, path, n);
+                mp[n++] = '/';
+                for (q = 0; k[q] && n + 3 < sizeof mp; q++) {
+                    if (k[q] == '~' || k[q] == '/') {
+                        mp[n++] = '~';
+                        mp[n++] = k[q] == '~' ? '0' : '1';
+                    } else
+                        mp[n++] = k[q];
+                }
+                mp[n] = 0;
+                st = filter_fail(err, ASFF_ERR_FILTER, mp, "%s %s", strcmp(k, "Field") == 0 ||
+                                 strcmp(k, "SortOrder") == 0 ? "must be a string:" : "unknown member", k);
+            }
         }
         if (st)
             break;
