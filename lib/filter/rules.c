@@ -448,11 +448,11 @@ static asff_status check_action(pctx *pc, const raction *a)
     n = asff_report_count(rep);
     for (i = 0; i < n && st == ASFF_OK; i++) {
         const asff_violation *v = asff_report_get(rep, i);
-        char sub[ASFF_ERROR_PATH_SIZE];
+        char sub[ASFF_ERROR_PATH_SIZE], p[ASFF_ERROR_PATH_SIZE];
+        bool now;
         if (v->level != ASFF_LEVEL_ERROR || !written_path(v->path) || strncmp(v->rule, "required", 8) == 0)
             continue;
-        char p[ASFF_ERROR_PATH_SIZE];
-        bool now = strcmp(v->path, "/Note/UpdatedAt") == 0;
+        now = strcmp(v->path, "/Note/UpdatedAt") == 0;
         /* Note.UpdatedAt comes from the current time, not from the rule: name the Note */
         filter_path_cat(sub, sizeof sub, "/Actions/0/FindingFieldsUpdate", now ? "/Note" : v->path);
         filter_path_cat(p, sizeof p, pc->path, sub);
@@ -538,8 +538,8 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     pc.err = err;
     st = ASFF_OK;
     for (i = 0; i < n && st == ASFF_OK; i++) {
-        yajl_val o = YAJL_IS_ARRAY(list) ? list->u.array.values[i] : list;
-        if (YAJL_IS_ARRAY(list))
+        yajl_val o = is_array ? list->u.array.values[i] : list;
+        if (is_array)
             snprintf(pc.path, sizeof pc.path, "%s/%zu", base, i);
         else
             snprintf(pc.path, sizeof pc.path, "%s", base);
@@ -561,11 +561,11 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
         if (rule_cmp_key(&rs->rules[i - 1], &rs->rules[i]) == 0) {
             char p[ASFF_ERROR_PATH_SIZE];
             const rule *r = rs->rules[i - 1].input_index > rs->rules[i].input_index ? &rs->rules[i - 1] : &rs->rules[i];
+            long long order = (long long)r->order;
             if (is_array)
                 snprintf(p, sizeof p, "%s/%zu/RuleOrder", base, r->input_index);
             else
                 snprintf(p, sizeof p, "%s/RuleOrder", base);
-            long long order = (long long)r->order;
             asff_rules_free(rs);
             return filter_fail(err, ASFF_ERR_FILTER, p,
                                "duplicate RuleOrder %lld: rules with the same order need different UpdatedAt or "
