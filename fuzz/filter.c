@@ -1,7 +1,7 @@
 /* Fuzz target: AwsSecurityFindingFilters JSON (untrusted --filters input) and SortCriteria.
  * Compiles in both modes; a filter that compiles must match without crashing, write canonical JSON
  * that compiles again to the same canonical JSON, drive an insight, and prefilter the input's own text
- * over many lines as it does line by line. */
+ * over many lines as it does line by line. A third pass compiles at the most negative current time. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,16 +55,17 @@ static void check_prefilter_next(const asff_filter *flt, const char *text, size_
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     asff_AwsSecurityFinding *f = sample();
-    int mode;
+    int pass;
     asff_sort *s;
-    for (mode = 0; mode < 2; mode++) {
+    for (pass = 0; pass < 3; pass++) {
+        int mode = pass & 1;
         asff_filter_options o = ASFF_FILTER_OPTIONS_INIT;
         asff_filter *flt = NULL, *again = NULL;
         asff_error err;
         char *a = NULL, *b = NULL;
         o.mode = mode ? ASFF_FILTER_RULE : ASFF_FILTER_FINDINGS;
         o.has_now = true;
-        o.now_seconds = 1717200000;
+        o.now_seconds = pass < 2 ? 1717200000 : INT64_MIN; /* DateRange arithmetic at the bottom of int64 */
         if (asff_filter_compile((const char *)data, size, &o, &flt, &err) != ASFF_OK) {
             if (flt || err.code == ASFF_OK || !err.message[0])
                 abort();

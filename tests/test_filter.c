@@ -13,6 +13,7 @@
 #include "asff/filter.h"
 #include "asff/model.h"
 #include "filter/filter_int.h"
+#include "support.h"
 
 #define NOW 1717200000 /* 2024-06-01T00:00:00Z */
 #define SL(s) (s), strlen(s) /* a literal and its length */
@@ -464,7 +465,7 @@ static void expect_error(const char *json, const asff_filter_options *o, asff_st
         fail_msg("%s: status %d (%s), expected %d", json, st, err.message, code);
     assert_null(flt);
     assert_int_equal(err.code, code);
-    if (strcmp(err.path, path) != 0)
+    if (path && strcmp(err.path, path) != 0)
         fail_msg("%s: path %s, expected %s", json, err.path, path);
     if (word && !strstr(err.message, word))
         fail_msg("%s: message '%s' lacks '%s'", json, err.message, word);
@@ -477,16 +478,16 @@ static void test_errors_and_limits(void **state)
     size_t i, n, k;
     asff_filter *flt;
     (void)state;
-    expect_error("{\"Title\":", NULL, ASFF_ERR_SYNTAX, "", NULL);
+    expect_error("{\"Title\":", NULL, ASFF_ERR_TRUNCATED, "/Title", NULL);
     {
-        /* deep nesting is refused before yajl_tree (which recurses) sees it */
+        /* deep nesting is refused at the depth limit (the reader does not recurse) */
         char *deep = malloc(200003);
         assert_non_null(deep);
-        deep[0] = '{';
+        deep[0] = '[';
         memset(deep + 1, '[', 100000);
         memset(deep + 100001, ']', 100000);
-        memcpy(deep + 200001, "}", 2);
-        expect_error(deep, NULL, ASFF_ERR_LIMIT, "", "deeper");
+        memcpy(deep + 200001, "]", 2);
+        expect_error(deep, NULL, ASFF_ERR_LIMIT, NULL, "deeper");
         strcpy(deep, "{\"Title\":[{\"Value\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\","
                      "\"Comparison\":\"EQUALS\"}]}");
         asff_filter_free(compile(deep)); /* brackets inside strings do not count */
@@ -501,7 +502,7 @@ static void test_errors_and_limits(void **state)
     expect_error("{\"Title\":[{\"Value\":\"a\",\"Comparison\":\"equals\"}]}", NULL, ASFF_ERR_FILTER, "/Title/0/Comparison",
                  "equals");
     expect_error("{\"Title\":[{\"Value\":\"a\",\"Comparison\":\"EQUALS\",\"X\":1}]}", NULL, ASFF_ERR_FILTER, "/Title/0/X", NULL);
-    expect_error("{\"Title\":[],\"Title\":[]}", NULL, ASFF_ERR_FILTER, "/Title", "twice");
+    expect_error("{\"Title\":[],\"Title\":[]}", NULL, ASFF_ERR_DUPLICATE, "/Title", "twice");
     expect_error("{\"Keyword\":[{\"Value\":\"x\"}]}", NULL, ASFF_ERR_UNSUPPORTED, "/Keyword", "Keyword");
     expect_error("{\"Confidence\":[{}]}", NULL, ASFF_ERR_FILTER, "/Confidence/0", "Confidence");
     expect_error("{\"Confidence\":[{\"Gte\":\"1\"}]}", NULL, ASFF_ERR_FILTER, "/Confidence/0/Gte", NULL);
@@ -1582,7 +1583,7 @@ static void test_rules_terminal_and_errors(void **state)
         {RULE(1, "x", "", "{}", "{\"Confidence\":101}"), "/Actions/0/FindingFieldsUpdate/Confidence"},
         {RULE(1, "x", "", "{}", "{\"Note\":{\"Text\":\"a\"}}"), "/Actions/0/FindingFieldsUpdate/Note"},
         {RULE(1, "x", "", "{}", "{\"Severity\":{\"Label\":\"SEVERE\"}}"), "/Actions/0/FindingFieldsUpdate/Severity/Label"},
-        {RULE(1, "x", "", "{}", "{\"Title\":\"t\"}"), "/Actions/0/FindingFieldsUpdate"},
+        {RULE(1, "x", "", "{}", "{\"Title\":\"t\"}"), "/Actions/0/FindingFieldsUpdate/Title"},
         {RULE(1, "x", "", "{}", "{\"Workflow\":{\"Status\":\"DONE\"}}"), "/Actions/0/FindingFieldsUpdate/Workflow/Status"},
         {"{\"Rules\":[" RULE(1, "x", "", "{\"Title\":[]}", "{}") "]}", "/Rules/0/Criteria/Title"},
         {"{\"RuleOrder\":1,\"RuleName\":\"x\",\"Criteria\":{},\"Actions\":[{\"Type\":\"OTHER\"}]}", "/Actions/0/Type"},
@@ -1611,8 +1612,656 @@ static void test_rules_terminal_and_errors(void **state)
         if (strcmp(err.path, bad[i].path) != 0)
             fail_msg("rule %zu: path %s, expected %s (%s)", i, err.path, bad[i].path, err.message);
     }
-    assert_int_equal(asff_rules_parse("[", 1, NULL, &x, &err), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_rules_parse("[", 1, NULL, &x, &err), ASFF_ERR_TRUNCATED);
     assert_int_equal(asff_rules_apply(NULL, NULL, NULL, NULL, NULL, &err), ASFF_ERR_INVALID_ARG);
+}
+
+/* ---- issue 20: NUL refused wherever a string enters ---------------------------------------- */
+
+/* A JSON entry refused with code at path (message checked for word when given). */
+static void expect_refused(asff_status (*entry)(const char *, size_t, asff_error *), const char *json, size_t len,
+                           asff_status code, const char *path)
+{
+    asff_error err;
+    asff_status st = entry(json, len, &err);
+    if (st != code)
+        fail_msg("status %d (%s at %s), expected %d", st, err.message, err.path, code);
+    if (path && strcmp(err.path, path) != 0)
+        fail_msg("path %s, expected %s (%s)", err.path, path, err.message);
+}
+
+static asff_status entry_filter(const char *json, size_t len, asff_error *err)
+{
+    asff_filter *f = (asff_filter *)&f;
+    asff_status st = asff_filter_compile(json, len, NULL, &f, err);
+    assert_true(st == ASFF_OK || f == NULL);
+    asff_filter_free(f);
+    return st;
+}
+
+static asff_status entry_rules(const char *json, size_t len, asff_error *err)
+{
+    asff_rules *r = (asff_rules *)&r;
+    asff_status st = asff_rules_parse(json, len, NULL, &r, err);
+    assert_true(st == ASFF_OK || r == NULL);
+    asff_rules_free(r);
+    return st;
+}
+
+static asff_status entry_sort(const char *json, size_t len, asff_error *err)
+{
+    asff_sort *s = asff_sort_new(NULL);
+    asff_status st = asff_sort_add_json(s, json, len, err);
+    asff_sort_free(s);
+    return st;
+}
+
+static void test_nul_product_fields_key_refused(void **state)
+{
+    const char *j = "{\"ProductFields\":[{\"Key\":\"ProviderName\\u0000junk\",\"Value\":\"x\",\"Comparison\":\"EQUALS\"}]}";
+    (void)state;
+    expect_refused(entry_filter, SL(j), ASFF_ERR_SYNTAX, "/ProductFields/0/Key");
+}
+
+static void test_nul_title_prefix_refused(void **state)
+{
+    const char *j = "{\"Title\":[{\"Value\":\"[check12\\u0000ZZZZ\",\"Comparison\":\"PREFIX\"}]}";
+    (void)state;
+    expect_refused(entry_filter, SL(j), ASFF_ERR_SYNTAX, "/Title/0/Value");
+}
+
+static void test_nul_attribute_name_refused(void **state)
+{
+    const char *j = "{\"Title\\u0000x\":[]}";
+    (void)state;
+    expect_refused(entry_filter, SL(j), ASFF_ERR_SYNTAX, NULL);
+}
+
+static void test_nul_raw_byte_in_filter_refused(void **state)
+{
+    /* pointer + length: a raw NUL byte is not JSON, and the text is not cut at it */
+    static const char j[] = "{\"Title\":[{\"Value\":\"a\0b\",\"Comparison\":\"EQUALS\"}]}";
+    static const char tail[] = "{\"Title\":[]}\0{";
+    (void)state;
+    expect_refused(entry_filter, j, sizeof j - 1, ASFF_ERR_SYNTAX, NULL);
+    expect_refused(entry_filter, tail, sizeof tail - 1, ASFF_ERR_SYNTAX, NULL);
+}
+
+static void test_nul_rule_note_text_refused(void **state)
+{
+    const char *j = RULE(1, "x", "", "{}", "{\"Note\":{\"Text\":\"ok\\u0000cut\",\"UpdatedBy\":\"me\"}}");
+    (void)state;
+    expect_refused(entry_rules, SL(j), ASFF_ERR_SYNTAX, "/Actions/0/FindingFieldsUpdate/Note/Text");
+}
+
+static void test_nul_rule_user_defined_fields_key_refused(void **state)
+{
+    const char *j = RULE(1, "x", "", "{}", "{\"UserDefinedFields\":{\"k\\u0000junk\":\"v\"}}");
+    (void)state;
+    expect_refused(entry_rules, SL(j), ASFF_ERR_SYNTAX, NULL);
+}
+
+static void test_nul_rule_types_refused(void **state)
+{
+    const char *j = RULE(1, "x", "", "{}", "{\"Types\":[\"A/B\\u0000C\"]}");
+    (void)state;
+    expect_refused(entry_rules, SL(j), ASFF_ERR_SYNTAX, "/Actions/0/FindingFieldsUpdate/Types/0");
+}
+
+static void test_nul_rule_criteria_refused(void **state)
+{
+    const char *j = RULE(1, "x", "", "{\"Title\":[{\"Value\":\"a\\u0000b\",\"Comparison\":\"EQUALS\"}]}", "{}");
+    (void)state;
+    expect_refused(entry_rules, SL(j), ASFF_ERR_SYNTAX, "/Criteria/Title/0/Value");
+}
+
+static void test_nul_sort_field_refused(void **state)
+{
+    const char *j = "[{\"Field\":\"Title\\u0000x\",\"SortOrder\":\"asc\"}]";
+    static const char raw[] = "[{\"Field\":\"Title\"}]\0";
+    (void)state;
+    expect_refused(entry_sort, SL(j), ASFF_ERR_SYNTAX, "/0/Field");
+    expect_refused(entry_sort, raw, sizeof raw - 1, ASFF_ERR_SYNTAX, NULL);
+}
+
+static void test_sort_unknown_member_refused(void **state)
+{
+    asff_error err;
+    (void)state;
+    expect_refused(entry_sort, SL("[{\"Field\":\"Title\"},{\"Field\":\"Id\",\"Sort/Order\":\"asc\"}]"),
+                   ASFF_ERR_FILTER, "/1/Sort~1Order");
+    assert_int_equal(entry_sort(SL("[{\"Field\":1}]"), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/0/Field");
+}
+
+static void test_nul_prefilter_text_not_cut(void **state)
+{
+    /* the prefilter takes pointer + length: a NUL in the text does not end the search */
+    static const char text[] = "{\"Id\":\"\0\",\"Title\":\"needle\"}";
+    asff_filter *f = compile("{\"Title\":[{\"Value\":\"needle\",\"Comparison\":\"EQUALS\"}]}");
+    (void)state;
+    static const char lines[] = "{\"Id\":\"\0\"}\n{\"Title\":\"\0\"}\n{\"Title\":\"needle\"}\n";
+    size_t nl = 99;
+    assert_true(asff_filter_prefilter(f, text, sizeof text - 1));
+    assert_false(asff_filter_prefilter(f, text, 8));
+    assert_int_equal(asff_filter_prefilter_next(f, lines, sizeof lines - 1, &nl), 25);
+    assert_int_equal(nl, 2);
+    asff_filter_free(f);
+}
+
+/* ---- issue 20: rules and filters validated like findings ----------------------------------- */
+
+static asff_status rules_now(const char *json, int64_t now, asff_error *err)
+{
+    asff_rules_options o = ASFF_RULES_OPTIONS_INIT;
+    asff_rules *r = NULL;
+    asff_status st;
+    o.has_now = true;
+    o.now_seconds = now;
+    st = asff_rules_parse(json, strlen(json), &o, &r, err);
+    asff_rules_free(r);
+    return st;
+}
+
+#define NOTE_RULE RULE(1, "n", "", "{}", "{\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"me\"}}")
+
+static void test_rules_note_updated_at_year_10000_refused(void **state)
+{
+    asff_error err;
+    (void)state;
+    /* 10000-01-01T00:00:00Z: a year of five digits is no ASFF timestamp */
+    assert_int_equal(rules_now(NOTE_RULE, INT64_C(253402300800), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/Actions/0/FindingFieldsUpdate/Note");
+    assert_non_null(strstr(err.message, "10000-01-01T00:00:00.000Z"));
+    assert_int_equal(rules_now(NOTE_RULE, INT64_C(253402300799), &err), ASFF_OK); /* 9999-12-31T23:59:59Z */
+}
+
+static void test_rules_note_updated_at_negative_year_refused(void **state)
+{
+    asff_error err;
+    (void)state;
+    assert_int_equal(rules_now(NOTE_RULE, INT64_C(-62167219200) - 86400, &err), ASFF_ERR_FILTER);
+    assert_non_null(strstr(err.message, "-001-12-31"));
+    assert_int_equal(rules_now(NOTE_RULE, INT64_MIN, &err), ASFF_ERR_FILTER);
+    assert_int_equal(rules_now(NOTE_RULE, INT64_MAX, &err), ASFF_ERR_FILTER);
+    /* a rule that writes no note does not care about the time */
+    assert_int_equal(rules_now(RULE(1, "c", "", "{}", "{\"Confidence\":5}"), INT64_MIN, &err), ASFF_OK);
+}
+
+static void test_rules_note_text_600_refused(void **state)
+{
+    char text[601], json[2048];
+    asff_error err;
+    (void)state;
+    memset(text, 'a', 600);
+    text[600] = 0;
+    snprintf(json, sizeof json, RULE(1, "x", "", "{}", "{\"Note\":{\"Text\":\"%s\",\"UpdatedBy\":\"me\"}}"), text);
+    assert_int_equal(entry_rules(json, strlen(json), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/Actions/0/FindingFieldsUpdate/Note/Text");
+    text[512] = 0; /* FLD-21: 512 is the limit */
+    snprintf(json, sizeof json, RULE(1, "x", "", "{}", "{\"Note\":{\"Text\":\"%s\",\"UpdatedBy\":\"me\"}}"), text);
+    assert_int_equal(entry_rules(json, strlen(json), &err), ASFF_OK);
+}
+
+static void test_rules_action_limits_like_findings(void **state)
+{
+    static const struct {
+        const char *upd, *path;
+    } bad[] = {
+        {"{\"UserDefinedFields\":{\"k\":\"\"}}", "/Actions/0/FindingFieldsUpdate/UserDefinedFields"},
+        {"{\"RelatedFindings\":[]}", "/Actions/0/FindingFieldsUpdate/RelatedFindings"},
+        {"{\"Types\":[\"A//B\"]}", "/Actions/0/FindingFieldsUpdate/Types/0"},
+    };
+    char json[1024];
+    asff_error err;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(json, sizeof json, RULE(1, "x", "", "{}", "%s"), bad[i].upd);
+        if (entry_rules(json, strlen(json), &err) != ASFF_ERR_FILTER)
+            fail_msg("%s accepted", bad[i].upd);
+        if (strncmp(err.path, bad[i].path, strlen(bad[i].path)) != 0)
+            fail_msg("%s: path %s, expected %s (%s)", bad[i].upd, err.path, bad[i].path, err.message);
+    }
+}
+
+static void test_rules_duplicate_rule_order_refused(void **state)
+{
+    const char *dup = "[" RULE(7, "a", "", "{}", "{}") "," RULE(7, "b", "", "{}", "{}") "]";
+    const char *by_arn = "[" RULE(7, "a", ",\"RuleArn\":\"arn:1\"", "{}", "{}") ","
+                         RULE(7, "b", ",\"RuleArn\":\"arn:2\"", "{}", "{}") "]";
+    asff_error err;
+    (void)state;
+    assert_int_equal(entry_rules(SL(dup), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/1/RuleOrder");
+    assert_non_null(strstr(err.message, "7"));
+    /* AR-7: told apart by UpdatedAt or RuleArn, equal orders are fine */
+    assert_int_equal(entry_rules(SL(by_arn), &err), ASFF_OK);
+}
+
+static void test_rules_unknown_member_refused(void **state)
+{
+    static const struct {
+        const char *json, *path;
+    } bad[] = {
+        {RULE(1, "x", ",\"RuleOrdr\":2", "{}", "{}"), "/RuleOrdr"},
+        {RULE(1, "x", "", "{}", "{\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\",\"UpdatedAt\":\"2024-01-01T00:00:00Z\"}}"),
+         "/Actions/0/FindingFieldsUpdate/Note/UpdatedAt"},
+        {RULE(1, "x", "", "{}", "{\"Severity\":{\"Label\":\"LOW\",\"Original\":\"x\"}}"),
+         "/Actions/0/FindingFieldsUpdate/Severity/Original"},
+        {RULE(1, "x", "", "{}", "{\"Workflow\":{\"Status\":\"NEW\",\"State\":\"x\"}}"),
+         "/Actions/0/FindingFieldsUpdate/Workflow/State"},
+        {RULE(1, "x", "", "{}", "{\"RelatedFindings\":[{\"ProductArn\":\"p\",\"Id\":\"i\",\"X\":1}]}"),
+         "/Actions/0/FindingFieldsUpdate/RelatedFindings/0/X"},
+        {"{\"RuleOrder\":1,\"RuleName\":\"x\",\"Criteria\":{},\"Actions\":[{\"Type\":\"FINDING_FIELDS_UPDATE\","
+         "\"FindingFieldsUpdate\":{},\"Extra\":1}]}", "/Actions/0/Extra"},
+        {RULE(1, "x", "", "{}", "{\"a/b\":1}"), "/Actions/0/FindingFieldsUpdate/a~1b"},
+    };
+    asff_error err;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        if (entry_rules(bad[i].json, strlen(bad[i].json), &err) != ASFF_ERR_FILTER)
+            fail_msg("rule %zu accepted", i);
+        if (strcmp(err.path, bad[i].path) != 0)
+            fail_msg("rule %zu: path %s, expected %s (%s)", i, err.path, bad[i].path, err.message);
+        assert_non_null(strstr(err.message, "unknown member"));
+    }
+}
+
+static void test_rules_updated_at_yesterday_refused(void **state)
+{
+    const char *j = RULE(1, "x", ",\"UpdatedAt\":\"yesterday\"", "{}", "{}");
+    const char *c = RULE(1, "x", ",\"CreatedAt\":\"2024-13-01T00:00:00Z\"", "{}", "{}");
+    asff_error err;
+    (void)state;
+    assert_int_equal(entry_rules(SL(j), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/UpdatedAt");
+    assert_int_equal(entry_rules(SL(c), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/CreatedAt");
+}
+
+static void test_rules_confidence_minus_zero_and_1e2(void **state)
+{
+    asff_rules *r = rules("[" RULE(1, "a", "", "{}", "{\"Confidence\":-0,\"Criticality\":1e2,"
+                          "\"Severity\":{\"Normalized\":100.0}}") "]", NULL);
+    asff_AwsSecurityFinding *f = F("{\"Id\":\"x\"}");
+    asff_error err;
+    (void)state;
+    assert_int_equal(asff_rules_apply(r, f, NULL, NULL, NULL, &err), ASFF_OK);
+    assert_int_equal(f->Confidence->value, 0);
+    assert_int_equal(f->Criticality->value, 100);
+    assert_int_equal(f->Severity->Normalized->value, 100);
+    asff_object_free(f);
+    asff_rules_free(r);
+    /* not whole, or out of range, whatever the spelling */
+    assert_int_equal(entry_rules(SL(RULE(1, "a", "", "{}", "{\"Confidence\":0.5}")), &err), ASFF_ERR_FILTER);
+    assert_int_equal(entry_rules(SL(RULE(1, "a", "", "{}", "{\"Confidence\":1.01e2}")), &err), ASFF_ERR_FILTER);
+    assert_int_equal(entry_rules(SL(RULE(1e3, "a", "", "{}", "{}")), &err), ASFF_OK);
+    assert_int_equal(entry_rules(SL(RULE(1e999, "a", "", "{}", "{}")), &err), ASFF_ERR_FILTER);
+}
+
+static void test_filter_title_beside_filters_refused(void **state)
+{
+    const char *j = "{\"Filters\":{\"RecordState\":[{\"Value\":\"ACTIVE\",\"Comparison\":\"EQUALS\"}]},"
+                    "\"Title\":[{\"Value\":\"x\",\"Comparison\":\"EQUALS\"}]}";
+    const char *u = "{\"Filters\":{},\"SortCritera\":[]}";
+    const char *ok = "{\"Filters\":{},\"SortCriteria\":[],\"MaxResults\":5,\"NextToken\":\"t\"}";
+    asff_error err;
+    (void)state;
+    expect_refused(entry_filter, SL(j), ASFF_ERR_FILTER, "/Title");
+    assert_int_equal(entry_filter(SL(u), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/SortCritera");
+    assert_non_null(strstr(err.message, "unknown member"));
+    assert_int_equal(entry_filter(SL(ok), &err), ASFF_OK);
+}
+
+static void test_filter_gte_1e999_out_of_range(void **state)
+{
+    asff_error err;
+    asff_filter *f;
+    (void)state;
+    assert_int_equal(entry_filter(SL("{\"Confidence\":[{\"Gte\":1e999}]}"), &err), ASFF_ERR_FILTER);
+    assert_string_equal(err.path, "/Confidence/0/Gte");
+    assert_non_null(strstr(err.message, "out of range"));
+    assert_int_equal(entry_filter(SL("{\"Confidence\":[{\"Lte\":-1e999}]}"), &err), ASFF_ERR_FILTER);
+    assert_non_null(strstr(err.message, "out of range"));
+    assert_int_equal(entry_filter(SL("{\"Confidence\":[{\"Gte\":\"1\"}]}"), &err), ASFF_ERR_FILTER);
+    assert_non_null(strstr(err.message, "must be a number"));
+    /* -0, 1e2 and an underflow are plain numbers */
+    f = compile("{\"Confidence\":[{\"Gte\":-0,\"Lte\":1e2},{\"Eq\":1e-400}]}");
+    asff_filter_free(f);
+}
+
+static void test_filter_date_range_extreme_now(void **state)
+{
+    static const int64_t nows[] = {INT64_MIN, INT64_MIN + 1, INT64_MAX, -1, 0};
+    asff_filter_options o = ASFF_FILTER_OPTIONS_INIT;
+    asff_AwsSecurityFinding *fd = F("{\"UpdatedAt\":\"2024-01-01T00:00:00Z\"}");
+    size_t i;
+    (void)state;
+    o.has_now = true;
+    for (i = 0; i < sizeof nows / sizeof *nows; i++) {
+        asff_filter *w, *old;
+        o.now_seconds = nows[i];
+        w = compile_opt("{\"UpdatedAt\":[{\"DateRange\":{\"Value\":1000000,\"Unit\":\"DAYS\"}}]}", &o);
+        old = compile_opt("{\"UpdatedAt\":[{\"DateRange\":{\"Value\":1000000,\"Unit\":\"DAYS\","
+                          "\"Comparison\":\"OLDER_THAN\"}}]}", &o);
+        /* near the bottom of int64 nothing is older; everything is within */
+        if (nows[i] < 0 && nows[i] < INT64_MIN / 2) {
+            assert_true(asff_filter_match(w, fd));
+            assert_false(asff_filter_match(old, fd));
+        }
+        if (nows[i] == INT64_MAX)
+            assert_true(asff_filter_match(old, fd));
+        asff_filter_free(w);
+        asff_filter_free(old);
+    }
+    asff_object_free(fd);
+}
+
+/* ---- allocation chaos (issue 11 item 6) ---------------------------------------------------- */
+
+#define CHAOS_FILTER "{\"Title\":[{\"Value\":\"a\",\"Comparison\":\"PREFIX\"},{\"Value\":\"b\",\"Comparison\":\"EQUALS\"}]," \
+    "\"Confidence\":[{\"Gte\":1,\"Lt\":1e2}],\"UpdatedAt\":[{\"DateRange\":{\"Value\":3,\"Unit\":\"DAYS\"}}]," \
+    "\"ResourceTags\":[{\"Key\":\"k\",\"Value\":\"v\",\"Comparison\":\"EQUALS\"}],\"NetworkSourceIpV4\":[{\"Cidr\":\"10.0.0.0/8\"}]}"
+
+static asff_status chaos_compile(const asff_allocator *a, const char *json, asff_filter **out)
+{
+    asff_filter_options o = ASFF_FILTER_OPTIONS_INIT;
+    o.allocator = a;
+    o.has_now = true;
+    o.now_seconds = NOW;
+    *out = (asff_filter *)out;
+    return asff_filter_compile(json, strlen(json), &o, out, NULL);
+}
+
+static asff_status run_filter_compile(const asff_allocator *a, void *ctx)
+{
+    asff_filter *f;
+    asff_status st = chaos_compile(a, ctx, &f);
+    if (st != ASFF_OK)
+        assert_null(f);
+    asff_filter_free(f);
+    return st;
+}
+
+static void test_chaos_filter_compile(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(run_filter_compile, CHAOS_FILTER) > 2);
+    assert_true(test_alloc_chaos(run_filter_compile, "{\"Filters\":" CHAOS_FILTER ",\"MaxResults\":1}") > 2);
+}
+
+static void test_chaos_filter_to_json(void **state)
+{
+    /* the SIGSEGV of issue 11: the 2nd or 3rd allocation of asff_filter_to_json failing */
+    long n;
+    (void)state;
+    for (n = 0; n < 64; n++) {
+        test_alloc t;
+        asff_filter *f = NULL;
+        char *js = (char *)&js;
+        asff_error err;
+        asff_status st;
+        test_alloc_init(&t, -1);
+        assert_int_equal(chaos_compile(&t.a, CHAOS_FILTER, &f), ASFF_OK);
+        t.fail_at = t.calls + n;
+        st = asff_filter_to_json(f, &js, NULL, &err);
+        if (st == ASFF_OK) {
+            assert_true(t.calls - (t.fail_at - n) <= n);
+            asff_filter_string_free(f, js);
+            asff_filter_free(f);
+            assert_int_equal(t.live, 0);
+            return;
+        }
+        assert_int_equal(st, ASFF_ERR_NOMEM);
+        assert_null(js);
+        asff_filter_free(f);
+        assert_int_equal(t.live, 0);
+    }
+    fail_msg("asff_filter_to_json never succeeded");
+}
+
+static asff_status run_sort(const asff_allocator *a, void *ctx)
+{
+    asff_sort *s = asff_sort_new(a);
+    void **f = ctx, *g[3];
+    asff_status st;
+    if (!s)
+        return ASFF_ERR_NOMEM;
+    st = asff_sort_add_json(s, SL("[{\"Field\":\"Confidence\",\"SortOrder\":\"desc\"},{\"Field\":\"Title\"},"
+                                  "{\"Field\":\"UpdatedAt\"},{\"Field\":\"Id\"},{\"Field\":\"SeverityLabel\"}]"), NULL);
+    if (st == ASFF_OK) {
+        memcpy(g, f, sizeof g);
+        st = asff_sort_findings(s, g, 3);
+    }
+    asff_sort_free(s);
+    return st;
+}
+
+static void test_chaos_sort(void **state)
+{
+    void *f[3];
+    size_t i;
+    (void)state;
+    for (i = 0; i < 3; i++)
+        f[i] = F(i == 0 ? "{\"Id\":\"a\",\"Confidence\":3}" : i == 1 ? "{\"Id\":\"b\"}" : "{\"Id\":\"c\",\"Title\":\"t\"}");
+    assert_true(test_alloc_chaos(run_sort, f) > 1);
+    for (i = 0; i < 3; i++)
+        asff_object_free(f[i]);
+}
+
+static asff_status run_topk(const asff_allocator *a, void *ctx)
+{
+    void **f = ctx, **kept;
+    asff_topk *t = asff_topk_new(NULL, 8, a);
+    asff_status st = ASFF_OK;
+    size_t i, n;
+    if (!t)
+        return ASFF_ERR_NOMEM;
+    /* k is larger than the input: a finding handed back means its slot could not be allocated */
+    for (i = 0; i < 3 && st == ASFF_OK; i++)
+        if (asff_topk_push(t, f[i]) != NULL)
+            st = ASFF_ERR_NOMEM;
+    if (st == ASFF_OK) {
+        kept = asff_topk_sorted(t, &n);
+        assert_int_equal(n, 3);
+        assert_non_null(kept);
+    }
+    asff_topk_free(t);
+    return st;
+}
+
+static void test_chaos_topk(void **state)
+{
+    void *f[3];
+    size_t i;
+    (void)state;
+    for (i = 0; i < 3; i++)
+        f[i] = F(i == 0 ? "{\"Id\":\"a\"}" : i == 1 ? "{\"Id\":\"b\"}" : "{\"Id\":\"c\"}");
+    assert_true(test_alloc_chaos(run_topk, f) >= 1);
+    for (i = 0; i < 3; i++)
+        asff_object_free(f[i]);
+}
+
+static asff_status run_insight_new(const asff_allocator *a, void *ctx)
+{
+    asff_insight_options o = ASFF_INSIGHT_OPTIONS_INIT;
+    asff_insight *ins = (asff_insight *)&ins;
+    asff_status st;
+    o.allocator = a;
+    o.insight_arn = "arn:x";
+    st = asff_insight_new(ctx, "ResourceType", &o, &ins, NULL);
+    if (st != ASFF_OK)
+        assert_null(ins);
+    asff_insight_free(st == ASFF_OK ? ins : NULL);
+    return st;
+}
+
+static void test_chaos_insight_new(void **state)
+{
+    asff_filter *f = compile("{\"RecordState\":[{\"Value\":\"ACTIVE\",\"Comparison\":\"EQUALS\"}]}");
+    (void)state;
+    assert_true(test_alloc_chaos(run_insight_new, f) >= 1);
+    asff_filter_free(f);
+}
+
+static asff_status run_insight_add_json(const asff_allocator *a, void *ctx)
+{
+    asff_insight_options o = ASFF_INSIGHT_OPTIONS_INIT;
+    asff_insight *ins;
+    void **f = ctx;
+    asff_status st;
+    size_t i;
+    char *js = NULL;
+    o.allocator = a;
+    if ((st = asff_insight_new(NULL, "ResourceId", &o, &ins, NULL)) != ASFF_OK)
+        return st;
+    for (i = 0; i < 40 && st == ASFF_OK; i++)
+        st = asff_insight_add(ins, f[i]);
+    if (st == ASFF_OK && (st = asff_insight_to_json(ins, true, &js, NULL, NULL)) == ASFF_OK) {
+        assert_non_null(strstr(js, "\"Count\": 1"));
+        asff_insight_string_free(ins, js);
+    }
+    asff_insight_free(ins);
+    return st;
+}
+
+static void test_chaos_insight_add_and_json(void **state)
+{
+    void *f[40];
+    char buf[128];
+    size_t i;
+    (void)state;
+    for (i = 0; i < 40; i++) {
+        snprintf(buf, sizeof buf, "{\"Id\":\"%zu\",\"Resources\":[{\"Type\":\"T\",\"Id\":\"r-%zu\"},{\"Type\":\"T\",\"Id\":\"s-%zu\"}]}",
+                 i, i, i);
+        f[i] = F(buf);
+    }
+    assert_true(test_alloc_chaos(run_insight_add_json, f) > 3);
+    for (i = 0; i < 40; i++)
+        asff_object_free(f[i]);
+}
+
+#define CHAOS_RULES "{\"Rules\":[" \
+    RULE(2, "b", ",\"UpdatedAt\":\"2024-01-01T00:00:00Z\"", HIGHC, \
+         "{\"Note\":{\"Text\":\"n\",\"UpdatedBy\":\"me\"},\"Types\":[\"A/B\",\"C/D\"],\"UserDefinedFields\":{\"k\":\"v\",\"l\":\"w\"}," \
+         "\"RelatedFindings\":[{\"ProductArn\":\"p\",\"Id\":\"i\"}],\"Severity\":{\"Normalized\":50},\"Workflow\":{\"Status\":\"NOTIFIED\"}}") "," \
+    RULE(1, "a", "", "{\"Title\":[{\"Value\":\"x\",\"Comparison\":\"CONTAINS\"}]}", "{\"Confidence\":7,\"Criticality\":9}") \
+    "]}"
+
+static asff_status run_rules_parse(const asff_allocator *a, void *ctx)
+{
+    asff_rules_options o = ASFF_RULES_OPTIONS_INIT;
+    asff_rules *r = (asff_rules *)&r;
+    asff_status st;
+    o.allocator = a;
+    o.has_now = true;
+    o.now_seconds = NOW;
+    st = asff_rules_parse(ctx, strlen(ctx), &o, &r, NULL);
+    if (st != ASFF_OK)
+        assert_null(r);
+    else
+        asff_rules_free(r);
+    return st;
+}
+
+static void test_chaos_rules_parse(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(run_rules_parse, CHAOS_RULES) > 3);
+}
+
+static void test_chaos_rules_apply(void **state)
+{
+    /* the finding's allocator fails: what a rule writes goes into the finding's arena */
+    asff_rules_options o = ASFF_RULES_OPTIONS_INIT;
+    asff_rules *r;
+    long n;
+    (void)state;
+    o.has_now = true;
+    o.now_seconds = NOW;
+    o.not_chained = true;
+    r = rules(CHAOS_RULES, &o);
+    for (n = 0;; n++) {
+        test_alloc t;
+        char eb[64];
+        yajl_val v = yajl_tree_parse("{\"Title\":\"xyz\",\"Severity\":{\"Label\":\"HIGH\"}}", eb, sizeof eb);
+        asff_AwsSecurityFinding *f;
+        asff_status st;
+        size_t fired = 99;
+        test_alloc_init(&t, -1);
+        f = ASFF_NEW_ROOT(AwsSecurityFinding, &t.a);
+        assert_non_null(f);
+        build(f, v);
+        yajl_tree_free(v);
+        t.fail_at = t.calls + n;
+        st = asff_rules_apply(r, f, NULL, NULL, &fired, NULL);
+        asff_object_free(f);
+        assert_int_equal(t.live, 0);
+        if (st == ASFF_OK) {
+            assert_int_equal(fired, 2);
+            break;
+        }
+        assert_int_equal(st, ASFF_ERR_NOMEM);
+        assert_true(n < 10000);
+    }
+    asff_rules_free(r);
+}
+
+/* ---- deep nesting: 10^6 levels end in a clean error, no stack overflow --------------------- */
+
+static char *deep_text(const char *pre, size_t levels, const char *post)
+{
+    size_t lp = strlen(pre), lq = strlen(post);
+    char *s = malloc(lp + 2 * levels + lq + 1);
+    assert_non_null(s);
+    memcpy(s, pre, lp);
+    memset(s + lp, '[', levels);
+    memset(s + lp + levels, ']', levels);
+    memcpy(s + lp + 2 * levels, post, lq + 1);
+    return s;
+}
+
+#define DEEP 1000000
+
+static void test_deep_filter_json(void **state)
+{
+    char *s = deep_text("{\"Title\":", DEEP, "}");
+    asff_error err;
+    (void)state;
+    assert_int_equal(entry_filter(s, strlen(s), &err), ASFF_ERR_LIMIT);
+    assert_non_null(strstr(err.message, "deeper"));
+    free(s);
+}
+
+static void test_deep_rules_json(void **state)
+{
+    char *s = deep_text("{\"Rules\":[{\"Criteria\":", DEEP, "}]}");
+    asff_error err;
+    (void)state;
+    assert_int_equal(entry_rules(s, strlen(s), &err), ASFF_ERR_LIMIT);
+    free(s);
+}
+
+static void test_deep_sort_json(void **state)
+{
+    char *s = deep_text("[{\"Field\":", DEEP, "}]");
+    asff_error err;
+    (void)state;
+    assert_int_equal(entry_sort(s, strlen(s), &err), ASFF_ERR_LIMIT);
+    free(s);
+}
+
+static void test_deep_insight_json(void **state)
+{
+    /* an insight definition (CreateInsight body): its filters are read by asff_filter_compile */
+    char *s = deep_text("{\"Name\":\"n\",\"GroupByAttribute\":\"ResourceId\",\"Filters\":{\"Title\":", DEEP, "}}");
+    asff_error err;
+    (void)state;
+    assert_int_equal(entry_filter(s, strlen(s), &err), ASFF_ERR_LIMIT);
+    free(s);
 }
 
 int main(void)
@@ -1641,6 +2290,40 @@ int main(void)
         cmocka_unit_test(test_reference_generated),
         cmocka_unit_test(test_rules_apply),
         cmocka_unit_test(test_rules_terminal_and_errors),
+        cmocka_unit_test(test_nul_product_fields_key_refused),
+        cmocka_unit_test(test_nul_title_prefix_refused),
+        cmocka_unit_test(test_nul_attribute_name_refused),
+        cmocka_unit_test(test_nul_raw_byte_in_filter_refused),
+        cmocka_unit_test(test_nul_rule_note_text_refused),
+        cmocka_unit_test(test_nul_rule_user_defined_fields_key_refused),
+        cmocka_unit_test(test_nul_rule_types_refused),
+        cmocka_unit_test(test_nul_rule_criteria_refused),
+        cmocka_unit_test(test_nul_sort_field_refused),
+        cmocka_unit_test(test_nul_prefilter_text_not_cut),
+        cmocka_unit_test(test_sort_unknown_member_refused),
+        cmocka_unit_test(test_rules_note_updated_at_year_10000_refused),
+        cmocka_unit_test(test_rules_note_updated_at_negative_year_refused),
+        cmocka_unit_test(test_rules_note_text_600_refused),
+        cmocka_unit_test(test_rules_action_limits_like_findings),
+        cmocka_unit_test(test_rules_duplicate_rule_order_refused),
+        cmocka_unit_test(test_rules_unknown_member_refused),
+        cmocka_unit_test(test_rules_updated_at_yesterday_refused),
+        cmocka_unit_test(test_rules_confidence_minus_zero_and_1e2),
+        cmocka_unit_test(test_filter_title_beside_filters_refused),
+        cmocka_unit_test(test_filter_gte_1e999_out_of_range),
+        cmocka_unit_test(test_filter_date_range_extreme_now),
+        cmocka_unit_test(test_chaos_filter_compile),
+        cmocka_unit_test(test_chaos_filter_to_json),
+        cmocka_unit_test(test_chaos_sort),
+        cmocka_unit_test(test_chaos_topk),
+        cmocka_unit_test(test_chaos_insight_new),
+        cmocka_unit_test(test_chaos_insight_add_and_json),
+        cmocka_unit_test(test_chaos_rules_parse),
+        cmocka_unit_test(test_chaos_rules_apply),
+        cmocka_unit_test(test_deep_filter_json),
+        cmocka_unit_test(test_deep_rules_json),
+        cmocka_unit_test(test_deep_sort_json),
+        cmocka_unit_test(test_deep_insight_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,9 @@
 #include <yajl/yajl_tree.h>
 #include "asff/asff.h"
 #include "validate/vinternal.h"
+#include "support.h"
+
+#define SLEN(s) (s), strlen(s)
 
 /* ---- the base finding: valid, no warnings ---------------------------------------------------- */
 
@@ -1136,6 +1139,227 @@ static void test_real_batch(void **state)
     asff_report_free(r);
 }
 
+/* ---- issue 20: "-0" and "1e2" are the numbers 0 and 100 ----------------------------------------- */
+
+static void test_confidence_minus_zero_and_1e2_in_range(void **state)
+{
+    static const struct {
+        const char *text;
+        int64_t clamped;
+        bool ok;
+    } cases[] = {
+        {"-0", 0, true}, {"1e2", 100, true}, {"1E+2", 100, true}, {"100.0", 100, true}, {"0.0e5", 0, true},
+        {"10000e-2", 100, true}, {"1.5", 1, false}, {"1e3", 1000, false}, {"-1e0", -1, false},
+        {"1e999", INT64_MAX, false}, {"99999999999999999999", INT64_MAX, false}, {"1e-999", 0, false},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        asff_AwsSecurityFinding *f = base_finding();
+        asff_report *r = asff_report_new(NULL);
+        asff_status st;
+        f->Confidence = asff_int_new(f, cases[i].clamped);
+        assert_non_null(f->Confidence);
+        f->Confidence->text = cases[i].text; /* as the codec keeps a number that is not plain int64 text */
+        st = asff_validate(f, NULL, r);
+        if ((st == ASFF_OK) != cases[i].ok)
+            fail_msg("Confidence %s: status %d, expected %s", cases[i].text, st, cases[i].ok ? "valid" : "invalid");
+        if (!cases[i].ok) {
+            const asff_violation *v = asff_report_find(r, "range.Confidence", "/Confidence");
+            assert_non_null(v);
+            /* a fraction says so; a whole number says out of range */
+            assert_non_null(strstr(v->message, cases[i].clamped == 1 || cases[i].clamped == 0 ? "whole" : "out of range"));
+        }
+        asff_report_free(r);
+        asff_object_free(f);
+    }
+}
+
+static void test_number_int_helper(void **state)
+{
+    int64_t v = 42;
+    (void)state;
+    assert_int_equal(asff__number_int(SLEN("-9223372036854775808"), &v), 1);
+    assert_true(v == INT64_MIN);
+    assert_int_equal(asff__number_int(SLEN("9223372036854775808"), &v), -1);
+    assert_int_equal(asff__number_int(SLEN("92233720368547758.07e2"), &v), 1);
+    assert_true(v == INT64_MAX);
+    assert_int_equal(asff__number_int(SLEN("0.000000000000000000000000000000000001e36"), &v), 1);
+    assert_int_equal(v, 1);
+    assert_int_equal(asff__number_int(SLEN("1e"), &v), -2);
+    assert_int_equal(asff__number_int(SLEN("x"), &v), -2);
+    assert_int_equal(asff__number_int(SLEN("1.2.3"), &v), -2);
+    assert_int_equal(asff__number_int(SLEN("0.5"), &v), 0);
+}
+
+/* ---- allocation chaos (issue 11 item 6): every entry point that takes an allocator ------------ */
+
+/* A finding on the test allocator, built with no failure and not counted: the calls that follow are. */
+static asff_AwsSecurityFinding *chaos_finding(const asff_allocator *a, bool messy)
+{
+    test_alloc *t = a->ctx;
+    long saved = t->fail_at;
+    asff_AwsSecurityFinding *f;
+    t->fail_at = -1;
+    f = ASFF_NEW_ROOT(AwsSecurityFinding, a);
+    assert_non_null(f);
+    f->SchemaVersion = messy ? NULL : "2018-10-08";
+    f->Id = "finding-1";
+    f->ProductArn = "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default";
+    f->GeneratorId = "gen-1";
+    f->AwsAccountId = "123456789012";
+    assert_int_equal(asff_list_append_string(f, "Types", "Software and Configuration Checks/Vulnerabilities/CVE"),
+                     ASFF_OK);
+    if (messy)
+        assert_int_equal(asff_list_append_string(f, "Types", "Software and Configuration Checks/Vulnerabilities/CVE"),
+                         ASFF_OK);
+    f->CreatedAt = messy ? "2024-01-02T04:04:05+01:00" : "2024-01-02T03:04:05.000Z";
+    f->UpdatedAt = messy ? "2024-01-02T03:04:05.5Z" : "2024-01-02T03:04:05.000Z";
+    f->Severity = ASFF_NEW(f, Severity);
+    assert_non_null(f->Severity);
+    if (messy)
+        f->Severity->Normalized = asff_int_new(f, 70);
+    else
+        f->Severity->Label = "HUGE";
+    f->Confidence = asff_int_new(f, 101);
+    f->Title = "EC2 instance has a public IP";
+    f->Description = "Instance i-1 is reachable from the internet";
+    assert_int_equal(asff_map_set(f, "ProductFields", "a/b~c", "x"), ASFF_OK);
+    {
+        asff_Resource *r = asff_list_append_object(f, "Resources");
+        assert_non_null(r);
+        r->Type = "AwsEc2Instance";
+        r->Id = "i-1";
+    }
+    t->calls = 0;
+    t->fail_at = saved;
+    return f;
+}
+
+static asff_status run_report_new(const asff_allocator *a, void *ctx)
+{
+    asff_report *r = asff_report_new(a);
+    (void)ctx;
+    if (!r)
+        return ASFF_ERR_NOMEM;
+    asff_report_free(r);
+    return ASFF_OK;
+}
+
+static void test_chaos_report_new(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(run_report_new, NULL) >= 1);
+}
+
+static asff_status run_validate(const asff_allocator *a, void *ctx)
+{
+    asff_AwsSecurityFinding *f = chaos_finding(a, false);
+    asff_report *r = asff_report_new(a);
+    asff_status st = ASFF_ERR_NOMEM;
+    (void)ctx;
+    if (r) {
+        st = asff_validate(f, NULL, r);
+        if (st == ASFF_ERR_INVALID) { /* the finding has errors: finding them all is success */
+            assert_true(asff_report_errors(r) >= 2);
+            st = ASFF_OK;
+        }
+    }
+    asff_report_free(r);
+    asff_object_free(f);
+    return st;
+}
+
+static void test_chaos_validate(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(run_validate, NULL) > 2);
+}
+
+static asff_status run_validate_batch(const asff_allocator *a, void *ctx)
+{
+    const asff_AwsSecurityFinding *fs[2];
+    asff_AwsSecurityFinding *f = chaos_finding(a, false), *g;
+    asff_report *r;
+    asff_status st = ASFF_ERR_NOMEM;
+    (void)ctx;
+    {
+        test_alloc *t = a->ctx;
+        long saved = t->fail_at, calls = t->calls;
+        g = chaos_finding(a, false); /* resets the count: keep the first one's */
+        t->calls = calls;
+        t->fail_at = saved;
+    }
+    fs[0] = f;
+    fs[1] = g;
+    r = asff_report_new(a);
+    if (r) {
+        st = asff_validate_batch(fs, 2, NULL, r);
+        if (st == ASFF_ERR_INVALID) {
+            assert_non_null(asff_report_find(r, "batch.duplicate", "/Id"));
+            st = ASFF_OK;
+        }
+    }
+    asff_report_free(r);
+    asff_object_free(f);
+    asff_object_free(g);
+    return st;
+}
+
+static void test_chaos_validate_batch(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(run_validate_batch, NULL) > 2);
+}
+
+static asff_status run_report_json(const asff_allocator *a, void *ctx)
+{
+    asff_AwsSecurityFinding *f = chaos_finding(a, false);
+    asff_report *r = asff_report_new(a);
+    asff_status st = ASFF_ERR_NOMEM;
+    const char *json = NULL;
+    size_t len = 0;
+    (void)ctx;
+    if (r) {
+        st = asff_validate(f, NULL, r);
+        if (st == ASFF_ERR_INVALID && (st = asff_report_to_json(r, &json, &len)) == ASFF_OK) {
+            assert_int_equal(strlen(json), len);
+            assert_non_null(strstr(json, "HUGE"));
+        }
+    }
+    asff_report_free(r);
+    asff_object_free(f);
+    return st;
+}
+
+static void test_chaos_report_json(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(run_report_json, NULL) > 2);
+}
+
+static asff_status run_normalize(const asff_allocator *a, void *ctx)
+{
+    asff_AwsSecurityFinding *f = chaos_finding(a, true);
+    asff_report *r = asff_report_new(a);
+    asff_status st = ASFF_ERR_NOMEM;
+    (void)ctx;
+    if (r && (st = asff_normalize(f, NULL, r)) == ASFF_OK) {
+        assert_string_equal(f->CreatedAt, "2024-01-02T03:04:05.000Z");
+        assert_string_equal(f->Severity->Label, "HIGH");
+        assert_true(asff_report_change_count(r) >= 4);
+    }
+    asff_report_free(r);
+    asff_object_free(f);
+    return st;
+}
+
+static void test_chaos_normalize(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(run_normalize, NULL) > 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1153,6 +1377,13 @@ int main(void)
         cmocka_unit_test(test_batch),
         cmocka_unit_test(test_real_corpus),
         cmocka_unit_test(test_real_batch),
+        cmocka_unit_test(test_confidence_minus_zero_and_1e2_in_range),
+        cmocka_unit_test(test_number_int_helper),
+        cmocka_unit_test(test_chaos_report_new),
+        cmocka_unit_test(test_chaos_validate),
+        cmocka_unit_test(test_chaos_validate_batch),
+        cmocka_unit_test(test_chaos_report_json),
+        cmocka_unit_test(test_chaos_normalize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

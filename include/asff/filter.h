@@ -46,10 +46,13 @@ typedef struct asff_filter asff_filter;
 
 /*
  * Compile an AwsSecurityFindingFilters JSON object (json[len], the value of --filters; a request body
- * {"Filters": {...}, ...} is accepted too). options may be NULL (defaults). On error *out is NULL and
- * err (may be NULL) holds ASFF_ERR_FILTER (or ASFF_ERR_SYNTAX, ASFF_ERR_UNSUPPORTED for Keyword,
- * ASFF_ERR_NOMEM), a message naming the attribute and a JSON Pointer into the filter document.
- * The filter owns everything it needs; free it with asff_filter_free.
+ * {"Filters": {...}, ...} is accepted too, with only request members beside Filters: SortCriteria,
+ * NextToken, MaxResults, Name, GroupByAttribute, InsightArn). options may be NULL (defaults). On error
+ * *out is NULL and err (may be NULL) holds ASFF_ERR_FILTER, or for the text ASFF_ERR_SYNTAX (also a
+ * string holding U+0000 and a raw NUL byte), ASFF_ERR_TRUNCATED, ASFF_ERR_UTF8, ASFF_ERR_DUPLICATE (a
+ * member twice), ASFF_ERR_LIMIT (nesting beyond 64 levels, text beyond 16 MiB); ASFF_ERR_UNSUPPORTED
+ * for Keyword; ASFF_ERR_NOMEM; with a message naming the attribute and a JSON Pointer into the filter
+ * document. The filter owns everything it needs; free it with asff_filter_free.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_options *options,
                                          asff_filter **out, asff_error *err);
@@ -92,9 +95,10 @@ typedef struct asff_sort asff_sort;
 /* A sort with no criteria (the default order: UpdatedAt desc, ProductArn asc, Id asc). */
 ASFF_NODISCARD ASFF_API asff_status asff_sort_new(const asff_allocator *alloc, asff_sort **out, asff_error *err);
 /* Append a criterion: field is a String, Number, Date, Ip or Boolean attribute name. */
-ASFF_NODISCARD ASFF_API asff_status asff_sort_add(asff_sort *sort, const char *field, bool descending, asff_error *err);
-/* Append the criteria of a SortCriteria JSON array ([{"Field": ..., "SortOrder": "asc"|"desc"}]). */
-ASFF_NODISCARD ASFF_API asff_status asff_sort_add_json(asff_sort *sort, const char *json, size_t len, asff_error *err);
+ASFF_API asff_status asff_sort_add(asff_sort *sort, const char *field, bool descending, asff_error *err);
+/* Append the criteria of a SortCriteria JSON array ([{"Field": ..., "SortOrder": "asc"|"desc"}]).
+ * Errors: ASFF_ERR_FILTER, the text errors of asff_filter_compile, ASFF_ERR_NOMEM. */
+ASFF_API asff_status asff_sort_add_json(asff_sort *sort, const char *json, size_t len, asff_error *err);
 /* <0, 0, >0 as finding a sorts before, with, after b (FS-56: missing values last in both directions,
  * ties by UpdatedAt desc, ProductArn asc, Id asc). Allocates nothing. a and b must be
  * asff_AwsSecurityFinding objects. */
@@ -186,8 +190,12 @@ typedef struct asff_rules asff_rules;
 
 /* Parse rules: one rule object (CreateAutomationRule input), an array of them, or {"Rules": [...]}
  * (BatchGetAutomationRules output). Rules are kept in application order (AR-6, AR-7): RuleOrder
- * ascending, then UpdatedAt ascending, then RuleArn ascending, then input order. */
-ASFF_NODISCARD ASFF_API asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *options,
+ * ascending, then UpdatedAt ascending, then RuleArn ascending; two rules of equal RuleOrder that
+ * neither tells apart are refused. Rules are checked like findings: unknown members, bad timestamps
+ * and any value an action would write that asff_validate rejects (lengths, counts, enums, Types,
+ * and Note.UpdatedAt from options.now_seconds) are ASFF_ERR_FILTER with the JSON Pointer of the
+ * value; the text errors are those of asff_filter_compile; ASFF_ERR_NOMEM. */
+ASFF_API asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *options,
                                       asff_rules **out, asff_error *err);
 /* Number of rules (disabled ones included), and their names/ARNs in application order. */
 ASFF_API size_t asff_rules_count(const asff_rules *rules);

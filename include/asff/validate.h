@@ -77,7 +77,7 @@ ASFF_API const asff_change *asff_report_change(const asff_report *report, size_t
  * {"errors":N,"warnings":N,"advice":N,"violations":[{"level":"error","rule":...,"ref":...,"path":...,
  *  "message":...,"limit":...,"actual":...,"finding":N}],"changes":[{"rule","path","old","new","finding"}]}
  * (limit/actual/old/new are omitted when NULL). *out is owned by the report, valid until the next
- * call on it; *len (may be NULL) gets its length.
+ * call on it; *len (may be NULL) gets its length. ASFF_ERR_NOMEM when an allocation fails.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_report_to_json(asff_report *report, const char **out, size_t *len);
 

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* memmem (POSIX 2024; glibc, musl, the BSDs and macOS have it) */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -739,63 +740,24 @@ bool asff__fjson_double(yajl_val v, double *out)
     if (!YAJL_IS_NUMBER(v) || !v->u.number.r || !v->u.number.r[0])
         return false;
     errno = 0;
-    d = asff__c_strtod(v->u.number.r, &end);
-    if (*end || errno == ERANGE)
+    d = asff_c_strtod(v->u.number.r, &end);
+    /* ERANGE with a finite result is an underflow: the nearest double (0 or a subnormal) is the value */
+    if (*end || isinf(d) || isnan(d))
         return false;
     *out = d;
     return true;
 }
 
-/* yajl_tree frees (and builds) recursively: refuse deep nesting before handing text to it. */
-#define FILTER_MAX_DEPTH 64
-
-static bool too_deep(const char *s, size_t len)
-{
-    size_t i, depth = 0;
-    bool in_str = false;
-    for (i = 0; i < len; i++) {
-        char ch = s[i];
-        if (in_str) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '"')
-                in_str = false;
-        } else if (ch == '"')
-            in_str = true;
-        else if (ch == '[' || ch == '{') {
-            if (++depth > FILTER_MAX_DEPTH)
-                return true;
-        } else if ((ch == ']' || ch == '}') && depth)
-            depth--;
-    }
-    return false;
-}
-
 asff_status asff__filter_parse_json(const char *json, size_t len, const asff_allocator *alloc, yajl_val *out,
-                              asff_error *err)
+                                    asff_error *err)
 {
-    char ebuf[256];
-    char *copy;
+    /* Filters, rules and sort criteria are small and shallow; the limits are explicit here so that
+     * they read the same in every entry point of lib/filter (docs/filter.md). */
+    asff__json_limits lim = {ASFF__FILTER_MAX_DEPTH, ASFF__FILTER_MAX_BYTES};
+    *out = NULL;
     if (!json)
-        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "no JSON text");
-    if (too_deep(json, len))
-        return asff__filter_fail(err, ASFF_ERR_LIMIT, "", "JSON nested deeper than %d levels", FILTER_MAX_DEPTH);
-    /* yajl_tree wants a NUL-terminated string and has no allocator hook */
-    copy = asff__malloc(alloc, len + 1);
-    if (!copy)
-        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
-    memcpy(copy, json, len);
-    copy[len] = 0;
-    ebuf[0] = 0;
-    *out = strlen(copy) == len ? yajl_tree_parse(copy, ebuf, sizeof ebuf) : NULL;
-    asff__free(alloc, copy);
-    if (!*out) {
-        char *nl;
-        while ((nl = strchr(ebuf, '\n')) != NULL)
-            *nl = ' ';
-        return asff__filter_fail(err, ASFF_ERR_SYNTAX, "", "invalid JSON: %s", ebuf[0] ? ebuf : "NUL byte in input");
-    }
-    return ASFF_OK;
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "no JSON text");
+    return asff__json_parse(json, len, &lim, alloc, out, err);
 }
 
 static const char *const cmp_names[] = {"EQUALS", "PREFIX", "CONTAINS", "NOT_EQUALS", "PREFIX_NOT_EQUALS",
@@ -931,7 +893,10 @@ static asff_status compile_number_entry(cctx *cc, const filter_attr_def *d, yajl
         if (!asff__fjson_double(o->u.object.values[i], &e->num[k])) {
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, o->u.object.keys[i]);
-            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s must be a number", d->name, num_names[k]);
+            if (YAJL_IS_NUMBER(o->u.object.values[i]))
+                return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is out of range (not a finite number)",
+                                   d->name, num_names[k]);
+            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s must be a number", d->name, num_names[k]);
         }
         e->op |= (uint8_t)(1u << k);
     }
@@ -998,7 +963,12 @@ static asff_status compile_date_entry(cctx *cc, const filter_attr_def *d, yajl_v
         memcpy(cc->path, saved, sizeof saved);
         e->op = cmp && strcmp(cmp, "OLDER_THAN") == 0 ? DATE_OLDER_THAN : DATE_WITHIN;
         e->drange = v->u.number.i;
-        e->t0s = cc->f->opt.now_seconds - e->drange * 86400; /* FS-38: exact days back from now */
+        {
+            /* FS-38: exact days back from now; a now near the bottom of int64 saturates (no instant
+             * is earlier) instead of overflowing */
+            int64_t back = e->drange * 86400, now = cc->f->opt.now_seconds;
+            e->t0s = now < INT64_MIN + back ? INT64_MIN : now - back;
+        }
         return ASFF_OK;
     }
     if (!asff__filter_ts_parse(s, strlen(s), &e->t0s, &e->t0n)) {
@@ -1258,6 +1228,30 @@ asff_status asff__filter_compile_node(yajl_val node, const char *base, const asf
     return ASFF_OK;
 }
 
+/* Beside "Filters" only the members of the requests that carry filters (GetFindings, CreateInsight,
+ * UpdateInsight, an Insight) may appear: anything else, a filter attribute above all, would be
+ * silently ignored and the filter would match more than meant. */
+static asff_status check_request_body(yajl_val root, asff_error *err)
+{
+    static const char *const members[] = {"Filters", "SortCriteria", "NextToken", "MaxResults",
+                                          "Name", "GroupByAttribute", "InsightArn"};
+    size_t i, j;
+    for (i = 0; i < root->u.object.len; i++) {
+        const char *k = root->u.object.keys[i];
+        char p[ASFF_ERROR_PATH_SIZE];
+        for (j = 0; j < sizeof members / sizeof *members; j++)
+            if (strcmp(k, members[j]) == 0)
+                break;
+        if (j < sizeof members / sizeof *members)
+            continue;
+        ptr_join(p, "", k);
+        if (filter_attr_find(k, strlen(k)))
+            return filter_fail(err, ASFF_ERR_FILTER, p, "filter attribute %s beside Filters: move it into Filters", k);
+        return filter_fail(err, ASFF_ERR_FILTER, p, "unknown member %s beside Filters", k);
+    }
+    return ASFF_OK;
+}
+
 asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_options *options, asff_filter **out,
                                 asff_error *err)
 {
@@ -1279,8 +1273,10 @@ asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_
                 node = root->u.object.values[i];
                 base = "/Filters";
             }
-    st = asff__filter_compile_node(node, base, options, out, err);
-    yajl_tree_free(root);
+    st = node != root ? check_request_body(root, err) : ASFF_OK;
+    if (st == ASFF_OK)
+        st = filter_compile_node(node, base, options, out, err);
+    asff__json_free(root, a);
     if (st == ASFF_OK && err)
         asff_error_clear(err);
     return st;
@@ -1353,17 +1349,15 @@ static void gen_entry(yajl_gen g, const filter_attr_def *d, const fentry *e)
 
 asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, asff_error *err)
 {
-    yajl_alloc_funcs af;
+    asff_yalloc ya;
     yajl_gen g;
     const unsigned char *buf;
     size_t n, i, j;
     if (!f || !out)
-        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "filter or out is NULL");
-    af.malloc = f->alloc->malloc;
-    af.realloc = f->alloc->realloc;
-    af.free = f->alloc->free;
-    af.ctx = f->alloc->ctx;
-    g = yajl_gen_alloc(&af);
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "filter or out is NULL");
+    *out = NULL;
+    asff_yalloc_init(&ya, f->alloc);
+    g = yajl_gen_alloc(&ya.funcs);
     if (!g)
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     yajl_gen_map_open(g);
@@ -1376,9 +1370,9 @@ asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, a
         yajl_gen_array_close(g);
     }
     yajl_gen_map_close(g);
-    yajl_gen_get_buf(g, &buf, &n);
-    *out = asff__string_dup(f->alloc, (const char *)buf, n);
-    if (!*out) {
+    /* the guard lent libc memory when the caller's allocator failed: the call fails */
+    if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok || ya.failed ||
+        !(*out = asff_malloc(f->alloc, n + 1))) {
         yajl_gen_free(g);
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }

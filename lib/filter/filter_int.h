@@ -6,6 +6,7 @@
 #include "asff/filter.h"
 #include "asff/model.h"
 #include "core/internal.h"
+#include "core/json.h"
 
 /* Filter types of the attributes (filter-attributes.tsv column filter_type). */
 enum { FT_STRING, FT_NUMBER, FT_DATE, FT_IP, FT_MAP, FT_BOOLEAN, FT_KEYWORD };
@@ -96,9 +97,13 @@ struct asff_filter {
 /* Compile an already parsed filter object; base is the JSON Pointer of node ("" or "/Criteria"). */
 asff_status asff__filter_compile_node(yajl_val node, const char *base, const asff_filter_options *opt,
                                 asff_filter **out, asff_error *err);
-/* yajl_tree_parse of json[len] with errors as ASFF_ERR_SYNTAX. */
+/* The limits of every JSON text lib/filter reads (filters, rules, sort criteria). */
+#define ASFF__FILTER_MAX_DEPTH 64u
+#define ASFF__FILTER_MAX_BYTES ((size_t)16 << 20)
+/* asff__json_parse of json[len] with those limits: no recursion, no U+0000, no duplicate keys, valid
+ * UTF-8. Free the tree with asff__json_free(tree, alloc). */
 asff_status asff__filter_parse_json(const char *json, size_t len, const asff_allocator *alloc, yajl_val *out,
-                              asff_error *err);
+                                    asff_error *err);
 /* Fill err with code, message and path. */
 asff_status asff__filter_fail(asff_error *err, asff_status code, const char *path, const char *fmt, ...) ASFF_PRINTF(4, 5);
 

@@ -198,18 +198,16 @@ asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, siz
     const asff_insight_result *r;
     size_t n, i, blen;
     const unsigned char *buf;
-    yajl_alloc_funcs af;
+    asff_yalloc ya;
     yajl_gen g;
     asff_status st;
     if (!ins || !out)
         return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "insight or out is NULL");
     if ((st = asff_insight_results(ins, &r, &n)) != ASFF_OK)
-        return asff__filter_fail(err, st, "", "out of memory");
-    af.malloc = ins->alloc->malloc;
-    af.realloc = ins->alloc->realloc;
-    af.free = ins->alloc->free;
-    af.ctx = ins->alloc->ctx;
-    g = yajl_gen_alloc(&af);
+        return filter_fail(err, st, "", "out of memory");
+    *out = NULL;
+    asff_yalloc_init(&ya, ins->alloc);
+    g = yajl_gen_alloc(&ya.funcs);
     if (!g)
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     yajl_gen_config(g, yajl_gen_beautify, pretty ? 1 : 0);
@@ -229,9 +227,9 @@ asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, siz
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
     yajl_gen_map_close(g);
-    yajl_gen_get_buf(g, &buf, &blen);
-    *out = asff__string_dup(ins->alloc, (const char *)buf, blen);
-    if (!*out) {
+    /* the guard lent libc memory when the caller's allocator failed: the call fails */
+    if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok || ya.failed ||
+        !(*out = asff_malloc(ins->alloc, blen + 1))) {
         yajl_gen_free(g);
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "filter/filter_int.h"
+#include "asff/validate.h"
+#include "validate/vinternal.h"
 
 /* What one rule's FindingFieldsUpdate sets; strings live in the rule set's arena. */
 typedef struct raction {
@@ -84,13 +86,53 @@ static int64_t norm_of(const char *label)
     return label[0] == 'I' ? 0 : label[0] == 'L' ? 1 : label[0] == 'M' ? 40 : label[0] == 'H' ? 70 : 90;
 }
 
+/* A whole number lo..hi in any JSON spelling ("-0", "1e2", "100.0" are 0, 100, 100). */
 static bool int_in(yajl_val v, int64_t lo, int64_t hi, int64_t *out)
 {
-    if (!v || !YAJL_IS_INTEGER(v) || v->u.number.i < lo || v->u.number.i > hi)
+    int64_t x;
+    if (!v || !YAJL_IS_NUMBER(v) || !v->u.number.r ||
+        asff__number_int(v->u.number.r, strlen(v->u.number.r), &x) != 1 || x < lo || x > hi)
         return false;
-    *out = v->u.number.i;
+    *out = x;
     return true;
 }
+
+/* The first member of object o not in known[n] (NULL when all are known). */
+static const char *unknown_member(yajl_val o, const char *const *known, size_t n)
+{
+    size_t i, j;
+    for (i = 0; YAJL_IS_OBJECT(o) && i < o->u.object.len; i++) {
+        for (j = 0; j < n && strcmp(o->u.object.keys[i], known[j]) != 0; j++)
+            ;
+        if (j == n)
+            return o->u.object.keys[i];
+    }
+    return NULL;
+}
+
+/* ASFF_ERR_FILTER "unknown member K" at pc->path + sub + "/K" when o has a member outside known. */
+static asff_status check_members(pctx *pc, yajl_val o, const char *sub, const char *const *known, size_t n)
+{
+    const char *k = unknown_member(o, known, n);
+    char p[ASFF_ERROR_PATH_SIZE], q[ASFF_ERROR_PATH_SIZE];
+    size_t i, j;
+    if (!k)
+        return ASFF_OK;
+    filter_path_cat(p, sizeof p, pc->path, sub);
+    /* the key as a JSON Pointer token (RFC 6901) */
+    for (i = 0, j = 0; k[i] && j + 3 < sizeof q; i++) {
+        if (k[i] == '~' || k[i] == '/') {
+            q[j++] = '~';
+            q[j++] = k[i] == '~' ? '0' : '1';
+        } else
+            q[j++] = k[i];
+    }
+    q[j] = 0;
+    filter_path_cat(p, sizeof p, p, "/");
+    filter_path_cat(p, sizeof p, p, q);
+    return filter_fail(pc->err, ASFF_ERR_FILTER, p, "unknown member %s", k);
+}
+#define CHECK_MEMBERS(pc, o, sub, known) check_members((pc), (o), (sub), (known), sizeof(known) / sizeof *(known))
 
 static bool str_ok(yajl_val v)
 {
@@ -125,15 +167,13 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
     asff_status st;
     if (!YAJL_IS_OBJECT(u))
         return bad(pc, "/FindingFieldsUpdate", "must be an object");
-    for (i = 0; i < u->u.object.len; i++) {
-        for (j = 0; j < sizeof known / sizeof *known; j++)
-            if (strcmp(u->u.object.keys[i], known[j]) == 0)
-                break;
-        if (j == sizeof known / sizeof *known)
-            return bad(pc, "/FindingFieldsUpdate", "unknown field to update");
-    }
+    if ((st = CHECK_MEMBERS(pc, u, "/FindingFieldsUpdate", known)) != ASFF_OK)
+        return st;
     if ((v = member(u, "Note")) != NULL) {
+        static const char *const nk[] = {"Text", "UpdatedBy"};
         yajl_val t = member(v, "Text"), b = member(v, "UpdatedBy");
+        if ((st = CHECK_MEMBERS(pc, v, "/FindingFieldsUpdate/Note", nk)) != ASFF_OK)
+            return st;
         if (!str_ok(t) || !str_ok(b))
             return bad(pc, "/FindingFieldsUpdate/Note", "Note needs Text and UpdatedBy");
         a->note_text = dup(rs, t->u.string);
@@ -142,8 +182,11 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
     if ((v = member(u, "Severity")) != NULL) {
         yajl_val l = member(v, "Label"), n = member(v, "Normalized"), p = member(v, "Product");
         static const char *const labels[] = {"INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"};
+        static const char *const sk[] = {"Label", "Normalized", "Product"};
         if (!YAJL_IS_OBJECT(v) || (!l && !n && !p))
             return bad(pc, "/FindingFieldsUpdate/Severity", "Severity needs Label, Normalized or Product");
+        if ((st = CHECK_MEMBERS(pc, v, "/FindingFieldsUpdate/Severity", sk)) != ASFF_OK)
+            return st;
         a->has_sev = true;
         if (l) {
             for (j = 0; j < 5; j++)
@@ -158,8 +201,9 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
             a->has_norm = true;
         }
         if (p) {
-            if (!asff__fjson_double(p, &a->sev_prod))
-                return bad(pc, "/FindingFieldsUpdate/Severity/Product", "must be a number");
+            if (!fjson_double(p, &a->sev_prod))
+                return bad(pc, "/FindingFieldsUpdate/Severity/Product",
+                           YAJL_IS_NUMBER(p) ? "out of range (not a finite number)" : "must be a number");
             a->has_prod = true;
         }
     }
@@ -204,7 +248,10 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
     }
     if ((v = member(u, "Workflow")) != NULL) {
         static const char *const ws[] = {"NEW", "NOTIFIED", "RESOLVED", "SUPPRESSED"};
+        static const char *const wk[] = {"Status"};
         yajl_val s = member(v, "Status");
+        if ((st = CHECK_MEMBERS(pc, v, "/FindingFieldsUpdate/Workflow", wk)) != ASFF_OK)
+            return st;
         for (j = 0; j < 4; j++)
             if (s && YAJL_IS_STRING(s) && strcmp(s->u.string, ws[j]) == 0)
                 a->workflow = ws[j];
@@ -220,9 +267,14 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
         if (!a->rel_arn || !a->rel_id)
             return asff__filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
         for (i = 0; i < a->nrel; i++) {
+            static const char *const rk[] = {"ProductArn", "Id"};
             yajl_val p = member(v->u.array.values[i], "ProductArn"), id = member(v->u.array.values[i], "Id");
+            char sub[64];
+            snprintf(sub, sizeof sub, "/FindingFieldsUpdate/RelatedFindings/%zu", i);
             if (!str_ok(p) || !str_ok(id))
-                return bad(pc, "/FindingFieldsUpdate/RelatedFindings", "each needs ProductArn and Id");
+                return bad(pc, sub, "each needs ProductArn and Id");
+            if ((st = CHECK_MEMBERS(pc, v->u.array.values[i], sub, rk)) != ASFF_OK)
+                return st;
             a->rel_arn[i] = dup(rs, p->u.string);
             a->rel_id[i] = dup(rs, id->u.string);
         }
@@ -238,8 +290,37 @@ static asff_status parse_rule(pctx *pc, yajl_val o, rule *r)
     yajl_val v, acts;
     asff_status st;
     char cpath[ASFF_ERROR_PATH_SIZE];
+    static const char *const known[] = {"RuleArn", "RuleStatus", "RuleOrder", "RuleName", "Description",
+                                        "IsTerminal", "Criteria", "Actions", "CreatedAt", "UpdatedAt",
+                                        "CreatedBy", "Tags"};
+    static const char *const ak[] = {"Type", "FindingFieldsUpdate"};
+    static const char *const text[] = {"RuleArn", "Description", "CreatedBy"};
+    static const char *const times[] = {"CreatedAt", "UpdatedAt"};
+    size_t i;
     if (!YAJL_IS_OBJECT(o))
         return bad(pc, "", "a rule must be an object");
+    if ((st = CHECK_MEMBERS(pc, o, "", known)) != ASFF_OK)
+        return st;
+    for (i = 0; i < 3; i++)
+        if ((v = member(o, text[i])) != NULL && !str_ok(v)) {
+            char sub[32];
+            snprintf(sub, sizeof sub, "/%s", text[i]);
+            return bad(pc, sub, "must be a non-empty string");
+        }
+    for (i = 0; i < 2; i++)
+        if ((v = member(o, times[i])) != NULL &&
+            (!YAJL_IS_STRING(v) || !filter_ts_parse(v->u.string, strlen(v->u.string), &(int64_t){0}, &(int32_t){0}))) {
+            char sub[32];
+            snprintf(sub, sizeof sub, "/%s", times[i]);
+            return bad(pc, sub, "must be an ISO 8601 timestamp (FS-49)");
+        }
+    if ((v = member(o, "Tags")) != NULL) {
+        if (!YAJL_IS_OBJECT(v) || v->u.object.len < 1 || v->u.object.len > 50)
+            return bad(pc, "/Tags", "Tags must be an object of 1 to 50 strings");
+        for (i = 0; i < v->u.object.len; i++)
+            if (!YAJL_IS_STRING(v->u.object.values[i]))
+                return bad(pc, "/Tags", "Tags must be an object of 1 to 50 strings");
+    }
     if (!int_in(member(o, "RuleOrder"), 1, 1000, &r->order))
         return bad(pc, "/RuleOrder", "RuleOrder must be an integer 1..1000");
     v = member(o, "RuleName");
@@ -277,6 +358,8 @@ static asff_status parse_rule(pctx *pc, yajl_val o, rule *r)
     acts = member(o, "Actions");
     if (!YAJL_IS_ARRAY(acts) || acts->u.array.len != 1)
         return bad(pc, "/Actions", "Actions must hold exactly one action (AR-13)");
+    if ((st = CHECK_MEMBERS(pc, acts->u.array.values[0], "/Actions/0", ak)) != ASFF_OK)
+        return st;
     v = member(acts->u.array.values[0], "Type");
     if (!v || !YAJL_IS_STRING(v) || strcmp(v->u.string, "FINDING_FIELDS_UPDATE") != 0)
         return bad(pc, "/Actions/0/Type", "Type must be FINDING_FIELDS_UPDATE");
@@ -290,9 +373,8 @@ static asff_status parse_rule(pctx *pc, yajl_val o, rule *r)
     return st;
 }
 
-static int rule_cmp(const void *a, const void *b)
+static int rule_cmp_key(const rule *x, const rule *y)
 {
-    const rule *x = a, *y = b;
     int c;
     if (x->order != y->order)
         return x->order < y->order ? -1 : 1;
@@ -302,9 +384,87 @@ static int rule_cmp(const void *a, const void *b)
         if ((c = asff__fvalue_compare_ts(x->updated_at, y->updated_at)) != 0)
             return c;
     }
-    if ((c = strcmp(x->arn, y->arn)) != 0)
+    return strcmp(x->arn, y->arn);
+}
+
+static int rule_cmp(const void *a, const void *b)
+{
+    const rule *x = a, *y = b;
+    int c = rule_cmp_key(x, y);
+    if (c)
         return c;
     return x->input_index < y->input_index ? -1 : x->input_index > y->input_index;
+}
+
+static asff_status apply(const asff_rules *rs, const raction *a, asff_AwsSecurityFinding *f);
+
+/* The members a FindingFieldsUpdate may write (AR-14): violations under them are the rule's. */
+static bool written_path(const char *p)
+{
+    static const char *const tops[] = {"/Note", "/Severity", "/VerificationState", "/Confidence", "/Criticality",
+                                       "/Types", "/UserDefinedFields", "/Workflow", "/RelatedFindings"};
+    size_t i, n;
+    for (i = 0; i < sizeof tops / sizeof *tops; i++) {
+        n = strlen(tops[i]);
+        if (strncmp(p, tops[i], n) == 0 && (p[n] == 0 || p[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Rules are held to the limits of findings: the action is applied to an empty finding, which the
+ * validate module checks; an error under a member the action writes (a 600-character Note.Text, a
+ * Note.UpdatedAt of year 10000 from an extreme now) refuses the rule, so that `rules apply` never
+ * writes what `validate` rejects. Missing required members of the empty finding are not the rule's.
+ */
+static asff_status check_action(pctx *pc, const raction *a)
+{
+    asff_validate_options vo = ASFF_VALIDATE_OPTIONS_INIT;
+    asff_AwsSecurityFinding *f;
+    asff_report *rep;
+    asff_status st;
+    size_t i, n;
+    f = asff_object_new_root(ASFF_TID_AwsSecurityFinding, pc->rs->alloc);
+    if (!f)
+        return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    st = apply(pc->rs, a, f);
+    if (st == ASFF_OK && f->Note && !f->Note->UpdatedAt) /* no now: the time is not the rule's to check */
+        st = (f->Note->UpdatedAt = asff_strdup(f, "2000-01-01T00:00:00.000Z")) ? ASFF_OK : ASFF_ERR_NOMEM;
+    rep = st == ASFF_OK ? asff_report_new(pc->rs->alloc) : NULL;
+    if (st != ASFF_OK || !rep) {
+        asff_object_free(f);
+        return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+    }
+    vo.skip_size = true;
+    vo.skip_service_owned = true;
+    st = asff_validate(f, &vo, rep);
+    if (st == ASFF_ERR_NOMEM || st == ASFF_ERR_INVALID_ARG) {
+        asff_report_free(rep);
+        asff_object_free(f);
+        return filter_fail(pc->err, st, "", st == ASFF_ERR_NOMEM ? "out of memory" : "cannot check the rule's action");
+    }
+    st = ASFF_OK;
+    n = asff_report_count(rep);
+    for (i = 0; i < n && st == ASFF_OK; i++) {
+        const asff_violation *v = asff_report_get(rep, i);
+        char sub[ASFF_ERROR_PATH_SIZE], p[ASFF_ERROR_PATH_SIZE];
+        bool now;
+        if (v->level != ASFF_LEVEL_ERROR || !written_path(v->path) || strncmp(v->rule, "required", 8) == 0)
+            continue;
+        now = strcmp(v->path, "/Note/UpdatedAt") == 0;
+        /* Note.UpdatedAt comes from the current time, not from the rule: name the Note */
+        filter_path_cat(sub, sizeof sub, "/Actions/0/FindingFieldsUpdate", now ? "/Note" : v->path);
+        filter_path_cat(p, sizeof p, pc->path, sub);
+        if (now)
+            st = filter_fail(pc->err, ASFF_ERR_FILTER, p, "the current time %s would be written as Note.UpdatedAt: %s",
+                             pc->rs->now_text, v->message);
+        else
+            st = filter_fail(pc->err, ASFF_ERR_FILTER, p, "%s (%s)", v->message, v->ref ? v->ref : "");
+    }
+    asff_report_free(rep);
+    asff_object_free(f);
+    return st;
 }
 
 asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *opt, asff_rules **out,
@@ -317,15 +477,16 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     asff_status st;
     pctx pc;
     size_t i, n;
+    bool is_array;
     const char *base = "";
     if (!out)
         return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "out is NULL");
     *out = NULL;
     if (!opt)
         opt = &defaults;
-    if ((opt->version && opt->version != ASFF_RULES_OPTIONS_VERSION))
-        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_rules_options version");
-    a = asff__alloc_or_default(opt->allocator);
+    if (opt->version != ASFF_RULES_OPTIONS_VERSION)
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_rules_options version");
+    a = asff_alloc_or_default(opt->allocator);
     if ((st = asff__filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
         return st;
     list = root;
@@ -333,15 +494,16 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
         list = member(root, "Rules");
         base = "/Rules";
     }
-    n = YAJL_IS_ARRAY(list) ? list->u.array.len : 1;
+    is_array = YAJL_IS_ARRAY(list);
+    n = is_array ? list->u.array.len : 1;
     if (!YAJL_IS_ARRAY(list) && !YAJL_IS_OBJECT(list)) {
-        yajl_tree_free(root);
-        return asff__filter_fail(err, ASFF_ERR_FILTER, base, "rules must be an object, an array or {\"Rules\": [...]}");
+        asff__json_free(root, a);
+        return filter_fail(err, ASFF_ERR_FILTER, base, "rules must be an object, an array or {\"Rules\": [...]}");
     }
     rs = asff__malloc(a, sizeof *rs);
     if (!rs) {
-        yajl_tree_free(root);
-        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        asff__json_free(root, a);
+        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     memset(rs, 0, sizeof *rs);
     rs->alloc = a;
@@ -349,29 +511,10 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     (void)asff_arena_new(a, &rs->arena, NULL);
     rs->rules = rs->arena ? asff_arena_alloc(rs->arena, (n + 1) * sizeof *rs->rules) : NULL;
     if (!rs->rules) {
-        yajl_tree_free(root);
+        asff__json_free(root, a);
         asff_rules_free(rs);
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
-    pc.rs = rs;
-    pc.err = err;
-    st = ASFF_OK;
-    for (i = 0; i < n && st == ASFF_OK; i++) {
-        yajl_val o = YAJL_IS_ARRAY(list) ? list->u.array.values[i] : list;
-        if (YAJL_IS_ARRAY(list))
-            snprintf(pc.path, sizeof pc.path, "%s/%zu", base, i);
-        else
-            snprintf(pc.path, sizeof pc.path, "%s", base);
-        rs->rules[i].input_index = i;
-        st = parse_rule(&pc, o, &rs->rules[i]);
-        rs->n = i + 1;
-    }
-    yajl_tree_free(root);
-    if (st) {
-        asff_rules_free(rs);
-        return st;
-    }
-    qsort(rs->rules, rs->n, sizeof *rs->rules, rule_cmp);
     if (opt->has_now) {
         /* Note.UpdatedAt of notes the rules write: now, canonical UTC with milliseconds */
         int64_t t = opt->now_seconds, days = t / 86400, sod = t % 86400, y, era, doe, yoe, doy, mp;
@@ -391,6 +534,43 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
         snprintf(rs->now_text, sizeof rs->now_text, "%04lld-%02u-%02uT%02d:%02d:%02d.000Z", (long long)y, m, d,
                  (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
     }
+    pc.rs = rs;
+    pc.err = err;
+    st = ASFF_OK;
+    for (i = 0; i < n && st == ASFF_OK; i++) {
+        yajl_val o = is_array ? list->u.array.values[i] : list;
+        if (is_array)
+            snprintf(pc.path, sizeof pc.path, "%s/%zu", base, i);
+        else
+            snprintf(pc.path, sizeof pc.path, "%s", base);
+        rs->rules[i].input_index = i;
+        st = parse_rule(&pc, o, &rs->rules[i]);
+        rs->n = i + 1;
+        if (st == ASFF_OK)
+            st = check_action(&pc, &rs->rules[i].act);
+    }
+    asff__json_free(root, a);
+    if (st) {
+        asff_rules_free(rs);
+        return st;
+    }
+    qsort(rs->rules, rs->n, sizeof *rs->rules, rule_cmp);
+    /* AR-7 orders equal RuleOrder values by UpdatedAt, then (library) by RuleArn: two rules that
+     * neither tells apart would run in input order, which the service does not promise */
+    for (i = 1; i < rs->n; i++)
+        if (rule_cmp_key(&rs->rules[i - 1], &rs->rules[i]) == 0) {
+            char p[ASFF_ERROR_PATH_SIZE];
+            const rule *r = rs->rules[i - 1].input_index > rs->rules[i].input_index ? &rs->rules[i - 1] : &rs->rules[i];
+            long long order = (long long)r->order;
+            if (is_array)
+                snprintf(p, sizeof p, "%s/%zu/RuleOrder", base, r->input_index);
+            else
+                snprintf(p, sizeof p, "%s/RuleOrder", base);
+            asff_rules_free(rs);
+            return filter_fail(err, ASFF_ERR_FILTER, p,
+                               "duplicate RuleOrder %lld: rules with the same order need different UpdatedAt or "
+                               "RuleArn values (AR-7)", order);
+        }
     *out = rs;
     if (err)
         asff_error_clear(err);

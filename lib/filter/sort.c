@@ -72,12 +72,12 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
     size_t i, j;
     asff_status st;
     if (!s)
-        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort is NULL");
+        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort is NULL");
     if ((st = asff__filter_parse_json(json, len, s->alloc, &root, err)) != ASFF_OK)
         return st;
     if (!YAJL_IS_ARRAY(root)) {
-        yajl_tree_free(root);
-        return asff__filter_fail(err, ASFF_ERR_FILTER, "", "SortCriteria must be an array");
+        asff__json_free(root, s->alloc);
+        return filter_fail(err, ASFF_ERR_FILTER, "", "SortCriteria must be an array");
     }
     for (i = 0; i < root->u.array.len && st == ASFF_OK; i++) {
         yajl_val c = root->u.array.values[i];
@@ -95,8 +95,23 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
                 field = v->u.string;
             else if (strcmp(k, "SortOrder") == 0 && YAJL_IS_STRING(v))
                 order = v->u.string;
-            else
-                st = asff__filter_fail(err, ASFF_ERR_FILTER, path, "unknown or malformed member %s", k);
+            else {
+                char mp[ASFF_ERROR_PATH_SIZE];
+                size_t n = strlen(path), q;
+                /* the member's JSON Pointer (RFC 6901) */
+                memcpy(mp, path, n);
+                mp[n++] = '/';
+                for (q = 0; k[q] && n + 3 < sizeof mp; q++) {
+                    if (k[q] == '~' || k[q] == '/') {
+                        mp[n++] = '~';
+                        mp[n++] = k[q] == '~' ? '0' : '1';
+                    } else
+                        mp[n++] = k[q];
+                }
+                mp[n] = 0;
+                st = filter_fail(err, ASFF_ERR_FILTER, mp, "%s %s", strcmp(k, "Field") == 0 ||
+                                 strcmp(k, "SortOrder") == 0 ? "must be a string:" : "unknown member", k);
+            }
         }
         if (st)
             break;
@@ -107,7 +122,7 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
         else if ((st = asff_sort_add(s, field, strcmp(order, "desc") == 0, err)) != ASFF_OK && err)
             asff__copy_string(err->path, sizeof err->path, path);
     }
-    yajl_tree_free(root);
+    asff__json_free(root, s->alloc);
     return st;
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <yajl/yajl_gen.h>
 #include "vinternal.h"
+#include "core/json.h"
 
 static asff_report *report_create(const asff_allocator *alloc)
 {
@@ -281,21 +282,6 @@ asff_status asff__vr_change(asff_report *r, const char *rule, const char *path, 
 
 /* ---- JSON output through yajl_gen (escaping is yajl's job) ---------------------------------- */
 
-static void *y_malloc(void *ctx, size_t n)
-{
-    return asff__malloc(ctx, n);
-}
-
-static void *y_realloc(void *ctx, void *p, size_t n)
-{
-    return asff__realloc(ctx, p, n);
-}
-
-static void y_free(void *ctx, void *p)
-{
-    asff__free(ctx, p);
-}
-
 static void y_str(yajl_gen g, const char *s)
 {
     yajl_gen_string(g, (const unsigned char *)s, strlen(s));
@@ -319,18 +305,15 @@ static void y_num(yajl_gen g, const char *k, uint64_t n)
 
 asff_status asff_report_to_json(asff_report *r, const char **out, size_t *len)
 {
-    yajl_alloc_funcs af;
+    asff_yalloc ya;
     yajl_gen g;
     const unsigned char *buf;
     size_t n, i;
     asff_status st;
     if (!r || !out)
         return ASFF_ERR_INVALID_ARG;
-    af.malloc = y_malloc;
-    af.realloc = y_realloc;
-    af.free = y_free;
-    af.ctx = (void *)r->alloc;
-    g = yajl_gen_alloc(&af);
+    asff_yalloc_init(&ya, r->alloc);
+    g = yajl_gen_alloc(&ya.funcs);
     if (!g)
         return ASFF_ERR_NOMEM;
     /* Keep non-ASCII text as UTF-8 rather than \u escapes; paths hold user keys. */
@@ -373,8 +356,12 @@ asff_status asff_report_to_json(asff_report *r, const char **out, size_t *len)
         yajl_gen_free(g);
         return ASFF_ERR_INTERNAL;
     }
-    asff__buf_reset(&r->json);
-    st = asff__buf_append(&r->json, buf, n);
+    if (ya.failed) { /* the guard lent libc memory when the caller's allocator failed */
+        yajl_gen_free(g);
+        return ASFF_ERR_NOMEM;
+    }
+    asff_buf_reset(&r->json);
+    st = asff_buf_append(&r->json, buf, n);
     yajl_gen_free(g);
     if (st != ASFF_OK)
         return st;

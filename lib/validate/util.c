@@ -178,3 +178,69 @@ int asff_severity_normalized(const char *label)
             return map[i].value;
     return -1;
 }
+
+/* The exact value of a JSON number text when it is a whole number in int64 ("-0" is 0, "1e2" and
+ * "100.0" are 100): JSON numbers carry no type, so Security Hub's Integer members take any spelling
+ * of a whole number. Works on the digits, so no rounding happens on the way. */
+int asff__number_int(const char *s, size_t len, int64_t *out)
+{
+    const char *end = s + len, *p = s;
+    char dig[24];
+    size_t nd = 0;
+    long long exp = 0, frac = 0, e = 0;
+    bool neg = false, eneg = false, any = false, zero = true;
+    uint64_t v = 0;
+    if (p < end && (*p == '-' || *p == '+'))
+        neg = *p++ == '-';
+    for (; p < end && (*p == '.' || (*p >= '0' && *p <= '9')); p++) {
+        if (*p == '.') {
+            if (frac)
+                return -2;
+            frac = 1;
+            continue;
+        }
+        any = true;
+        if (frac)
+            exp--;
+        if (*p == '0' && zero)
+            continue;
+        zero = false;
+        if (nd == sizeof dig)
+            exp++; /* beyond 24 significant digits it cannot fit: count the scale only */
+        else
+            dig[nd++] = *p;
+    }
+    if (!any)
+        return -2;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '-' || *p == '+'))
+            eneg = *p++ == '-';
+        if (p >= end)
+            return -2;
+        for (; p < end && *p >= '0' && *p <= '9'; p++)
+            if (e < 100000)
+                e = e * 10 + (*p - '0');
+    }
+    if (p != end)
+        return -2;
+    if (zero) {
+        *out = 0;
+        return 1;
+    }
+    exp += eneg ? -e : e;
+    while (nd && dig[nd - 1] == '0' && exp < 0) /* "100.0": trailing zeros of the fraction */
+        nd--, exp++;
+    if (exp < 0)
+        return 0; /* not a whole number */
+    if ((long long)nd + exp > 19)
+        return -1;
+    for (size_t i = 0; i < nd; i++)
+        v = v * 10 + (uint64_t)(dig[i] - '0');
+    for (long long i = 0; i < exp; i++)
+        v *= 10;
+    if (v > (uint64_t)INT64_MAX + (neg ? 1u : 0u))
+        return -1;
+    *out = neg ? (v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+    return 1;
+}

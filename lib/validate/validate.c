@@ -513,14 +513,20 @@ static void check_int(vwalk *w, const asff_int *v, const asff_member *m, const v
         }
     if (!have)
         return;
-    /* Integers beyond int64 keep their digits in text; value is then clamped, out of every range. */
-    if (v->value < lo || v->value > hi || v->text) {
+    /* A number the codec kept as text (beyond int64, or spelled "-0", "1e2", "100.0") counts by its
+     * exact value: a whole number in range is valid whatever its spelling. */
+    int64_t val = v->value;
+    int kind = v->text ? asff__number_int(v->text, strlen(v->text), &val) : 1;
+    if (kind != 1 || val < lo || val > hi) {
         snprintf(lim, sizeof lim, "%lld..%lld", (long long)lo, (long long)hi);
         if (v->text)
             snprintf(act, sizeof act, "%.40s", v->text);
         else
             snprintf(act, sizeof act, "%lld", (long long)v->value);
-        vadd(w, ASFF_LEVEL_ERROR, "range", NULL, ref, lim, act, "%s out of range %s", act, lim);
+        if (kind == 0)
+            vadd(w, ASFF_LEVEL_ERROR, "range", NULL, ref, lim, act, "%s is not a whole number (range %s)", act, lim);
+        else
+            vadd(w, ASFF_LEVEL_ERROR, "range", NULL, ref, lim, act, "%s out of range %s", act, lim);
     }
 }
 

@@ -52,6 +52,10 @@ size_t asff__v_prefix_bytes(const char *s, size_t len, size_t max);
 /* Whether s holds a character that is not white space (the model's pattern .*\S.*). */
 bool asff__v_has_nonspace(const char *s, size_t len);
 
+/* The value of a JSON number text s[len] as an exact whole number: 1 and *out set; 0 when it is
+ * not a whole number (0.5); -1 when it is whole but outside int64; -2 when it is not a number. */
+int asff__number_int(const char *s, size_t len, int64_t *out);
+
 /* The parts of a ProductArn that passes the ID-14 syntax check. */
 typedef struct v_arn {
     const char *partition, *region, *account, *company, *product;
