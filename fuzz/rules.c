@@ -13,7 +13,8 @@ static int written_error(const asff_AwsSecurityFinding *f)
 {
     static const char *const tops[] = {"/Note", "/Severity", "/VerificationState", "/Confidence", "/Criticality",
                                        "/Types", "/UserDefinedFields", "/Workflow", "/RelatedFindings"};
-    asff_report *rep = asff_report_new(NULL);
+    asff_report *rep = NULL;
+    (void)asff_report_new(NULL, &rep, NULL);
     size_t i, j, n;
     int bad = 0;
     if (!rep)

@@ -1650,7 +1650,8 @@ static asff_status entry_rules(const char *json, size_t len, asff_error *err)
 
 static asff_status entry_sort(const char *json, size_t len, asff_error *err)
 {
-    asff_sort *s = asff_sort_new(NULL);
+    asff_sort *s = NULL;
+    (void)asff_sort_new(NULL, &s, NULL);
     asff_status st = asff_sort_add_json(s, json, len, err);
     asff_sort_free(s);
     return st;
@@ -2010,7 +2011,7 @@ static void test_chaos_filter_to_json(void **state)
         st = asff_filter_to_json(f, &js, NULL, &err);
         if (st == ASFF_OK) {
             assert_true(t.calls - (t.fail_at - n) <= n);
-            asff_filter_string_free(f, js);
+            asff_free_string(js);
             asff_filter_free(f);
             assert_int_equal(t.live, 0);
             return;
@@ -2025,7 +2026,8 @@ static void test_chaos_filter_to_json(void **state)
 
 static asff_status run_sort(const asff_allocator *a, void *ctx)
 {
-    asff_sort *s = asff_sort_new(a);
+    asff_sort *s = NULL;
+    (void)asff_sort_new(a, &s, NULL);
     void **f = ctx, *g[3];
     asff_status st;
     if (!s)
@@ -2055,7 +2057,8 @@ static void test_chaos_sort(void **state)
 static asff_status run_topk(const asff_allocator *a, void *ctx)
 {
     void **f = ctx, **kept;
-    asff_topk *t = asff_topk_new(NULL, 8, a);
+    asff_topk *t = NULL;
+    (void)asff_topk_new(NULL, 8, a, &t, NULL);
     asff_status st = ASFF_OK;
     size_t i, n;
     if (!t)
@@ -2122,7 +2125,7 @@ static asff_status run_insight_add_json(const asff_allocator *a, void *ctx)
         st = asff_insight_add(ins, f[i]);
     if (st == ASFF_OK && (st = asff_insight_to_json(ins, true, &js, NULL, NULL)) == ASFF_OK) {
         assert_non_null(strstr(js, "\"Count\": 1"));
-        asff_insight_string_free(ins, js);
+        asff_free_string(js);
     }
     asff_insight_free(ins);
     return st;

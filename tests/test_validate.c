@@ -1156,7 +1156,8 @@ static void test_confidence_minus_zero_and_1e2_in_range(void **state)
     (void)state;
     for (i = 0; i < sizeof cases / sizeof *cases; i++) {
         asff_AwsSecurityFinding *f = base_finding();
-        asff_report *r = asff_report_new(NULL);
+        asff_report *r = NULL;
+        (void)asff_report_new(NULL, &r, NULL);
         asff_status st;
         f->Confidence = asff_int_new(f, cases[i].clamped);
         assert_non_null(f->Confidence);
@@ -1238,7 +1239,8 @@ static asff_AwsSecurityFinding *chaos_finding(const asff_allocator *a, bool mess
 
 static asff_status run_report_new(const asff_allocator *a, void *ctx)
 {
-    asff_report *r = asff_report_new(a);
+    asff_report *r = NULL;
+    (void)asff_report_new(a, &r, NULL);
     (void)ctx;
     if (!r)
         return ASFF_ERR_NOMEM;
@@ -1255,7 +1257,8 @@ static void test_chaos_report_new(void **state)
 static asff_status run_validate(const asff_allocator *a, void *ctx)
 {
     asff_AwsSecurityFinding *f = chaos_finding(a, false);
-    asff_report *r = asff_report_new(a);
+    asff_report *r = NULL;
+    (void)asff_report_new(a, &r, NULL);
     asff_status st = ASFF_ERR_NOMEM;
     (void)ctx;
     if (r) {
@@ -1292,7 +1295,7 @@ static asff_status run_validate_batch(const asff_allocator *a, void *ctx)
     }
     fs[0] = f;
     fs[1] = g;
-    r = asff_report_new(a);
+    (void)asff_report_new(a, &r, NULL);
     if (r) {
         st = asff_validate_batch(fs, 2, NULL, r);
         if (st == ASFF_ERR_INVALID) {
@@ -1315,7 +1318,8 @@ static void test_chaos_validate_batch(void **state)
 static asff_status run_report_json(const asff_allocator *a, void *ctx)
 {
     asff_AwsSecurityFinding *f = chaos_finding(a, false);
-    asff_report *r = asff_report_new(a);
+    asff_report *r = NULL;
+    (void)asff_report_new(a, &r, NULL);
     asff_status st = ASFF_ERR_NOMEM;
     const char *json = NULL;
     size_t len = 0;
@@ -1341,7 +1345,8 @@ static void test_chaos_report_json(void **state)
 static asff_status run_normalize(const asff_allocator *a, void *ctx)
 {
     asff_AwsSecurityFinding *f = chaos_finding(a, true);
-    asff_report *r = asff_report_new(a);
+    asff_report *r = NULL;
+    (void)asff_report_new(a, &r, NULL);
     asff_status st = ASFF_ERR_NOMEM;
     (void)ctx;
     if (r && (st = asff_normalize(f, NULL, r)) == ASFF_OK) {

@@ -95,10 +95,10 @@ typedef struct asff_sort asff_sort;
 /* A sort with no criteria (the default order: UpdatedAt desc, ProductArn asc, Id asc). */
 ASFF_NODISCARD ASFF_API asff_status asff_sort_new(const asff_allocator *alloc, asff_sort **out, asff_error *err);
 /* Append a criterion: field is a String, Number, Date, Ip or Boolean attribute name. */
-ASFF_API asff_status asff_sort_add(asff_sort *sort, const char *field, bool descending, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_sort_add(asff_sort *sort, const char *field, bool descending, asff_error *err);
 /* Append the criteria of a SortCriteria JSON array ([{"Field": ..., "SortOrder": "asc"|"desc"}]).
  * Errors: ASFF_ERR_FILTER, the text errors of asff_filter_compile, ASFF_ERR_NOMEM. */
-ASFF_API asff_status asff_sort_add_json(asff_sort *sort, const char *json, size_t len, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_sort_add_json(asff_sort *sort, const char *json, size_t len, asff_error *err);
 /* <0, 0, >0 as finding a sorts before, with, after b (FS-56: missing values last in both directions,
  * ties by UpdatedAt desc, ProductArn asc, Id asc). Allocates nothing. a and b must be
  * asff_AwsSecurityFinding objects. */
@@ -109,7 +109,7 @@ ASFF_API void asff_sort_free(asff_sort *sort);
 
 /* Top-K: keeps the first k findings in sort order using memory for k pointers only. */
 typedef struct asff_topk asff_topk;
-/* ASFF_ERR_INVALID_ARG for a NULL sort (it must outlive the top-K), ASFF_ERR_NOMEM; *out NULL on error. */
+/* sort (NULL: the default order) must outlive the top-K. ASFF_ERR_NOMEM; *out NULL on error. */
 ASFF_NODISCARD ASFF_API asff_status asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator *alloc, asff_topk **out,
                                    asff_error *err);
 /* Offer a finding. Returns the finding that is no longer kept (finding itself, or one it evicted),
@@ -195,7 +195,7 @@ typedef struct asff_rules asff_rules;
  * and any value an action would write that asff_validate rejects (lengths, counts, enums, Types,
  * and Note.UpdatedAt from options.now_seconds) are ASFF_ERR_FILTER with the JSON Pointer of the
  * value; the text errors are those of asff_filter_compile; ASFF_ERR_NOMEM. */
-ASFF_API asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_options *options,
                                       asff_rules **out, asff_error *err);
 /* Number of rules (disabled ones included), and their names/ARNs in application order. */
 ASFF_API size_t asff_rules_count(const asff_rules *rules);

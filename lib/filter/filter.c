@@ -740,7 +740,7 @@ bool asff__fjson_double(yajl_val v, double *out)
     if (!YAJL_IS_NUMBER(v) || !v->u.number.r || !v->u.number.r[0])
         return false;
     errno = 0;
-    d = asff_c_strtod(v->u.number.r, &end);
+    d = asff__c_strtod(v->u.number.r, &end);
     /* ERANGE with a finite result is an underflow: the nearest double (0 or a subnormal) is the value */
     if (*end || isinf(d) || isnan(d))
         return false;
@@ -756,7 +756,7 @@ asff_status asff__filter_parse_json(const char *json, size_t len, const asff_all
     asff__json_limits lim = {ASFF__FILTER_MAX_DEPTH, ASFF__FILTER_MAX_BYTES};
     *out = NULL;
     if (!json)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "no JSON text");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "no JSON text");
     return asff__json_parse(json, len, &lim, alloc, out, err);
 }
 
@@ -894,9 +894,9 @@ static asff_status compile_number_entry(cctx *cc, const filter_attr_def *d, yajl
             char p[ASFF_ERROR_PATH_SIZE];
             ptr_join(p, cc->path, o->u.object.keys[i]);
             if (YAJL_IS_NUMBER(o->u.object.values[i]))
-                return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is out of range (not a finite number)",
+                return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s is out of range (not a finite number)",
                                    d->name, num_names[k]);
-            return filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s must be a number", d->name, num_names[k]);
+            return asff__filter_fail(cc->err, ASFF_ERR_FILTER, p, "%s: %s must be a number", d->name, num_names[k]);
         }
         e->op |= (uint8_t)(1u << k);
     }
@@ -1245,9 +1245,9 @@ static asff_status check_request_body(yajl_val root, asff_error *err)
         if (j < sizeof members / sizeof *members)
             continue;
         ptr_join(p, "", k);
-        if (filter_attr_find(k, strlen(k)))
-            return filter_fail(err, ASFF_ERR_FILTER, p, "filter attribute %s beside Filters: move it into Filters", k);
-        return filter_fail(err, ASFF_ERR_FILTER, p, "unknown member %s beside Filters", k);
+        if (asff__filter_attr_find(k, strlen(k)))
+            return asff__filter_fail(err, ASFF_ERR_FILTER, p, "filter attribute %s beside Filters: move it into Filters", k);
+        return asff__filter_fail(err, ASFF_ERR_FILTER, p, "unknown member %s beside Filters", k);
     }
     return ASFF_OK;
 }
@@ -1275,7 +1275,7 @@ asff_status asff_filter_compile(const char *json, size_t len, const asff_filter_
             }
     st = node != root ? check_request_body(root, err) : ASFF_OK;
     if (st == ASFF_OK)
-        st = filter_compile_node(node, base, options, out, err);
+        st = asff__filter_compile_node(node, base, options, out, err);
     asff__json_free(root, a);
     if (st == ASFF_OK && err)
         asff_error_clear(err);
@@ -1354,9 +1354,9 @@ asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, a
     const unsigned char *buf;
     size_t n, i, j;
     if (!f || !out)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "filter or out is NULL");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "filter or out is NULL");
     *out = NULL;
-    asff_yalloc_init(&ya, f->alloc);
+    asff__yalloc_init(&ya, f->alloc);
     g = yajl_gen_alloc(&ya.funcs);
     if (!g)
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
@@ -1372,7 +1372,7 @@ asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, a
     yajl_gen_map_close(g);
     /* the guard lent libc memory when the caller's allocator failed: the call fails */
     if (yajl_gen_get_buf(g, &buf, &n) != yajl_gen_status_ok || ya.failed ||
-        !(*out = asff_malloc(f->alloc, n + 1))) {
+        !(*out = asff__string_dup(f->alloc, (const char *)buf, n))) {
         yajl_gen_free(g);
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }

@@ -204,9 +204,9 @@ asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, siz
     if (!ins || !out)
         return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "insight or out is NULL");
     if ((st = asff_insight_results(ins, &r, &n)) != ASFF_OK)
-        return filter_fail(err, st, "", "out of memory");
+        return asff__filter_fail(err, st, "", "out of memory");
     *out = NULL;
-    asff_yalloc_init(&ya, ins->alloc);
+    asff__yalloc_init(&ya, ins->alloc);
     g = yajl_gen_alloc(&ya.funcs);
     if (!g)
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
@@ -229,7 +229,7 @@ asff_status asff_insight_to_json(asff_insight *ins, bool pretty, char **out, siz
     yajl_gen_map_close(g);
     /* the guard lent libc memory when the caller's allocator failed: the call fails */
     if (yajl_gen_get_buf(g, &buf, &blen) != yajl_gen_status_ok || ya.failed ||
-        !(*out = asff_malloc(ins->alloc, blen + 1))) {
+        !(*out = asff__string_dup(ins->alloc, (const char *)buf, blen))) {
         yajl_gen_free(g);
         return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }

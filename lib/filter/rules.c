@@ -118,7 +118,7 @@ static asff_status check_members(pctx *pc, yajl_val o, const char *sub, const ch
     size_t i, j;
     if (!k)
         return ASFF_OK;
-    filter_path_cat(p, sizeof p, pc->path, sub);
+    asff__filter_path_cat(p, sizeof p, pc->path, sub);
     /* the key as a JSON Pointer token (RFC 6901) */
     for (i = 0, j = 0; k[i] && j + 3 < sizeof q; i++) {
         if (k[i] == '~' || k[i] == '/') {
@@ -128,9 +128,9 @@ static asff_status check_members(pctx *pc, yajl_val o, const char *sub, const ch
             q[j++] = k[i];
     }
     q[j] = 0;
-    filter_path_cat(p, sizeof p, p, "/");
-    filter_path_cat(p, sizeof p, p, q);
-    return filter_fail(pc->err, ASFF_ERR_FILTER, p, "unknown member %s", k);
+    asff__filter_path_cat(p, sizeof p, p, "/");
+    asff__filter_path_cat(p, sizeof p, p, q);
+    return asff__filter_fail(pc->err, ASFF_ERR_FILTER, p, "unknown member %s", k);
 }
 #define CHECK_MEMBERS(pc, o, sub, known) check_members((pc), (o), (sub), (known), sizeof(known) / sizeof *(known))
 
@@ -201,7 +201,7 @@ static asff_status parse_update(pctx *pc, yajl_val u, raction *a)
             a->has_norm = true;
         }
         if (p) {
-            if (!fjson_double(p, &a->sev_prod))
+            if (!asff__fjson_double(p, &a->sev_prod))
                 return bad(pc, "/FindingFieldsUpdate/Severity/Product",
                            YAJL_IS_NUMBER(p) ? "out of range (not a finite number)" : "must be a number");
             a->has_prod = true;
@@ -309,7 +309,7 @@ static asff_status parse_rule(pctx *pc, yajl_val o, rule *r)
         }
     for (i = 0; i < 2; i++)
         if ((v = member(o, times[i])) != NULL &&
-            (!YAJL_IS_STRING(v) || !filter_ts_parse(v->u.string, strlen(v->u.string), &(int64_t){0}, &(int32_t){0}))) {
+            (!YAJL_IS_STRING(v) || !asff__filter_ts_parse(v->u.string, strlen(v->u.string), &(int64_t){0}, &(int32_t){0}))) {
             char sub[32];
             snprintf(sub, sizeof sub, "/%s", times[i]);
             return bad(pc, sub, "must be an ISO 8601 timestamp (FS-49)");
@@ -427,14 +427,16 @@ static asff_status check_action(pctx *pc, const raction *a)
     size_t i, n;
     f = asff_object_new_root(ASFF_TID_AwsSecurityFinding, pc->rs->alloc);
     if (!f)
-        return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
     st = apply(pc->rs, a, f);
     if (st == ASFF_OK && f->Note && !f->Note->UpdatedAt) /* no now: the time is not the rule's to check */
         st = (f->Note->UpdatedAt = asff_strdup(f, "2000-01-01T00:00:00.000Z")) ? ASFF_OK : ASFF_ERR_NOMEM;
-    rep = st == ASFF_OK ? asff_report_new(pc->rs->alloc) : NULL;
+    rep = NULL;
+    if (st == ASFF_OK)
+        (void)asff_report_new(pc->rs->alloc, &rep, NULL);
     if (st != ASFF_OK || !rep) {
         asff_object_free(f);
-        return filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(pc->err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     vo.skip_size = true;
     vo.skip_service_owned = true;
@@ -442,7 +444,7 @@ static asff_status check_action(pctx *pc, const raction *a)
     if (st == ASFF_ERR_NOMEM || st == ASFF_ERR_INVALID_ARG) {
         asff_report_free(rep);
         asff_object_free(f);
-        return filter_fail(pc->err, st, "", st == ASFF_ERR_NOMEM ? "out of memory" : "cannot check the rule's action");
+        return asff__filter_fail(pc->err, st, "", st == ASFF_ERR_NOMEM ? "out of memory" : "cannot check the rule's action");
     }
     st = ASFF_OK;
     n = asff_report_count(rep);
@@ -454,13 +456,13 @@ static asff_status check_action(pctx *pc, const raction *a)
             continue;
         now = strcmp(v->path, "/Note/UpdatedAt") == 0;
         /* Note.UpdatedAt comes from the current time, not from the rule: name the Note */
-        filter_path_cat(sub, sizeof sub, "/Actions/0/FindingFieldsUpdate", now ? "/Note" : v->path);
-        filter_path_cat(p, sizeof p, pc->path, sub);
+        asff__filter_path_cat(sub, sizeof sub, "/Actions/0/FindingFieldsUpdate", now ? "/Note" : v->path);
+        asff__filter_path_cat(p, sizeof p, pc->path, sub);
         if (now)
-            st = filter_fail(pc->err, ASFF_ERR_FILTER, p, "the current time %s would be written as Note.UpdatedAt: %s",
+            st = asff__filter_fail(pc->err, ASFF_ERR_FILTER, p, "the current time %s would be written as Note.UpdatedAt: %s",
                              pc->rs->now_text, v->message);
         else
-            st = filter_fail(pc->err, ASFF_ERR_FILTER, p, "%s (%s)", v->message, v->ref ? v->ref : "");
+            st = asff__filter_fail(pc->err, ASFF_ERR_FILTER, p, "%s (%s)", v->message, v->ref ? v->ref : "");
     }
     asff_report_free(rep);
     asff_object_free(f);
@@ -485,8 +487,8 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     if (!opt)
         opt = &defaults;
     if (opt->version != ASFF_RULES_OPTIONS_VERSION)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_rules_options version");
-    a = asff_alloc_or_default(opt->allocator);
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "unknown asff_rules_options version");
+    a = asff__alloc_or_default(opt->allocator);
     if ((st = asff__filter_parse_json(json, len, a, &root, err)) != ASFF_OK)
         return st;
     list = root;
@@ -498,12 +500,12 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
     n = is_array ? list->u.array.len : 1;
     if (!YAJL_IS_ARRAY(list) && !YAJL_IS_OBJECT(list)) {
         asff__json_free(root, a);
-        return filter_fail(err, ASFF_ERR_FILTER, base, "rules must be an object, an array or {\"Rules\": [...]}");
+        return asff__filter_fail(err, ASFF_ERR_FILTER, base, "rules must be an object, an array or {\"Rules\": [...]}");
     }
     rs = asff__malloc(a, sizeof *rs);
     if (!rs) {
         asff__json_free(root, a);
-        return filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
+        return asff__filter_fail(err, ASFF_ERR_NOMEM, "", "out of memory");
     }
     memset(rs, 0, sizeof *rs);
     rs->alloc = a;
@@ -567,7 +569,7 @@ asff_status asff_rules_parse(const char *json, size_t len, const asff_rules_opti
             else
                 snprintf(p, sizeof p, "%s/RuleOrder", base);
             asff_rules_free(rs);
-            return filter_fail(err, ASFF_ERR_FILTER, p,
+            return asff__filter_fail(err, ASFF_ERR_FILTER, p,
                                "duplicate RuleOrder %lld: rules with the same order need different UpdatedAt or "
                                "RuleArn values (AR-7)", order);
         }

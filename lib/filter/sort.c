@@ -72,12 +72,12 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
     size_t i, j;
     asff_status st;
     if (!s)
-        return filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort is NULL");
+        return asff__filter_fail(err, ASFF_ERR_INVALID_ARG, "", "sort is NULL");
     if ((st = asff__filter_parse_json(json, len, s->alloc, &root, err)) != ASFF_OK)
         return st;
     if (!YAJL_IS_ARRAY(root)) {
         asff__json_free(root, s->alloc);
-        return filter_fail(err, ASFF_ERR_FILTER, "", "SortCriteria must be an array");
+        return asff__filter_fail(err, ASFF_ERR_FILTER, "", "SortCriteria must be an array");
     }
     for (i = 0; i < root->u.array.len && st == ASFF_OK; i++) {
         yajl_val c = root->u.array.values[i];
@@ -109,7 +109,7 @@ asff_status asff_sort_add_json(asff_sort *s, const char *json, size_t len, asff_
                         mp[n++] = k[q];
                 }
                 mp[n] = 0;
-                st = filter_fail(err, ASFF_ERR_FILTER, mp, "%s %s", strcmp(k, "Field") == 0 ||
+                st = asff__filter_fail(err, ASFF_ERR_FILTER, mp, "%s %s", strcmp(k, "Field") == 0 ||
                                  strcmp(k, "SortOrder") == 0 ? "must be a string:" : "unknown member", k);
             }
         }
@@ -281,9 +281,6 @@ asff_status asff_topk_new(const asff_sort *sort, size_t k, const asff_allocator 
     asff_topk *t;
     if (!out)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_topk_new: out is NULL");
-    *out = NULL;
-    if (!sort)
-        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_topk_new: sort is NULL");
     *out = t = asff__malloc(a, sizeof *t);
     if (!t)
         return asff_error_set(err, ASFF_ERR_NOMEM, NULL);

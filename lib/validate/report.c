@@ -312,7 +312,7 @@ asff_status asff_report_to_json(asff_report *r, const char **out, size_t *len)
     asff_status st;
     if (!r || !out)
         return ASFF_ERR_INVALID_ARG;
-    asff_yalloc_init(&ya, r->alloc);
+    asff__yalloc_init(&ya, r->alloc);
     g = yajl_gen_alloc(&ya.funcs);
     if (!g)
         return ASFF_ERR_NOMEM;
@@ -360,8 +360,8 @@ asff_status asff_report_to_json(asff_report *r, const char **out, size_t *len)
         yajl_gen_free(g);
         return ASFF_ERR_NOMEM;
     }
-    asff_buf_reset(&r->json);
-    st = asff_buf_append(&r->json, buf, n);
+    asff__buf_reset(&r->json);
+    st = asff__buf_append(&r->json, buf, n);
     yajl_gen_free(g);
     if (st != ASFF_OK)
         return st;
