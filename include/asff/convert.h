@@ -82,7 +82,8 @@ typedef struct asff_sarif_options {
                                         the current time */
     size_t max_depth;                /* JSON nesting depth, default 64 */
     size_t max_result;               /* input bytes of one result, default 4 MiB */
-    size_t max_tool;                 /* input bytes of one run's tool object (rules), default 64 MiB */
+    size_t max_tool;                 /* input bytes of one run's tool object (rules), and of the results
+                                        a run lists before its tool (kept until it comes), default 64 MiB */
     size_t max_string;               /* bytes of one string, default 1 MiB */
     const asff_allocator *allocator; /* NULL = libc */
 } asff_sarif_options;
@@ -97,8 +98,8 @@ typedef struct asff_sarif_reader asff_sarif_reader;
  * ASFF_ERR_INVALID_ARG when product_arn or account_id is missing. */
 ASFF_API asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_finding_fn on_finding,
                                            void *ctx, asff_sarif_reader **out, asff_error *err);
-/* Push the next len bytes. Errors (syntax, limits, a result that is not an object, a run whose
- * results come before its tool) are final and carry path, offset, line and column. */
+/* Push the next len bytes. Errors (syntax, limits, a result that is not an object) are final and
+ * carry path, offset, line and column. */
 ASFF_API asff_status asff_sarif_reader_feed(asff_sarif_reader *r, const void *data, size_t len, asff_error *err);
 /* End of input: ASFF_ERR_TRUNCATED inside a value; ASFF_ERR_ENVELOPE when the document has no runs. */
 ASFF_API asff_status asff_sarif_reader_finish(asff_sarif_reader *r, asff_error *err);

@@ -34,6 +34,15 @@ typedef struct jnode {
 
 enum capture { CAP_NONE, CAP_TOOL, CAP_INVOCATIONS, CAP_VCP, CAP_RESULT };
 
+/* A result read before its run's tool (clang writes members in alphabetical order): kept until the
+ * tool arrives, within max_tool bytes. */
+typedef struct pending {
+    struct pending *next;
+    jnode *root;
+    uint64_t start, length, line;
+    long index;
+} pending;
+
 struct asff_sarif_reader {
     asff_sarif_options o;
     const asff_allocator *alloc;
@@ -41,7 +50,10 @@ struct asff_sarif_reader {
     void *ctx;
     asff_yalloc ya;
     yajl_handle h;
-    asff_arena *run_arena, *result_arena;
+    asff_arena *run_arena, *result_arena, *pending_arena;
+    pending *pend_head, *pend_tail;
+    uint64_t pend_bytes;
+    uint64_t cap_line;
 
     /* where the parser is */
     size_t depth;
@@ -133,7 +145,7 @@ static int fail(asff_sarif_reader *r, asff_status code, const char *msg)
 
 static asff_arena *cap_arena(const asff_sarif_reader *r)
 {
-    return r->cap == CAP_RESULT ? r->result_arena : r->run_arena;
+    return r->cap == CAP_RESULT ? (r->tool ? r->result_arena : r->pending_arena) : r->run_arena;
 }
 
 static jnode *add_node(asff_sarif_reader *r, jtype t, const char *s, size_t len)
@@ -350,7 +362,8 @@ static const char *severity(const jnode *res, const jnode *rule, const char **or
            : strcmp(level, "note") == 0 ? "LOW" : "INFORMATIONAL";
 }
 
-static asff_status emit_result(asff_sarif_reader *r, const jnode *res, uint64_t start)
+static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long index, uint64_t start, uint64_t length,
+                               uint64_t line)
 {
     const jnode *driver = get(r->tool, "driver");
     const char *tool = str_at(driver, "name", NULL);
@@ -373,7 +386,7 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, uint64_t 
     asff_buf gen;
     size_t i, k;
     int rc;
-    bool security;
+    bool security, oom = false;
 
     if (!tool || blank(tool))
         tool = "sarif";
@@ -447,8 +460,6 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, uint64_t 
     f->Id = asff_strdup(f, idbuf);
     f->ProductArn = (char *)r->o.product_arn;
     f->AwsAccountId = (char *)r->o.account_id;
-    if (region_name)
-        f->Region = asff_strdup(f, region_name);
     asff_buf_init(&gen, r->alloc);
     (void)asff_buf_appendf(&gen, "sarif/%s/%s", tool, rule_id && !blank(rule_id) ? rule_id : "result");
     f->GeneratorId = gen.data ? cut(f, gen.data, 512) : NULL;
@@ -456,8 +467,15 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, uint64_t 
     f->CreatedAt = f->UpdatedAt = (char *)ts;
 
     title = str_at(rule, "shortDescription", "text", NULL);
-    if (blank(title))
+    if (blank(title) && !blank(str_at(rule, "name", NULL)) && (!rule_id || strcmp(str_at(rule, "name", NULL), rule_id) != 0))
         title = str_at(rule, "name", NULL);
+    if (blank(title) && !blank(rule_id) && !blank(msg)) {
+        asff_buf t;
+        asff_buf_init(&t, r->alloc);
+        if (asff_buf_appendf(&t, "%s: %s", rule_id, msg) == ASFF_OK)
+            title = cut(f, t.data, 256);
+        asff_buf_cleanup(&t);
+    }
     if (blank(title))
         title = msg;
     if (blank(title))
@@ -479,9 +497,9 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, uint64_t 
     security = str_at(res, "properties", "security-severity", NULL) || str_at(rule, "properties", "security-severity", NULL) ||
                has_tag(get(rule, "properties"), "security") || has_tag(get(res, "properties"), "security");
     if (rule_id && strncmp(rule_id, "CVE-", 4) == 0)
-        (void)asff_list_append_string(f, "Types", "Software and Configuration Checks/Vulnerabilities/CVE");
+        oom |= asff_list_append_string(f, "Types", "Software and Configuration Checks/Vulnerabilities/CVE");
     else
-        (void)asff_list_append_string(f, "Types", security ? "Software and Configuration Checks/Vulnerabilities"
+        oom |= asff_list_append_string(f, "Types", security ? "Software and Configuration Checks/Vulnerabilities"
                                                            : "Software and Configuration Checks");
 
     help_uri = str_at(rule, "helpUri", NULL);
@@ -505,42 +523,52 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, uint64_t 
         res_out->Id = cut(f, uri && !blank(uri) ? uri : "sarif-artifact", 2048);
         res_out->Partition = asff_strdup(f, partition);
         if (region_name)
-            res_out->Region = f->Region;
+            res_out->Region = asff_strdup(f, region_name);
         det = res_out->Details = ASFF_NEW(f, ResourceDetails);
         if (det) {
             static const char *const keys[] = {"startLine", "startColumn", "endLine", "endColumn"};
             static const char *const names[] = {"StartLine", "StartColumn", "EndLine", "EndColumn"};
             if (uri && !blank(uri))
-                (void)asff_map_set(det, "Other", "File", cut(f, uri, 1024));
+                oom |= asff_map_set(det, "Other", "File", cut(f, uri, 1024));
             for (k = 0; k < 4; k++)
                 if (str_at(region, keys[k], NULL))
-                    (void)asff_map_set(det, "Other", names[k], cut(f, str_at(region, keys[k], NULL), 64));
+                    oom |= asff_map_set(det, "Other", names[k], cut(f, str_at(region, keys[k], NULL), 64));
             if (commit && !blank(commit))
-                (void)asff_map_set(det, "Other", "Commit", cut(f, commit, 1024));
+                oom |= asff_map_set(det, "Other", "Commit", cut(f, commit, 1024));
             if (repo && !blank(repo))
-                (void)asff_map_set(det, "Other", "Repository", cut(f, repo, 1024));
+                oom |= asff_map_set(det, "Other", "Repository", cut(f, repo, 1024));
             if (branch && !blank(branch))
-                (void)asff_map_set(det, "Other", "Branch", cut(f, branch, 1024));
+                oom |= asff_map_set(det, "Other", "Branch", cut(f, branch, 1024));
             if (!det->Other.keys)
-                (void)asff_map_set(det, "Other", "File", "unknown");
+                oom |= asff_map_set(det, "Other", "File", "unknown");
         }
     }
 
-    (void)asff_map_set(f, "ProductFields", "sarif/Tool", cut(f, tool, 1024));
+    oom |= asff_map_set(f, "ProductFields", "sarif/Tool", cut(f, tool, 1024));
     if (tool_version && !blank(tool_version))
-        (void)asff_map_set(f, "ProductFields", "sarif/ToolVersion", cut(f, tool_version, 1024));
+        oom |= asff_map_set(f, "ProductFields", "sarif/ToolVersion", cut(f, tool_version, 1024));
     if (rule_id && !blank(rule_id))
-        (void)asff_map_set(f, "ProductFields", "sarif/RuleId", cut(f, rule_id, 1024));
+        oom |= asff_map_set(f, "ProductFields", "sarif/RuleId", cut(f, rule_id, 1024));
     if (sev_orig && !blank(sev_orig))
-        (void)asff_map_set(f, "ProductFields", "sarif/Severity", cut(f, sev_orig, 1024));
+        oom |= asff_map_set(f, "ProductFields", "sarif/Severity", cut(f, sev_orig, 1024));
 
-    set_path(r);
-    seek_line(r, start);
+    /* a failed allocation leaves a required member or an added item out */
+    if (!f->Id || !f->GeneratorId || !f->Title || !f->Description || !f->Severity || !f->Types.count ||
+        !f->Resources.count || !res_out || !res_out->Id || !res_out->Partition || !res_out->Details ||
+        !res_out->Details->Other.count || !f->ProductFields.count || (region_name && !res_out->Region) || oom ||
+        (sev_orig && !blank(sev_orig) && !f->Severity->Original) ||
+        (f->Remediation && (!f->Remediation->Recommendation ||
+                            (!f->Remediation->Recommendation->Text && !f->Remediation->Recommendation->Url)))) {
+        asff_object_free(f);
+        return ASFF_ERR_NOMEM;
+    }
+    asff_buf_reset(&r->path);
+    (void)asff_buf_appendf(&r->path, "/runs/%ld/results/%ld", r->run_index, index);
     info.index = r->count;
     info.path = r->path.data ? r->path.data : "";
     info.offset = start;
-    info.length = cur_offset(r) - start;
-    info.line = r->line;
+    info.length = length;
+    info.line = line;
     info.document = NULL;
     rc = r->on_finding(r->ctx, f, &info);
     asff_object_free(f);
@@ -568,6 +596,23 @@ static void index_rules(asff_sarif_reader *r)
     r->nrules = i;
 }
 
+/* Convert the results that were read before the tool (or before the end of a run without one). */
+static int flush_pending(asff_sarif_reader *r)
+{
+    pending *p;
+    asff_status st = ASFF_OK;
+    for (p = r->pend_head; p && st == ASFF_OK; p = p->next)
+        st = emit_result(r, p->root, p->index, p->start, p->length, p->line);
+    r->pend_head = r->pend_tail = NULL;
+    r->pend_bytes = 0;
+    asff_arena_reset(r->pending_arena);
+    if (st == ASFF_ERR_ABORTED)
+        return fail(r, st, "the callback stopped the conversion");
+    if (st != ASFF_OK)
+        return fail(r, st, asff_status_message(st));
+    return 1;
+}
+
 /* A kept value is complete. */
 static int capture_done(asff_sarif_reader *r)
 {
@@ -580,6 +625,7 @@ static int capture_done(asff_sarif_reader *r)
     if (cap == CAP_TOOL) {
         r->tool = root;
         index_rules(r);
+        return flush_pending(r);
     } else if (cap == CAP_INVOCATIONS) {
         const char *end;
         int64_t s;
@@ -592,9 +638,26 @@ static int capture_done(asff_sarif_reader *r)
     } else if (cap == CAP_VCP) {
         r->vcp = root;
     } else if (cap == CAP_RESULT) {
-        if (root->type != J_OBJ)
-            return fail_at(r, ASFF_ERR_TYPE, r->cap_start, "a SARIF result must be an object");
-        st = emit_result(r, root, r->cap_start);
+        if (!r->tool) {
+            pending *p = asff_arena_alloc(r->pending_arena, sizeof *p);
+            if (!p)
+                return fail(r, ASFF_ERR_NOMEM, "out of memory");
+            p->root = root;
+            p->start = r->cap_start;
+            p->length = cur_offset(r) - r->cap_start;
+            p->line = r->cap_line;
+            p->index = r->result_index;
+            if (r->pend_tail)
+                r->pend_tail->next = p;
+            else
+                r->pend_head = p;
+            r->pend_tail = p;
+            r->pend_bytes += p->length;
+            if (r->pend_bytes > r->o.max_tool)
+                return fail(r, ASFF_ERR_LIMIT, "the results before this SARIF run's tool exceed max_tool bytes");
+            return 1;
+        }
+        st = emit_result(r, root, r->result_index, r->cap_start, cur_offset(r) - r->cap_start, r->cap_line);
         asff_arena_reset(r->result_arena);
         if (st == ASFF_ERR_ABORTED)
             return fail_at(r, st, r->cap_start, "the callback stopped the conversion");
@@ -615,25 +678,34 @@ static int check_capture(asff_sarif_reader *r)
 }
 
 /* Decide what a value that starts now is (outside kept subtrees), and start keeping it if needed. */
+static int begin_value_at(asff_sarif_reader *r, jtype t, uint64_t off);
+
+/* Errors about a container point at its opening bracket, about a scalar just after it. */
 static int begin_value(asff_sarif_reader *r, jtype t)
+{
+    uint64_t off = cur_offset(r);
+    return begin_value_at(r, t, t == J_OBJ || t == J_ARR ? off - 1 : off);
+}
+
+static int begin_value_at(asff_sarif_reader *r, jtype t, uint64_t off)
 {
     if (r->cap != CAP_NONE)
         return 1;
     if (!r->top_seen) {
         r->top_seen = true;
         if (t != J_OBJ)
-            return fail(r, ASFF_ERR_ENVELOPE, "a SARIF log is a JSON object");
+            return fail_at(r, ASFF_ERR_ENVELOPE, off, "a SARIF log is a JSON object");
         return 1;
     }
     if (r->depth == 1 && r->pending == K_RUNS) {
         if (t != J_ARR)
-            return fail(r, ASFF_ERR_TYPE, "SARIF runs must be an array");
+            return fail_at(r, ASFF_ERR_TYPE, off, "SARIF runs must be an array");
         r->in_runs = r->runs_seen = true;
         return 1;
     }
     if (r->in_runs && r->depth == 2) {
         if (t != J_OBJ)
-            return fail(r, ASFF_ERR_TYPE, "a SARIF run must be an object");
+            return fail_at(r, ASFF_ERR_TYPE, off, "a SARIF run must be an object");
         r->run_index++;
         r->result_index = -1;
         asff_arena_reset(r->run_arena);
@@ -647,7 +719,7 @@ static int begin_value(asff_sarif_reader *r, jtype t)
                          : r->pending == K_VCP ? CAP_VCP : CAP_NONE;
         if (r->pending == K_RESULTS) {
             if (t != J_ARR && t != J_NULL)
-                return fail(r, ASFF_ERR_TYPE, "SARIF results must be an array");
+                return fail_at(r, ASFF_ERR_TYPE, off, "SARIF results must be an array");
             r->in_results = t == J_ARR;
             return 1;
         }
@@ -661,12 +733,12 @@ static int begin_value(asff_sarif_reader *r, jtype t)
     if (r->in_results && r->depth == 4) {
         r->result_index++;
         if (t != J_OBJ)
-            return fail(r, ASFF_ERR_TYPE, "a SARIF result must be an object");
-        if (!r->tool)
-            return fail(r, ASFF_ERR_UNSUPPORTED, "this SARIF run lists its results before its tool");
+            return fail_at(r, ASFF_ERR_TYPE, off, "a SARIF result must be an object");
         r->cap = CAP_RESULT;
         r->cap_depth = r->depth;
         r->cap_start = cur_offset(r) - 1;
+        seek_line(r, r->cap_start);
+        r->cap_line = r->line;
     }
     return 1;
 }
@@ -738,6 +810,8 @@ static int close_container(asff_sarif_reader *r)
     }
     if (r->in_results && r->depth == 3)
         r->in_results = false;
+    else if (r->in_runs && r->depth == 2 && r->pend_head)
+        return flush_pending(r); /* a run without a tool */
     else if (r->in_runs && r->depth == 1)
         r->in_runs = false;
     return 1;
@@ -832,8 +906,9 @@ asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_findin
     asff_yalloc_init(&r->ya, alloc);
     r->run_arena = asff_arena_new(alloc);
     r->result_arena = asff_arena_new(alloc);
+    r->pending_arena = asff_arena_new(alloc);
     r->h = yajl_alloc(&callbacks, &r->ya.funcs, r);
-    if (!r->run_arena || !r->result_arena || !r->h) {
+    if (!r->run_arena || !r->result_arena || !r->pending_arena || !r->h) {
         asff_sarif_reader_free(r);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
@@ -929,6 +1004,7 @@ void asff_sarif_reader_free(asff_sarif_reader *r)
         yajl_free(r->h);
     asff_arena_free(r->run_arena);
     asff_arena_free(r->result_arena);
+    asff_arena_free(r->pending_arena);
     asff_buf_cleanup(&r->path);
     asff_buf_cleanup(&r->tmp);
     asff_free(r->alloc, r);
