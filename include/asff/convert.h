@@ -108,6 +108,66 @@ ASFF_API uint64_t asff_sarif_reader_count(const asff_sarif_reader *r);
 /* NULL is allowed. */
 ASFF_API void asff_sarif_reader_free(asff_sarif_reader *r);
 
+/* ---- schemas for query engines (docs/scale-out.md) ------------------------------------------ */
+
+typedef enum asff_dialect {
+    ASFF_DIALECT_ATHENA = 1,         /* Hive DDL with the OpenX JSON SerDe */
+    ASFF_DIALECT_SPARK = 2,          /* Spark SQL, USING json */
+    ASFF_DIALECT_TRINO = 3,          /* Trino's Hive connector, format JSON */
+    ASFF_DIALECT_BIGQUERY = 4,       /* external table over NEWLINE_DELIMITED_JSON (maps as JSON) */
+    ASFF_DIALECT_DUCKDB = 5          /* a view over read_json */
+} asff_dialect;
+
+typedef struct asff_schema_options {
+    unsigned version;                /* ASFF_SCHEMA_OPTIONS_VERSION */
+    asff_dialect dialect;            /* required */
+    const char *table;               /* default "asff_findings" */
+    const char *location;            /* default s3://BUCKET/PREFIX/ (gs://... for BigQuery, "findings"
+                                        for DuckDB): the folder that asff_partition_writer fills */
+    const char *partition_by;        /* default "region/account/yyyy/mm/dd"; "" for none */
+    unsigned max_depth;              /* nesting rendered as types, default 32, at most 64; deeper (and
+                                        self-containing shapes) are typed as JSON text */
+    const asff_allocator *allocator; /* NULL = libc */
+} asff_schema_options;
+
+#define ASFF_SCHEMA_OPTIONS_VERSION 1
+#define ASFF_SCHEMA_OPTIONS_INIT {ASFF_SCHEMA_OPTIONS_VERSION, (asff_dialect)0, NULL, NULL, NULL, 0, NULL}
+
+/* The CREATE statement of a table of AwsSecurityFinding over NDJSON for options->dialect, written to
+ * fn in one call: every member with its full type, timestamps as text (noted), partition columns. */
+ASFF_API asff_status asff_schema_ddl(const asff_schema_options *options, asff_write_fn fn, void *ctx,
+                                     asff_error *err);
+
+/* ---- Hive-style partitioned NDJSON (docs/scale-out.md) ---------------------------------------- */
+
+typedef struct asff_partition_options {
+    unsigned version;                /* ASFF_PARTITION_OPTIONS_VERSION */
+    const char *partition_by;        /* '/'-separated from region, account, yyyy, mm, dd, hh, product;
+                                        default "region/account/yyyy/mm/dd" (dates: UpdatedAt in UTC) */
+    const char *file_name;           /* in each folder, default "part-00000.ndjson" */
+    size_t max_open;                 /* files open at once, default 64 (least recently used closed) */
+    const asff_allocator *allocator; /* NULL = libc */
+} asff_partition_options;
+
+#define ASFF_PARTITION_OPTIONS_VERSION 1
+#define ASFF_PARTITION_OPTIONS_INIT {ASFF_PARTITION_OPTIONS_VERSION, NULL, NULL, 0, NULL}
+
+typedef struct asff_partition_writer asff_partition_writer;
+
+/* Findings into dir/region=R/account=A/yyyy=Y/mm=M/dd=D/part-00000.ndjson (folders created; values
+ * escaped as Hive does, %XX outside [A-Za-z0-9_.-]). A folder's file is truncated when this writer
+ * first writes to it. */
+ASFF_API asff_status asff_partition_writer_new(const char *dir, const asff_partition_options *options,
+                                               asff_partition_writer **out, asff_error *err);
+ASFF_API asff_status asff_partition_writer_write(asff_partition_writer *w, const asff_AwsSecurityFinding *finding,
+                                                 asff_error *err);
+/* Close every file (ASFF_ERR_IO when one fails). */
+ASFF_API asff_status asff_partition_writer_finish(asff_partition_writer *w, asff_error *err);
+/* Partition folders written so far. */
+ASFF_API uint64_t asff_partition_writer_count(const asff_partition_writer *w);
+/* NULL is allowed; closes files still open. */
+ASFF_API void asff_partition_writer_free(asff_partition_writer *w);
+
 #ifdef __cplusplus
 }
 #endif

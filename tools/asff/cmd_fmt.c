@@ -24,6 +24,8 @@ static void help(FILE *out)
             "  --format pretty   an indented JSON array\n"
             "  --format csv      RFC 4180 CSV with a header (docs/convert.md); --columns Id,Severity.Label,\n"
             "                    Resources[].Id,... picks the member paths (list values joined with \"; \")\n"
+            "  --partition-by 'region/account/yyyy/mm/dd' -o DIR\n"
+            "                    Hive-style partitioned NDJSON under DIR (docs/scale-out.md)\n"
             "  --skip-invalid    report a finding that does not match the model (or a broken NDJSON\n"
             "                    line) on stderr and go on with the next one\n\n"
             "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage; 3 I/O or internal error\n");
@@ -32,6 +34,7 @@ static void help(FILE *out)
 typedef struct fmt_ctx {
     asff_writer *w;
     asff_csv_writer *csv;
+    asff_partition_writer *part;
     asff_error err;
     bool failed;
 } fmt_ctx;
@@ -40,8 +43,9 @@ static int write_one(void *ctx, void *finding, const asff_finding_info *info)
 {
     fmt_ctx *c = ctx;
     (void)info;
-    if (c->csv ? asff_csv_writer_write(c->csv, finding, &c->err) != ASFF_OK
-               : asff_writer_write(c->w, finding, &c->err) != ASFF_OK) {
+    if (c->part ? asff_partition_writer_write(c->part, finding, &c->err) != ASFF_OK
+        : c->csv ? asff_csv_writer_write(c->csv, finding, &c->err) != ASFF_OK
+                 : asff_writer_write(c->w, finding, &c->err) != ASFF_OK) {
         c->failed = true;
         return 1;
     }
@@ -54,6 +58,8 @@ int asff_cmd_fmt(int argc, char **argv)
     asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
     fmt_ctx c;
     asff_csv_options co = ASFF_CSV_OPTIONS_INIT;
+    asff_partition_options pa = ASFF_PARTITION_OPTIONS_INIT;
+    const char *out_dir = NULL;
     bool csv = false;
     int i, rc;
     for (i = 1; i < argc; i++) {
@@ -67,6 +73,10 @@ int asff_cmd_fmt(int argc, char **argv)
                 fprintf(stderr, "asff fmt: --format takes ndjson, array, batch, pretty or csv\n");
                 return ASFF_EXIT_USAGE;
             }
+        } else if (strcmp(argv[i], "--partition-by") == 0 && i + 1 < argc) {
+            pa.partition_by = argv[++i];
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out_dir = argv[++i];
         } else if (strcmp(argv[i], "--columns") == 0 && i + 1 < argc) {
             co.columns = argv[++i];
         } else if (strcmp(argv[i], "--skip-invalid") == 0) {
@@ -86,6 +96,16 @@ int asff_cmd_fmt(int argc, char **argv)
         cli_print_error("--columns", &c.err);
         return c.err.code == ASFF_ERR_NOMEM ? ASFF_EXIT_IO : ASFF_EXIT_USAGE;
     }
+    if ((pa.partition_by != NULL) != (out_dir != NULL)) {
+        fprintf(stderr, "asff fmt: --partition-by and -o DIR go together\n");
+        asff_csv_writer_free(c.csv);
+        return ASFF_EXIT_USAGE;
+    }
+    if (out_dir && asff_partition_writer_new(out_dir, &pa, &c.part, &c.err) != ASFF_OK) {
+        cli_print_error(out_dir, &c.err);
+        asff_csv_writer_free(c.csv);
+        return ASFF_EXIT_USAGE;
+    }
     c.w = asff_writer_new_file(stdout, &wo);
     if (!c.w) {
         fprintf(stderr, "asff fmt: out of memory\n");
@@ -95,11 +115,14 @@ int asff_cmd_fmt(int argc, char **argv)
     if (c.failed) {
         cli_print_error("<stdout>", &c.err);
         rc = ASFF_EXIT_IO;
-    } else if (c.csv ? asff_csv_writer_finish(c.csv, &c.err) != ASFF_OK : asff_writer_finish(c.w, &c.err) != ASFF_OK) {
+    } else if (c.part ? asff_partition_writer_finish(c.part, &c.err) != ASFF_OK
+               : c.csv ? asff_csv_writer_finish(c.csv, &c.err) != ASFF_OK
+                       : asff_writer_finish(c.w, &c.err) != ASFF_OK) {
         cli_print_error("<stdout>", &c.err);
         rc = ASFF_EXIT_IO;
     }
     asff_writer_free(c.w);
     asff_csv_writer_free(c.csv);
+    asff_partition_writer_free(c.part);
     return rc;
 }
