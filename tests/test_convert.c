@@ -296,7 +296,16 @@ static void test_sarif_limits(void **state)
     assert_int_equal(convert(deep, strlen(deep), 1000, &o, c, &err), ASFF_ERR_LIMIT);
     collect_free(c);
     free(deep);
-    /* a missing product ARN or account */
+    /* a missing or malformed product ARN or account */
+    o.account_id = "12345";
+    c = collect_new();
+    assert_int_equal(convert("{}", 2, 2, &o, c, &err), ASFF_ERR_INVALID_ARG);
+    collect_free(c);
+    o.account_id = "123456789012";
+    o.product_arn = "x";
+    c = collect_new();
+    assert_int_equal(convert("{}", 2, 2, &o, c, &err), ASFF_ERR_INVALID_ARG);
+    collect_free(c);
     o.product_arn = NULL;
     c = collect_new();
     assert_int_equal(convert("{}", 2, 2, &o, c, &err), ASFF_ERR_INVALID_ARG);

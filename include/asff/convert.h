@@ -95,7 +95,7 @@ typedef struct asff_sarif_reader asff_sarif_reader;
 
 /* A SARIF reader: on_finding gets one finding per result, as soon as the result's closing brace is
  * read (info->path "/runs/0/results/7", offset, line). The finding lives until the callback returns.
- * ASFF_ERR_INVALID_ARG when product_arn or account_id is missing. */
+ * ASFF_ERR_INVALID_ARG when product_arn is not a product ARN or account_id not 12 digits. */
 ASFF_API asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_finding_fn on_finding,
                                            void *ctx, asff_sarif_reader **out, asff_error *err);
 /* Push the next len bytes. Errors (syntax, limits, a result that is not an object) are final and

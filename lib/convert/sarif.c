@@ -877,6 +877,10 @@ asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_findin
         *out = NULL;
     if (!options || !out || !on_finding || blank(options->product_arn) || blank(options->account_id))
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "SARIF conversion needs a product ARN and an account id");
+    if (strncmp(options->product_arn, "arn:", 4) != 0 || !strstr(options->product_arn, ":product/"))
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "the product ARN is not arn:PARTITION:securityhub:REGION:ACCOUNT:product/...");
+    if (strlen(options->account_id) != 12 || strspn(options->account_id, "0123456789") != 12)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "the account id is not 12 digits");
     if (options->timestamp && asff_timestamp_check(options->timestamp, strlen(options->timestamp)) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "the timestamp is not an ASFF timestamp");
     alloc = asff_alloc_or_default(options->allocator);
