@@ -7,7 +7,9 @@ NODE_DIR holds node_modules/@duckdb/node-api (tools/dev/deps.sh installs it into
 test writes a corpus (the real findings that carry a Region, and 500 generated ones) as
 Hive-style partitioned NDJSON with `asff fmt --partition-by`, creates the view that
 `asff schema --dialect duckdb` prints, and checks that DuckDB's counts by severity, account and
-region equal `asff insight --group-by`'s over the same findings."""
+region equal `asff insight --group-by`'s over the same findings. Then `asff export --partition-by`
+from moto_server (tests/servers/moto_harness), after `asff import` of the generated findings, must
+give the same folders and line counts as `asff fmt --partition-by` of them."""
 import json
 import os
 import shutil
@@ -55,6 +57,43 @@ def run(*args, **kw):
     return p.stdout.decode("utf-8")
 
 
+def layout(root):
+    return {os.path.relpath(os.path.join(d, f), root): sum(1 for _ in open(os.path.join(d, f)))
+            for d, _, fs in os.walk(root) for f in fs}
+
+
+def export_check(tmp, generated):
+    """asff export --partition-by against moto_server: the same layout as asff fmt --partition-by."""
+    src = os.path.join(tmp, "generated.ndjson")
+    with open(src, "w") as fh:
+        fh.write("\n".join(generated) + "\n")
+    env = dict(ENV, AWS_ACCESS_KEY_ID="AKIDTEST", AWS_SECRET_ACCESS_KEY="test-secret", AWS_REGION="us-east-1",
+               AWS_CONFIG_FILE="/nonexistent/c", AWS_SHARED_CREDENTIALS_FILE="/nonexistent/k",
+               NO_PROXY="127.0.0.1,localhost")
+    for k in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SECURITYHUB"):
+        env.pop(k, None)
+    harness = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "servers",
+                                                             "moto_harness")],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = harness.stdout.readline()
+        if not line.startswith("PORT "):
+            return ["moto_harness did not start"]
+        ep = "http://127.0.0.1:%d" % int(line.split()[1])
+        for args in (["hub", "enable"], ["import", src],
+                     ["export", "--partition-by", "region/account/yyyy/mm/dd", "-o", os.path.join(tmp, "exported")]):
+            p = subprocess.run([CLI, args[0], "--endpoint-url", ep] + args[1:], capture_output=True, env=env)
+            if p.returncode != 0:
+                return [f"asff {args[0]}: exit {p.returncode}: {p.stderr.decode('utf-8', 'replace')[-500:]}"]
+    finally:
+        harness.stdin.close()
+        harness.wait(timeout=60)
+    run(CLI, "fmt", "--partition-by", "region/account/yyyy/mm/dd", "-o", os.path.join(tmp, "formatted"), src)
+    a, b = layout(os.path.join(tmp, "exported")), layout(os.path.join(tmp, "formatted"))
+    return [] if a == b and sum(a.values()) == len(generated) else [
+        f"export --partition-by: {len(a)} files, {sum(a.values())} lines; fmt: {len(b)} files, {sum(b.values())} lines"]
+
+
 tmp = tempfile.mkdtemp(prefix="asff-duckdb-")
 try:
     corpus = os.path.join(tmp, "corpus.ndjson")
@@ -64,7 +103,8 @@ try:
     for f in files:
         p = subprocess.run([CLI, "fmt", "--skip-invalid", f], capture_output=True, env=ENV)
         lines += [l for l in p.stdout.decode("utf-8").splitlines() if l.strip() and json.loads(l).get("Region")]
-    lines += run(sys.executable, GEN, "--count", "500", "--seed", "7").splitlines()
+    generated = run(sys.executable, GEN, "--count", "500", "--seed", "7").splitlines()
+    lines += generated
     with open(corpus, "w") as fh:
         fh.write("\n".join(lines) + "\n")
 
@@ -93,10 +133,12 @@ try:
         want, have = insight(attr), duck(name)
         if want != have:
             failures.append(f"{name}: asff insight {want} != DuckDB {have}")
+    failures += export_check(tmp, generated)
     if failures:
         print("\n".join(failures))
         sys.exit(1)
     print(f"ok: DuckDB over {total} findings in {sum(len(fs) for _, _, fs in os.walk(out_dir))} partitions "
-          f"({int(got['days'][0]['n'])} days): counts by severity, account and region equal asff insight's")
+          f"({int(got['days'][0]['n'])} days): counts by severity, account and region equal asff insight's; "
+          f"asff export --partition-by from moto_server gives the layout of asff fmt --partition-by")
 finally:
     shutil.rmtree(tmp, ignore_errors=True)
