@@ -486,6 +486,122 @@ static void test_ocsf(void **state)
     asff_buf_cleanup(&out);
 }
 
+/* ---- schema and partitions ------------------------------------------------------------------- */
+
+static void test_schema(void **state)
+{
+    static const char *const q[] = {"`%s` ", "`%s` ", "\"%s\" ", "`%s` ", "'%s': "};
+    const asff_type *t = asff_type_get(ASFF_TID_AwsSecurityFinding);
+    asff_buf out;
+    asff_error err;
+    int d;
+    unsigned i;
+    (void)state;
+    asff_buf_init(&out, NULL);
+    for (d = ASFF_DIALECT_ATHENA; d <= ASFF_DIALECT_DUCKDB; d++) {
+        asff_schema_options o = ASFF_SCHEMA_OPTIONS_INIT;
+        o.dialect = (asff_dialect)d;
+        o.partition_by = "";
+        asff_buf_reset(&out);
+        assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
+        /* every member of AwsSecurityFinding is a column */
+        for (i = 0; i < t->nmembers; i++) {
+            char col[128];
+            snprintf(col, sizeof col, q[d - 1], t->members[i].name);
+            if (!strstr(out.data, col))
+                fail_msg("dialect %d: no column %s", d, col);
+        }
+        assert_null(strstr(out.data, d == ASFF_DIALECT_DUCKDB ? "'JSON'" : "zzz")); /* no shape cut short */
+        /* partitions, and the Region member carried by the region partition */
+        o.partition_by = NULL;
+        asff_buf_reset(&out);
+        assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
+        assert_non_null(strstr(out.data, "is read through the partition column"));
+        /* a depth bound types deeper shapes as JSON text */
+        o.max_depth = 2;
+        asff_buf_reset(&out);
+        assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
+    }
+    {
+        asff_schema_options o = ASFF_SCHEMA_OPTIONS_INIT;
+        o.dialect = ASFF_DIALECT_TRINO;
+        asff_buf_reset(&out);
+        assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
+        assert_non_null(strstr(out.data, "\"Types\" ARRAY(varchar)"));
+        assert_non_null(strstr(out.data, "\"ProductFields\" MAP(varchar, varchar)"));
+        assert_non_null(strstr(out.data, "\"Severity\" ROW(\"Product\" double, \"Label\" varchar, \"Normalized\" bigint"));
+        assert_non_null(strstr(out.data, "\"CreatedAt\" varchar COMMENT"));
+        assert_non_null(strstr(out.data, "partitioned_by = ARRAY['region', 'account', 'yyyy', 'mm', 'dd']"));
+        o.dialect = ASFF_DIALECT_BIGQUERY;
+        asff_buf_reset(&out);
+        assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
+        assert_non_null(strstr(out.data, "`ProductFields` JSON"));
+        o.partition_by = "region/Bad";
+        assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_ERR_INVALID_ARG);
+        o.partition_by = NULL;
+        o.location = "s3://x/'; DROP";
+        assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_ERR_INVALID_ARG);
+        o.location = NULL;
+        o.dialect = (asff_dialect)0;
+        assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_ERR_INVALID_ARG);
+    }
+    asff_buf_cleanup(&out);
+}
+
+static void test_partitions(void **state)
+{
+    char dir[] = "/tmp/asff-part-XXXXXX";
+    asff_partition_options o = ASFF_PARTITION_OPTIONS_INIT;
+    asff_partition_writer *w;
+    asff_error err;
+    asff_AwsSecurityFinding *a, *b, *c;
+    char path[512];
+    FILE *f;
+    char line[4096];
+    int n = 0;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    a = finding("{\"Id\":\"a\",\"AwsAccountId\":\"123456789012\",\"Region\":\"../../etc\","
+                "\"UpdatedAt\":\"2024-01-02T23:30:00-02:00\"}");
+    b = finding("{\"Id\":\"b\",\"AwsAccountId\":\"123456789012\",\"Resources\":[{\"Id\":\"r\",\"Type\":\"T\","
+                "\"Region\":\"eu-west-1\"}],\"UpdatedAt\":\"2024-01-03T01:30:00Z\"}");
+    c = finding("{\"Id\":\"c\",\"ProductArn\":\"arn:aws:securityhub:us-east-2::product/aws/x\"}");
+    o.max_open = 1; /* every switch closes and reopens */
+    assert_int_equal(asff_partition_writer_new(dir, &o, &w, &err), ASFF_OK);
+    assert_int_equal(asff_partition_writer_write(w, a, &err), ASFF_OK);
+    assert_int_equal(asff_partition_writer_write(w, b, &err), ASFF_OK);
+    assert_int_equal(asff_partition_writer_write(w, a, &err), ASFF_OK);
+    assert_int_equal(asff_partition_writer_write(w, c, &err), ASFF_OK);
+    assert_int_equal(asff_partition_writer_finish(w, &err), ASFF_OK);
+    assert_int_equal(asff_partition_writer_count(w), 3);
+    asff_partition_writer_free(w);
+    /* UTC day of UpdatedAt; a region cannot climb out of the folder; the first resource's region */
+    snprintf(path, sizeof path, "%s/region=..%%2F..%%2Fetc/account=123456789012/yyyy=2024/mm=01/dd=03/part-00000.ndjson", dir);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f))
+        n++;
+    fclose(f);
+    assert_int_equal(n, 2); /* appended after the reopen, not truncated */
+    snprintf(path, sizeof path, "%s/region=eu-west-1/account=123456789012/yyyy=2024/mm=01/dd=03/part-00000.ndjson", dir);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof path,
+             "%s/region=us-east-2/account=__HIVE_DEFAULT_PARTITION__/yyyy=__HIVE_DEFAULT_PARTITION__/mm=__HIVE_DEFAULT_PARTITION__/"
+             "dd=__HIVE_DEFAULT_PARTITION__/part-00000.ndjson", dir);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    fclose(f);
+    o.partition_by = "region/nope";
+    assert_int_equal(asff_partition_writer_new(dir, &o, &w, &err), ASFF_ERR_INVALID_ARG);
+    asff_object_free(a);
+    asff_object_free(b);
+    asff_object_free(c);
+    snprintf(line, sizeof line, "rm -rf '%s'", dir);
+    assert_int_equal(system(line), 0);
+}
+
 static void test_utf8_prefix(void **state)
 {
     (void)state;
@@ -503,6 +619,7 @@ int main(void)
         cmocka_unit_test(test_sarif_errors), cmocka_unit_test(test_sarif_limits),
         cmocka_unit_test(test_sarif_nomem),  cmocka_unit_test(test_csv),
         cmocka_unit_test(test_ocsf),         cmocka_unit_test(test_utf8_prefix),
+        cmocka_unit_test(test_schema),       cmocka_unit_test(test_partitions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
