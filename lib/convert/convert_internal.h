@@ -10,6 +10,10 @@
  * one (s is valid UTF-8: the model's strings are). Returns the byte length. */
 size_t asff__utf8_prefix(const char *s, size_t len, size_t max_chars);
 
+/* s after its leading white space (ECMAScript's \\s, as Security Hub's NonEmptyString pattern);
+ * "" when s is blank. */
+const char *asff__skip_space(const char *s);
+
 /* Output of a yajl_gen: a buffer, and whether an append failed. */
 typedef struct asff__genout {
     asff_buf buf;

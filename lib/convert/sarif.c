@@ -213,12 +213,7 @@ static const char *str_at(const jnode *n, ...)
 
 static bool blank(const char *s)
 {
-    if (!s)
-        return true;
-    for (; *s; s++)
-        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r' && *s != '\f' && *s != '\v')
-            return false;
-    return true;
+    return !s || *asff__skip_space(s) == '\0';
 }
 
 /* ---- one result -> one finding ---------------------------------------------------------------- */
@@ -242,6 +237,7 @@ static char *cut(void *f, const char *s, size_t max)
     size_t len;
     if (!s)
         return NULL;
+    s = asff__skip_space(s); /* so that the cut text is never blank when s is not */
     len = asff__utf8_prefix(s, strlen(s), max);
     return asff_strndup(f, s, len);
 }
@@ -448,7 +444,11 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long inde
 
     if (!region_name)
         region_name = arn_field(r->o.product_arn, 3, region_buf, sizeof region_buf);
-    if (!arn_field(r->o.product_arn, 1, partition, sizeof partition))
+    if (region_name && (strlen(region_name) > 16 || strspn(region_name, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+                                                        strlen(region_name)))
+        region_name = NULL; /* not a region code: Resources[].Region is 1-16 of them */
+    if (!arn_field(r->o.product_arn, 1, partition, sizeof partition) ||
+        (strcmp(partition, "aws") != 0 && strcmp(partition, "aws-cn") != 0 && strcmp(partition, "aws-us-gov") != 0))
         strcpy(partition, "aws");
     if (!ts)
         ts = r->now;
@@ -492,7 +492,7 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long inde
     if (f->Severity) {
         f->Severity->Label = (char *)sev;
         if (sev_orig && !blank(sev_orig))
-            f->Severity->Original = cut(f, sev_orig, 256);
+            f->Severity->Original = cut(f, sev_orig, 64);
     }
     security = str_at(res, "properties", "security-severity", NULL) || str_at(rule, "properties", "security-severity", NULL) ||
                has_tag(get(rule, "properties"), "security") || has_tag(get(res, "properties"), "security");
@@ -531,7 +531,7 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long inde
             if (uri && !blank(uri))
                 oom |= asff_map_set(det, "Other", "File", cut(f, uri, 1024));
             for (k = 0; k < 4; k++)
-                if (str_at(region, keys[k], NULL))
+                if (!blank(str_at(region, keys[k], NULL)))
                     oom |= asff_map_set(det, "Other", names[k], cut(f, str_at(region, keys[k], NULL), 64));
             if (commit && !blank(commit))
                 oom |= asff_map_set(det, "Other", "Commit", cut(f, commit, 1024));
@@ -877,7 +877,8 @@ asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_findin
         *out = NULL;
     if (!options || !out || !on_finding || blank(options->product_arn) || blank(options->account_id))
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "SARIF conversion needs a product ARN and an account id");
-    if (strncmp(options->product_arn, "arn:", 4) != 0 || !strstr(options->product_arn, ":product/"))
+    if (strncmp(options->product_arn, "arn:aws", 7) != 0 || !strstr(options->product_arn, ":securityhub:") ||
+        !strstr(options->product_arn, ":product/") || strlen(options->product_arn) > 2048)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "the product ARN is not arn:PARTITION:securityhub:REGION:ACCOUNT:product/...");
     if (strlen(options->account_id) != 12 || strspn(options->account_id, "0123456789") != 12)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "the account id is not 12 digits");
