@@ -11,5 +11,6 @@
 #include "asff/sigv4.h"
 #include "asff/aws.h"
 #include "asff/client.h"
+#include "asff/convert.h"
 
 #endif

@@ -7,6 +7,7 @@ const char asff_cmd_export_summary[] = "read findings from Security Hub (GetFind
 
 typedef struct export_ctx {
     asff_writer *w;
+    asff_partition_writer *part; /* --partition-by: Hive-style folders under -o DIR */
     asff_error err;
     asff_status st;
 } export_ctx;
@@ -14,7 +15,7 @@ typedef struct export_ctx {
 static int on_finding(void *ctx, const asff_AwsSecurityFinding *f)
 {
     export_ctx *x = ctx;
-    x->st = asff_writer_write(x->w, f, &x->err);
+    x->st = x->part ? asff_partition_writer_write(x->part, f, &x->err) : asff_writer_write(x->w, f, &x->err);
     return x->st != ASFF_OK;
 }
 
@@ -53,13 +54,15 @@ static void usage(FILE *out)
                  "  --sort Field:asc|desc one sort criterion\n"
                  "  --format F            ndjson (default), array, batch, pretty\n"
                  "  --max N               stop after N findings\n"
-                 "  -o FILE               output file (default: stdout)\n" CLI_AWS_HELP);
+                 "  -o FILE               output file (default: stdout)\n"
+                 "  --partition-by SPEC   'region/account/yyyy/mm/dd': NDJSON in Hive-style folders under -o DIR\n" CLI_AWS_HELP);
 }
 
 int asff_cmd_export(int argc, char **argv)
 {
     cli_aws g;
     asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
+    asff_partition_options po = ASFF_PARTITION_OPTIONS_INIT;
     asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
     export_ctx x;
     asff_client *c;
@@ -111,6 +114,8 @@ int asff_cmd_export(int argc, char **argv)
             go.max_findings = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
             out_path = argv[++i];
+        else if (strcmp(argv[i], "--partition-by") == 0 && i + 1 < argc && (po.partition_by = argv[++i]) != NULL)
+            ;
         else {
             usage(stderr);
             free(sort);
@@ -125,27 +130,35 @@ int asff_cmd_export(int argc, char **argv)
         free(filters);
         return ASFF_EXIT_IO;
     }
-    if (out_path && !(out = fopen(out_path, "w"))) {
+    memset(&x, 0, sizeof x);
+    if (po.partition_by && (!out_path || asff_partition_writer_new(out_path, &po, &x.part, &x.err) != ASFF_OK)) {
+        fprintf(stderr, "asff: --partition-by needs -o DIR: %s\n", out_path ? x.err.message : "none given");
+        asff_client_free(c);
+        free(sort);
+        free(filters);
+        return ASFF_EXIT_USAGE;
+    }
+    if (out_path && !x.part && !(out = fopen(out_path, "w"))) {
         fprintf(stderr, "asff: %s: cannot open for writing\n", out_path);
         asff_client_free(c);
         free(sort);
         free(filters);
         return ASFF_EXIT_IO;
     }
-    memset(&x, 0, sizeof x);
-    (void)asff_writer_new_file(out, &wo, &x.w, NULL);
+    x.w = asff_writer_new_file(out, &wo);
     if (!x.w) {
         rc = ASFF_EXIT_IO;
     } else {
         st = asff_client_get_findings(c, &go, on_finding, &x, &n, &x.err);
         if (st == ASFF_OK)
-            st = asff_writer_finish(x.w, &x.err);
+            st = x.part ? asff_partition_writer_finish(x.part, &x.err) : asff_writer_finish(x.w, &x.err);
         if (st != ASFF_OK) {
             cli_client_error("export", &x.err);
             rc = st == ASFF_ERR_FILTER ? ASFF_EXIT_USAGE : ASFF_EXIT_IO;
         }
         asff_writer_free(x.w);
     }
+    asff_partition_writer_free(x.part);
     if (out != stdout && fclose(out) != 0)
         rc = ASFF_EXIT_IO;
     asff_client_free(c);

@@ -4,18 +4,28 @@
 
 ASFF_CMD_PROTOTYPE(fmt);
 
+static int cli_write_stdout(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    return fwrite(data, 1, len, stdout) == len ? 0 : 1;
+}
+
 const char asff_cmd_fmt_summary[] = "re-emit findings (NDJSON by default, or array, batch, pretty)";
 
 static void help(FILE *out)
 {
     fprintf(out,
-            "usage: asff fmt [--format ndjson|array|batch|pretty] [--skip-invalid] [FILE...]\n\n"
+            "usage: asff fmt [--format ndjson|array|batch|pretty|csv] [--columns LIST] [--skip-invalid] [FILE...]\n\n"
             "Reads findings from FILEs (stdin when none or '-') in any envelope (one finding, an array,\n"
             "{\"Findings\": [...]}, EventBridge events, NDJSON) and writes them to stdout, one at a time.\n\n"
             "  --format ndjson   one compact finding per line (default)\n"
             "  --format array    a compact JSON array\n"
             "  --format batch    {\"Findings\": [...]}, the BatchImportFindings body\n"
             "  --format pretty   an indented JSON array\n"
+            "  --format csv      RFC 4180 CSV with a header (docs/convert.md); --columns Id,Severity.Label,\n"
+            "                    Resources[].Id,... picks the member paths (list values joined with \"; \")\n"
+            "  --partition-by 'region/account/yyyy/mm/dd' -o DIR\n"
+            "                    Hive-style partitioned NDJSON under DIR (docs/scale-out.md)\n"
             "  --skip-invalid    report a finding that does not match the model (or a broken NDJSON\n"
             "                    line) on stderr and go on with the next one\n\n"
             "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage; 3 I/O or internal error\n");
@@ -23,6 +33,8 @@ static void help(FILE *out)
 
 typedef struct fmt_ctx {
     asff_writer *w;
+    asff_csv_writer *csv;
+    asff_partition_writer *part;
     asff_error err;
     bool failed;
 } fmt_ctx;
@@ -31,7 +43,9 @@ static int write_one(void *ctx, void *finding, const asff_finding_info *info)
 {
     fmt_ctx *c = ctx;
     (void)info;
-    if (asff_writer_write(c->w, finding, &c->err) != ASFF_OK) {
+    if (c->part ? asff_partition_writer_write(c->part, finding, &c->err) != ASFF_OK
+        : c->csv ? asff_csv_writer_write(c->csv, finding, &c->err) != ASFF_OK
+                 : asff_writer_write(c->w, finding, &c->err) != ASFF_OK) {
         c->failed = true;
         return 1;
     }
@@ -43,6 +57,10 @@ int asff_cmd_fmt(int argc, char **argv)
     asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
     asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
     fmt_ctx c;
+    asff_csv_options co = ASFF_CSV_OPTIONS_INIT;
+    asff_partition_options pa = ASFF_PARTITION_OPTIONS_INIT;
+    const char *out_dir = NULL;
+    bool csv = false;
     int i, rc;
     for (i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
@@ -50,10 +68,17 @@ int asff_cmd_fmt(int argc, char **argv)
             return ASFF_EXIT_OK;
         } else if (strcmp(argv[i], "--format") == 0 || strncmp(argv[i], "--format=", 9) == 0) {
             const char *v = argv[i][8] == '=' ? argv[i] + 9 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!v || !cli_parse_format(v, &wo)) {
-                fprintf(stderr, "asff fmt: --format takes ndjson, array, batch or pretty\n");
+            csv = v && strcmp(v, "csv") == 0;
+            if (!v || (!csv && !cli_parse_format(v, &wo))) {
+                fprintf(stderr, "asff fmt: --format takes ndjson, array, batch, pretty or csv\n");
                 return ASFF_EXIT_USAGE;
             }
+        } else if (strcmp(argv[i], "--partition-by") == 0 && i + 1 < argc) {
+            pa.partition_by = argv[++i];
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out_dir = argv[++i];
+        } else if (strcmp(argv[i], "--columns") == 0 && i + 1 < argc) {
+            co.columns = argv[++i];
         } else if (strcmp(argv[i], "--skip-invalid") == 0) {
             po.skip_invalid = true;
         } else if (strcmp(argv[i], "--") == 0) {
@@ -67,7 +92,21 @@ int asff_cmd_fmt(int argc, char **argv)
         }
     }
     memset(&c, 0, sizeof c);
-    (void)asff_writer_new_file(stdout, &wo, &c.w, NULL);
+    if (csv && asff_csv_writer_new(&co, cli_write_stdout, NULL, &c.csv, &c.err) != ASFF_OK) {
+        cli_print_error("--columns", &c.err);
+        return c.err.code == ASFF_ERR_NOMEM ? ASFF_EXIT_IO : ASFF_EXIT_USAGE;
+    }
+    if ((pa.partition_by != NULL) != (out_dir != NULL)) {
+        fprintf(stderr, "asff fmt: --partition-by and -o DIR go together\n");
+        asff_csv_writer_free(c.csv);
+        return ASFF_EXIT_USAGE;
+    }
+    if (out_dir && asff_partition_writer_new(out_dir, &pa, &c.part, &c.err) != ASFF_OK) {
+        cli_print_error(out_dir, &c.err);
+        asff_csv_writer_free(c.csv);
+        return ASFF_EXIT_USAGE;
+    }
+    c.w = asff_writer_new_file(stdout, &wo);
     if (!c.w) {
         fprintf(stderr, "asff fmt: out of memory\n");
         return ASFF_EXIT_IO;
@@ -76,10 +115,14 @@ int asff_cmd_fmt(int argc, char **argv)
     if (c.failed) {
         cli_print_error("<stdout>", &c.err);
         rc = ASFF_EXIT_IO;
-    } else if (asff_writer_finish(c.w, &c.err) != ASFF_OK) {
+    } else if (c.part ? asff_partition_writer_finish(c.part, &c.err) != ASFF_OK
+               : c.csv ? asff_csv_writer_finish(c.csv, &c.err) != ASFF_OK
+                       : asff_writer_finish(c.w, &c.err) != ASFF_OK) {
         cli_print_error("<stdout>", &c.err);
         rc = ASFF_EXIT_IO;
     }
     asff_writer_free(c.w);
+    asff_csv_writer_free(c.csv);
+    asff_partition_writer_free(c.part);
     return rc;
 }

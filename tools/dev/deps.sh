@@ -36,6 +36,21 @@ if ! grep -qi '^de_DE\.utf-\?8$' <<<"$locales"; then
   grep -q '^de_DE.UTF-8 UTF-8' /etc/locale.gen || echo 'de_DE.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
   $SUDO locale-gen >/dev/null
 fi
+# tests/convert_duckdb.py runs DuckDB through the npm package @duckdb/node-api, installed into
+# build/node (ignored by git; the test finds it there). After this, it needs no network.
+if ! command -v npm >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "deps.sh: installing nodejs and npm"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+node_dir="$(cd "$(dirname "$0")/../.." && pwd)/build/node"
+if [ ! -d "$node_dir/node_modules/@duckdb/node-api" ]; then
+  echo "deps.sh: installing @duckdb/node-api into $node_dir"
+  mkdir -p "$node_dir"
+  npm install --prefix "$node_dir" --no-audit --no-fund --silent @duckdb/node-api@1.5.6-r.1 >/dev/null
+fi
 # The client tests run against moto_server (pip package moto[server]); Debian has no package for it.
 if ! command -v moto_server >/dev/null; then
   echo "deps.sh: warning: moto_server is not on PATH; the client tests will fail (pip install 'moto[server]')" >&2
