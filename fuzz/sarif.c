@@ -19,7 +19,8 @@ static int sink(void *ctx, const char *data, size_t len)
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     asff_csv_writer *csv = ctx;
-    asff_report *r = asff_report_new(NULL);
+    asff_report *r = NULL;
+    (void)asff_report_new(NULL, &r, NULL);
     char *json = NULL;
     asff_error e;
     (void)info;

@@ -63,8 +63,8 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
         c->errors++;
     }
     assert_int_equal(asff_to_json(f, false, &json, NULL, NULL), ASFF_OK);
-    assert_int_equal(asff_buf_append(&c->json, json, strlen(json)), ASFF_OK);
-    assert_int_equal(asff_buf_putc(&c->json, '\n'), ASFF_OK);
+    assert_int_equal(asff__buf_append(&c->json, json, strlen(json)), ASFF_OK);
+    assert_int_equal(asff__buf_putc(&c->json, '\n'), ASFF_OK);
     c->jsons[c->n] = json;
     c->n++;
     return 0;
@@ -103,8 +103,8 @@ static collect *collect_new(void)
 {
     collect *c = calloc(1, sizeof *c);
     assert_non_null(c);
-    c->report = asff_report_new(NULL);
-    asff_buf_init(&c->json, NULL);
+    (void)asff_report_new(NULL, &c->report, NULL);
+    asff__buf_init(&c->json, NULL);
     return c;
 }
 
@@ -114,7 +114,7 @@ static void collect_free(collect *c)
     for (i = 0; i < c->n; i++)
         asff_free_string(c->jsons[i]);
     asff_report_free(c->report);
-    asff_buf_cleanup(&c->json);
+    asff__buf_cleanup(&c->json);
     free(c);
 }
 
@@ -371,7 +371,7 @@ static void test_sarif_nomem(void **state)
 
 static int to_buf(void *ctx, const char *data, size_t len)
 {
-    return asff_buf_append(ctx, data, len) == ASFF_OK ? 0 : 1;
+    return asff__buf_append(ctx, data, len) == ASFF_OK ? 0 : 1;
 }
 
 static asff_AwsSecurityFinding *finding(const char *json)
@@ -394,7 +394,7 @@ static void test_csv(void **state)
         "\"Resources\":[{\"Id\":\"r1\",\"Type\":\"Other\",\"Tags\":{\"k\":\"v\"}},{\"Id\":\"@r2\",\"Type\":\"Other\"}],"
         "\"ProductFields\":{\"aws/x.y\":\"\\u001b[31mred\",\"k2\":\"v2\"},\"Confidence\":5,\"Sample\":true}");
     (void)state;
-    asff_buf_init(&out, NULL);
+    asff__buf_init(&out, NULL);
     o.columns = "Id,Title,Description,Types,Severity.Label,Severity.Normalized,Resources[].Id,Resources.Type,"
                 "ProductFields.aws/x.y,Confidence,Sample,Resources[].Tags,Remediation.Recommendation.Url,Severity";
     assert_int_equal(asff_csv_writer_new(&o, to_buf, &out, &w, &err), ASFF_OK);
@@ -411,7 +411,7 @@ static void test_csv(void **state)
     asff_object_free(f);
 
     /* the default columns, and a header even without rows */
-    asff_buf_reset(&out);
+    asff__buf_reset(&out);
     assert_int_equal(asff_csv_writer_new(NULL, to_buf, &out, &w, &err), ASFF_OK);
     assert_int_equal(asff_csv_writer_finish(w, &err), ASFF_OK);
     assert_string_equal(out.data, "Id,AwsAccountId,Region,ProductName,GeneratorId,Severity.Label,Title,Types,"
@@ -431,7 +431,7 @@ static void test_csv(void **state)
     assert_int_equal(asff_csv_writer_new(&o, to_buf, &out, &w, &err), ASFF_ERR_INVALID_ARG);
     o.columns = "Title.Text";
     assert_int_equal(asff_csv_writer_new(&o, to_buf, &out, &w, &err), ASFF_ERR_INVALID_ARG);
-    asff_buf_cleanup(&out);
+    asff__buf_cleanup(&out);
 }
 
 /* ---- OCSF -------------------------------------------------------------------------------------- */
@@ -455,7 +455,7 @@ static void test_ocsf(void **state)
         "\"Resources\":[{\"Id\":\"r\",\"Type\":\"Other\"}],\"Unknown\":{\"x\":1},\"Note\":{\"Text\":\"n\",\"UpdatedBy\":\"u\","
         "\"UpdatedAt\":\"2024-01-01T00:00:00Z\"}}");
     (void)state;
-    asff_buf_init(&out, NULL);
+    asff__buf_init(&out, NULL);
     assert_int_equal(asff_ocsf_class_uid(f), 2004);
     assert_int_equal(asff_to_ocsf(f, NULL, to_buf, &out, &err), ASFF_OK);
     print_message("%s\n", out.data);
@@ -475,7 +475,7 @@ static void test_ocsf(void **state)
     f = finding("{\"Id\":\"i\",\"Compliance\":{\"Status\":\"PASSED\",\"StatusReasons\":[{\"ReasonCode\":\"A\"},"
                 "{\"ReasonCode\":\"B\",\"Description\":\"d\"}]},\"Resources\":[{\"Id\":\"r1\",\"Type\":\"T\"},"
                 "{\"Id\":\"r2\",\"Type\":\"T\"}]}");
-    asff_buf_reset(&out);
+    asff__buf_reset(&out);
     assert_int_equal(asff_ocsf_class_uid(f), 2003);
     assert_int_equal(asff_to_ocsf(f, NULL, to_buf, &out, &err), ASFF_OK);
     assert_non_null(strstr(out.data, "\"status_code\":\"A; B\",\"status_detail\":\"d\""));
@@ -483,7 +483,7 @@ static void test_ocsf(void **state)
     assert_non_null(strstr(out.data, "\"resources\":[{\"type\":\"T\",\"uid\":\"r1\"},{\"type\":\"T\",\"uid\":\"r2\"}]"));
     assert_non_null(strstr(out.data, "\"severity_id\":0,\"status\":\"Unknown\",\"status_id\":0"));
     asff_object_free(f);
-    asff_buf_cleanup(&out);
+    asff__buf_cleanup(&out);
 }
 
 /* ---- schema and partitions ------------------------------------------------------------------- */
@@ -497,12 +497,12 @@ static void test_schema(void **state)
     int d;
     unsigned i;
     (void)state;
-    asff_buf_init(&out, NULL);
+    asff__buf_init(&out, NULL);
     for (d = ASFF_DIALECT_ATHENA; d <= ASFF_DIALECT_DUCKDB; d++) {
         asff_schema_options o = ASFF_SCHEMA_OPTIONS_INIT;
         o.dialect = (asff_dialect)d;
         o.partition_by = "";
-        asff_buf_reset(&out);
+        asff__buf_reset(&out);
         assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
         /* every member of AwsSecurityFinding is a column */
         for (i = 0; i < t->nmembers; i++) {
@@ -514,18 +514,18 @@ static void test_schema(void **state)
         assert_null(strstr(out.data, d == ASFF_DIALECT_DUCKDB ? "'JSON'" : "zzz")); /* no shape cut short */
         /* partitions, and the Region member carried by the region partition */
         o.partition_by = NULL;
-        asff_buf_reset(&out);
+        asff__buf_reset(&out);
         assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
         assert_non_null(strstr(out.data, "is read through the partition column"));
         /* a depth bound types deeper shapes as JSON text */
         o.max_depth = 2;
-        asff_buf_reset(&out);
+        asff__buf_reset(&out);
         assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
     }
     {
         asff_schema_options o = ASFF_SCHEMA_OPTIONS_INIT;
         o.dialect = ASFF_DIALECT_TRINO;
-        asff_buf_reset(&out);
+        asff__buf_reset(&out);
         assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
         assert_non_null(strstr(out.data, "\"Types\" ARRAY(varchar)"));
         assert_non_null(strstr(out.data, "\"ProductFields\" MAP(varchar, varchar)"));
@@ -533,7 +533,7 @@ static void test_schema(void **state)
         assert_non_null(strstr(out.data, "\"CreatedAt\" varchar COMMENT"));
         assert_non_null(strstr(out.data, "partitioned_by = ARRAY['region', 'account', 'yyyy', 'mm', 'dd']"));
         o.dialect = ASFF_DIALECT_BIGQUERY;
-        asff_buf_reset(&out);
+        asff__buf_reset(&out);
         assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_OK);
         assert_non_null(strstr(out.data, "`ProductFields` JSON"));
         o.partition_by = "region/Bad";
@@ -545,7 +545,7 @@ static void test_schema(void **state)
         o.dialect = (asff_dialect)0;
         assert_int_equal(asff_schema_ddl(&o, to_buf, &out, &err), ASFF_ERR_INVALID_ARG);
     }
-    asff_buf_cleanup(&out);
+    asff__buf_cleanup(&out);
 }
 
 static void test_partitions(void **state)

@@ -39,7 +39,7 @@ struct asff_csv_writer {
 
 static char *dup_n(const asff_allocator *a, const char *s, size_t n)
 {
-    char *p = asff_malloc(a, n + 1);
+    char *p = asff__malloc(a, n + 1);
     if (p) {
         memcpy(p, s, n);
         p[n] = '\0';
@@ -60,28 +60,28 @@ static asff_status parse_column(asff_csv_writer *w, csv_column *c, const char *s
         const asff_member *m;
         csv_step *st;
         if (!t)
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "column '%s': '%.*s' is below a value that has no members",
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "column '%s': '%.*s' is below a value that has no members",
                                    c->name, (int)(n - i), s + i);
         while (j < n && s[j] != '.' && s[j] != '[')
             j++;
         m = asff_member_find(t, s + i, j - i);
         if (!m)
-            return asff_error_setf(err, ASFF_ERR_NOT_FOUND, "column '%s': %s has no member '%.*s'", c->name, t->name,
+            return asff__error_setf(err, ASFF_ERR_NOT_FOUND, "column '%s': %s has no member '%.*s'", c->name, t->name,
                                    (int)(j - i), s + i);
         if (c->nsteps == MAX_STEPS)
-            return asff_error_setf(err, ASFF_ERR_LIMIT, "column '%s' has more than %d steps", c->name, MAX_STEPS);
+            return asff__error_setf(err, ASFF_ERR_LIMIT, "column '%s' has more than %d steps", c->name, MAX_STEPS);
         st = &c->steps[c->nsteps++];
         st->m = m;
         st->key = NULL;
         if (j + 1 < n && s[j] == '[') {
             if (s[j + 1] != ']' || m->kind != ASFF_KIND_LIST)
-                return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "column '%s': '[]' follows only a list member",
+                return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "column '%s': '[]' follows only a list member",
                                        c->name);
             j += 2;
         }
         t = (m->kind == ASFF_KIND_OBJECT || m->elem_kind == ASFF_KIND_OBJECT) ? m->type : NULL;
         if ((j < n && s[j] != '.') || (j + 1 == n && s[j] == '.') || j == i)
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "column '%s' is not a member path", c->name);
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "column '%s' is not a member path", c->name);
         i = j < n ? j + 1 : n;
         if (m->kind == ASFF_KIND_MAP && i < n) {
             /* the key: up to the next '.' for a map of objects, else the rest of the path */
@@ -111,7 +111,7 @@ asff_status asff_csv_writer_new(const asff_csv_options *options, asff_write_fn f
     const asff_csv_options *o = options ? options : &defaults;
     const char *cols = o->columns ? o->columns : ASFF_CSV_DEFAULT_COLUMNS;
     const char *join = o->join ? o->join : "; ";
-    const asff_allocator *alloc = asff_alloc_or_default(o->allocator);
+    const asff_allocator *alloc = asff__alloc_or_default(o->allocator);
     asff_csv_writer *w;
     const char *p;
     asff_status st = ASFF_OK;
@@ -123,8 +123,8 @@ asff_status asff_csv_writer_new(const asff_csv_options *options, asff_write_fn f
     for (p = cols; *p; p++)
         n += *p == ',';
     if (n > MAX_COLUMNS)
-        return asff_error_setf(err, ASFF_ERR_LIMIT, "more than %d columns", MAX_COLUMNS);
-    w = asff_malloc(alloc, sizeof *w);
+        return asff__error_setf(err, ASFF_ERR_LIMIT, "more than %d columns", MAX_COLUMNS);
+    w = asff__malloc(alloc, sizeof *w);
     if (!w)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     memset(w, 0, sizeof *w);
@@ -132,9 +132,9 @@ asff_status asff_csv_writer_new(const asff_csv_options *options, asff_write_fn f
     w->fn = fn;
     w->ctx = ctx;
     w->no_header = o->no_header;
-    asff_buf_init(&w->cell, alloc);
-    asff_buf_init(&w->row, alloc);
-    w->cols = asff_malloc(alloc, n * sizeof *w->cols);
+    asff__buf_init(&w->cell, alloc);
+    asff__buf_init(&w->row, alloc);
+    w->cols = asff__malloc(alloc, n * sizeof *w->cols);
     w->join = dup_n(alloc, join, strlen(join));
     if (!w->cols || !w->join) {
         asff_csv_writer_free(w);
@@ -172,15 +172,15 @@ void asff_csv_writer_free(asff_csv_writer *w)
     if (!w)
         return;
     for (i = 0; w->cols && i < w->ncols; i++) {
-        asff_free(w->alloc, w->cols[i].name);
+        asff__free(w->alloc, w->cols[i].name);
         for (k = 0; k < w->cols[i].nsteps; k++)
-            asff_free(w->alloc, w->cols[i].steps[k].key);
+            asff__free(w->alloc, w->cols[i].steps[k].key);
     }
-    asff_free(w->alloc, w->cols);
-    asff_free(w->alloc, w->join);
-    asff_buf_cleanup(&w->cell);
-    asff_buf_cleanup(&w->row);
-    asff_free(w->alloc, w);
+    asff__free(w->alloc, w->cols);
+    asff__free(w->alloc, w->join);
+    asff__buf_cleanup(&w->cell);
+    asff__buf_cleanup(&w->row);
+    asff__free(w->alloc, w);
 }
 
 /* ---- values of a cell ------------------------------------------------------------------------ */
@@ -189,9 +189,9 @@ static void add_value(asff_csv_writer *w, const char *s, size_t len)
 {
     if (w->status != ASFF_OK)
         return;
-    if (w->values++ && asff_buf_append(&w->cell, w->join, strlen(w->join)) != ASFF_OK)
+    if (w->values++ && asff__buf_append(&w->cell, w->join, strlen(w->join)) != ASFF_OK)
         w->status = ASFF_ERR_NOMEM;
-    if (w->status == ASFF_OK && asff_buf_append(&w->cell, s, len) != ASFF_OK)
+    if (w->status == ASFF_OK && asff__buf_append(&w->cell, s, len) != ASFF_OK)
         w->status = ASFF_ERR_NOMEM;
 }
 
@@ -214,7 +214,7 @@ static void add_scalar(asff_csv_writer *w, asff_kind k, const void *v)
         break;
     }
     case ASFF_KIND_DOUBLE: {
-        size_t n = asff_codec_format_double(*(const double *)v, tmp);
+        size_t n = asff__codec_format_double(*(const double *)v, tmp);
         add_value(w, tmp, n);
         break;
     }
@@ -223,12 +223,12 @@ static void add_scalar(asff_csv_writer *w, asff_kind k, const void *v)
         break;
     case ASFF_KIND_OBJECT: {
         asff_buf b;
-        asff_buf_init(&b, w->alloc);
-        if (asff_codec_object_json(v, &b, NULL) != ASFF_OK)
+        asff__buf_init(&b, w->alloc);
+        if (asff__codec_object_json(v, &b, NULL) != ASFF_OK)
             w->status = ASFF_ERR_NOMEM;
         else
             add_value(w, b.data ? b.data : "{}", b.data ? b.len : 2);
-        asff_buf_cleanup(&b);
+        asff__buf_cleanup(&b);
         break;
     }
     default:
@@ -272,12 +272,12 @@ static void eval(asff_csv_writer *w, const void *obj, const csv_column *c, unsig
             else {
                 /* the whole string map: key=value per entry */
                 asff_buf b;
-                asff_buf_init(&b, w->alloc);
-                if (asff_buf_appendf(&b, "%s=%s", mp.keys[k], (const char *)mp.values[k]) != ASFF_OK)
+                asff__buf_init(&b, w->alloc);
+                if (asff__buf_appendf(&b, "%s=%s", mp.keys[k], (const char *)mp.values[k]) != ASFF_OK)
                     w->status = ASFF_ERR_NOMEM;
                 else
                     add_value(w, b.data, b.len);
-                asff_buf_cleanup(&b);
+                asff__buf_cleanup(&b);
             }
         }
     } else if (m->kind == ASFF_KIND_OBJECT) {
@@ -299,41 +299,41 @@ static asff_status put_cell(asff_csv_writer *w, const char *s, size_t len, bool 
     size_t i;
     bool quote = false;
     asff_status st = ASFF_OK;
-    if (!first && (st = asff_buf_putc(r, ',')) != ASFF_OK)
+    if (!first && (st = asff__buf_putc(r, ',')) != ASFF_OK)
         return st;
     for (i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
     if (len && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
         quote = true;
     if (quote)
-        st = asff_buf_putc(r, '"');
+        st = asff__buf_putc(r, '"');
     if (st == ASFF_OK && len && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
-        st = asff_buf_putc(r, '\'');
+        st = asff__buf_putc(r, '\'');
     for (i = 0; i < len && st == ASFF_OK; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"')
-            st = asff_buf_append(r, "\"\"", 2);
+            st = asff__buf_append(r, "\"\"", 2);
         else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
-            st = asff_buf_append(r, "\xef\xbf\xbd", 3);
+            st = asff__buf_append(r, "\xef\xbf\xbd", 3);
         else if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
-            st = asff_buf_append(r, "\xef\xbf\xbd", 3); /* C1 controls (CSI ...) */
+            st = asff__buf_append(r, "\xef\xbf\xbd", 3); /* C1 controls (CSI ...) */
             i++;
         } else
-            st = asff_buf_putc(r, (char)c);
+            st = asff__buf_putc(r, (char)c);
     }
     if (st == ASFF_OK && quote)
-        st = asff_buf_putc(r, '"');
+        st = asff__buf_putc(r, '"');
     return st;
 }
 
 static asff_status flush_row(asff_csv_writer *w, asff_error *err)
 {
-    asff_status st = asff_buf_append(&w->row, "\r\n", 2);
+    asff_status st = asff__buf_append(&w->row, "\r\n", 2);
     if (st != ASFF_OK)
         return asff_error_set(err, st, "out of memory");
     if (w->fn(w->ctx, w->row.data, w->row.len) != 0)
         return asff_error_set(err, ASFF_ERR_IO, "the CSV sink failed");
-    asff_buf_reset(&w->row);
+    asff__buf_reset(&w->row);
     return ASFF_OK;
 }
 
@@ -343,7 +343,7 @@ static asff_status write_header(asff_csv_writer *w, asff_error *err)
     w->header_done = true;
     if (w->no_header)
         return ASFF_OK;
-    asff_buf_reset(&w->row);
+    asff__buf_reset(&w->row);
     for (i = 0; i < w->ncols; i++)
         if (put_cell(w, w->cols[i].name, strlen(w->cols[i].name), i == 0) != ASFF_OK)
             return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -358,9 +358,9 @@ asff_status asff_csv_writer_write(asff_csv_writer *w, const asff_AwsSecurityFind
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "no writer or no finding");
     if (!w->header_done && (st = write_header(w, err)) != ASFF_OK)
         return st;
-    asff_buf_reset(&w->row);
+    asff__buf_reset(&w->row);
     for (i = 0; i < w->ncols; i++) {
-        asff_buf_reset(&w->cell);
+        asff__buf_reset(&w->cell);
         w->values = 0;
         w->status = ASFF_OK;
         eval(w, f, &w->cols[i], 0);

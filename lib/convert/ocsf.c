@@ -171,7 +171,7 @@ static uint64_t hash_str(const char *s)
 static asff_status um_rehash(ocsf_ctx *c)
 {
     size_t n = c->nheads ? c->nheads * 2 : 64, i;
-    size_t *h = asff_malloc(c->alloc, n * sizeof *h);
+    size_t *h = asff__malloc(c->alloc, n * sizeof *h);
     if (!h)
         return ASFF_ERR_NOMEM;
     memset(h, 0, n * sizeof *h);
@@ -180,7 +180,7 @@ static asff_status um_rehash(ocsf_ctx *c)
         c->entries[i].next = h[b];
         h[b] = i + 1;
     }
-    asff_free(c->alloc, c->heads);
+    asff__free(c->alloc, c->heads);
     c->heads = h;
     c->nheads = n;
     return ASFF_OK;
@@ -198,14 +198,14 @@ static asff_status um_add(ocsf_ctx *c, const char *key, const char *value, size_
     for (i = c->heads[b]; i; i = c->entries[i - 1].next) {
         e = &c->entries[i - 1];
         if (strcmp(e->key, key) == 0) {
-            if (asff_buf_putc(&e->value, ',') != ASFF_OK)
+            if (asff__buf_putc(&e->value, ',') != ASFF_OK)
                 return ASFF_ERR_NOMEM;
-            return asff_buf_append(&e->value, value, vlen);
+            return asff__buf_append(&e->value, value, vlen);
         }
     }
     if (c->count == c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 32;
-        um_entry *ne = asff_realloc(c->alloc, c->entries, ncap * sizeof *ne);
+        um_entry *ne = asff__realloc(c->alloc, c->entries, ncap * sizeof *ne);
         if (!ne)
             return ASFF_ERR_NOMEM;
         c->entries = ne;
@@ -213,13 +213,13 @@ static asff_status um_add(ocsf_ctx *c, const char *key, const char *value, size_
     }
     e = &c->entries[c->count];
     memset(e, 0, sizeof *e);
-    asff_buf_init(&e->value, c->alloc);
-    e->key = asff_malloc(c->alloc, strlen(key) + 1);
+    asff__buf_init(&e->value, c->alloc);
+    e->key = asff__malloc(c->alloc, strlen(key) + 1);
     if (!e->key)
         return ASFF_ERR_NOMEM;
     strcpy(e->key, key);
     c->count++;
-    if (asff_buf_append(&e->value, value, vlen) != ASFF_OK)
+    if (asff__buf_append(&e->value, value, vlen) != ASFF_OK)
         return ASFF_ERR_NOMEM;
     e->next = c->heads[b];
     c->heads[b] = c->count;
@@ -230,12 +230,12 @@ static void um_free(ocsf_ctx *c)
 {
     size_t i;
     for (i = 0; i < c->count; i++) {
-        asff_free(c->alloc, c->entries[i].key);
-        asff_buf_cleanup(&c->entries[i].value);
+        asff__free(c->alloc, c->entries[i].key);
+        asff__buf_cleanup(&c->entries[i].value);
     }
-    asff_free(c->alloc, c->entries);
-    asff_free(c->alloc, c->heads);
-    asff_buf_cleanup(&c->key);
+    asff__free(c->alloc, c->entries);
+    asff__free(c->alloc, c->heads);
+    asff__buf_cleanup(&c->key);
 }
 
 /* Text of a scalar for `unmapped`. */
@@ -257,7 +257,7 @@ static asff_status scalar_text(asff_kind k, const void *v, char *tmp, const char
         break;
     }
     case ASFF_KIND_DOUBLE:
-        if (asff_codec_format_double(*(const double *)v, tmp) == 0)
+        if (asff__codec_format_double(*(const double *)v, tmp) == 0)
             return ASFF_ERR_RANGE;
         *out = tmp;
         break;
@@ -289,12 +289,12 @@ static int flatten(void *ctx, const asff_walk_item *it)
     }
     /* the segment of this value: ".Name", ".key" (map value) or "[]" (list item) */
     if (!seg && it->event != ASFF_WALK_EXTRA)
-        st = asff_buf_append(&c->key, "[]", 2);
+        st = asff__buf_append(&c->key, "[]", 2);
     else {
         if (c->key.len)
-            st = asff_buf_putc(&c->key, '.');
+            st = asff__buf_putc(&c->key, '.');
         if (st == ASFF_OK)
-            st = asff_buf_append(&c->key, seg, strlen(seg));
+            st = asff__buf_append(&c->key, seg, strlen(seg));
     }
     if (st != ASFF_OK) {
         c->status = st;
@@ -351,7 +351,7 @@ static void put_int(yajl_gen g, const char *k, long long v)
 static void put_double(yajl_gen g, const char *k, double v)
 {
     char tmp[40];
-    size_t n = asff_codec_format_double(v, tmp);
+    size_t n = asff__codec_format_double(v, tmp);
     if (n) {
         KEY(g, k);
         yajl_gen_number(g, tmp, n);
@@ -441,29 +441,29 @@ static asff_status put_resource(yajl_gen g, const asff_AwsSecurityFinding *f, co
         /* the sample output carries Details as a JSON string */
         asff_buf b;
         asff_status st;
-        asff_buf_init(&b, alloc);
-        st = asff_codec_object_json(r->Details, &b, NULL);
+        asff__buf_init(&b, alloc);
+        st = asff__codec_object_json(r->Details, &b, NULL);
         if (st != ASFF_OK) {
-            asff_buf_cleanup(&b);
+            asff__buf_cleanup(&b);
             return st;
         }
         KEY(g, "data");
         yajl_gen_string(g, (const unsigned char *)(b.data ? b.data : "{}"), b.data ? b.len : 2);
-        asff_buf_cleanup(&b);
+        asff__buf_cleanup(&b);
     }
     if (r->Tags.keys) {
         KEY(g, "labels");
         yajl_gen_array_open(g);
         for (i = 0; i < r->Tags.count; i++) {
             asff_buf b;
-            asff_buf_init(&b, alloc);
-            if (asff_buf_appendf(&b, "%s=%s", r->Tags.keys[i], r->Tags.values[i] ? r->Tags.values[i] : "") !=
+            asff__buf_init(&b, alloc);
+            if (asff__buf_appendf(&b, "%s=%s", r->Tags.keys[i], r->Tags.values[i] ? r->Tags.values[i] : "") !=
                 ASFF_OK) {
-                asff_buf_cleanup(&b);
+                asff__buf_cleanup(&b);
                 return ASFF_ERR_NOMEM;
             }
             yajl_gen_string(g, (const unsigned char *)b.data, b.len);
-            asff_buf_cleanup(&b);
+            asff__buf_cleanup(&b);
         }
         yajl_gen_array_close(g);
     }
@@ -503,21 +503,21 @@ static void put_compliance(yajl_gen g, const asff_Compliance *c, const asff_allo
     if (c->StatusReasons.count) {
         /* several reasons: their codes and descriptions joined with "; " */
         asff_buf code, desc;
-        asff_buf_init(&code, alloc);
-        asff_buf_init(&desc, alloc);
+        asff__buf_init(&code, alloc);
+        asff__buf_init(&desc, alloc);
         for (i = 0; i < c->StatusReasons.count; i++) {
             const asff_StatusReason *r = c->StatusReasons.items[i];
             if (!r)
                 continue;
             if (r->ReasonCode)
-                (void)asff_buf_appendf(&code, "%s%s", code.len ? "; " : "", r->ReasonCode);
+                (void)asff__buf_appendf(&code, "%s%s", code.len ? "; " : "", r->ReasonCode);
             if (r->Description)
-                (void)asff_buf_appendf(&desc, "%s%s", desc.len ? "; " : "", r->Description);
+                (void)asff__buf_appendf(&desc, "%s%s", desc.len ? "; " : "", r->Description);
         }
         put_str(g, "status_code", code.data);
         put_str(g, "status_detail", desc.data);
-        asff_buf_cleanup(&code);
-        asff_buf_cleanup(&desc);
+        asff__buf_cleanup(&code);
+        asff__buf_cleanup(&desc);
     }
     yajl_gen_map_close(g);
 }
@@ -713,9 +713,9 @@ static void put_evidence(yajl_gen g, const asff_AwsSecurityFinding *f)
             put_str(g, "city", city);
             if (lat && lon) {
                 char *e1, *e2;
-                double dlon = asff_c_strtod(lon, &e1), dlat = asff_c_strtod(lat, &e2);
+                double dlon = asff__c_strtod(lon, &e1), dlat = asff__c_strtod(lat, &e2);
                 char t1[40], t2[40];
-                size_t n1 = asff_codec_format_double(dlon, t1), n2 = asff_codec_format_double(dlat, t2);
+                size_t n1 = asff__codec_format_double(dlon, t1), n2 = asff__codec_format_double(dlat, t2);
                 if (*lon && *lat && !*e1 && !*e2 && n1 && n2) {
                     KEY(g, "coordinates"); /* OCSF order: longitude, latitude */
                     yajl_gen_array_open(g);
@@ -924,7 +924,7 @@ asff_status asff_to_ocsf(const asff_AwsSecurityFinding *finding, const asff_ocsf
 {
     asff_ocsf_options defaults = ASFF_OCSF_OPTIONS_INIT;
     const asff_ocsf_options *o = options ? options : &defaults;
-    const asff_allocator *alloc = asff_alloc_or_default(o->allocator);
+    const asff_allocator *alloc = asff__alloc_or_default(o->allocator);
     asff_yalloc ya;
     asff__genout out;
     ocsf_ctx um;
@@ -936,12 +936,12 @@ asff_status asff_to_ocsf(const asff_AwsSecurityFinding *finding, const asff_ocsf
     memset(&um, 0, sizeof um);
     um.alloc = alloc;
     um.cls = asff_ocsf_class_uid(finding);
-    asff_buf_init(&um.key, alloc);
+    asff__buf_init(&um.key, alloc);
     memset(&out, 0, sizeof out);
-    asff_buf_init(&out.buf, alloc);
-    asff_yalloc_init(&ya, alloc);
+    asff__buf_init(&out.buf, alloc);
+    asff__yalloc_init(&ya, alloc);
 
-    st = asff_buf_reserve(&um.key, 128);
+    st = asff__buf_reserve(&um.key, 128);
     if (st == ASFF_OK) {
         um.key.data[0] = '\0';
         st = asff_walk(finding, flatten, &um);
@@ -961,7 +961,7 @@ asff_status asff_to_ocsf(const asff_AwsSecurityFinding *finding, const asff_ocsf
                                                      : asff_status_message(st));
     if (g)
         yajl_gen_free(g);
-    asff_buf_cleanup(&out.buf);
+    asff__buf_cleanup(&out.buf);
     um_free(&um);
     return st;
 }

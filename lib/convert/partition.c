@@ -39,7 +39,7 @@ struct asff_partition_writer {
 static char *dup_s(const asff_allocator *a, const char *s)
 {
     size_t n = strlen(s);
-    char *p = asff_malloc(a, n + 1);
+    char *p = asff__malloc(a, n + 1);
     if (p)
         memcpy(p, s, n + 1);
     return p;
@@ -51,7 +51,7 @@ asff_status asff_partition_writer_new(const char *dir, const asff_partition_opti
     asff_partition_options defaults = ASFF_PARTITION_OPTIONS_INIT;
     const asff_partition_options *o = options ? options : &defaults;
     const char *spec = o->partition_by ? o->partition_by : "region/account/yyyy/mm/dd";
-    const asff_allocator *alloc = asff_alloc_or_default(o->allocator);
+    const asff_allocator *alloc = asff__alloc_or_default(o->allocator);
     asff_partition_writer *w;
     const char *p = spec;
     char name[64];
@@ -59,13 +59,13 @@ asff_status asff_partition_writer_new(const char *dir, const asff_partition_opti
         *out = NULL;
     if (!dir || !*dir || !out)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "a partitioned export needs an output folder");
-    w = asff_malloc(alloc, sizeof *w);
+    w = asff__malloc(alloc, sizeof *w);
     if (!w)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     memset(w, 0, sizeof *w);
     w->alloc = alloc;
     w->max_open = o->max_open ? o->max_open : 64;
-    asff_buf_init(&w->path, alloc);
+    asff__buf_init(&w->path, alloc);
     while (*p) {
         size_t len = strcspn(p, "/"), k;
         if (len == 0 || len >= sizeof name || w->nkeys == 8) {
@@ -78,7 +78,7 @@ asff_status asff_partition_writer_new(const char *dir, const asff_partition_opti
             ;
         if (k == P_COUNT) {
             asff_partition_writer_free(w);
-            return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
                                    "unknown partition '%s' (region, account, yyyy, mm, dd, hh, product)", name);
         }
         w->keys[w->nkeys++] = (int)k;
@@ -88,7 +88,7 @@ asff_status asff_partition_writer_new(const char *dir, const asff_partition_opti
     }
     w->dir = dup_s(alloc, dir);
     w->file_name = dup_s(alloc, o->file_name ? o->file_name : "part-00000.ndjson");
-    w->open = asff_malloc(alloc, w->max_open * sizeof *w->open);
+    w->open = asff__malloc(alloc, w->max_open * sizeof *w->open);
     if (!w->dir || !w->file_name || !w->open) {
         asff_partition_writer_free(w);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -108,14 +108,14 @@ static asff_status put_value(asff_buf *b, const char *v)
     bool dots = v[strspn(v, ".")] == '\0';
     asff_status st = ASFF_OK;
     if (!*v)
-        return asff_buf_append(b, "__HIVE_DEFAULT_PARTITION__", 26);
+        return asff__buf_append(b, "__HIVE_DEFAULT_PARTITION__", 26);
     for (; *v && st == ASFF_OK; v++) {
         unsigned char c = (unsigned char)*v;
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
             (c == '.' && !dots))
-            st = asff_buf_putc(b, (char)c);
+            st = asff__buf_putc(b, (char)c);
         else
-            st = asff_buf_appendf(b, "%%%02X", c);
+            st = asff__buf_appendf(b, "%%%02X", c);
     }
     return st;
 }
@@ -146,7 +146,7 @@ static asff_status partition_path(asff_partition_writer *w, const asff_AwsSecuri
     int64_t ms;
     if (f->UpdatedAt && asff_timestamp_to_ms(f->UpdatedAt, strlen(f->UpdatedAt), &ms) == ASFF_OK)
         (void)asff_timestamp_from_ms(ms, ts);
-    asff_buf_reset(&w->path);
+    asff__buf_reset(&w->path);
     for (i = 0; i < w->nkeys && st == ASFF_OK; i++) {
         switch (w->keys[i]) {
         case P_REGION:
@@ -174,7 +174,7 @@ static asff_status partition_path(asff_partition_writer *w, const asff_AwsSecuri
             }
         }
         }
-        st = asff_buf_appendf(&w->path, "%s%s=", i ? "/" : "", key_names[w->keys[i]]);
+        st = asff__buf_appendf(&w->path, "%s%s=", i ? "/" : "", key_names[w->keys[i]]);
         if (st == ASFF_OK)
             st = put_value(&w->path, v);
     }
@@ -194,8 +194,8 @@ static asff_status make_dirs(asff_partition_writer *w, const char *full, asff_er
             char c = *s;
             *s = '\0';
             if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                asff_error_setf(err, ASFF_ERR_IO, "cannot create folder %s: %s", p, strerror(errno));
-                asff_free(w->alloc, p);
+                asff__error_setf(err, ASFF_ERR_IO, "cannot create folder %s: %s", p, strerror(errno));
+                asff__free(w->alloc, p);
                 return ASFF_ERR_IO;
             }
             *s = c;
@@ -203,7 +203,7 @@ static asff_status make_dirs(asff_partition_writer *w, const char *full, asff_er
                 break;
         }
     }
-    asff_free(w->alloc, p);
+    asff__free(w->alloc, p);
     return ASFF_OK;
 }
 
@@ -215,7 +215,7 @@ static void close_one(asff_partition_writer *w, size_t i, asff_error *err, asff_
     asff_writer_free(o->w);
     if (fclose(o->file) != 0 && *st == ASFF_OK)
         *st = asff_error_set(err, ASFF_ERR_IO, "closing a partition file failed");
-    asff_free(w->alloc, o->path);
+    asff__free(w->alloc, o->path);
     w->open[i] = w->open[--w->nopen];
 }
 
@@ -241,32 +241,32 @@ static open_file *get_file(asff_partition_writer *w, asff_error *err, asff_statu
     }
     for (i = 0; i < w->nseen && !seen; i++)
         seen = strcmp(w->seen[i], w->path.data) == 0;
-    asff_buf_init(&full, w->alloc);
-    if (asff_buf_appendf(&full, "%s/%s", w->dir, w->path.data) != ASFF_OK) {
+    asff__buf_init(&full, w->alloc);
+    if (asff__buf_appendf(&full, "%s/%s", w->dir, w->path.data) != ASFF_OK) {
         *st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         return NULL;
     }
     if (!seen && (*st = make_dirs(w, full.data, err)) != ASFF_OK) {
-        asff_buf_cleanup(&full);
+        asff__buf_cleanup(&full);
         return NULL;
     }
-    if (asff_buf_appendf(&full, "/%s", w->file_name) != ASFF_OK) {
-        asff_buf_cleanup(&full);
+    if (asff__buf_appendf(&full, "/%s", w->file_name) != ASFF_OK) {
+        asff__buf_cleanup(&full);
         *st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         return NULL;
     }
     /* a folder seen for the first time starts a new file; a reopened one is appended to */
     file = fopen(full.data, seen ? "ab" : "wb");
     if (!file) {
-        *st = asff_error_setf(err, ASFF_ERR_IO, "cannot open %s: %s", full.data, strerror(errno));
-        asff_buf_cleanup(&full);
+        *st = asff__error_setf(err, ASFF_ERR_IO, "cannot open %s: %s", full.data, strerror(errno));
+        asff__buf_cleanup(&full);
         return NULL;
     }
-    asff_buf_cleanup(&full);
+    asff__buf_cleanup(&full);
     if (!seen) {
         if (w->nseen == w->capseen) {
             size_t n = w->capseen ? w->capseen * 2 : 16;
-            char **s = asff_realloc(w->alloc, w->seen, n * sizeof *s);
+            char **s = asff__realloc(w->alloc, w->seen, n * sizeof *s);
             if (!s) {
                 fclose(file);
                 *st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -289,11 +289,11 @@ static open_file *get_file(asff_partition_writer *w, asff_error *err, asff_statu
     {
         asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
         wo.allocator = w->alloc;
-        o->w = asff_writer_new_file(file, &wo);
+        (void)asff_writer_new_file(file, &wo, &o->w, NULL);
     }
     if (!o->path || !o->w) {
         asff_writer_free(o->w);
-        asff_free(w->alloc, o->path);
+        asff__free(w->alloc, o->path);
         fclose(file);
         *st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         return NULL;
@@ -340,14 +340,14 @@ void asff_partition_writer_free(asff_partition_writer *w)
     for (i = 0; i < w->nopen; i++) {
         asff_writer_free(w->open[i].w);
         fclose(w->open[i].file);
-        asff_free(w->alloc, w->open[i].path);
+        asff__free(w->alloc, w->open[i].path);
     }
     for (i = 0; i < w->nseen; i++)
-        asff_free(w->alloc, w->seen[i]);
-    asff_free(w->alloc, w->seen);
-    asff_free(w->alloc, w->open);
-    asff_free(w->alloc, w->dir);
-    asff_free(w->alloc, w->file_name);
-    asff_buf_cleanup(&w->path);
-    asff_free(w->alloc, w);
+        asff__free(w->alloc, w->seen[i]);
+    asff__free(w->alloc, w->seen);
+    asff__free(w->alloc, w->open);
+    asff__free(w->alloc, w->dir);
+    asff__free(w->alloc, w->file_name);
+    asff__buf_cleanup(&w->path);
+    asff__free(w->alloc, w);
 }

@@ -111,13 +111,13 @@ static void seek_line(asff_sarif_reader *r, uint64_t off)
 
 static void set_path(asff_sarif_reader *r)
 {
-    asff_buf_reset(&r->path);
+    asff__buf_reset(&r->path);
     if (r->cap == CAP_RESULT || (r->in_results && r->result_index >= 0))
-        (void)asff_buf_appendf(&r->path, "/runs/%ld/results/%ld", r->run_index, r->result_index);
+        (void)asff__buf_appendf(&r->path, "/runs/%ld/results/%ld", r->run_index, r->result_index);
     else if (r->cap == CAP_TOOL)
-        (void)asff_buf_appendf(&r->path, "/runs/%ld/tool", r->run_index);
+        (void)asff__buf_appendf(&r->path, "/runs/%ld/tool", r->run_index);
     else if (r->run_index >= 0)
-        (void)asff_buf_appendf(&r->path, "/runs/%ld", r->run_index);
+        (void)asff__buf_appendf(&r->path, "/runs/%ld", r->run_index);
 }
 
 static int fail_at(asff_sarif_reader *r, asff_status code, uint64_t off, const char *msg)
@@ -128,7 +128,7 @@ static int fail_at(asff_sarif_reader *r, asff_status code, uint64_t off, const c
     asff_error_clear(&r->err);
     asff_error_set(&r->err, code, msg);
     set_path(r);
-    asff_copy_string(r->err.path, sizeof r->err.path, r->path.data ? r->path.data : "");
+    asff__copy_string(r->err.path, sizeof r->err.path, r->path.data ? r->path.data : "");
     seek_line(r, off);
     r->err.offset = off;
     r->err.line = r->line;
@@ -226,9 +226,9 @@ static void hash_field(asff_buf *b, const char *s)
     int i;
     for (i = 0; i < 8; i++)
         len[i] = (unsigned char)(n >> (8 * i));
-    (void)asff_buf_append(b, len, sizeof len);
+    (void)asff__buf_append(b, len, sizeof len);
     if (n)
-        (void)asff_buf_append(b, s, (size_t)n);
+        (void)asff__buf_append(b, s, (size_t)n);
 }
 
 /* A copy of s cut to max characters on a character boundary, in the finding's arena. */
@@ -294,19 +294,19 @@ static const char *message_text(asff_sarif_reader *r, const jnode *res, const jn
         text = str_at(get(get(rule, "messageStrings"), str_at(msg, "id", NULL)), "text", NULL);
     if (!text || !args || args->type != J_ARR)
         return text;
-    asff_buf_reset(&r->tmp);
+    asff__buf_reset(&r->tmp);
     for (p = text; *p; p++) {
         if (*p == '{' && p[1] >= '0' && p[1] <= '9') {
             char *end;
             unsigned long n = strtoul(p + 1, &end, 10);
             const jnode *a = *end == '}' ? at(args, n) : NULL;
             if (a && a->str) {
-                (void)asff_buf_append(&r->tmp, a->str, a->len);
+                (void)asff__buf_append(&r->tmp, a->str, a->len);
                 p = end;
                 continue;
             }
         }
-        (void)asff_buf_putc(&r->tmp, *p);
+        (void)asff__buf_putc(&r->tmp, *p);
     }
     return r->tmp.data ? r->tmp.data : text;
 }
@@ -333,7 +333,7 @@ static const char *severity(const jnode *res, const jnode *rule, const char **or
         ss = str_at(rule, "properties", "security-severity", NULL);
     if (ss) {
         char *end;
-        double v = asff_c_strtod(ss, &end);
+        double v = asff__c_strtod(ss, &end);
         if (end != ss && *end == '\0') {
             *original = ss;
             return v >= 9.0 ? "CRITICAL" : v >= 7.0 ? "HIGH" : v >= 4.0 ? "MEDIUM" : v > 0.0 ? "LOW" : "INFORMATIONAL";
@@ -404,7 +404,7 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long inde
     fps[1] = get(res, "partialFingerprints");
 
     /* Id: stable across runs of the same scan (docs/convert.md) */
-    asff_buf_init(&sha, r->alloc);
+    asff__buf_init(&sha, r->alloc);
     hash_field(&sha, tool);
     hash_field(&sha, rule_id);
     hash_field(&sha, base_id);
@@ -425,11 +425,11 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long inde
         hash_field(&sha, msg);
     }
     if (!sha.data) {
-        asff_buf_cleanup(&sha);
+        asff__buf_cleanup(&sha);
         return ASFF_ERR_NOMEM;
     }
     SHA256((const unsigned char *)sha.data, sha.len, digest);
-    asff_buf_cleanup(&sha);
+    asff__buf_cleanup(&sha);
     for (i = 0; i < sizeof digest; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     for (i = 0; tool[i] && i < 64; i++) {
@@ -460,10 +460,10 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long inde
     f->Id = asff_strdup(f, idbuf);
     f->ProductArn = (char *)r->o.product_arn;
     f->AwsAccountId = (char *)r->o.account_id;
-    asff_buf_init(&gen, r->alloc);
-    (void)asff_buf_appendf(&gen, "sarif/%s/%s", tool, rule_id && !blank(rule_id) ? rule_id : "result");
+    asff__buf_init(&gen, r->alloc);
+    (void)asff__buf_appendf(&gen, "sarif/%s/%s", tool, rule_id && !blank(rule_id) ? rule_id : "result");
     f->GeneratorId = gen.data ? cut(f, gen.data, 512) : NULL;
-    asff_buf_cleanup(&gen);
+    asff__buf_cleanup(&gen);
     f->CreatedAt = f->UpdatedAt = (char *)ts;
 
     title = str_at(rule, "shortDescription", "text", NULL);
@@ -471,10 +471,10 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long inde
         title = str_at(rule, "name", NULL);
     if (blank(title) && !blank(rule_id) && !blank(msg)) {
         asff_buf t;
-        asff_buf_init(&t, r->alloc);
-        if (asff_buf_appendf(&t, "%s: %s", rule_id, msg) == ASFF_OK)
+        asff__buf_init(&t, r->alloc);
+        if (asff__buf_appendf(&t, "%s: %s", rule_id, msg) == ASFF_OK)
             title = cut(f, t.data, 256);
-        asff_buf_cleanup(&t);
+        asff__buf_cleanup(&t);
     }
     if (blank(title))
         title = msg;
@@ -562,8 +562,8 @@ static asff_status emit_result(asff_sarif_reader *r, const jnode *res, long inde
         asff_object_free(f);
         return ASFF_ERR_NOMEM;
     }
-    asff_buf_reset(&r->path);
-    (void)asff_buf_appendf(&r->path, "/runs/%ld/results/%ld", r->run_index, index);
+    asff__buf_reset(&r->path);
+    (void)asff__buf_appendf(&r->path, "/runs/%ld/results/%ld", r->run_index, index);
     info.index = r->count;
     info.path = r->path.data ? r->path.data : "";
     info.offset = start;
@@ -882,10 +882,10 @@ asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_findin
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "the product ARN is not arn:PARTITION:securityhub:REGION:ACCOUNT:product/...");
     if (strlen(options->account_id) != 12 || strspn(options->account_id, "0123456789") != 12)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "the account id is not 12 digits");
-    if (options->timestamp && asff_timestamp_check(options->timestamp, strlen(options->timestamp)) != ASFF_OK)
+    if (options->timestamp && asff__timestamp_check(options->timestamp, strlen(options->timestamp)) != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "the timestamp is not an ASFF timestamp");
-    alloc = asff_alloc_or_default(options->allocator);
-    r = asff_malloc(alloc, sizeof *r);
+    alloc = asff__alloc_or_default(options->allocator);
+    r = asff__malloc(alloc, sizeof *r);
     if (!r)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     memset(r, 0, sizeof *r);
@@ -904,14 +904,14 @@ asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_findin
     r->run_index = -1;
     r->result_index = -1;
     r->line = 1;
-    asff_buf_init(&r->path, alloc);
-    asff_buf_init(&r->tmp, alloc);
+    asff__buf_init(&r->path, alloc);
+    asff__buf_init(&r->tmp, alloc);
     gmtime_r(&now, &tm);
     strftime(r->now, sizeof r->now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    asff_yalloc_init(&r->ya, alloc);
-    r->run_arena = asff_arena_new(alloc);
-    r->result_arena = asff_arena_new(alloc);
-    r->pending_arena = asff_arena_new(alloc);
+    asff__yalloc_init(&r->ya, alloc);
+    (void)asff_arena_new(alloc, &r->run_arena, NULL);
+    (void)asff_arena_new(alloc, &r->result_arena, NULL);
+    (void)asff_arena_new(alloc, &r->pending_arena, NULL);
     r->h = yajl_alloc(&callbacks, &r->ya.funcs, r);
     if (!r->run_arena || !r->result_arena || !r->pending_arena || !r->h) {
         asff_sarif_reader_free(r);
@@ -1010,7 +1010,7 @@ void asff_sarif_reader_free(asff_sarif_reader *r)
     asff_arena_free(r->run_arena);
     asff_arena_free(r->result_arena);
     asff_arena_free(r->pending_arena);
-    asff_buf_cleanup(&r->path);
-    asff_buf_cleanup(&r->tmp);
-    asff_free(r->alloc, r);
+    asff__buf_cleanup(&r->path);
+    asff__buf_cleanup(&r->tmp);
+    asff__free(r->alloc, r);
 }

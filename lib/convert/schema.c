@@ -28,7 +28,7 @@ typedef struct gen {
 
 static void put(gen *g, const char *s)
 {
-    if (!g->failed && asff_buf_append(&g->out, s, strlen(s)) != ASFF_OK)
+    if (!g->failed && asff__buf_append(&g->out, s, strlen(s)) != ASFF_OK)
         g->failed = true;
 }
 
@@ -230,7 +230,7 @@ asff_status asff_schema_ddl(const asff_schema_options *options, asff_write_fn fn
     g.parts = parts;
     g.nparts = nparts;
     g.max_depth = o.max_depth ? (o.max_depth < 64 ? o.max_depth : 64) : 32;
-    asff_buf_init(&g.out, o.allocator);
+    asff__buf_init(&g.out, o.allocator);
 
     put(&g, "-- AwsSecurityFinding of ");
     put(&g, asff_model_version());
@@ -351,10 +351,10 @@ asff_status asff_schema_ddl(const asff_schema_options *options, asff_write_fn fn
         break;
     }
     if (g.failed) {
-        asff_buf_cleanup(&g.out);
+        asff__buf_cleanup(&g.out);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
     st = fn(ctx, g.out.data, g.out.len) == 0 ? ASFF_OK : asff_error_set(err, ASFF_ERR_IO, "the schema sink failed");
-    asff_buf_cleanup(&g.out);
+    asff__buf_cleanup(&g.out);
     return st;
 }

@@ -49,7 +49,7 @@ const char *asff__skip_space(const char *s)
 static void gen_print(void *ctx, const char *s, size_t len)
 {
     asff__genout *o = ctx;
-    if (!o->failed && asff_buf_append(&o->buf, s, len) != ASFF_OK)
+    if (!o->failed && asff__buf_append(&o->buf, s, len) != ASFF_OK)
         o->failed = true;
 }
 

@@ -177,7 +177,7 @@ int asff_cmd_convert(int argc, char **argv)
         fprintf(stderr, "asff convert: --from sarif needs --product-arn and --account\n");
         return ASFF_EXIT_USAGE;
     }
-    c.w = asff_writer_new_file(stdout, &wo);
+    (void)asff_writer_new_file(stdout, &wo, &c.w, NULL);
     if (!c.w) {
         fprintf(stderr, "asff convert: out of memory\n");
         return ASFF_EXIT_IO;

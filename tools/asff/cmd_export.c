@@ -145,7 +145,7 @@ int asff_cmd_export(int argc, char **argv)
         free(filters);
         return ASFF_EXIT_IO;
     }
-    x.w = asff_writer_new_file(out, &wo);
+    (void)asff_writer_new_file(out, &wo, &x.w, NULL);
     if (!x.w) {
         rc = ASFF_EXIT_IO;
     } else {

@@ -106,7 +106,7 @@ int asff_cmd_fmt(int argc, char **argv)
         asff_csv_writer_free(c.csv);
         return ASFF_EXIT_USAGE;
     }
-    c.w = asff_writer_new_file(stdout, &wo);
+    (void)asff_writer_new_file(stdout, &wo, &c.w, NULL);
     if (!c.w) {
         fprintf(stderr, "asff fmt: out of memory\n");
         return ASFF_EXIT_IO;
