@@ -590,10 +590,12 @@ static void test_chain_order(void **state)
     a = new_aws(NULL);
     expect_creds_error(a, ASFF_ERR_CREDENTIALS, "partial");
     asff_aws_free(a);
-    setenv("AWS_PROFILE", "assume", 1);
+    setenv("AWS_PROFILE", "assume", 1); /* a role profile: STS is asked (here: nothing listens) */
+    setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9", 1);
     a = new_aws(NULL);
-    expect_creds_error(a, ASFF_ERR_UNSUPPORTED, "role_arn");
+    expect_creds_error(a, ASFF_ERR_NETWORK, "AssumeRole");
     asff_aws_free(a);
+    unsetenv("AWS_ENDPOINT_URL_STS");
     setenv("AWS_PROFILE", "china", 1); /* nothing anywhere, IMDS disabled */
     a = new_aws(NULL);
     expect_creds_error(a, ASFF_ERR_CREDENTIALS, "no credentials");
