@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""End to end: `asff credentials` and `asff hub describe` with credentials from a profile chain
+(static keys -> role A -> role B in another account), a web identity token file and a
+credential_process profile, against moto_server (STS and Security Hub) on 127.0.0.1.
+
+  creds_cli.py ASFF_BINARY
+HOME is a temporary directory (never the real ~/.aws); every output is checked for the secrets used."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SECRETS = ["BASE-SECRET-DO-NOT-PRINT", "PROCESS-SECRET-DO-NOT-PRINT", "PROCESS-TOKEN-DO-NOT-PRINT",
+           "WEB-IDENTITY-TOKEN-DO-NOT-PRINT"]
+printed = []
+
+
+def run(asff, env, args, expect=0):
+    r = subprocess.run([asff] + args, env=env, capture_output=True, text=True, timeout=60)
+    printed.append(r.stdout + r.stderr)
+    if r.returncode != expect:
+        print("asff %s: exit %d (wanted %d)\n%s\n%s" % (" ".join(args), r.returncode, expect, r.stdout, r.stderr),
+              file=sys.stderr)
+        sys.exit(1)
+    return r
+
+
+def fields(text):
+    out = {}
+    for line in text.splitlines():
+        k, _, v = line.partition(":")
+        out[k.strip()] = v.strip()
+    return out
+
+
+def main():
+    asff = sys.argv[1]
+    harness = subprocess.Popen([sys.executable, os.path.join(HERE, "servers", "moto_harness")],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = harness.stdout.readline()
+        if not line.startswith("PORT "):
+            print("moto_harness did not start", file=sys.stderr)
+            return 1
+        endpoint = "http://127.0.0.1:%d" % int(line.split()[1])
+        with tempfile.TemporaryDirectory() as home:
+            aws = os.path.join(home, ".aws")
+            os.makedirs(aws)
+            token_file = os.path.join(home, "web-token")
+            with open(token_file, "w") as f:
+                f.write("WEB-IDENTITY-TOKEN-DO-NOT-PRINT\n")
+            helper = os.path.join(home, "cred helper.py")
+            with open(helper, "w") as f:
+                f.write("import json, sys\nsys.stderr.write('helper ran\\n')\n"
+                        "print(json.dumps({'Version': 1, 'AccessKeyId': 'AKIAPROCESS000000333',\n"
+                        "  'SecretAccessKey': 'PROCESS-SECRET-DO-NOT-PRINT',\n"
+                        "  'SessionToken': 'PROCESS-TOKEN-DO-NOT-PRINT', 'Expiration': '2099-01-01T00:00:00Z'}))\n")
+            with open(os.path.join(aws, "credentials"), "w") as f:
+                f.write("[base]\naws_access_key_id = AKIABASEKEY000000001\n"
+                        "aws_secret_access_key = BASE-SECRET-DO-NOT-PRINT\n")
+            with open(os.path.join(aws, "config"), "w") as f:
+                f.write("[default]\nregion = us-east-1\n\n"
+                        "[profile roleA]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\n\n"
+                        "[profile roleB]\nrole_arn = arn:aws:iam::222222222222:role/B\nsource_profile = roleA\n"
+                        "role_session_name = sessB\nregion = us-east-1\n\n"
+                        "[profile loop1]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = loop2\n\n"
+                        "[profile loop2]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = loop1\n\n"
+                        "[profile mfa]\nrole_arn = arn:aws:iam::111111111111:role/A\nsource_profile = base\n"
+                        "mfa_serial = arn:aws:iam::123456789012:mfa/me\n\n"
+                        "[profile web]\nrole_arn = arn:aws:iam::333333333333:role/Web\n"
+                        "web_identity_token_file = %s\n\n"
+                        "[profile proc]\ncredential_process = %s \"%s\"\n\n"
+                        "[profile badproc]\ncredential_process = /bin/false\n"
+                        % (token_file, sys.executable, helper))
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env.update({"HOME": home, "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": endpoint,
+                        "NO_PROXY": "127.0.0.1,localhost"})
+
+            # static keys -> role A (account 111111111111) -> role B (account 222222222222)
+            r = run(asff, env, ["credentials", "--profile", "roleB"])
+            f = fields(r.stdout)
+            assert f["source"] == "assume-role", r.stdout
+            assert f["account"] == "222222222222", r.stdout
+            assert "role/B" in f["arn"] and "sessB" in f["arn"], r.stdout
+            assert f["expires"] != "never" and f["session token"] == "yes", r.stdout
+            r = run(asff, env, ["credentials", "--profile", "roleA"])
+            assert fields(r.stdout)["account"] == "111111111111", r.stdout
+            run(asff, env, ["hub", "enable", "--profile", "roleB"])
+            r = run(asff, env, ["hub", "describe", "--profile", "roleB"])
+            assert ":222222222222:hub/default" in r.stdout, r.stdout
+            # the base profile is itself
+            r = run(asff, env, ["credentials", "--profile", "base"])
+            f = fields(r.stdout)
+            assert f["source"] == "credentials-file" and f["access key id"] == "AKIABASEKEY000000001", r.stdout
+            # cycles and MFA: clear errors
+            r = run(asff, env, ["credentials", "--profile", "loop1"], expect=3)
+            assert "comes back" in r.stderr, r.stderr
+            r = run(asff, env, ["credentials", "--profile", "mfa"], expect=3)
+            assert "MFA" in r.stderr, r.stderr
+
+            # web identity: the profile's token file, then the environment variables
+            r = run(asff, env, ["credentials", "--profile", "web"])
+            f = fields(r.stdout)
+            assert f["source"] == "web-identity" and f["account"] == "333333333333", r.stdout
+            e2 = dict(env, AWS_WEB_IDENTITY_TOKEN_FILE=token_file,
+                      AWS_ROLE_ARN="arn:aws:iam::444444444444:role/Irsa", AWS_ROLE_SESSION_NAME="irsa")
+            r = run(asff, e2, ["credentials"])
+            f = fields(r.stdout)
+            assert f["source"] == "web-identity" and f["account"] == "444444444444", r.stdout
+            run(asff, e2, ["hub", "enable"])
+            r = run(asff, e2, ["hub", "describe"])
+            assert ":444444444444:hub/default" in r.stdout, r.stdout
+
+            # credential_process (a path with a space: quoted, so run through /bin/sh); stderr passes through
+            r = run(asff, env, ["credentials", "--profile", "proc", "--no-identity"])
+            f = fields(r.stdout)
+            assert f["source"] == "process" and f["access key id"] == "AKIAPROCESS000000333", r.stdout
+            assert f["expires"] == "2099-01-01T00:00:00Z", r.stdout
+            assert "helper ran" in r.stderr, r.stderr
+            r = run(asff, env, ["credentials", "--profile", "badproc"], expect=3)
+            assert "exit status 1" in r.stderr, r.stderr
+            # --export prints them for a shell (the only output allowed to hold the secret)
+            r = subprocess.run([asff, "credentials", "--profile", "proc", "--export"], env=env, capture_output=True,
+                               text=True, timeout=60)
+            assert r.returncode == 0, r.stderr
+            assert "export AWS_SECRET_ACCESS_KEY=PROCESS-SECRET-DO-NOT-PRINT" in r.stdout, r.stdout
+            assert "export AWS_CREDENTIAL_EXPIRATION=2099-01-01T00:00:00Z" in r.stdout, r.stdout
+            printed.append(r.stderr)
+    finally:
+        harness.stdin.close()
+        harness.wait(timeout=30)
+    for text in printed:
+        for s in SECRETS:
+            if s in text:
+                print("a secret (%s) was printed:\n%s" % (s, text), file=sys.stderr)
+                return 1
+    print("creds_cli: ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
