@@ -117,7 +117,7 @@ asff_status asff__creds_assume_role(asff_aws *a, const char *profile, asff__cred
         }
         src = asff__aws_prof_get(a, cur, "source_profile");
         if (!asff__aws_profile_exists(a, src))
-            return asff_error_setf(err, ASFF_ERR_NOT_FOUND,
+            return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
                                    "aws: profile \"%.64s\": its source_profile \"%.64s\" does not exist", cur, src);
         /* A role profile that is its own source holds the keys itself. */
         if (has_role(a, src) && !(strcmp(src, cur) == 0 && has_keys(a, src))) {

@@ -243,7 +243,7 @@ asff_status asff__creds_sso(asff_aws *a, const char *profile, asff__creds *out, 
     if (session) {
         snprintf(section, sizeof section, "sso-session %.250s", session);
         if (!asff_aws_ini_has_section(a->config, section))
-            return asff_error_setf(err, ASFF_ERR_NOT_FOUND,
+            return asff_error_setf(err, ASFF_ERR_INVALID_ARG,
                                    "sso: profile \"%.64s\" names sso_session \"%.64s\", which the config file lacks",
                                    profile, session);
         start_url = asff_aws_ini_get(a->config, section, "sso_start_url");
