@@ -64,6 +64,9 @@ typedef enum asff_operation {
     ASFF_OP_BatchEnableStandards,
     ASFF_OP_EnableImportFindingsForProduct,
     ASFF_OP_ListEnabledProductsForImport,
+    ASFF_OP_ListInvitations,
+    ASFF_OP_EnableOrganizationAdminAccount,
+    ASFF_OP_UpdateOrganizationConfiguration,
     ASFF_OP_COUNT
 } asff_operation;
 
