@@ -346,12 +346,7 @@ static void run_region(const asff_rollout_options *o, const char *region, const 
     emit(o, admin_id, region, true, admin_step == NULL, admin_actions, admin_step, &admin_err, all_ok);
 
     /* Each member's own hub, in its own account. */
-    for (i = 0; i < n; i++) {
-        if (!o->role_name) {
-            if (!is_enabled(&ms[i]) && o->organization)
-                continue; /* organization accounts are enabled by auto-enable */
-            continue;
-        }
+    for (i = 0; i < n && o->role_name; i++) { /* without a role (organization form), auto-enable does it */
         if (make_client(o, region, role_arn(part, ms[i].m->account_id, o->role_name, arn, sizeof arn), &ms[i].c,
                         &e) != ASFF_OK)
             fail(&ms[i], "assume-role", &e);
