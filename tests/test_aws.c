@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <curl/curl.h>
 #include "asff/aws.h"
 #include "aws/aws_internal.h"
@@ -1035,6 +1036,57 @@ static void test_process_and_roles(void **state)
     rmdir(dir);
 }
 
+/* Threads sharing a handle: every call refreshes (the clock is past the expiry), under the mutex. */
+typedef struct thread_arg {
+    asff_aws *a;
+    int failures;
+} thread_arg;
+
+static void *refresher(void *p)
+{
+    thread_arg *t = p;
+    int i;
+    for (i = 0; i < 10; i++) {
+        asff_credentials c;
+        asff_error err;
+        if (asff_aws_credentials(t->a, 4200000000LL, &c, &err) != ASFF_OK || strcmp(c.access_key_id, "AKIDPROC") != 0)
+            t->failures++;
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    char dir[] = "/tmp/asff-aws-XXXXXX", cfg[400], json[200];
+    pthread_t th[4];
+    thread_arg args[4];
+    asff_aws *a;
+    int i;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(json, sizeof json, "%s/out.json", dir);
+    write_file(json, "{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"PROC-SECRET\",\n"
+                     " \"Expiration\": \"2099-12-31T23:59:59Z\"}\n");
+    snprintf(cfg, sizeof cfg, "[profile p]\ncredential_process = /bin/cat %s\n", json);
+    a = aws_on(dir, cfg, "", "p", 0);
+    for (i = 0; i < 4; i++) {
+        args[i].a = a;
+        args[i].failures = 0;
+        assert_int_equal(pthread_create(&th[i], NULL, refresher, &args[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(args[i].failures, 0);
+    }
+    asff_aws_free(a);
+    snprintf(cfg, sizeof cfg, "%s/config", dir);
+    remove(cfg);
+    snprintf(cfg, sizeof cfg, "%s/credentials", dir);
+    remove(cfg);
+    remove(json);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1043,7 +1095,7 @@ int main(void)
         cmocka_unit_test_setup(test_region_endpoint, setup), cmocka_unit_test_setup(test_chain_order, setup),
         cmocka_unit_test_setup(test_container, setup),     cmocka_unit_test_setup(test_imds, setup),
         cmocka_unit_test_setup(test_sts_xml, setup),       cmocka_unit_test_setup(test_service_endpoints, setup),
-        cmocka_unit_test_setup(test_process_and_roles, setup),
+        cmocka_unit_test_setup(test_process_and_roles, setup),   cmocka_unit_test_setup(test_threads, setup),
         cmocka_unit_test(test_no_secrets_anywhere),
     };
     int rc;
