@@ -140,6 +140,9 @@ asff_status asff__aws_http(const asff_aws *a, const char *method, const char *ur
     curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     curl_easy_setopt(c, CURLOPT_USERAGENT, "libasff/" ASFF_VERSION_STRING);
+    /* STS and SSO behind a TLS-inspecting proxy: the CA bundle the SDKs read (AWS_CA_BUNDLE). */
+    if (!link_local && asff__aws_env(a, "AWS_CA_BUNDLE"))
+        curl_easy_setopt(c, CURLOPT_CAINFO, asff__aws_env(a, "AWS_CA_BUNDLE"));
     rc = curl_easy_perform(c);
     *out = hb.buf;
     if (rc == CURLE_OK)

@@ -112,8 +112,13 @@ asff_status asff__creds_container(asff_aws *a, const char *profile, asff__creds 
     if (st != ASFF_OK)
         goto done;
     st = asff__aws_json(a, body.data ? body.data : "", body.len, &root, what, err);
-    if (st == ASFF_OK)
-        st = asff__creds_from_json(a, root, names, false, out, what, err);
+    if (st == ASFF_OK) {
+        const char *code = asff__json_str(root, "Code");
+        if (code && strcmp(code, "Success") != 0)
+            st = asff_error_setf(err, ASFF_ERR_CREDENTIALS, "%s: the credentials answer says Code=%.40s", what, code);
+        else
+            st = asff__creds_from_json(a, root, names, false, out, what, err);
+    }
     if (st == ASFF_OK)
         snprintf(detail, ASFF__DETAIL, "%s", rel ? "ECS task role" : "container endpoint (FULL_URI)");
 done:
