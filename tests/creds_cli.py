@@ -191,6 +191,12 @@ def main():
             r = run(asff, env_sso, ["credentials", "--profile", "ssolegacy", "--no-identity"], expect=3)
             assert "HTTP 401" in r.stderr and "aws sso login" in r.stderr, r.stderr
 
+            # STS refusing: the AWS code, a printable message and the request id
+            e3 = dict(env, AWS_ENDPOINT_URL_STS=sso_endpoint)
+            r = run(asff, e3, ["credentials", "--profile", "roleB"], expect=3)
+            assert "AccessDenied" in r.stderr and "req-denied-1" in r.stderr and "HTTP 403" in r.stderr, r.stderr
+            assert "User is not authorized? to perform" in r.stderr, r.stderr
+
             # EKS Pod Identity style container credentials with a token file
             pod_token = os.path.join(home, "pod-token")
             with open(pod_token, "w") as f:

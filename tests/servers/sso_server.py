@@ -5,6 +5,7 @@
                                header x-amz-sso_bearer_token must be a token this server issued
   SSO OIDC CreateToken         POST /token  {"grantType":"refresh_token","clientId","clientSecret","refreshToken"}
   container credentials        GET  /container  (Authorization must be the token given with --pod-token)
+  STS refusing                 POST /  (any Query call) 403 <ErrorResponse> AccessDenied, request id "req-denied-1"
 
 Tokens: "SSO-ACCESS-1" is valid from the start; a refresh with "SSO-REFRESH-1" (client "cid" /
 "SSO-CLIENT-SECRET") issues "SSO-ACCESS-2" and "SSO-REFRESH-2". GET /__log lists the requests
@@ -69,6 +70,16 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n)
         with LOCK:
             STATE["log"].append({"method": "POST", "path": u.path})
+        if u.path == "/":
+            data = (b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
+                    b'<Code>AccessDenied</Code><Message>User is not authorized\n to perform: sts:AssumeRole'
+                    b'</Message></Error><RequestId>req-denied-1</RequestId></ErrorResponse>')
+            self.send_response(403)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return None
         if u.path == "/token":
             try:
                 d = json.loads(body)
