@@ -83,7 +83,15 @@ typedef struct server {
 /* Start the server with its stdout on a pipe (for the port) and its stdin on another pipe that we
  * never write: when this process ends, even by a crash, the server sees EOF and exits. stderr goes
  * to /dev/null so that a server never holds ctest's output pipe open. */
+static void server_start_script(server *s, const char *script, const char *arg1, const char *arg2);
+
 static void server_start(server *s, const char *arg1, const char *arg2)
+{
+    server_start_script(s, SERVER, arg1, arg2);
+}
+
+/* script prints its port first, as "N" or "PORT N". */
+static void server_start_script(server *s, const char *script, const char *arg1, const char *arg2)
 {
     int out[2], in[2];
     FILE *f;
@@ -102,7 +110,7 @@ static void server_start(server *s, const char *arg1, const char *arg2)
         close(out[1]);
         close(in[0]);
         close(in[1]);
-        execlp("python3", "python3", SERVER, "--exit-on-eof", arg1, arg2, (char *)NULL);
+        execlp("python3", "python3", script, "--exit-on-eof", arg1, arg2, (char *)NULL);
         _exit(127);
     }
     close(out[1]);
@@ -113,7 +121,7 @@ static void server_start(server *s, const char *arg1, const char *arg2)
     if (!fgets(line, sizeof line, f))
         fail_msg("the metadata server did not start");
     fclose(f);
-    s->port = atoi(line);
+    s->port = atoi(strncmp(line, "PORT ", 5) == 0 ? line + 5 : line);
     assert_true(s->port > 0);
     snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
 }
@@ -1087,6 +1095,50 @@ static void test_threads(void **state)
     rmdir(dir);
 }
 
+/* Web identity: the token file is read again on every refresh (and not before). */
+static void test_web_identity_refresh(void **state)
+{
+    char dir[] = "/tmp/asff-aws-XXXXXX", tok[200];
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    asff_credentials c;
+    asff_error err;
+    asff_aws *a;
+    server s;
+    int64_t now = (int64_t)time(NULL);
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(tok, sizeof tok, "%s/token", dir);
+    write_file(tok, "WEB-TOKEN-ONE\n");
+    server_start_script(&s, ASFF_SOURCE_DIR "/tests/servers/sso_server.py", NULL, NULL);
+    setenv("AWS_ENDPOINT_URL_STS", s.base, 1);
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tok, 1);
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::444444444444:role/Irsa", 1);
+    o.config_file = "/nonexistent/config";
+    o.credentials_file = "/nonexistent/credentials";
+    a = new_aws(&o);
+    if (asff_aws_credentials(a, now, &c, &err) != ASFF_OK)
+        fail_msg("web identity: %s", err.message);
+    assert_string_equal(c.access_key_id, "ASIAWEBONE");
+    assert_int_equal(asff_aws_credentials_source(a), ASFF_CREDS_WEB_IDENTITY);
+    write_file(tok, "WEB-TOKEN-TWO\n");
+    assert_int_equal(asff_aws_credentials(a, now + 60, &c, &err), ASFF_OK); /* still cached */
+    assert_string_equal(c.access_key_id, "ASIAWEBONE");
+    assert_int_equal(asff_aws_credentials(a, now + 3500, &c, &err), ASFF_OK); /* within the margin: refreshed */
+    assert_string_equal(c.access_key_id, "ASIAWEBTWO");
+    /* A token STS refuses: AWS code and request id, never the token. */
+    write_file(tok, "BAD-TOKEN-VALUE\n");
+    asff_error_clear(&err);
+    assert_int_equal(asff_aws_credentials(a, now + 3 * 3600 + 7200, &c, &err), ASFF_ERR_AWS);
+    assert_string_equal(err.aws_code, "AccessDenied");
+    assert_string_equal(err.request_id, "req-denied-1");
+    assert_null(strstr(err.message, "BAD-TOKEN"));
+    asff_aws_free(a);
+    server_stop(&s);
+    unsetenv("AWS_ENDPOINT_URL_STS");
+    remove(tok);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1096,6 +1148,7 @@ int main(void)
         cmocka_unit_test_setup(test_container, setup),     cmocka_unit_test_setup(test_imds, setup),
         cmocka_unit_test_setup(test_sts_xml, setup),       cmocka_unit_test_setup(test_service_endpoints, setup),
         cmocka_unit_test_setup(test_process_and_roles, setup),   cmocka_unit_test_setup(test_threads, setup),
+        cmocka_unit_test_setup(test_web_identity_refresh, setup),
         cmocka_unit_test(test_no_secrets_anywhere),
     };
     int rc;

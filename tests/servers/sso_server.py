@@ -5,7 +5,9 @@
                                header x-amz-sso_bearer_token must be a token this server issued
   SSO OIDC CreateToken         POST /token  {"grantType":"refresh_token","clientId","clientSecret","refreshToken"}
   container credentials        GET  /container  (Authorization must be the token given with --pod-token)
-  STS refusing                 POST /  (any Query call) 403 <ErrorResponse> AccessDenied, request id "req-denied-1"
+  STS                          POST /  AssumeRoleWithWebIdentity with a WebIdentityToken "WEB-TOKEN-<X>" answers
+                               AccessKeyId "ASIAWEB<X>" (so a test sees which token was sent); any other
+                               call: 403 <ErrorResponse> AccessDenied, request id "req-denied-1"
 
 Tokens: "SSO-ACCESS-1" is valid from the start; a refresh with "SSO-REFRESH-1" (client "cid" /
 "SSO-CLIENT-SECRET") issues "SSO-ACCESS-2" and "SSO-REFRESH-2". GET /__log lists the requests
@@ -71,6 +73,21 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATE["log"].append({"method": "POST", "path": u.path})
         if u.path == "/":
+            form = parse_qs(body.decode("utf-8", "replace"))
+            tok = form.get("WebIdentityToken", [""])[0]
+            if form.get("Action") == ["AssumeRoleWithWebIdentity"] and tok.startswith("WEB-TOKEN-"):
+                exp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+                data = ("<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>"
+                        "<AccessKeyId>ASIAWEB%s</AccessKeyId><SecretAccessKey>WEB-SECRET</SecretAccessKey>"
+                        "<SessionToken>WEB-SESSION</SessionToken><Expiration>%s</Expiration></Credentials>"
+                        "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"
+                        % (tok[10:], exp)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return None
             data = (b'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>'
                     b'<Code>AccessDenied</Code><Message>User is not authorized\n to perform: sts:AssumeRole'
                     b'</Message></Error><RequestId>req-denied-1</RequestId></ErrorResponse>')
