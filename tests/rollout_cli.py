@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECRET = "ROLLOUT-ADMIN-SECRET-DO-NOT-PRINT"
@@ -95,6 +96,26 @@ def main():
                 assert ln["Ok"] and ln["Actions"] == [], ln
             # `asff hub enable` is idempotent too
             run(asff, env, ["hub", "enable", "--regions", ",".join(REGIONS)])
+            # the organization form, in another region: delegate, auto-enable, create; then nothing
+            req = urllib.request.Request(
+                upstream + "/", data=json.dumps({"FeatureSet": "ALL"}).encode(), method="POST",
+                headers={"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAROLLOUTADMIN0001/20240101/us-east-1/"
+                                          "organizations/aws4_request, SignedHeaders=host, Signature=0",
+                         "X-Amz-Target": "AWSOrganizationsV20161128.CreateOrganization",
+                         "Content-Type": "application/x-amz-json-1.1"})
+            urllib.request.urlopen(req, timeout=60).read()
+            org = ["rollout", "--organization", "--accounts", csv, "--role-name", "OrgRole", "--regions",
+                   "eu-central-1"]
+            r = run(asff, env, org)
+            lines = [json.loads(ln) for ln in r.stdout.splitlines()]
+            assert lines[0]["Role"] == "administrator", lines
+            assert lines[0]["Actions"] == ["hub-enabled", "org-admin-enabled", "auto-enable"], lines[0]
+            for ln in lines[1:]:
+                assert ln["Ok"] and ln["Actions"] == ["hub-enabled", "member-created"], ln
+            r = run(asff, env, org)
+            for ln in (json.loads(x) for x in r.stdout.splitlines()):
+                assert ln["Ok"] and ln["Actions"] == [], ln
+
             # a malformed members file is refused before anything is done
             with open(csv, "a") as f:
                 f.write("bad-line\n")

@@ -522,6 +522,8 @@ static void test_bindings(void **state)
          "", "{\"AdminAccountId\":\"1\"}"},
         {ASFF_OP_UpdateOrganizationConfiguration, "{\"AutoEnable\":true}", "POST", "/organization/configuration", "",
          "{\"AutoEnable\":true}"},
+        {ASFF_OP_ListOrganizationAdminAccounts, "{\"MaxResults\":5}", "GET", "/organization/admin", "MaxResults=5", ""},
+        {ASFF_OP_DescribeOrganizationConfiguration, NULL, "GET", "/organization/configuration", "", ""},
         {ASFF_OP_GetInsights, "{\"MaxResults\":2}", "POST", "/insights/get", "", "{\"MaxResults\":2}"},
         {ASFF_OP_CreateInsight, "{\"Name\":\"n\",\"Filters\":{},\"GroupByAttribute\":\"ResourceId\"}", "POST", "/insights",
          "", "{\"Name\":\"n\",\"Filters\":{},\"GroupByAttribute\":\"ResourceId\"}"},

@@ -67,6 +67,8 @@ typedef enum asff_operation {
     ASFF_OP_ListInvitations,
     ASFF_OP_EnableOrganizationAdminAccount,
     ASFF_OP_UpdateOrganizationConfiguration,
+    ASFF_OP_ListOrganizationAdminAccounts,
+    ASFF_OP_DescribeOrganizationConfiguration,
     ASFF_OP_COUNT
 } asff_operation;
 

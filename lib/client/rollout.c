@@ -274,6 +274,41 @@ static void accept_invitation(member_state *s, const char *admin)
     add_action(s->actions, "accepted");
 }
 
+/* Is admin already the organization's Security Hub administrator? (false when it cannot be told) */
+static bool org_admin_enabled(asff_client *base, const char *admin)
+{
+    yajl_val tree = NULL, arr;
+    asff_error e;
+    size_t i;
+    bool yes = false;
+    if (call(base, ASFF_OP_ListOrganizationAdminAccounts, NULL, &tree, &e) != ASFF_OK)
+        return false;
+    arr = array_at(tree, "AdminAccounts");
+    for (i = 0; arr && i < YAJL_GET_ARRAY(arr)->len; i++) {
+        yajl_val v = YAJL_GET_ARRAY(arr)->values[i];
+        const char *id = str_at(v, "AccountId"), *status = str_at(v, "Status");
+        if (id && strcmp(id, admin) == 0 && (!status || strcmp(status, "ENABLED") == 0))
+            yes = true;
+    }
+    asff__json_free(tree, asff_alloc_or_default(NULL));
+    return yes;
+}
+
+/* Is AutoEnable already on? (false when it cannot be told) */
+static bool auto_enabled(asff_client *admin)
+{
+    yajl_val tree = NULL, v;
+    asff_error e;
+    const char *path[] = {"AutoEnable", NULL};
+    bool yes;
+    if (call(admin, ASFF_OP_DescribeOrganizationConfiguration, NULL, &tree, &e) != ASFF_OK)
+        return false;
+    v = yajl_tree_get(tree, path, yajl_t_true);
+    yes = v != NULL;
+    asff__json_free(tree, asff_alloc_or_default(NULL));
+    return yes;
+}
+
 static void emit(const asff_rollout_options *o, const char *account, const char *region, bool admin, bool ok,
                  const char *actions, const char *step, const asff_error *e, bool *all_ok)
 {
@@ -327,13 +362,15 @@ static void run_region(const asff_rollout_options *o, const char *region, const 
         snprintf(input, sizeof input, "{\"AdminAccountId\":\"%s\"}", admin_id);
         if (make_client(o, region, NULL, &base, &admin_err) != ASFF_OK)
             admin_step = "org-admin";
+        else if (org_admin_enabled(base, admin_id))
+            ; /* already delegated */
         else if (call(base, ASFF_OP_EnableOrganizationAdminAccount, input, NULL, &admin_err) == ASFF_OK)
             add_action(admin_actions, "org-admin-enabled");
         else if (is_code(&admin_err, "ResourceConflictException") || is_code(&admin_err, "InvalidInputException"))
             asff_error_clear(&admin_err); /* already the administrator */
         else
             admin_step = "org-admin";
-        if (!admin_step) {
+        if (!admin_step && !auto_enabled(admin)) {
             if (call(admin, ASFF_OP_UpdateOrganizationConfiguration, "{\"AutoEnable\":true}", NULL, &admin_err) ==
                 ASFF_OK)
                 add_action(admin_actions, "auto-enable");

@@ -6,7 +6,8 @@ Every request goes to moto as it is, except the invitation calls, served here pe
   POST /members/invite     (administrator) records an invitation for each AccountIds entry
   GET  /invitations        (member) the pending invitations sent to the caller
   POST /administrator      (member) AcceptAdministratorInvitation: AdministratorId + InvitationId
-and ListMembers (GET /members) answers from moto with MemberStatus set to Invited / Enabled as the
+GET /organization/admin (ListOrganizationAdminAccounts) answers from the EnableOrganizationAdminAccount
+calls that moto accepted, and ListMembers (GET /members) answers from moto with MemberStatus set to Invited / Enabled as the
 invitations went. Invitations are kept per region (from the signature's scope). The caller's account is asked from moto's STS (GetCallerIdentity with the caller's
 access key id). GET /__log gives counts of each call. Prints "PORT <n>"; exits when stdin reaches EOF.
 """
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 LOCK = threading.Lock()
 INVITES = {}    # (region, member) -> {admin: {"id": ..., "accepted": bool}}
 COUNTS = {}
+ORG_ADMINS = {}  # region -> set of delegated administrator accounts
 UPSTREAM = ""
 ACCOUNTS = {}   # access key id -> account
 
@@ -120,8 +122,16 @@ class Handler(BaseHTTPRequestHandler):
                                        "x-amzn-ErrorType": "InvalidInputException"})
                 v["accepted"] = True
             return self.reply(200, {})
+        if self.command == "GET" and path == "/organization/admin":
+            count("ListOrganizationAdminAccounts")
+            with LOCK:
+                admins = sorted(ORG_ADMINS.get(region_of(auth), set()))
+            return self.reply(200, {"AdminAccounts": [{"AccountId": a, "Status": "ENABLED"} for a in admins]})
         count("%s %s" % (self.command, path))
         status, data, headers = self.forward(body)
+        if self.command == "POST" and path == "/organization/admin/enable" and status == 200:
+            with LOCK:
+                ORG_ADMINS.setdefault(region_of(auth), set()).add(json.loads(body or b"{}").get("AdminAccountId"))
         if self.command == "GET" and path == "/members" and status == 200:
             admin = caller_account(auth)
             d = json.loads(data)
