@@ -16,8 +16,10 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <curl/curl.h>
 #include "asff/aws.h"
+#include "aws/aws_internal.h"
 
 #define ADIR ASFF_TEST_DATA "/aws/"
 #define SERVER ASFF_SOURCE_DIR "/tests/servers/metadata_server.py"
@@ -26,7 +28,7 @@
 static const char *const secrets[] = {"DEFAULT-SECRET-FROM-FILE", "FILEKEYS-SECRET-FROM-FILE", "FILEKEYS-TOKEN-FROM-FILE",
                                       "DEV-SECRET-FROM-CONFIG", "ENV-SECRET-VALUE", "ENV-TOKEN-VALUE",
                                       "EXPLICIT-SECRET", "SECRET-IN-BAD-LINE", "asiaimds-secret", "asiacont-secret",
-                                      "session-token", "container-auth-token-value", NULL};
+                                      "session-token", "container-auth-token-value", "XML-SECRET", "PROC-SECRET", "PROC-TOKEN", NULL};
 static int messages_checked;
 
 static void check_no_secret(const asff_error *err)
@@ -46,7 +48,8 @@ static void clear_env(void)
         "AWS_ENDPOINT_URL_SECURITYHUB", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "AWS_USE_FIPS_ENDPOINT",
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
         "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWS_EC2_METADATA_DISABLED",
-        "AWS_EC2_METADATA_SERVICE_ENDPOINT", NULL};
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO",
+        "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", NULL};
     size_t i;
     for (i = 0; vars[i]; i++)
         unsetenv(vars[i]);
@@ -80,7 +83,15 @@ typedef struct server {
 /* Start the server with its stdout on a pipe (for the port) and its stdin on another pipe that we
  * never write: when this process ends, even by a crash, the server sees EOF and exits. stderr goes
  * to /dev/null so that a server never holds ctest's output pipe open. */
+static void server_start_script(server *s, const char *script, const char *arg1, const char *arg2);
+
 static void server_start(server *s, const char *arg1, const char *arg2)
+{
+    server_start_script(s, SERVER, arg1, arg2);
+}
+
+/* script prints its port first, as "N" or "PORT N". */
+static void server_start_script(server *s, const char *script, const char *arg1, const char *arg2)
 {
     int out[2], in[2];
     FILE *f;
@@ -99,7 +110,7 @@ static void server_start(server *s, const char *arg1, const char *arg2)
         close(out[1]);
         close(in[0]);
         close(in[1]);
-        execlp("python3", "python3", SERVER, "--exit-on-eof", arg1, arg2, (char *)NULL);
+        execlp("python3", "python3", script, "--exit-on-eof", arg1, arg2, (char *)NULL);
         _exit(127);
     }
     close(out[1]);
@@ -110,7 +121,7 @@ static void server_start(server *s, const char *arg1, const char *arg2)
     if (!fgets(line, sizeof line, f))
         fail_msg("the metadata server did not start");
     fclose(f);
-    s->port = atoi(line);
+    s->port = atoi(strncmp(line, "PORT ", 5) == 0 ? line + 5 : line);
     assert_true(s->port > 0);
     snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
 }
@@ -590,10 +601,12 @@ static void test_chain_order(void **state)
     a = new_aws(NULL);
     expect_creds_error(a, ASFF_ERR_CREDENTIALS, "partial");
     asff_aws_free(a);
-    setenv("AWS_PROFILE", "assume", 1);
+    setenv("AWS_PROFILE", "assume", 1); /* a role profile: STS is asked (here: nothing listens) */
+    setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9", 1);
     a = new_aws(NULL);
-    expect_creds_error(a, ASFF_ERR_UNSUPPORTED, "role_arn");
+    expect_creds_error(a, ASFF_ERR_NETWORK, "AssumeRole");
     asff_aws_free(a);
+    unsetenv("AWS_ENDPOINT_URL_STS");
     setenv("AWS_PROFILE", "china", 1); /* nothing anywhere, IMDS disabled */
     a = new_aws(NULL);
     expect_creds_error(a, ASFF_ERR_CREDENTIALS, "no credentials");
@@ -760,6 +773,372 @@ static void test_no_secrets_anywhere(void **state)
     assert_true(messages_checked >= 20);
 }
 
+
+/* ---- STS XML, endpoints of STS and SSO, credential_process, role chains ----------------------------- */
+
+static const char sts_ok[] =
+    "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
+    "  <AssumeRoleResult>\n    <AssumedRoleUser><Arn>arn:aws:sts::222222222222:assumed-role/B/s</Arn>\n"
+    "      <AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>\n"
+    "    <Credentials>\n      <AccessKeyId>ASIAXML</AccessKeyId>\n      <SecretAccessKey>XML-SECRET</SecretAccessKey>\n"
+    "      <SessionToken>tok&amp;en</SessionToken>\n      <Expiration>2030-01-02T03:04:05Z</Expiration>\n"
+    "    </Credentials>\n  </AssumeRoleResult>\n"
+    "  <ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata>\n</AssumeRoleResponse>\n";
+
+static void test_sts_xml(void **state)
+{
+    asff__sts_result r;
+    asff_error err;
+    char deep[2048], big[4096];
+    size_t i, n = 0;
+    (void)state;
+    assert_int_equal(asff__sts_parse(sts_ok, strlen(sts_ok), &r, &err), ASFF_OK);
+    assert_string_equal(r.key, "ASIAXML");
+    assert_string_equal(r.secret, "XML-SECRET");
+    assert_string_equal(r.token, "tok&en");
+    assert_string_equal(r.expiration, "2030-01-02T03:04:05Z");
+    assert_string_equal(r.arn, "arn:aws:sts::222222222222:assumed-role/B/s");
+    assert_string_equal(r.request_id, "req-1");
+    assert_false(r.is_error);
+    {
+        static const char e[] = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                                "<Message>not allowed</Message></Error><RequestId>r2</RequestId></ErrorResponse>";
+        assert_int_equal(asff__sts_parse(e, strlen(e), &r, &err), ASFF_OK);
+        assert_true(r.is_error);
+        assert_string_equal(r.code, "AccessDenied");
+        assert_string_equal(r.message, "not allowed");
+        assert_string_equal(r.request_id, "r2");
+    }
+    {
+        static const char id[] = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::1:user/u</Arn>"
+                                 "<UserId>AIDA</UserId><Account>123456789012</Account></GetCallerIdentityResult>"
+                                 "</GetCallerIdentityResponse>";
+        assert_int_equal(asff__sts_parse(id, strlen(id), &r, &err), ASFF_OK);
+        assert_string_equal(r.account, "123456789012");
+        assert_string_equal(r.user_id, "AIDA");
+    }
+    /* A credential outside <Credentials> is not taken. */
+    {
+        static const char x[] = "<R><AccessKeyId>K</AccessKeyId></R>";
+        assert_int_equal(asff__sts_parse(x, strlen(x), &r, &err), ASFF_OK);
+        assert_string_equal(r.key, "");
+    }
+    /* No DOCTYPE (so no entities), no depth beyond 16, no field beyond its bound, XML only. */
+    {
+        static const char dt[] = "<!DOCTYPE a [<!ENTITY x \"XML-SECRET\">]><a>&x;</a>";
+        assert_int_equal(asff__sts_parse(dt, strlen(dt), &r, &err), ASFF_ERR_SYNTAX);
+        check_no_secret(&err);
+    }
+    for (i = 0; i < 40; i++)
+        n += (size_t)snprintf(deep + n, sizeof deep - n, "<a>");
+    assert_int_equal(asff__sts_parse(deep, n, &r, &err), ASFF_ERR_LIMIT);
+    n = (size_t)snprintf(big, sizeof big, "<R><Credentials><AccessKeyId>");
+    memset(big + n, 'K', 300);
+    n += 300;
+    n += (size_t)snprintf(big + n, sizeof big - n, "</AccessKeyId></Credentials></R>");
+    assert_int_equal(asff__sts_parse(big, n, &r, &err), ASFF_ERR_LIMIT);
+    assert_int_equal(asff__sts_parse("not xml", 7, &r, &err), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff__sts_parse("<a>XML-SECRET", 13, &r, &err), ASFF_ERR_SYNTAX);
+    check_no_secret(&err);
+}
+
+static void expect_service(const asff_aws *a, const char *svc, const char *region, const char *want)
+{
+    char out[ASFF_AWS_MAX_URL];
+    asff_error err;
+    if (asff_aws_service_endpoint(a, svc, region, out, sizeof out, NULL, &err) != ASFF_OK)
+        fail_msg("%s endpoint: %s", svc, err.message);
+    assert_string_equal(out, want);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_service_endpoints(void **state)
+{
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    asff_aws *a;
+    char dir[] = "/tmp/asff-aws-XXXXXX", cfg[200], name[46];
+    char out[64];
+    asff_error err;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(cfg, sizeof cfg, "%s/config", dir);
+    write_file(cfg, "[profile svc]\nservices = local\nregion = eu-west-1\n\n"
+                    "[services local]\nsts =\n  endpoint_url = http://127.0.0.1:7001\n"
+                    "sso_oidc =\n  endpoint_url = http://127.0.0.1:7002/\n\n"
+                    "[profile any]\nendpoint_url = http://127.0.0.1:7003\n");
+    o.config_file = cfg;
+    o.credentials_file = "/nonexistent/credentials";
+    o.region = "eu-west-1";
+    a = new_aws(&o);
+    expect_service(a, "sts", NULL, "https://sts.eu-west-1.amazonaws.com");
+    expect_service(a, "sts", "cn-north-1", "https://sts.cn-north-1.amazonaws.com.cn");
+    expect_service(a, "sso", "us-east-2", "https://portal.sso.us-east-2.amazonaws.com");
+    expect_service(a, "sso-oidc", NULL, "https://oidc.eu-west-1.amazonaws.com");
+    assert_int_equal(asff_aws_service_endpoint(a, "s3", NULL, out, sizeof out, NULL, &err), ASFF_ERR_INVALID_ARG);
+    asff_aws_free(a);
+    o.use_fips = true;
+    a = new_aws(&o);
+    expect_service(a, "sts", "us-east-1", "https://sts-fips.us-east-1.amazonaws.com");
+    asff_aws_free(a);
+    o.use_fips = false;
+    o.profile = "svc";
+    a = new_aws(&o);
+    expect_service(a, "sts", NULL, "http://127.0.0.1:7001");
+    expect_service(a, "sso-oidc", NULL, "http://127.0.0.1:7002");
+    expect_service(a, "sso", NULL, "https://portal.sso.eu-west-1.amazonaws.com");
+    asff_aws_free(a);
+    o.profile = "any";
+    a = new_aws(&o);
+    expect_service(a, "sts", NULL, "http://127.0.0.1:7003");
+    expect_service(a, "sso", NULL, "http://127.0.0.1:7003");
+    asff_aws_free(a);
+    setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:7004", 1);
+    a = new_aws(&o);
+    expect_service(a, "sts", NULL, "http://127.0.0.1:7004");
+    expect_service(a, "securityhub", NULL, "http://127.0.0.1:7003");
+    asff_aws_free(a);
+    setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
+    a = new_aws(&o);
+    expect_service(a, "sts", NULL, "https://sts.eu-west-1.amazonaws.com");
+    asff_aws_free(a);
+    /* The AWS CLI's SSO cache names. */
+    asff__sso_cache_name("my-sso", name);
+    assert_string_equal(name, "0ad374308c5a4e22f723adf10145eafad7c4031c.json");
+    remove(cfg);
+    rmdir(dir);
+}
+
+/* A handle on a config file written from text (credentials from a second text). */
+static asff_aws *aws_on(const char *dir, const char *config, const char *creds, const char *profile, long timeout)
+{
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    char c1[200], c2[200];
+    snprintf(c1, sizeof c1, "%s/config", dir);
+    snprintf(c2, sizeof c2, "%s/credentials", dir);
+    write_file(c1, config);
+    write_file(c2, creds);
+    o.config_file = c1;
+    o.credentials_file = c2;
+    o.profile = profile;
+    o.process_timeout_ms = timeout;
+    o.no_imds = true;
+    return new_aws(&o);
+}
+
+static asff_status mfa_code(void *ctx, const char *serial, char *code, size_t size)
+{
+    (void)serial;
+    (*(int *)ctx)++;
+    snprintf(code, size, "123456");
+    return ASFF_OK;
+}
+
+static void test_process_and_roles(void **state)
+{
+    char dir[] = "/tmp/asff-aws-XXXXXX", cfg[1200], json[200];
+    asff_aws *a;
+    asff_credentials c;
+    asff_error err;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(json, sizeof json, "%s/out.json", dir);
+    write_file(json, "{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"PROC-SECRET\",\n"
+                     " \"SessionToken\": \"PROC-TOKEN\", \"Expiration\": \"2099-12-31T23:59:59Z\"}\n");
+    /* No shell: a plain command is split at white space. */
+    snprintf(cfg, sizeof cfg, "[profile p]\ncredential_process = /bin/cat %s\n", json);
+    a = aws_on(dir, cfg, "", "p", 0);
+    assert_int_equal(asff_aws_credentials(a, 0, &c, &err), ASFF_OK);
+    assert_string_equal(c.access_key_id, "AKIDPROC");
+    assert_string_equal(c.session_token, "PROC-TOKEN");
+    assert_int_equal(asff_aws_credentials_source(a), ASFF_CREDS_PROCESS);
+    assert_true(c.expiration > 4000000000LL);
+    asff_aws_free(a);
+    /* Shell syntax goes to /bin/sh -c. */
+    snprintf(cfg, sizeof cfg, "[profile p]\ncredential_process = /bin/cat '%s' | /bin/cat\n", json);
+    a = aws_on(dir, cfg, "", "p", 0);
+    assert_int_equal(asff_aws_credentials(a, 0, &c, &err), ASFF_OK);
+    assert_string_equal(c.access_key_id, "AKIDPROC");
+    asff_aws_free(a);
+    /* Failures: a timeout, a wrong version, not JSON, a missing program. */
+    a = aws_on(dir, "[profile p]\ncredential_process = /bin/sleep 5\n", "", "p", 200);
+    expect_creds_error(a, ASFF_ERR_TIMEOUT, "200 ms");
+    asff_aws_free(a);
+    a = aws_on(dir, "[profile p]\ncredential_process = /bin/echo '{\"Version\":2}'\n", "", "p", 0);
+    expect_creds_error(a, ASFF_ERR_UNSUPPORTED, "Version");
+    asff_aws_free(a);
+    a = aws_on(dir, "[profile p]\ncredential_process = /bin/echo PROC-SECRET\n", "", "p", 0);
+    expect_creds_error(a, ASFF_ERR_SYNTAX, "credential_process");
+    asff_aws_free(a);
+    a = aws_on(dir, "[profile p]\ncredential_process = /nonexistent/helper\n", "", "p", 0);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "cannot run");
+    asff_aws_free(a);
+
+    /* Role chains: cycles, missing sources, both kinds of source, MFA without a callback. */
+    a = aws_on(dir, "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+                    "[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n", "", "a", 0);
+    expect_creds_error(a, ASFF_ERR_INVALID_ARG, "comes back");
+    asff_aws_free(a);
+    a = aws_on(dir, "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = zz\n", "", "a", 0);
+    expect_creds_error(a, ASFF_ERR_INVALID_ARG, "does not exist");
+    asff_aws_free(a);
+    a = aws_on(dir, "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = a\ncredential_source = Environment\n",
+               "", "a", 0);
+    expect_creds_error(a, ASFF_ERR_INVALID_ARG, "both");
+    asff_aws_free(a);
+    a = aws_on(dir, "[profile a]\nrole_arn = arn:aws:iam::1:role/a\ncredential_source = Nowhere\n", "", "a", 0);
+    expect_creds_error(a, ASFF_ERR_INVALID_ARG, "credential_source");
+    asff_aws_free(a);
+    a = aws_on(dir, "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = k\nmfa_serial = arn:mfa\n",
+               "[k]\naws_access_key_id = AK\naws_secret_access_key = EXPLICIT-SECRET\n", "a", 0);
+    expect_creds_error(a, ASFF_ERR_UNSUPPORTED, "MFA");
+    asff_aws_free(a);
+    a = aws_on(dir, "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = k\n",
+               "[k]\nrole_arn = arn:aws:iam::1:role/k\n", "a", 0);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "no credentials");
+    asff_aws_free(a);
+    /* With a callback, the code is asked for and STS is called (here nothing listens). */
+    {
+        asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+        char c1[200], c2[200];
+        int asked = 0;
+        snprintf(c1, sizeof c1, "%s/config", dir);
+        snprintf(c2, sizeof c2, "%s/credentials", dir);
+        write_file(c1, "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = k\nmfa_serial = arn:mfa\n"
+                       "duration_seconds = 3600\n");
+        write_file(c2, "[k]\naws_access_key_id = AK\naws_secret_access_key = EXPLICIT-SECRET\n");
+        o.config_file = c1;
+        o.credentials_file = c2;
+        o.profile = "a";
+        o.mfa_callback = mfa_code;
+        o.mfa_ctx = &asked;
+        setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9", 1);
+        a = new_aws(&o);
+        expect_creds_error(a, ASFF_ERR_NETWORK, "AssumeRole");
+        assert_int_equal(asked, 1);
+        asff_aws_free(a);
+        unsetenv("AWS_ENDPOINT_URL_STS");
+        remove(c1);
+        remove(c2);
+    }
+    /* Web identity without a role. */
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", json, 1);
+    a = aws_on(dir, "", "", NULL, 0);
+    expect_creds_error(a, ASFF_ERR_CREDENTIALS, "AWS_ROLE_ARN");
+    asff_aws_free(a);
+    unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+    {
+        char p[220];
+        snprintf(p, sizeof p, "%s/config", dir);
+        remove(p);
+        snprintf(p, sizeof p, "%s/credentials", dir);
+        remove(p);
+    }
+    remove(json);
+    rmdir(dir);
+}
+
+/* Threads sharing a handle: every call refreshes (the clock is past the expiry), under the mutex. */
+typedef struct thread_arg {
+    asff_aws *a;
+    int failures;
+} thread_arg;
+
+static void *refresher(void *p)
+{
+    thread_arg *t = p;
+    int i;
+    for (i = 0; i < 10; i++) {
+        asff_credentials c;
+        asff_error err;
+        if (asff_aws_credentials(t->a, 4200000000LL, &c, &err) != ASFF_OK || strcmp(c.access_key_id, "AKIDPROC") != 0)
+            t->failures++;
+    }
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    char dir[] = "/tmp/asff-aws-XXXXXX", cfg[400], json[200];
+    pthread_t th[4];
+    thread_arg args[4];
+    asff_aws *a;
+    int i;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(json, sizeof json, "%s/out.json", dir);
+    write_file(json, "{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": \"PROC-SECRET\",\n"
+                     " \"Expiration\": \"2099-12-31T23:59:59Z\"}\n");
+    snprintf(cfg, sizeof cfg, "[profile p]\ncredential_process = /bin/cat %s\n", json);
+    a = aws_on(dir, cfg, "", "p", 0);
+    for (i = 0; i < 4; i++) {
+        args[i].a = a;
+        args[i].failures = 0;
+        assert_int_equal(pthread_create(&th[i], NULL, refresher, &args[i]), 0);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(args[i].failures, 0);
+    }
+    asff_aws_free(a);
+    snprintf(cfg, sizeof cfg, "%s/config", dir);
+    remove(cfg);
+    snprintf(cfg, sizeof cfg, "%s/credentials", dir);
+    remove(cfg);
+    remove(json);
+    rmdir(dir);
+}
+
+/* Web identity: the token file is read again on every refresh (and not before). */
+static void test_web_identity_refresh(void **state)
+{
+    char dir[] = "/tmp/asff-aws-XXXXXX", tok[200];
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    asff_credentials c;
+    asff_error err;
+    asff_aws *a;
+    server s;
+    int64_t now = (int64_t)time(NULL);
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    snprintf(tok, sizeof tok, "%s/token", dir);
+    write_file(tok, "WEB-TOKEN-ONE\n");
+    server_start_script(&s, ASFF_SOURCE_DIR "/tests/servers/sso_server.py", NULL, NULL);
+    setenv("AWS_ENDPOINT_URL_STS", s.base, 1);
+    setenv("AWS_WEB_IDENTITY_TOKEN_FILE", tok, 1);
+    setenv("AWS_ROLE_ARN", "arn:aws:iam::444444444444:role/Irsa", 1);
+    o.config_file = "/nonexistent/config";
+    o.credentials_file = "/nonexistent/credentials";
+    a = new_aws(&o);
+    if (asff_aws_credentials(a, now, &c, &err) != ASFF_OK)
+        fail_msg("web identity: %s", err.message);
+    assert_string_equal(c.access_key_id, "ASIAWEBONE");
+    assert_int_equal(asff_aws_credentials_source(a), ASFF_CREDS_WEB_IDENTITY);
+    write_file(tok, "WEB-TOKEN-TWO\n");
+    assert_int_equal(asff_aws_credentials(a, now + 60, &c, &err), ASFF_OK); /* still cached */
+    assert_string_equal(c.access_key_id, "ASIAWEBONE");
+    assert_int_equal(asff_aws_credentials(a, now + 3500, &c, &err), ASFF_OK); /* within the margin: refreshed */
+    assert_string_equal(c.access_key_id, "ASIAWEBTWO");
+    /* A token STS refuses: AWS code and request id, never the token. */
+    write_file(tok, "BAD-TOKEN-VALUE\n");
+    asff_error_clear(&err);
+    assert_int_equal(asff_aws_credentials(a, now + 3 * 3600 + 7200, &c, &err), ASFF_ERR_AWS);
+    assert_string_equal(err.aws_code, "AccessDenied");
+    assert_string_equal(err.request_id, "req-denied-1");
+    assert_null(strstr(err.message, "BAD-TOKEN"));
+    asff_aws_free(a);
+    server_stop(&s);
+    unsetenv("AWS_ENDPOINT_URL_STS");
+    remove(tok);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -767,6 +1146,9 @@ int main(void)
         cmocka_unit_test(test_ini_out_of_memory),  cmocka_unit_test(test_aws_out_of_memory),
         cmocka_unit_test_setup(test_region_endpoint, setup), cmocka_unit_test_setup(test_chain_order, setup),
         cmocka_unit_test_setup(test_container, setup),     cmocka_unit_test_setup(test_imds, setup),
+        cmocka_unit_test_setup(test_sts_xml, setup),       cmocka_unit_test_setup(test_service_endpoints, setup),
+        cmocka_unit_test_setup(test_process_and_roles, setup),   cmocka_unit_test_setup(test_threads, setup),
+        cmocka_unit_test_setup(test_web_identity_refresh, setup),
         cmocka_unit_test(test_no_secrets_anywhere),
     };
     int rc;

@@ -12,7 +12,11 @@
  *    `services` section (securityhub = / endpoint_url = ...), the profile's endpoint_url, else derived
  *    from the region's partition (aws, aws-cn, aws-us-gov), FIPS on request;
  *  - the regions where Security Hub runs (built in, overridable), for "every region".
- * Secrets never appear in error messages. HTTP is libcurl, JSON is yajl. See docs/sigv4.md.
+ *  - further credential sources (botocore's order, see docs/credentials.md): assume role (role_arn with
+ *    source_profile chains or credential_source), web identity (AWS_WEB_IDENTITY_TOKEN_FILE /
+ *    web_identity_token_file), IAM Identity Center (sso_session / sso_*), credential_process;
+ *  - STS and SSO endpoints configured like Security Hub's (AWS_ENDPOINT_URL_STS, _SSO, _SSO_OIDC).
+ * Secrets never appear in error messages. HTTP is libcurl, JSON is yajl, STS XML is expat.
  */
 #ifndef ASFF_AWS_H
 #define ASFF_AWS_H
@@ -88,8 +92,16 @@ typedef enum asff_credentials_source {
     ASFF_CREDS_CREDENTIALS_FILE = 3,     /* shared credentials file */
     ASFF_CREDS_CONFIG_FILE = 4,          /* aws_access_key_id in the config file's profile */
     ASFF_CREDS_CONTAINER = 5,            /* ECS / EKS container endpoint */
-    ASFF_CREDS_IMDS = 6                  /* EC2 instance metadata (IMDSv2) */
+    ASFF_CREDS_IMDS = 6,                 /* EC2 instance metadata (IMDSv2) */
+    ASFF_CREDS_ASSUME_ROLE = 7,          /* STS AssumeRole (role_arn in a profile, or options.role_arn) */
+    ASFF_CREDS_WEB_IDENTITY = 8,         /* STS AssumeRoleWithWebIdentity (token file) */
+    ASFF_CREDS_SSO = 9,                  /* IAM Identity Center GetRoleCredentials */
+    ASFF_CREDS_PROCESS = 10              /* credential_process */
 } asff_credentials_source;
+
+/* Asked for the current code of an MFA device (mfa_serial of a role profile): write it NUL-terminated
+ * into code[size] and return ASFF_OK; anything else cancels (the status is returned to the caller). */
+typedef asff_status (*asff_mfa_callback)(void *ctx, const char *mfa_serial, char *code, size_t size);
 
 /* Options. Every string is copied; NULL means "resolve as the SDKs do". */
 typedef struct asff_aws_options {
@@ -110,15 +122,23 @@ typedef struct asff_aws_options {
     long http_timeout_ms;            /* container / IMDS connect+transfer timeout; 0 = 1000 */
     int64_t refresh_margin;          /* refresh temporary credentials this many seconds before expiry; 0 = 300 */
     const asff_allocator *allocator; /* NULL = libc */
+    /* Assume this role with the credentials the chain finds (multi-account work): */
+    const char *role_arn;            /* NULL: use the chain's credentials as they are */
+    const char *role_session_name;   /* NULL: "libasff-<unix time>" */
+    const char *external_id;         /* NULL: none */
+    asff_mfa_callback mfa_callback;  /* NULL: a profile with mfa_serial is refused (ASFF_ERR_UNSUPPORTED) */
+    void *mfa_ctx;
+    long process_timeout_ms;         /* credential_process: 0 = 60000 */
 } asff_aws_options;
 
 #define ASFF_AWS_OPTIONS_VERSION 1
 #define ASFF_AWS_OPTIONS_INIT {ASFF_AWS_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-                               false, false, false, false, 0, 0, NULL}
+                               false, false, false, false, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0}
 
 /* Limits. */
 #define ASFF_AWS_MAX_HTTP_RESPONSE (64u * 1024u) /* bytes of a container / IMDS answer */
 #define ASFF_AWS_MAX_URL 2048u                   /* bytes of an endpoint URL */
+#define ASFF_AWS_MAX_ROLE_CHAIN 16u              /* profiles in one role_arn/source_profile chain */
 
 typedef struct asff_aws asff_aws;
 
@@ -151,6 +171,18 @@ ASFF_API const char *asff_aws_profile_get(const asff_aws *a, const char *key);
 ASFF_NODISCARD ASFF_API asff_status asff_aws_endpoint(const asff_aws *a, const char *region, char *out, size_t size,
                                        bool *is_override, asff_error *err);
 
+/*
+ * The endpoint of service ("securityhub", "sts", "sso" (the IAM Identity Center portal) or "sso-oidc")
+ * as the SDKs configure it: unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS (or the profile's
+ * ignore_configured_endpoint_urls) is true, AWS_ENDPOINT_URL_<SERVICE> (SECURITYHUB, STS, SSO,
+ * SSO_OIDC), AWS_ENDPOINT_URL, the profile's `services` section (`sts = ` / `  endpoint_url = ...`),
+ * the profile's endpoint_url; else derived from region (NULL = the resolved region; STS and SSO fall
+ * back to us-east-1): https://sts.REGION.amazonaws.com, https://portal.sso.REGION..., https://oidc.REGION...
+ * (sts-fips / securityhub-fips with FIPS). For "securityhub", options.endpoint_url comes first.
+ */
+ASFF_API asff_status asff_aws_service_endpoint(const asff_aws *a, const char *service, const char *region, char *out,
+                                               size_t size, bool *is_override, asff_error *err);
+
 /* The regions for "every region": options.regions when given, else the built-in list for the
  * partition of the resolved region (all of aws when there is none). Owned by the handle. */
 ASFF_API const char *const *asff_aws_regions(const asff_aws *a, size_t *count);
@@ -166,8 +198,24 @@ ASFF_NODISCARD ASFF_API asff_status asff_aws_credentials(asff_aws *a, int64_t no
 /* Where the current credentials came from (ASFF_CREDS_NONE before the first success). */
 ASFF_API asff_credentials_source asff_aws_credentials_source(const asff_aws *a);
 /* A short name for a source: "explicit", "environment", "credentials-file", "config-file",
- * "container", "imds", "none". */
+ * "container", "imds", "assume-role", "web-identity", "sso", "process", "none". */
 ASFF_API const char *asff_credentials_source_name(asff_credentials_source source);
+
+/* Who the current credentials belong to (STS GetCallerIdentity). */
+typedef struct asff_caller_identity {
+    char account[16];    /* 12 digits */
+    char arn[512];
+    char user_id[256];
+} asff_caller_identity;
+
+/* Ask STS GetCallerIdentity with the current credentials (in the resolved region's STS endpoint, or
+ * the configured STS endpoint). ASFF_ERR_AWS with aws_code/request id when STS refuses. */
+ASFF_API asff_status asff_aws_caller_identity(asff_aws *a, asff_caller_identity *out, asff_error *err);
+
+/* A short text saying where the credentials came from beyond the source ("role arn:aws:iam::1:role/B
+ * via profile b", "process of profile p", ...), "" when there is nothing more; owned by the handle,
+ * never holds a secret. */
+ASFF_API const char *asff_aws_credentials_detail(const asff_aws *a);
 
 #ifdef __cplusplus
 }

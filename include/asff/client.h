@@ -65,6 +65,11 @@ typedef enum asff_operation {
     ASFF_OP_BatchEnableStandards,
     ASFF_OP_EnableImportFindingsForProduct,
     ASFF_OP_ListEnabledProductsForImport,
+    ASFF_OP_ListInvitations,
+    ASFF_OP_EnableOrganizationAdminAccount,
+    ASFF_OP_UpdateOrganizationConfiguration,
+    ASFF_OP_ListOrganizationAdminAccounts,
+    ASFF_OP_DescribeOrganizationConfiguration,
     ASFF_OP_COUNT
 } asff_operation;
 
@@ -310,6 +315,58 @@ ASFF_API bool asff_client_is_retryable(const asff_error *err);
 /* The backoff before retry number attempt (1 = the first retry): a uniform random value in
  * [0, min(cap, base * 2^(attempt-1))] (full jitter), r being a uniform 64-bit random number. */
 ASFF_API uint64_t asff_client_backoff_ms(unsigned attempt, unsigned base_ms, unsigned cap_ms, uint64_t r);
+
+/* ---- rollout: Security Hub in every region of every member account ---------------------------------- */
+
+/* A member account: 12 digits and the e-mail address Security Hub's CreateMembers takes. */
+typedef struct asff_rollout_member {
+    const char *account_id;
+    const char *email;
+} asff_rollout_member;
+
+/* What happened to one account in one region. Strings are valid during the callback only. */
+typedef struct asff_rollout_line {
+    const char *account_id;
+    const char *region;
+    bool administrator;          /* the administrator account's own line */
+    bool ok;
+    const char *actions;         /* done now, comma-separated: hub-enabled, member-created, invited, accepted,
+                                    org-admin-enabled, auto-enable; "" when nothing was needed */
+    const char *failed_step;     /* when !ok: assume-role, enable-hub, list-members, create-member, invite,
+                                    list-invitations, accept, org-admin, org-config */
+    const asff_error *error;     /* when !ok */
+} asff_rollout_line;
+
+typedef void (*asff_rollout_callback)(void *ctx, const asff_rollout_line *line);
+
+typedef struct asff_rollout_options {
+    unsigned version;                    /* ASFF_ROLLOUT_OPTIONS_VERSION */
+    const char *role_name;               /* role assumed in each member account (arn:PARTITION:iam::ID:role/NAME) */
+    const char *const *regions;          /* the regions (required) */
+    size_t region_count;
+    const char *administrator_account;   /* NULL: the account of the base credentials (GetCallerIdentity);
+                                            another account is entered through role_name */
+    bool organization;                   /* EnableOrganizationAdminAccount + UpdateOrganizationConfiguration
+                                            (AutoEnable) instead of invitations */
+    const asff_client_options *client;   /* base settings: profile, endpoint, credentials chain; NULL = defaults */
+    asff_rollout_callback on_line;       /* one call per account and region; may be NULL */
+    void *ctx;
+} asff_rollout_options;
+#define ASFF_ROLLOUT_OPTIONS_VERSION 1
+#define ASFF_ROLLOUT_OPTIONS_INIT {ASFF_ROLLOUT_OPTIONS_VERSION, NULL, NULL, 0, NULL, false, NULL, NULL, NULL}
+
+/*
+ * Security Hub's first best practice, idempotently: in each region, enable Security Hub in the
+ * administrator account and (assuming role_name) in every member account — already enabled counts as
+ * done —, create the members that the administrator lacks, invite those not yet invited, and accept
+ * the administrator's invitation from each member (ListInvitations, AcceptAdministratorInvitation).
+ * With organization: EnableOrganizationAdminAccount and UpdateOrganizationConfiguration(AutoEnable).
+ * A second run finds everything done and changes nothing. ASFF_OK when every line is ok,
+ * ASFF_ERR_PARTIAL when some failed (each told to on_line), another status when nothing could start
+ * (no regions, no credentials, a malformed account id).
+ */
+ASFF_API asff_status asff_rollout(const asff_rollout_member *members, size_t count, const asff_rollout_options *o,
+                                  asff_error *err);
 
 #ifdef __cplusplus
 }

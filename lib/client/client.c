@@ -56,6 +56,13 @@ static const op_binding ops[ASFF_OP_COUNT] = {
     {"EnableImportFindingsForProduct", "POST", "/productSubscriptions", NULL, false, {{NULL, NULL}}, 10, 30},
     {"ListEnabledProductsForImport", "GET", "/productSubscriptions", NULL, false,
      {{"NextToken", "NextToken"}, {"MaxResults", "MaxResults"}}, 10, 30},
+    {"ListInvitations", "GET", "/invitations", NULL, false,
+     {{"MaxResults", "MaxResults"}, {"NextToken", "NextToken"}}, 10, 30},
+    {"EnableOrganizationAdminAccount", "POST", "/organization/admin/enable", NULL, false, {{NULL, NULL}}, 10, 30},
+    {"UpdateOrganizationConfiguration", "POST", "/organization/configuration", NULL, false, {{NULL, NULL}}, 10, 30},
+    {"ListOrganizationAdminAccounts", "GET", "/organization/admin", NULL, false,
+     {{"MaxResults", "MaxResults"}, {"NextToken", "NextToken"}, {"Feature", "Feature"}}, 10, 30},
+    {"DescribeOrganizationConfiguration", "GET", "/organization/configuration", NULL, false, {{NULL, NULL}}, 10, 30},
 };
 
 const char *asff_operation_name(asff_operation op)

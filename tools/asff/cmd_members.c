@@ -12,9 +12,10 @@ const char asff_cmd_members_summary[] = "add member accounts from a CSV of Accou
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: asff members add --csv FILE [--invite]\n"
-                 "       asff members list [--only-associated]\n\n"
-                 "The CSV has one AccountId,Email per line; a header line and blank lines are skipped.\n" CLI_AWS_HELP);
+    fprintf(out, "usage: asff members add --csv FILE [--invite] [--regions all|R1,R2]\n"
+                 "       asff members list [--only-associated] [--regions all|R1,R2]\n\n"
+                 "The CSV has one AccountId,Email per line; a header line and blank lines are skipped.\n"
+                 "--regions runs the command in each region in turn.\n" CLI_AWS_HELP);
 }
 
 static bool is_account(const char *s, size_t n)
@@ -161,13 +162,24 @@ static int list(asff_client *c, bool only_associated)
     return rc;
 }
 
+/* The command in one region (NULL: the resolved one). */
+static int run_in(const cli_aws *g, const char *region, const char *cmd, const char *csv, bool invite, bool only)
+{
+    asff_client *c = cli_make_client(g, region);
+    int rc;
+    if (!c)
+        return ASFF_EXIT_IO;
+    rc = strcmp(cmd, "add") == 0 ? add(c, csv, invite) : list(c, only);
+    asff_client_free(c);
+    return rc;
+}
+
 int asff_cmd_members(int argc, char **argv)
 {
     cli_aws g;
-    asff_client *c;
-    const char *csv = NULL;
+    const char *csv = NULL, *regions = NULL;
     bool invite = false, only = false;
-    int i, rc;
+    int i, rc = ASFF_EXIT_OK;
     if (cli_take_aws(&argc, argv, &g) != 0)
         return ASFF_EXIT_USAGE;
     if (argc < 2 || cli_is_help(argv[1])) {
@@ -181,6 +193,8 @@ int asff_cmd_members(int argc, char **argv)
             invite = true;
         else if (strcmp(argv[i], "--only-associated") == 0)
             only = true;
+        else if (strcmp(argv[i], "--regions") == 0 && i + 1 < argc)
+            regions = argv[++i];
         else {
             usage(stderr);
             return ASFF_EXIT_USAGE;
@@ -190,10 +204,33 @@ int asff_cmd_members(int argc, char **argv)
         usage(stderr);
         return ASFF_EXIT_USAGE;
     }
-    c = cli_make_client(&g, NULL);
-    if (!c)
-        return ASFF_EXIT_IO;
-    rc = strcmp(argv[1], "add") == 0 ? add(c, csv, invite) : list(c, only);
-    asff_client_free(c);
+    if (!regions)
+        return run_in(&g, NULL, argv[1], csv, invite, only);
+    if (strcmp(regions, "all") == 0) {
+        asff_aws_options ao = ASFF_AWS_OPTIONS_INIT;
+        asff_aws *aws = NULL;
+        asff_error e;
+        size_t n = 0, k;
+        const char *const *list_of;
+        ao.profile = g.profile;
+        ao.region = g.region;
+        if (asff_aws_new(&ao, &aws, &e) != ASFF_OK) {
+            cli_client_error("regions", &e);
+            return ASFF_EXIT_IO;
+        }
+        list_of = asff_aws_regions(aws, &n);
+        for (k = 0; k < n; k++) {
+            int r = run_in(&g, list_of[k], argv[1], csv, invite, only);
+            rc = r != ASFF_EXIT_OK ? r : rc;
+        }
+        asff_aws_free(aws);
+    } else {
+        char *copy = strdup(regions), *save = NULL, *r;
+        for (r = copy ? strtok_r(copy, ",", &save) : NULL; r; r = strtok_r(NULL, ",", &save)) {
+            int x = run_in(&g, r, argv[1], csv, invite, only);
+            rc = x != ASFF_EXIT_OK ? x : rc;
+        }
+        free(copy);
+    }
     return rc;
 }

@@ -1,0 +1,506 @@
+/* asff_rollout: Security Hub enabled in every region of every member account, the members created,
+ * invited and accepted from the administrator account (or the organization form). Idempotent: what is
+ * already done (hub enabled, member created / invited / enabled) is seen and left alone. See
+ * include/asff/client.h and docs/credentials.md. */
+#include <stdio.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include "asff/aws.h"
+#include "asff/client.h"
+#include "core/internal.h"
+#include "core/json.h"
+
+#define ACTIONS_SIZE 128
+
+typedef struct member_state {
+    const asff_rollout_member *m;
+    asff_client *c;            /* in the member account and this region; NULL when it could not be made */
+    char status[32];           /* MemberStatus the administrator sees; "" = not a member */
+    char actions[ACTIONS_SIZE];
+    const char *failed;        /* failed step, NULL while ok */
+    asff_error err;
+} member_state;
+
+static bool valid_account(const char *s)
+{
+    size_t i;
+    for (i = 0; s && s[i]; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return s && i == 12;
+}
+
+static void add_action(char *acts, const char *a)
+{
+    size_t n = strlen(acts);
+    snprintf(acts + n, ACTIONS_SIZE - n, "%s%s", n ? "," : "", a);
+}
+
+static void fail(member_state *s, const char *step, const asff_error *e)
+{
+    if (s->failed)
+        return;
+    s->failed = step;
+    s->err = *e;
+}
+
+static asff_status make_client(const asff_rollout_options *o, const char *region, const char *role_arn,
+                               asff_client **out, asff_error *err)
+{
+    static const asff_client_options def = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client_options co = o->client ? *o->client : def;
+    asff_aws_options ao = ASFF_AWS_OPTIONS_INIT;
+    if (co.aws)
+        ao = *co.aws;
+    co.region = region;
+    if (role_arn) {
+        ao.role_arn = role_arn;
+        ao.role_session_name = "libasff-rollout";
+    }
+    co.aws = &ao;
+    return asff_client_new(&co, out, err);
+}
+
+/* Call op with input; *tree (may be NULL) gets the parsed answer (free with asff__json_free). */
+static asff_status call(asff_client *c, asff_operation op, const char *input, yajl_val *tree, asff_error *err)
+{
+    asff_response r;
+    asff_status st;
+    asff_error_clear(err);
+    st = asff_client_invoke(c, op, input, input ? strlen(input) : 0, &r, err);
+    if (st != ASFF_OK)
+        return st;
+    if (tree) {
+        *tree = NULL;
+        st = asff__json_parse(r.len ? r.body : "{}", r.len ? r.len : 2, NULL, asff__alloc_or_default(NULL), tree, err);
+    }
+    asff_response_cleanup(c, &r);
+    return st;
+}
+
+static bool is_code(const asff_error *e, const char *code)
+{
+    return strcmp(e->aws_code, code) == 0;
+}
+
+/* DescribeHub, then EnableSecurityHub when there is none; "already enabled" (ResourceConflictException)
+ * is success too. A DescribeHub failure other than "not subscribed" is the step's error. */
+static asff_status enable_hub(asff_client *c, char *actions, asff_error *err)
+{
+    asff_status st = call(c, ASFF_OP_DescribeHub, NULL, NULL, err);
+    if (st == ASFF_OK)
+        return ASFF_OK;
+    if (st != ASFF_ERR_AWS)
+        return st;
+    st = call(c, ASFF_OP_EnableSecurityHub, "{\"EnableDefaultStandards\":true}", NULL, err);
+    if (st == ASFF_OK) {
+        add_action(actions, "hub-enabled");
+        return ASFF_OK;
+    }
+    if (st == ASFF_ERR_AWS && is_code(err, "ResourceConflictException")) {
+        asff_error_clear(err);
+        return ASFF_OK;
+    }
+    return st;
+}
+
+static const char *str_at(yajl_val obj, const char *name)
+{
+    const char *path[] = {name, NULL};
+    yajl_val v = obj ? yajl_tree_get(obj, path, yajl_t_string) : NULL;
+    return v ? YAJL_GET_STRING(v) : NULL;
+}
+
+static yajl_val array_at(yajl_val obj, const char *name)
+{
+    const char *path[] = {name, NULL};
+    return obj ? yajl_tree_get(obj, path, yajl_t_array) : NULL;
+}
+
+/* A JSON body built with yajl_gen: {"Key": [ids of members in need] } or AccountDetails. */
+static char *body_for(member_state *ms, size_t n, const char *key, bool (*want)(const member_state *), bool details,
+                      size_t *count)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    const unsigned char *buf;
+    size_t len, i;
+    char *out = NULL;
+    *count = 0;
+    if (!g)
+        return NULL;
+    yajl_gen_map_open(g);
+    yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+    yajl_gen_array_open(g);
+    for (i = 0; i < n; i++) {
+        const char *id = ms[i].m->account_id;
+        if (ms[i].failed || !want(&ms[i]))
+            continue;
+        (*count)++;
+        if (details) {
+            const char *email = ms[i].m->email ? ms[i].m->email : "";
+            yajl_gen_map_open(g);
+            yajl_gen_string(g, (const unsigned char *)"AccountId", 9);
+            yajl_gen_string(g, (const unsigned char *)id, strlen(id));
+            yajl_gen_string(g, (const unsigned char *)"Email", 5);
+            yajl_gen_string(g, (const unsigned char *)email, strlen(email));
+            yajl_gen_map_close(g);
+        } else {
+            yajl_gen_string(g, (const unsigned char *)id, strlen(id));
+        }
+    }
+    yajl_gen_array_close(g);
+    yajl_gen_map_close(g);
+    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
+        out = asff__malloc(asff__alloc_or_default(NULL), len + 1);
+        if (out) {
+            memcpy(out, buf, len);
+            out[len] = '\0';
+        }
+    }
+    yajl_gen_free(g);
+    return out;
+}
+
+static bool needs_create(const member_state *s)
+{
+    return s->status[0] == '\0';
+}
+
+static bool is_enabled(const member_state *s)
+{
+    return strcmp(s->status, "Enabled") == 0 || strcmp(s->status, "Associated") == 0;
+}
+
+static bool needs_invite(const member_state *s)
+{
+    return !is_enabled(s) && strcmp(s->status, "Invited") != 0;
+}
+
+/* Accounts the answer lists as unprocessed fail with their ProcessingResult. */
+static void mark_unprocessed(member_state *ms, size_t n, yajl_val tree, const char *step)
+{
+    yajl_val arr = array_at(tree, "UnprocessedAccounts");
+    size_t i, j;
+    for (i = 0; arr && i < YAJL_GET_ARRAY(arr)->len; i++) {
+        yajl_val u = YAJL_GET_ARRAY(arr)->values[i];
+        const char *id = str_at(u, "AccountId"), *why = str_at(u, "ProcessingResult");
+        for (j = 0; id && j < n; j++) {
+            if (strcmp(ms[j].m->account_id, id) == 0 && !ms[j].failed) {
+                asff_error e;
+                asff_error_clear(&e);
+                asff__error_setf(&e, ASFF_ERR_AWS, "%s: %.200s", step, why ? why : "unprocessed");
+                fail(&ms[j], step, &e);
+            }
+        }
+    }
+}
+
+/* The administrator's members and their status (every page). */
+static asff_status list_members(asff_client *admin, member_state *ms, size_t n, asff_error *err)
+{
+    char next[1024] = "", input[1200];
+    asff_status st;
+    do {
+        yajl_val tree = NULL, arr;
+        size_t i, j;
+        if (next[0]) {
+            yajl_gen g = yajl_gen_alloc(NULL);
+            const unsigned char *buf;
+            size_t len;
+            if (!g)
+                return asff_error_set(err, ASFF_ERR_NOMEM, "rollout: out of memory");
+            yajl_gen_map_open(g);
+            yajl_gen_string(g, (const unsigned char *)"OnlyAssociated", 14);
+            yajl_gen_bool(g, 0);
+            yajl_gen_string(g, (const unsigned char *)"NextToken", 9);
+            yajl_gen_string(g, (const unsigned char *)next, strlen(next));
+            yajl_gen_map_close(g);
+            yajl_gen_get_buf(g, &buf, &len);
+            snprintf(input, sizeof input, "%.*s", (int)len, (const char *)buf);
+            yajl_gen_free(g);
+        } else {
+            snprintf(input, sizeof input, "{\"OnlyAssociated\":false}");
+        }
+        st = call(admin, ASFF_OP_ListMembers, input, &tree, err);
+        if (st != ASFF_OK)
+            return st;
+        arr = array_at(tree, "Members");
+        for (i = 0; arr && i < YAJL_GET_ARRAY(arr)->len; i++) {
+            yajl_val m = YAJL_GET_ARRAY(arr)->values[i];
+            const char *id = str_at(m, "AccountId"), *status = str_at(m, "MemberStatus");
+            for (j = 0; id && j < n; j++)
+                if (strcmp(ms[j].m->account_id, id) == 0)
+                    snprintf(ms[j].status, sizeof ms[j].status, "%s", status ? status : "Created");
+        }
+        {
+            const char *t = str_at(tree, "NextToken");
+            snprintf(next, sizeof next, "%s", t && strlen(t) < sizeof next ? t : "");
+        }
+        asff__json_free(tree, asff__alloc_or_default(NULL));
+    } while (next[0]);
+    return ASFF_OK;
+}
+
+/* From the member: find the administrator's invitation and accept it. */
+static void accept_invitation(member_state *s, const char *admin)
+{
+    yajl_val tree = NULL, arr;
+    char id[256] = "", input[512];
+    asff_error e;
+    size_t i;
+    if (call(s->c, ASFF_OP_ListInvitations, NULL, &tree, &e) != ASFF_OK) {
+        fail(s, "list-invitations", &e);
+        return;
+    }
+    arr = array_at(tree, "Invitations");
+    for (i = 0; arr && i < YAJL_GET_ARRAY(arr)->len; i++) {
+        yajl_val inv = YAJL_GET_ARRAY(arr)->values[i];
+        const char *acc = str_at(inv, "AccountId"), *iid = str_at(inv, "InvitationId");
+        if (acc && iid && strcmp(acc, admin) == 0 && strlen(iid) < sizeof id && !strpbrk(iid, "\"\\"))
+            snprintf(id, sizeof id, "%s", iid);
+    }
+    asff__json_free(tree, asff__alloc_or_default(NULL));
+    if (!id[0]) {
+        asff_error_clear(&e);
+        asff__error_setf(&e, ASFF_ERR_NOT_FOUND, "no invitation from the administrator account %s", admin);
+        fail(s, "list-invitations", &e);
+        return;
+    }
+    snprintf(input, sizeof input, "{\"AdministratorId\":\"%s\",\"InvitationId\":\"%s\"}", admin, id);
+    if (call(s->c, ASFF_OP_AcceptAdministratorInvitation, input, NULL, &e) != ASFF_OK) {
+        fail(s, "accept", &e);
+        return;
+    }
+    add_action(s->actions, "accepted");
+}
+
+/* Is admin already the organization's Security Hub administrator? (false when it cannot be told) */
+static bool org_admin_enabled(asff_client *base, const char *admin)
+{
+    yajl_val tree = NULL, arr;
+    asff_error e;
+    size_t i;
+    bool yes = false;
+    if (call(base, ASFF_OP_ListOrganizationAdminAccounts, NULL, &tree, &e) != ASFF_OK)
+        return false;
+    arr = array_at(tree, "AdminAccounts");
+    for (i = 0; arr && i < YAJL_GET_ARRAY(arr)->len; i++) {
+        yajl_val v = YAJL_GET_ARRAY(arr)->values[i];
+        const char *id = str_at(v, "AccountId"), *status = str_at(v, "Status");
+        if (id && strcmp(id, admin) == 0 && (!status || strcmp(status, "ENABLED") == 0))
+            yes = true;
+    }
+    asff__json_free(tree, asff__alloc_or_default(NULL));
+    return yes;
+}
+
+/* Is AutoEnable already on? (false when it cannot be told) */
+static bool auto_enabled(asff_client *admin)
+{
+    yajl_val tree = NULL, v;
+    asff_error e;
+    const char *path[] = {"AutoEnable", NULL};
+    bool yes;
+    if (call(admin, ASFF_OP_DescribeOrganizationConfiguration, NULL, &tree, &e) != ASFF_OK)
+        return false;
+    v = yajl_tree_get(tree, path, yajl_t_true);
+    yes = v != NULL;
+    asff__json_free(tree, asff__alloc_or_default(NULL));
+    return yes;
+}
+
+static void emit(const asff_rollout_options *o, const char *account, const char *region, bool admin, bool ok,
+                 const char *actions, const char *step, const asff_error *e, bool *all_ok)
+{
+    asff_rollout_line l;
+    l.account_id = account;
+    l.region = region;
+    l.administrator = admin;
+    l.ok = ok;
+    l.actions = actions;
+    l.failed_step = ok ? NULL : step;
+    l.error = ok ? NULL : e;
+    if (!ok)
+        *all_ok = false;
+    if (o->on_line)
+        o->on_line(o->ctx, &l);
+}
+
+static char *role_arn(const char *partition, const char *account, const char *role, char *out, size_t size)
+{
+    snprintf(out, size, "arn:%s:iam::%s:role/%s", partition, account, role);
+    return out;
+}
+
+/* One region: the administrator first, then the members. */
+static void run_region(const asff_rollout_options *o, const char *region, const char *admin_id, bool admin_is_caller,
+                       member_state *ms, size_t n, bool *all_ok)
+{
+    asff_client *admin = NULL, *base = NULL;
+    char admin_actions[ACTIONS_SIZE] = "", arn[300], input[256];
+    const char *part = asff_aws_partition(region);
+    asff_error e, admin_err;
+    const char *admin_step = NULL;
+    size_t i, cnt;
+    char *body;
+    yajl_val tree;
+    asff_error_clear(&admin_err);
+    for (i = 0; i < n; i++) {
+        ms[i].c = NULL;
+        ms[i].status[0] = ms[i].actions[0] = '\0';
+        ms[i].failed = NULL;
+        asff_error_clear(&ms[i].err);
+    }
+    /* The administrator: the caller, or entered through role_name. */
+    if (make_client(o, region, admin_is_caller ? NULL : role_arn(part, admin_id, o->role_name, arn, sizeof arn),
+                    &admin, &admin_err) != ASFF_OK)
+        admin_step = "assume-role";
+    else if (enable_hub(admin, admin_actions, &admin_err) != ASFF_OK)
+        admin_step = strncmp(admin_err.message, "sts ", 4) == 0 ? "assume-role" : "enable-hub";
+    if (!admin_step && o->organization) {
+        /* The management account (the caller) delegates; the administrator turns on auto-enable. */
+        snprintf(input, sizeof input, "{\"AdminAccountId\":\"%s\"}", admin_id);
+        if (make_client(o, region, NULL, &base, &admin_err) != ASFF_OK)
+            admin_step = "org-admin";
+        else if (org_admin_enabled(base, admin_id))
+            ; /* already delegated */
+        else if (call(base, ASFF_OP_EnableOrganizationAdminAccount, input, NULL, &admin_err) == ASFF_OK)
+            add_action(admin_actions, "org-admin-enabled");
+        else if (is_code(&admin_err, "ResourceConflictException") || is_code(&admin_err, "InvalidInputException"))
+            asff_error_clear(&admin_err); /* already the administrator */
+        else
+            admin_step = "org-admin";
+        if (!admin_step && !auto_enabled(admin)) {
+            if (call(admin, ASFF_OP_UpdateOrganizationConfiguration, "{\"AutoEnable\":true}", NULL, &admin_err) ==
+                ASFF_OK)
+                add_action(admin_actions, "auto-enable");
+            else
+                admin_step = "org-config";
+        }
+    }
+    if (!admin_step && list_members(admin, ms, n, &admin_err) != ASFF_OK)
+        admin_step = "list-members";
+    emit(o, admin_id, region, true, admin_step == NULL, admin_actions, admin_step, &admin_err, all_ok);
+
+    /* Each member's own hub, in its own account. */
+    for (i = 0; i < n && o->role_name; i++) { /* without a role (organization form), auto-enable does it */
+        if (make_client(o, region, role_arn(part, ms[i].m->account_id, o->role_name, arn, sizeof arn), &ms[i].c,
+                        &e) != ASFF_OK)
+            fail(&ms[i], "assume-role", &e);
+        else if (enable_hub(ms[i].c, ms[i].actions, &e) != ASFF_OK)
+            fail(&ms[i], strncmp(e.message, "sts ", 4) == 0 ? "assume-role" : "enable-hub", &e);
+    }
+    if (admin_step) {
+        asff_error_clear(&e);
+        asff__error_setf(&e, ASFF_ERR_STATE, "the administrator account failed in this region (%s)", admin_step);
+        for (i = 0; i < n; i++)
+            fail(&ms[i], "create-member", &e);
+    }
+    /* Members the administrator lacks, then invitations for those not yet invited. */
+    body = body_for(ms, n, "AccountDetails", needs_create, true, &cnt);
+    if (cnt && !admin_step) {
+        tree = NULL;
+        if (call(admin, ASFF_OP_CreateMembers, body, &tree, &e) != ASFF_OK) {
+            for (i = 0; i < n; i++)
+                if (needs_create(&ms[i]))
+                    fail(&ms[i], "create-member", &e);
+        } else {
+            mark_unprocessed(ms, n, tree, "create-member");
+            for (i = 0; i < n; i++)
+                if (needs_create(&ms[i]) && !ms[i].failed) {
+                    add_action(ms[i].actions, "member-created");
+                    snprintf(ms[i].status, sizeof ms[i].status, "Created");
+                }
+        }
+        asff__json_free(tree, asff__alloc_or_default(NULL));
+    }
+    asff__free(asff__alloc_or_default(NULL), body);
+    if (!o->organization && !admin_step) {
+        body = body_for(ms, n, "AccountIds", needs_invite, false, &cnt);
+        if (cnt) {
+            tree = NULL;
+            if (call(admin, ASFF_OP_InviteMembers, body, &tree, &e) != ASFF_OK) {
+                for (i = 0; i < n; i++)
+                    if (needs_invite(&ms[i]))
+                        fail(&ms[i], "invite", &e);
+            } else {
+                mark_unprocessed(ms, n, tree, "invite");
+                for (i = 0; i < n; i++)
+                    if (needs_invite(&ms[i]) && !ms[i].failed) {
+                        add_action(ms[i].actions, "invited");
+                        snprintf(ms[i].status, sizeof ms[i].status, "Invited");
+                    }
+            }
+            asff__json_free(tree, asff__alloc_or_default(NULL));
+        }
+        asff__free(asff__alloc_or_default(NULL), body);
+        for (i = 0; i < n; i++)
+            if (!ms[i].failed && ms[i].c && !is_enabled(&ms[i]))
+                accept_invitation(&ms[i], admin_id);
+    }
+    for (i = 0; i < n; i++) {
+        emit(o, ms[i].m->account_id, region, false, ms[i].failed == NULL, ms[i].actions, ms[i].failed, &ms[i].err,
+             all_ok);
+        asff_client_free(ms[i].c);
+        ms[i].c = NULL;
+    }
+    asff_client_free(admin);
+    asff_client_free(base);
+}
+
+asff_status asff_rollout(const asff_rollout_member *members, size_t count, const asff_rollout_options *o,
+                         asff_error *err)
+{
+    static const asff_client_options def = ASFF_CLIENT_OPTIONS_INIT;
+    const asff_client_options *co;
+    asff_aws_options ao = ASFF_AWS_OPTIONS_INIT;
+    asff_caller_identity id;
+    asff_aws *aws = NULL;
+    member_state *ms;
+    char admin[16];
+    bool all_ok = true, admin_is_caller;
+    size_t i;
+    asff_status st;
+    if (!o || o->version != ASFF_ROLLOUT_OPTIONS_VERSION || !o->regions || !o->region_count || (count && !members))
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: no options, regions or members");
+    if (!o->role_name && !o->organization)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: a role name is needed to enter the member accounts");
+    if (o->role_name && (!o->role_name[0] || strpbrk(o->role_name, "\"\\ :")))
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: the role name is malformed");
+    for (i = 0; i < count; i++)
+        if (!valid_account(members[i].account_id))
+            return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "rollout: member %zu: the account id is not 12 digits",
+                                   i + 1);
+    if (o->administrator_account && !valid_account(o->administrator_account))
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: the administrator account id is not 12 digits");
+    /* Whose are the base credentials? */
+    co = o->client ? o->client : &def;
+    if (co->aws)
+        ao = *co->aws;
+    ao.profile = co->profile ? co->profile : ao.profile;
+    ao.region = co->region ? co->region : o->regions[0];
+    st = asff_aws_new(&ao, &aws, err);
+    if (st == ASFF_OK)
+        st = asff_aws_caller_identity(aws, &id, err);
+    asff_aws_free(aws);
+    if (st != ASFF_OK)
+        return st;
+    snprintf(admin, sizeof admin, "%s", o->administrator_account ? o->administrator_account : id.account);
+    admin_is_caller = strcmp(admin, id.account) == 0;
+    if (!admin_is_caller && !o->role_name)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG,
+                              "rollout: the administrator account is not the caller's and there is no role to enter it");
+    ms = asff__malloc(asff__alloc_or_default(NULL), (count ? count : 1) * sizeof *ms);
+    if (!ms)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "rollout: out of memory");
+    for (i = 0; i < count; i++) {
+        memset(&ms[i], 0, sizeof ms[i]);
+        ms[i].m = &members[i];
+    }
+    for (i = 0; i < o->region_count; i++)
+        run_region(o, o->regions[i], admin, admin_is_caller, ms, count, &all_ok);
+    asff__free(asff__alloc_or_default(NULL), ms);
+    if (!all_ok)
+        return asff_error_set(err, ASFF_ERR_PARTIAL, "rollout: some accounts or regions failed (see their lines)");
+    return ASFF_OK;
+}
