@@ -47,7 +47,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (strlen(err.message) >= sizeof err.message || strlen(err.aws_code) >= sizeof err.aws_code)
         __builtin_trap();
     (void)asff_client_is_retryable(&err);
-    asff_parse_import_response(body, (size_t)(end - body), NULL, count_failed, &failed, &err);
+    {
+        asff__import_response r;
+        if (asff__import_response_parse(body, (size_t)(end - body), NULL, &r, &err) == ASFF_OK) {
+            size_t i;
+            for (i = 0; i < r.nfailed; i++)
+                count_failed(&failed, &r.failed[i]);
+            if (failed != r.nfailed)
+                __builtin_trap();
+            asff__import_response_free(&r, NULL);
+        }
+    }
     asff_buf_init(&out, NULL);
     asff_buf_init(&id, NULL);
     asff_buf_init(&arn, NULL);

@@ -17,6 +17,7 @@
 #include "asff/client.h"
 #include "asff/codec.h"
 #include "client/client_internal.h"
+#include "support.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRETzz"
 #define TOKEN "FwoGZXIvYXdzEXAMPLETOKENzzTOKENzz"
@@ -280,40 +281,124 @@ static void test_backoff(void **state)
     assert_int_equal(asff_client_backoff_ms(40, 100, 20000, 20000), 20000);
 }
 
-typedef struct failed_list {
-    int n;
-    char ids[4][32];
-    char codes[4][32];
-} failed_list;
-
-static void collect_failed(void *ctx, const asff_failed_finding *f)
+/* A BatchImportFindings answer is checked against its shape before anything in it is believed. */
+static asff_status parse_answer(const char *body, asff__import_response *r, asff_error *e)
 {
-    failed_list *l = ctx;
-    if (l->n < 4) {
-        snprintf(l->ids[l->n], 32, "%s", f->id);
-        snprintf(l->codes[l->n], 32, "%s", f->code);
-    }
-    l->n++;
+    return asff__import_response_parse(body, strlen(body), NULL, r, e);
 }
 
 static void test_import_response(void **state)
 {
-    failed_list l;
+    asff__import_response r;
     asff_error e;
     const char *ok = "{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"InvalidInput\","
-                     "\"ErrorMessage\":\"m\"},{\"ErrorCode\":\"X\"}]}";
+                     "\"ErrorMessage\":\"m\"}],\"Unknown\":{\"x\":1}}";
+    static const char *const bad[][2] = {
+        {"[]", ""},
+        {"{}", "/FailedCount"},
+        {"{\"SuccessCount\":3}", "/FailedCount"},
+        {"{\"FailedCount\":\"x\",\"SuccessCount\":null,\"FailedFindings\":[{\"Id\":5,\"ErrorCode\":[\"a\"]},\"str\",null]}",
+         "/FailedCount"},
+        {"{\"FailedCount\":0,\"SuccessCount\":null}", "/SuccessCount"},
+        {"{\"FailedCount\":-1,\"SuccessCount\":1}", "/FailedCount"},
+        {"{\"FailedCount\":1.5,\"SuccessCount\":1}", "/FailedCount"},
+        {"{\"FailedCount\":0,\"SuccessCount\":1,\"FailedFindings\":3}", "/FailedFindings"},
+        {"{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[\"str\"]}", "/FailedFindings/0"},
+        {"{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"ErrorCode\":\"X\",\"ErrorMessage\":\"m\"}]}",
+         "/FailedFindings/0/Id"},
+        {"{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorMessage\":\"m\"}]}",
+         "/FailedFindings/0/ErrorCode"},
+        {"{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"X\"}]}",
+         "/FailedFindings/0/ErrorMessage"},
+    };
+    size_t i;
     (void)state;
-    memset(&l, 0, sizeof l);
-    assert_int_equal(asff_parse_import_response(ok, strlen(ok), NULL, collect_failed, &l, &e), ASFF_OK);
-    assert_int_equal(l.n, 1);
-    assert_string_equal(l.ids[0], "a");
-    assert_string_equal(l.codes[0], "InvalidInput");
-    assert_int_equal(asff_parse_import_response("{\"SuccessCount\":3}", 18, NULL, collect_failed, &l, &e), ASFF_OK);
-    assert_int_equal(asff_parse_import_response("[]", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff_parse_import_response("{}", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff_parse_import_response("{\"Fa", 4, NULL, collect_failed, &l, &e), ASFF_ERR_SYNTAX);
-    assert_int_equal(asff_parse_import_response("{\"FailedFindings\":3}", 20, NULL, collect_failed, &l, &e),
-                     ASFF_ERR_TYPE);
+    assert_int_equal(parse_answer(ok, &r, &e), ASFF_OK);
+    assert_int_equal(r.nfailed, 1);
+    assert_int_equal(r.failed_count, 1);
+    assert_int_equal(r.success_count, 1);
+    assert_string_equal(r.failed[0].id, "a");
+    assert_string_equal(r.failed[0].code, "InvalidInput");
+    asff__import_response_free(&r, NULL);
+    /* FailedFindings may be absent (the model does not require it) */
+    assert_int_equal(parse_answer("{\"FailedCount\":0,\"SuccessCount\":3}", &r, &e), ASFF_OK);
+    assert_int_equal(r.nfailed, 0);
+    asff__import_response_free(&r, NULL);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        asff_error_clear(&e);
+        if (parse_answer(bad[i][0], &r, &e) != ASFF_ERR_TYPE)
+            fail_msg("accepted: %s", bad[i][0]);
+        assert_string_equal(e.path, bad[i][1]);
+        assert_null(r.tree);
+    }
+    assert_int_equal(parse_answer("{\"Fa", &r, &e), ASFF_ERR_TRUNCATED);
+    assert_int_equal(parse_answer("", &r, &e), ASFF_ERR_TRUNCATED);
+    assert_int_equal(parse_answer("{\"FailedCount\":0,\"SuccessCount\":1}x", &r, &e), ASFF_ERR_SYNTAX);
+}
+
+/* 2 MB of nesting, 1,000,000 deep: a clean error, no recursion, nothing left allocated. */
+static void test_deep_response(void **state)
+{
+    size_t depth = 1000000, i;
+    char *body = malloc(2 * depth + 1);
+    asff__import_response r;
+    asff_error e;
+    test_alloc t;
+    (void)state;
+    assert_non_null(body);
+    for (i = 0; i < depth; i++) {
+        body[i] = '[';
+        body[2 * depth - 1 - i] = ']';
+    }
+    body[2 * depth] = '\0';
+    assert_int_equal(asff__import_response_parse(body, 2 * depth, test_alloc_init(&t, -1), &r, &e), ASFF_ERR_LIMIT);
+    assert_int_equal(t.live, 0);
+    /* the same as an error body and as an object nest */
+    assert_int_not_equal(asff_client_parse_error(500, NULL, NULL, body, 2 * depth, &e), ASFF_OK);
+    memcpy(body, "{\"FailedCount\":", 15);
+    assert_int_equal(asff__import_response_parse(body, 2 * depth, NULL, &r, &e), ASFF_ERR_LIMIT);
+    assert_int_equal(asff_client_parse_error(400, NULL, NULL, body, 40000, &e), ASFF_ERR_HTTP);
+    free(body);
+}
+
+/* Secrets are replaced wherever they occur, also at the cut of a truncated copy. */
+static void test_redact(void **state)
+{
+    asff__secrets s;
+    asff_buf b;
+    char out[64];
+    asff_error e;
+    const char *tok = "TOKENabcdefghijklmnop";
+    (void)state;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(asff__secrets_add(&s, NULL, tok, strlen(tok)), ASFF_OK);
+    assert_int_equal(asff__secrets_add(&s, NULL, tok, strlen(tok)), ASFF_OK);
+    assert_int_equal(asff__secrets_add(&s, NULL, "abc", 3), ASFF_OK); /* too short to redact */
+    assert_int_equal(s.n, 1);
+    asff_buf_init(&b, NULL);
+    assert_int_equal(asff__redact_buf(&b, "x TOKENabcdefghijklmnop y TOKENabcdefghijklmnopTOKENabcdefghijklmnop", 68, &s),
+                     ASFF_OK);
+    assert_string_equal(b.data, "x <redacted> y <redacted><redacted>");
+    asff_buf_cleanup(&b);
+    asff__redact_into(out, 20, "message: TOKENabcdefghijklmnop", 30, &s);
+    assert_string_equal(out, "message: <redacted>");
+    asff__redact_into(out, 16, "message: TOKENabcdefghijklmnop", 30, &s);
+    assert_string_equal(out, "message: ");  /* no room for the marker: the start of the token goes */
+    asff_error_clear(&e);
+    snprintf(e.message, sizeof e.message, "bad token %s here", tok);
+    snprintf(e.request_id, sizeof e.request_id, "%s", tok);
+    asff__redact_error(&e, &s);
+    assert_string_equal(e.message, "bad token <redacted> here");
+    assert_string_equal(e.request_id, "<redacted>");
+    /* the error-body parser redacts before it cuts */
+    {
+        char body[600];
+        snprintf(body, sizeof body, "{\"__type\":\"X\",\"message\":\"%0*d%s\"}", 230, 0, tok);
+        assert_int_equal(asff__parse_error(NULL, &s, 400, NULL, NULL, body, strlen(body), &e), ASFF_ERR_AWS);
+        assert_null(strstr(e.message, "TOKENabcd"));
+    }
+    asff__secrets_clear(&s, NULL);
+    assert_int_equal(s.n, 0);
 }
 
 static void test_compact(void **state)
@@ -773,6 +858,7 @@ static void test_importer_limits(void **state)
     assert_int_equal(asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0), ASFF_OK);
     log_init(&l, 260);
     io.max_body = 300000;
+    io.no_validate = true; /* Descriptions of 60,000 bytes: over the limit, but this is about batching */
     assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
     /* 0..199: small; 200: too large; 201..209: ~60 KB each (5 per 300 KB body); 210: duplicate of 209;
      * 211: no Id; 212: not JSON */
@@ -1472,6 +1558,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_parse_error, stop_servers),       cmocka_unit_test_teardown(test_header_lines, stop_servers),
         cmocka_unit_test_teardown(test_backoff, stop_servers),           cmocka_unit_test_teardown(test_import_response, stop_servers),
+        cmocka_unit_test(test_deep_response), cmocka_unit_test(test_redact),
         cmocka_unit_test_teardown(test_compact, stop_servers),           cmocka_unit_test_teardown(test_operations_table, stop_servers),
         cmocka_unit_test_teardown(test_options, stop_servers),           cmocka_unit_test_teardown(test_retries, stop_servers),
         cmocka_unit_test_teardown(test_timeout_and_network, stop_servers), cmocka_unit_test_teardown(test_bindings, stop_servers),

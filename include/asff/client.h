@@ -187,8 +187,10 @@ typedef struct asff_import_outcome {
     bool imported;
     const char *error_code;      /* when not imported: ErrorCode from FailedFindings, the AWS error code
                                     of the whole call, or one of libasff's: "FindingTooLarge",
-                                    "MissingId", "InvalidJson", "NetworkError", "Timeout", "HttpError",
-                                    "InvalidResponse", "Credentials", "Aborted", "Internal" */
+                                    "MissingId", "InvalidJson", "InvalidFinding", "NetworkError",
+                                    "Timeout", "HttpError", "InvalidResponse", "Credentials", "Aborted",
+                                    "Internal". Texts from the server are redacted of the credentials'
+                                    secrets ("<redacted>") */
     const char *error_message;
     unsigned attempts;           /* BatchImportFindings calls that carried this finding */
 } asff_import_outcome;
@@ -197,16 +199,23 @@ typedef struct asff_import_outcome {
  * (the current and later calls return ASFF_ERR_ABORTED; the rest are still reported). */
 typedef int (*asff_import_fn)(void *ctx, const asff_import_outcome *outcome);
 
+/* Told of an answer that contradicts the batch (FailedFindings Ids not in it or listed twice, counts
+ * that disagree); message is one printable line, redacted of secrets, valid during the call. */
+typedef void (*asff_import_warn_fn)(void *ctx, const char *message);
+
 typedef struct asff_import_options {
-    unsigned version;            /* ASFF_IMPORT_OPTIONS_VERSION */
+    unsigned version;            /* ASFF_IMPORT_OPTIONS_VERSION (1: the first four members only) */
     size_t max_findings;         /* findings per call, 1..100; 0 = 100 */
     size_t max_body;             /* body bytes per call; 0 = 6,000,000 */
     unsigned resubmit;           /* times a finding failed with a retryable ErrorCode (InternalFailure,
                                     ConcurrentUpdateError, throttling) is sent again; 0 = never */
+    bool no_validate;            /* do not check findings with asff_validate before sending; false = check
+                                    (a finding with errors is not sent: failed "InvalidFinding") */
+    asff_import_warn_fn on_warning; /* NULL = warnings only counted in the stats; called with ctx */
 } asff_import_options;
 
-#define ASFF_IMPORT_OPTIONS_VERSION 1
-#define ASFF_IMPORT_OPTIONS_INIT {ASFF_IMPORT_OPTIONS_VERSION, 0, 0, 0}
+#define ASFF_IMPORT_OPTIONS_VERSION 2
+#define ASFF_IMPORT_OPTIONS_INIT {ASFF_IMPORT_OPTIONS_VERSION, 0, 0, 0, false, NULL}
 
 /* Totals of an importer. */
 typedef struct asff_import_stats {
@@ -215,6 +224,11 @@ typedef struct asff_import_stats {
     uint64_t failed;
     uint64_t calls;              /* BatchImportFindings calls that were answered or gave up */
     uint64_t resubmitted;        /* findings sent again after a retryable failure */
+    uint64_t invalid;            /* not sent: asff_validate found errors (failed, "InvalidFinding") */
+    uint64_t invalid_responses;  /* 2xx answers that did not match BatchImportFindingsResponse */
+    uint64_t unknown_ids;        /* FailedFindings entries naming an Id that was not in the batch */
+    uint64_t duplicate_ids;      /* FailedFindings entries naming an Id already named */
+    uint64_t count_mismatches;   /* answers whose FailedCount/SuccessCount contradict the batch or list */
 } asff_import_stats;
 
 typedef struct asff_importer asff_importer;
