@@ -650,7 +650,8 @@ asff_status asff__client_send_checked(asff_client *c, int op, const char *method
         out->body[c->response.len] = '\0';
         out->len = c->response.len;
         out->http_status = c->headers.status;
-        asff_copy_string(out->request_id, sizeof out->request_id, c->headers.request_id);
+        asff__redact_into(out->request_id, sizeof out->request_id, c->headers.request_id,
+                          strlen(c->headers.request_id), &c->secrets);
     } else if (st != ASFF_OK && n > 1 && e->message[0]) {
         char msg[ASFF_ERROR_MESSAGE_SIZE];
         asff_copy_string(msg, sizeof msg, e->message);

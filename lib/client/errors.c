@@ -205,7 +205,7 @@ size_t asff__redact_into(char *dst, size_t size, const char *src, size_t len, co
             break;
         dst[o++] = src[i++];
     }
-    if (i < len)
+    if (i < len || o + 1 == size) /* cut here, or maybe cut before (a full field) */
         drop_partial_tail(dst, &o, s);
     dst[o] = '\0';
     return o;
@@ -235,13 +235,11 @@ asff_status asff__redact_buf(asff_buf *out, const char *src, size_t len, const a
 static void redact_field(char *field, size_t size, const asff__secrets *s)
 {
     char tmp[ASFF_ERROR_MESSAGE_SIZE > ASFF_ERROR_PATH_SIZE ? ASFF_ERROR_MESSAGE_SIZE : ASFF_ERROR_PATH_SIZE];
-    size_t n = strlen(field), o;
+    size_t n = strlen(field);
     if (n >= sizeof tmp)
         n = sizeof tmp - 1;
     memcpy(tmp, field, n);
-    o = asff__redact_into(field, size, tmp, n, s);
-    if (o + 1 == size) /* full: maybe cut inside a secret */
-        drop_partial_tail(field, &o, s), field[o] = '\0';
+    asff__redact_into(field, size, tmp, n, s);
 }
 
 void asff__redact_error(asff_error *err, const asff__secrets *s)

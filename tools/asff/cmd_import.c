@@ -79,6 +79,7 @@ static void usage(FILE *out)
                  "  --failed FILE       write failed findings there (default: stderr)\n"
                  "  --resubmit N        send findings that failed with a retryable code up to N times more\n"
                  "  --no-validate       send findings without checking them first\n"
+                 "  --no-rate-limit     do not pace calls (10/s, burst 30) on this side\n"
                  "  --quiet             no progress and no summary\n" CLI_AWS_HELP
                  "exit: 0 all imported; 1 some failed or input invalid; 2 usage; 3 I/O, credentials, network\n");
 }
@@ -92,7 +93,7 @@ int asff_cmd_import(int argc, char **argv)
     asff_client *c;
     asff_import_stats st;
     const char *failed_path = NULL;
-    bool quiet = false;
+    bool quiet = false, no_rate = false;
     int i, nfiles = 0, rc;
     char **files;
     if (cli_take_aws(&argc, argv, &g) != 0)
@@ -113,6 +114,8 @@ int asff_cmd_import(int argc, char **argv)
             quiet = true;
         else if (strcmp(argv[i], "--no-validate") == 0)
             io.no_validate = true;
+        else if (strcmp(argv[i], "--no-rate-limit") == 0)
+            no_rate = true;
         else if (argv[i][0] == '-' && argv[i][1]) {
             usage(stderr);
             free(files);
@@ -134,6 +137,8 @@ int asff_cmd_import(int argc, char **argv)
         free(files);
         return ASFF_EXIT_IO;
     }
+    if (no_rate)
+        asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0);
     if (asff_importer_new(c, &io, on_outcome, &x, &x.imp, &x.err) != ASFF_OK) {
         cli_client_error("import", &x.err);
         asff_client_free(c);
