@@ -1544,6 +1544,263 @@ static void test_get_findings_pages(void **state)
 }
 
 /* Last: nothing any test saw in an error contains the secret key or the session token. */
+/* Answers that do not match their shape, for BatchUpdateFindings, GetFindings and BatchImportFindings:
+ * errors of the call (retried, then reported per finding), never a silent success or a silent end. */
+typedef struct warn_log {
+    outcome_log *l;
+    int warnings;
+    char last[512];
+} warn_log;
+
+static int on_outcome_w(void *ctx, const asff_import_outcome *o)
+{
+    warn_log *w = ctx;
+    return on_outcome(w->l, o);
+}
+
+static void on_warn(void *ctx, const char *message)
+{
+    warn_log *w = ctx;
+    w->warnings++;
+    snprintf(w->last, sizeof w->last, "%s", message);
+}
+
+static void test_lying_answers(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_client_options co = ASFF_CLIENT_OPTIONS_INIT;
+    asff_error e;
+    update_log u;
+    asff_importer *imp;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    asff_import_stats st;
+    outcome_log l;
+    warn_log w;
+    size_t i;
+    const char *req = "{\"FindingIdentifiers\":[{\"Id\":\"f-0\",\"ProductArn\":\"arn:p\"},{\"Id\":\"f-1\",\"ProductArn\":\"arn:p\"}],"
+                      "\"Workflow\":{\"Status\":\"NOTIFIED\"}}";
+    asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
+    count_ctx k = {0, 0};
+    uint64_t n = 0;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    co.max_attempts = 2;
+    c = make_client(&s, &co);
+    /* BatchUpdateFindings: an UnprocessedFindings entry without ErrorCode, twice: InvalidResponse */
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"ProcessedFindings\\\":[],\\\"UnprocessedFindings\\\":[{\\\"FindingIdentifier\\\":"
+        "{\\\"Id\\\":\\\"f-0\\\",\\\"ProductArn\\\":\\\"arn:p\\\"}}]}\"},"
+        "{\"status\":200,\"body\":\"{\\\"ProcessedFindings\\\":\\\"all\\\"}\"}]"));
+    memset(&u, 0, sizeof u);
+    assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), on_update, &u, &e), ASFF_ERR_PARTIAL);
+    assert_int_equal(u.seen[0] + u.seen[1], 2);
+    assert_int_equal(u.processed, 0);
+    assert_string_equal(u.first_code, "InvalidResponse");
+    assert_string_equal(e.aws_code, "InvalidResponse");
+    assert_int_equal(e.http_status, 200);
+    /* a malformed answer first, a good one on the retry: processed */
+    yajl_tree_free(control(&s, "/__script", "[{\"status\":200,\"body\":\"[]\"}]"));
+    memset(&u, 0, sizeof u);
+    assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), on_update, &u, &e), ASFF_OK);
+    assert_int_equal(u.processed, 2);
+    /* GetFindings: page 2 is not a Findings document (twice): an error naming the page */
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":\\\"t1\\\"}\"},"
+        "{\"status\":200,\"body\":\"{\\\"Items\\\":[]}\"},{\"status\":200,\"body\":\"{\\\"Findings\\\":{}}\"}]"));
+    assert_int_equal(asff_client_get_findings(c, &go, count_finding, &k, &n, &e), ASFF_ERR_TYPE);
+    assert_non_null(strstr(e.message, "page 2"));
+    assert_string_equal(e.aws_code, "InvalidResponse");
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":5}\"},"
+        "{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":5}\"}]"));
+    assert_int_equal(asff_client_get_findings(c, &go, count_finding, &k, &n, &e), ASFF_ERR_TYPE);
+    assert_non_null(strstr(e.message, "page 1"));
+    /* BatchImportFindings: an Id not in the batch, an Id twice, counts that disagree, and the session
+     * token echoed in a message: warnings, one failure, the token redacted */
+    log_init(&l, 3);
+    memset(&w, 0, sizeof w);
+    w.l = &l;
+    io.on_warning = on_warn;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome_w, &w, &imp, &e), ASFF_OK);
+    for (i = 0; i < 3; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"FailedCount\\\":3,\\\"SuccessCount\\\":7,\\\"FailedFindings\\\":["
+        "{\\\"Id\\\":\\\"finding-1\\\",\\\"ErrorCode\\\":\\\"InvalidInput\\\",\\\"ErrorMessage\\\":\\\"bad " TOKEN "!\\\"},"
+        "{\\\"Id\\\":\\\"finding-1\\\",\\\"ErrorCode\\\":\\\"InvalidInput\\\",\\\"ErrorMessage\\\":\\\"again\\\"},"
+        "{\\\"Id\\\":\\\"stranger\\\",\\\"ErrorCode\\\":\\\"X\\\",\\\"ErrorMessage\\\":\\\"y\\\"}]}\"}]"));
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    asff_importer_free(imp);
+    assert_int_equal(l.imported, 2);
+    assert_string_equal(l.code[1], "InvalidInput");
+    assert_int_equal(st.unknown_ids, 1);
+    assert_int_equal(st.duplicate_ids, 1);
+    assert_int_equal(st.count_mismatches, 1);
+    assert_int_equal(w.warnings, 3);
+    assert_non_null(strstr(seen_messages, "bad <redacted>!"));
+    log_free(&l);
+    /* a 200 that is not an answer, on every attempt: every finding failed InvalidResponse */
+    log_init(&l, 2);
+    w.l = &l;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome_w, &w, &imp, &e), ASFF_OK);
+    for (i = 0; i < 2; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"FailedCount\\\":\\\"x\\\",\\\"SuccessCount\\\":null}\"},"
+        "{\"status\":200,\"body\":\"\"}]"));
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    asff_importer_free(imp);
+    assert_int_equal(l.imported, 0);
+    assert_string_equal(l.code[0], "InvalidResponse");
+    assert_string_equal(l.code[1], "InvalidResponse");
+    assert_int_equal(st.invalid_responses, 2);
+    log_free(&l);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* Allocation chaos through the importer's request building and answer checking, and BatchUpdateFindings':
+ * every allocation failing in turn ends in ASFF_ERR_NOMEM (or a per-finding "out of memory"), with
+ * nothing leaked. The client is made with a working allocator; the importer, the answers and the
+ * update run on the failing one (asff__import_response_parse and the update take the client's). */
+typedef struct chaos_ctx {
+    const char *answer;
+    size_t len;
+} chaos_ctx;
+
+static asff_status chaos_answer(const asff_allocator *alloc, void *ctx)
+{
+    chaos_ctx *x = ctx;
+    asff__import_response r;
+    asff_error e;
+    asff_status st = asff__import_response_parse(x->answer, x->len, alloc, &r, &e);
+    if (st == ASFF_OK)
+        asff__import_response_free(&r, alloc);
+    return st;
+}
+
+static asff_status chaos_compact(const asff_allocator *alloc, void *ctx)
+{
+    asff_buf out, id, arn;
+    asff_error e;
+    asff_status st;
+    char *f = finding_json(7, 30);
+    (void)ctx;
+    asff_buf_init(&out, alloc);
+    asff_buf_init(&id, alloc);
+    asff_buf_init(&arn, alloc);
+    st = asff_json_compact_finding(f, strlen(f), &out, &id, &arn, &e);
+    free(f);
+    asff_buf_cleanup(&out);
+    asff_buf_cleanup(&id);
+    asff_buf_cleanup(&arn);
+    return st;
+}
+
+static asff_status chaos_parse_error(const asff_allocator *alloc, void *ctx)
+{
+    asff__secrets sec;
+    asff_error e;
+    const char *body = "{\"__type\":\"InvalidInputException\",\"message\":\"no " TOKEN "\"}";
+    asff_status st;
+    (void)ctx;
+    memset(&sec, 0, sizeof sec);
+    st = asff__secrets_add(&sec, alloc, TOKEN, strlen(TOKEN));
+    if (st == ASFF_OK)
+        st = asff__parse_error(alloc, &sec, 400, NULL, NULL, body, strlen(body), &e);
+    asff__secrets_clear(&sec, alloc);
+    if (st == ASFF_ERR_AWS && strstr(e.message, "<redacted>"))
+        return ASFF_OK;
+    /* a body that could not be read for want of memory gives no code: HTTP error, not NOMEM */
+    return st == ASFF_ERR_HTTP ? ASFF_ERR_NOMEM : st;
+}
+
+static server chaos_server;
+
+typedef struct importer_run {
+    int findings;
+    outcome_log *l;
+} importer_run;
+
+static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
+{
+    importer_run *x = ctx;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c = NULL;
+    asff_importer *imp = NULL;
+    asff_error e;
+    asff_status st, ret = ASFF_OK;
+    int i;
+    o.allocator = alloc;
+    o.endpoint_url = chaos_server.endpoint;
+    o.allow_http = true;
+    o.no_rate_limit = true;
+    o.max_attempts = 1;
+    st = asff_client_new(&o, &c, &e);
+    if (st != ASFF_OK)
+        return st;
+    memset(x->l->seen, 0, x->l->n);
+    st = asff_importer_new(c, NULL, NULL, NULL, &imp, &e);
+    for (i = 0; st == ASFF_OK && i < x->findings; i++) {
+        char *f = finding_json((size_t)i, 1);
+        st = asff_importer_add_json(imp, f, strlen(f), &e);
+        free(f);
+    }
+    if (imp) {
+        /* after an error the caller flushes: every finding added is then reported */
+        asff_status fs = asff_importer_flush(imp, &e);
+        if (st == ASFF_OK)
+            st = fs;
+    }
+    if (imp) {
+        asff_import_stats s;
+        asff_importer_get_stats(imp, &s);
+        /* out of memory may also fail single findings ("Internal", "out of memory"): count those */
+        if (st == ASFF_OK && s.failed)
+            ret = ASFF_ERR_NOMEM;
+        if (s.imported + s.failed != s.added)
+            ret = ASFF_ERR_STATE;
+        asff_importer_free(imp);
+    }
+    asff_client_free(c);
+    return ret != ASFF_OK ? ret : st;
+}
+
+static void test_alloc_chaos_client(void **state)
+{
+    chaos_ctx x;
+    const char *answer = "{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"E\","
+                         "\"ErrorMessage\":\"m\"}]}";
+    importer_run r;
+    outcome_log l;
+    long calls;
+    (void)state;
+    x.answer = answer;
+    x.len = strlen(answer);
+    assert_true(test_alloc_chaos(chaos_answer, &x) > 0);
+    assert_true(test_alloc_chaos(chaos_compact, NULL) > 0);
+    assert_true(test_alloc_chaos(chaos_parse_error, NULL) > 0);
+    set_env();
+    fault_start(&chaos_server, "");
+    log_init(&l, 8);
+    r.findings = 3;
+    r.l = &l;
+    calls = test_alloc_chaos(chaos_importer, &r);
+    print_message("importer: %ld allocations, each failed in turn\n", calls);
+    log_free(&l);
+    server_stop(&chaos_server);
+}
+
 static void test_no_secrets(void **state)
 {
     (void)state;
@@ -1570,6 +1827,8 @@ int main(void)
         cmocka_unit_test_teardown(test_batch_update, stop_servers),
         cmocka_unit_test_teardown(test_moto, stop_servers),
         cmocka_unit_test_teardown(test_get_findings_pages, stop_servers),
+        cmocka_unit_test_teardown(test_lying_answers, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_client, stop_servers),
         cmocka_unit_test_teardown(test_no_secrets, stop_servers),
     };
     signal(SIGPIPE, SIG_IGN);
