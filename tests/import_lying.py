@@ -189,6 +189,16 @@ def main():
         for r in recs:
             check(rules[r["Id"]] in r["ErrorMessage"] and "[" in r["ErrorMessage"], "validate: %s" % r)
         check(p.returncode == 1, "validate: exit %d" % p.returncode)
+        # asff validate --valid-out/--invalid-out splits the same file the same way
+        src = os.path.join(tmp, "in-validate.ndjson")
+        ok, ko = os.path.join(tmp, "valid.ndjson"), os.path.join(tmp, "invalid.ndjson")
+        v = subprocess.run([asff, "validate", "--valid-out", ok, "--invalid-out", ko, src], capture_output=True,
+                           text=True, timeout=60)
+        with open(ok) as f1, open(ko) as f2:
+            good = [json.loads(x)["Id"] for x in f1]
+            bad_ids = [json.loads(x)["Id"] for x in f2]
+        check(v.returncode == 1 and len(good) == 495 and sorted(bad_ids) == sorted(r["Id"] for r in recs),
+              "validate --valid-out: exit %d, %d valid, %d invalid" % (v.returncode, len(good), len(bad_ids)))
         # --no-validate sends them all
         s = Server("honest")
         p, recs, imported = run_import(asff, tmp, "novalidate", 500, s.endpoint, bad=bad, extra=["--no-validate"])
