@@ -171,8 +171,9 @@ ASFF_API asff_status asff_client_call(asff_client *c, const char *method, const 
 
 /*
  * One operation with its input shape as JSON text (NULL or "" = {}): URI and query members are bound
- * as the model says, the others form the body. ASFF_ERR_INVALID_ARG when a URI member is missing or
- * the input is not a JSON object.
+ * as the model says, the others form the body. Before sending: ASFF_ERR_SYNTAX when the input is not
+ * JSON (or nested deeper than 64 levels), ASFF_ERR_TYPE when it is not an object or a query member is
+ * not a scalar, ASFF_ERR_INVALID_ARG when a URI member is missing or not a non-empty string.
  */
 ASFF_API asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *input, size_t input_len,
                                         asff_response *out, asff_error *err);
@@ -238,7 +239,9 @@ ASFF_API asff_status asff_importer_new(asff_client *c, const asff_import_options
                                        void *ctx, asff_importer **out, asff_error *err);
 /*
  * Add one finding (serialized compactly; a finding over ASFF_IMPORT_MAX_FINDING bytes is reported
- * failed with "FindingTooLarge" and never sent). A full batch is sent first. A finding whose Id is
+ * failed with "FindingTooLarge" and never sent; unless options.no_validate, one that asff_validate
+ * finds errors in is reported failed with "InvalidFinding", each error's rule id and JSON Pointer in
+ * the message, and never sent). A full batch is sent first. A finding whose Id is
  * already in the pending batch starts a new batch, so that FailedFindings (which name Ids only)
  * match back to exactly one finding. Returns ASFF_OK even when findings failed (they go to the
  * callback); an error only when the importer cannot go on (ASFF_ERR_NOMEM, ASFF_ERR_ABORTED,
@@ -273,9 +276,13 @@ typedef int (*asff_update_fn)(void *ctx, const asff_update_outcome *outcome);
  * sent in calls of at most 100 identifiers, each with the same other members (Note, Severity,
  * Workflow, ...). fn (may be NULL) hears of every identifier exactly once, processed or not. Returns
  * ASFF_OK when every call was answered (identifiers may still be unprocessed), ASFF_ERR_PARTIAL when
- * some calls failed as a whole (their identifiers were reported with the error), the error itself when
- * the input is malformed or the client cannot go on (credentials, memory, a callback that returned
- * nonzero: ASFF_ERR_ABORTED).
+ * some calls failed as a whole (their identifiers were reported with the error; an answer that does not
+ * match BatchUpdateFindingsResponse, after the retries, is such a failure: "InvalidResponse"), the error
+ * itself when the client cannot go on (credentials, memory, a callback that returned nonzero:
+ * ASFF_ERR_ABORTED). A malformed request, before anything is sent: ASFF_ERR_SYNTAX (not JSON),
+ * ASFF_ERR_LIMIT or ASFF_ERR_UTF8 (too deep, bad UTF-8), ASFF_ERR_INVALID_ARG (no FindingIdentifiers
+ * array, an identifier without Id and ProductArn strings: err.path says which). Codes and messages
+ * from the server are redacted of the credentials' secrets.
  */
 ASFF_API asff_status asff_client_batch_update_findings(asff_client *c, const char *request, size_t len,
                                                        asff_update_fn fn, void *ctx, asff_error *err);
@@ -300,7 +307,9 @@ typedef struct asff_get_findings_options {
 #define ASFF_GET_FINDINGS_OPTIONS_INIT {ASFF_GET_FINDINGS_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0}
 
 /* Every finding that matches, page after page (NextToken), each streamed to fn as it is parsed:
- * memory is bounded by a page, not by the result. *count (may be NULL) receives the number delivered. */
+ * memory is bounded by a page, not by the result. *count (may be NULL) receives the number delivered.
+ * A page that is not {"Findings":[...],"NextToken":string|null} is retried like a 5xx, then an error
+ * (ASFF_ERR_TYPE / ASFF_ERR_SYNTAX, aws_code "InvalidResponse") whose message names the page. */
 ASFF_API asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_options *options,
                                               asff_get_findings_fn fn, void *ctx, uint64_t *count,
                                               asff_error *err);
