@@ -1801,6 +1801,61 @@ static void test_alloc_chaos_client(void **state)
     server_stop(&chaos_server);
 }
 
+/* Every field of asff_error is set on every path, early refusals included (issue 14 item 5: a garbled
+ * "HTTP -946253824, request id \251\177" came from fields an early return never touched). */
+static void check_clean(const asff_error *e, asff_status st)
+{
+    assert_int_not_equal(st, ASFF_OK);
+    assert_int_equal(e->code, st);
+    assert_int_equal(e->http_status, 0);
+    assert_string_equal(e->aws_code, "");
+    assert_string_equal(e->request_id, "");
+    assert_true(strlen(e->message) > 0);
+}
+
+static void test_error_initialized(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_importer *imp;
+    asff_response r;
+    asff_error e;
+    asff_status st;
+    (void)state;
+    set_env();
+    memset(&s, 0, sizeof s);
+    snprintf(s.endpoint, sizeof s.endpoint, "http://127.0.0.1:9");
+    c = make_client(&s, NULL);
+#define GARBLE() memset(&e, 0xa9, sizeof e)
+    GARBLE();
+    o.version = 99;
+    check_clean(&e, asff_client_new(&o, &(asff_client *){NULL}, &e));
+    GARBLE();
+    check_clean(&e, asff_client_invoke(c, ASFF_OP_InviteMembers, "{", 1, &r, &e));
+    GARBLE();
+    check_clean(&e, asff_client_invoke(c, ASFF_OP_UpdateInsight, "{}", 2, &r, &e));
+    GARBLE();
+    check_clean(&e, asff_client_call(c, "GET", "no-slash", NULL, NULL, 0, &r, &e));
+    GARBLE();
+    check_clean(&e, asff_importer_new(NULL, NULL, NULL, NULL, &imp, &e));
+    GARBLE();
+    check_clean(&e, asff_importer_add_json(NULL, "{}", 2, &e));
+    GARBLE();
+    check_clean(&e, asff_importer_flush(NULL, &e));
+    GARBLE();
+    check_clean(&e, asff_client_batch_update_findings(c, "{", 1, NULL, NULL, &e));
+    GARBLE();
+    check_clean(&e, asff_client_get_findings(c, NULL, NULL, NULL, NULL, &e));
+    /* a network failure: no HTTP status, no request id, and a code that says what */
+    GARBLE();
+    st = asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e);
+    assert_int_equal(st, ASFF_ERR_NETWORK);
+    check_clean(&e, st);
+#undef GARBLE
+    asff_client_free(c);
+}
+
 static void test_no_secrets(void **state)
 {
     (void)state;
@@ -1828,6 +1883,7 @@ int main(void)
         cmocka_unit_test_teardown(test_moto, stop_servers),
         cmocka_unit_test_teardown(test_get_findings_pages, stop_servers),
         cmocka_unit_test_teardown(test_lying_answers, stop_servers),
+        cmocka_unit_test_teardown(test_error_initialized, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_client, stop_servers),
         cmocka_unit_test_teardown(test_no_secrets, stop_servers),
     };
