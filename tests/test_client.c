@@ -358,6 +358,24 @@ static void test_deep_response(void **state)
     memcpy(body, "{\"FailedCount\":", 15);
     assert_int_equal(asff__import_response_parse(body, 2 * depth, NULL, &r, &e), ASFF_ERR_LIMIT);
     assert_int_equal(asff_client_parse_error(400, NULL, NULL, body, 40000, &e), ASFF_ERR_HTTP);
+    /* requests as deep: refused before anything is sent, on the client's allocator */
+    {
+        server s;
+        asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+        asff_client *c;
+        asff_response resp;
+        memset(&s, 0, sizeof s);
+        snprintf(s.endpoint, sizeof s.endpoint, "http://127.0.0.1:9");
+        set_env();
+        o.allocator = test_alloc_init(&t, -1);
+        c = make_client(&s, &o);
+        memset(body, '[', depth);
+        memcpy(body, "{\"FindingIdentifiers\":", 22);
+        assert_int_equal(asff_client_invoke(c, ASFF_OP_GetInsights, body, 2 * depth, &resp, &e), ASFF_ERR_SYNTAX);
+        assert_int_equal(asff_client_batch_update_findings(c, body, 2 * depth, NULL, NULL, &e), ASFF_ERR_LIMIT);
+        asff_client_free(c);
+        assert_int_equal(t.live, 0);
+    }
     free(body);
 }
 
