@@ -101,10 +101,14 @@ def main():
                 d = finding(n + 1)
                 d["Resources"] = []
                 json.dump(d, f)
-            r, _ = run(["import", "--endpoint-url", endpoint, bad], expect=1)
+            r, _ = run(["import", "--endpoint-url", endpoint, "--no-validate", bad], expect=1)
             line = [ln for ln in r.stderr.splitlines() if ln.startswith("{")][0]
             rec = json.loads(line)
             assert rec["Id"] == d["Id"] and rec["ErrorCode"] == "InvalidInput" and rec["ErrorMessage"], rec
+            # validated first (the default), it is not even sent
+            r, _ = run(["import", "--endpoint-url", endpoint, bad], expect=1)
+            rec = json.loads([ln for ln in r.stderr.splitlines() if ln.startswith("{")][0])
+            assert rec["ErrorCode"] == "InvalidFinding" and "[count.Resources] /Resources" in rec["ErrorMessage"], rec
             # sign: prints the stages with credentials from the chain
             r, _ = run(["sign", "--method", "GET", "--url", "https://securityhub.us-east-1.amazonaws.com/accounts",
                         "--time", "20240501T120000Z", "--region", "us-east-1", "--service", "securityhub"])

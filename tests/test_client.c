@@ -17,6 +17,7 @@
 #include "asff/client.h"
 #include "asff/codec.h"
 #include "client/client_internal.h"
+#include "support.h"
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzzSECRETzz"
 #define TOKEN "FwoGZXIvYXdzEXAMPLETOKENzzTOKENzz"
@@ -280,40 +281,142 @@ static void test_backoff(void **state)
     assert_int_equal(asff_client_backoff_ms(40, 100, 20000, 20000), 20000);
 }
 
-typedef struct failed_list {
-    int n;
-    char ids[4][32];
-    char codes[4][32];
-} failed_list;
-
-static void collect_failed(void *ctx, const asff_failed_finding *f)
+/* A BatchImportFindings answer is checked against its shape before anything in it is believed. */
+static asff_status parse_answer(const char *body, asff__import_response *r, asff_error *e)
 {
-    failed_list *l = ctx;
-    if (l->n < 4) {
-        snprintf(l->ids[l->n], 32, "%s", f->id);
-        snprintf(l->codes[l->n], 32, "%s", f->code);
-    }
-    l->n++;
+    return asff__import_response_parse(body, strlen(body), NULL, r, e);
 }
 
 static void test_import_response(void **state)
 {
-    failed_list l;
+    asff__import_response r;
     asff_error e;
     const char *ok = "{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"InvalidInput\","
-                     "\"ErrorMessage\":\"m\"},{\"ErrorCode\":\"X\"}]}";
+                     "\"ErrorMessage\":\"m\"}],\"Unknown\":{\"x\":1}}";
+    static const char *const bad[][2] = {
+        {"[]", ""},
+        {"{}", "/FailedCount"},
+        {"{\"SuccessCount\":3}", "/FailedCount"},
+        {"{\"FailedCount\":\"x\",\"SuccessCount\":null,\"FailedFindings\":[{\"Id\":5,\"ErrorCode\":[\"a\"]},\"str\",null]}",
+         "/FailedCount"},
+        {"{\"FailedCount\":0,\"SuccessCount\":null}", "/SuccessCount"},
+        {"{\"FailedCount\":-1,\"SuccessCount\":1}", "/FailedCount"},
+        {"{\"FailedCount\":1.5,\"SuccessCount\":1}", "/FailedCount"},
+        {"{\"FailedCount\":0,\"SuccessCount\":1,\"FailedFindings\":3}", "/FailedFindings"},
+        {"{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[\"str\"]}", "/FailedFindings/0"},
+        {"{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"ErrorCode\":\"X\",\"ErrorMessage\":\"m\"}]}",
+         "/FailedFindings/0/Id"},
+        {"{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorMessage\":\"m\"}]}",
+         "/FailedFindings/0/ErrorCode"},
+        {"{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"X\"}]}",
+         "/FailedFindings/0/ErrorMessage"},
+    };
+    size_t i;
     (void)state;
-    memset(&l, 0, sizeof l);
-    assert_int_equal(asff__parse_import_response(ok, strlen(ok), NULL, collect_failed, &l, &e), ASFF_OK);
-    assert_int_equal(l.n, 1);
-    assert_string_equal(l.ids[0], "a");
-    assert_string_equal(l.codes[0], "InvalidInput");
-    assert_int_equal(asff__parse_import_response("{\"SuccessCount\":3}", 18, NULL, collect_failed, &l, &e), ASFF_OK);
-    assert_int_equal(asff__parse_import_response("[]", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff__parse_import_response("{}", 2, NULL, collect_failed, &l, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff__parse_import_response("{\"Fa", 4, NULL, collect_failed, &l, &e), ASFF_ERR_SYNTAX);
-    assert_int_equal(asff__parse_import_response("{\"FailedFindings\":3}", 20, NULL, collect_failed, &l, &e),
-                     ASFF_ERR_TYPE);
+    assert_int_equal(parse_answer(ok, &r, &e), ASFF_OK);
+    assert_int_equal(r.nfailed, 1);
+    assert_int_equal(r.failed_count, 1);
+    assert_int_equal(r.success_count, 1);
+    assert_string_equal(r.failed[0].id, "a");
+    assert_string_equal(r.failed[0].code, "InvalidInput");
+    asff__import_response_free(&r, NULL);
+    /* FailedFindings may be absent (the model does not require it) */
+    assert_int_equal(parse_answer("{\"FailedCount\":0,\"SuccessCount\":3}", &r, &e), ASFF_OK);
+    assert_int_equal(r.nfailed, 0);
+    asff__import_response_free(&r, NULL);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        asff_error_clear(&e);
+        if (parse_answer(bad[i][0], &r, &e) != ASFF_ERR_TYPE)
+            fail_msg("accepted: %s", bad[i][0]);
+        assert_string_equal(e.path, bad[i][1]);
+        assert_null(r.tree);
+    }
+    assert_int_equal(parse_answer("{\"Fa", &r, &e), ASFF_ERR_TRUNCATED);
+    assert_int_equal(parse_answer("", &r, &e), ASFF_ERR_TRUNCATED);
+    assert_int_equal(parse_answer("{\"FailedCount\":0,\"SuccessCount\":1}x", &r, &e), ASFF_ERR_SYNTAX);
+}
+
+/* 2 MB of nesting, 1,000,000 deep: a clean error, no recursion, nothing left allocated. */
+static void test_deep_response(void **state)
+{
+    size_t depth = 1000000, i;
+    char *body = malloc(2 * depth + 1);
+    asff__import_response r;
+    asff_error e;
+    test_alloc t;
+    (void)state;
+    assert_non_null(body);
+    for (i = 0; i < depth; i++) {
+        body[i] = '[';
+        body[2 * depth - 1 - i] = ']';
+    }
+    body[2 * depth] = '\0';
+    assert_int_equal(asff__import_response_parse(body, 2 * depth, test_alloc_init(&t, -1), &r, &e), ASFF_ERR_LIMIT);
+    assert_int_equal(t.live, 0);
+    /* the same as an error body and as an object nest */
+    assert_int_not_equal(asff_client_parse_error(500, NULL, NULL, body, 2 * depth, &e), ASFF_OK);
+    memcpy(body, "{\"FailedCount\":", 15);
+    assert_int_equal(asff__import_response_parse(body, 2 * depth, NULL, &r, &e), ASFF_ERR_LIMIT);
+    assert_int_equal(asff_client_parse_error(400, NULL, NULL, body, 40000, &e), ASFF_ERR_HTTP);
+    /* requests as deep: refused before anything is sent, on the client's allocator */
+    {
+        server s;
+        asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+        asff_client *c;
+        asff_response resp;
+        memset(&s, 0, sizeof s);
+        snprintf(s.endpoint, sizeof s.endpoint, "http://127.0.0.1:9");
+        set_env();
+        o.allocator = test_alloc_init(&t, -1);
+        c = make_client(&s, &o);
+        memset(body, '[', depth);
+        memcpy(body, "{\"FindingIdentifiers\":", 22);
+        assert_int_equal(asff_client_invoke(c, ASFF_OP_GetInsights, body, 2 * depth, &resp, &e), ASFF_ERR_SYNTAX);
+        assert_int_equal(asff_client_batch_update_findings(c, body, 2 * depth, NULL, NULL, &e), ASFF_ERR_LIMIT);
+        asff_client_free(c);
+        assert_int_equal(t.live, 0);
+    }
+    free(body);
+}
+
+/* Secrets are replaced wherever they occur, also at the cut of a truncated copy. */
+static void test_redact(void **state)
+{
+    asff__secrets s;
+    asff_buf b;
+    char out[64];
+    asff_error e;
+    const char *tok = "TOKENabcdefghijklmnop";
+    (void)state;
+    memset(&s, 0, sizeof s);
+    assert_int_equal(asff__secrets_add(&s, NULL, tok, strlen(tok)), ASFF_OK);
+    assert_int_equal(asff__secrets_add(&s, NULL, tok, strlen(tok)), ASFF_OK);
+    assert_int_equal(asff__secrets_add(&s, NULL, "abc", 3), ASFF_OK); /* too short to redact */
+    assert_int_equal(s.n, 1);
+    asff__buf_init(&b, NULL);
+    assert_int_equal(asff__redact_buf(&b, "x TOKENabcdefghijklmnop y TOKENabcdefghijklmnopTOKENabcdefghijklmnop", 68, &s),
+                     ASFF_OK);
+    assert_string_equal(b.data, "x <redacted> y <redacted><redacted>");
+    asff__buf_cleanup(&b);
+    asff__redact_into(out, 20, "message: TOKENabcdefghijklmnop", 30, &s);
+    assert_string_equal(out, "message: <redacted>");
+    asff__redact_into(out, 16, "message: TOKENabcdefghijklmnop", 30, &s);
+    assert_string_equal(out, "message: ");  /* no room for the marker: the start of the token goes */
+    asff_error_clear(&e);
+    snprintf(e.message, sizeof e.message, "bad token %s here", tok);
+    snprintf(e.request_id, sizeof e.request_id, "%s", tok);
+    asff__redact_error(&e, &s);
+    assert_string_equal(e.message, "bad token <redacted> here");
+    assert_string_equal(e.request_id, "<redacted>");
+    /* the error-body parser redacts before it cuts */
+    {
+        char body[600];
+        snprintf(body, sizeof body, "{\"__type\":\"X\",\"message\":\"%0*d%s\"}", 230, 0, tok);
+        assert_int_equal(asff__parse_error(NULL, &s, 400, NULL, NULL, body, strlen(body), &e), ASFF_ERR_AWS);
+        assert_null(strstr(e.message, "TOKENabcd"));
+    }
+    asff__secrets_clear(&s, NULL);
+    assert_int_equal(s.n, 0);
 }
 
 static void test_compact(void **state)
@@ -780,6 +883,7 @@ static void test_importer_limits(void **state)
     assert_int_equal(asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0), ASFF_OK);
     log_init(&l, 260);
     io.max_body = 300000;
+    io.no_validate = true; /* Descriptions of 60,000 bytes: over the limit, but this is about batching */
     assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
     /* 0..199: small; 200: too large; 201..209: ~60 KB each (5 per 300 KB body); 210: duplicate of 209;
      * 211: no Id; 212: not JSON */
@@ -1465,6 +1569,318 @@ static void test_get_findings_pages(void **state)
 }
 
 /* Last: nothing any test saw in an error contains the secret key or the session token. */
+/* Answers that do not match their shape, for BatchUpdateFindings, GetFindings and BatchImportFindings:
+ * errors of the call (retried, then reported per finding), never a silent success or a silent end. */
+typedef struct warn_log {
+    outcome_log *l;
+    int warnings;
+    char last[512];
+} warn_log;
+
+static int on_outcome_w(void *ctx, const asff_import_outcome *o)
+{
+    warn_log *w = ctx;
+    return on_outcome(w->l, o);
+}
+
+static void on_warn(void *ctx, const char *message)
+{
+    warn_log *w = ctx;
+    w->warnings++;
+    snprintf(w->last, sizeof w->last, "%s", message);
+}
+
+static void test_lying_answers(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_client_options co = ASFF_CLIENT_OPTIONS_INIT;
+    asff_error e;
+    update_log u;
+    asff_importer *imp;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    asff_import_stats st;
+    outcome_log l;
+    warn_log w;
+    size_t i;
+    const char *req = "{\"FindingIdentifiers\":[{\"Id\":\"f-0\",\"ProductArn\":\"arn:p\"},{\"Id\":\"f-1\",\"ProductArn\":\"arn:p\"}],"
+                      "\"Workflow\":{\"Status\":\"NOTIFIED\"}}";
+    asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
+    count_ctx k = {0, 0};
+    uint64_t n = 0;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    co.max_attempts = 2;
+    c = make_client(&s, &co);
+    /* BatchUpdateFindings: an UnprocessedFindings entry without ErrorCode, twice: InvalidResponse */
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"ProcessedFindings\\\":[],\\\"UnprocessedFindings\\\":[{\\\"FindingIdentifier\\\":"
+        "{\\\"Id\\\":\\\"f-0\\\",\\\"ProductArn\\\":\\\"arn:p\\\"}}]}\"},"
+        "{\"status\":200,\"body\":\"{\\\"ProcessedFindings\\\":\\\"all\\\"}\"}]"));
+    memset(&u, 0, sizeof u);
+    assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), on_update, &u, &e), ASFF_ERR_PARTIAL);
+    assert_int_equal(u.seen[0] + u.seen[1], 2);
+    assert_int_equal(u.processed, 0);
+    assert_string_equal(u.first_code, "InvalidResponse");
+    assert_string_equal(e.aws_code, "InvalidResponse");
+    assert_int_equal(e.http_status, 200);
+    /* a malformed answer first, a good one on the retry: processed */
+    yajl_tree_free(control(&s, "/__script", "[{\"status\":200,\"body\":\"[]\"}]"));
+    memset(&u, 0, sizeof u);
+    assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), on_update, &u, &e), ASFF_OK);
+    assert_int_equal(u.processed, 2);
+    /* GetFindings: page 2 is not a Findings document (twice): an error naming the page */
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":\\\"t1\\\"}\"},"
+        "{\"status\":200,\"body\":\"{\\\"Items\\\":[]}\"},{\"status\":200,\"body\":\"{\\\"Findings\\\":{}}\"}]"));
+    assert_int_equal(asff_client_get_findings(c, &go, count_finding, &k, &n, &e), ASFF_ERR_TYPE);
+    assert_non_null(strstr(e.message, "page 2"));
+    assert_string_equal(e.aws_code, "InvalidResponse");
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":5}\"},"
+        "{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":5}\"}]"));
+    assert_int_equal(asff_client_get_findings(c, &go, count_finding, &k, &n, &e), ASFF_ERR_TYPE);
+    assert_non_null(strstr(e.message, "page 1"));
+    /* BatchImportFindings: an Id not in the batch, an Id twice, counts that disagree, and the session
+     * token echoed in a message: warnings, one failure, the token redacted */
+    log_init(&l, 3);
+    memset(&w, 0, sizeof w);
+    w.l = &l;
+    io.on_warning = on_warn;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome_w, &w, &imp, &e), ASFF_OK);
+    for (i = 0; i < 3; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"FailedCount\\\":3,\\\"SuccessCount\\\":7,\\\"FailedFindings\\\":["
+        "{\\\"Id\\\":\\\"finding-1\\\",\\\"ErrorCode\\\":\\\"InvalidInput\\\",\\\"ErrorMessage\\\":\\\"bad " TOKEN "!\\\"},"
+        "{\\\"Id\\\":\\\"finding-1\\\",\\\"ErrorCode\\\":\\\"InvalidInput\\\",\\\"ErrorMessage\\\":\\\"again\\\"},"
+        "{\\\"Id\\\":\\\"stranger\\\",\\\"ErrorCode\\\":\\\"X\\\",\\\"ErrorMessage\\\":\\\"y\\\"}]}\"}]"));
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    asff_importer_free(imp);
+    assert_int_equal(l.imported, 2);
+    assert_string_equal(l.code[1], "InvalidInput");
+    assert_int_equal(st.unknown_ids, 1);
+    assert_int_equal(st.duplicate_ids, 1);
+    assert_int_equal(st.count_mismatches, 1);
+    assert_int_equal(w.warnings, 3);
+    assert_non_null(strstr(seen_messages, "bad <redacted>!"));
+    log_free(&l);
+    /* a 200 that is not an answer, on every attempt: every finding failed InvalidResponse */
+    log_init(&l, 2);
+    w.l = &l;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome_w, &w, &imp, &e), ASFF_OK);
+    for (i = 0; i < 2; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    yajl_tree_free(control(&s, "/__script",
+        "[{\"status\":200,\"body\":\"{\\\"FailedCount\\\":\\\"x\\\",\\\"SuccessCount\\\":null}\"},"
+        "{\"status\":200,\"body\":\"\"}]"));
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    asff_importer_free(imp);
+    assert_int_equal(l.imported, 0);
+    assert_string_equal(l.code[0], "InvalidResponse");
+    assert_string_equal(l.code[1], "InvalidResponse");
+    assert_int_equal(st.invalid_responses, 2);
+    log_free(&l);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* Allocation chaos through the importer's request building and answer checking, and BatchUpdateFindings':
+ * every allocation failing in turn ends in ASFF_ERR_NOMEM (or a per-finding "out of memory"), with
+ * nothing leaked. The client is made with a working allocator; the importer, the answers and the
+ * update run on the failing one (asff__import_response_parse and the update take the client's). */
+typedef struct chaos_ctx {
+    const char *answer;
+    size_t len;
+} chaos_ctx;
+
+static asff_status chaos_answer(const asff_allocator *alloc, void *ctx)
+{
+    chaos_ctx *x = ctx;
+    asff__import_response r;
+    asff_error e;
+    asff_status st = asff__import_response_parse(x->answer, x->len, alloc, &r, &e);
+    if (st == ASFF_OK)
+        asff__import_response_free(&r, alloc);
+    return st;
+}
+
+static asff_status chaos_compact(const asff_allocator *alloc, void *ctx)
+{
+    asff_buf out, id, arn;
+    asff_error e;
+    asff_status st;
+    char *f = finding_json(7, 30);
+    (void)ctx;
+    asff__buf_init(&out, alloc);
+    asff__buf_init(&id, alloc);
+    asff__buf_init(&arn, alloc);
+    st = asff__json_compact_finding(f, strlen(f), &out, &id, &arn, &e);
+    free(f);
+    asff__buf_cleanup(&out);
+    asff__buf_cleanup(&id);
+    asff__buf_cleanup(&arn);
+    return st;
+}
+
+static asff_status chaos_parse_error(const asff_allocator *alloc, void *ctx)
+{
+    asff__secrets sec;
+    asff_error e;
+    const char *body = "{\"__type\":\"InvalidInputException\",\"message\":\"no " TOKEN "\"}";
+    asff_status st;
+    (void)ctx;
+    memset(&sec, 0, sizeof sec);
+    st = asff__secrets_add(&sec, alloc, TOKEN, strlen(TOKEN));
+    if (st == ASFF_OK)
+        st = asff__parse_error(alloc, &sec, 400, NULL, NULL, body, strlen(body), &e);
+    asff__secrets_clear(&sec, alloc);
+    if (st == ASFF_ERR_AWS && strstr(e.message, "<redacted>"))
+        return ASFF_OK;
+    /* a body that could not be read for want of memory gives no code: HTTP error, not NOMEM */
+    return st == ASFF_ERR_HTTP ? ASFF_ERR_NOMEM : st;
+}
+
+static server chaos_server;
+
+typedef struct importer_run {
+    int findings;
+    outcome_log *l;
+} importer_run;
+
+static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
+{
+    importer_run *x = ctx;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c = NULL;
+    asff_importer *imp = NULL;
+    asff_error e;
+    asff_status st, ret = ASFF_OK;
+    int i;
+    o.allocator = alloc;
+    o.endpoint_url = chaos_server.endpoint;
+    o.allow_http = true;
+    o.no_rate_limit = true;
+    o.max_attempts = 1;
+    st = asff_client_new(&o, &c, &e);
+    if (st != ASFF_OK)
+        return st;
+    memset(x->l->seen, 0, x->l->n);
+    st = asff_importer_new(c, NULL, NULL, NULL, &imp, &e);
+    for (i = 0; st == ASFF_OK && i < x->findings; i++) {
+        char *f = finding_json((size_t)i, 1);
+        st = asff_importer_add_json(imp, f, strlen(f), &e);
+        free(f);
+    }
+    if (imp) {
+        /* after an error the caller flushes: every finding added is then reported */
+        asff_status fs = asff_importer_flush(imp, &e);
+        if (st == ASFF_OK)
+            st = fs;
+    }
+    if (imp) {
+        asff_import_stats s;
+        asff_importer_get_stats(imp, &s);
+        /* out of memory may also fail single findings ("Internal", "out of memory"): count those */
+        if (st == ASFF_OK && s.failed)
+            ret = ASFF_ERR_NOMEM;
+        if (s.imported + s.failed != s.added)
+            ret = ASFF_ERR_STATE;
+        asff_importer_free(imp);
+    }
+    asff_client_free(c);
+    return ret != ASFF_OK ? ret : st;
+}
+
+static void test_alloc_chaos_client(void **state)
+{
+    chaos_ctx x;
+    const char *answer = "{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"E\","
+                         "\"ErrorMessage\":\"m\"}]}";
+    importer_run r;
+    outcome_log l;
+    long calls;
+    (void)state;
+    x.answer = answer;
+    x.len = strlen(answer);
+    assert_true(test_alloc_chaos(chaos_answer, &x) > 0);
+    assert_true(test_alloc_chaos(chaos_compact, NULL) > 0);
+    assert_true(test_alloc_chaos(chaos_parse_error, NULL) > 0);
+    set_env();
+    fault_start(&chaos_server, "");
+    log_init(&l, 8);
+    r.findings = 3;
+    r.l = &l;
+    calls = test_alloc_chaos(chaos_importer, &r);
+    print_message("importer: %ld allocations, each failed in turn\n", calls);
+    log_free(&l);
+    server_stop(&chaos_server);
+}
+
+/* Every field of asff_error is set on every path, early refusals included (issue 14 item 5: a garbled
+ * "HTTP -946253824, request id \251\177" came from fields an early return never touched). */
+static void check_clean(const asff_error *e, asff_status st)
+{
+    assert_int_not_equal(st, ASFF_OK);
+    assert_int_equal(e->code, st);
+    assert_int_equal(e->http_status, 0);
+    assert_string_equal(e->aws_code, "");
+    assert_string_equal(e->request_id, "");
+    assert_true(strlen(e->message) > 0);
+}
+
+static void test_error_initialized(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_importer *imp;
+    asff_response r;
+    asff_error e;
+    asff_status st;
+    (void)state;
+    set_env();
+    memset(&s, 0, sizeof s);
+    snprintf(s.endpoint, sizeof s.endpoint, "http://127.0.0.1:9");
+    c = make_client(&s, NULL);
+#define GARBLE() memset(&e, 0xa9, sizeof e)
+    GARBLE();
+    o.version = 99;
+    check_clean(&e, asff_client_new(&o, &(asff_client *){NULL}, &e));
+    GARBLE();
+    check_clean(&e, asff_client_invoke(c, ASFF_OP_InviteMembers, "{", 1, &r, &e));
+    GARBLE();
+    check_clean(&e, asff_client_invoke(c, ASFF_OP_UpdateInsight, "{}", 2, &r, &e));
+    GARBLE();
+    check_clean(&e, asff_client_call(c, "GET", "no-slash", NULL, NULL, 0, &r, &e));
+    GARBLE();
+    check_clean(&e, asff_importer_new(NULL, NULL, NULL, NULL, &imp, &e));
+    GARBLE();
+    check_clean(&e, asff_importer_add_json(NULL, "{}", 2, &e));
+    GARBLE();
+    check_clean(&e, asff_importer_flush(NULL, &e));
+    GARBLE();
+    check_clean(&e, asff_client_batch_update_findings(c, "{", 1, NULL, NULL, &e));
+    GARBLE();
+    check_clean(&e, asff_client_get_findings(c, NULL, NULL, NULL, NULL, &e));
+    /* a network failure: no HTTP status, no request id, and a code that says what */
+    GARBLE();
+    st = asff_client_invoke(c, ASFF_OP_DescribeHub, NULL, 0, &r, &e);
+    assert_int_equal(st, ASFF_ERR_NETWORK);
+    check_clean(&e, st);
+#undef GARBLE
+    asff_client_free(c);
+}
+
 static void test_no_secrets(void **state)
 {
     (void)state;
@@ -1479,6 +1895,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_parse_error, stop_servers),       cmocka_unit_test_teardown(test_header_lines, stop_servers),
         cmocka_unit_test_teardown(test_backoff, stop_servers),           cmocka_unit_test_teardown(test_import_response, stop_servers),
+        cmocka_unit_test(test_deep_response), cmocka_unit_test(test_redact),
         cmocka_unit_test_teardown(test_compact, stop_servers),           cmocka_unit_test_teardown(test_operations_table, stop_servers),
         cmocka_unit_test_teardown(test_options, stop_servers),           cmocka_unit_test_teardown(test_retries, stop_servers),
         cmocka_unit_test_teardown(test_timeout_and_network, stop_servers), cmocka_unit_test_teardown(test_bindings, stop_servers),
@@ -1490,6 +1907,9 @@ int main(void)
         cmocka_unit_test_teardown(test_batch_update, stop_servers),
         cmocka_unit_test_teardown(test_moto, stop_servers),
         cmocka_unit_test_teardown(test_get_findings_pages, stop_servers),
+        cmocka_unit_test_teardown(test_lying_answers, stop_servers),
+        cmocka_unit_test_teardown(test_error_initialized, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_client, stop_servers),
         cmocka_unit_test_teardown(test_no_secrets, stop_servers),
     };
     signal(SIGPIPE, SIG_IGN);

@@ -180,7 +180,7 @@ ASFF_NODISCARD ASFF_API asff_status asff_aws_endpoint(const asff_aws *a, const c
  * back to us-east-1): https://sts.REGION.amazonaws.com, https://portal.sso.REGION..., https://oidc.REGION...
  * (sts-fips / securityhub-fips with FIPS). For "securityhub", options.endpoint_url comes first.
  */
-ASFF_API asff_status asff_aws_service_endpoint(const asff_aws *a, const char *service, const char *region, char *out,
+ASFF_NODISCARD ASFF_API asff_status asff_aws_service_endpoint(const asff_aws *a, const char *service, const char *region, char *out,
                                                size_t size, bool *is_override, asff_error *err);
 
 /* The regions for "every region": options.regions when given, else the built-in list for the
@@ -210,7 +210,7 @@ typedef struct asff_caller_identity {
 
 /* Ask STS GetCallerIdentity with the current credentials (in the resolved region's STS endpoint, or
  * the configured STS endpoint). ASFF_ERR_AWS with aws_code/request id when STS refuses. */
-ASFF_API asff_status asff_aws_caller_identity(asff_aws *a, asff_caller_identity *out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_aws_caller_identity(asff_aws *a, asff_caller_identity *out, asff_error *err);
 
 /* A short text saying where the credentials came from beyond the source ("role arn:aws:iam::1:role/B
  * via profile b", "process of profile p", ...), "" when there is nothing more; owned by the handle,

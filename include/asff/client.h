@@ -176,8 +176,9 @@ ASFF_NODISCARD ASFF_API asff_status asff_client_call(asff_client *c, const char 
 
 /*
  * One operation with its input shape as JSON text (NULL or "" = {}): URI and query members are bound
- * as the model says, the others form the body. ASFF_ERR_INVALID_ARG when a URI member is missing or
- * the input is not a JSON object.
+ * as the model says, the others form the body. Before sending: ASFF_ERR_SYNTAX when the input is not
+ * JSON (or nested deeper than 64 levels), ASFF_ERR_TYPE when it is not an object or a query member is
+ * not a scalar, ASFF_ERR_INVALID_ARG when a URI member is missing or not a non-empty string.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *input, size_t input_len,
                                         asff_response *out, asff_error *err);
@@ -192,8 +193,10 @@ typedef struct asff_import_outcome {
     bool imported;
     const char *error_code;      /* when not imported: ErrorCode from FailedFindings, the AWS error code
                                     of the whole call, or one of libasff's: "FindingTooLarge",
-                                    "MissingId", "InvalidJson", "NetworkError", "Timeout", "HttpError",
-                                    "InvalidResponse", "Credentials", "Aborted", "Internal" */
+                                    "MissingId", "InvalidJson", "InvalidFinding", "NetworkError",
+                                    "Timeout", "HttpError", "InvalidResponse", "Credentials", "Aborted",
+                                    "Internal". Texts from the server are redacted of the credentials'
+                                    secrets ("<redacted>") */
     const char *error_message;
     unsigned attempts;           /* BatchImportFindings calls that carried this finding */
 } asff_import_outcome;
@@ -202,16 +205,23 @@ typedef struct asff_import_outcome {
  * (the current and later calls return ASFF_ERR_ABORTED; the rest are still reported). */
 typedef int (*asff_import_fn)(void *ctx, const asff_import_outcome *outcome);
 
+/* Told of an answer that contradicts the batch (FailedFindings Ids not in it or listed twice, counts
+ * that disagree); message is one printable line, redacted of secrets, valid during the call. */
+typedef void (*asff_import_warn_fn)(void *ctx, const char *message);
+
 typedef struct asff_import_options {
-    unsigned version;            /* ASFF_IMPORT_OPTIONS_VERSION */
+    unsigned version;            /* ASFF_IMPORT_OPTIONS_VERSION (1: the first four members only) */
     size_t max_findings;         /* findings per call, 1..100; 0 = 100 */
     size_t max_body;             /* body bytes per call; 0 = 6,000,000 */
     unsigned resubmit;           /* times a finding failed with a retryable ErrorCode (InternalFailure,
                                     ConcurrentUpdateError, throttling) is sent again; 0 = never */
+    bool no_validate;            /* do not check findings with asff_validate before sending; false = check
+                                    (a finding with errors is not sent: failed "InvalidFinding") */
+    asff_import_warn_fn on_warning; /* NULL = warnings only counted in the stats; called with ctx */
 } asff_import_options;
 
-#define ASFF_IMPORT_OPTIONS_VERSION 1
-#define ASFF_IMPORT_OPTIONS_INIT {ASFF_IMPORT_OPTIONS_VERSION, 0, 0, 0}
+#define ASFF_IMPORT_OPTIONS_VERSION 2
+#define ASFF_IMPORT_OPTIONS_INIT {ASFF_IMPORT_OPTIONS_VERSION, 0, 0, 0, false, NULL}
 
 /* Totals of an importer. */
 typedef struct asff_import_stats {
@@ -220,6 +230,11 @@ typedef struct asff_import_stats {
     uint64_t failed;
     uint64_t calls;              /* BatchImportFindings calls that were answered or gave up */
     uint64_t resubmitted;        /* findings sent again after a retryable failure */
+    uint64_t invalid;            /* not sent: asff_validate found errors (failed, "InvalidFinding") */
+    uint64_t invalid_responses;  /* 2xx answers that did not match BatchImportFindingsResponse */
+    uint64_t unknown_ids;        /* FailedFindings entries naming an Id that was not in the batch */
+    uint64_t duplicate_ids;      /* FailedFindings entries naming an Id already named */
+    uint64_t count_mismatches;   /* answers whose FailedCount/SuccessCount contradict the batch or list */
 } asff_import_stats;
 
 typedef struct asff_importer asff_importer;
@@ -229,7 +244,9 @@ ASFF_NODISCARD ASFF_API asff_status asff_importer_new(asff_client *c, const asff
                                        void *ctx, asff_importer **out, asff_error *err);
 /*
  * Add one finding (serialized compactly; a finding over ASFF_FINDING_MAX_BYTES bytes is reported
- * failed with "FindingTooLarge" and never sent). A full batch is sent first. A finding whose Id is
+ * failed with "FindingTooLarge" and never sent; unless options.no_validate, one that asff_validate
+ * finds errors in is reported failed with "InvalidFinding", each error's rule id and JSON Pointer in
+ * the message, and never sent). A full batch is sent first. A finding whose Id is
  * already in the pending batch starts a new batch, so that FailedFindings (which name Ids only)
  * match back to exactly one finding. Returns ASFF_OK even when findings failed (they go to the
  * callback); an error only when the importer cannot go on (ASFF_ERR_NOMEM, ASFF_ERR_ABORTED,
@@ -264,9 +281,13 @@ typedef int (*asff_update_fn)(void *ctx, const asff_update_outcome *outcome);
  * sent in calls of at most 100 identifiers, each with the same other members (Note, Severity,
  * Workflow, ...). fn (may be NULL) hears of every identifier exactly once, processed or not. Returns
  * ASFF_OK when every call was answered (identifiers may still be unprocessed), ASFF_ERR_PARTIAL when
- * some calls failed as a whole (their identifiers were reported with the error), the error itself when
- * the input is malformed or the client cannot go on (credentials, memory, a callback that returned
- * nonzero: ASFF_ERR_ABORTED).
+ * some calls failed as a whole (their identifiers were reported with the error; an answer that does not
+ * match BatchUpdateFindingsResponse, after the retries, is such a failure: "InvalidResponse"), the error
+ * itself when the client cannot go on (credentials, memory, a callback that returned nonzero:
+ * ASFF_ERR_ABORTED). A malformed request, before anything is sent: ASFF_ERR_SYNTAX (not JSON),
+ * ASFF_ERR_LIMIT or ASFF_ERR_UTF8 (too deep, bad UTF-8), ASFF_ERR_INVALID_ARG (no FindingIdentifiers
+ * array, an identifier without Id and ProductArn strings: err.path says which). Codes and messages
+ * from the server are redacted of the credentials' secrets.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_client_batch_update_findings(asff_client *c, const char *request, size_t len,
                                                        asff_update_fn fn, void *ctx, asff_error *err);
@@ -291,7 +312,9 @@ typedef struct asff_get_findings_options {
 #define ASFF_GET_FINDINGS_OPTIONS_INIT {ASFF_GET_FINDINGS_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0}
 
 /* Every finding that matches, page after page (NextToken), each streamed to fn as it is parsed:
- * memory is bounded by a page, not by the result. *count (may be NULL) receives the number delivered. */
+ * memory is bounded by a page, not by the result. *count (may be NULL) receives the number delivered.
+ * A page that is not {"Findings":[...],"NextToken":string|null} is retried like a 5xx, then an error
+ * (ASFF_ERR_TYPE / ASFF_ERR_SYNTAX, aws_code "InvalidResponse") whose message names the page. */
 ASFF_NODISCARD ASFF_API asff_status asff_client_get_findings(asff_client *c, const asff_get_findings_options *options,
                                               asff_get_findings_fn fn, void *ctx, uint64_t *count,
                                               asff_error *err);
@@ -365,7 +388,7 @@ typedef struct asff_rollout_options {
  * ASFF_ERR_PARTIAL when some failed (each told to on_line), another status when nothing could start
  * (no regions, no credentials, a malformed account id).
  */
-ASFF_API asff_status asff_rollout(const asff_rollout_member *members, size_t count, const asff_rollout_options *o,
+ASFF_NODISCARD ASFF_API asff_status asff_rollout(const asff_rollout_member *members, size_t count, const asff_rollout_options *o,
                                   asff_error *err);
 
 #ifdef __cplusplus

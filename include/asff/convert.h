@@ -36,7 +36,7 @@ ASFF_API int asff_ocsf_class_uid(const asff_AwsSecurityFinding *finding);
 /* Write the OCSF event of one finding to fn as one JSON object (no newline after it); fn is called
  * once, with the whole object. options may be NULL. ASFF_ERR_IO when fn fails, ASFF_ERR_RANGE for a
  * number JSON cannot hold, ASFF_ERR_NOMEM. */
-ASFF_API asff_status asff_to_ocsf(const asff_AwsSecurityFinding *finding, const asff_ocsf_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_to_ocsf(const asff_AwsSecurityFinding *finding, const asff_ocsf_options *options,
                                   asff_write_fn fn, void *ctx, asff_error *err);
 
 /* ---- ASFF -> CSV ---------------------------------------------------------------------------- */
@@ -61,13 +61,13 @@ typedef struct asff_csv_writer asff_csv_writer;
 
 /* A CSV writer to fn. Columns are checked against the model: an unknown member is
  * ASFF_ERR_NOT_FOUND (message names the column), a malformed list ASFF_ERR_INVALID_ARG. */
-ASFF_API asff_status asff_csv_writer_new(const asff_csv_options *options, asff_write_fn fn, void *ctx,
+ASFF_NODISCARD ASFF_API asff_status asff_csv_writer_new(const asff_csv_options *options, asff_write_fn fn, void *ctx,
                                          asff_csv_writer **out, asff_error *err);
 /* One row per finding (the header first, unless no_header). Lines end with CRLF. */
-ASFF_API asff_status asff_csv_writer_write(asff_csv_writer *w, const asff_AwsSecurityFinding *finding,
+ASFF_NODISCARD ASFF_API asff_status asff_csv_writer_write(asff_csv_writer *w, const asff_AwsSecurityFinding *finding,
                                            asff_error *err);
 /* Writes the header when no row was written (so an empty input still gives a header). */
-ASFF_API asff_status asff_csv_writer_finish(asff_csv_writer *w, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_csv_writer_finish(asff_csv_writer *w, asff_error *err);
 /* NULL is allowed. */
 ASFF_API void asff_csv_writer_free(asff_csv_writer *w);
 
@@ -96,13 +96,13 @@ typedef struct asff_sarif_reader asff_sarif_reader;
 /* A SARIF reader: on_finding gets one finding per result, as soon as the result's closing brace is
  * read (info->path "/runs/0/results/7", offset, line). The finding lives until the callback returns.
  * ASFF_ERR_INVALID_ARG when product_arn is not a product ARN or account_id not 12 digits. */
-ASFF_API asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_finding_fn on_finding,
+ASFF_NODISCARD ASFF_API asff_status asff_sarif_reader_new(const asff_sarif_options *options, asff_finding_fn on_finding,
                                            void *ctx, asff_sarif_reader **out, asff_error *err);
 /* Push the next len bytes. Errors (syntax, limits, a result that is not an object) are final and
  * carry path, offset, line and column. */
-ASFF_API asff_status asff_sarif_reader_feed(asff_sarif_reader *r, const void *data, size_t len, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_sarif_reader_feed(asff_sarif_reader *r, const void *data, size_t len, asff_error *err);
 /* End of input: ASFF_ERR_TRUNCATED inside a value; ASFF_ERR_ENVELOPE when the document has no runs. */
-ASFF_API asff_status asff_sarif_reader_finish(asff_sarif_reader *r, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_sarif_reader_finish(asff_sarif_reader *r, asff_error *err);
 /* Findings delivered so far. */
 ASFF_API uint64_t asff_sarif_reader_count(const asff_sarif_reader *r);
 /* NULL is allowed. */
@@ -135,7 +135,7 @@ typedef struct asff_schema_options {
 
 /* The CREATE statement of a table of AwsSecurityFinding over NDJSON for options->dialect, written to
  * fn in one call: every member with its full type, timestamps as text (noted), partition columns. */
-ASFF_API asff_status asff_schema_ddl(const asff_schema_options *options, asff_write_fn fn, void *ctx,
+ASFF_NODISCARD ASFF_API asff_status asff_schema_ddl(const asff_schema_options *options, asff_write_fn fn, void *ctx,
                                      asff_error *err);
 
 /* ---- Hive-style partitioned NDJSON (docs/scale-out.md) ---------------------------------------- */
@@ -157,12 +157,12 @@ typedef struct asff_partition_writer asff_partition_writer;
 /* Findings into dir/region=R/account=A/yyyy=Y/mm=M/dd=D/part-00000.ndjson (folders created; values
  * escaped as Hive does, %XX outside [A-Za-z0-9_.-]). A folder's file is truncated when this writer
  * first writes to it. */
-ASFF_API asff_status asff_partition_writer_new(const char *dir, const asff_partition_options *options,
+ASFF_NODISCARD ASFF_API asff_status asff_partition_writer_new(const char *dir, const asff_partition_options *options,
                                                asff_partition_writer **out, asff_error *err);
-ASFF_API asff_status asff_partition_writer_write(asff_partition_writer *w, const asff_AwsSecurityFinding *finding,
+ASFF_NODISCARD ASFF_API asff_status asff_partition_writer_write(asff_partition_writer *w, const asff_AwsSecurityFinding *finding,
                                                  asff_error *err);
 /* Close every file (ASFF_ERR_IO when one fails). */
-ASFF_API asff_status asff_partition_writer_finish(asff_partition_writer *w, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_partition_writer_finish(asff_partition_writer *w, asff_error *err);
 /* Partition folders written so far. */
 ASFF_API uint64_t asff_partition_writer_count(const asff_partition_writer *w);
 /* NULL is allowed; closes files still open. */

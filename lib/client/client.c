@@ -1,4 +1,5 @@
 /* The Security Hub client: transport (libcurl), signing, retries, rate limits, operation bindings. */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <curl/curl.h>
@@ -97,7 +98,7 @@ static void sys_sleep_ms(void *ctx, uint64_t ms)
     (void)ctx;
     ts.tv_sec = (time_t)(ms / 1000u);
     ts.tv_nsec = (long)(ms % 1000u) * 1000000L;
-    while (nanosleep(&ts, &ts) != 0) {
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
 }
 
@@ -195,6 +196,9 @@ static asff_status setup_curl(asff_client *c, const asff_client_options *o, bool
     if (uc == CURLUE_OK)
         uc = curl_url_get(u, CURLUPART_PATH, &path, 0);
     if (uc != CURLUE_OK) {
+        curl_free(host);
+        curl_free(port);
+        curl_free(path);
         curl_url_cleanup(u);
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "endpoint URL '%s' is malformed", c->endpoint);
     }
@@ -259,6 +263,7 @@ asff_status asff_client_new(const asff_client_options *o, asff_client **out, asf
     bool is_override = false;
     int i;
     struct timespec ts;
+    asff_error_clear(err);
     if (!out)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_client_new: out is NULL");
     *out = NULL;
@@ -358,6 +363,7 @@ void asff_client_free(asff_client *c)
     asff__buf_cleanup(&c->base_path);
     asff__free(c->alloc, c->region);
     asff__free(c->alloc, c->endpoint);
+    asff__secrets_clear(&c->secrets, c->alloc);
     asff__free(c->alloc, c);
 }
 
@@ -490,6 +496,12 @@ static asff_status attempt(asff_client *c, const char *method, const char *path,
     st = asff_aws_credentials(c->aws, 0, &creds, err);
     if (st != ASFF_OK)
         return st;
+    /* what a server says back is redacted of these (an echoed token must not reach a log) */
+    if (asff__secrets_add(&c->secrets, c->alloc, creds.secret_access_key,
+                          creds.secret_access_key ? strlen(creds.secret_access_key) : 0) != ASFF_OK ||
+        asff__secrets_add(&c->secrets, c->alloc, creds.session_token,
+                          creds.session_token ? strlen(creds.session_token) : 0) != ASFF_OK)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     in[0].name = "host";
     in[0].name_len = 4;
     in[0].value = c->host.data;
@@ -588,8 +600,8 @@ static asff_status attempt(asff_client *c, const char *method, const char *path,
         curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &code);
         c->headers.status = (int)code;
     }
-    st = asff_client_parse_error(c->headers.status, c->headers.error_type, c->headers.request_id,
-                                 c->response.data, c->response.len, err);
+    st = asff__parse_error(c->alloc, &c->secrets, c->headers.status, c->headers.error_type, c->headers.request_id,
+                           c->response.data, c->response.len, err);
     if (st == ASFF_ERR_THROTTLED)
         c->stats.throttled++;
     *retryable = st != ASFF_OK && asff_client_is_retryable(err);
@@ -597,14 +609,18 @@ static asff_status attempt(asff_client *c, const char *method, const char *path,
 }
 
 /* A call: pace, attempt, back off and retry as the SDKs' standard mode does. */
-asff_status asff__client_send(asff_client *c, int op, const char *method, const char *path, const char *query,
-                             const char *body, size_t body_len, asff_response *out, asff_error *err)
+asff_status asff__client_send_checked(asff_client *c, int op, const char *method, const char *path,
+                                      const char *query, const char *body, size_t body_len, asff__check_fn check,
+                                      void *check_ctx, asff_response *out, asff_error *err)
 {
     unsigned n;
     asff_status st = ASFF_OK;
     asff_error local;
     asff_error *e = err ? err : &local;
     bool retryable = false;
+    asff_error_clear(e);
+    if (out)
+        memset(out, 0, sizeof *out);
     c->stats.calls++;
     for (n = 1; n <= c->max_attempts; n++) {
         if (n > 1) {
@@ -613,6 +629,23 @@ asff_status asff__client_send(asff_client *c, int op, const char *method, const 
         }
         take_token(c, op);
         st = attempt(c, method, path, query, body, body_len, &retryable, e);
+        if (st != ASFF_OK)
+            asff__redact_error(e, &c->secrets);
+        if (st == ASFF_OK && check) {
+            /* a 2xx whose body is not the operation's answer: an error of the call, like a 5xx */
+            int status = c->headers.status;
+            char rid[ASFF_ERROR_AWS_SIZE];
+            asff__copy_string(rid, sizeof rid, c->headers.request_id);
+            st = check(check_ctx, c->response.len ? c->response.data : "", c->response.len, e);
+            if (st != ASFF_OK) {
+                e->http_status = status;
+                asff__copy_string(e->request_id, sizeof e->request_id, rid);
+                if (st != ASFF_ERR_NOMEM)
+                    asff__copy_string(e->aws_code, sizeof e->aws_code, "InvalidResponse");
+                asff__redact_error(e, &c->secrets);
+            }
+            retryable = st != ASFF_ERR_NOMEM;
+        }
         if (st == ASFF_OK || !retryable)
             break;
     }
@@ -624,7 +657,8 @@ asff_status asff__client_send(asff_client *c, int op, const char *method, const 
         out->body[c->response.len] = '\0';
         out->len = c->response.len;
         out->http_status = c->headers.status;
-        asff__copy_string(out->request_id, sizeof out->request_id, c->headers.request_id);
+        asff__redact_into(out->request_id, sizeof out->request_id, c->headers.request_id,
+                          strlen(c->headers.request_id), &c->secrets);
     } else if (st != ASFF_OK && n > 1 && e->message[0]) {
         char msg[ASFF_ERROR_MESSAGE_SIZE];
         asff__copy_string(msg, sizeof msg, e->message);
@@ -634,11 +668,18 @@ asff_status asff__client_send(asff_client *c, int op, const char *method, const 
     return st;
 }
 
+asff_status asff__client_send(asff_client *c, int op, const char *method, const char *path, const char *query,
+                             const char *body, size_t body_len, asff_response *out, asff_error *err)
+{
+    return asff__client_send_checked(c, op, method, path, query, body, body_len, NULL, NULL, out, err);
+}
+
 asff_status asff_client_call(asff_client *c, const char *method, const char *path, const char *query,
                              const char *body, size_t body_len, asff_response *out, asff_error *err)
 {
     asff_status st;
     asff_buf full;
+    asff_error_clear(err);
     if (out)
         memset(out, 0, sizeof *out);
     if (!c || !method || !method[0] || !path || path[0] != '/')
@@ -759,31 +800,29 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
     size_t i, members = 0;
     yajl_gen g = NULL;
     gen_sink sink;
+    asff_yalloc ya;
+    asff_error_clear(err);
     if (out)
         memset(out, 0, sizeof *out);
     if (!c || (int)op < 0 || op >= ASFF_OP_COUNT)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_client_invoke: unknown operation");
     b = &ops[op];
     if (input && input_len) {
-        char ebuf[128];
-        char *copy = asff__malloc(c->alloc, input_len + 1);
-        if (!copy)
-            return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-        memcpy(copy, input, input_len);
-        copy[input_len] = '\0';
-        root = yajl_tree_parse(copy, ebuf, sizeof ebuf);
-        asff__free(c->alloc, copy);
-        if (!root)
+        st = asff__json_parse(input, input_len, NULL, c->alloc, &root, err);
+        if (st == ASFF_ERR_NOMEM)
+            return st;
+        if (st != ASFF_OK)
             return asff__error_setf(err, ASFF_ERR_SYNTAX, "%s input is not JSON", b->name);
         if (!YAJL_IS_OBJECT(root)) {
-            yajl_tree_free(root);
+            asff__json_free(root, c->alloc);
             return asff__error_setf(err, ASFF_ERR_TYPE, "%s input must be a JSON object", b->name);
         }
     }
     asff__buf_init(&path, c->alloc);
     asff__buf_init(&query, c->alloc);
     asff__buf_init(&body, c->alloc);
-    g = yajl_gen_alloc(NULL);
+    asff__yalloc_init(&ya, c->alloc);
+    g = yajl_gen_alloc(&ya.funcs);
     sink.b = &body;
     sink.st = ASFF_OK;
     if (!g) {
@@ -845,7 +884,7 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
         }
     }
     yajl_gen_map_close(g);
-    if (sink.st != ASFF_OK) {
+    if (sink.st != ASFF_OK || ya.failed) {
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         goto done;
     }
@@ -867,8 +906,7 @@ asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *in
 done:
     if (g)
         yajl_gen_free(g);
-    if (root)
-        yajl_tree_free(root);
+    asff__json_free(root, c->alloc);
     asff__buf_cleanup(&path);
     asff__buf_cleanup(&query);
     asff__buf_cleanup(&body);

@@ -4,6 +4,7 @@
 
 #include "asff/client.h"
 #include "core/internal.h"
+#include "core/json.h"
 
 /* What the client keeps of a response's header lines. */
 typedef struct asff_http_headers {
@@ -16,6 +17,29 @@ typedef struct asff_http_headers {
  * A status line starts a new response (interim 100 answers, redirects). Lines of any bytes are fine. */
 void asff__http_header_line(asff_http_headers *h, const char *line, size_t len);
 
+/* Secrets of the credentials in use, redacted from every text that came from a server (issue 19):
+ * the secret key, the session token, and whatever else a credentials source adds. */
+#define ASFF__MAX_SECRETS 8u
+#define ASFF__REDACTED "<redacted>"
+typedef struct asff__secrets {
+    char *v[ASFF__MAX_SECRETS];   /* owned copies, wiped when dropped */
+    size_t len[ASFF__MAX_SECRETS];
+    size_t n;
+} asff__secrets;
+
+/* Remember a secret (copied with alloc; one already held is not added twice; shorter than 4 bytes is
+ * ignored: redacting it would mangle every text). When full, the oldest is wiped and dropped. */
+asff_status asff__secrets_add(asff__secrets *s, const asff_allocator *alloc, const char *secret, size_t len);
+/* Wipe and free every secret. */
+void asff__secrets_clear(asff__secrets *s, const asff_allocator *alloc);
+/* Copy src[len] into dst[size] (NUL-terminated, truncated) with every secret replaced by <redacted>;
+ * a truncated copy that ends in the start of a secret loses that start too. s may be NULL. */
+size_t asff__redact_into(char *dst, size_t size, const char *src, size_t len, const asff__secrets *s);
+/* The same, appended to out (no truncation). */
+asff_status asff__redact_buf(asff_buf *out, const char *src, size_t len, const asff__secrets *s);
+/* Redact the text fields of err in place (message, path, aws_code, request_id). */
+void asff__redact_error(asff_error *err, const asff__secrets *s);
+
 /* One entry of FailedFindings. Strings point into the parsed tree (valid until it is freed). */
 typedef struct asff_failed_finding {
     const char *id;
@@ -23,11 +47,28 @@ typedef struct asff_failed_finding {
     const char *message;
 } asff_failed_finding;
 
-/* Parse a BatchImportFindings response body: calls fn for each FailedFindings entry that has an Id.
- * ASFF_ERR_SYNTAX / ASFF_ERR_TYPE when the body is not such a response (message in err). */
-asff_status asff__parse_import_response(const char *body, size_t len, const asff_allocator *alloc,
-                                       void (*fn)(void *ctx, const asff_failed_finding *f), void *ctx,
-                                       asff_error *err);
+/* A BatchImportFindings response checked against its shape (model: FailedCount and SuccessCount
+ * integers >= 0, FailedFindings a list of {Id, ErrorCode, ErrorMessage} strings). */
+typedef struct asff__import_response {
+    int64_t failed_count;
+    int64_t success_count;
+    asff_failed_finding *failed;  /* the FailedFindings entries (strings in tree) */
+    size_t nfailed;
+    yajl_val tree;
+} asff__import_response;
+
+/* Parse and check a BatchImportFindings response body (asff__json_parse: depth and size limited).
+ * ASFF_ERR_SYNTAX / ASFF_ERR_UTF8 / ASFF_ERR_LIMIT / ASFF_ERR_TRUNCATED when it is not JSON,
+ * ASFF_ERR_TYPE when it does not match the shape (err.path: the culprit), ASFF_ERR_NOMEM. On an
+ * error *out holds nothing. */
+asff_status asff__import_response_parse(const char *body, size_t len, const asff_allocator *alloc,
+                                        asff__import_response *out, asff_error *err);
+void asff__import_response_free(asff__import_response *r, const asff_allocator *alloc);
+
+/* asff_client_parse_error on alloc, with the message redacted of secrets (s may be NULL). */
+asff_status asff__parse_error(const asff_allocator *alloc, const asff__secrets *s, int http_status,
+                              const char *error_type, const char *request_id, const char *body, size_t body_len,
+                              asff_error *err);
 
 /* Compact one JSON object (kept verbatim otherwise: numbers as written, member order, unknown members)
  * into out, and copy its top-level "Id" and "ProductArn" strings (when they are strings) into the
@@ -67,6 +108,7 @@ struct asff_client {
     asff_buf response;
     bool response_too_large;
     char curl_error[CURL_ERROR_SIZE];
+    asff__secrets secrets; /* of the credentials used so far: redacted from what servers say */
 };
 
 /* The endpoint's path prefix, never NULL. */
@@ -76,6 +118,15 @@ struct asff_client {
  * (base path included), query raw or NULL. */
 asff_status asff__client_send(asff_client *c, int op, const char *method, const char *path, const char *query,
                              const char *body, size_t body_len, asff_response *out, asff_error *err);
+
+/* A check of a 2xx answer's body (the operation's response shape): not ASFF_OK makes the attempt
+ * fail like a 5xx, retried (ASFF_ERR_NOMEM is not retried); err.aws_code is then "InvalidResponse". */
+typedef asff_status (*asff__check_fn)(void *ctx, const char *body, size_t len, asff_error *err);
+
+/* asff__client_send with check applied to every 2xx answer (check may be NULL). */
+asff_status asff__client_send_checked(asff_client *c, int op, const char *method, const char *path,
+                                      const char *query, const char *body, size_t body_len, asff__check_fn check,
+                                      void *check_ctx, asff_response *out, asff_error *err);
 
 /* Write a yajl tree value with g (numbers as written). False when g refuses (depth, memory). */
 bool asff__client_gen_value(yajl_gen g, yajl_val v);

@@ -5,6 +5,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
+#include <stdio.h>
 #include "client/client_internal.h"
 
 /* Error bodies are small; anything larger is not read as JSON (bounds the tree yajl builds). */
@@ -122,22 +123,140 @@ static const char *tree_string(yajl_val obj, const char *name)
     return NULL;
 }
 
-/* yajl_tree_parse needs a NUL-terminated copy. */
-static yajl_val parse_tree(const char *body, size_t len, const asff_allocator *alloc, char *errbuf, size_t errsize)
+/* ---- redaction of secrets ------------------------------------------------------------------------- */
+
+asff_status asff__secrets_add(asff__secrets *s, const asff_allocator *alloc, const char *secret, size_t len)
 {
-    char *copy = asff__malloc(alloc, len + 1);
-    yajl_val v;
+    size_t i;
+    char *copy;
+    if (!s || !secret || len < 4)
+        return ASFF_OK;
+    for (i = 0; i < s->n; i++)
+        if (s->len[i] == len && memcmp(s->v[i], secret, len) == 0)
+            return ASFF_OK;
+    copy = asff__malloc(alloc, len + 1);
     if (!copy)
-        return NULL;
-    memcpy(copy, body, len);
+        return ASFF_ERR_NOMEM;
+    memcpy(copy, secret, len);
     copy[len] = '\0';
-    v = yajl_tree_parse(copy, errbuf, errsize);
-    asff__free(alloc, copy);
-    return v;
+    if (s->n == ASFF__MAX_SECRETS) {
+        memset(s->v[0], 0, s->len[0]);
+        asff__free(alloc, s->v[0]);
+        memmove(s->v, s->v + 1, (ASFF__MAX_SECRETS - 1) * sizeof s->v[0]);
+        memmove(s->len, s->len + 1, (ASFF__MAX_SECRETS - 1) * sizeof s->len[0]);
+        s->n--;
+    }
+    s->v[s->n] = copy;
+    s->len[s->n++] = len;
+    return ASFF_OK;
 }
 
-asff_status asff_client_parse_error(int http_status, const char *error_type, const char *request_id,
-                                    const char *body, size_t body_len, asff_error *err)
+void asff__secrets_clear(asff__secrets *s, const asff_allocator *alloc)
+{
+    size_t i;
+    if (!s)
+        return;
+    for (i = 0; i < s->n; i++) {
+        memset(s->v[i], 0, s->len[i]);
+        asff__free(alloc, s->v[i]);
+    }
+    memset(s, 0, sizeof *s);
+}
+
+/* The length of the longest secret that starts at src[i..len), 0 when none does. */
+static size_t secret_at(const char *src, size_t i, size_t len, const asff__secrets *s)
+{
+    size_t k, m = 0;
+    for (k = 0; s && k < s->n; k++)
+        if (s->len[k] > m && s->len[k] <= len - i && src[i] == s->v[k][0] && memcmp(src + i, s->v[k], s->len[k]) == 0)
+            m = s->len[k];
+    return m;
+}
+
+/* dst[0..*o) was cut: drop a tail that is the start (4 bytes or more) of a secret. */
+static void drop_partial_tail(char *dst, size_t *o, const asff__secrets *s)
+{
+    size_t k, p;
+    for (k = 0; s && k < s->n; k++)
+        for (p = s->len[k] - 1 < *o ? s->len[k] - 1 : *o; p >= 4; p--)
+            if (memcmp(dst + *o - p, s->v[k], p) == 0) {
+                *o -= p;
+                break;
+            }
+}
+
+size_t asff__redact_into(char *dst, size_t size, const char *src, size_t len, const asff__secrets *s)
+{
+    static const char red[] = ASFF__REDACTED;
+    size_t i = 0, o = 0;
+    if (!size)
+        return 0;
+    while (i < len) {
+        size_t m = secret_at(src, i, len, s);
+        if (m) {
+            if (o + sizeof red > size)
+                break;
+            memcpy(dst + o, red, sizeof red - 1);
+            o += sizeof red - 1;
+            i += m;
+            continue;
+        }
+        if (o + 1 >= size)
+            break;
+        dst[o++] = src[i++];
+    }
+    if (i < len || o + 1 == size) /* cut here, or maybe cut before (a full field) */
+        drop_partial_tail(dst, &o, s);
+    dst[o] = '\0';
+    return o;
+}
+
+asff_status asff__redact_buf(asff_buf *out, const char *src, size_t len, const asff__secrets *s)
+{
+    size_t i = 0, from = 0;
+    asff_status st = ASFF_OK;
+    while (i < len && st == ASFF_OK) {
+        size_t m = secret_at(src, i, len, s);
+        if (!m) {
+            i++;
+            continue;
+        }
+        st = asff__buf_append(out, src + from, i - from);
+        if (st == ASFF_OK)
+            st = asff__buf_append(out, ASFF__REDACTED, sizeof ASFF__REDACTED - 1);
+        i += m;
+        from = i;
+    }
+    if (st == ASFF_OK)
+        st = asff__buf_append(out, src + from, len - from);
+    return st;
+}
+
+static void redact_field(char *field, size_t size, const asff__secrets *s)
+{
+    char tmp[ASFF_ERROR_MESSAGE_SIZE > ASFF_ERROR_PATH_SIZE ? ASFF_ERROR_MESSAGE_SIZE : ASFF_ERROR_PATH_SIZE];
+    size_t n = strlen(field);
+    if (n >= sizeof tmp)
+        n = sizeof tmp - 1;
+    memcpy(tmp, field, n);
+    asff__redact_into(field, size, tmp, n, s);
+}
+
+void asff__redact_error(asff_error *err, const asff__secrets *s)
+{
+    if (!err || !s || !s->n)
+        return;
+    redact_field(err->message, sizeof err->message, s);
+    redact_field(err->path, sizeof err->path, s);
+    redact_field(err->aws_code, sizeof err->aws_code, s);
+    redact_field(err->request_id, sizeof err->request_id, s);
+}
+
+/* ---- error bodies ----------------------------------------------------------------------------------- */
+
+asff_status asff__parse_error(const asff_allocator *alloc, const asff__secrets *sec, int http_status,
+                              const char *error_type, const char *request_id, const char *body, size_t body_len,
+                              asff_error *err)
 {
     char code[ASFF_ERROR_AWS_SIZE] = "";
     char message[ASFF_ERROR_MESSAGE_SIZE] = "";
@@ -147,6 +266,7 @@ asff_status asff_client_parse_error(int http_status, const char *error_type, con
         if (err) {
             err->http_status = http_status;
             asff__copy_string(err->request_id, sizeof err->request_id, request_id ? request_id : "");
+            asff__redact_error(err, sec);
         }
         return ASFF_OK;
     }
@@ -155,9 +275,9 @@ asff_status asff_client_parse_error(int http_status, const char *error_type, con
         copy_trimmed(code, sizeof code, error_type, n);
     }
     if (body && body_len && body_len <= ERROR_BODY_MAX) {
-        char ebuf[64];
-        yajl_val v = parse_tree(body, body_len, NULL, ebuf, sizeof ebuf);
-        if (v) {
+        yajl_val v = NULL;
+        asff__json_limits lim = {16, ERROR_BODY_MAX};
+        if (asff__json_parse(body, body_len, &lim, alloc, &v, NULL) == ASFF_OK) {
             const char *t = tree_string(v, "__type");
             const char *m = tree_string(v, "message");
             if (!t)
@@ -171,10 +291,14 @@ asff_status asff_client_parse_error(int http_status, const char *error_type, con
                 const char *s = hash ? hash + 1 : t;
                 copy_trimmed(code, sizeof code, s, strcspn(s, ":"));
             }
-            if (m)
-                copy_trimmed(message, sizeof message, m, strlen(m));
-            yajl_tree_free(v);
+            if (m) {
+                /* secrets out before the message is cut or made printable */
+                char red[ASFF_ERROR_MESSAGE_SIZE];
+                size_t n = asff__redact_into(red, sizeof red, m, strlen(m), sec);
+                copy_trimmed(message, sizeof message, red, n);
+            }
         }
+        asff__json_free(v, alloc);
     }
     if (asff_client_is_throttling_code(code) || http_status == 429)
         st = ASFF_ERR_THROTTLED;
@@ -194,57 +318,112 @@ asff_status asff_client_parse_error(int http_status, const char *error_type, con
     err->http_status = http_status;
     asff__copy_string(err->aws_code, sizeof err->aws_code, code);
     asff__copy_string(err->request_id, sizeof err->request_id, request_id ? request_id : "");
+    asff__redact_error(err, sec);
     return st;
 }
 
-asff_status asff__parse_import_response(const char *body, size_t len, const asff_allocator *alloc,
-                                       void (*fn)(void *ctx, const asff_failed_finding *f), void *ctx,
-                                       asff_error *err)
+asff_status asff_client_parse_error(int http_status, const char *error_type, const char *request_id,
+                                    const char *body, size_t body_len, asff_error *err)
 {
-    char ebuf[128];
-    yajl_val v, failed = NULL;
+    return asff__parse_error(NULL, NULL, http_status, error_type, request_id, body, body_len, err);
+}
+
+/* ---- BatchImportFindings responses -------------------------------------------------------------- */
+
+static yajl_val member_of(yajl_val obj, const char *name)
+{
     size_t i;
-    bool has_counts = false;
-    v = parse_tree(body, len, alloc, ebuf, sizeof ebuf);
-    if (!v)
-        return asff__error_setf(err, ASFF_ERR_SYNTAX, "BatchImportFindings response is not JSON");
-    if (!YAJL_IS_OBJECT(v)) {
-        yajl_tree_free(v);
-        return asff__error_setf(err, ASFF_ERR_TYPE, "BatchImportFindings response is not an object");
-    }
-    for (i = 0; i < v->u.object.len; i++) {
-        if (strcmp(v->u.object.keys[i], "FailedFindings") == 0)
-            failed = v->u.object.values[i];
-        else if (strcmp(v->u.object.keys[i], "SuccessCount") == 0 && YAJL_IS_NUMBER(v->u.object.values[i]))
-            has_counts = true;
-    }
-    if (!has_counts && !failed) {
-        yajl_tree_free(v);
-        return asff__error_setf(err, ASFF_ERR_TYPE, "BatchImportFindings response has neither SuccessCount "
-                                                   "nor FailedFindings");
-    }
-    if (failed && !YAJL_IS_NULL(failed)) {
-        if (!YAJL_IS_ARRAY(failed)) {
-            yajl_tree_free(v);
-            return asff__error_setf(err, ASFF_ERR_TYPE, "FailedFindings is not an array");
+    for (i = 0; i < obj->u.object.len; i++)
+        if (strcmp(obj->u.object.keys[i], name) == 0)
+            return obj->u.object.values[i];
+    return NULL;
+}
+
+/* A count member: an integer >= 0 (JSON numbers without fraction or exponent). */
+static bool count_value(yajl_val v, int64_t *out)
+{
+    if (!YAJL_IS_INTEGER(v) || v->u.number.i < 0)
+        return false;
+    *out = v->u.number.i;
+    return true;
+}
+
+static asff_status shape_error(asff_error *err, const char *path, const char *what)
+{
+    asff__error_setf(err, ASFF_ERR_TYPE, "BatchImportFindings response does not match its shape: %s %s", path, what);
+    if (err)
+        asff__copy_string(err->path, sizeof err->path, path);
+    return ASFF_ERR_TYPE;
+}
+
+asff_status asff__import_response_parse(const char *body, size_t len, const asff_allocator *alloc,
+                                        asff__import_response *out, asff_error *err)
+{
+    yajl_val v = NULL, f = NULL;
+    asff_status st;
+    size_t i;
+    memset(out, 0, sizeof *out);
+    st = asff__json_parse(body ? body : "", body ? len : 0, NULL, alloc, &v, err);
+    if (st != ASFF_OK) {
+        if (st != ASFF_ERR_NOMEM && err) {
+            char msg[ASFF_ERROR_MESSAGE_SIZE];
+            asff__copy_string(msg, sizeof msg, err->message);
+            asff__error_setf(err, st, "BatchImportFindings response is not JSON: %s", msg);
         }
-        for (i = 0; i < failed->u.array.len; i++) {
-            asff_failed_finding f;
-            yajl_val e = failed->u.array.values[i];
-            f.id = tree_string(e, "Id");
-            f.code = tree_string(e, "ErrorCode");
-            f.message = tree_string(e, "ErrorMessage");
-            if (!f.id)
-                continue;
-            if (!f.code)
-                f.code = "Unknown";
-            if (!f.message)
-                f.message = "";
-            fn(ctx, &f);
-        }
+        return st;
     }
-    yajl_tree_free(v);
+    if (!YAJL_IS_OBJECT(v))
+        st = shape_error(err, "", "is not an object");
+    else if (!count_value(member_of(v, "FailedCount"), &out->failed_count))
+        st = shape_error(err, "/FailedCount", "is not an integer >= 0");
+    else if (!count_value(member_of(v, "SuccessCount"), &out->success_count))
+        st = shape_error(err, "/SuccessCount", "is not an integer >= 0");
+    else if ((f = member_of(v, "FailedFindings")) != NULL && !YAJL_IS_ARRAY(f))
+        st = shape_error(err, "/FailedFindings", "is not an array");
+    if (st == ASFF_OK && f && f->u.array.len) {
+        out->failed = asff__malloc(alloc, f->u.array.len * sizeof *out->failed);
+        if (!out->failed)
+            st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+        for (i = 0; st == ASFF_OK && i < f->u.array.len; i++) {
+            yajl_val e = f->u.array.values[i];
+            asff_failed_finding *ff = &out->failed[i];
+            char path[64];
+            const char *missing = NULL;
+            ff->id = tree_string(e, "Id");
+            ff->code = tree_string(e, "ErrorCode");
+            ff->message = tree_string(e, "ErrorMessage");
+            if (!YAJL_IS_OBJECT(e))
+                missing = "";
+            else if (!ff->id)
+                missing = "/Id";
+            else if (!ff->code)
+                missing = "/ErrorCode";
+            else if (!ff->message)
+                missing = "/ErrorMessage";
+            if (missing) {
+                snprintf(path, sizeof path, "/FailedFindings/%zu%s", i, missing);
+                st = shape_error(err, path, missing[0] ? "is not a string" : "is not an object");
+            }
+        }
+        out->nfailed = i;
+    }
+    if (st != ASFF_OK) {
+        asff__free(alloc, out->failed);
+        asff__json_free(v, alloc);
+        memset(out, 0, sizeof *out);
+        return st;
+    }
+    out->tree = v;
     return ASFF_OK;
+}
+
+void asff__import_response_free(asff__import_response *r, const asff_allocator *alloc)
+{
+    if (!r)
+        return;
+    asff__free(alloc, r->failed);
+    asff__json_free(r->tree, alloc);
+    memset(r, 0, sizeof *r);
 }
 
 /* ---- compactor: yajl parser events replayed into a yajl generator ---------------------------------- */
@@ -374,18 +553,20 @@ asff_status asff__json_compact_finding(const char *json, size_t len, asff_buf *o
     compact_ctx c;
     yajl_handle h;
     yajl_status ys;
+    asff_yalloc ya;
     memset(&c, 0, sizeof c);
     c.out = out;
     c.id = id;
     c.product_arn = product_arn;
     asff__buf_reset(id);
     asff__buf_reset(product_arn);
-    c.g = yajl_gen_alloc(NULL);
+    asff__yalloc_init(&ya, out->alloc);
+    c.g = yajl_gen_alloc(&ya.funcs);
     if (!c.g)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     yajl_gen_config(c.g, yajl_gen_print_callback, gen_print, &c);
     /* depth limit of the generator: yajl_gen refuses deeper than 128 levels, so do we */
-    h = yajl_alloc(&compact_callbacks, NULL, &c);
+    h = yajl_alloc(&compact_callbacks, &ya.funcs, &c);
     if (!h) {
         yajl_gen_free(c.g);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -405,5 +586,7 @@ asff_status asff__json_compact_finding(const char *json, size_t len, asff_buf *o
         asff_error_set(err, c.st, "out of memory");
     yajl_free(h);
     yajl_gen_free(c.g);
+    if (c.st == ASFF_OK && ya.failed)
+        c.st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     return c.st;
 }

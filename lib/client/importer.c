@@ -1,6 +1,10 @@
 /* BatchImportFindings: batches of <= 100 findings and <= 6 MB, every finding reported exactly once. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include "asff/codec.h"
+#include "asff/validate.h"
 #include "client/client_internal.h"
 
 /* The batch's Ids by hash, open addressing; over twice the largest batch, so probes stay short. */
@@ -40,6 +44,11 @@ struct asff_importer {
     asff_writer *writer;  /* asff_importer_add: one writer for all findings, output to scratch */
     bool scratch_nomem;   /* the writer's output did not fit in memory */
     bool aborted;
+    asff_status fatal;    /* the importer cannot go on: every later finding is reported failed */
+    asff_error fatal_err;
+    asff__import_response answer; /* the last answer that matched its shape */
+    asff_report *report;  /* validation before sending */
+    asff_buf text, text2; /* redacted error code and message of the outcome being reported */
 };
 
 /* {"Findings":[ + items joined by ',' + ]} */
@@ -82,6 +91,7 @@ static void report(asff_importer *imp, uint64_t index, const char *id, const cha
                    const char *message, unsigned attempts)
 {
     asff_import_outcome o;
+    const asff__secrets *sec = &imp->c->secrets;
     o.index = index;
     o.id = id ? id : "";
     o.product_arn = arn ? arn : "";
@@ -89,6 +99,21 @@ static void report(asff_importer *imp, uint64_t index, const char *id, const cha
     o.error_code = code;
     o.error_message = code ? (message ? message : "") : NULL;
     o.attempts = attempts;
+    if (code && sec->n) {
+        /* texts that came from a server never carry the credentials' secrets */
+        asff__buf_reset(&imp->text);
+        asff__buf_reset(&imp->text2);
+        if (asff__redact_buf(&imp->text, code, strlen(code), sec) == ASFF_OK &&
+            asff__buf_putc(&imp->text, '\0') == ASFF_OK &&
+            asff__redact_buf(&imp->text2, o.error_message, strlen(o.error_message), sec) == ASFF_OK &&
+            asff__buf_putc(&imp->text2, '\0') == ASFF_OK) {
+            o.error_code = imp->text.data;
+            o.error_message = imp->text2.data;
+        } else {
+            o.error_code = "Internal";
+            o.error_message = "out of memory (the server's message is withheld)";
+        }
+    }
     if (code)
         imp->stats.failed++;
     else
@@ -98,21 +123,61 @@ static void report(asff_importer *imp, uint64_t index, const char *id, const cha
         imp->aborted = true;
 }
 
+/* The code a finding fails with when its whole call failed with st. */
+static const char *call_code(asff_status st, const asff_error *e)
+{
+    return e->aws_code[0] ? e->aws_code
+           : st == ASFF_ERR_NETWORK ? "NetworkError"
+           : st == ASFF_ERR_TIMEOUT ? "Timeout"
+           : st == ASFF_ERR_HTTP ? "HttpError"
+           : st == ASFF_ERR_ABORTED ? "Aborted"
+           : st == ASFF_ERR_CREDENTIALS ? "Credentials"
+                                        : "Internal";
+}
+
+/* A warning about an answer: counted, and told to on_warning as one printable, redacted line. */
+static void warn(asff_importer *imp, uint64_t *counter, const char *fmt, ...) ASFF_PRINTF(3, 4);
+static void warn(asff_importer *imp, uint64_t *counter, const char *fmt, ...)
+{
+    char raw[512], line[512];
+    size_t i, n;
+    va_list ap;
+    (*counter)++;
+    if (!imp->opt.on_warning)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    n = asff__redact_into(line, sizeof line, raw, strlen(raw), &imp->c->secrets);
+    for (i = 0; i < n; i++)
+        if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
+            line[i] = '?';
+    imp->opt.on_warning(imp->ctx, line);
+}
+
 asff_status asff_importer_new(asff_client *c, const asff_import_options *options, asff_import_fn on_outcome,
                               void *ctx, asff_importer **out, asff_error *err)
 {
     static const asff_import_options defaults = ASFF_IMPORT_OPTIONS_INIT;
     asff_importer *imp;
+    asff_import_options opt = defaults;
+    asff_error_clear(err);
     if (!out)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_new: out is NULL");
     *out = NULL;
     if (!c)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_new: no client");
-    if (!options)
-        options = &defaults;
-    if ((options->version && options->version != ASFF_IMPORT_OPTIONS_VERSION))
+    if (options && options->version != ASFF_IMPORT_OPTIONS_VERSION && options->version != 1)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_import_options version %u is unknown",
                                options->version);
+    if (options) {
+        /* version 1 callers know the first four members only */
+        if (options->version == 1)
+            memcpy(&opt, options, offsetof(asff_import_options, no_validate));
+        else
+            opt = *options;
+    }
+    options = &opt;
     if (options->max_findings > ASFF_BATCH_MAX_FINDINGS || options->max_body > ASFF_BATCH_MAX_BYTES ||
         (options->max_body && options->max_body < ASFF_FINDING_MAX_BYTES + BODY_OVERHEAD))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG,
@@ -124,6 +189,7 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
     memset(imp, 0, sizeof *imp);
     imp->c = c;
     imp->opt = *options;
+    imp->opt.version = ASFF_IMPORT_OPTIONS_VERSION;
     if (!imp->opt.max_findings)
         imp->opt.max_findings = ASFF_BATCH_MAX_FINDINGS;
     if (!imp->opt.max_body)
@@ -132,9 +198,12 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
     imp->ctx = ctx;
     imp->batch = asff__malloc(c->alloc, imp->opt.max_findings * sizeof *imp->batch);
     imp->again = asff__malloc(c->alloc, imp->opt.max_findings * sizeof *imp->again);
-    if (!imp->batch || !imp->again) {
+    if (!imp->opt.no_validate)
+        (void)asff_report_new(c->alloc, &imp->report, NULL);
+    if (!imp->batch || !imp->again || (!imp->opt.no_validate && !imp->report)) {
         asff__free(c->alloc, imp->batch);
         asff__free(c->alloc, imp->again);
+        asff_report_free(imp->report);
         asff__free(c->alloc, imp);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
@@ -145,36 +214,52 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
     asff__buf_init(&imp->scratch, c->alloc);
     asff__buf_init(&imp->id, c->alloc);
     asff__buf_init(&imp->arn, c->alloc);
+    asff__buf_init(&imp->text, c->alloc);
+    asff__buf_init(&imp->text2, c->alloc);
     *out = imp;
     return ASFF_OK;
 }
 
-typedef struct match_ctx {
-    asff_importer *imp;
-    size_t unmatched;
-} match_ctx;
+static size_t id_slot(const asff_importer *imp, uint64_t h, const char *id);
 
-static void on_failed(void *ctx, const asff_failed_finding *f)
+/* The answer's FailedFindings entry f for the batch: the finding it names fails (or goes back for
+ * resubmission); an Id not in the batch, or named before, is a warning. */
+static void on_failed(asff_importer *imp, const asff_failed_finding *f)
 {
-    match_ctx *m = ctx;
-    asff_importer *imp = m->imp;
-    size_t i;
-    /* a batch never holds one Id twice, so the first pending one is the one */
-    for (i = 0; i < imp->count; i++) {
-        pending *p = &imp->batch[i];
-        if (p->done || strcmp(pending_id(imp, p), f->id) != 0)
-            continue;
-        p->done = true;
-        if (code_retryable(f->code) && p->resubmits < imp->opt.resubmit && imp->again_count < imp->opt.max_findings) {
-            p->resubmits++;
-            imp->stats.resubmitted++;
-            imp->again[imp->again_count++] = *p; /* moved: copied into the next batch by send_batch */
-        } else {
-            report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), f->code, f->message, p->attempts);
-        }
+    size_t k = imp->ids[id_slot(imp, hash_string(f->id), f->id)];
+    pending *p;
+    if (!k) {
+        warn(imp, &imp->stats.unknown_ids,
+             "BatchImportFindings answer names Id '%.200s' in FailedFindings, which was not in the batch", f->id);
         return;
     }
-    m->unmatched++;
+    p = &imp->batch[k - 1];
+    if (p->done) {
+        warn(imp, &imp->stats.duplicate_ids, "BatchImportFindings answer names Id '%.200s' more than once",
+             f->id);
+        return;
+    }
+    p->done = true;
+    if (code_retryable(f->code) && p->resubmits < imp->opt.resubmit && imp->again_count < imp->opt.max_findings) {
+        p->resubmits++;
+        imp->stats.resubmitted++;
+        imp->again[imp->again_count++] = *p; /* moved: copied into the next batch by send_batch */
+    } else {
+        report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), f->code, f->message, p->attempts);
+    }
+}
+
+/* The check of every 2xx answer (asff__client_send_checked): the shape of BatchImportFindingsResponse.
+ * The answer is kept for send_batch. */
+static asff_status check_answer(void *ctx, const char *body, size_t len, asff_error *err)
+{
+    asff_importer *imp = ctx;
+    asff_status st;
+    asff__import_response_free(&imp->answer, imp->c->alloc);
+    st = asff__import_response_parse(body, len, imp->c->alloc, &imp->answer, err);
+    if (st != ASFF_OK && st != ASFF_ERR_NOMEM)
+        imp->stats.invalid_responses++;
+    return st;
 }
 
 /* Add a finding's JSON and names to the batch being built in body and names (the caller has
@@ -236,7 +321,6 @@ static void batch_push(asff_importer *imp, const pending *p)
 static asff_status send_batch(asff_importer *imp, asff_error *err)
 {
     asff_client *c = imp->c;
-    asff_response resp;
     asff_error e;
     asff_status st, ret = ASFF_OK;
     size_t i, n;
@@ -249,10 +333,12 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
     /* the findings are in the body already: close it */
     st = asff__buf_append(&imp->body, "]}", 2);
     asff_error_clear(&e);
-    memset(&resp, 0, sizeof resp);
     if (st != ASFF_OK)
         st = asff_error_set(&e, ASFF_ERR_NOMEM, "out of memory");
-    else if (imp->aborted)
+    else if (imp->fatal != ASFF_OK) {
+        e = imp->fatal_err;
+        st = imp->fatal;
+    } else if (imp->aborted)
         st = asff_error_set(&e, ASFF_ERR_ABORTED, "import stopped by the caller");
     else {
         asff_buf path;
@@ -260,52 +346,51 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
         if (asff__buf_appendf(&path, "%s/findings/import", ASFF_BASE_PATH(c)) != ASFF_OK)
             st = asff_error_set(&e, ASFF_ERR_NOMEM, "out of memory");
         else
-            st = asff__client_send(c, ASFF_OP_BatchImportFindings, "POST", path.data, NULL, imp->body.data,
-                                  imp->body.len, &resp, &e);
+            st = asff__client_send_checked(c, ASFF_OP_BatchImportFindings, "POST", path.data, NULL, imp->body.data,
+                                           imp->body.len, check_answer, imp, NULL, &e);
         asff__buf_cleanup(&path);
         imp->stats.calls++;
     }
     if (st == ASFF_OK) {
-        match_ctx m;
-        m.imp = imp;
-        m.unmatched = 0;
-        st = asff__parse_import_response(resp.body, resp.len, c->alloc, on_failed, &m, &e);
-        if (st != ASFF_OK) {
-            /* a 200 we cannot read: the findings' fate is unknown, so report them failed */
-            char msg[ASFF_ERROR_MESSAGE_SIZE];
-            asff__copy_string(msg, sizeof msg, e.message);
-            asff__error_setf(&e, st, "unreadable BatchImportFindings response: %s", msg);
-            asff__copy_string(e.aws_code, sizeof e.aws_code, "InvalidResponse");
-        }
+        /* a well-formed answer: what it names failed, what it names nowhere was imported */
+        const asff__import_response *a = &imp->answer;
+        for (i = 0; i < a->nfailed; i++)
+            on_failed(imp, &a->failed[i]);
+        if (a->failed_count != (int64_t)a->nfailed)
+            warn(imp, &imp->stats.count_mismatches,
+                 "BatchImportFindings answer says FailedCount %lld but lists %zu FailedFindings",
+                 (long long)a->failed_count, a->nfailed);
+        else if (a->success_count + a->failed_count != (int64_t)imp->count)
+            warn(imp, &imp->stats.count_mismatches,
+                 "BatchImportFindings answer counts %lld succeeded and %lld failed for a batch of %zu",
+                 (long long)a->success_count, (long long)a->failed_count, imp->count);
     }
-    asff_response_cleanup(c, &resp);
+    asff__import_response_free(&imp->answer, c->alloc);
     for (i = 0; i < imp->count; i++) {
         pending *p = &imp->batch[i];
-        if (!p->done) {
-            if (st == ASFF_OK) {
-                report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), NULL, NULL, p->attempts);
-            } else {
-                const char *code = e.aws_code[0] ? e.aws_code
-                                   : st == ASFF_ERR_NETWORK ? "NetworkError"
-                                   : st == ASFF_ERR_TIMEOUT ? "Timeout"
-                                   : st == ASFF_ERR_HTTP ? "HttpError"
-                                   : st == ASFF_ERR_ABORTED ? "Aborted"
-                                   : st == ASFF_ERR_CREDENTIALS ? "Credentials"
-                                                               : "Internal";
-                report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), code, e.message, p->attempts);
-            }
-        }
+        if (!p->done)
+            report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), st == ASFF_OK ? NULL : call_code(st, &e),
+                   e.message, p->attempts);
     }
     imp->count = 0;
     imp->bytes = 0;
     /* errors that end the importer, as opposed to errors of this batch alone */
     if (st == ASFF_ERR_NOMEM || st == ASFF_ERR_CREDENTIALS || st == ASFF_ERR_ABORTED || st == ASFF_ERR_INVALID_ARG) {
+        if (imp->fatal == ASFF_OK) {
+            imp->fatal = st;
+            imp->fatal_err = e;
+        }
         if (err)
             *err = e;
         ret = st;
     }
     if (imp->aborted && ret == ASFF_OK)
         ret = asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller");
+    if (imp->aborted && imp->fatal == ASFF_OK) {
+        imp->fatal = ASFF_ERR_ABORTED;
+        asff_error_clear(&imp->fatal_err);
+        asff_error_set(&imp->fatal_err, ASFF_ERR_ABORTED, "import stopped by the caller");
+    }
     /* retryable failures start the next batch, built beside this one, which then makes way */
     asff__buf_reset(&imp->body2);
     asff__buf_reset(&imp->names2);
@@ -334,15 +419,89 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
     return ret;
 }
 
+/* The importer stopped for good: the finding is reported failed with the reason, which is returned. */
+static asff_status refuse(asff_importer *imp, uint64_t index, const char *id, const char *arn, asff_error *err)
+{
+    report(imp, index, id, arn, call_code(imp->fatal, &imp->fatal_err), imp->fatal_err.message, 0);
+    if (err)
+        *err = imp->fatal_err;
+    return imp->fatal;
+}
 
-/* Add a compact finding (json[len], copied) to the batch; the batch is sent first when it would not
- * fit. */
+/* Check a finding with Security Hub's rules before it is sent (typed f, or json parsed here): 0 when
+ * it may go, 1 when it has errors (reported failed "InvalidFinding" with each rule id and JSON
+ * Pointer), -1 when out of memory (reported too). */
+static int check_finding(asff_importer *imp, const asff_AwsSecurityFinding *f, const char *json, size_t len,
+                         uint64_t index, const char *id, const char *arn)
+{
+    asff_validate_options vo = ASFF_VALIDATE_OPTIONS_INIT;
+    void *obj = NULL;
+    asff_status st;
+    asff_buf msg;
+    size_t i, errors = 0;
+    int verdict = 0;
+    asff_report_clear(imp->report);
+    asff__buf_init(&msg, imp->c->alloc);
+    if (!f) {
+        asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+        asff_error e;
+        asff_error_clear(&e);
+        po.allocator = imp->c->alloc;
+        st = asff_parse_object(json, len, 0, &po, &obj, &e);
+        if (st != ASFF_OK) {
+            if (st == ASFF_ERR_NOMEM) {
+                report(imp, index, id, arn, "Internal", "out of memory", 0);
+                return -1;
+            }
+            /* the model does not hold it: Security Hub would refuse it too */
+            if (asff__buf_appendf(&msg, "not sent: [model] %s: %s", e.path[0] ? e.path : "/", e.message) != ASFF_OK) {
+                report(imp, index, id, arn, "Internal", "out of memory", 0);
+                return -1;
+            }
+            imp->stats.invalid++;
+            report(imp, index, id, arn, "InvalidFinding", msg.data, 0);
+            asff__buf_cleanup(&msg);
+            return 1;
+        }
+        f = obj;
+    }
+    vo.skip_size = true; /* measured by the importer itself (FindingTooLarge) */
+    st = asff_validate(f, &vo, imp->report);
+    if (st == ASFF_ERR_INVALID) {
+        st = asff__buf_append(&msg, "not sent:", 9);
+        for (i = 0; st == ASFF_OK && i < asff_report_count(imp->report); i++) {
+            const asff_violation *v = asff_report_get(imp->report, i);
+            if (v->level != ASFF_LEVEL_ERROR)
+                continue;
+            st = asff__buf_appendf(&msg, "%s [%s] %s: %s", errors ? ";" : "", v->rule, v->path[0] ? v->path : "/",
+                                  v->message);
+            errors++;
+        }
+    }
+    if (st == ASFF_OK && errors) {
+        imp->stats.invalid++;
+        report(imp, index, id, arn, "InvalidFinding", msg.data, 0);
+        verdict = 1;
+    } else if (st != ASFF_OK) {
+        report(imp, index, id, arn, "Internal", "out of memory", 0);
+        verdict = -1;
+    }
+    asff__buf_cleanup(&msg);
+    if (obj)
+        asff_object_free(obj);
+    return verdict;
+}
+
+/* Add a compact finding (json[len], copied; typed f when the caller has it) to the batch; the batch is
+ * sent first when it would not fit. */
 static asff_status enqueue(asff_importer *imp, const char *json, size_t len, const char *id, const char *arn,
-                           asff_error *err)
+                           const asff_AwsSecurityFinding *f, asff_error *err)
 {
     uint64_t index = imp->stats.added++;
     pending p;
     asff_status st;
+    if (imp->fatal != ASFF_OK)
+        return refuse(imp, index, id, arn, err);
     if (!id || !id[0]) {
         report(imp, index, "", arn, "MissingId", "the finding has no Id", 0);
         return imp->aborted ? asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller") : ASFF_OK;
@@ -354,21 +513,25 @@ static asff_status enqueue(asff_importer *imp, const char *json, size_t len, con
         report(imp, index, id, arn, "FindingTooLarge", msg, 0);
         return imp->aborted ? asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller") : ASFF_OK;
     }
+    if (!arn)
+        arn = "";
+    if (!imp->opt.no_validate) {
+        int v = check_finding(imp, f, json, len, index, id, arn);
+        if (v < 0)
+            return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+        if (v > 0)
+            return imp->aborted ? asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller") : ASFF_OK;
+    }
     memset(&p, 0, sizeof p);
     p.index = index;
     p.len = len;
-    if (!arn)
-        arn = "";
     p.id_hash = hash_string(id);
     while (imp->count && (imp->count >= imp->opt.max_findings ||
                           imp->bytes + imp->count + len + BODY_OVERHEAD > imp->opt.max_body ||
                           id_in_batch(imp, p.id_hash, id))) {
         st = send_batch(imp, err);
-        if (st != ASFF_OK) {
-            report(imp, p.index, id, arn, st == ASFF_ERR_ABORTED ? "Aborted" : "Internal",
-                   "the importer stopped before this finding was sent", 0);
-            return st;
-        }
+        if (st != ASFF_OK)
+            return refuse(imp, p.index, id, arn, err);
     }
     if (batch_append(&imp->body, &imp->names, &p, json, id, arn) != ASFF_OK) {
         report(imp, index, id, arn, "Internal", "out of memory", 0);
@@ -381,6 +544,7 @@ static asff_status enqueue(asff_importer *imp, const char *json, size_t len, con
 asff_status asff_importer_add_json(asff_importer *imp, const char *json, size_t len, asff_error *err)
 {
     asff_status st;
+    asff_error_clear(err);
     if (!imp || (!json && len))
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_add_json: bad arguments");
     asff__buf_reset(&imp->scratch);
@@ -400,7 +564,7 @@ asff_status asff_importer_add_json(asff_importer *imp, const char *json, size_t 
         return imp->aborted ? asff_error_set(err, ASFF_ERR_ABORTED, "import stopped by the caller") : ASFF_OK;
     }
     return enqueue(imp, imp->scratch.data, imp->scratch.len, imp->id.data ? imp->id.data : "",
-                   imp->arn.data ? imp->arn.data : "", err);
+                   imp->arn.data ? imp->arn.data : "", NULL, err);
 }
 
 static int to_scratch(void *ctx, const char *data, size_t len)
@@ -415,6 +579,7 @@ static int to_scratch(void *ctx, const char *data, size_t len)
 asff_status asff_importer_add(asff_importer *imp, const asff_AwsSecurityFinding *finding, asff_error *err)
 {
     asff_status st;
+    asff_error_clear(err);
     if (!imp || !finding)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_add: bad arguments");
     /* One writer for every finding: no generator, buffers and handle to set up per finding. */
@@ -442,12 +607,13 @@ asff_status asff_importer_add(asff_importer *imp, const asff_AwsSecurityFinding 
         return st == ASFF_ERR_NOMEM ? st : ASFF_OK;
     }
     return enqueue(imp, imp->scratch.data, imp->scratch.len, finding->Id ? finding->Id : "",
-                   finding->ProductArn ? finding->ProductArn : "", err);
+                   finding->ProductArn ? finding->ProductArn : "", finding, err);
 }
 
 asff_status asff_importer_flush(asff_importer *imp, asff_error *err)
 {
     asff_status st = ASFF_OK;
+    asff_error_clear(err);
     if (!imp)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_flush: no importer");
     /* resubmissions are bounded (opt.resubmit per finding), so this ends */
@@ -482,5 +648,9 @@ void asff_importer_free(asff_importer *imp)
     asff__buf_cleanup(&imp->id);
     asff__buf_cleanup(&imp->arn);
     asff_writer_free(imp->writer);
+    asff_report_free(imp->report);
+    asff__import_response_free(&imp->answer, imp->c->alloc);
+    asff__buf_cleanup(&imp->text);
+    asff__buf_cleanup(&imp->text2);
     asff__free(imp->c->alloc, imp);
 }

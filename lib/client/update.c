@@ -26,16 +26,25 @@ static yajl_val member(yajl_val obj, const char *name)
     return NULL;
 }
 
+typedef struct gen_sink {
+    asff_buf *b;
+    asff_status st;
+} gen_sink;
+
 static void sink(void *ctx, const char *s, size_t len)
 {
-    asff_buf *b = ctx;
-    asff__buf_append(b, s, len); /* a short body on failure: caught by the length check below */
+    gen_sink *k = ctx;
+    if (k->st == ASFF_OK)
+        k->st = asff__buf_append(k->b, s, len);
 }
 
 typedef struct update_run {
+    asff_client *c;
     asff_update_fn fn;
     void *ctx;
     bool aborted;
+    yajl_val answer;     /* the last answer that matched BatchUpdateFindingsResponse */
+    asff_buf code, msg;  /* redacted texts of the outcome being reported */
 } update_run;
 
 static void report(update_run *u, uint64_t index, yajl_val ident, bool processed, const char *code, const char *msg)
@@ -47,8 +56,75 @@ static void report(update_run *u, uint64_t index, yajl_val ident, bool processed
     o.processed = processed;
     o.error_code = processed ? NULL : code;
     o.error_message = processed ? NULL : (msg ? msg : "");
+    if (!processed) {
+        /* texts from the server never carry the credentials' secrets */
+        asff__buf_reset(&u->code);
+        asff__buf_reset(&u->msg);
+        if (asff__redact_buf(&u->code, code, strlen(code), &u->c->secrets) == ASFF_OK &&
+            asff__buf_putc(&u->code, '\0') == ASFF_OK &&
+            asff__redact_buf(&u->msg, o.error_message, strlen(o.error_message), &u->c->secrets) == ASFF_OK &&
+            asff__buf_putc(&u->msg, '\0') == ASFF_OK) {
+            o.error_code = u->code.data;
+            o.error_message = u->msg.data;
+        } else {
+            o.error_code = "Internal";
+            o.error_message = "out of memory (the server's message is withheld)";
+        }
+    }
     if (u->fn && u->fn(u->ctx, &o) != 0)
         u->aborted = true;
+}
+
+/* An AwsSecurityFindingIdentifier: Id and ProductArn strings. */
+static bool is_identifier(yajl_val v)
+{
+    return member_string(v, "Id") && member_string(v, "ProductArn");
+}
+
+static asff_status answer_error(asff_error *err, const char *list, size_t i, const char *what)
+{
+    asff__error_setf(err, ASFF_ERR_TYPE, "BatchUpdateFindings response does not match its shape: /%s/%zu %s", list,
+                    i, what);
+    if (err)
+        snprintf(err->path, sizeof err->path, "/%s/%zu", list, i);
+    return ASFF_ERR_TYPE;
+}
+
+/* The check of every 2xx answer: BatchUpdateFindingsResponse (both lists required by the model). */
+static asff_status check_answer(void *ctx, const char *body, size_t len, asff_error *err)
+{
+    update_run *u = ctx;
+    yajl_val v = NULL, done, not_done;
+    asff_status st;
+    size_t i;
+    asff__json_free(u->answer, u->c->alloc);
+    u->answer = NULL;
+    st = asff__json_parse(body, len, NULL, u->c->alloc, &v, err);
+    if (st != ASFF_OK)
+        return st;
+    done = member(v, "ProcessedFindings");
+    not_done = member(v, "UnprocessedFindings");
+    if (!YAJL_IS_ARRAY(done) || !YAJL_IS_ARRAY(not_done)) {
+        asff__json_free(v, u->c->alloc);
+        asff_error_set(err, ASFF_ERR_TYPE, "BatchUpdateFindings response does not match its shape: it needs "
+                                           "ProcessedFindings and UnprocessedFindings arrays");
+        return ASFF_ERR_TYPE;
+    }
+    for (i = 0; st == ASFF_OK && i < done->u.array.len; i++)
+        if (!is_identifier(done->u.array.values[i]))
+            st = answer_error(err, "ProcessedFindings", i, "is not a finding identifier");
+    for (i = 0; st == ASFF_OK && i < not_done->u.array.len; i++) {
+        yajl_val e = not_done->u.array.values[i];
+        if (!is_identifier(member(e, "FindingIdentifier")) || !member_string(e, "ErrorCode") ||
+            !member_string(e, "ErrorMessage"))
+            st = answer_error(err, "UnprocessedFindings", i, "needs FindingIdentifier, ErrorCode and ErrorMessage");
+    }
+    if (st != ASFF_OK) {
+        asff__json_free(v, u->c->alloc);
+        return st;
+    }
+    u->answer = v;
+    return ASFF_OK;
 }
 
 /* Does entry (an object with Id and ProductArn, possibly under "FindingIdentifier") name ident? */
@@ -62,105 +138,112 @@ static bool same_finding(yajl_val entry, yajl_val ident)
 asff_status asff_client_batch_update_findings(asff_client *c, const char *request, size_t len, asff_update_fn fn,
                                               void *ctx, asff_error *err)
 {
-    yajl_val root, ids;
-    char ebuf[128], *copy;
+    yajl_val root = NULL, ids;
     asff_buf body, path;
     update_run u;
     size_t start, i, next = 0, failed_calls = 0;
     asff_status st = ASFF_OK;
+    asff_error_clear(err);
     if (!c || !request)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_client_batch_update_findings: bad arguments");
-    copy = asff__malloc(c->alloc, len + 1);
-    if (!copy)
-        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-    memcpy(copy, request, len);
-    copy[len] = '\0';
-    root = yajl_tree_parse(copy, ebuf, sizeof ebuf);
-    asff__free(c->alloc, copy);
-    if (!root)
-        return asff_error_set(err, ASFF_ERR_SYNTAX, "BatchUpdateFindings request is not JSON");
+    st = asff__json_parse(request, len, NULL, c->alloc, &root, err);
+    if (st == ASFF_ERR_TRUNCATED && err)
+        err->code = ASFF_ERR_SYNTAX; /* cut short is not JSON either, as asff_client_invoke says */
+    if (st != ASFF_OK)
+        return st == ASFF_ERR_TRUNCATED ? ASFF_ERR_SYNTAX : st;
     ids = member(root, "FindingIdentifiers");
     if (!YAJL_IS_ARRAY(ids)) {
-        yajl_tree_free(root);
+        asff__json_free(root, c->alloc);
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "BatchUpdateFindings request needs a FindingIdentifiers array");
     }
     for (i = 0; i < ids->u.array.len; i++)
-        if (!member_string(ids->u.array.values[i], "Id") || !member_string(ids->u.array.values[i], "ProductArn")) {
+        if (!is_identifier(ids->u.array.values[i])) {
             asff__error_setf(err, ASFF_ERR_INVALID_ARG, "FindingIdentifiers/%zu needs Id and ProductArn strings", i);
             if (err)
                 snprintf(err->path, sizeof err->path, "/FindingIdentifiers/%zu", i);
-            yajl_tree_free(root);
+            asff__json_free(root, c->alloc);
             return ASFF_ERR_INVALID_ARG;
         }
+    memset(&u, 0, sizeof u);
+    u.c = c;
     u.fn = fn;
     u.ctx = ctx;
-    u.aborted = false;
+    asff__buf_init(&u.code, c->alloc);
+    asff__buf_init(&u.msg, c->alloc);
     asff__buf_init(&body, c->alloc);
     asff__buf_init(&path, c->alloc);
     if (asff__buf_appendf(&path, "%s/findings/batchupdate", ASFF_BASE_PATH(c)) != ASFF_OK)
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     for (start = 0; st == ASFF_OK && start < ids->u.array.len; start += UPDATE_MAX_IDS) {
         size_t end = start + UPDATE_MAX_IDS < ids->u.array.len ? start + UPDATE_MAX_IDS : ids->u.array.len;
-        yajl_gen g = yajl_gen_alloc(NULL);
-        asff_response resp;
+        asff_yalloc ya;
+        yajl_gen g;
+        gen_sink k;
         asff_error e;
         asff_status cs;
+        bool written = true;
+        asff__yalloc_init(&ya, c->alloc);
+        g = yajl_gen_alloc(&ya.funcs);
         if (!g) {
             st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
             break;
         }
         asff__buf_reset(&body);
-        yajl_gen_config(g, yajl_gen_print_callback, sink, &body);
+        k.b = &body;
+        k.st = ASFF_OK;
+        yajl_gen_config(g, yajl_gen_print_callback, sink, &k);
         yajl_gen_map_open(g);
-        for (i = 0; i < root->u.object.len; i++) {
-            const char *k = root->u.object.keys[i];
-            yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+        for (i = 0; written && i < root->u.object.len; i++) {
+            const char *key = root->u.object.keys[i];
+            yajl_gen_string(g, (const unsigned char *)key, strlen(key));
             if (root->u.object.values[i] == ids) {
                 size_t j;
                 yajl_gen_array_open(g);
                 for (j = start; j < end; j++)
                     asff__client_gen_value(g, ids->u.array.values[j]);
                 yajl_gen_array_close(g);
-            } else if (!asff__client_gen_value(g, root->u.object.values[i])) {
-                break;
+            } else {
+                written = asff__client_gen_value(g, root->u.object.values[i]);
             }
         }
         yajl_gen_map_close(g);
         yajl_gen_free(g);
-        if (i < root->u.object.len || !body.len || body.data[body.len - 1] != '}') {
+        if (k.st != ASFF_OK || ya.failed) {
+            st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+            break;
+        }
+        if (!written || !body.len || body.data[body.len - 1] != '}') {
             st = asff_error_set(err, ASFF_ERR_LIMIT, "BatchUpdateFindings request cannot be written (too deep?)");
             break;
         }
         asff_error_clear(&e);
         cs = u.aborted ? asff_error_set(&e, ASFF_ERR_ABORTED, "stopped by the caller")
-                       : asff__client_send(c, ASFF_OP_BatchUpdateFindings, "PATCH", path.data, NULL, body.data, body.len,
-                                          &resp, &e);
+                       : asff__client_send_checked(c, ASFF_OP_BatchUpdateFindings, "PATCH", path.data, NULL, body.data,
+                                                   body.len, check_answer, &u, NULL, &e);
         if (cs == ASFF_OK) {
-            yajl_val ans = yajl_tree_parse(resp.body, ebuf, sizeof ebuf);
-            yajl_val done = member(ans, "ProcessedFindings"), not_done = member(ans, "UnprocessedFindings");
+            yajl_val done = member(u.answer, "ProcessedFindings"), not_done = member(u.answer, "UnprocessedFindings");
             for (i = start; i < end; i++) {
                 yajl_val ident = ids->u.array.values[i];
-                size_t k;
+                size_t q;
                 bool reported = false;
-                for (k = 0; YAJL_IS_ARRAY(not_done) && k < not_done->u.array.len && !reported; k++) {
-                    yajl_val entry = not_done->u.array.values[k];
+                for (q = 0; q < not_done->u.array.len && !reported; q++) {
+                    yajl_val entry = not_done->u.array.values[q];
                     if (same_finding(member(entry, "FindingIdentifier"), ident)) {
-                        const char *code = member_string(entry, "ErrorCode");
-                        report(&u, i, ident, false, code ? code : "Unknown", member_string(entry, "ErrorMessage"));
+                        report(&u, i, ident, false, member_string(entry, "ErrorCode"),
+                               member_string(entry, "ErrorMessage"));
                         reported = true;
                     }
                 }
-                for (k = 0; YAJL_IS_ARRAY(done) && k < done->u.array.len && !reported; k++)
-                    if (same_finding(done->u.array.values[k], ident)) {
+                for (q = 0; q < done->u.array.len && !reported; q++)
+                    if (same_finding(done->u.array.values[q], ident)) {
                         report(&u, i, ident, true, NULL, NULL);
                         reported = true;
                     }
                 if (!reported)
                     report(&u, i, ident, false, "NotReported", "the answer named this finding nowhere");
             }
-            if (ans)
-                yajl_tree_free(ans);
-            asff_response_cleanup(c, &resp);
+            asff__json_free(u.answer, c->alloc);
+            u.answer = NULL;
             next = end;
         } else {
             const char *code = e.aws_code[0] ? e.aws_code
@@ -174,13 +257,10 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
                 report(&u, i, ids->u.array.values[i], false, code, e.message);
             next = end;
             failed_calls++;
-            if (cs == ASFF_ERR_NOMEM || cs == ASFF_ERR_CREDENTIALS || cs == ASFF_ERR_ABORTED) {
-                if (err)
-                    *err = e;
-                st = cs;
-            } else if (err) {
+            if (err)
                 *err = e;
-            }
+            if (cs == ASFF_ERR_NOMEM || cs == ASFF_ERR_CREDENTIALS || cs == ASFF_ERR_ABORTED)
+                st = cs;
         }
     }
     /* identifiers of calls never made (after a fatal error) are reported too */
@@ -191,8 +271,11 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
         st = asff_error_set(err, ASFF_ERR_ABORTED, "BatchUpdateFindings stopped by the caller");
     if (st == ASFF_OK && failed_calls)
         st = ASFF_ERR_PARTIAL;
+    asff__json_free(u.answer, c->alloc);
+    asff__buf_cleanup(&u.code);
+    asff__buf_cleanup(&u.msg);
     asff__buf_cleanup(&body);
     asff__buf_cleanup(&path);
-    yajl_tree_free(root);
+    asff__json_free(root, c->alloc);
     return st;
 }

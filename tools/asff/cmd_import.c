@@ -45,23 +45,41 @@ static int on_outcome(void *ctx, const asff_import_outcome *o)
     return 0;
 }
 
+static void on_warning(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "asff import: warning: %s\n", message); /* printable and redacted by the library */
+}
+
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     import_ctx *x = ctx;
+    asff_error e;
+    asff_status st;
     (void)info;
-    x->fatal = asff_importer_add(x->imp, finding, &x->err);
-    return x->fatal != ASFF_OK;
+    /* after a stop (no credentials, ...) reading goes on: every finding read is reported, as failed */
+    st = asff_importer_add(x->imp, finding, &e);
+    if (st != ASFF_OK && x->fatal == ASFF_OK) {
+        x->fatal = st;
+        x->err = e;
+    }
+    return 0;
 }
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: asff import [options] [FILE...]\n"
                  "Sends the findings of FILEs (stdin when none or '-'; any envelope) to Security Hub in calls\n"
-                 "of at most 100 findings and 6,000,000 bytes. Findings over 240 KiB are refused before\n"
-                 "sending. Each finding that fails is written as NDJSON {Id, ErrorCode, ErrorMessage}.\n\n"
+                 "of at most 100 findings and 6,000,000 bytes. Each finding is checked with Security Hub's\n"
+                 "rules first (asff validate): one with errors is not sent (InvalidFinding, with the rule ids\n"
+                 "and JSON Pointers). Each finding that fails is written as NDJSON {Id, ErrorCode,\n"
+                 "ErrorMessage}. Answers that contradict the batch are warnings on stderr; an answer that\n"
+                 "is not a BatchImportFindings response fails its findings (InvalidResponse).\n\n"
                  "options:\n"
                  "  --failed FILE       write failed findings there (default: stderr)\n"
                  "  --resubmit N        send findings that failed with a retryable code up to N times more\n"
+                 "  --no-validate       send findings without checking them first\n"
+                 "  --no-rate-limit     do not pace calls (10/s, burst 30) on this side\n"
                  "  --quiet             no progress and no summary\n" CLI_AWS_HELP
                  "exit: 0 all imported; 1 some failed or input invalid; 2 usage; 3 I/O, credentials, network\n");
 }
@@ -75,7 +93,7 @@ int asff_cmd_import(int argc, char **argv)
     asff_client *c;
     asff_import_stats st;
     const char *failed_path = NULL;
-    bool quiet = false;
+    bool quiet = false, no_rate = false;
     int i, nfiles = 0, rc;
     char **files;
     if (cli_take_aws(&argc, argv, &g) != 0)
@@ -94,6 +112,10 @@ int asff_cmd_import(int argc, char **argv)
             io.resubmit = (unsigned)strtoul(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
+        else if (strcmp(argv[i], "--no-validate") == 0)
+            io.no_validate = true;
+        else if (strcmp(argv[i], "--no-rate-limit") == 0)
+            no_rate = true;
         else if (argv[i][0] == '-' && argv[i][1]) {
             usage(stderr);
             free(files);
@@ -109,11 +131,14 @@ int asff_cmd_import(int argc, char **argv)
         return ASFF_EXIT_IO;
     }
     x.progress = !quiet && isatty(2);
+    io.on_warning = on_warning;
     c = cli_make_client(&g, NULL);
     if (!c) {
         free(files);
         return ASFF_EXIT_IO;
     }
+    if (no_rate)
+        asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0);
     if (asff_importer_new(c, &io, on_outcome, &x, &x.imp, &x.err) != ASFF_OK) {
         cli_client_error("import", &x.err);
         asff_client_free(c);
@@ -121,18 +146,32 @@ int asff_cmd_import(int argc, char **argv)
         return ASFF_EXIT_IO;
     }
     rc = cli_parse_inputs(nfiles, files, &po, on_finding, &x);
-    if (x.fatal == ASFF_OK)
-        x.fatal = asff_importer_flush(x.imp, &x.err);
-    else
-        (void)asff_importer_flush(x.imp, NULL);
+    {
+        asff_error e;
+        asff_status fst = asff_importer_flush(x.imp, &e);
+        if (fst != ASFF_OK && x.fatal == ASFF_OK) {
+            x.fatal = fst;
+            x.err = e;
+        }
+    }
     asff_importer_get_stats(x.imp, &st);
     asff_importer_free(x.imp);
     if (x.progress)
         fprintf(stderr, "\r");
-    if (!quiet)
+    if (!quiet) {
         fprintf(stderr, "asff import: %llu findings: %llu imported, %llu failed, in %llu calls\n",
                 (unsigned long long)st.added, (unsigned long long)st.imported, (unsigned long long)st.failed,
                 (unsigned long long)st.calls);
+        if (st.invalid)
+            fprintf(stderr, "asff import: %llu findings not sent: invalid (asff validate)\n",
+                    (unsigned long long)st.invalid);
+        if (st.invalid_responses || st.unknown_ids || st.duplicate_ids || st.count_mismatches)
+            fprintf(stderr,
+                    "asff import: the service's answers: %llu unreadable, %llu unknown Ids, %llu duplicate Ids, "
+                    "%llu with wrong counts\n",
+                    (unsigned long long)st.invalid_responses, (unsigned long long)st.unknown_ids,
+                    (unsigned long long)st.duplicate_ids, (unsigned long long)st.count_mismatches);
+    }
     if (x.fatal != ASFF_OK) {
         cli_client_error("import", &x.err);
         rc = ASFF_EXIT_IO;

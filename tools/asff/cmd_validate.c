@@ -23,6 +23,8 @@ static void help(FILE *out)
             "                      ProcessedAt, ProductName, CompanyName): for GetFindings exports\n"
             "  --format text       one line per violation and a summary line (default):\n"
             "                      FILE: finding N (Id ID): PATH: LEVEL: MESSAGE [RULE]\n"
+            "  --valid-out FILE    write the findings without errors there (NDJSON), as asff import sends\n"
+            "  --invalid-out FILE  write the findings with errors there (NDJSON), as asff import refuses\n"
             "  --format json       one JSON object per file on stdout:\n"
             "                      {\"file\":...,\"findings\":N,\"report\":{\"errors\":..,\"violations\":[...]}}\n\n"
             "exit codes: 0 no errors; 1 errors (with --strict: warnings too) or unreadable findings;\n"
@@ -39,7 +41,18 @@ typedef struct vctx {
     asff_AwsSecurityFinding **kept;
     size_t nkept, capkept;
     bool nomem;
+    asff_writer *valid_out, *invalid_out; /* --valid-out, --invalid-out */
+    bool write_failed;
 } vctx;
+
+/* --valid-out / --invalid-out: the finding goes to one of them (errors decide, as asff import does). */
+static void split_out(vctx *c, const asff_AwsSecurityFinding *f, bool has_errors)
+{
+    asff_writer *w = has_errors ? c->invalid_out : c->valid_out;
+    asff_error e;
+    if (w && asff_writer_write(w, f, &e) != ASFF_OK)
+        c->write_failed = true;
+}
 
 static void print_text(vctx *c, size_t from, const char *const *ids)
 {
@@ -83,6 +96,7 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
             c->nomem = true;
             return 1;
         }
+        split_out(c, f, st == ASFF_ERR_INVALID);
         if (!c->json) {
             size_t i;
             for (i = from; i < asff_report_count(c->report); i++) {
@@ -123,6 +137,8 @@ int asff_cmd_validate(int argc, char **argv)
     vctx c;
     int i, rc = ASFF_EXIT_OK, nfiles;
     bool strict = false;
+    const char *valid_path = NULL, *invalid_path = NULL;
+    FILE *valid_file = NULL, *invalid_file = NULL;
     char *stdin_name[1] = {"-"};
     char **files;
     unsigned long long total = 0, errors = 0, warnings = 0, advice = 0;
@@ -137,6 +153,9 @@ int asff_cmd_validate(int argc, char **argv)
             c.vo.strict_taxonomy = true;
         } else if (strcmp(argv[i], "--batch") == 0) {
             c.batch = true;
+        } else if ((strcmp(argv[i], "--valid-out") == 0 || strcmp(argv[i], "--invalid-out") == 0) && i + 1 < argc) {
+            *(argv[i][2] == 'v' ? &valid_path : &invalid_path) = argv[i + 1];
+            i++;
         } else if (strcmp(argv[i], "--no-service-owned") == 0) {
             c.vo.skip_service_owned = true;
         } else if (strcmp(argv[i], "--format") == 0 || strncmp(argv[i], "--format=", 9) == 0) {
@@ -155,6 +174,25 @@ int asff_cmd_validate(int argc, char **argv)
         } else {
             break;
         }
+    }
+    {
+        asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
+        if ((valid_path && !(valid_file = fopen(valid_path, "w"))) ||
+            (invalid_path && !(invalid_file = fopen(invalid_path, "w")))) {
+            fprintf(stderr, "asff validate: %s: cannot open for writing\n",
+                    valid_path && !valid_file ? valid_path : invalid_path);
+            if (valid_file)
+                fclose(valid_file);
+            return ASFF_EXIT_IO;
+        }
+        c.valid_out = NULL;
+        if (valid_file)
+            (void)asff_writer_new_file(valid_file, &wo, &c.valid_out, NULL);
+        c.invalid_out = NULL;
+        if (invalid_file)
+            (void)asff_writer_new_file(invalid_file, &wo, &c.invalid_out, NULL);
+        if ((valid_file && !c.valid_out) || (invalid_file && !c.invalid_out))
+            c.write_failed = true;
     }
     (void)asff_report_new(NULL, &c.report, NULL);
     if (!c.report) {
@@ -189,6 +227,15 @@ int asff_cmd_validate(int argc, char **argv)
                 else if (!c.json)
                     print_text(&c, 0, ids);
                 free(ids);
+                for (k = 0; k < c.nkept && (c.valid_out || c.invalid_out); k++) {
+                    size_t v;
+                    bool bad = false;
+                    for (v = 0; v < asff_report_count(c.report) && !bad; v++) {
+                        const asff_violation *x = asff_report_get(c.report, v);
+                        bad = x->level == ASFF_LEVEL_ERROR && x->finding == k;
+                    }
+                    split_out(&c, c.kept[k], bad);
+                }
             }
             for (k = 0; k < c.nkept; k++)
                 asff_object_free(c.kept[k]);
@@ -217,6 +264,22 @@ int asff_cmd_validate(int argc, char **argv)
     }
     if (rc == ASFF_EXIT_OK && (errors || (strict && warnings)))
         rc = ASFF_EXIT_FINDINGS;
+    {
+        asff_error e;
+        if ((c.valid_out && asff_writer_finish(c.valid_out, &e) != ASFF_OK) ||
+            (c.invalid_out && asff_writer_finish(c.invalid_out, &e) != ASFF_OK))
+            c.write_failed = true;
+        asff_writer_free(c.valid_out);
+        asff_writer_free(c.invalid_out);
+        if (valid_file && fclose(valid_file) != 0)
+            c.write_failed = true;
+        if (invalid_file && fclose(invalid_file) != 0)
+            c.write_failed = true;
+        if (c.write_failed) {
+            fprintf(stderr, "asff validate: cannot write --valid-out / --invalid-out\n");
+            rc = ASFF_EXIT_IO;
+        }
+    }
     free(c.kept);
     asff_report_free(c.report);
     return rc;
