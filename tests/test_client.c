@@ -532,11 +532,10 @@ static void test_bindings(void **state)
         {ASFF_OP_GetEnabledStandards, NULL, "POST", "/standards/get", "", "{}"},
         {ASFF_OP_EnableImportFindingsForProduct, "{\"ProductArn\":\"arn:p\"}", "POST", "/productSubscriptions", "",
          "{\"ProductArn\":\"arn:p\"}"},
-        {ASFF_OP_CreateMembers, "{\"AccountDetails\":[]}", "POST", "/members", "", "{\"AccountDetails\":[]}"},
-        {ASFF_OP_GetMembers, "{\"AccountIds\":[]}", "POST", "/members/get", "", "{\"AccountIds\":[]}"},
+        {ASFF_OP_CreateMembers, "{\"AccountDetails\":[{\"AccountId\":\"1\"}]}", "POST", "/members", "",
+         "{\"AccountDetails\":[{\"AccountId\":\"1\"}]}"},
+        {ASFF_OP_GetMembers, "{\"AccountIds\":[\"1\"]}", "POST", "/members/get", "", "{\"AccountIds\":[\"1\"]}"},
         {ASFF_OP_GetFindings, "{\"MaxResults\":1}", "POST", "/findings", "", "{\"MaxResults\":1}"},
-        {ASFF_OP_BatchUpdateFindings, "{\"FindingIdentifiers\":[],\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\"}}", "PATCH",
-         "/findings/batchupdate", "", "{\"FindingIdentifiers\":[],\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\"}}"},
     };
     server s;
     asff_client *c;
@@ -556,6 +555,8 @@ static void test_bindings(void **state)
             fail_msg("%s: %s", asff_operation_name(cases[i].op), e.message);
         v = yajl_tree_parse(r.body, ebuf, sizeof ebuf);
         assert_non_null(v);
+        if (!get(v, "Method"))
+            fail_msg("%s: not an echo: %s", asff_operation_name(cases[i].op), r.body);
         assert_string_equal(YAJL_GET_STRING(get(v, "Method")), cases[i].method);
         assert_string_equal(YAJL_GET_STRING(get(v, "Path")), cases[i].path);
         assert_string_equal(YAJL_GET_STRING(get(v, "Query")), cases[i].query);
@@ -563,23 +564,24 @@ static void test_bindings(void **state)
         yajl_tree_free(v);
         asff_response_cleanup(c, &r);
     }
-    /* every operation has a case */
+    /* every operation of the first table has a case (all 109 against botocore: tests/ops_botocore.py) */
     {
         int covered[ASFF_OP_COUNT] = {0}, k;
         for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
             covered[cases[i].op] = 1;
         covered[ASFF_OP_BatchImportFindings] = 1; /* the importer tests check its calls */
-        for (k = 0; k < ASFF_OP_COUNT; k++)
+        covered[ASFF_OP_BatchUpdateFindings] = 1; /* the fault server answers it (test_batch_update) */
+        for (k = 0; k <= ASFF_OP_ListEnabledProductsForImport; k++)
             if (!covered[k])
                 fail_msg("no binding case for %s", asff_operation_name((asff_operation)k));
     }
     /* missing URI member, bad input */
     assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "{}", 2, &r, &e), ASFF_ERR_INVALID_ARG);
     remember(&e);
-    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "[1]", 3, &r, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "{", 1, &r, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "[1]", 3, &r, &e), ASFF_ERR_INVALID_ARG);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "{", 1, &r, &e), ASFF_ERR_INVALID_ARG);
     assert_int_equal(asff_client_invoke(c, ASFF_OP_UntagResource, "{\"ResourceArn\":\"a\",\"TagKeys\":[{}]}", 34, &r, &e),
-                     ASFF_ERR_TYPE);
+                     ASFF_ERR_INVALID_ARG);
     asff_client_free(c);
     server_stop(&s);
     /* the check can fail: a server that knows another secret refuses the signature */
@@ -1159,7 +1161,7 @@ static void test_allocator(void **state)
     o.allocator = &a;
     c = make_client(&s, &o);
     {
-        const char *in = "{\"ResourceArn\":\"a\",\"Tags\":{}}";
+        const char *in = "{\"ResourceArn\":\"a\",\"Tags\":{\"k\":\"v\"}}";
         assert_int_equal(asff_client_invoke(c, ASFF_OP_TagResource, in, strlen(in), &r, &e), ASFF_OK);
     }
     asff_response_cleanup(c, &r);

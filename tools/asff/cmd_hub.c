@@ -12,7 +12,8 @@ static void usage(FILE *out)
                  "  --regions all|R1,R2  run in these regions (all: every region where Security Hub runs)\n"
                  "  --no-default-standards  enable: do not turn on the default standards\n"
                  "  --tag KEY=VALUE      enable: tag the hub (repeatable)\n" CLI_AWS_HELP
-                 "Prints one JSON line per region: {\"Region\":..., \"Response\":{...}} or {\"Region\":..., \"Error\":...}\n");
+                 "Prints one JSON line per region: {\"Region\":..., \"Response\":{...}} or {\"Region\":..., \"Error\":...}\n"
+                 "enable on a hub that is already enabled is a success: {\"Region\":..., \"AlreadyEnabled\":true}\n");
 }
 
 /* Run op in one region and print its line. Returns true on success. */
@@ -29,6 +30,17 @@ static bool run_region(const cli_aws *g, const char *region, asff_operation op, 
     ok = asff_client_invoke(c, op, input, input ? strlen(input) : 0, &r, &e) == ASFF_OK;
     yajl_gen_map_open(gen);
     cli_gen_kv(gen, "Region", asff_client_region(c));
+    if (!ok && op == ASFF_OP_EnableSecurityHub && strcmp(e.aws_code, "ResourceConflictException") == 0) {
+        /* enabling what is enabled is the state asked for: success, said so */
+        cli_gen_str(gen, "AlreadyEnabled");
+        yajl_gen_bool(gen, 1);
+        yajl_gen_map_close(gen);
+        printf("%s\n", cli_gen_text(gen));
+        fprintf(stderr, "asff: hub enable: Security Hub was already enabled in %s\n", asff_client_region(c));
+        yajl_gen_free(gen);
+        asff_client_free(c);
+        return true;
+    }
     if (ok) {
         yajl_gen_map_close(gen);
         /* the response is JSON already: splice it in */
