@@ -1459,6 +1459,240 @@ static void test_get_findings_pages(void **state)
     server_stop(&s);
 }
 
+/* ---- issue 14: requests checked against the model before anything is sent ---------------------- */
+
+/* Each bad request is refused with ASFF_ERR_INVALID_ARG and the JSON Pointer of the culprit. */
+static void test_request_check(void **state)
+{
+    static const struct {
+        const char *op, *input, *path;
+    } bad[] = {
+        {"GetFindings", "{\"MaxResult\":3}", "/MaxResult"},                                 /* unknown member */
+        {"GetFindings", "{\"MaxResults\":\"3\"}", "/MaxResults"},                           /* wrong type */
+        {"GetFindings", "{\"MaxResults\":2.5}", "/MaxResults"},                             /* not an integer */
+        {"GetFindings", "{\"MaxResults\":0}", "/MaxResults"},                               /* below min 1 */
+        {"GetFindings", "{\"MaxResults\":101}", "/MaxResults"},                             /* above max 100 */
+        {"GetFindings", "{\"Filters\":{\"SeverityLabel\":[{\"Value\":\"HIGH\",\"Comparison\":1}]}}",
+         "/Filters/SeverityLabel/0/Comparison"},                                              /* nested type */
+        {"GetFindings", "{\"Filters\":{\"Bogus\":[]}}", "/Filters/Bogus"},                  /* nested unknown */
+        {"GetFindings", "{\"Filters\":[]}", "/Filters"},                                     /* array for object */
+        {"BatchUpdateFindings", "{\"FindingIdentifiers\":[{\"Id\":\"a\"}]}", "/FindingIdentifiers/0/ProductArn"},
+        {"BatchUpdateFindings", "{\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\"}}", "/FindingIdentifiers"},
+        {"BatchDisableStandards", "{\"StandardsSubscriptionArns\":[]}", "/StandardsSubscriptionArns"}, /* count < 1 */
+        {"BatchEnableStandards", "{\"StandardsSubscriptionRequests\":[{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"}]}",
+         "/StandardsSubscriptionRequests"},                                                  /* count above max 25 */
+        {"UpdateInsight", "{\"Name\":\"n\"}", "/InsightArn"},                               /* missing URI member */
+        {"DescribeHub", "{\"HubArn\":true}", "/HubArn"},
+        {"DescribeHub", "{\"HubArn\":\"a\",\"HubArn\":\"b\"}", "/HubArn"},                  /* twice */
+        {"DescribeHub", "[1]", ""},                                                          /* not an object */
+        {"DescribeHub", "{", ""},                                                            /* not JSON */
+        {"DescribeHub", "{} {}", ""},                                                        /* two values */
+        {"UntagResource", "{\"ResourceArn\":\"a\",\"TagKeys\":[{}]}", "/TagKeys/0"},
+        {"GetFindingHistory", "{\"FindingIdentifier\":{\"Id\":\"a\",\"ProductArn\":\"p\"},\"StartTime\":\"yesterday\"}",
+         "/StartTime"},                                                                      /* not a timestamp */
+        {"NoSuchOperation", "{}", ""},
+    };
+    asff_error e;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&e, 0x5a, sizeof e); /* every field set by the call, whatever was there */
+        if (asff_operation_check(bad[i].op, bad[i].input, strlen(bad[i].input), &e) != ASFF_ERR_INVALID_ARG)
+            fail_msg("%s %s: accepted", bad[i].op, bad[i].input);
+        assert_int_equal(e.code, ASFF_ERR_INVALID_ARG);
+        if (strcmp(e.path, bad[i].path) != 0)
+            fail_msg("%s %s: path \"%s\", expected \"%s\" (%s)", bad[i].op, bad[i].input, e.path, bad[i].path,
+                     e.message);
+        assert_true(strlen(e.message) > 10);
+    }
+    /* a string's length counts characters (code points), as the model means */
+    {
+        char in[400], tok[200];
+        /* CreateAggregatorV2 ClientToken: 1..63 characters; 63 two-byte characters are fine */
+        for (i = 0; i < 63; i++)
+            memcpy(tok + 2 * i, "\xc3\xa9", 2);
+        tok[126] = '\0';
+        snprintf(in, sizeof in, "{\"RegionLinkingMode\":\"x\",\"ClientToken\":\"%s\"}", tok);
+        assert_int_equal(asff_operation_check("CreateAggregatorV2", in, strlen(in), &e), ASFF_OK);
+        snprintf(in, sizeof in, "{\"RegionLinkingMode\":\"x\",\"ClientToken\":\"%sa\"}", tok);
+        assert_int_equal(asff_operation_check("CreateAggregatorV2", in, strlen(in), &e), ASFF_ERR_INVALID_ARG);
+        assert_string_equal(e.path, "/ClientToken");
+        snprintf(in, sizeof in, "{\"RegionLinkingMode\":\"x\",\"ClientToken\":\"\"}");
+        assert_int_equal(asff_operation_check("CreateAggregatorV2", in, strlen(in), &e), ASFF_ERR_INVALID_ARG);
+        assert_string_equal(e.path, "/ClientToken");
+    }
+    /* good requests, null as absent, blank as {} */
+    assert_int_equal(asff_operation_check("GetFindings", "{\"MaxResults\":100,\"NextToken\":null}", 35, &e), ASFF_OK);
+    assert_int_equal(asff_operation_check("DescribeStandards", NULL, 0, &e), ASFF_OK);
+    assert_int_equal(asff_operation_check("DescribeStandards", " \n", 2, &e), ASFF_OK);
+    assert_int_equal(e.code, ASFF_OK);
+    assert_string_equal(e.path, "");
+    /* a union takes exactly one member */
+    assert_int_equal(asff_operation_check("CreateConfigurationPolicy", "{\"Name\":\"n\",\"ConfigurationPolicy\":{}}", 39,
+                                          &e), ASFF_ERR_INVALID_ARG);
+    assert_string_equal(e.path, "/ConfigurationPolicy");
+}
+
+/* Binding as botocore binds: greedy labels, empty segments (issue 11), query lists, timestamps, bodies. */
+static void test_request_build(void **state)
+{
+    static const struct {
+        const char *op, *input, *path, *query, *body;
+        bool has_body;
+    } cases[] = {
+        /* issue 11: an empty segment stays empty, '/' kept in a greedy label */
+        {"GetInsightResults", "{\"InsightArn\":\"arn:aws:x//y\"}", "/insights/results/arn%3Aaws%3Ax//y", "", "", false},
+        {"GetInsightResults", "{\"InsightArn\":\"\"}", "/insights/results/", "", "", false},
+        /* a plain label escapes '/' */
+        {"TagResource", "{\"ResourceArn\":\"arn:a/b c\",\"Tags\":{\"k\":\"v\"}}", "/tags/arn%3Aa%2Fb%20c", "",
+         "{\"Tags\":{\"k\":\"v\"}}", true},
+        {"UntagResource", "{\"ResourceArn\":\"r\",\"TagKeys\":[\"a b\",\"c~\"]}", "/tags/r", "tagKeys=a%20b&tagKeys=c~", "",
+         false},
+        {"ListMembers", "{\"OnlyAssociated\":false,\"MaxResults\":7}", "/members", "OnlyAssociated=false&MaxResults=7",
+         "", false},
+        /* botocore normalizes an iso8601 timestamp to UTC */
+        {"GetFindingHistory",
+         "{\"FindingIdentifier\":{\"Id\":\"i\",\"ProductArn\":\"p\"},\"StartTime\":\"2024-03-01T01:30:00+02:00\","
+         "\"EndTime\":1709256600.5}",
+         "/findingHistory/get", "",
+         "{\"FindingIdentifier\":{\"Id\":\"i\",\"ProductArn\":\"p\"},\"StartTime\":\"2024-02-29T23:30:00Z\","
+         "\"EndTime\":\"2024-03-01T01:30:00.500000Z\"}",
+         true},
+        /* a shape with body members sends {} when none is given; one without sends nothing */
+        {"GetEnabledStandards", NULL, "/standards/get", "", "{}", true},
+        {"DescribeStandards", "{}", "/standards", "", "", false},
+        /* numbers as written, unicode kept */
+        {"GetInsights", "{\"MaxResults\":2,\"InsightArns\":[\"\xc3\xa9\"]}", "/insights/get", "",
+         "{\"MaxResults\":2,\"InsightArns\":[\"\xc3\xa9\"]}", true},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        asff__request req;
+        asff_error e;
+        const char *in = cases[i].input;
+        if (asff__request_build(asff__op_find(cases[i].op), in, in ? strlen(in) : 0, NULL, NULL, NULL, &req, &e) !=
+            ASFF_OK)
+            fail_msg("%s: %s", cases[i].op, e.message);
+        assert_string_equal(req.path.data, cases[i].path);
+        assert_string_equal(req.query.data, cases[i].query);
+        assert_int_equal(req.has_body, cases[i].has_body);
+        assert_string_equal(req.has_body ? req.body.data : "", cases[i].body);
+        asff__request_cleanup(&req);
+    }
+    /* the pager's token replaces the input's own */
+    {
+        asff__request req;
+        asff_error e;
+        const char *in = "{\"NextToken\":\"old\",\"MaxResults\":5}";
+        assert_int_equal(asff__request_build(asff__op_find("ListMembers"), in, strlen(in), "NextToken", "new/1", NULL,
+                                             &req, &e),
+                         ASFF_OK);
+        assert_string_equal(req.query.data, "MaxResults=5&NextToken=new%2F1");
+        asff__request_cleanup(&req);
+    }
+    /* the generated table: 109 operations, the first 29 where they always were */
+    {
+        int n = 0, k;
+        asff_operation_paging pg;
+        for (k = 0; k < ASFF_OP_COUNT; k++)
+            n += asff_operation_name((asff_operation)k) != NULL;
+        assert_int_equal(n, 109);
+        assert_int_equal(ASFF_OP_ListEnabledProductsForImport, 28);
+        assert_string_equal(asff_operation_name(ASFF_OP_ListEnabledProductsForImport), "ListEnabledProductsForImport");
+        assert_int_equal(asff_operation_paging_get("GetFindings", &pg), ASFF_OK);
+        assert_string_equal(pg.result_key, "Findings");
+        assert_string_equal(pg.limit_key, "MaxResults");
+        assert_int_equal(asff_operation_paging_get("DescribeHub", &pg), ASFF_OK);
+        assert_null(pg.input_token);
+        assert_int_equal(asff_operation_paging_get("Nope", &pg), ASFF_ERR_NOT_FOUND);
+    }
+}
+
+typedef struct page_log {
+    int pages, items;
+    char first[64];
+} page_log;
+
+static int on_page(void *ctx, const asff_response *page, uint64_t n)
+{
+    page_log *l = ctx;
+    (void)page;
+    l->pages = (int)n;
+    return 0;
+}
+
+static int on_item(void *ctx, const char *item, size_t len)
+{
+    page_log *l = ctx;
+    if (!l->items++)
+        snprintf(l->first, sizeof l->first, "%.*s", (int)len, item);
+    return 0;
+}
+
+/* asff_client_call_op sends nothing for a bad request; the pager follows tokens and splits items. */
+static void test_call_op(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_response r;
+    asff_error e;
+    yajl_val v, log;
+    page_log l;
+    uint64_t pages;
+    (void)state;
+    set_env();
+    fault_start(&s, "--verify-secret " SECRET);
+    c = make_client(&s, NULL);
+    assert_int_equal(asff_client_call_op(c, "DescribeStandards", "{\"MaxResults\":2}", 16, &r, &e), ASFF_OK);
+    v = yajl_tree_parse(r.body, NULL, 0);
+    assert_string_equal(YAJL_GET_STRING(get(v, "Method")), "GET");
+    assert_string_equal(YAJL_GET_STRING(get(v, "Path")), "/standards");
+    assert_string_equal(YAJL_GET_STRING(get(v, "Query")), "MaxResults=2");
+    yajl_tree_free(v);
+    asff_response_cleanup(c, &r);
+    /* refused requests never reach the server */
+    yajl_tree_free(control(&s, "/__clear", ""));
+    assert_int_equal(asff_client_call_op(c, "GetFindings", "{\"MaxResult\":3}", 15, &r, &e), ASFF_ERR_INVALID_ARG);
+    assert_string_equal(e.path, "/MaxResult");
+    assert_null(r.body);
+    assert_int_equal(asff_client_call_op(c, "Bogus", NULL, 0, &r, &e), ASFF_ERR_INVALID_ARG);
+    log = control(&s, "/__log", NULL);
+    assert_int_equal(YAJL_GET_ARRAY(get(log, "requests"))->len, 0);
+    yajl_tree_free(log);
+    /* three pages of DescribeStandards, items split out */
+    yajl_tree_free(control(&s, "/__script",
+                           "[{\"status\":200,\"body\":\"{\\\"Standards\\\":[{\\\"StandardsArn\\\":\\\"a\\\"},{\\\"x\\\":[1,{}]}],"
+                           "\\\"NextToken\\\":\\\"t1\\\"}\"},"
+                           "{\"status\":200,\"body\":\"{\\\"NextToken\\\":\\\"t2\\\",\\\"Standards\\\":[]}\"},"
+                           "{\"status\":200,\"body\":\"{\\\"Standards\\\":[\\\"s\\\"],\\\"NextToken\\\":\\\"\\\"}\"}]"));
+    memset(&l, 0, sizeof l);
+    assert_int_equal(asff_client_paginate(c, "DescribeStandards", NULL, 0, on_page, on_item, &l, &pages, &e), ASFF_OK);
+    assert_int_equal(pages, 3);
+    assert_int_equal(l.pages, 3);
+    assert_int_equal(l.items, 3);
+    assert_string_equal(l.first, "{\"StandardsArn\":\"a\"}");
+    log = control(&s, "/__log", NULL);
+    {
+        yajl_val reqs = get(log, "requests");
+        size_t n = YAJL_GET_ARRAY(reqs)->len;
+        assert_string_equal(YAJL_GET_STRING(get(YAJL_GET_ARRAY(reqs)->values[n - 2], "query")), "NextToken=t1");
+        assert_string_equal(YAJL_GET_STRING(get(YAJL_GET_ARRAY(reqs)->values[n - 1], "query")), "NextToken=t2");
+    }
+    yajl_tree_free(log);
+    /* not paginated */
+    assert_int_equal(asff_client_paginate(c, "DescribeHub", NULL, 0, on_page, NULL, &l, NULL, &e), ASFF_ERR_INVALID_ARG);
+    remember(&e);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
 /* Last: nothing any test saw in an error contains the secret key or the session token. */
 static void test_no_secrets(void **state)
 {
@@ -1485,6 +1719,9 @@ int main(void)
         cmocka_unit_test_teardown(test_batch_update, stop_servers),
         cmocka_unit_test_teardown(test_moto, stop_servers),
         cmocka_unit_test_teardown(test_get_findings_pages, stop_servers),
+        cmocka_unit_test_teardown(test_request_check, stop_servers),
+        cmocka_unit_test_teardown(test_request_build, stop_servers),
+        cmocka_unit_test_teardown(test_call_op, stop_servers),
         cmocka_unit_test_teardown(test_no_secrets, stop_servers),
     };
     signal(SIGPIPE, SIG_IGN);

@@ -811,6 +811,8 @@ asff_status asff_operation_check(const char *operation, const char *input, size_
     asff__request req;
     const asff__op *op = operation ? asff__op_find(operation) : NULL;
     asff_status st;
+    if (err)
+        asff_error_clear(err);
     if (!op)
         return asff_error_setf(err, ASFF_ERR_INVALID_ARG, "unknown operation %.64s", operation ? operation : "(null)");
     st = asff__request_build(op, input, input_len, NULL, NULL, NULL, &req, err);
