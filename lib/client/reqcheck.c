@@ -278,12 +278,14 @@ static void iso_format(long long t, long usec, char *out, size_t size)
     unsigned mp = (5 * doy + 2) / 153;
     unsigned d = doy - (153 * mp + 2) / 5 + 1;
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    unsigned hh = (unsigned)(rem / 3600), mm = (unsigned)(rem / 60 % 60), ss = (unsigned)(rem % 60);
+    unsigned us = (unsigned)(usec % 1000000);
     y += m <= 2;
-    if (usec)
-        snprintf(out, size, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06ldZ", y, m, d, rem / 3600, rem / 60 % 60,
-                 rem % 60, usec);
+    if (us)
+        snprintf(out, size, "%04d-%02u-%02uT%02u:%02u:%02u.%06uZ", (int)y, m % 13, d % 32, hh % 24, mm % 60, ss % 60,
+                 us);
     else
-        snprintf(out, size, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", y, m, d, rem / 3600, rem / 60 % 60, rem % 60);
+        snprintf(out, size, "%04d-%02u-%02uT%02u:%02u:%02uZ", (int)y, m % 13, d % 32, hh % 24, mm % 60, ss % 60);
 }
 
 static bool is_timestamp_shape(const asff_member *m, bool elem)
@@ -361,7 +363,7 @@ static int scalar(rq *r, char jt, const char *s, size_t len, bool bval)
     if (kind == ASFF_KIND_STRING && is_timestamp_shape(m, elem)) {
         long long t;
         long usec = 0;
-        char text[48];
+        char text[96];
         if (jt == 'n') {
             char num[40];
             double v;
