@@ -1510,6 +1510,10 @@ static void test_request_check(void **state)
             fail_msg("%s %s: path \"%s\", expected \"%s\" (%s)", bad[i].op, bad[i].input, e.path, bad[i].path,
                      e.message);
         assert_true(strlen(e.message) > 10);
+        /* the offset is inside the input, past the start of the culprit's name */
+        assert_true(e.offset <= strlen(bad[i].input));
+        if (bad[i].path[0] && strstr(bad[i].input, strrchr(bad[i].path, '/') + 1))
+            assert_true(e.offset >= (uint64_t)(strstr(bad[i].input, strrchr(bad[i].path, '/') + 1) - bad[i].input));
     }
     /* a string's length counts characters (code points), as the model means */
     {

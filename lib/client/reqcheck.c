@@ -42,6 +42,7 @@ typedef struct rq {
     bool label_set[MAX_BINDINGS];
     const char *ovr_member, *ovr_value; /* a top-level string member replacing the input's (pagers) */
     bool drop;                   /* the input's own value of ovr_member: checked, not sent */
+    yajl_handle h;               /* for the byte offset of an error */
     asff_status st;
     asff_error *err;
 } rq;
@@ -54,8 +55,11 @@ static int fail(rq *r, asff_status code, const char *fmt, const char *a, const c
     snprintf(msg, sizeof msg, fmt, a ? a : "", b ? b : "");
     r->st = asff_error_setf(r->err, code, "%s: %s (at \"%s\")", r->op->name, msg,
                             r->path.data && r->path.len ? r->path.data : "");
-    if (r->err)
+    if (r->err) {
         asff_copy_string(r->err->path, sizeof r->err->path, r->path.data ? r->path.data : "");
+        /* the end of the token at fault: yajl has consumed it when the callback runs */
+        r->err->offset = r->h ? yajl_get_bytes_consumed(r->h) : 0;
+    }
     return 0;
 }
 
@@ -541,8 +545,7 @@ static int end_object(rq *r, frame *f)
         present += seen;
         if ((m->flags & ASFF_MF_REQUIRED) && !seen &&
             !(r->depth == 1 && r->ovr_member && strcmp(m->name, r->ovr_member) == 0)) {
-            if (
-                asff_buf_pointer_token(&r->path, m->name, strlen(m->name)) != ASFF_OK)
+            if (asff_buf_pointer_token(&r->path, m->name, strlen(m->name)) != ASFF_OK)
                 return nomem(r);
             return fail(r, ASFF_ERR_INVALID_ARG, "missing required member %s of %s", m->name, f->type->name);
         }
@@ -659,9 +662,8 @@ static asff_status expand_uri(rq *r, asff__request *req)
             if (b == r->op->binding_count || !r->label_set[b]) {
                 asff_buf_reset(&r->path);
                 if (b < r->op->binding_count &&
-                    (
-                     asff_buf_pointer_token(&r->path, r->op->bindings[b].member,
-                                            strlen(r->op->bindings[b].member)) != ASFF_OK))
+                    asff_buf_pointer_token(&r->path, r->op->bindings[b].member,
+                                           strlen(r->op->bindings[b].member)) != ASFF_OK)
                     return asff_error_set(r->err, ASFF_ERR_NOMEM, "out of memory");
                 fail(r, ASFF_ERR_INVALID_ARG, "missing required URI member %s%s",
                      b < r->op->binding_count ? r->op->bindings[b].member : "?", NULL);
@@ -744,6 +746,7 @@ asff_status asff__request_build(const asff__op *op, const char *input, size_t le
     body_sink.st = ASFF_OK;
     r->g = yajl_gen_alloc(NULL);
     h = r->g ? yajl_alloc(&callbacks, NULL, r) : NULL;
+    r->h = h;
     if (!h || asff_buf_putc(&r->path, '\0') != ASFF_OK) {
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         goto done;
