@@ -2,8 +2,8 @@
 """The CLI commands of issue 14 end to end.
 
 moto_server (tests/servers/moto_harness) for what it implements: `asff call` of EnableSecurityHub,
-DescribeHub, BatchImportFindings, GetFindings --paginate --items (pages followed), ListMembers,
-GetAdministratorAccount; `asff hub enable` on an enabled hub (409 ResourceConflictException, scripted on the recording server)
+DescribeHub, BatchImportFindings, GetFindings --paginate --items (pages followed), CreateMembers,
+GetMembers, ListMembers (--paginate), GetAdministratorAccount, DisableSecurityHub; `asff hub enable` on an enabled hub (409 ResourceConflictException, scripted on the recording server)
 reports success (exit 0).
 The recording server (tests/servers/recording_server.py, answers scripted) for what moto lacks:
 `asff standards list|enable|disable|controls`, `asff controls ...`, `asff history`, `asff export --v2`
@@ -77,6 +77,15 @@ def main():
         for op in ("ListMembers", "GetAdministratorAccount"):
             p = run(url, "call", op)
             check(p.returncode == 0, "moto %s: %d %s" % (op, p.returncode, p.stderr))
+        p = run(url, "call", "CreateMembers", "--input",
+                '{"AccountDetails":[{"AccountId":"111122223333","Email":"a@example.com"}]}')
+        check(p.returncode == 0, "moto CreateMembers: %d %s" % (p.returncode, p.stderr))
+        p = run(url, "call", "GetMembers", "--input", '{"AccountIds":["111122223333"]}')
+        check(p.returncode == 0 and "111122223333" in p.stdout, "moto GetMembers: %r" % p.stdout)
+        p = run(url, "call", "ListMembers", "--paginate", "--items", "--input", '{"OnlyAssociated":false}')
+        check(p.returncode == 0 and "111122223333" in p.stdout, "moto ListMembers --paginate: %r %s" % (p.stdout, p.stderr))
+        p = run(url, "call", "DisableSecurityHub")
+        check(p.returncode == 0, "moto DisableSecurityHub: %d %s" % (p.returncode, p.stderr))
         p = run(url, "call", "GetFindings", "--input", '{"MaxResult":10}')
         check(p.returncode == 2 and "/MaxResult" in p.stderr, "MaxResult refused: %d %r" % (p.returncode, p.stderr))
     finally:
