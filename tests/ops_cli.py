@@ -137,6 +137,12 @@ def main():
         script({"SecurityControlDefinitions": [{"SecurityControlId": "IAM.1"}]})
         p = run(url, "controls", "list", "--standard", "arn:s")
         check(p.returncode == 0 and records[0]["query"] == "StandardsArn=arn%3As", "controls list %r" % records)
+        for args, word in ((["hub", "enable", "--bogus"], "--bogus"), (["hub", "frob"], "frob"),
+                           (["call", "GetFindings", "--input"], "--input"), (["call", "NoSuchOp"], "NoSuchOp"),
+                           (["standards", "enable"], "ARN"), (["history", "a", "--start"], "--start"),
+                           (["export", "--v2", "--filters", '{"X":1}'], "/Filters/X")):
+            p = run(url, *args)
+            check(p.returncode == 2 and word in p.stderr, "usage %s: %d %r" % (args, p.returncode, p.stderr))
         p = run(url, "controls", "update", "arn:c/1")
         check(p.returncode == 2 and "--status" in p.stderr, "controls update without --status")
         script({"Records": [{"FindingIdentifier": {"Id": "f1", "ProductArn": "p"}, "UpdateSource": {"Type": "X"}}],

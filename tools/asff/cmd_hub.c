@@ -84,6 +84,7 @@ int asff_cmd_hub(int argc, char **argv)
     else if (strcmp(argv[1], "disable") == 0)
         op = ASFF_OP_DisableSecurityHub;
     else {
+        fprintf(stderr, "asff hub: unknown action %s (enable, describe or disable)\n", argv[1]);
         usage(stderr);
         return ASFF_EXIT_USAGE;
     }
@@ -95,6 +96,13 @@ int asff_cmd_hub(int argc, char **argv)
         else if (strcmp(argv[i], "--tag") == 0 && i + 1 < argc && strchr(argv[i + 1], '=') && ntags < 64)
             tags[ntags++] = argv[++i];
         else {
+            /* say which argument is wrong, and why */
+            if ((strcmp(argv[i], "--regions") == 0 || strcmp(argv[i], "--tag") == 0) && i + 1 >= argc)
+                fprintf(stderr, "asff hub: %s needs a value\n", argv[i]);
+            else if (strcmp(argv[i], "--tag") == 0)
+                fprintf(stderr, "asff hub: --tag wants KEY=VALUE (at most 64)\n");
+            else
+                fprintf(stderr, "asff hub: unknown option %s\n", argv[i]);
             usage(stderr);
             return ASFF_EXIT_USAGE;
         }
