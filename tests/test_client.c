@@ -642,11 +642,10 @@ static void test_bindings(void **state)
         {ASFF_OP_GetEnabledStandards, NULL, "POST", "/standards/get", "", "{}"},
         {ASFF_OP_EnableImportFindingsForProduct, "{\"ProductArn\":\"arn:p\"}", "POST", "/productSubscriptions", "",
          "{\"ProductArn\":\"arn:p\"}"},
-        {ASFF_OP_CreateMembers, "{\"AccountDetails\":[]}", "POST", "/members", "", "{\"AccountDetails\":[]}"},
-        {ASFF_OP_GetMembers, "{\"AccountIds\":[]}", "POST", "/members/get", "", "{\"AccountIds\":[]}"},
+        {ASFF_OP_CreateMembers, "{\"AccountDetails\":[{\"AccountId\":\"1\"}]}", "POST", "/members", "",
+         "{\"AccountDetails\":[{\"AccountId\":\"1\"}]}"},
+        {ASFF_OP_GetMembers, "{\"AccountIds\":[\"1\"]}", "POST", "/members/get", "", "{\"AccountIds\":[\"1\"]}"},
         {ASFF_OP_GetFindings, "{\"MaxResults\":1}", "POST", "/findings", "", "{\"MaxResults\":1}"},
-        {ASFF_OP_BatchUpdateFindings, "{\"FindingIdentifiers\":[],\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\"}}", "PATCH",
-         "/findings/batchupdate", "", "{\"FindingIdentifiers\":[],\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\"}}"},
     };
     server s;
     asff_client *c;
@@ -666,6 +665,8 @@ static void test_bindings(void **state)
             fail_msg("%s: %s", asff_operation_name(cases[i].op), e.message);
         v = yajl_tree_parse(r.body, ebuf, sizeof ebuf);
         assert_non_null(v);
+        if (!get(v, "Method"))
+            fail_msg("%s: not an echo: %s", asff_operation_name(cases[i].op), r.body);
         assert_string_equal(YAJL_GET_STRING(get(v, "Method")), cases[i].method);
         assert_string_equal(YAJL_GET_STRING(get(v, "Path")), cases[i].path);
         assert_string_equal(YAJL_GET_STRING(get(v, "Query")), cases[i].query);
@@ -673,23 +674,24 @@ static void test_bindings(void **state)
         yajl_tree_free(v);
         asff_response_cleanup(c, &r);
     }
-    /* every operation has a case */
+    /* every operation of the first table has a case (all 109 against botocore: tests/ops_botocore.py) */
     {
         int covered[ASFF_OP_COUNT] = {0}, k;
         for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
             covered[cases[i].op] = 1;
         covered[ASFF_OP_BatchImportFindings] = 1; /* the importer tests check its calls */
-        for (k = 0; k < ASFF_OP_COUNT; k++)
+        covered[ASFF_OP_BatchUpdateFindings] = 1; /* the fault server answers it (test_batch_update) */
+        for (k = 0; k <= ASFF_OP_ListEnabledProductsForImport; k++)
             if (!covered[k])
                 fail_msg("no binding case for %s", asff_operation_name((asff_operation)k));
     }
     /* missing URI member, bad input */
     assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "{}", 2, &r, &e), ASFF_ERR_INVALID_ARG);
     remember(&e);
-    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "[1]", 3, &r, &e), ASFF_ERR_TYPE);
-    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "{", 1, &r, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "[1]", 3, &r, &e), ASFF_ERR_INVALID_ARG);
+    assert_int_equal(asff_client_invoke(c, ASFF_OP_DeleteInsight, "{", 1, &r, &e), ASFF_ERR_INVALID_ARG);
     assert_int_equal(asff_client_invoke(c, ASFF_OP_UntagResource, "{\"ResourceArn\":\"a\",\"TagKeys\":[{}]}", 34, &r, &e),
-                     ASFF_ERR_TYPE);
+                     ASFF_ERR_INVALID_ARG);
     asff_client_free(c);
     server_stop(&s);
     /* the check can fail: a server that knows another secret refuses the signature */
@@ -1270,7 +1272,7 @@ static void test_allocator(void **state)
     o.allocator = &a;
     c = make_client(&s, &o);
     {
-        const char *in = "{\"ResourceArn\":\"a\",\"Tags\":{}}";
+        const char *in = "{\"ResourceArn\":\"a\",\"Tags\":{\"k\":\"v\"}}";
         assert_int_equal(asff_client_invoke(c, ASFF_OP_TagResource, in, strlen(in), &r, &e), ASFF_OK);
     }
     asff_response_cleanup(c, &r);
@@ -1563,6 +1565,248 @@ static void test_get_findings_pages(void **state)
     /* a page that is not a Findings document */
     yajl_tree_free(control(&s, "/__script", "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[1]}\"}]"));
     assert_true(asff_client_get_findings(c, &go, count_finding, &k, &n, &e) != ASFF_OK);
+    remember(&e);
+    asff_client_free(c);
+    server_stop(&s);
+}
+
+/* ---- issue 14: requests checked against the model before anything is sent ---------------------- */
+
+/* Each bad request is refused with ASFF_ERR_INVALID_ARG and the JSON Pointer of the culprit. */
+static void test_request_check(void **state)
+{
+    static const struct {
+        const char *op, *input, *path;
+    } bad[] = {
+        {"GetFindings", "{\"MaxResult\":3}", "/MaxResult"},                                 /* unknown member */
+        {"GetFindings", "{\"MaxResults\":\"3\"}", "/MaxResults"},                           /* wrong type */
+        {"GetFindings", "{\"MaxResults\":2.5}", "/MaxResults"},                             /* not an integer */
+        {"GetFindings", "{\"MaxResults\":0}", "/MaxResults"},                               /* below min 1 */
+        {"GetFindings", "{\"MaxResults\":101}", "/MaxResults"},                             /* above max 100 */
+        {"GetFindings", "{\"Filters\":{\"SeverityLabel\":[{\"Value\":\"HIGH\",\"Comparison\":1}]}}",
+         "/Filters/SeverityLabel/0/Comparison"},                                              /* nested type */
+        {"GetFindings", "{\"Filters\":{\"Bogus\":[]}}", "/Filters/Bogus"},                  /* nested unknown */
+        {"GetFindings", "{\"Filters\":[]}", "/Filters"},                                     /* array for object */
+        {"BatchUpdateFindings", "{\"FindingIdentifiers\":[{\"Id\":\"a\"}]}", "/FindingIdentifiers/0/ProductArn"},
+        {"BatchUpdateFindings", "{\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\"}}", "/FindingIdentifiers"},
+        {"BatchDisableStandards", "{\"StandardsSubscriptionArns\":[]}", "/StandardsSubscriptionArns"}, /* count < 1 */
+        {"BatchEnableStandards", "{\"StandardsSubscriptionRequests\":[{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},"
+         "{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"},{\"StandardsArn\":\"a\"}]}",
+         "/StandardsSubscriptionRequests"},                                                  /* count above max 25 */
+        {"UpdateInsight", "{\"Name\":\"n\"}", "/InsightArn"},                               /* missing URI member */
+        {"DescribeHub", "{\"HubArn\":true}", "/HubArn"},
+        {"DescribeHub", "{\"HubArn\":\"a\",\"HubArn\":\"b\"}", "/HubArn"},                  /* twice */
+        {"DescribeHub", "[1]", ""},                                                          /* not an object */
+        {"DescribeHub", "{", ""},                                                            /* not JSON */
+        {"DescribeHub", "{} {}", ""},                                                        /* two values */
+        {"UntagResource", "{\"ResourceArn\":\"a\",\"TagKeys\":[{}]}", "/TagKeys/0"},
+        {"GetFindingHistory", "{\"FindingIdentifier\":{\"Id\":\"a\",\"ProductArn\":\"p\"},\"StartTime\":\"yesterday\"}",
+         "/StartTime"},                                                                      /* not a timestamp */
+        {"NoSuchOperation", "{}", ""},
+    };
+    asff_error e;
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(&e, 0x5a, sizeof e); /* every field set by the call, whatever was there */
+        if (asff_operation_check(bad[i].op, bad[i].input, strlen(bad[i].input), &e) != ASFF_ERR_INVALID_ARG)
+            fail_msg("%s %s: accepted", bad[i].op, bad[i].input);
+        assert_int_equal(e.code, ASFF_ERR_INVALID_ARG);
+        if (strcmp(e.path, bad[i].path) != 0)
+            fail_msg("%s %s: path \"%s\", expected \"%s\" (%s)", bad[i].op, bad[i].input, e.path, bad[i].path,
+                     e.message);
+        assert_true(strlen(e.message) > 10);
+        /* the offset is inside the input, past the start of the culprit's name */
+        assert_true(e.offset <= strlen(bad[i].input));
+        if (bad[i].path[0] && strstr(bad[i].input, strrchr(bad[i].path, '/') + 1))
+            assert_true(e.offset >= (uint64_t)(strstr(bad[i].input, strrchr(bad[i].path, '/') + 1) - bad[i].input));
+    }
+    /* a string's length counts characters (code points), as the model means */
+    {
+        char in[400], tok[200];
+        /* CreateAggregatorV2 ClientToken: 1..63 characters; 63 two-byte characters are fine */
+        for (i = 0; i < 63; i++)
+            memcpy(tok + 2 * i, "\xc3\xa9", 2);
+        tok[126] = '\0';
+        snprintf(in, sizeof in, "{\"RegionLinkingMode\":\"x\",\"ClientToken\":\"%s\"}", tok);
+        assert_int_equal(asff_operation_check("CreateAggregatorV2", in, strlen(in), &e), ASFF_OK);
+        snprintf(in, sizeof in, "{\"RegionLinkingMode\":\"x\",\"ClientToken\":\"%sa\"}", tok);
+        assert_int_equal(asff_operation_check("CreateAggregatorV2", in, strlen(in), &e), ASFF_ERR_INVALID_ARG);
+        assert_string_equal(e.path, "/ClientToken");
+        snprintf(in, sizeof in, "{\"RegionLinkingMode\":\"x\",\"ClientToken\":\"\"}");
+        assert_int_equal(asff_operation_check("CreateAggregatorV2", in, strlen(in), &e), ASFF_ERR_INVALID_ARG);
+        assert_string_equal(e.path, "/ClientToken");
+    }
+    /* good requests, null as absent, blank as {} */
+    assert_int_equal(asff_operation_check("GetFindings", "{\"MaxResults\":100,\"NextToken\":null}",
+                                          strlen("{\"MaxResults\":100,\"NextToken\":null}"), &e),
+                     ASFF_OK);
+    assert_int_equal(asff_operation_check("DescribeStandards", NULL, 0, &e), ASFF_OK);
+    assert_int_equal(asff_operation_check("DescribeStandards", " \n", 2, &e), ASFF_OK);
+    assert_int_equal(e.code, ASFF_OK);
+    assert_string_equal(e.path, "");
+    /* a union takes exactly one member */
+    {
+        const char *in = "{\"Name\":\"n\",\"ConfigurationPolicy\":{}}";
+        assert_int_equal(asff_operation_check("CreateConfigurationPolicy", in, strlen(in), &e), ASFF_ERR_INVALID_ARG);
+    }
+    assert_string_equal(e.path, "/ConfigurationPolicy");
+}
+
+/* Binding as botocore binds: greedy labels, empty segments (issue 11), query lists, timestamps, bodies. */
+static void test_request_build(void **state)
+{
+    static const struct {
+        const char *op, *input, *path, *query, *body;
+        bool has_body;
+    } cases[] = {
+        /* issue 11: an empty segment stays empty, '/' kept in a greedy label */
+        {"GetInsightResults", "{\"InsightArn\":\"arn:aws:x//y\"}", "/insights/results/arn%3Aaws%3Ax//y", "", "", false},
+        {"GetInsightResults", "{\"InsightArn\":\"\"}", "/insights/results/", "", "", false},
+        /* a plain label escapes '/' */
+        {"TagResource", "{\"ResourceArn\":\"arn:a/b c\",\"Tags\":{\"k\":\"v\"}}", "/tags/arn%3Aa%2Fb%20c", "",
+         "{\"Tags\":{\"k\":\"v\"}}", true},
+        {"UntagResource", "{\"ResourceArn\":\"r\",\"TagKeys\":[\"a b\",\"c~\"]}", "/tags/r", "tagKeys=a%20b&tagKeys=c~", "",
+         false},
+        {"ListMembers", "{\"OnlyAssociated\":false,\"MaxResults\":7}", "/members", "OnlyAssociated=false&MaxResults=7",
+         "", false},
+        /* botocore normalizes an iso8601 timestamp to UTC */
+        {"GetFindingHistory",
+         "{\"FindingIdentifier\":{\"Id\":\"i\",\"ProductArn\":\"p\"},\"StartTime\":\"2024-03-01T01:30:00+02:00\","
+         "\"EndTime\":1709256600.5}",
+         "/findingHistory/get", "",
+         "{\"FindingIdentifier\":{\"Id\":\"i\",\"ProductArn\":\"p\"},\"StartTime\":\"2024-02-29T23:30:00Z\","
+         "\"EndTime\":\"2024-03-01T01:30:00.500000Z\"}",
+         true},
+        /* a shape with body members sends {} when none is given; one without sends nothing */
+        {"GetEnabledStandards", NULL, "/standards/get", "", "{}", true},
+        {"DescribeStandards", "{}", "/standards", "", "", false},
+        /* numbers as written, unicode kept */
+        {"GetInsights", "{\"MaxResults\":2,\"InsightArns\":[\"\xc3\xa9\"]}", "/insights/get", "",
+         "{\"MaxResults\":2,\"InsightArns\":[\"\xc3\xa9\"]}", true},
+    };
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        asff__request req;
+        asff_error e;
+        const char *in = cases[i].input;
+        if (asff__request_build(asff__op_find(cases[i].op), in, in ? strlen(in) : 0, NULL, NULL, NULL, &req, &e) !=
+            ASFF_OK)
+            fail_msg("%s: %s", cases[i].op, e.message);
+        assert_string_equal(req.path.data, cases[i].path);
+        assert_string_equal(req.query.data, cases[i].query);
+        assert_int_equal(req.has_body, cases[i].has_body);
+        assert_string_equal(req.has_body ? req.body.data : "", cases[i].body);
+        asff__request_cleanup(&req);
+    }
+    /* the pager's token replaces the input's own */
+    {
+        asff__request req;
+        asff_error e;
+        const char *in = "{\"NextToken\":\"old\",\"MaxResults\":5}";
+        assert_int_equal(asff__request_build(asff__op_find("ListMembers"), in, strlen(in), "NextToken", "new/1", NULL,
+                                             &req, &e),
+                         ASFF_OK);
+        assert_string_equal(req.query.data, "MaxResults=5&NextToken=new%2F1");
+        asff__request_cleanup(&req);
+    }
+    /* the generated table: 109 operations, the first 29 where they always were */
+    {
+        int n = 0, k;
+        asff_operation_paging pg;
+        for (k = 0; k < ASFF_OP_COUNT; k++)
+            n += asff_operation_name((asff_operation)k) != NULL;
+        assert_int_equal(n, 109);
+        assert_int_equal(ASFF_OP_ListEnabledProductsForImport, 28);
+        assert_string_equal(asff_operation_name(ASFF_OP_ListEnabledProductsForImport), "ListEnabledProductsForImport");
+        assert_int_equal(asff_operation_paging_get("GetFindings", &pg), ASFF_OK);
+        assert_string_equal(pg.result_key, "Findings");
+        assert_string_equal(pg.limit_key, "MaxResults");
+        assert_int_equal(asff_operation_paging_get("DescribeHub", &pg), ASFF_OK);
+        assert_null(pg.input_token);
+        assert_int_equal(asff_operation_paging_get("Nope", &pg), ASFF_ERR_NOT_FOUND);
+    }
+}
+
+typedef struct page_log {
+    int pages, items;
+    char first[64];
+} page_log;
+
+static int on_page(void *ctx, const asff_response *page, uint64_t n)
+{
+    page_log *l = ctx;
+    (void)page;
+    l->pages = (int)n;
+    return 0;
+}
+
+static int on_item(void *ctx, const char *item, size_t len)
+{
+    page_log *l = ctx;
+    if (!l->items++)
+        snprintf(l->first, sizeof l->first, "%.*s", (int)len, item);
+    return 0;
+}
+
+/* asff_client_call_op sends nothing for a bad request; the pager follows tokens and splits items. */
+static void test_call_op(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_response r;
+    asff_error e;
+    yajl_val v, log;
+    page_log l;
+    uint64_t pages;
+    (void)state;
+    set_env();
+    fault_start(&s, "--verify-secret " SECRET);
+    c = make_client(&s, NULL);
+    assert_int_equal(asff_client_call_op(c, "DescribeStandards", "{\"MaxResults\":2}", 16, &r, &e), ASFF_OK);
+    v = yajl_tree_parse(r.body, NULL, 0);
+    assert_string_equal(YAJL_GET_STRING(get(v, "Method")), "GET");
+    assert_string_equal(YAJL_GET_STRING(get(v, "Path")), "/standards");
+    assert_string_equal(YAJL_GET_STRING(get(v, "Query")), "MaxResults=2");
+    yajl_tree_free(v);
+    asff_response_cleanup(c, &r);
+    /* refused requests never reach the server */
+    yajl_tree_free(control(&s, "/__clear", ""));
+    assert_int_equal(asff_client_call_op(c, "GetFindings", "{\"MaxResult\":3}", 15, &r, &e), ASFF_ERR_INVALID_ARG);
+    assert_string_equal(e.path, "/MaxResult");
+    assert_null(r.body);
+    assert_int_equal(asff_client_call_op(c, "Bogus", NULL, 0, &r, &e), ASFF_ERR_INVALID_ARG);
+    log = control(&s, "/__log", NULL);
+    assert_int_equal(YAJL_GET_ARRAY(get(log, "requests"))->len, 0);
+    yajl_tree_free(log);
+    /* three pages of DescribeStandards, items split out */
+    yajl_tree_free(control(&s, "/__script",
+                           "[{\"status\":200,\"body\":\"{\\\"Standards\\\":[{\\\"StandardsArn\\\":\\\"a\\\"},{\\\"x\\\":[1,{}]}],"
+                           "\\\"NextToken\\\":\\\"t1\\\"}\"},"
+                           "{\"status\":200,\"body\":\"{\\\"NextToken\\\":\\\"t2\\\",\\\"Standards\\\":[]}\"},"
+                           "{\"status\":200,\"body\":\"{\\\"Standards\\\":[\\\"s\\\"],\\\"NextToken\\\":\\\"\\\"}\"}]"));
+    memset(&l, 0, sizeof l);
+    assert_int_equal(asff_client_paginate(c, "DescribeStandards", NULL, 0, on_page, on_item, &l, &pages, &e), ASFF_OK);
+    assert_int_equal(pages, 3);
+    assert_int_equal(l.pages, 3);
+    assert_int_equal(l.items, 3);
+    assert_string_equal(l.first, "{\"StandardsArn\":\"a\"}");
+    log = control(&s, "/__log", NULL);
+    {
+        yajl_val reqs = get(log, "requests");
+        size_t n = YAJL_GET_ARRAY(reqs)->len;
+        assert_string_equal(YAJL_GET_STRING(get(YAJL_GET_ARRAY(reqs)->values[n - 2], "query")), "NextToken=t1");
+        assert_string_equal(YAJL_GET_STRING(get(YAJL_GET_ARRAY(reqs)->values[n - 1], "query")), "NextToken=t2");
+    }
+    yajl_tree_free(log);
+    /* not paginated */
+    assert_int_equal(asff_client_paginate(c, "DescribeHub", NULL, 0, on_page, NULL, &l, NULL, &e), ASFF_ERR_INVALID_ARG);
     remember(&e);
     asff_client_free(c);
     server_stop(&s);
@@ -1910,6 +2154,9 @@ int main(void)
         cmocka_unit_test_teardown(test_lying_answers, stop_servers),
         cmocka_unit_test_teardown(test_error_initialized, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_client, stop_servers),
+        cmocka_unit_test_teardown(test_request_check, stop_servers),
+        cmocka_unit_test_teardown(test_request_build, stop_servers),
+        cmocka_unit_test_teardown(test_call_op, stop_servers),
         cmocka_unit_test_teardown(test_no_secrets, stop_servers),
     };
     signal(SIGPIPE, SIG_IGN);

@@ -8,67 +8,11 @@
 #include "asff/sigv4.h"
 #include "client/client_internal.h"
 
-/* ---- operations: HTTP bindings from the model (tools/codegen/model, "operations" -> "http") ------- */
-
-typedef struct op_query {
-    const char *member;   /* member of the input shape */
-    const char *name;     /* query parameter */
-} op_query;
-
-typedef struct op_binding {
-    const char *name;
-    const char *method;
-    const char *prefix;   /* path before the URI label (or the whole path) */
-    const char *label;    /* input member bound to the URI, or NULL */
-    bool greedy;          /* {Label+}: '/' stays unencoded */
-    op_query query[3];
-    double rate, burst;   /* Security Hub's quotas (asff-rules.md section 11) */
-} op_binding;
-
-static const op_binding ops[ASFF_OP_COUNT] = {
-    {"BatchImportFindings", "POST", "/findings/import", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"BatchUpdateFindings", "PATCH", "/findings/batchupdate", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"GetFindings", "POST", "/findings", NULL, false, {{NULL, NULL}}, 3, 6},
-    {"GetInsights", "POST", "/insights/get", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"CreateInsight", "POST", "/insights", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"UpdateInsight", "PATCH", "/insights/", "InsightArn", true, {{NULL, NULL}}, 10, 30},
-    {"DeleteInsight", "DELETE", "/insights/", "InsightArn", true, {{NULL, NULL}}, 10, 30},
-    {"GetInsightResults", "GET", "/insights/results/", "InsightArn", true, {{NULL, NULL}}, 10, 30},
-    {"CreateActionTarget", "POST", "/actionTargets", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"DescribeActionTargets", "POST", "/actionTargets/get", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"UpdateActionTarget", "PATCH", "/actionTargets/", "ActionTargetArn", true, {{NULL, NULL}}, 10, 30},
-    {"DeleteActionTarget", "DELETE", "/actionTargets/", "ActionTargetArn", true, {{NULL, NULL}}, 10, 30},
-    {"EnableSecurityHub", "POST", "/accounts", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"DescribeHub", "GET", "/accounts", NULL, false, {{"HubArn", "HubArn"}}, 10, 30},
-    {"DisableSecurityHub", "DELETE", "/accounts", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"TagResource", "POST", "/tags/", "ResourceArn", false, {{NULL, NULL}}, 10, 30},
-    {"UntagResource", "DELETE", "/tags/", "ResourceArn", false, {{"TagKeys", "tagKeys"}}, 10, 30},
-    {"ListTagsForResource", "GET", "/tags/", "ResourceArn", false, {{NULL, NULL}}, 10, 30},
-    {"CreateMembers", "POST", "/members", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"InviteMembers", "POST", "/members/invite", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"ListMembers", "GET", "/members", NULL, false,
-     {{"OnlyAssociated", "OnlyAssociated"}, {"MaxResults", "MaxResults"}, {"NextToken", "NextToken"}}, 10, 30},
-    {"GetMembers", "POST", "/members/get", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"DeleteMembers", "POST", "/members/delete", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"AcceptAdministratorInvitation", "POST", "/administrator", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"GetAdministratorAccount", "GET", "/administrator", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"GetEnabledStandards", "POST", "/standards/get", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"BatchEnableStandards", "POST", "/standards/register", NULL, false, {{NULL, NULL}}, 1, 1},
-    {"EnableImportFindingsForProduct", "POST", "/productSubscriptions", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"ListEnabledProductsForImport", "GET", "/productSubscriptions", NULL, false,
-     {{"NextToken", "NextToken"}, {"MaxResults", "MaxResults"}}, 10, 30},
-    {"ListInvitations", "GET", "/invitations", NULL, false,
-     {{"MaxResults", "MaxResults"}, {"NextToken", "NextToken"}}, 10, 30},
-    {"EnableOrganizationAdminAccount", "POST", "/organization/admin/enable", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"UpdateOrganizationConfiguration", "POST", "/organization/configuration", NULL, false, {{NULL, NULL}}, 10, 30},
-    {"ListOrganizationAdminAccounts", "GET", "/organization/admin", NULL, false,
-     {{"MaxResults", "MaxResults"}, {"NextToken", "NextToken"}, {"Feature", "Feature"}}, 10, 30},
-    {"DescribeOrganizationConfiguration", "GET", "/organization/configuration", NULL, false, {{NULL, NULL}}, 10, 30},
-};
+/* ---- operations: generated from the model (lib/client/ops_tables.c) ---------------------------------- */
 
 const char *asff_operation_name(asff_operation op)
 {
-    return (int)op >= 0 && op < ASFF_OP_COUNT ? ops[op].name : NULL;
+    return (int)op >= 0 && op < ASFF_OP_COUNT ? asff__ops[op].name : NULL;
 }
 
 int asff_operation_find(const char *name)
@@ -77,7 +21,7 @@ int asff_operation_find(const char *name)
     if (!name)
         return -1;
     for (i = 0; i < ASFF_OP_COUNT; i++)
-        if (strcmp(ops[i].name, name) == 0)
+        if (asff__ops[i].name && strcmp(asff__ops[i].name, name) == 0)
             return i;
     return -1;
 }
@@ -249,6 +193,8 @@ static asff_status setup_curl(asff_client *c, const asff_client_options *o, bool
     curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, c->curl_error);
     /* A redirect would carry a signature made for another URL; Security Hub never redirects. */
     curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
+    /* send the path as signed: no squashing of "/./" and "/../" (a label may hold dots, as botocore sends it) */
+    curl_easy_setopt(c->curl, CURLOPT_PATH_AS_IS, 1L);
     return ASFF_OK;
 }
 
@@ -288,8 +234,8 @@ asff_status asff_client_new(const asff_client_options *o, asff_client **out, asf
     c->cap_ms = o->backoff_cap_ms ? o->backoff_cap_ms : 20000;
     asff__buf_init(&c->response, alloc);
     for (i = 0; i <= ASFF_OP_COUNT; i++) {
-        c->buckets[i].rate = o->no_rate_limit ? 0 : (i < ASFF_OP_COUNT ? ops[i].rate : 10);
-        c->buckets[i].burst = i < ASFF_OP_COUNT ? ops[i].burst : 30;
+        c->buckets[i].rate = o->no_rate_limit ? 0 : (i < ASFF_OP_COUNT ? asff__ops[i].rate : 10);
+        c->buckets[i].burst = i < ASFF_OP_COUNT ? asff__ops[i].burst : 30;
         c->buckets[i].tokens = c->buckets[i].burst;
         c->buckets[i].last_ms = 0;
         c->buckets[i].started = false;
@@ -693,28 +639,7 @@ asff_status asff_client_call(asff_client *c, const char *method, const char *pat
     return st;
 }
 
-/* ---- invoke: bind an input shape given as JSON to URI, query and body ----------------------------- */
-
-static asff_status append_escaped(asff_client *c, asff_buf *b, const char *s, size_t len, bool keep_slash)
-{
-    size_t start = 0, i;
-    for (i = 0; i <= len; i++) {
-        if (i == len || (keep_slash && s[i] == '/')) {
-            char *e = curl_easy_escape(c->curl, s + start, (int)(i - start));
-            asff_status st;
-            if (!e)
-                return ASFF_ERR_NOMEM;
-            st = asff__buf_append(b, e, strlen(e));
-            curl_free(e);
-            if (st == ASFF_OK && i < len)
-                st = asff__buf_putc(b, '/');
-            if (st != ASFF_OK)
-                return st;
-            start = i + 1;
-        }
-    }
-    return ASFF_OK;
-}
+/* ---- JSON helpers ------------------------------------------------------------------------------------- */
 
 bool asff__client_gen_value(yajl_gen g, yajl_val v)
 {
@@ -749,166 +674,4 @@ bool asff__client_gen_value(yajl_gen g, yajl_val v)
     default:
         return false;
     }
-}
-
-/* A scalar as query text: strings as they are, numbers as written, booleans as true/false. */
-static const char *scalar_text(yajl_val v)
-{
-    if (YAJL_IS_STRING(v))
-        return v->u.string;
-    if (YAJL_IS_NUMBER(v))
-        return v->u.number.r;
-    if (YAJL_IS_TRUE(v))
-        return "true";
-    if (YAJL_IS_FALSE(v))
-        return "false";
-    return NULL;
-}
-
-static asff_status add_query(asff_client *c, asff_buf *q, const char *name, const char *value)
-{
-    asff_status st = ASFF_OK;
-    if (q->len)
-        st = asff__buf_putc(q, '&');
-    if (st == ASFF_OK)
-        st = asff__buf_appendf(q, "%s=", name);
-    if (st == ASFF_OK)
-        st = append_escaped(c, q, value, strlen(value), false);
-    return st;
-}
-
-typedef struct gen_sink {
-    asff_buf *b;
-    asff_status st;
-} gen_sink;
-
-static void sink_print(void *ctx, const char *s, size_t len)
-{
-    gen_sink *k = ctx;
-    if (k->st == ASFF_OK)
-        k->st = asff__buf_append(k->b, s, len);
-}
-
-asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *input, size_t input_len,
-                               asff_response *out, asff_error *err)
-{
-    const op_binding *b;
-    yajl_val root = NULL;
-    asff_buf path, query, body;
-    asff_status st = ASFF_OK;
-    const char *label_value = NULL;
-    size_t i, members = 0;
-    yajl_gen g = NULL;
-    gen_sink sink;
-    asff_yalloc ya;
-    asff_error_clear(err);
-    if (out)
-        memset(out, 0, sizeof *out);
-    if (!c || (int)op < 0 || op >= ASFF_OP_COUNT)
-        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_client_invoke: unknown operation");
-    b = &ops[op];
-    if (input && input_len) {
-        st = asff__json_parse(input, input_len, NULL, c->alloc, &root, err);
-        if (st == ASFF_ERR_NOMEM)
-            return st;
-        if (st != ASFF_OK)
-            return asff__error_setf(err, ASFF_ERR_SYNTAX, "%s input is not JSON", b->name);
-        if (!YAJL_IS_OBJECT(root)) {
-            asff__json_free(root, c->alloc);
-            return asff__error_setf(err, ASFF_ERR_TYPE, "%s input must be a JSON object", b->name);
-        }
-    }
-    asff__buf_init(&path, c->alloc);
-    asff__buf_init(&query, c->alloc);
-    asff__buf_init(&body, c->alloc);
-    asff__yalloc_init(&ya, c->alloc);
-    g = yajl_gen_alloc(&ya.funcs);
-    sink.b = &body;
-    sink.st = ASFF_OK;
-    if (!g) {
-        st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    yajl_gen_config(g, yajl_gen_print_callback, sink_print, &sink);
-    yajl_gen_map_open(g);
-    for (i = 0; root && i < root->u.object.len; i++) {
-        const char *key = root->u.object.keys[i];
-        yajl_val v = root->u.object.values[i];
-        size_t q;
-        bool bound = false;
-        if (b->label && strcmp(key, b->label) == 0) {
-            if (!YAJL_IS_STRING(v) || !v->u.string[0]) {
-                st = asff__error_setf(err, ASFF_ERR_INVALID_ARG, "%s: %s must be a non-empty string", b->name,
-                                     b->label);
-                goto done;
-            }
-            label_value = v->u.string;
-            continue;
-        }
-        for (q = 0; q < 3 && b->query[q].member; q++) {
-            if (strcmp(key, b->query[q].member) != 0)
-                continue;
-            bound = true;
-            if (YAJL_IS_NULL(v))
-                break;
-            if (YAJL_IS_ARRAY(v)) {
-                size_t k;
-                for (k = 0; k < v->u.array.len && st == ASFF_OK; k++) {
-                    const char *t = scalar_text(v->u.array.values[k]);
-                    if (!t) {
-                        st = asff__error_setf(err, ASFF_ERR_TYPE, "%s: %s holds a value that is not a scalar",
-                                             b->name, key);
-                        goto done;
-                    }
-                    st = add_query(c, &query, b->query[q].name, t);
-                }
-            } else if (scalar_text(v)) {
-                st = add_query(c, &query, b->query[q].name, scalar_text(v));
-            } else {
-                st = asff__error_setf(err, ASFF_ERR_TYPE, "%s: %s must be a scalar", b->name, key);
-                goto done;
-            }
-            if (st != ASFF_OK) {
-                st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-                goto done;
-            }
-            break;
-        }
-        if (bound)
-            continue;
-        members++;
-        if (yajl_gen_string(g, (const unsigned char *)key, strlen(key)) != yajl_gen_status_ok || !asff__client_gen_value(g, v)) {
-            st = asff__error_setf(err, sink.st != ASFF_OK ? ASFF_ERR_NOMEM : ASFF_ERR_LIMIT,
-                                 "%s: cannot write the body (too deep?)", b->name);
-            goto done;
-        }
-    }
-    yajl_gen_map_close(g);
-    if (sink.st != ASFF_OK || ya.failed) {
-        st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    if (b->label && !label_value) {
-        st = asff__error_setf(err, ASFF_ERR_INVALID_ARG, "%s needs %s", b->name, b->label);
-        goto done;
-    }
-    if (asff__buf_appendf(&path, "%s%s", ASFF_BASE_PATH(c), b->prefix) != ASFF_OK ||
-        (label_value && append_escaped(c, &path, label_value, strlen(label_value), b->greedy) != ASFF_OK)) {
-        st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    {
-        /* GET and DELETE carry no body unless the shape has body members */
-        bool send_body = members > 0 || (strcmp(b->method, "GET") != 0 && strcmp(b->method, "DELETE") != 0);
-        st = asff__client_send(c, (int)op, b->method, path.data, query.len ? query.data : NULL,
-                              send_body ? body.data : NULL, send_body ? body.len : 0, out, err);
-    }
-done:
-    if (g)
-        yajl_gen_free(g);
-    asff__json_free(root, c->alloc);
-    asff__buf_cleanup(&path);
-    asff__buf_cleanup(&query);
-    asff__buf_cleanup(&body);
-    return st;
 }

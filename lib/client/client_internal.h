@@ -127,6 +127,28 @@ typedef asff_status (*asff__check_fn)(void *ctx, const char *body, size_t len, a
 asff_status asff__client_send_checked(asff_client *c, int op, const char *method, const char *path,
                                       const char *query, const char *body, size_t body_len, asff__check_fn check,
                                       void *check_ctx, asff_response *out, asff_error *err);
+/* ---- requests of any operation (reqcheck.c, call.c) ---- */
+#include "client/ops_tables.h"
+
+/* A request bound from an input shape: path from the URI template (no endpoint prefix), query string,
+ * body (empty with has_body false when the model's input has no body members). */
+typedef struct asff__request {
+    asff_buf path, query, body;
+    bool has_body;
+} asff__request;
+
+/* The table row of an operation by API name, or NULL. */
+const asff__op *asff__op_find(const char *name);
+/* Check input (JSON text; NULL/blank = {}) against op's input shape and bind it. ovr_member (may be
+ * NULL) is a top-level string member set to ovr_value whatever the input says (a pager's token).
+ * ASFF_ERR_INVALID_ARG with err->path at the culprit. On error req holds nothing. */
+asff_status asff__request_build(const asff__op *op, const char *input, size_t len, const char *ovr_member,
+                                const char *ovr_value, const asff_allocator *alloc, asff__request *req,
+                                asff_error *err);
+void asff__request_cleanup(asff__request *req);
+/* Send a built request under op's rate bucket. */
+asff_status asff__request_send(asff_client *c, const asff__op *op, const asff__request *req, asff_response *out,
+                               asff_error *err);
 
 /* Write a yajl tree value with g (numbers as written). False when g refuses (depth, memory). */
 bool asff__client_gen_value(yajl_gen g, yajl_val v);

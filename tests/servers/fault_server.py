@@ -13,6 +13,8 @@ Faults, drawn from a seeded random generator (deterministic for one sequence of 
   --verify-secret S  check every request's SigV4 signature with botocore's signer and secret key S
                    (403 InvalidSignatureException on a mismatch; botocore must be installed)
   --exit-on-eof    exit when stdin reaches EOF (a test that dies takes its server along)
+  --findings FILE  answer GetFindings (POST /findings) with the findings of FILE (NDJSON), in pages of
+                   MaxResults (default 100) with NextToken; Filters are ignored
   --tls DIR        serve https with a self-signed certificate for 127.0.0.1 made in DIR with the
                    openssl command (DIR/cert.pem is the CA bundle a client needs to trust it)
 Control endpoints (not signed, not faulted):
@@ -185,6 +187,8 @@ class Handler(BaseHTTPRequestHandler):
                 return self._reset()
         if is_import:
             return self._import(doc, entry)
+        if method == "POST" and url.path == "/findings" and args.findings:
+            return self._get_findings(doc if isinstance(doc, dict) else {}, entry)
         if method == "PATCH" and url.path == "/findings/batchupdate" and isinstance(doc, dict) and \
                 doc.get("FindingIdentifiers"):
             return self._update(doc, entry)
@@ -216,6 +220,20 @@ class Handler(BaseHTTPRequestHandler):
         entry["status"] = 200
         self._send(200, json.dumps({"FailedCount": len(failed), "SuccessCount": len(findings) - len(failed),
                                     "FailedFindings": failed}))
+
+    def _get_findings(self, doc, entry):
+        """GetFindings over the --findings file: pages of MaxResults, NextToken = next index."""
+        if "findings" not in STATE:
+            with open(self.server.args.findings, encoding="utf-8") as fh:
+                STATE["findings"] = [json.loads(line) for line in fh if line.strip()]
+        start = int(doc.get("NextToken") or 0)
+        size = int(doc.get("MaxResults") or 100)
+        page = STATE["findings"][start:start + size]
+        out = {"Findings": page}
+        if start + size < len(STATE["findings"]):
+            out["NextToken"] = str(start + size)
+        entry["status"] = 200
+        self._send(200, json.dumps(out))
 
     def _update(self, doc, entry):
         """BatchUpdateFindings: each identifier unprocessed (FindingNotFound) with probability --fail."""
@@ -267,6 +285,7 @@ def main():
     ap.add_argument("--retryable-share", type=float, default=0.0)
     ap.add_argument("--verify-secret", default=None)
     ap.add_argument("--tls", default=None)
+    ap.add_argument("--findings", default=None)
     ap.add_argument("--exit-on-eof", action="store_true",
                     help="exit when stdin reaches EOF (the test that started it has gone)")
     args = ap.parse_args()

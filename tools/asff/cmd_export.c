@@ -1,5 +1,5 @@
 /* asff export: every finding that matches, from GetFindings, paginated and streamed. */
-#include "client_cli.h"
+#include "ops_cli.h"
 
 ASFF_CMD_PROTOTYPE(export);
 
@@ -55,7 +55,8 @@ static void usage(FILE *out)
                  "  --format F            ndjson (default), array, batch, pretty\n"
                  "  --max N               stop after N findings\n"
                  "  -o FILE               output file (default: stdout)\n"
-                 "  --partition-by SPEC   'region/account/yyyy/mm/dd': NDJSON in Hive-style folders under -o DIR\n" CLI_AWS_HELP);
+                 "  --partition-by SPEC   'region/account/yyyy/mm/dd': NDJSON in Hive-style folders under -o DIR\n"
+                 "  --v2                  GetFindingsV2: OCSF findings as NDJSON (asff export --v2 --help)\n" CLI_AWS_HELP);
 }
 
 int asff_cmd_export(int argc, char **argv)
@@ -72,6 +73,9 @@ int asff_cmd_export(int argc, char **argv)
     uint64_t n = 0;
     asff_status st;
     int i, rc = ASFF_EXIT_OK;
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--v2") == 0)
+            return ops_export_v2(argc, argv);
     if (cli_take_aws(&argc, argv, &g) != 0)
         return ASFF_EXIT_USAGE;
     for (i = 1; i < argc; i++) {

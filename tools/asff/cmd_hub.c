@@ -12,7 +12,8 @@ static void usage(FILE *out)
                  "  --regions all|R1,R2  run in these regions (all: every region where Security Hub runs)\n"
                  "  --no-default-standards  enable: do not turn on the default standards\n"
                  "  --tag KEY=VALUE      enable: tag the hub (repeatable)\n" CLI_AWS_HELP
-                 "Prints one JSON line per region: {\"Region\":..., \"Response\":{...}} or {\"Region\":..., \"Error\":...}\n");
+                 "Prints one JSON line per region: {\"Region\":..., \"Response\":{...}} or {\"Region\":..., \"Error\":...}\n"
+                 "enable on a hub that is already enabled is a success: {\"Region\":..., \"AlreadyEnabled\":true}\n");
 }
 
 /* Run op in one region and print its line. Returns true on success. */
@@ -36,6 +37,17 @@ static bool run_region(const cli_aws *g, const char *region, asff_operation op, 
     }
     yajl_gen_map_open(gen);
     cli_gen_kv(gen, "Region", asff_client_region(c));
+    if (!ok && op == ASFF_OP_EnableSecurityHub && strcmp(e.aws_code, "ResourceConflictException") == 0) {
+        /* enabling what is enabled is the state asked for: success, said so */
+        cli_gen_str(gen, "AlreadyEnabled");
+        yajl_gen_bool(gen, 1);
+        yajl_gen_map_close(gen);
+        printf("%s\n", cli_gen_text(gen));
+        fprintf(stderr, "asff: hub enable: Security Hub was already enabled in %s\n", asff_client_region(c));
+        yajl_gen_free(gen);
+        asff_client_free(c);
+        return true;
+    }
     if (ok) {
         yajl_gen_map_close(gen);
         /* the response is JSON already: splice it in */
@@ -79,6 +91,7 @@ int asff_cmd_hub(int argc, char **argv)
     else if (strcmp(argv[1], "disable") == 0)
         op = ASFF_OP_DisableSecurityHub;
     else {
+        fprintf(stderr, "asff hub: unknown action %s (enable, describe or disable)\n", argv[1]);
         usage(stderr);
         return ASFF_EXIT_USAGE;
     }
@@ -90,6 +103,13 @@ int asff_cmd_hub(int argc, char **argv)
         else if (strcmp(argv[i], "--tag") == 0 && i + 1 < argc && strchr(argv[i + 1], '=') && ntags < 64)
             tags[ntags++] = argv[++i];
         else {
+            /* say which argument is wrong, and why */
+            if ((strcmp(argv[i], "--regions") == 0 || strcmp(argv[i], "--tag") == 0) && i + 1 >= argc)
+                fprintf(stderr, "asff hub: %s needs a value\n", argv[i]);
+            else if (strcmp(argv[i], "--tag") == 0)
+                fprintf(stderr, "asff hub: --tag wants KEY=VALUE (at most 64)\n");
+            else
+                fprintf(stderr, "asff hub: unknown option %s\n", argv[i]);
             usage(stderr);
             return ASFF_EXIT_USAGE;
         }

@@ -5,6 +5,10 @@ Reads botocore's securityhub service-2.json(.gz) and writes:
   include/asff/model.h        a C struct per model structure, type ids, enum constants
   lib/model/model_tables.c    descriptor tables: members (JSON name, kind, offset, nested type,
                               flags, bounds), by-name indices and enum string tables
+  include/asff/operations.h   enum asff_operation: every operation of the model
+  lib/client/ops_tables.c     per operation: HTTP method, URI template, URI/query/header bindings,
+                              input/output type ids, pagination (paginators file beside the model),
+                              error shapes and the client's default pacing
 
 Which structures: every structure reachable from AwsSecurityFinding, from the engine shapes
 (filters, sort criteria, insights, action targets, automation rules) and from the input and output
@@ -15,7 +19,7 @@ each struct and the order of enum values. New types, members and values are appe
 model never moves anything an older compiled caller knows. Output is deterministic: running it twice
 on the same model gives identical bytes. No documentation text from the model is copied.
 
-Usage: asffgen.py [--model PATH] [--out DIR] [--ids PATH] [--check]
+Usage: asffgen.py [--model PATH] [--paginators PATH] [--out DIR] [--ids PATH] [--check]
 """
 import argparse
 import gzip
@@ -240,7 +244,7 @@ def load_ids(path):
     if os.path.exists(path):
         with open(path, encoding="utf-8") as fh:
             return json.load(fh)
-    return {"types": [], "members": {}, "enums": {}}
+    return {"types": [], "members": {}, "enums": {}, "operations": []}
 
 
 def stable_order(known, current):
@@ -252,11 +256,83 @@ def stable_order(known, current):
     return out
 
 
+# Security Hub's documented request rates (calls/s, burst); every other operation gets the default.
+RATES = {"GetFindings": (3, 6), "BatchEnableStandards": (1, 1)}
+DEFAULT_RATE = (10, 30)
+
+
+def gen_operations(model, paginators, op_order, tid, banner):
+    """enum asff_operation (public) and the table of HTTP bindings (lib/client/ops_tables.c)."""
+    shapes, ops = model["shapes"], model["operations"]
+    h = [banner()]
+    h.append("#ifndef ASFF_OPERATIONS_H\n#define ASFF_OPERATIONS_H\n\n"
+             "/* Security Hub operations. The numbers are stable across model versions\n"
+             " * (tools/codegen/ids.json): a newer model appends. */\n"
+             "typedef enum asff_operation {\n")
+    for i, n in enumerate(op_order):
+        if n:
+            h.append("    ASFF_OP_%s = %d,\n" % (n, i))
+    h.append("    ASFF_OP_COUNT = %d\n} asff_operation;\n\n#endif /* ASFF_OPERATIONS_H */\n" % len(op_order))
+
+    c = [banner()]
+    c.append("#include <stddef.h>\n#include \"asff/model.h\"\n#include \"client/ops_tables.h\"\n\n")
+    rows = []
+    for i, n in enumerate(op_order):
+        if not n:
+            rows.append("    {NULL, NULL, NULL, 0, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, false},\n")
+            continue
+        o = ops[n]
+        http = o["http"]
+        in_shape = shapes[o["input"]["shape"]] if "input" in o else {"members": {}}
+        binds = []
+        body = False
+        for mname, mref in in_shape["members"].items():
+            loc = mref.get("location")
+            if loc == "uri":
+                wire = mref.get("locationName", mname)
+                greedy = ("{%s+}" % wire) in http["requestUri"]
+                binds.append("{%s, %s, 'u', %s}" % (cstr(mname), cstr(wire), "true" if greedy else "false"))
+            elif loc == "querystring":
+                binds.append("{%s, %s, 'q', false}" % (cstr(mname), cstr(mref.get("locationName", mname))))
+            elif loc == "header":
+                binds.append("{%s, %s, 'h', false}" % (cstr(mname), cstr(mref.get("locationName", mname))))
+            elif loc is not None:
+                raise SystemExit("asffgen: unsupported location %s in %s" % (loc, n))
+            else:
+                body = True
+        if binds:
+            c.append("static const asff__op_binding bind_%s[] = {%s};\n" % (n, ", ".join(binds)))
+        errs = [e["shape"] for e in o.get("errors", [])]
+        if errs:
+            c.append("static const char *const errors_%s[] = {%s};\n" % (n, ", ".join(cstr(e) for e in errs)))
+        pg = paginators.get(n, {})
+
+        def one(k):
+            v = pg.get(k)
+            if isinstance(v, list):
+                raise SystemExit("asffgen: %s: several %s are not supported" % (n, k))
+            return cstr(v) if v else "NULL"
+        rate, burst = RATES.get(n, DEFAULT_RATE)
+        rows.append("    {%s, %s, %s, %s, %s, %s, %d, %s, %s, %s, %s, %s, %d, %d, %d, %s},\n" % (
+            cstr(n), cstr(http["method"]), cstr(http["requestUri"]),
+            ("ASFF_TID_%s" % o["input"]["shape"]) if "input" in o else "0",
+            ("ASFF_TID_%s" % o["output"]["shape"]) if "output" in o else "0",
+            ("bind_%s" % n) if binds else "NULL", len(binds),
+            one("input_token"), one("output_token"), one("result_key"), one("limit_key"),
+            ("errors_%s" % n) if errs else "NULL", len(errs), rate, burst, "true" if body else "false"))
+    c.append("\nconst asff__op asff__ops[ASFF_OP_COUNT] = {\n")
+    c.extend(rows)
+    c.append("};\n")
+    return "".join(h), "".join(c)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", help="service-2.json(.gz); default: the installed botocore's")
     ap.add_argument("--out", default=TOP, help="project root to write into")
     ap.add_argument("--ids", default=os.path.join(HERE, "ids.json"))
+    ap.add_argument("--paginators", default=os.path.join(HERE, "model", "securityhub-2018-10-26.paginators.json"),
+                    help="botocore paginators-1.json for the same model")
     ap.add_argument("--check", action="store_true",
                     help="write nothing; exit 1 if the committed files differ from what would be written")
     args = ap.parse_args()
@@ -309,8 +385,9 @@ def main():
     enum_order = {}
     for e in sorted(enums_used):
         enum_order[e] = stable_order(ids["enums"].get(e, []), list(shapes[e]["enum"]))
+    op_order = stable_order(ids.get("operations", []), sorted(model["operations"]))
     new_ids = {"types": type_order, "members": {t: members_order[t] for t in sorted(members_order)},
-               "enums": {e: enum_order[e] for e in sorted(enum_order)}}
+               "enums": {e: enum_order[e] for e in sorted(enum_order)}, "operations": op_order}
     # Keep ids of types that disappeared from the model, so their numbers are never reused.
     for t, ms in ids["members"].items():
         new_ids["members"].setdefault(t, ms)
@@ -440,7 +517,14 @@ def main():
     c.append("};\nconst char asff__model_version[] = %s;\nconst char asff__model_sha256[] = %s;\n" % (
         cstr(version), cstr(sha)))
 
+    with open(args.paginators, encoding="utf-8") as fh:
+        paginators = json.load(fh)["pagination"]
+    tid_of = dict(tid)
+    ops_h, ops_c = gen_operations(model, paginators, op_order, tid_of, banner)
+
     outputs = {
+        os.path.join(args.out, "include", "asff", "operations.h"): ops_h,
+        os.path.join(args.out, "lib", "client", "ops_tables.c"): ops_c,
         os.path.join(args.out, "include", "asff", "model.h"): "".join(h),
         os.path.join(args.out, "lib", "model", "model_tables.c"): "".join(c),
         args.ids: json.dumps(new_ids, indent=1, sort_keys=True) + "\n",
