@@ -29,12 +29,6 @@ static bool run_region(const cli_aws *g, const char *region, asff_operation op, 
     gen = yajl_gen_alloc(NULL);
     asff_error_clear(&e);
     ok = asff_client_invoke(c, op, input, input ? strlen(input) : 0, &r, &e) == ASFF_OK;
-    /* enable is idempotent: a hub that is already enabled is success */
-    if (!ok && op == ASFF_OP_EnableSecurityHub && strcmp(e.aws_code, "ResourceConflictException") == 0) {
-        printf("{\"Region\":\"%s\",\"AlreadyEnabled\":true}\n", asff_client_region(c));
-        asff_client_free(c);
-        return true;
-    }
     yajl_gen_map_open(gen);
     cli_gen_kv(gen, "Region", asff_client_region(c));
     if (!ok && op == ASFF_OP_EnableSecurityHub && strcmp(e.aws_code, "ResourceConflictException") == 0) {
