@@ -51,6 +51,10 @@ class UpdateResult(List[Dict[str, Any]]):
         return "<asff.UpdateResult %d identifiers: %d failed>" % (len(self), len(self.failed))
 
 
+def _index(r: Dict[str, Any]) -> int:
+    return int(r["index"])
+
+
 def sort_criteria(sort: Optional[SortSpec]) -> List[Dict[str, str]]:
     """SortCriteria from "Field", "Field:asc", "Field:desc", a {"Field", "SortOrder"} dict (boto3's
     form), or a list of those."""
@@ -93,8 +97,10 @@ class _Pages(Iterator[Dict[str, Any]]):
     def __next__(self) -> Dict[str, Any]:
         if self._closed:
             raise ValueError("the iterator is closed")
+        if self._left == 0:
+            raise StopIteration
         while not self._page:
-            if self._done or self._left == 0:
+            if self._done:
                 raise StopIteration
             req = dict(self._request)
             if self._token:
@@ -278,7 +284,7 @@ class Client:
                 except BaseException as e:
                     # what was read before the error is sent and accounted for, then the error goes on
                     L.asff_importer_flush(imp, ctypes.byref(_lib.Error()))
-                    results.sort(key=lambda o: o["index"])
+                    results.sort(key=_index)
                     try:
                         setattr(e, "results", results)
                     except AttributeError:
@@ -287,12 +293,12 @@ class Client:
                 st = L.asff_importer_flush(imp, ctypes.byref(err))
                 if st != 0:
                     e2 = _errors.from_c(st, err, client=True)
-                    results.sort(key=lambda o: o["index"])
+                    results.sort(key=_index)
                     e2.results = results
                     raise e2
             finally:
                 L.asff_importer_free(imp)
-        results.sort(key=lambda o: o["index"])
+        results.sort(key=_index)
         if raise_on_failure and results.failed:
             f = results.failed[0]
             e3 = _errors.ImportFailedError("%d of %d findings were not imported (first: %s %s)" % (
@@ -366,7 +372,7 @@ class Client:
         with self._lock:
             st = self._L.asff_client_batch_update_findings(self._handle(), body, len(body), cb, None,
                                                            ctypes.byref(err))
-        out.sort(key=lambda o: o["index"])
+        out.sort(key=_index)
         if st not in (0, self._L.status("ASFF_ERR_PARTIAL")):  # PARTIAL: the identifiers are in out
             e = _errors.from_c(st, err, client=True)
             e.results = list(out)

@@ -161,12 +161,15 @@ def _report_json(L: Any, report: int) -> Dict[str, Any]:
     return r
 
 
-def validate(findings: Any, strict: bool = False, batch: bool = False) -> List[Dict[str, Any]]:
+def validate(findings: Any, strict: bool = False, batch: bool = False,
+             raise_on_error: bool = False) -> List[Dict[str, Any]]:
     """Check findings against Security Hub's rules. findings: one finding dict, an iterable of dicts,
     or any source iter_findings takes (path, bytes, JSON text, file object) in any envelope.
     Returns the violations as dicts: level ("error", "warning", "advice"), rule ("length.Title"),
     ref (the rule id), path (JSON Pointer), message, limit, actual, finding (its index).
-    batch=True adds the BatchImportFindings checks across findings. Unparseable input raises ParseError."""
+    batch=True adds the BatchImportFindings checks across findings. Unparseable input raises ParseError;
+    raise_on_error=True raises ValidationError (path of the first error, ``results`` = all violations)
+    when a violation is an error."""
     L = _lib.lib()
     report = L.asff_report_new(None)
     if not report:
@@ -194,9 +197,16 @@ def validate(findings: Any, strict: bool = False, batch: bool = False) -> List[D
             for _ in iter_raw(findings, None, check):
                 pass
         v: List[Dict[str, Any]] = _report_json(L, report)["violations"]
-        return v
     finally:
         L.asff_report_free(report)
+    errors = [x for x in v if x.get("level") == "error"]
+    if raise_on_error and errors:
+        e = _errors.ValidationError("%d errors; first, in finding %s: %s" % (
+            len(errors), errors[0].get("finding"), errors[0].get("message")), "ASFF_ERR_INVALID",
+            L.status("ASFF_ERR_INVALID"), str(errors[0].get("path") or ""))
+        e.results = v
+        raise e
+    return v
 
 
 def normalize(findings: Any, derive_product: bool = False, truncate: bool = False,

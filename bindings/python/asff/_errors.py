@@ -35,7 +35,11 @@ class AsffError(Exception):
     def response(self) -> Dict[str, Any]:
         """The error as boto3 shapes it: {"Error": {"Code", "Message"}, "ResponseMetadata":
         {"RequestId", "HTTPStatusCode"}}."""
-        return {"Error": {"Code": self.aws_code or self.status, "Message": self.message},
+        message = self.message
+        prefix = "%s (HTTP %d): " % (self.aws_code, self.http_status)
+        if self.aws_code and message.startswith(prefix):
+            message = message[len(prefix):]   # the server's own words, as boto3 gives them
+        return {"Error": {"Code": self.aws_code or self.status, "Message": message},
                 "ResponseMetadata": {"RequestId": self.request_id or "", "HTTPStatusCode": self.http_status}}
 
     def __repr__(self) -> str:
