@@ -22,7 +22,9 @@ ENVELOPES: Dict[Optional[str], int] = {None: 0, "auto": 0, "finding": 1, "array"
                                        "ndjson": 5}
 _JSON_TEXT = re.compile(r"\s*[\[{]")
 _GROUP = 64 * 1024        # bytes of findings per json.loads: larger arrays decode slower (cache)
-_BATCH = 1024 * 1024      # bytes handed from C per call
+_BATCH = 1024 * 1024      # bytes handed from C per call, in the caller's thread
+_AHEAD = 4 * 1024 * 1024  # ... and from the read-ahead thread: it waits for the GIL (up to the switch
+                          # interval, 5 ms) once per batch, so a batch must take C longer than that
 _READ = 256 * 1024        # bytes read from a Python file object at a time
 
 
@@ -188,11 +190,12 @@ class FindingIterator(Iterator[Dict[str, Any]]):
                     else OSError(e.message + ": " + src.description)
             raise e
         self._reader = out.value
-        self._state: List[Any] = [_BATCH, ctypes.create_string_buffer(_BATCH)]
+        size = _AHEAD if readahead else _BATCH
+        self._state: List[Any] = [size, ctypes.create_string_buffer(size)]
         if readahead:
             # the thread holds the reader's pieces, not the iterator: an abandoned iterator is
             # collected, and its close() stops the thread
-            self._queue = queue.Queue(maxsize=4)
+            self._queue = queue.Queue(maxsize=2)
             self._thread = threading.Thread(target=_work, name="asff-readahead", daemon=True, args=(
                 self._L, self._reader, self._state, self._queue, self._stop))
             self._thread.start()
