@@ -191,7 +191,8 @@ class FindingIterator(Iterator[Dict[str, Any]]):
             raise e
         self._reader = out.value
         size = _AHEAD if readahead else _BATCH
-        self._state: List[Any] = [size, ctypes.create_string_buffer(size)]
+        # [capacity, buffer, (read, passed) as of the last batch]
+        self._state: List[Any] = [size, ctypes.create_string_buffer(size), (0, 0)]
         if readahead:
             # the thread holds the reader's pieces, not the iterator: an abandoned iterator is
             # collected, and its close() stops the thread
@@ -264,9 +265,10 @@ class FindingIterator(Iterator[Dict[str, Any]]):
     def _counts(self) -> Tuple[int, int]:
         if self._reader is None:
             return self._final
-        a, b, c = ctypes.c_uint64(), ctypes.c_uint64(), ctypes.c_uint64()
-        self._L.asff_batch_reader_counts(self._reader, ctypes.byref(a), ctypes.byref(b), ctypes.byref(c))
-        return a.value, b.value
+        if self._thread is not None and self._thread.is_alive():
+            c: Tuple[int, int] = self._state[2]   # the reader belongs to the thread now
+            return c
+        return _counts(self._L, self._reader)
 
     def close(self) -> None:
         """Stop reading and free the C reader (idempotent)."""
@@ -305,6 +307,12 @@ class FindingIterator(Iterator[Dict[str, Any]]):
                                                                    "yes" if self._flt is not None else "no")
 
 
+def _counts(L: Any, reader: Optional[int]) -> Tuple[int, int]:
+    a, b = ctypes.c_uint64(), ctypes.c_uint64()
+    L.asff_batch_reader_counts(reader, ctypes.byref(a), ctypes.byref(b), None)
+    return a.value, b.value
+
+
 def _fill(L: Any, reader: Optional[int], state: List[Any], read_error: List[BaseException]) -> bytes:
     """The next batch of lines from C (b"" at the end). state: [capacity, buffer]."""
     n = ctypes.c_size_t()
@@ -312,6 +320,7 @@ def _fill(L: Any, reader: Optional[int], state: List[Any], read_error: List[Base
     while True:
         st = L.asff_batch_reader_next(reader, state[1], state[0], ctypes.byref(n), None, ctypes.byref(err))
         if st == 0:
+            state[2] = _counts(L, reader)
             return ctypes.string_at(state[1], n.value)
         if read_error:
             raise read_error[0]
