@@ -116,7 +116,7 @@ def load(source: _Any, filters: _Union[_Mapping[str, _Any], str, bytes, Filter, 
     was = _gc.isenabled()
     _gc.disable()
     try:
-        with iter_findings(source, filters, fields=fields, limit=limit, envelope=envelope, now=now) as it:
+        with FindingIterator(source, filters, fields, limit, envelope, False, now, True, _read.GROUP_LOAD) as it:
             return list(it)
     finally:
         if was:

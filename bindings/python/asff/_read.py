@@ -22,6 +22,7 @@ ENVELOPES: Dict[Optional[str], int] = {None: 0, "auto": 0, "finding": 1, "array"
                                        "ndjson": 5}
 _JSON_TEXT = re.compile(r"\s*[\[{]")
 _GROUP = 16 * 1024        # bytes of findings per json.loads: larger arrays decode slower (cache, GC)
+GROUP_LOAD = 64 * 1024    # ... when all are kept (asff.load, GC paused): fewer copies of the member names
 _BATCH = 1024 * 1024      # bytes handed from C per call, in the caller's thread
 _AHEAD = 4 * 1024 * 1024  # ... and from the read-ahead thread: it waits for the GIL (up to the switch
                           # interval, 5 ms) once per batch, so a batch must take C longer than that
@@ -133,7 +134,7 @@ class FindingIterator(Iterator[Dict[str, Any]]):
 
     def __init__(self, source: Any, filters: Any = None, fields: Optional[Sequence[str]] = None,
                  limit: Optional[int] = None, envelope: Optional[str] = None, prefilter: bool = False,
-                 now: Optional[float] = None, readahead: bool = True) -> None:
+                 now: Optional[float] = None, readahead: bool = True, group: int = 0) -> None:
         from ._engines import Filter
         self._L = _lib.lib()
         self._reader: Optional[int] = None
@@ -152,7 +153,7 @@ class FindingIterator(Iterator[Dict[str, Any]]):
         opts = _lib.BatchOptions()
         opts.version = _lib.VERSIONS["ASFF_BATCH_OPTIONS_VERSION"]
         opts.envelope = envelope_code(envelope)
-        opts.group_bytes = _GROUP
+        opts.group_bytes = group or _GROUP
         if self._flt is not None:
             opts.filter = self._flt._handle()
             opts.prefilter = bool(prefilter)
