@@ -127,7 +127,7 @@ def loads(text: _Union[str, bytes, bytearray, _Mapping[str, _Any]], envelope: _O
     """Findings from JSON text (str or bytes, never a file name) or from a dict (one finding, or an
     EventBridge event such as a Lambda handler receives), as a list of dicts."""
     if isinstance(text, str):
-        data: _Any = text.encode("utf-8")
+        data: _Any = _read._utf8(text)
     elif isinstance(text, (bytes, bytearray, _Mapping)):
         data = text
     else:

@@ -53,6 +53,14 @@ def dict_bytes(finding: Mapping[str, Any], index: int = 0) -> bytes:
                                  "/%d" % index) from None
 
 
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _errors.ParseError("not encodable as UTF-8 (%s)" % e.reason, "ASFF_ERR_UTF8",
+                                 _lib.lib().status("ASFF_ERR_UTF8"), "", e.start) from None
+
+
 def _dict_chunks(items: Iterable[Any]) -> Iterator[bytes]:
     """An iterable of finding dicts as NDJSON, in chunks."""
     buf: List[bytes] = []
@@ -75,7 +83,7 @@ def _file_chunks(fh: Any) -> Iterator[bytes]:
         b = fh.read(_READ)
         if not b:
             return
-        yield b.encode("utf-8") if isinstance(b, str) else bytes(b)
+        yield _utf8(b) if isinstance(b, str) else bytes(b)
 
 
 class Resolved:
@@ -88,7 +96,7 @@ class Resolved:
         self.description = type(source).__name__
         if isinstance(source, str):
             if is_json_text(source):
-                self.buffer = source.encode("utf-8")
+                self.buffer = _utf8(source)
                 self.description = "JSON text"
             else:
                 self.path = os.fsencode(source)

@@ -197,6 +197,10 @@ class TestExceptions(unittest.TestCase):
         with self.assertRaises(asff.ParseError) as cm:
             asff.dumps(finding(Title="\ud800"))
         self.assertEqual(cm.exception.status, "ASFF_ERR_UTF8")
+        for text in ('{"Id": "\ud800"}', io.StringIO('{"Id": "\ud800"}')):
+            with self.assertRaises(asff.ParseError) as cm:
+                asff.load(text)
+            self.assertEqual(cm.exception.status, "ASFF_ERR_UTF8")
 
     def test_validation_error(self):
         with self.assertRaises(asff.ValidationError) as cm:
