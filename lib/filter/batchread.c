@@ -107,11 +107,12 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
     const char *raw = NULL;
     size_t rawlen = (size_t)info->length;
     size_t before = r->out.len;
+    bool opened = false;
     if (info->offset >= r->in_base && info->offset - r->in_base + info->length <= r->in.len)
         raw = r->in.data + (info->offset - r->in_base);
     if (r->opt.group_bytes) {
         if (!r->group_open) {
-            r->group_open = true;
+            r->group_open = opened = true;
             r->group_start = r->out.len;
             r->group_count = 0;
             st = asff_buf_putc(&r->out, '[');
@@ -148,7 +149,9 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
             /* a broken writer takes no more writes: the next finding gets a new one */
             asff_writer_free(r->writer);
             r->writer = NULL;
-            r->out.len = before;
+            r->out.len = before;   /* the lines before stay whole */
+            if (opened)
+                r->group_open = false;
             return st;
         }
     }
