@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (asff_csv_writer_new(&co, sink, NULL, &csv, &e) != ASFF_OK)
         return 0;
     po.skip_invalid = true;
-    p = asff_parser_new(&po, on_finding, on_error, csv);
+    (void)asff_parser_new(&po, on_finding, on_error, csv, &p, NULL);
     if (p) {
         if (asff_parser_feed(p, data, size, &e) == ASFF_OK)
             (void)asff_parser_finish(p, &e);

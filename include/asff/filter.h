@@ -211,6 +211,68 @@ ASFF_NODISCARD ASFF_API asff_status asff_rules_apply(const asff_rules *rules, as
                                       size_t *fired, asff_error *err);
 ASFF_API void asff_rules_free(asff_rules *rules);
 
+/* ---- batch reader -------------------------------------------------------------------------- */
+
+#include "asff/codec.h"   /* asff_envelope */
+
+/*
+ * Reads findings from a path, a file descriptor, a buffer or a read callback (any envelope,
+ * streaming: memory is bounded by the largest finding and the chunk sizes), keeps those an optional
+ * compiled filter passes (up to a limit), optionally keeps only some top-level members, and hands
+ * them out many at a time as bytes: what bindings (ctypes) need so that no call per finding crosses
+ * the language boundary. A finding is handed out as the exact bytes it was read from when that text is
+ * on one line and no projection applies (json.loads gives the same value either way), else written
+ * compactly by the writer.
+ */
+typedef struct asff_batch_options {
+    unsigned version;             /* ASFF_BATCH_OPTIONS_VERSION, or 0 (the current version) */
+    asff_envelope envelope;       /* ASFF_ENVELOPE_AUTO (0) detects it */
+    const asff_filter *filter;    /* NULL: every finding; borrowed, must outlive the reader */
+    const char *const *fields;    /* projection: top-level member names to keep; NULL: all */
+    size_t field_count;
+    uint64_t limit;               /* stop after this many findings passed the filter; 0: no limit */
+    size_t group_bytes;           /* 0: NDJSON, one finding a line; > 0: one JSON array a line,
+                                     closed once it holds this many bytes or more */
+    bool prefilter;               /* with a filter: skip NDJSON lines that cannot match unparsed
+                                     (asff_filter_prefilter); such lines are not checked either */
+    size_t chunk_size;            /* bytes read at a time, default 64 KiB */
+    size_t max_finding;           /* parser limit on one finding's input bytes, default 4 MiB */
+    const asff_allocator *allocator; /* NULL = libc */
+} asff_batch_options;
+
+#define ASFF_BATCH_OPTIONS_VERSION 1
+
+/* Reads up to cap bytes into buf; returns the bytes read, 0 at the end, < 0 on a read error. */
+typedef long (*asff_read_fn)(void *ctx, void *buf, size_t cap);
+
+typedef struct asff_batch_reader asff_batch_reader;
+
+/* A reader of the file at path (opened here, closed by asff_batch_reader_free), of fd (read with
+ * read(2), not closed), of data[len] (borrowed: it must outlive the reader) or of fn. options may be
+ * NULL (defaults). On error *out is NULL: ASFF_ERR_INVALID_ARG, ASFF_ERR_IO (path), ASFF_ERR_NOMEM. */
+ASFF_NODISCARD ASFF_API asff_status asff_batch_reader_new_path(const char *path, const asff_batch_options *options,
+                                                asff_batch_reader **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_batch_reader_new_fd(int fd, const asff_batch_options *options,
+                                              asff_batch_reader **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_batch_reader_new_buffer(const void *data, size_t len, const asff_batch_options *options,
+                                                  asff_batch_reader **out, asff_error *err);
+ASFF_NODISCARD ASFF_API asff_status asff_batch_reader_new_read(asff_read_fn fn, void *ctx, const asff_batch_options *options,
+                                                asff_batch_reader **out, asff_error *err);
+/*
+ * Fill buf[cap] with the next whole lines (NDJSON findings, or arrays with group_bytes) and no more;
+ * *len gets the bytes written, *count (may be NULL) the findings in them. *len == 0 at the end of
+ * the input (or the limit). When the next line alone is longer than cap: ASFF_ERR_LIMIT, *len gets
+ * the capacity needed, and the same call with a buffer that large goes on. A read or parse error is
+ * returned after the lines before it were handed out, with its path, offset and line; it is final.
+ */
+ASFF_NODISCARD ASFF_API asff_status asff_batch_reader_next(asff_batch_reader *r, char *buf, size_t cap, size_t *len,
+                                            size_t *count, asff_error *err);
+/* Findings read (parsed, or skipped by the prefilter), passed to the output, and input bytes read. */
+ASFF_API void asff_batch_reader_counts(const asff_batch_reader *r, uint64_t *read, uint64_t *passed,
+                                       uint64_t *bytes);
+/* Free the reader (and close the file it opened). NULL is allowed. */
+ASFF_API void asff_batch_reader_free(asff_batch_reader *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,7 +3,7 @@
 # Other systems: see "Dependencies" in README.md.
 set -euo pipefail
 
-pkgs=(build-essential cmake pkg-config python3 python3-venv clang libclang-rt-dev jq locales
+pkgs=(build-essential cmake pkg-config python3 python3-venv python3-mypy clang libclang-rt-dev jq locales
       libyajl-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libexpat1-dev
       # what `pkg-config --static --libs libcurl` names, for the static consumer test
       libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap2-dev libzstd-dev

@@ -18,7 +18,7 @@ TAG = "py3-none-any"
 def _package_files():
     pkg = os.path.join(HERE, NAME)
     for fn in sorted(os.listdir(pkg)):
-        if fn.endswith(".py") or ".so" in fn or fn.endswith(".dylib"):
+        if fn.endswith(".py") or fn == "py.typed" or ".so" in fn or fn.endswith(".dylib"):
             yield os.path.join(pkg, fn), "%s/%s" % (NAME, fn)
 
 

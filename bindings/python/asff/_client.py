@@ -1,360 +1,456 @@
 """asff.Client: Security Hub through libasff's client (SigV4, retries, rate limits, batching)."""
+from __future__ import annotations
+
 import ctypes
 import json
-import queue
 import threading
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Union
 
-from . import _lib
+from . import _errors, _lib, _read
 
-
-class _Hooks(ctypes.Structure):
-    _fields_ = [("now_ms", ctypes.c_void_p), ("sleep_ms", ctypes.c_void_p), ("random", ctypes.c_void_p),
-                ("ctx", ctypes.c_void_p)]
+SortSpec = Union[str, Mapping[str, str], Sequence[Union[str, Mapping[str, str]]]]
 
 
-class _ClientOptions(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint), ("region", ctypes.c_char_p), ("profile", ctypes.c_char_p),
-                ("endpoint_url", ctypes.c_char_p), ("ca_bundle", ctypes.c_char_p), ("allow_http", ctypes.c_bool),
-                ("connect_timeout_ms", ctypes.c_long), ("timeout_ms", ctypes.c_long),
-                ("max_attempts", ctypes.c_uint), ("backoff_base_ms", ctypes.c_uint),
-                ("backoff_cap_ms", ctypes.c_uint), ("no_rate_limit", ctypes.c_bool),
-                ("rate_limits", ctypes.c_void_p), ("rate_limit_count", ctypes.c_size_t), ("hooks", _Hooks),
-                ("aws", ctypes.c_void_p), ("allocator", ctypes.c_void_p)]
-
-
-class _Response(ctypes.Structure):
-    _fields_ = [("body", ctypes.c_void_p), ("len", ctypes.c_size_t), ("http_status", ctypes.c_int),
-                ("request_id", ctypes.c_char * 128)]
-
-
-class _ImportOutcome(ctypes.Structure):
-    _fields_ = [("index", ctypes.c_uint64), ("id", ctypes.c_char_p), ("product_arn", ctypes.c_char_p),
-                ("imported", ctypes.c_bool), ("error_code", ctypes.c_char_p), ("error_message", ctypes.c_char_p),
-                ("attempts", ctypes.c_uint)]
-
-
-class _ImportOptions(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint), ("max_findings", ctypes.c_size_t), ("max_body", ctypes.c_size_t),
-                ("resubmit", ctypes.c_uint)]
-
-
-class _UpdateOutcome(ctypes.Structure):
-    _fields_ = [("index", ctypes.c_uint64), ("id", ctypes.c_char_p), ("product_arn", ctypes.c_char_p),
-                ("processed", ctypes.c_bool), ("error_code", ctypes.c_char_p), ("error_message", ctypes.c_char_p)]
-
-
-class _GetFindingsOptions(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint), ("filters_json", ctypes.c_char_p), ("filters", ctypes.c_void_p),
-                ("sort_field", ctypes.c_char_p), ("sort_descending", ctypes.c_bool), ("page_size", ctypes.c_uint),
-                ("max_findings", ctypes.c_uint64)]
-
-
-_IMPORT_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(_ImportOutcome))
-_UPDATE_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(_UpdateOutcome))
-_GET_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
-
-_declared = False
-
-
-def _declare():
-    global _declared
-    from . import _lib_handle
-    lib = _lib_handle()
-    if _declared:
-        return lib
-    P, S, SZ, I = ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int
-    E = ctypes.POINTER(_lib.Error)
-    _lib._fn(lib, "asff_client_new", I, [ctypes.POINTER(_ClientOptions), ctypes.POINTER(P), E])
-    _lib._fn(lib, "asff_client_free", None, [P])
-    _lib._fn(lib, "asff_client_region", S, [P])
-    _lib._fn(lib, "asff_client_endpoint", S, [P])
-    _lib._fn(lib, "asff_operation_find", I, [S])
-    _lib._fn(lib, "asff_client_invoke", I, [P, I, S, SZ, ctypes.POINTER(_Response), E])
-    _lib._fn(lib, "asff_client_call", I, [P, S, S, S, S, SZ, ctypes.POINTER(_Response), E])
-    _lib._fn(lib, "asff_response_cleanup", None, [P, ctypes.POINTER(_Response)])
-    _lib._fn(lib, "asff_importer_new", I, [P, ctypes.POINTER(_ImportOptions), _IMPORT_FN, P, ctypes.POINTER(P), E])
-    _lib._fn(lib, "asff_importer_add", I, [P, P, E])
-    _lib._fn(lib, "asff_importer_add_json", I, [P, S, SZ, E])
-    _lib._fn(lib, "asff_importer_flush", I, [P, E])
-    _lib._fn(lib, "asff_importer_free", None, [P])
-    _lib._fn(lib, "asff_client_batch_update_findings", I, [P, S, SZ, _UPDATE_FN, P, E])
-    _lib._fn(lib, "asff_client_get_findings", I, [P, ctypes.POINTER(_GetFindingsOptions), _GET_FN, P,
-                                                  ctypes.POINTER(ctypes.c_uint64), E])
-    _declared = True
-    return lib
-
-
-def _s(v):
+def _s(v: Optional[bytes]) -> Optional[str]:
     return v.decode("utf-8", "replace") if v else None
 
 
-def _b(v):
+def _b(v: Union[str, bytes, None]) -> Optional[bytes]:
     return v.encode("utf-8") if isinstance(v, str) else v
 
 
+class ImportResult(List[Dict[str, Any]]):
+    """The outcome of Client.import_findings: one dict per finding, in input order (index, id,
+    product_arn, imported, error_code, error_message, attempts). ``failed`` lists those not imported."""
+
+    @property
+    def failed(self) -> List[Dict[str, Any]]:
+        """The results of the findings that were not imported."""
+        return [r for r in self if not r["imported"]]
+
+    @property
+    def imported(self) -> int:
+        """How many findings were imported."""
+        return sum(1 for r in self if r["imported"])
+
+    def __repr__(self) -> str:
+        return "<asff.ImportResult %d findings: %d imported, %d failed>" % (len(self), self.imported,
+                                                                           len(self) - self.imported)
+
+
+class UpdateResult(List[Dict[str, Any]]):
+    """The outcome of Client.update_findings: one dict per FindingIdentifier, in request order (index,
+    id, product_arn, processed, error_code, error_message). ``failed`` lists the unprocessed ones."""
+
+    @property
+    def failed(self) -> List[Dict[str, Any]]:
+        """The results of the identifiers that were not processed."""
+        return [r for r in self if not r["processed"]]
+
+    def __repr__(self) -> str:
+        return "<asff.UpdateResult %d identifiers: %d failed>" % (len(self), len(self.failed))
+
+
+def _index(r: Dict[str, Any]) -> int:
+    return int(r["index"])
+
+
+def sort_criteria(sort: Optional[SortSpec]) -> List[Dict[str, str]]:
+    """SortCriteria from "Field", "Field:asc", "Field:desc", a {"Field", "SortOrder"} dict (boto3's
+    form), or a list of those."""
+    if sort is None:
+        return []
+    items: Sequence[Union[str, Mapping[str, str]]]
+    items = [sort] if isinstance(sort, (str, Mapping)) else sort
+    out = []
+    for s in items:
+        if isinstance(s, str):
+            field, _, order = s.partition(":")
+            order = order or "asc"
+        elif isinstance(s, Mapping):
+            if "Field" not in s:
+                raise ValueError("a SortCriteria entry needs Field: %r" % (s,))
+            field, order = s["Field"], s.get("SortOrder", "asc")
+        else:
+            raise TypeError("sort entries are 'Field:desc' strings or {'Field', 'SortOrder'} dicts")
+        if order not in ("asc", "desc") or not field:
+            raise ValueError("sort order must be asc or desc: %r" % (s,))
+        out.append({"Field": field, "SortOrder": order})
+    return out
+
+
+class _Pages(Iterator[Dict[str, Any]]):
+    """GetFindings results, fetched page by page in the caller's thread as iteration goes on."""
+
+    def __init__(self, client: "Client", request: Dict[str, Any], max_results: Optional[int]) -> None:
+        self._client = client
+        self._request = request
+        self._left = max_results
+        self._page: List[Dict[str, Any]] = []
+        self._token: Optional[str] = None
+        self._done = False
+        self._closed = False
+
+    def __iter__(self) -> "_Pages":
+        return self
+
+    def __next__(self) -> Dict[str, Any]:
+        if self._closed:
+            raise ValueError("the iterator is closed")
+        if self._left == 0:
+            raise StopIteration
+        while not self._page:
+            if self._done:
+                raise StopIteration
+            req = dict(self._request)
+            if self._token:
+                req["NextToken"] = self._token
+            out = self._client.invoke("GetFindings", req)
+            self._page = list(out.get("Findings") or [])
+            self._page.reverse()
+            self._token = out.get("NextToken") or None
+            self._done = not self._token
+        if self._left is not None:
+            self._left -= 1
+        return self._page.pop()
+
+    def close(self) -> None:
+        """Stop: no further page is fetched."""
+        self._closed = True
+        self._page = []
+
+    def __enter__(self) -> "_Pages":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return "<asff.Client.get_findings %s>" % ("closed" if self._closed else "open")
+
+
 class Client:
-    """A Security Hub client. Region, credentials and endpoint resolve as the AWS SDKs do (arguments,
-    then AWS_REGION / AWS_PROFILE / AWS_ENDPOINT_URL..., the shared config files, container and EC2
-    credentials). endpoint_url may be http:// for local tests. Calls are signed with SigV4, retried
-    with backoff on throttling and 5xx, and paced at Security Hub's documented rates.
+    """A Security Hub client.
 
-    One Client is used by one thread at a time; make one per thread."""
+    Region, credentials and endpoint resolve as the ``asff`` CLI resolves them (the AWS SDKs'
+    order): the arguments, then AWS_REGION / AWS_PROFILE / AWS_ENDPOINT_URL(_SECURITYHUB), the
+    shared config and credentials files, container and EC2 credentials. An http:// endpoint, from
+    the argument or the environment, is accepted as the CLI accepts it (derived endpoints are always
+    https). Calls are signed with SigV4, retried with backoff on throttling and 5xx, and paced at
+    Security Hub's documented rates.
 
-    def __init__(self, region=None, profile=None, endpoint_url=None, ca_bundle=None, max_attempts=0,
-                 timeout=None, rate_limit=True):
-        self._lib = _declare()
+    A context manager; ``close()`` frees it, after which calls raise ValueError. Calls from several
+    threads are serialized by a lock (the C client is used by one thread at a time); nothing runs
+    in a thread of its own.
+    """
+
+    def __init__(self, region: Optional[str] = None, profile: Optional[str] = None,
+                 endpoint_url: Optional[str] = None, ca_bundle: Optional[str] = None, max_attempts: int = 0,
+                 timeout: Optional[float] = None, rate_limit: bool = True) -> None:
+        self._L = _lib.lib()
+        self._ptr: Optional[int] = None
+        self._lock = threading.RLock()
+        if endpoint_url is not None and not endpoint_url.strip():
+            raise ValueError("endpoint_url is empty")
         # keep the encoded strings alive while the options point at them
         self._keep = [_b(region), _b(profile), _b(endpoint_url), _b(ca_bundle)]
-        o = _ClientOptions()
-        o.version = 1
+        o = _lib.ClientOptions()
+        o.version = _lib.VERSIONS["ASFF_CLIENT_OPTIONS_VERSION"]
         o.region, o.profile, o.endpoint_url, o.ca_bundle = self._keep
-        o.allow_http = bool(endpoint_url and str(endpoint_url).startswith("http://"))
+        o.allow_http = True   # as the CLI: only an override can be http://
         o.max_attempts = max_attempts
         o.timeout_ms = int(timeout * 1000) if timeout else 0
         o.no_rate_limit = not rate_limit
         out = ctypes.c_void_p()
         err = _lib.Error()
-        st = self._lib.asff_client_new(ctypes.byref(o), ctypes.byref(out), ctypes.byref(err))
+        st = self._L.asff_client_new(ctypes.byref(o), ctypes.byref(out), ctypes.byref(err))
         if st != 0:
-            raise _error(st, err)
-        self._ptr = out
+            raise _errors.from_c(st, err, client=True)
+        self._ptr = out.value
 
     # -- lifetime
-    def close(self):
-        if getattr(self, "_ptr", None):
-            self._lib.asff_client_free(self._ptr)
-            self._ptr = None
+    def _handle(self) -> int:
+        if self._ptr is None:
+            raise ValueError("the Client is closed")
+        return self._ptr
 
-    __del__ = close
+    def close(self) -> None:
+        """Free the C client (idempotent)."""
+        with self._lock:
+            if self._ptr is not None:
+                self._L.asff_client_free(self._ptr)
+                self._ptr = None
 
-    def __enter__(self):
+    def __del__(self) -> None:
+        if getattr(self, "_ptr", None) is not None:
+            self.close()
+
+    def __enter__(self) -> "Client":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def region(self):
-        return _s(self._lib.asff_client_region(self._ptr))
+    def __repr__(self) -> str:
+        if self._ptr is None:
+            return "<asff.Client closed>"
+        return "<asff.Client region=%r endpoint=%r>" % (self.region, self.endpoint)
 
     @property
-    def endpoint(self):
-        return _s(self._lib.asff_client_endpoint(self._ptr))
+    def region(self) -> str:
+        """The Region the client signs for."""
+        with self._lock:
+            return _s(self._L.asff_client_region(self._handle())) or ""
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint URL the client sends to."""
+        with self._lock:
+            return _s(self._L.asff_client_endpoint(self._handle())) or ""
 
     # -- generic
-    def invoke(self, operation, input=None):
+    def invoke(self, operation: str, input: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
         """Call any operation of the API by name ("DescribeHub") with its input as a dict; returns the
-        answer as a dict. URI and query members are placed as the model says."""
-        op = self._lib.asff_operation_find(operation.encode())
+        answer as a dict. URI and query members are placed as the model says. Errors raise
+        ClientError subclasses by AWS error code, with a boto3-like ``response``."""
+        op = self._L.asff_operation_find(operation.encode())
         if op < 0:
             raise ValueError("unknown operation %r" % operation)
-        body = json.dumps(input or {}).encode()
-        r = _Response()
+        body = json.dumps(dict(input or {})).encode()
+        r = _lib.Response()
         err = _lib.Error()
-        st = self._lib.asff_client_invoke(self._ptr, op, body, len(body), ctypes.byref(r), ctypes.byref(err))
-        if st != 0:
-            raise _error(st, err)
-        return self._take(r)
+        with self._lock:
+            h = self._handle()
+            st = self._L.asff_client_invoke(h, op, body, len(body), ctypes.byref(r), ctypes.byref(err))
+            if st != 0:
+                raise _errors.from_c(st, err, client=True)
+            return self._take(h, r)
 
-    def call(self, method, path, query=None, body=None):
+    def call(self, method: str, path: str, query: Optional[str] = None,
+             body: Union[Mapping[str, Any], str, bytes, None] = None) -> Dict[str, Any]:
         """A raw signed request: method, path ("/findings"), query ("a=1"), JSON body (dict or text)."""
-        data = body if body is None or isinstance(body, (bytes, str)) else json.dumps(body)
-        data = _b(data)
-        r = _Response()
+        data = _b(body if body is None or isinstance(body, (bytes, str)) else json.dumps(dict(body)))
+        r = _lib.Response()
         err = _lib.Error()
-        st = self._lib.asff_client_call(self._ptr, method.encode(), path.encode(), _b(query), data,
-                                        len(data) if data else 0, ctypes.byref(r), ctypes.byref(err))
-        if st != 0:
-            raise _error(st, err)
-        return self._take(r)
+        with self._lock:
+            h = self._handle()
+            st = self._L.asff_client_call(h, method.encode(), path.encode(), _b(query), data,
+                                          len(data) if data else 0, ctypes.byref(r), ctypes.byref(err))
+            if st != 0:
+                raise _errors.from_c(st, err, client=True)
+            return self._take(h, r)
 
-    def _take(self, r):
+    def _take(self, h: int, r: Any) -> Dict[str, Any]:
         try:
             text = ctypes.string_at(r.body, r.len) if r.body else b""
         finally:
-            self._lib.asff_response_cleanup(self._ptr, ctypes.byref(r))
-        return json.loads(text) if text.strip() else {}
+            self._L.asff_response_cleanup(h, ctypes.byref(r))
+        out: Dict[str, Any] = json.loads(text) if text.strip() else {}
+        return out
 
     # -- findings
-    def import_findings(self, findings, resubmit=0):
-        """BatchImportFindings for any number of findings (an iterable of dicts, or a path / bytes /
-        binary file in any envelope), split into calls of <= 100 findings and <= 6 MB; findings over
-        240 KiB are refused before sending. Returns one dict per finding, in input order: index, id,
-        product_arn, imported, error_code, error_message, attempts. None is lost."""
-        from . import _iter_raw
-        outcomes = []
+    def import_findings(self, findings: Any, resubmit: int = 0, raise_on_failure: bool = False) -> ImportResult:
+        """BatchImportFindings for any number of findings: an iterable of dicts, one dict, or any source
+        iter_findings takes (path, bytes, JSON text, file object, in any envelope). Sent in calls of
+        <= 100 findings and <= 6 MB; findings over 240 KiB are refused before sending.
 
-        def on_outcome(ctx, o):
+        Returns an ImportResult: one dict per finding, in input order (index, id, product_arn,
+        imported, error_code, error_message, attempts); ``.failed`` lists the failures, and
+        raise_on_failure=True raises ImportFailedError (with ``.results``) when there is one.
+        When reading the input fails part-way (a broken line, a dict that is not JSON), the findings
+        read before are still sent, and the exception's ``results`` holds what became of each.
+        """
+        L = self._L
+        results = ImportResult()
+
+        def on_outcome(ctx: Any, o: Any) -> int:
             c = o.contents
-            outcomes.append({"index": c.index, "id": _s(c.id), "product_arn": _s(c.product_arn),
-                             "imported": bool(c.imported), "error_code": _s(c.error_code),
-                             "error_message": _s(c.error_message), "attempts": c.attempts})
+            results.append({"index": int(c.index), "id": _s(c.id), "product_arn": _s(c.product_arn),
+                            "imported": bool(c.imported), "error_code": _s(c.error_code),
+                            "error_message": _s(c.error_message), "attempts": int(c.attempts)})
             return 0
-        cb = _IMPORT_FN(on_outcome)
-        opts = _ImportOptions(1, 0, 0, resubmit)
+        cb = _lib.IMPORT_FN(on_outcome)
+        opts = _lib.ImportOptions(_lib.VERSIONS["ASFF_IMPORT_OPTIONS_VERSION"], 0, 0, resubmit)
         imp = ctypes.c_void_p()
         err = _lib.Error()
-        st = self._lib.asff_importer_new(self._ptr, ctypes.byref(opts), cb, None, ctypes.byref(imp), ctypes.byref(err))
-        if st != 0:
-            raise _error(st, err)
-        try:
-            if isinstance(findings, (str, bytes, bytearray)) or hasattr(findings, "read"):
-                def add(f):
-                    s = self._lib.asff_importer_add(imp, f, ctypes.byref(err))
-                    if s != 0:
-                        raise _error(s, err)
-                for _ in _iter_raw(findings, None, None, add):
-                    pass
-            else:
-                for f in findings:
-                    data = json.dumps(f, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-                    s = self._lib.asff_importer_add_json(imp, data, len(data), ctypes.byref(err))
-                    if s != 0:
-                        raise _error(s, err)
-            st = self._lib.asff_importer_flush(imp, ctypes.byref(err))
+        with self._lock:
+            st = L.asff_importer_new(self._handle(), ctypes.byref(opts), cb, None, ctypes.byref(imp),
+                                     ctypes.byref(err))
             if st != 0:
-                raise _error(st, err)
-        finally:
-            self._lib.asff_importer_free(imp)
-        outcomes.sort(key=lambda o: o["index"])
-        return outcomes
-
-    def get_findings(self, filters=None, sort=None, max_results=None, page_size=0):
-        """Iterate over the findings GetFindings returns, page after page, as dicts. filters: an
-        AwsSecurityFindingFilters dict or JSON text; sort: "Field", "Field:asc" or "Field:desc".
-        Memory stays bounded: pages are fetched as the iteration goes on."""
-        from . import _to_json_bytes
-        lib = self._lib
-        fjson = None if filters is None else _b(filters if isinstance(filters, (str, bytes)) else json.dumps(filters))
-        field, desc = None, False
-        if sort:
-            field, _, order = sort.partition(":")
-            if order not in ("", "asc", "desc"):
-                raise ValueError("sort order must be asc or desc")
-            desc = order == "desc"
-        opts = _GetFindingsOptions(1, fjson, None, _b(field), desc, page_size, max_results or 0)
-        q = queue.Queue(maxsize=256)
-        stop = threading.Event()
-        done = object()
-
-        def on_finding(ctx, f):
-            if stop.is_set():
-                return 1
+                raise _errors.from_c(st, err, client=True)
             try:
-                item = json.loads(_to_json_bytes(lib, f))
-            except Exception as e:  # noqa: handed to the consumer
-                q.put(e)
-                return 1
-            while not stop.is_set():
                 try:
-                    q.put(item, timeout=0.1)
-                    return 0
-                except queue.Full:
-                    continue
-            return 1
-        cb = _GET_FN(on_finding)
+                    self._add_all(imp, findings)
+                except BaseException as e:
+                    # what was read before the error is sent and accounted for, then the error goes on
+                    L.asff_importer_flush(imp, ctypes.byref(_lib.Error()))
+                    results.sort(key=_index)
+                    try:
+                        setattr(e, "results", results)
+                    except AttributeError:
+                        pass
+                    raise
+                st = L.asff_importer_flush(imp, ctypes.byref(err))
+                if st != 0:
+                    e2 = _errors.from_c(st, err, client=True)
+                    results.sort(key=_index)
+                    e2.results = results
+                    raise e2
+            finally:
+                L.asff_importer_free(imp)
+        results.sort(key=_index)
+        if raise_on_failure and results.failed:
+            f = results.failed[0]
+            e3 = _errors.ImportFailedError("%d of %d findings were not imported (first: %s %s)" % (
+                len(results.failed), len(results), f["error_code"], f["error_message"]), "ASFF_ERR_PARTIAL",
+                L.status("ASFF_ERR_PARTIAL"))
+            e3.results = results
+            raise e3
+        return results
 
-        def produce():
-            err = _lib.Error()
-            st = lib.asff_client_get_findings(self._ptr, ctypes.byref(opts), cb, None, None, ctypes.byref(err))
-            q.put(_error(st, err) if st != 0 and not (stop.is_set() and st == 11) else done)
-        t = threading.Thread(target=produce, daemon=True)
-        t.start()
-        try:
-            while True:
-                item = q.get()
-                if item is done:
-                    return
-                if isinstance(item, Exception):
-                    raise item
-                yield item
-        finally:
-            stop.set()
-            while t.is_alive():
-                try:
-                    q.get(timeout=0.1)
-                except queue.Empty:
-                    pass
-            t.join()
+    def _add_all(self, imp: Any, findings: Any) -> None:
+        L = self._L
+        err = _lib.Error()
+        plain = isinstance(findings, Iterable) and not isinstance(
+            findings, (str, bytes, bytearray, memoryview, Mapping)) and not hasattr(findings, "read")
+        if plain:
+            for i, f in enumerate(findings):
+                if not isinstance(f, Mapping):
+                    raise TypeError("item %d is %s, not a finding dict" % (i, type(f).__name__))
+                data = _read.dict_bytes(f, i)
+                s = L.asff_importer_add_json(imp, data, len(data), ctypes.byref(err))
+                if s != 0:
+                    raise _errors.from_c(s, err, client=True)
+            return
 
-    def update_findings(self, request):
-        """BatchUpdateFindings with any number of FindingIdentifiers (sent 100 at a time); returns one
-        dict per identifier: index, id, product_arn, processed, error_code, error_message."""
-        out = []
+        def add(f: int) -> None:
+            s = L.asff_importer_add(imp, f, ctypes.byref(err))
+            if s != 0:
+                raise _errors.from_c(s, err, client=True)
+        for _ in _read.iter_raw(findings, None, add):
+            pass
 
-        def on_outcome(ctx, o):
+    def get_findings(self, filters: Union[Mapping[str, Any], str, bytes, Any, None] = None,
+                     sort: Optional[SortSpec] = None, max_results: Optional[int] = None,
+                     page_size: int = 100) -> _Pages:
+        """Iterate over the findings GetFindings returns, page after page, as dicts. filters: an
+        AwsSecurityFindingFilters dict, JSON text or Filter; sort: "Field", "Field:desc", boto3's
+        SortCriteria ([{"Field": ..., "SortOrder": "desc"}]) or a list of those. Pages are fetched in
+        the caller's thread as iteration goes on (memory stays bounded by a page); the iterator is a
+        context manager with close()."""
+        from ._engines import Filter
+        req: Dict[str, Any] = {"MaxResults": max(1, min(100, int(page_size or 100)))}
+        if filters is not None:
+            if isinstance(filters, Filter):
+                req["Filters"] = json.loads(filters.to_json())
+            elif isinstance(filters, (str, bytes)):
+                req["Filters"] = json.loads(filters)
+            else:
+                req["Filters"] = dict(filters)
+        crit = sort_criteria(sort)
+        if crit:
+            req["SortCriteria"] = crit
+        self._handle()
+        return _Pages(self, req, max_results)
+
+    def update_findings(self, request: Mapping[str, Any], raise_on_failure: bool = False) -> UpdateResult:
+        """BatchUpdateFindings with any number of FindingIdentifiers (sent 100 at a time). Returns an
+        UpdateResult: one dict per identifier (index, id, product_arn, processed, error_code,
+        error_message); ``.failed`` lists the unprocessed ones, and raise_on_failure=True raises
+        UpdateFailedError (with ``.results``) when there is one."""
+        out = UpdateResult()
+
+        def on_outcome(ctx: Any, o: Any) -> int:
             c = o.contents
-            out.append({"index": c.index, "id": _s(c.id), "product_arn": _s(c.product_arn),
+            out.append({"index": int(c.index), "id": _s(c.id), "product_arn": _s(c.product_arn),
                         "processed": bool(c.processed), "error_code": _s(c.error_code),
                         "error_message": _s(c.error_message)})
             return 0
-        cb = _UPDATE_FN(on_outcome)
-        body = json.dumps(request).encode()
+        cb = _lib.UPDATE_FN(on_outcome)
+        body = json.dumps(dict(request)).encode()
         err = _lib.Error()
-        st = self._lib.asff_client_batch_update_findings(self._ptr, body, len(body), cb, None, ctypes.byref(err))
-        if st not in (0, 25):  # ASFF_ERR_PARTIAL: whole calls failed, their identifiers are in out
-            raise _error(st, err)
-        out.sort(key=lambda o: o["index"])
+        with self._lock:
+            st = self._L.asff_client_batch_update_findings(self._handle(), body, len(body), cb, None,
+                                                           ctypes.byref(err))
+        out.sort(key=_index)
+        if st not in (0, self._L.status("ASFF_ERR_PARTIAL")):  # PARTIAL: the identifiers are in out
+            e = _errors.from_c(st, err, client=True)
+            e.results = list(out)
+            raise e
+        if raise_on_failure and out.failed:
+            f = out.failed[0]
+            e2 = _errors.UpdateFailedError("%d of %d identifiers were not processed (first: %s %s)" % (
+                len(out.failed), len(out), f["error_code"], f["error_message"]), "ASFF_ERR_PARTIAL",
+                self._L.status("ASFF_ERR_PARTIAL"))
+            e2.results = list(out)
+            raise e2
         return out
 
     # -- the operations of Security Hub's best practices, by their API names
-    def enable_security_hub(self, **input):
+    def enable_security_hub(self, **input: Any) -> Dict[str, Any]:
+        """EnableSecurityHub."""
         return self.invoke("EnableSecurityHub", input)
 
-    def describe_hub(self, **input):
+    def describe_hub(self, **input: Any) -> Dict[str, Any]:
+        """DescribeHub."""
         return self.invoke("DescribeHub", input)
 
-    def disable_security_hub(self):
+    def disable_security_hub(self) -> Dict[str, Any]:
+        """DisableSecurityHub."""
         return self.invoke("DisableSecurityHub")
 
-    def get_insights(self, **input):
+    def get_insights(self, **input: Any) -> Dict[str, Any]:
+        """GetInsights."""
         return self.invoke("GetInsights", input)
 
-    def create_insight(self, name, filters, group_by):
-        return self.invoke("CreateInsight", {"Name": name, "Filters": filters, "GroupByAttribute": group_by})
+    def create_insight(self, name: str, filters: Mapping[str, Any], group_by: str) -> Dict[str, Any]:
+        """CreateInsight."""
+        return self.invoke("CreateInsight", {"Name": name, "Filters": dict(filters), "GroupByAttribute": group_by})
 
-    def update_insight(self, arn, **input):
+    def update_insight(self, arn: str, **input: Any) -> Dict[str, Any]:
+        """UpdateInsight."""
         return self.invoke("UpdateInsight", dict(input, InsightArn=arn))
 
-    def delete_insight(self, arn):
+    def delete_insight(self, arn: str) -> Dict[str, Any]:
+        """DeleteInsight."""
         return self.invoke("DeleteInsight", {"InsightArn": arn})
 
-    def get_insight_results(self, arn):
+    def get_insight_results(self, arn: str) -> Dict[str, Any]:
+        """GetInsightResults."""
         return self.invoke("GetInsightResults", {"InsightArn": arn})
 
-    def create_action_target(self, name, description, id):
+    def create_action_target(self, name: str, description: str, id: str) -> Dict[str, Any]:
+        """CreateActionTarget."""
         return self.invoke("CreateActionTarget", {"Name": name, "Description": description, "Id": id})
 
-    def describe_action_targets(self, **input):
+    def describe_action_targets(self, **input: Any) -> Dict[str, Any]:
+        """DescribeActionTargets."""
         return self.invoke("DescribeActionTargets", input)
 
-    def update_action_target(self, arn, **input):
+    def update_action_target(self, arn: str, **input: Any) -> Dict[str, Any]:
+        """UpdateActionTarget."""
         return self.invoke("UpdateActionTarget", dict(input, ActionTargetArn=arn))
 
-    def delete_action_target(self, arn):
+    def delete_action_target(self, arn: str) -> Dict[str, Any]:
+        """DeleteActionTarget."""
         return self.invoke("DeleteActionTarget", {"ActionTargetArn": arn})
 
-    def tag_resource(self, arn, tags):
-        return self.invoke("TagResource", {"ResourceArn": arn, "Tags": tags})
+    def tag_resource(self, arn: str, tags: Mapping[str, str]) -> Dict[str, Any]:
+        """TagResource."""
+        return self.invoke("TagResource", {"ResourceArn": arn, "Tags": dict(tags)})
 
-    def untag_resource(self, arn, keys):
+    def untag_resource(self, arn: str, keys: Iterable[str]) -> Dict[str, Any]:
+        """UntagResource."""
         return self.invoke("UntagResource", {"ResourceArn": arn, "TagKeys": list(keys)})
 
-    def list_tags_for_resource(self, arn):
+    def list_tags_for_resource(self, arn: str) -> Dict[str, Any]:
+        """ListTagsForResource."""
         return self.invoke("ListTagsForResource", {"ResourceArn": arn})
 
-    def create_members(self, accounts):
-        """accounts: [{"AccountId": ..., "Email": ...}, ...]"""
-        return self.invoke("CreateMembers", {"AccountDetails": list(accounts)})
+    def create_members(self, accounts: Iterable[Mapping[str, str]]) -> Dict[str, Any]:
+        """CreateMembers; accounts: [{"AccountId": ..., "Email": ...}, ...]."""
+        return self.invoke("CreateMembers", {"AccountDetails": [dict(a) for a in accounts]})
 
-    def list_members(self, **input):
+    def list_members(self, **input: Any) -> Dict[str, Any]:
+        """ListMembers."""
         return self.invoke("ListMembers", input)
-
-
-def _error(code, err):
-    from . import AsffError
-    e = AsffError.from_c(code, err)
-    e.aws_code = _s(err.aws_code) or None   # ctypes gives char arrays as bytes
-    e.http_status = err.http_status
-    e.request_id = _s(err.request_id) or None
-    return e

@@ -92,8 +92,6 @@ class TestCodec(unittest.TestCase):
         self.assertEqual(cm.exception.line, 2)
         with self.assertRaises(TypeError):
             list(asff.iter_findings(12))
-        with self.assertRaises(TypeError):
-            list(asff.iter_findings(io.StringIO("{}")))
 
     def test_malformed_real_file(self):
         path = os.path.join(REAL, "awsdocs", "sample-control-finding-consolidated.MALFORMED.json")

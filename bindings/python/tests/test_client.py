@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import unittest
 import urllib.parse
 import urllib.request
@@ -99,6 +100,118 @@ class ClientTest(unittest.TestCase):
             self.assertEqual(e.aws_code, "InvalidInputException")
             self.assertEqual(e.http_status, 400)
             self.assertNotIn(SECRET, str(e))
+            self.assertIsInstance(e, asff.InvalidInputError)
+            self.assertEqual(e.response["Error"], {"Code": "InvalidInputException", "Message": "bad name"})
+            self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"], 400)
+            self.script([{"status": 404, "body": json.dumps({"__type": "ResourceNotFoundException",
+                                                             "message": "no such insight"})}])
+            with self.assertRaises(asff.ResourceNotFoundError):
+                c.delete_insight("arn:aws:securityhub:us-east-1:123456789012:insight/123456789012/custom/no")
+            self.script([{"status": 403, "body": json.dumps({"__type": "AccessDeniedException", "message": "no"})}])
+            with self.assertRaises(asff.AccessDeniedError) as cm:
+                c.describe_hub()
+            self.assertIsInstance(cm.exception, asff.ClientError)
+            self.script([{"status": 429, "body": json.dumps({"__type": "TooManyRequestsException"})}] * 2)
+            with self.assertRaises(asff.ThrottlingError) as cm:
+                c.describe_hub()
+            self.assertEqual(cm.exception.response["Error"]["Code"], "TooManyRequestsException")
+
+    def script(self, answers):
+        req = urllib.request.Request(self.fault_url + "/__script", method="POST", data=json.dumps(answers).encode())
+        urllib.request.urlopen(req).read()
+
+    def test_endpoint_from_environment_and_lifetime(self):
+        # an http:// AWS_ENDPOINT_URL is taken as the CLI takes it
+        os.environ["AWS_ENDPOINT_URL"] = self.fault_url
+        try:
+            c = asff.Client()
+        finally:
+            del os.environ["AWS_ENDPOINT_URL"]
+        self.assertEqual(c.endpoint, self.fault_url)
+        self.assertIn(self.fault_url, repr(c))
+        self.assertIsInstance(c.describe_hub(), dict)
+        # one client from several threads: calls are serialized, every one succeeds
+        errors = []
+
+        def work():
+            try:
+                for _ in range(5):
+                    c.describe_hub()
+            except Exception as e:  # noqa
+                errors.append(e)
+        ts = [threading.Thread(target=work) for _ in range(4)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.assertEqual(errors, [])
+        c.close()
+        self.assertEqual(repr(c), "<asff.Client closed>")
+        with self.assertRaises(ValueError):
+            c.describe_hub()
+        with self.assertRaises(ValueError):
+            c.import_findings([finding(1)])
+        c.close()
+        with self.assertRaises(ValueError):
+            asff.Client(endpoint_url="")
+        with self.assertRaises(asff.CredentialsError):
+            saved = os.environ.pop("AWS_ACCESS_KEY_ID")
+            try:
+                with asff.Client(endpoint_url=self.fault_url, max_attempts=1) as c2:
+                    c2.describe_hub()
+            finally:
+                os.environ["AWS_ACCESS_KEY_ID"] = saved
+
+    def test_import_raising_part_way_keeps_results(self):
+        # issue 20: a broken line at 220 of 250; what was read before is sent and reported
+        with asff.Client(endpoint_url=self.moto_url, region="eu-west-1") as c:
+            c.enable_security_hub()
+            lines = [json.dumps(finding(5000 + i)) for i in range(250)]
+            lines[219] = '{"SchemaVersion": "2018-10-08", "Id": '
+            with self.assertRaises(asff.ParseError) as cm:
+                c.import_findings("\n".join(lines).encode())
+            res = cm.exception.results
+            self.assertEqual(len(res), 219)
+            self.assertTrue(all(r["imported"] for r in res))
+            self.assertEqual([r["index"] for r in res], list(range(219)))
+            # a lone surrogate in a dict
+            fs = [finding(6000 + i) for i in range(150)]
+            fs[120]["Title"] = "bad \ud800"
+            with self.assertRaises(asff.ParseError) as cm:
+                c.import_findings(fs)
+            self.assertEqual(cm.exception.path, "/120")
+            self.assertEqual(len(cm.exception.results), 120)
+            self.assertTrue(all(r["imported"] for r in cm.exception.results))
+            # failures are hard to miss
+            big = finding(7000)
+            big["Description"] = "x" * 300000
+            out = c.import_findings([finding(7001), big])
+            self.assertEqual([r["id"] for r in out.failed], ["py-7000"])
+            self.assertIn("1 failed", repr(out))
+            with self.assertRaises(asff.ImportFailedError) as cm:
+                c.import_findings([big], raise_on_failure=True)
+            self.assertEqual(cm.exception.results[0]["error_code"], "FindingTooLarge")
+            # the sources iter_findings takes
+            self.assertTrue(c.import_findings(finding(7002))[0]["imported"])
+            self.assertTrue(c.import_findings(json.dumps(finding(7003)))[0]["imported"])
+
+    def test_get_findings_in_the_callers_thread(self):
+        with asff.Client(endpoint_url=self.moto_url, region="eu-central-1") as c:
+            c.enable_security_hub()
+            c.import_findings([finding(8000 + i) for i in range(30)])
+            before = threading.active_count()
+            with c.get_findings(filters={"Id": [{"Value": "py-80", "Comparison": "PREFIX"}]}, page_size=7,
+                                sort=[{"Field": "Id", "SortOrder": "desc"}]) as it:
+                got = []
+                for f in it:
+                    got.append(f["Id"])
+                    self.assertEqual(threading.active_count(), before)
+            self.assertEqual(sorted(got), ["py-%04d" % (8000 + i) for i in range(30)])
+            it2 = c.get_findings(sort="Id:desc", max_results=3)
+            self.assertEqual(len(list(it2)), 3)
+            it2.close()
+            with self.assertRaises(ValueError):
+                next(it2)
 
     def test_operations_sent(self):
         arn = "arn:aws:securityhub:us-east-1:123456789012:insight/123456789012/custom/x1"
@@ -112,6 +225,7 @@ class ClientTest(unittest.TestCase):
             out = c.update_findings({"FindingIdentifiers": [{"Id": "a", "ProductArn": "p"}],
                                      "Workflow": {"Status": "RESOLVED"}})
             self.assertEqual(len(out), 1)
+            self.assertIsInstance(out, asff.UpdateResult)
             self.assertIsInstance(c.call("GET", "/accounts"), dict)
         log = json.load(urllib.request.urlopen(self.fault_url + "/__log"))["requests"]
         paths = [(q["method"], urllib.parse.unquote(q["path"])) for q in log]

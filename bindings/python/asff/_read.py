@@ -1,0 +1,435 @@
+"""Sources of findings, and reading them through libasff's batch reader (many findings a call)."""
+from __future__ import annotations
+
+import collections
+import ctypes
+import io
+import json
+import os
+import queue
+import re
+import threading
+from typing import (IO, Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
+                    Tuple, Union)
+
+from . import _errors, _lib
+
+#: What the reading functions take (see ``iter_findings``).
+Source = Union[str, bytes, bytearray, memoryview, "os.PathLike[str]", IO[bytes], IO[str], Mapping[str, Any],
+               Iterable[Mapping[str, Any]]]
+
+ENVELOPES: Dict[Optional[str], int] = {None: 0, "auto": 0, "finding": 1, "array": 2, "findings": 3, "event": 4,
+                                       "ndjson": 5}
+_JSON_TEXT = re.compile(r"\s*[\[{]")
+_GROUP = 16 * 1024        # bytes of findings per json.loads: larger arrays decode slower (cache, GC)
+GROUP_LOAD = 64 * 1024    # ... when all are kept (asff.load, GC paused): fewer copies of the member names
+_BATCH = 1024 * 1024      # bytes handed from C per call, in the caller's thread
+_AHEAD = 4 * 1024 * 1024  # ... and from the read-ahead thread: it waits for the GIL (up to the switch
+                          # interval, 5 ms) once per batch, so a batch must take C longer than that
+_READ = 256 * 1024        # bytes read from a Python file object at a time
+
+
+def is_json_text(s: str) -> bool:
+    """True when s is JSON text rather than a file name: optional whitespace, then '{' or '['."""
+    return _JSON_TEXT.match(s) is not None
+
+
+def envelope_code(envelope: Optional[str]) -> int:
+    try:
+        return ENVELOPES[envelope]
+    except KeyError:
+        raise ValueError("envelope must be one of %s" % ", ".join(k for k in ENVELOPES if k)) from None
+
+
+def dict_bytes(finding: Mapping[str, Any], index: int = 0) -> bytes:
+    """One finding (or event) dict as compact UTF-8 JSON; a lone surrogate is a ParseError."""
+    try:
+        return json.dumps(finding, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _errors.ParseError("not encodable as UTF-8 (%s)" % e.reason, "ASFF_ERR_UTF8",
+                                 _lib.lib().status("ASFF_ERR_UTF8"), "/%d" % index) from None
+    except (TypeError, ValueError) as e:
+        raise _errors.ParseError("not JSON: %s" % e, "ASFF_ERR_TYPE", _lib.lib().status("ASFF_ERR_TYPE"),
+                                 "/%d" % index) from None
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _errors.ParseError("not encodable as UTF-8 (%s)" % e.reason, "ASFF_ERR_UTF8",
+                                 _lib.lib().status("ASFF_ERR_UTF8"), "", e.start) from None
+
+
+def _dict_chunks(items: Iterable[Any]) -> Iterator[bytes]:
+    """An iterable of finding dicts as NDJSON, in chunks."""
+    buf: List[bytes] = []
+    size = 0
+    for i, f in enumerate(items):
+        if not isinstance(f, Mapping):
+            raise TypeError("item %d is %s, not a finding dict" % (i, type(f).__name__))
+        b = dict_bytes(f, i)
+        buf.append(b)
+        size += len(b) + 1
+        if size >= _READ:
+            yield b"\n".join(buf) + b"\n"
+            buf, size = [], 0
+    if buf:
+        yield b"\n".join(buf) + b"\n"
+
+
+def _file_chunks(fh: Any) -> Iterator[bytes]:
+    while True:
+        b = fh.read(_READ)
+        if not b:
+            return
+        yield _utf8(b) if isinstance(b, str) else bytes(b)
+
+
+class Resolved:
+    """A source resolved to a path, a buffer, or chunks of bytes (produced in Python)."""
+
+    def __init__(self, source: Any) -> None:
+        self.path: Optional[bytes] = None
+        self.buffer: Optional[bytes] = None
+        self.chunks: Optional[Iterator[bytes]] = None
+        self.description = type(source).__name__
+        if isinstance(source, str):
+            if is_json_text(source):
+                self.buffer = _utf8(source)
+                self.description = "JSON text"
+            else:
+                self.path = os.fsencode(source)
+                self.description = source
+        elif isinstance(source, (bytes, bytearray, memoryview)):
+            self.buffer = bytes(source)
+            self.description = "bytes"
+        elif isinstance(source, os.PathLike):
+            p = os.fspath(source)
+            self.path = os.fsencode(p)
+            self.description = os.fsdecode(p)
+        elif isinstance(source, Mapping):
+            self.buffer = dict_bytes(source)
+            self.description = "dict"
+        elif hasattr(source, "read"):
+            self.chunks = _file_chunks(source)
+            self.description = getattr(source, "name", None) or type(source).__name__
+        elif isinstance(source, Iterable):
+            self.chunks = _dict_chunks(source)
+            self.description = "iterable of dicts"
+        else:
+            raise TypeError("a source is a path, bytes, JSON text, a file object, a dict or an iterable of dicts, "
+                            "not %s" % type(source).__name__)
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """The bytes of the source in chunks (for the per-finding parser)."""
+        if self.buffer is not None:
+            yield self.buffer
+        elif self.path is not None:
+            with open(self.path, "rb") as fh:
+                yield from _file_chunks(fh)
+        elif self.chunks is not None:
+            yield from self.chunks
+
+
+_END = object()
+
+
+class FindingIterator(Iterator[Dict[str, Any]]):
+    """Findings of a source as dicts, read in C a batch at a time. A context manager: ``close()``
+    (or leaving the ``with`` block, or exhausting it) frees the reader; a closed iterator raises
+    ValueError. ``read`` and ``passed`` count the findings read and those that passed the filter."""
+
+    def __init__(self, source: Any, filters: Any = None, fields: Optional[Sequence[str]] = None,
+                 limit: Optional[int] = None, envelope: Optional[str] = None, prefilter: bool = False,
+                 now: Optional[float] = None, readahead: bool = True, group: int = 0) -> None:
+        from ._engines import Filter
+        self._L = _lib.lib()
+        self._reader: Optional[int] = None
+        self._closed = False
+        self._exhausted = False
+        self._thread: Optional[threading.Thread] = None
+        self._queue: Optional["queue.Queue[Any]"] = None
+        self._stop = threading.Event()
+        self._final = (0, 0)
+        self._read_error: List[BaseException] = []
+        self._gen: Iterator[Dict[str, Any]] = iter(())
+        self._src = Resolved(source)
+        self._flt: Optional[Filter] = None
+        if filters is not None:
+            self._flt = filters if isinstance(filters, Filter) else Filter(filters, now=now)
+        opts = _lib.BatchOptions()
+        opts.version = _lib.VERSIONS["ASFF_BATCH_OPTIONS_VERSION"]
+        opts.envelope = envelope_code(envelope)
+        opts.group_bytes = group or _GROUP
+        if self._flt is not None:
+            opts.filter = self._flt._handle()
+            opts.prefilter = bool(prefilter)
+        if fields is not None:
+            if isinstance(fields, str):
+                fields = [fields]
+            self._fields = (ctypes.c_char_p * max(1, len(fields)))(*[f.encode() for f in fields])
+            opts.fields = self._fields
+            opts.field_count = len(fields)
+        if limit is not None:
+            if limit < 0:
+                raise ValueError("limit must be >= 0")
+            if limit == 0:
+                self._closed = self._exhausted = True
+                return
+            opts.limit = limit
+        out = ctypes.c_void_p()
+        err = _lib.Error()
+        src = self._src
+        if src.path is not None:
+            st = self._L.asff_batch_reader_new_path(src.path, ctypes.byref(opts), ctypes.byref(out), ctypes.byref(err))
+        elif src.buffer is not None:
+            st = self._L.asff_batch_reader_new_buffer(src.buffer, len(src.buffer), ctypes.byref(opts),
+                                                      ctypes.byref(out), ctypes.byref(err))
+        else:
+            readahead = False  # Python produces the bytes: read them in the caller's thread
+            self._pending = b""
+            self._read_cb = _lib.READ_FN(self._on_read)
+            st = self._L.asff_batch_reader_new_read(self._read_cb, None, ctypes.byref(opts), ctypes.byref(out),
+                                                    ctypes.byref(err))
+        if st != 0:
+            e = _errors.from_c(st, err)
+            if src.path is not None and e.status in ("ASFF_ERR_NOT_FOUND", "ASFF_ERR_IO"):
+                raise FileNotFoundError(2, e.message, src.description) if e.status == "ASFF_ERR_NOT_FOUND" \
+                    else OSError(e.message + ": " + src.description)
+            raise e
+        self._reader = out.value
+        size = _AHEAD if readahead else _BATCH
+        # [capacity, buffer, (read, passed) as of the last batch]
+        self._state: List[Any] = [size, ctypes.create_string_buffer(size), (0, 0)]
+        if readahead:
+            # the thread holds the reader's pieces, not the iterator: an abandoned iterator is
+            # collected, and its close() stops the thread
+            self._queue = queue.Queue(maxsize=2)
+            self._thread = threading.Thread(target=_work, name="asff-readahead", daemon=True, args=(
+                self._L, self._reader, self._state, self._queue, self._stop))
+            self._thread.start()
+        self._gen = self._generate()
+
+    # -- the read callback for bytes produced in Python
+    def _on_read(self, ctx: Any, buf: int, cap: int) -> int:
+        try:
+            if not self._pending:
+                assert self._src.chunks is not None
+                self._pending = next(self._src.chunks, b"")
+            n = min(cap, len(self._pending))
+            ctypes.memmove(buf, self._pending, n)
+            self._pending = self._pending[n:]
+            return n
+        except BaseException as e:  # carried across the C frame, raised by _fill
+            self._read_error.append(e)
+            return -1
+
+    def _fill(self) -> bytes:
+        return _fill(self._L, self._reader, self._state, self._read_error)
+
+    def _batches(self) -> Iterator[bytes]:
+        if self._queue is None:
+            while True:
+                data = self._fill()
+                if not data:
+                    return
+                yield data
+        while True:
+            item = self._queue.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _generate(self) -> Iterator[Dict[str, Any]]:
+        loads = json.loads
+        try:
+            for data in self._batches():
+                for line in data.split(b"\n"):
+                    if line:
+                        yield from loads(line)
+            self._exhausted = True
+        finally:
+            self.close()
+
+    # -- the iterator protocol
+    def __iter__(self) -> "FindingIterator":
+        return self
+
+    def __next__(self) -> Dict[str, Any]:
+        return next(self._gen)
+
+    @property
+    def read(self) -> int:
+        """Findings read so far (parsed, or skipped by the prefilter)."""
+        return self._counts()[0]
+
+    @property
+    def passed(self) -> int:
+        """Findings that passed the filter so far (handed to Python)."""
+        return self._counts()[1]
+
+    def _counts(self) -> Tuple[int, int]:
+        if self._reader is None:
+            return self._final
+        if self._thread is not None and self._thread.is_alive():
+            c: Tuple[int, int] = self._state[2]   # the reader belongs to the thread now
+            return c
+        return _counts(self._L, self._reader)
+
+    def close(self) -> None:
+        """Stop reading and free the C reader (idempotent)."""
+        if self._reader is not None:
+            self._stop.set()
+            if self._thread is not None and self._thread is not threading.current_thread():
+                assert self._queue is not None
+                while self._thread.is_alive():
+                    try:
+                        self._queue.get(timeout=0.05)
+                    except queue.Empty:
+                        pass
+                self._thread.join()
+            self._final = self._counts()
+            self._L.asff_batch_reader_free(self._reader)
+            self._reader = None
+        self._closed = True
+        if not self._exhausted:
+            self._gen = _ClosedIterator()
+
+    def __enter__(self) -> "FindingIterator":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return "<asff.FindingIterator %s source=%r filter=%s>" % (state, self._src.description,
+                                                                   "yes" if self._flt is not None else "no")
+
+
+def _counts(L: Any, reader: Optional[int]) -> Tuple[int, int]:
+    a, b = ctypes.c_uint64(), ctypes.c_uint64()
+    L.asff_batch_reader_counts(reader, ctypes.byref(a), ctypes.byref(b), None)
+    return a.value, b.value
+
+
+def _fill(L: Any, reader: Optional[int], state: List[Any], read_error: List[BaseException]) -> bytes:
+    """The next batch of lines from C (b"" at the end). state: [capacity, buffer]."""
+    n = ctypes.c_size_t()
+    err = _lib.Error()
+    while True:
+        st = L.asff_batch_reader_next(reader, state[1], state[0], ctypes.byref(n), None, ctypes.byref(err))
+        if st == 0:
+            state[2] = _counts(L, reader)
+            return ctypes.string_at(state[1], n.value)
+        if read_error:
+            raise read_error[0]
+        if st == L.status("ASFF_ERR_LIMIT") and n.value > state[0]:
+            state[0] = n.value
+            state[1] = ctypes.create_string_buffer(n.value)
+            continue
+        raise _errors.from_c(st, err)
+
+
+def _work(L: Any, reader: int, state: List[Any], q: "queue.Queue[Any]", stop: threading.Event) -> None:
+    """Read-ahead thread: C parses the next batches while the caller decodes this one."""
+    item: Any = _END
+    try:
+        while not stop.is_set():
+            data = _fill(L, reader, state, [])
+            if not data:
+                break
+            _put(q, stop, data)
+    except BaseException as e:  # handed to the consumer
+        item = e
+    _put(q, stop, item)
+
+
+def _put(q: "queue.Queue[Any]", stop: threading.Event, item: Any) -> None:
+    while not stop.is_set():
+        try:
+            q.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            continue
+
+
+class _ClosedIterator(Iterator[Dict[str, Any]]):
+    def __next__(self) -> Dict[str, Any]:
+        raise ValueError("the iterator is closed")
+
+
+# ---- the per-finding parser, for operations that need each typed finding in C ------------------
+
+def iter_raw(source: Any, envelope: Optional[str], convert: Callable[[int], Any], keep: bool = False) -> Iterator[Any]:
+    """Yield convert(finding pointer) for every finding of source (validate, normalize, insight,
+    dumps). keep=True hands each finding over to convert, which must see that it is freed."""
+    L = _lib.lib()
+    src = source if isinstance(source, Resolved) else Resolved(source)
+    opts = _lib.ParseOptions()
+    opts.version = _lib.VERSIONS["ASFF_PARSE_OPTIONS_VERSION"]
+    opts.keep = keep
+    opts.envelope = envelope_code(envelope)
+    pending: Deque[Any] = collections.deque()
+    failure: List[BaseException] = []
+
+    def on_finding(ctx: Any, finding: int, info: Any) -> int:
+        try:
+            pending.append(convert(finding))
+        except BaseException as e:  # carried across the C frame, raised below
+            failure.append(e)
+            return 1
+        return 0
+
+    cb = _lib.FINDING_FN(on_finding)
+    ecb = _lib.PARSE_ERROR_FN(0)
+    pp = ctypes.c_void_p()
+    if L.asff_parser_new(ctypes.byref(opts), cb, ecb, None, ctypes.byref(pp), None) != 0 or not pp.value:
+        raise MemoryError("asff_parser_new failed")
+    parser = pp.value
+    err = _lib.Error()
+    try:
+        for chunk in src.iter_bytes():
+            st = L.asff_parser_feed(parser, chunk, len(chunk), ctypes.byref(err))
+            if failure:
+                raise failure[0]
+            if st != 0:
+                raise _errors.from_c(st, err)
+            while pending:
+                yield pending.popleft()
+        st = L.asff_parser_finish(parser, ctypes.byref(err))
+        if failure:
+            raise failure[0]
+        if st != 0:
+            raise _errors.from_c(st, err)
+        while pending:
+            yield pending.popleft()
+    finally:
+        L.asff_parser_free(parser)
+
+
+def to_json_bytes(finding: int) -> bytes:
+    """A typed finding as compact JSON bytes."""
+    L = _lib.lib()
+    out = ctypes.c_void_p()
+    n = ctypes.c_size_t()
+    err = _lib.Error()
+    st = L.asff_to_json(finding, False, ctypes.byref(out), ctypes.byref(n), ctypes.byref(err))
+    if st != 0:
+        raise _errors.from_c(st, err)
+    try:
+        return ctypes.string_at(out, n.value)
+    finally:
+        L.asff_free_string(out)
+
+
+_ = io  # io is named in the docs of file objects
