@@ -21,7 +21,7 @@ typedef struct op_binding {
     const char *label;    /* input member bound to the URI, or NULL */
     bool greedy;          /* {Label+}: '/' stays unencoded */
     op_query query[3];
-    double rate, burst;   /* Security Hub's quotas (asff-rules.md section 11) */
+    double rate, burst;   /* Security Hub's quotas (docs/reference/rules.md section 11) */
 } op_binding;
 
 static const op_binding ops[ASFF_OP_COUNT] = {

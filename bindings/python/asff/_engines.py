@@ -217,7 +217,7 @@ def _as_source(findings):
 def validate(findings, strict=False, batch=False):
     """Check findings (a dict, an iterable of dicts, or a path/bytes/file in any envelope) against
     Security Hub's rules. Returns the violations as dicts: level ("error", "warning", "advice"),
-    rule ("length.Title"), ref (the asff-rules.md id), path (JSON Pointer), message, limit, actual,
+    rule ("length.Title"), ref (the docs/reference/rules.md id), path (JSON Pointer), message, limit, actual,
     finding (its index). batch=True adds the BatchImportFindings checks across findings."""
     from . import _iter_raw
     lib = _declare_validate()
