@@ -10,6 +10,8 @@ A user's clone has only what git tracks, so that is what is checked (plus new, n
 ignored files, so a page can be checked before it is committed). Python 3 stdlib only.
 
 Usage: check_doc_refs.py [REPO_ROOT]   (default: the repository holding this script)
+       check_doc_refs.py --self-test     (builds a small tree with one problem of each kind in a
+                                          temporary folder and checks that each one is reported)
 """
 import os
 import re
@@ -74,8 +76,8 @@ def is_ignored(root, rel):
         return False
 
 
-def main():
-    root = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+def main(argv):
+    root = os.path.abspath(argv[0] if argv else
                            os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     files = tracked_files(root)
     present = set(files)
@@ -169,5 +171,47 @@ def main():
     return 0
 
 
+def self_test():
+    """A tree with one instance of every problem (and some look-alikes that are fine)."""
+    import contextlib
+    import io
+    import tempfile
+    files = {
+        "docs/reference/rules.md": "| TS-1 | ok |\n| FS-30 | ok |\n",
+        "docs/a.md": "[ok](reference/rules.md#9-timestamps) [bad](../../shared/docs/asff-rules.md)\n"
+                     "See docs/reference/rules.md TS-1, FS-30, AC-8, SHA-256 and https://x.test/y/DESIGN.md.\n"
+                     "Beyond DESIGN.md; also [gone](gone.md) and `docs/missing.md`.\n",
+        "lib/b.c": "/* asff-rules.md TS-99; filter-semantics.md FS-30; /work/shared/testdata */\n",
+        "README.md": "docs/a.md bench/out/results.md\n",
+        ".gitignore": "bench/out/\n",
+    }
+    expect = ["docs/a.md:1: points outside the repository",
+              "docs/a.md:1: link to missing ../../shared/docs/asff-rules.md",
+              "docs/a.md:3: names DESIGN.md", "docs/a.md:3: link to missing gone.md",
+              "docs/a.md:3: names docs/missing.md", "lib/b.c:1: rule id TS-99",
+              "lib/b.c:1: names asff-rules.md", "lib/b.c:1: names filter-semantics.md",
+              "lib/b.c:1: points outside the repository"]
+    with tempfile.TemporaryDirectory() as d:
+        for rel, text in files.items():
+            os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
+            with open(os.path.join(d, rel), "w", encoding="utf-8") as f:
+                f.write(text)
+        subprocess.run(["git", "init", "-q", d], check=True)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = main([d])
+        lines = out.getvalue().splitlines()
+    missing = [e for e in expect if not any(l.startswith(e) for l in lines)]
+    extra = [l for l in lines if not l.startswith("check_doc_refs:")
+             and not any(l.startswith(e) for e in expect)]
+    if rc != 1 or missing or extra:
+        print("self-test failed: rc=%d\nmissing: %s\nunexpected: %s" % (rc, missing, extra))
+        return 1
+    print("check_doc_refs self-test: ok (%d problems found as expected)" % len(expect))
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:] == ["--self-test"]:
+        sys.exit(self_test())
+    sys.exit(main(sys.argv[1:]))
