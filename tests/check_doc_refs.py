@@ -70,10 +70,19 @@ def read_text(path):
 def is_ignored(root, rel):
     """Generated output (bench/out/results.md) is named on purpose and gitignored."""
     try:
-        return subprocess.run(["git", "-C", root, "check-ignore", "-q", "--no-index", rel],
-                              capture_output=True).returncode == 0
+        if subprocess.run(["git", "-C", root, "check-ignore", "-q", "--no-index", rel],
+                          capture_output=True).returncode == 0:
+            return True
+    except OSError:
+        pass
+    # Not a git checkout: the folder patterns of the top-level .gitignore ("bench/out/").
+    try:
+        with open(os.path.join(root, ".gitignore"), encoding="utf-8") as f:
+            pats = [l.strip().strip("/") for l in f if l.strip().endswith("/")]
     except OSError:
         return False
+    return any(rel == p or rel.startswith(p + "/") or ("/" not in p and ("/" + p + "/") in ("/" + rel))
+               for p in pats if p and not p.startswith("#"))
 
 
 def main(argv):
