@@ -28,6 +28,10 @@ DEF_RE = re.compile(r"^\|\s*(%s)-([0-9]+)\s*\|" % "|".join(FAMILIES))
 LINK_RE = re.compile(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 MD_RE = re.compile(r"(?<![\w./~-])([\w./~-]*[\w-]\.md)(?![\w])")
 URL_RE = re.compile(r"(?<![\w+.-])[a-zA-Z][\w+.-]*://\S+")
+# "rules.md §18", "filter-semantics.md section 13": the page must have a "## 18." heading.
+PAGE_RE = re.compile(r"\b(rules|filter-semantics)\.md\b")
+SECTION_RE = re.compile(r"(?:§\s?|\bsection )([0-9]+)")
+HEADING_RE = re.compile(r"^##\s+([0-9]+)\.")
 OUTSIDE_RE = re.compile(r"\.\./shared\b|/work/shared\b")
 
 REFERENCE_DIR = "docs/reference"
@@ -111,12 +115,17 @@ def main(argv):
 
     # Rule ids the reference pages define.
     defined = set()
+    sections = {}   # page stem -> section numbers
     for p in files:
         if p.startswith(REFERENCE_DIR + "/") and p.endswith(".md"):
+            stem = os.path.basename(p)[:-3]
             for line in (read_text(os.path.join(root, p)) or "").splitlines():
                 m = DEF_RE.match(line)
                 if m:
                     defined.add("%s-%s" % (m.group(1), m.group(2)))
+                h = HEADING_RE.match(line)
+                if h:
+                    sections.setdefault(stem, set()).add(h.group(1))
 
     for p in files:
         if p == SELF:
@@ -133,6 +142,11 @@ def main(argv):
                 rid = "%s-%s" % (m.group(1), m.group(2))
                 if rid not in defined:
                     problems.append("%s: rule id %s is not defined in %s/*.md" % (where, rid, REFERENCE_DIR))
+            pages = PAGE_RE.findall(line)
+            if len(set(pages)) == 1:
+                for m in SECTION_RE.finditer(line):
+                    if m.group(1) not in sections.get(pages[0], set()):
+                        problems.append("%s: %s.md has no section %s" % (where, pages[0], m.group(1)))
             if is_md:
                 for m in LINK_RE.finditer(line):
                     target = m.group(1).split("#", 1)[0]
@@ -186,11 +200,12 @@ def self_test():
     import io
     import tempfile
     files = {
-        "docs/reference/rules.md": "| TS-1 | ok |\n| FS-30 | ok |\n",
+        "docs/reference/rules.md": "## 9. Timestamps\n| TS-1 | ok |\n| FS-30 | ok |\n",
         "docs/a.md": "[ok](reference/rules.md#9-timestamps) [bad](../../shared/docs/asff-rules.md)\n"
                      "See docs/reference/rules.md TS-1, FS-30, AC-8, SHA-256 and https://x.test/y/DESIGN.md.\n"
                      "Beyond DESIGN.md; also [gone](gone.md) and `docs/missing.md`.\n",
-        "lib/b.c": "/* asff-rules.md TS-99; filter-semantics.md FS-30; /work/shared/testdata */\n",
+        "lib/b.c": "/* asff-rules.md TS-99; filter-semantics.md FS-30; /work/shared/testdata */\n"
+                   "/* docs/reference/rules.md §9 and section 9 are fine, §12 is not */\n",
         "README.md": "docs/a.md bench/out/results.md\n",
         ".gitignore": "bench/out/\n",
     }
@@ -199,7 +214,7 @@ def self_test():
               "docs/a.md:3: names DESIGN.md", "docs/a.md:3: link to missing gone.md",
               "docs/a.md:3: names docs/missing.md", "lib/b.c:1: rule id TS-99",
               "lib/b.c:1: names asff-rules.md", "lib/b.c:1: names filter-semantics.md",
-              "lib/b.c:1: points outside the repository"]
+              "lib/b.c:1: points outside the repository", "lib/b.c:2: rules.md has no section 12"]
     with tempfile.TemporaryDirectory() as d:
         for rel, text in files.items():
             os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
