@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference for libasff's filter and insight engine: plain Python, json + loops.
 
-Implements filter-semantics.md directly (FS-1..FS-48 for matching, FS-62..FS-70 for grouping) without
+Implements docs/reference/filter-semantics.md directly (FS-1..FS-48 for matching, FS-62..FS-70 for grouping) without
 sharing code with the C engine; only the data files (attribute paths, managed insights) are shared.
 test_filter runs it and requires identical results from the C engine.
 

@@ -162,7 +162,7 @@ ASFF_API size_t asff_arena_used(const asff_arena *arena);
 ASFF_API size_t asff_arena_capacity(const asff_arena *arena);
 
 /*
- * ASFF timestamps (asff-rules.md TS-1..TS-5): YYYY-MM-DDTHH:MM:SS, an optional fraction of 1 to 9
+ * ASFF timestamps (docs/reference/rules.md TS-1..TS-5): YYYY-MM-DDTHH:MM:SS, an optional fraction of 1 to 9
  * digits, then Z or an offset +HH, +HHMM or +HH:MM of at most 18 hours; a leap second only as
  * 23:59:60. *seconds gets the instant in seconds since 1970-01-01T00:00:00Z, *nanos the fraction.
  * Allocates nothing. ASFF_ERR_SYNTAX for a malformed text, ASFF_ERR_RANGE for a field out of range.

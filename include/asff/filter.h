@@ -2,7 +2,7 @@
  * libasff filter engine: Security Hub's AwsSecurityFindingFilters, SortCriteria, insights
  * (GetInsightResults), the managed-insight catalog and automation rules (V1), evaluated locally.
  *
- * Semantics follow docs/filter.md (which cites the FS-/AR- rules of filter-semantics.md):
+ * Semantics follow docs/filter.md (which cites the FS-/AR- rules of docs/reference/filter-semantics.md):
  *  - different attributes AND; String/Map positives (EQUALS, PREFIX, CONTAINS) OR, negatives
  *    (NOT_EQUALS, PREFIX_NOT_EQUALS, NOT_CONTAINS) AND; Number/Date/Ip/Boolean entries OR;
  *  - array paths match when any element matches a positive entry, and fail when any element matches

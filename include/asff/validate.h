@@ -2,10 +2,10 @@
  * libasff validate: Security Hub's rules for findings (docs/validate.md), and normalization into
  * the canonical form Security Hub stores.
  *
- * asff_validate checks one finding against every rule of asff-rules.md and appends what it finds to
+ * asff_validate checks one finding against every rule of docs/reference/rules.md and appends what it finds to
  * a report: errors (Security Hub would reject the finding), warnings (suspicious but accepted) and
  * advice (batch limits the client handles by splitting). Each entry has a stable rule id
- * ("length.Title", "required.Resources.Id", "enum.Severity.Label"), the asff-rules.md id it comes
+ * ("length.Title", "required.Resources.Id", "enum.Severity.Label"), the docs/reference/rules.md id it comes
  * from ("FLD-9"), a JSON Pointer path inside the finding, a message, the limit and the actual value.
  *
  * asff_normalize rewrites a finding into canonical form and records every change in the report.
@@ -34,7 +34,7 @@ typedef enum asff_level {
 typedef struct asff_violation {
     asff_level level;
     const char *rule;        /* stable rule id: "length.Title" (docs/validate.md) */
-    const char *ref;         /* the asff-rules.md rule: "FLD-9" */
+    const char *ref;         /* the docs/reference/rules.md rule: "FLD-9" */
     const char *path;        /* JSON Pointer inside the finding: "/Resources/0/Id"; "" = whole finding */
     const char *message;     /* English, one line */
     const char *limit;       /* the limit broken ("256", "2018-10-08", "SeverityLabel"), or NULL */

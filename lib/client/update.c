@@ -2,7 +2,7 @@
 #include <string.h>
 #include "client/client_internal.h"
 
-#define UPDATE_MAX_IDS 100u /* asff-rules.md RD-5 */
+#define UPDATE_MAX_IDS 100u /* docs/reference/rules.md RD-5 */
 
 static const char *member_string(yajl_val obj, const char *name)
 {

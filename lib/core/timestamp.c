@@ -1,4 +1,4 @@
-/* Timestamps as ASFF takes them (asff-rules.md TS-1..TS-5, TS-10): one parser for the whole library. */
+/* Timestamps as ASFF takes them (docs/reference/rules.md TS-1..TS-5, TS-10): one parser for the whole library. */
 #include <stdbool.h>
 #include <stdint.h>
 #include "asff/core.h"

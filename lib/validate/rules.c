@@ -1,5 +1,5 @@
 /*
- * The documented ASFF rules that the Security Hub API model does not carry (asff-rules.md §3-§10),
+ * The documented ASFF rules that the Security Hub API model does not carry (docs/reference/rules.md §3-§10),
  * keyed by (type, member): a rule on Malware.Name holds wherever a Malware object appears. The
  * model's own constraints (required, enums, min/max) come from the generated tables.
  * Sorted by (type id, member offset) so that the walk merges it with the members in one pass

@@ -89,7 +89,7 @@ typedef struct v_rule {
     const char *member;
     uint8_t check;           /* v_check */
     int64_t min, max;
-    const char *ref;         /* asff-rules.md id */
+    const char *ref;         /* docs/reference/rules.md id */
 } v_rule;
 
 extern const v_rule asff__v_rules[];   /* sorted by (tid, offset) */
