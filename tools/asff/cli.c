@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yajl/yajl_parse.h>
 #include "cli.h"
 
@@ -223,6 +225,49 @@ int cli_parse_inputs_errors(int nfiles, char **files, const asff_parse_options *
 int cli_parse_inputs(int nfiles, char **files, const asff_parse_options *opts, asff_finding_fn fn, void *ctx)
 {
     return cli_parse_inputs_errors(nfiles, files, opts, fn, ctx, NULL, NULL);
+}
+
+bool cli_parse_now(const char *v, int64_t *out)
+{
+    /* 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z in epoch seconds */
+    const long long lo = -62135596800LL, hi = 253402300799LL;
+    int64_t ms;
+    long long s;
+    char *end;
+    if (asff_timestamp_to_ms(v, strlen(v), &ms) == ASFF_OK) {
+        if (ms < lo * 1000 || ms > hi * 1000 + 999)
+            return false;
+        s = ms >= 0 ? ms / 1000 : (ms - 999) / 1000; /* floor to whole seconds */
+    } else {
+        errno = 0;
+        s = strtoll(v, &end, 10);
+        if (errno || end == v || *end)
+            return false;
+    }
+    if (s < lo || s > hi)
+        return false;
+    *out = (int64_t)s;
+    return true;
+}
+
+bool cli_same_file(const char *out, int n, char **inputs)
+{
+    struct stat so, si;
+    int i;
+    if (stat(out, &so) != 0) {
+        for (i = 0; i < n; i++)
+            if (strcmp(out, inputs[i]) == 0)
+                return true;
+        return false;
+    }
+    if (n == 0)
+        return fstat(STDIN_FILENO, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino && S_ISREG(so.st_mode);
+    for (i = 0; i < n; i++) {
+        int r = strcmp(inputs[i], "-") == 0 ? fstat(STDIN_FILENO, &si) : stat(inputs[i], &si);
+        if (r == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino && S_ISREG(so.st_mode))
+            return true;
+    }
+    return false;
 }
 
 char *cli_read_file(const char *path, size_t *len)

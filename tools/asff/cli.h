@@ -71,6 +71,15 @@ char *cli_read_file(const char *path, size_t *len);
  * *len gets its length; NULL (with a message on stderr) when FILE cannot be read. */
 char *cli_read_arg(const char *value, size_t *len);
 
+/* True when the output path out names the same file as one of inputs[n] ("-", or none at all, is
+ * stdin): by device and inode when out exists, else by name. Checked before anything is opened, so
+ * that `--failed X X` cannot empty its own input. */
+bool cli_same_file(const char *out, int n, char **inputs);
+
+/* --now: an ISO 8601 timestamp or epoch seconds, within years 1..9999 (so that every time derived
+ * from it can be written as a timestamp); floored to whole seconds. false when it is neither. */
+bool cli_parse_now(const char *v, int64_t *out);
+
 /* True when s is -h or --help. */
 bool cli_is_help(const char *s);
 

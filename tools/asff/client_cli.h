@@ -127,6 +127,16 @@ static inline int cli_client_exit(asff_status st)
     return st == ASFF_ERR_FILTER || st == ASFF_ERR_INVALID_ARG ? ASFF_EXIT_USAGE : ASFF_EXIT_IO;
 }
 
+/* "asff CMD: unknown option or missing value 'ARG' (asff CMD --help)": a usage error naming the
+ * argument. Returns ASFF_EXIT_USAGE. */
+static inline int cli_bad_arg(const char *cmd, const char *arg)
+{
+    char b[CLI_SHOW];
+    fprintf(stderr, "asff %s: unknown option, bad value or missing value: '%s' (asff %s --help)\n", cmd,
+            cli_show(b, sizeof b, arg), cmd);
+    return ASFF_EXIT_USAGE;
+}
+
 /* A client for g (region: region when non-NULL); NULL after printing the error. */
 static inline asff_client *cli_make_client(const cli_aws *g, const char *region)
 {

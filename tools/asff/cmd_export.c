@@ -64,7 +64,7 @@ int asff_cmd_export(int argc, char **argv)
     export_ctx x;
     asff_client *c;
     FILE *out = stdout;
-    const char *out_path = NULL;
+    const char *out_path = NULL, *filters_path = NULL;
     char *filters = NULL, *sort = NULL;
     uint64_t n = 0;
     asff_status st;
@@ -78,9 +78,11 @@ int asff_cmd_export(int argc, char **argv)
         } else if (strcmp(argv[i], "--filters") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             free(filters);
+            filters_path = v[0] == '@' ? v + 1 : NULL;
             filters = v[0] == '@' ? read_all(v + 1) : strdup(v);
             if (!filters) {
-                fprintf(stderr, "asff: %s: cannot read\n", v[0] == '@' ? v + 1 : "--filters");
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff export: --filters %s: cannot read\n", cli_show(b, sizeof b, v));
                 return ASFF_EXIT_IO;
             }
         } else if (strcmp(argv[i], "--sort") == 0 && i + 1 < argc) {
@@ -107,12 +109,32 @@ int asff_cmd_export(int argc, char **argv)
                 free(filters);
                 return ASFF_EXIT_USAGE;
             }
-        } else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
-            go.max_findings = strtoull(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            go.max_findings = strtoull(v, &end, 10);
+            if (errno || end == v || *end || v[0] == '-') {
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff export: --max takes a number, not '%s'\n", cli_show(b, sizeof b, v));
+                free(sort);
+                free(filters);
+                return ASFF_EXIT_USAGE;
+            }
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
             out_path = argv[++i];
         else {
-            usage(stderr);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff export: %s '%s' (asff export --help)\n",
+                    argv[i][0] == '-' && i + 1 >= argc ? "missing value for or unknown option" : "unknown option",
+                    cli_show(b, sizeof b, argv[i]));
+            free(sort);
+            free(filters);
+            return ASFF_EXIT_USAGE;
+        }
+        if (filters && out_path && filters_path && cli_same_file(out_path, 1, (char **)&filters_path)) {
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff export: -o %s is also the --filters file: refused\n", cli_show(b, sizeof b, out_path));
             free(sort);
             free(filters);
             return ASFF_EXIT_USAGE;
@@ -126,7 +148,8 @@ int asff_cmd_export(int argc, char **argv)
         return ASFF_EXIT_IO;
     }
     if (out_path && !(out = fopen(out_path, "w"))) {
-        fprintf(stderr, "asff: %s: cannot open for writing\n", out_path);
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff export: -o %s: %s\n", cli_show(b, sizeof b, out_path), strerror(errno));
         asff_client_free(c);
         free(sort);
         free(filters);
@@ -137,17 +160,31 @@ int asff_cmd_export(int argc, char **argv)
     if (!x.w) {
         rc = ASFF_EXIT_IO;
     } else {
-        st = asff_client_get_findings(c, &go, on_finding, &x, &n, &x.err);
-        if (st == ASFF_OK)
-            st = asff_writer_finish(x.w, &x.err);
-        if (st != ASFF_OK) {
-            cli_client_error("export", &x.err);
-            rc = st == ASFF_ERR_FILTER ? ASFF_EXIT_USAGE : ASFF_EXIT_IO;
+        asff_error ce = CLI_ERROR_INIT;
+        st = asff_client_get_findings(c, &go, on_finding, &x, &n, &ce);
+        if (st == ASFF_ERR_ABORTED && x.st != ASFF_OK) {
+            /* our callback stopped it: the writer's error is the reason, not "stopped by the caller" */
+            cli_print_error(out_path ? out_path : "<stdout>", &x.err);
+            rc = ASFF_EXIT_IO;
+        } else if (st != ASFF_OK) {
+            cli_client_error("export", &ce);
+            rc = cli_client_exit(st);
+        } else if (asff_writer_finish(x.w, &x.err) != ASFF_OK) {
+            cli_print_error(out_path ? out_path : "<stdout>", &x.err);
+            rc = ASFF_EXIT_IO;
         }
         asff_writer_free(x.w);
     }
-    if (out != stdout && fclose(out) != 0)
-        rc = ASFF_EXIT_IO;
+    if (out != stdout) {
+        bool bad = ferror(out) != 0;
+        if (fclose(out) != 0 || bad) {
+            char b[CLI_SHOW];
+            if (rc != ASFF_EXIT_IO)
+                fprintf(stderr, "asff export: -o %s: write error: %s\n", cli_show(b, sizeof b, out_path),
+                        strerror(errno));
+            rc = ASFF_EXIT_IO;
+        }
+    }
     asff_client_free(c);
     free(sort);
     free(filters);

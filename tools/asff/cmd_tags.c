@@ -35,7 +35,8 @@ int asff_cmd_tags(int argc, char **argv)
         for (i = 3; i < argc; i++) {
             const char *eq = strchr(argv[i], '=');
             if (!eq) {
-                fprintf(stderr, "asff: tags add: '%s' is not KEY=VALUE\n", argv[i]);
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff tags add: '%s' is not KEY=VALUE\n", cli_show(b, sizeof b, argv[i]));
                 yajl_gen_free(gen);
                 return ASFF_EXIT_USAGE;
             }
@@ -54,8 +55,7 @@ int asff_cmd_tags(int argc, char **argv)
         yajl_gen_array_close(gen);
     } else {
         yajl_gen_free(gen);
-        usage(stderr);
-        return ASFF_EXIT_USAGE;
+        return cli_bad_arg("tags", argv[1]);
     }
     yajl_gen_map_close(gen);
     c = cli_make_client(&g, NULL);
