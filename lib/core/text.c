@@ -137,6 +137,19 @@ size_t asff__text_vformat(char *out, size_t size, const char *fmt, va_list ap)
     return asff__text_escape(out, size, raw, len);
 }
 
+size_t asff__text_char(const char *s, size_t len, unsigned long *cp)
+{
+    uint32_t v = 0;
+    size_t n = utf8_seq((const unsigned char *)s, len, &v);
+    *cp = v;
+    return n;
+}
+
+bool asff__text_escaped_cp(unsigned long cp)
+{
+    return cp <= 0x10ffff && is_escaped_cp((uint32_t)cp);
+}
+
 bool asff__text_is_clean(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;

@@ -27,6 +27,13 @@ const char *asff__text_show(char *out, size_t size, const char *s);
  * A message longer than the internal buffer ends with "...". */
 size_t asff__text_vformat(char *out, size_t size, const char *fmt, va_list ap);
 
+/* The code point at s[0, len) in *cp and its length in bytes; 0 when s does not start with valid
+ * UTF-8 (RFC 3629). len > 0. */
+size_t asff__text_char(const char *s, size_t len, unsigned long *cp);
+
+/* True for the code points asff__text_escape writes as \uXXXX (C1, bidi controls, separators). */
+bool asff__text_escaped_cp(unsigned long cp);
+
 /* True when s[len] holds nothing asff__text_escape would escape (no control byte, no C1, no bidi
  * control, valid UTF-8). */
 bool asff__text_is_clean(const char *s, size_t len);

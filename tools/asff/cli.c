@@ -78,6 +78,23 @@ bool cli_json_copy(yajl_gen g, const char *text, size_t len)
     return ok;
 }
 
+void cli_put_json(FILE *out, const char *json, size_t len)
+{
+    size_t i = 0, from = 0;
+    while (i < len) {
+        unsigned long cp = 0;
+        size_t n = asff__text_char(json + i, len - i, &cp);
+        if (!n || cp == 0x7f || asff__text_escaped_cp(cp)) {
+            /* only inside strings: yajl writes nothing else beyond ASCII */
+            fwrite(json + from, 1, i - from, out);
+            fprintf(out, "\\u%04lx", n ? cp : 0xfffdUL);
+            from = i + (n ? n : 1);
+        }
+        i += n ? n : 1;
+    }
+    fwrite(json + from, 1, len - from, out);
+}
+
 void cli_put_lines(FILE *out, const char *text)
 {
     char buf[4096];
@@ -272,20 +289,30 @@ bool cli_same_file(const char *out, int n, char **inputs)
 
 char *cli_read_file(const char *path, size_t *len)
 {
+    /* filters and rules: far below this; a device that never ends must not exhaust memory */
+    const size_t max = (size_t)64 << 20;
     FILE *f = fopen(path, "rb");
-    char *buf = NULL;
+    char *buf = NULL, shown[CLI_SHOW];
     size_t n = 0, cap = 0, got;
+    cli_show(shown, sizeof shown, path);
     if (!f) {
-        fprintf(stderr, "asff: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "asff: %s: %s\n", shown, strerror(errno));
         return NULL;
     }
     do {
         if (n + 4096 > cap) {
-            char *p = realloc(buf, cap = cap ? cap * 2 : 65536);
+            char *p;
+            if (cap >= max) {
+                fprintf(stderr, "asff: %s: larger than %zu bytes (or never ends)\n", shown, max);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            p = realloc(buf, cap = cap ? cap * 2 : 65536);
             if (!p) {
                 free(buf);
                 fclose(f);
-                fprintf(stderr, "asff: %s: out of memory\n", path);
+                fprintf(stderr, "asff: %s: out of memory\n", shown);
                 return NULL;
             }
             buf = p;
@@ -294,7 +321,7 @@ char *cli_read_file(const char *path, size_t *len)
         n += got;
     } while (got > 0);
     if (ferror(f)) {
-        fprintf(stderr, "asff: %s: read error: %s\n", path, strerror(errno));
+        fprintf(stderr, "asff: %s: read error: %s\n", shown, strerror(errno));
         free(buf);
         fclose(f);
         return NULL;

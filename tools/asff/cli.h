@@ -54,6 +54,11 @@ const char *cli_show(char *buf, size_t size, const char *s);
  * string escaped by construction. false (nothing sensible written) when text is not one JSON value. */
 bool cli_json_copy(yajl_gen g, const char *text, size_t len);
 
+/* Write JSON text (as yajl generates it: valid UTF-8, controls escaped) to out with DEL, the C1
+ * controls and the bidi controls inside its strings also written as \u escapes: the same JSON,
+ * harmless on a terminal (server responses, import failure records). */
+void cli_put_json(FILE *out, const char *json, size_t len);
+
 /* Write text to out line by line, each line escaped for display (a canonical request, ...). */
 void cli_put_lines(FILE *out, const char *text);
 

@@ -178,7 +178,7 @@ static inline bool cli_print_response(FILE *out, const char *what, const char *b
         return false;
     }
     yajl_gen_get_buf(g, &buf, &n);
-    fwrite(buf, 1, n, out);
+    cli_put_json(out, (const char *)buf, n);
     fputc('\n', out);
     yajl_gen_free(g);
     return true;

@@ -104,7 +104,8 @@ int asff_cmd_export(int argc, char **argv)
             go.sort_field = sort;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             if (!cli_parse_format(argv[++i], &wo)) {
-                fprintf(stderr, "asff: unknown format '%s'\n", argv[i]);
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff export: --format: unknown format '%s'\n", cli_show(b, sizeof b, argv[i]));
                 free(sort);
                 free(filters);
                 return ASFF_EXIT_USAGE;

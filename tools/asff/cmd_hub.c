@@ -42,14 +42,16 @@ static bool run_region(const cli_aws *g, const char *region, asff_operation op, 
         }
         if (ok) {
             yajl_gen_map_close(gen);
-            printf("%s\n", cli_gen_text(gen));
+            cli_put_json(stdout, cli_gen_text(gen), strlen(cli_gen_text(gen)));
+            putchar('\n');
         }
         asff_response_cleanup(c, &r);
     } else {
         cli_gen_kv(gen, "Error", e.message);
         cli_gen_kv(gen, "ErrorCode", e.aws_code);
         yajl_gen_map_close(gen);
-        printf("%s\n", cli_gen_text(gen));
+        cli_put_json(stdout, cli_gen_text(gen), strlen(cli_gen_text(gen)));
+        putchar('\n');
         cli_client_error(asff_operation_name(op), &e);
     }
     yajl_gen_free(gen);

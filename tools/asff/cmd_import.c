@@ -27,7 +27,8 @@ static void write_failed(FILE *out, const asff_import_outcome *o)
     cli_gen_kv(g, "ErrorCode", o->error_code);
     cli_gen_kv(g, "ErrorMessage", o->error_message);
     yajl_gen_map_close(g);
-    fprintf(out, "%s\n", cli_gen_text(g));
+    cli_put_json(out, cli_gen_text(g), strlen(cli_gen_text(g))); /* stderr may be a terminal */
+    fputc('\n', out);
     yajl_gen_free(g);
 }
 

@@ -87,7 +87,8 @@ int asff_cmd_insight(int argc, char **argv)
             break;
         }
         if (!v) {
-            fprintf(stderr, "asff insight: %s needs a value (asff insight --help)\n", a);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insight: %s needs a value (asff insight --help)\n", cli_show(b, sizeof b, a));
             return ASFF_EXIT_USAGE;
         }
         i++;

@@ -77,7 +77,8 @@ static int hub_command(int argc, char **argv, const cli_aws *g)
             continue;
         }
         if (!slot || a + 1 >= argc) {
-            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", argv[a]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", cli_show(b, sizeof b, argv[a]));
             return ASFF_EXIT_USAGE;
         }
         *slot = argv[++a];
@@ -85,7 +86,8 @@ static int hub_command(int argc, char **argv, const cli_aws *g)
     if (strcmp(argv[1], "create") == 0) {
         const asff_managed_insight *m = managed ? asff_managed_insight_find(managed) : NULL;
         if (managed && !m) {
-            fprintf(stderr, "asff insights: no managed insight '%s' (asff insights list)\n", managed);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insights: no managed insight '%s' (asff insights list)\n", cli_show(b, sizeof b, managed));
             return ASFF_EXIT_USAGE;
         }
         if (!name || (!filters && !m) || (filters && m) || (!group_by && !m) || arn) {
@@ -172,7 +174,8 @@ int asff_cmd_insights(int argc, char **argv)
             help(stdout);
             return ASFF_EXIT_OK;
         } else {
-            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", argv[a]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", cli_show(b, sizeof b, argv[a]));
             return ASFF_EXIT_USAGE;
         }
     }

@@ -69,7 +69,8 @@ static int add(asff_client *c, const char *csv, bool invite)
     int n = 0, rc = ASFF_EXIT_OK;
     unsigned long lineno = 0;
     if (!f) {
-        fprintf(stderr, "asff: %s: cannot open\n", csv);
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff members: --csv %s: %s\n", cli_show(b, sizeof b, csv), strerror(errno));
         return ASFF_EXIT_IO;
     }
     while (fgets(line, sizeof line, f)) {

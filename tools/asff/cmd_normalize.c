@@ -105,7 +105,8 @@ int asff_cmd_normalize(int argc, char **argv)
             i++;
             break;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "asff normalize: unknown option '%s' (asff normalize --help)\n", argv[i]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff normalize: unknown option '%s' (asff normalize --help)\n", cli_show(b, sizeof b, argv[i]));
             return ASFF_EXIT_USAGE;
         } else {
             break;

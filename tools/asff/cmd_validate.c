@@ -191,7 +191,8 @@ int asff_cmd_validate(int argc, char **argv)
             i++;
             break;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "asff validate: unknown option '%s' (asff validate --help)\n", argv[i]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff validate: unknown option '%s' (asff validate --help)\n", cli_show(b, sizeof b, argv[i]));
             return ASFF_EXIT_USAGE;
         } else {
             break;
