@@ -4,8 +4,8 @@
 
 Every request is answered with the next queued answer, or with the default one:
   POST /__next     queue answers: a JSON list of {"status": N, "body_b64": "...",
-                   "headers": [["Name", "<value, base64>"], ...]} (header values are sent as raw
-                   bytes: anything but CR and LF)
+                   "headers": [["Name", "<value, base64>"], ...], "delay_ms": N} (header values
+                   are sent as raw bytes: anything but CR and LF; delay_ms waits before answering)
   POST /__default  the same object: the answer when the queue is empty
                    (initially 200 {"FailedCount":0,"SuccessCount":<findings>,"FailedFindings":[]}
                    for an import, {} otherwise)
@@ -17,6 +17,7 @@ import base64
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
@@ -68,12 +69,19 @@ class Handler(BaseHTTPRequestHandler):
                 count = len(json.loads(body or b"{}").get("Findings", []))
                 out = json.dumps({"FailedCount": 0, "SuccessCount": count, "FailedFindings": []}).encode()
             return self._answer(200, out, [(("x-amzn-RequestId"), b"req-1")])
+        if a.get("delay_ms"):
+            time.sleep(a["delay_ms"] / 1000.0)
         headers = [(k, base64.b64decode(v)) for k, v in a.get("headers", [])]
         return self._answer(a.get("status", 200), base64.b64decode(a.get("body_b64", "")), headers)
 
 
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client that gave up (--timeout) is expected here
+
+
 def main():
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     print("PORT %d" % srv.server_address[1], flush=True)

@@ -32,7 +32,9 @@ static inline bool cli_endpoint_ok(const char *v)
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL;
-    bool ok = u && curl_url_set(u, CURLUPART_URL, v, 0) == CURLUE_OK &&
+    const char *sep = strstr(v, "://");
+    /* curl reads "https:///x" as host "x": an empty authority is refused here first */
+    bool ok = u && sep && sep[3] && sep[3] != '/' && curl_url_set(u, CURLUPART_URL, v, 0) == CURLUE_OK &&
               curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
               curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0] &&
               (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);

@@ -21,9 +21,15 @@ int asff_cmd_tags(int argc, char **argv)
     int i, rc;
     if (cli_take_aws(&argc, argv, &g) != 0)
         return ASFF_EXIT_USAGE;
-    if (argc < 3 || cli_is_help(argv[1])) {
-        usage(argc < 3 ? stderr : stdout);
-        return argc < 3 ? ASFF_EXIT_USAGE : ASFF_EXIT_OK;
+    if (argc >= 2 && cli_is_help(argv[1])) {
+        usage(stdout);
+        return ASFF_EXIT_OK;
+    }
+    if (argc < 3) {
+        if (argc == 2)
+            return cli_bad_arg("tags", argv[1]);
+        usage(stderr);
+        return ASFF_EXIT_USAGE;
     }
     gen = yajl_gen_alloc(NULL);
     yajl_gen_map_open(gen);
