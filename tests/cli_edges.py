@@ -32,6 +32,8 @@ def run(c, args, stdin=None, env=None, timeout=60, stdout=None):
     r = subprocess.run([c.asff] + args, input=stdin, env=env or c.env, stderr=subprocess.PIPE, timeout=timeout, **kw)
     if r.returncode < 0:
         raise AssertionError("%s: killed by signal %d" % (args, -r.returncode))
+    if r.stderr and (b"Sanitizer" in r.stderr or b"runtime error:" in r.stderr):
+        raise AssertionError("%s: sanitizer report: %r" % (args, r.stderr[-600:]))
     return r
 
 

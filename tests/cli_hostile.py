@@ -106,6 +106,8 @@ class Runner:
             self.failures.append("%s: exit %d, expected %s: %r" % (name, r.returncode, codes, r.stderr[-300:]))
         if r.returncode < 0:
             self.failures.append("%s: killed by signal %d" % (name, -r.returncode))
+        if b"Sanitizer" in r.stderr or b"runtime error:" in r.stderr:
+            self.failures.append("%s: sanitizer report: %r" % (name, r.stderr[-600:]))
         return r
 
 
