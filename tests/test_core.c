@@ -10,6 +10,7 @@
 #include "asff/core.h"
 #include "core/json.h"
 #include "support.h"
+#include "core/text.h"
 
 static void test_version(void **state)
 {
@@ -334,6 +335,82 @@ static void test_json_allocation_chaos(void **state)
     assert_true(test_alloc_chaos(json_chaos_run, big) > 5);
 }
 
+/* The display-escaping rule (lib/core/text.c, docs/cli.md). */
+static void test_text_escape(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *out;
+    } cases[] = {
+        {"plain ASCII, a \\ backslash", sizeof "plain ASCII, a \\ backslash" - 1, "plain ASCII, a \\ backslash"},
+        {"a\nb\rc\td", sizeof "a\nb\rc\td" - 1, "a\\nb\\rc\\td"},
+        {"\x1b[31mred", sizeof "\x1b[31mred" - 1, "\\x1b[31mred"},
+        {"nul\0x\x7f", sizeof "nul\0x\x7f" - 1, "nul\\x00x\\x7f"},
+        {"c1 \xc2\x9b\xc2\x85", sizeof "c1 \xc2\x9b\xc2\x85" - 1, "c1 \\u009b\\u0085"},
+        {"bidi \xe2\x80\xae\xe2\x81\xa6\xe2\x80\x8f", sizeof "bidi \xe2\x80\xae\xe2\x81\xa6\xe2\x80\x8f" - 1, "bidi \\u202e\\u2066\\u200f"},
+        {"sep \xe2\x80\xa8", sizeof "sep \xe2\x80\xa8" - 1, "sep \\u2028"},
+        {"\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", sizeof "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" - 1, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"},
+        {"bad \xff\xc0\xaf", sizeof "bad \xff\xc0\xaf" - 1, "bad \\xff\\xc0\\xaf"},
+        {"surrogate \xed\xa0\x80", sizeof "surrogate \xed\xa0\x80" - 1, "surrogate \\xed\\xa0\\x80"},
+        {"too high \xf4\x90\x80\x80", sizeof "too high \xf4\x90\x80\x80" - 1, "too high \\xf4\\x90\\x80\\x80"},
+        {"cut \xe2\x82", sizeof "cut \xe2\x82" - 1, "cut \\xe2\\x82"},
+    };
+    char out[128];
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t n = asff__text_escape(out, sizeof out, cases[i].in, cases[i].len);
+        assert_string_equal(out, cases[i].out);
+        assert_int_equal(n, strlen(cases[i].out));
+        assert_true(asff__text_is_clean(out, n));
+    }
+    assert_false(asff__text_is_clean("a\x1b", 2));
+    assert_false(asff__text_is_clean("\xe2\x80\xae", 3));
+}
+
+static void test_text_bound(void **state)
+{
+    char out[16], big[4096];
+    size_t n;
+    (void)state;
+    /* fits exactly: no ellipsis */
+    n = asff__text_escape(out, sizeof out, "123456789012345", 15);
+    assert_string_equal(out, "123456789012345");
+    assert_int_equal(n, 15);
+    /* one more: cut with "..." within size - 1 */
+    n = asff__text_escape(out, sizeof out, "1234567890123456", 16);
+    assert_string_equal(out, "123456789012...");
+    assert_int_equal(n, 15);
+    /* an escape is never split, nor a character */
+    asff__text_escape(out, sizeof out, "123456789012\x1b", 13);
+    assert_string_equal(out, "123456789012...");
+    asff__text_escape(out, sizeof out, "123456789\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac", 18);
+    assert_string_equal(out, "123456789\xe2\x82\xac...");
+    asff__text_escape(out, sizeof out, "1234567890\xe2\x82\xac\xe2\x82\xac", 16);
+    assert_string_equal(out, "1234567890...");
+    /* tiny buffers */
+    assert_int_equal(asff__text_escape(out, 1, "abc", 3), 0);
+    assert_string_equal(out, "");
+    asff__text_escape(out, 3, "abc", 3);
+    assert_string_equal(out, "ab");
+    /* a megabyte of escapes costs the bound, not the input */
+    memset(big, 0x1b, sizeof big);
+    n = asff__text_escape(out, sizeof out, big, sizeof big);
+    assert_string_equal(out, "\\x1b\\x1b\\x1b...");
+    assert_int_equal(n, 15);
+}
+
+static void test_error_message_escaped(void **state)
+{
+    asff_error e;
+    (void)state;
+    asff_error_clear(&e);
+    asff_error_set(&e, ASFF_ERR_SYNTAX, "Id \"evil\nasff: fake\x1b[31m\xe2\x80\xae\"");
+    assert_string_equal(e.message, "Id \"evil\\nasff: fake\\x1b[31m\\u202e\"");
+    assert_int_equal(e.code, ASFF_ERR_SYNTAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -348,6 +425,9 @@ int main(void)
         cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_json_deep),
         cmocka_unit_test(test_json_allocation_chaos),
+        cmocka_unit_test(test_text_escape),
+        cmocka_unit_test(test_text_bound),
+        cmocka_unit_test(test_error_message_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -352,7 +352,7 @@ asff_status asff_aws_ini_load(const char *path, bool config_style, const asff_al
         char msg[1024];
         const char *rest = strncmp(err->message, "config: ", 8) == 0 ? err->message + 8 : err->message;
         snprintf(msg, sizeof msg, "config: %.400s: %s", path, rest);
-        asff__copy_string(err->message, sizeof err->message, msg);
+        asff_error_set(err, st, msg); /* escaped for display: the path may hold anything */
     }
     return st;
 }

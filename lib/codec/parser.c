@@ -12,6 +12,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 #include "codec_internal.h"
+#include "core/text.h"
 
 enum { FK_OBJECT, FK_LIST, FK_MAP, FK_ARRAY, FK_DETAIL, FK_CAPTURE, FK_SKIP };
 enum { ROLE_NONE, ROLE_FINDING, ROLE_TOP };
@@ -218,7 +219,7 @@ static void set_errorv(asff_parser *p, asff_status code, uint64_t offset, const 
 {
     memset(&p->e, 0, sizeof p->e);
     p->e.code = code;
-    vsnprintf(p->e.message, sizeof p->e.message, fmt, ap);
+    asff__text_vformat(p->e.message, sizeof p->e.message, fmt, ap); /* may quote input */
     build_path(p, &p->path, p->nframes, true);
     asff__copy_string(p->e.path, sizeof p->e.path, p->path.data ? p->path.data : "");
     p->e.offset = offset;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#include "text.h"
 
 static void *libc_malloc(void *ctx, size_t size)
 {
@@ -94,7 +95,7 @@ asff_status asff__error_setf(asff_error *err, asff_status code, const char *fmt,
         va_list ap;
         err->code = code;
         va_start(ap, fmt);
-        vsnprintf(err->message, sizeof err->message, fmt, ap);
+        asff__text_vformat(err->message, sizeof err->message, fmt, ap); /* may quote input */
         va_end(ap);
     }
     return code;

@@ -2,6 +2,7 @@
 #include <string.h>
 #include "asff/core.h"
 #include "internal.h"
+#include "text.h"
 
 static const struct {
     const char *name;
@@ -59,7 +60,8 @@ asff_status asff_error_set(asff_error *err, asff_status code, const char *messag
 {
     if (err) {
         err->code = code;
-        asff__copy_string(err->message, sizeof err->message, message ? message : asff_status_message(code));
+        /* messages may quote input: escaped for display (text.h) */
+        asff__text_show(err->message, sizeof err->message, message ? message : asff_status_message(code));
     }
     return code;
 }

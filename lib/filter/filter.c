@@ -963,11 +963,12 @@ static asff_status compile_date_entry(cctx *cc, const filter_attr_def *d, yajl_v
         memcpy(cc->path, saved, sizeof saved);
         e->op = cmp && strcmp(cmp, "OLDER_THAN") == 0 ? DATE_OLDER_THAN : DATE_WITHIN;
         e->drange = v->u.number.i;
-        {
-            /* FS-38: exact days back from now; a now near the bottom of int64 saturates (no instant
-             * is earlier) instead of overflowing */
-            int64_t back = e->drange * 86400, now = cc->f->opt.now_seconds;
-            e->t0s = now < INT64_MIN + back ? INT64_MIN : now - back;
+        { /* FS-38: exact days back from now, saturated: an extreme now or Value must not overflow */
+            int64_t days = e->drange, now = cc->f->opt.now_seconds;
+            int64_t back = days > INT64_MAX / 86400 ? INT64_MAX : days < INT64_MIN / 86400 ? INT64_MIN : days * 86400;
+            e->t0s = back > 0 && now < INT64_MIN + back   ? INT64_MIN
+                     : back < 0 && now > INT64_MAX + back ? INT64_MAX
+                                                          : now - back;
         }
         return ASFF_OK;
     }

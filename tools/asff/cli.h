@@ -3,7 +3,9 @@
 #define ASFF_CLI_H
 
 #include <stdio.h>
+#include <yajl/yajl_gen.h>
 #include "asff/asff.h"
+#include "core/text.h" /* the display-escaping rule, shared with the library (docs/cli.md) */
 
 /* Exit codes (documented in asff --help and docs/cli.md). */
 #define ASFF_EXIT_OK 0       /* success */
@@ -26,13 +28,41 @@
  * (ASFF_EXIT_FINDINGS when findings were skipped or the input was invalid). */
 int cli_parse_inputs(int nfiles, char **files, const asff_parse_options *opts, asff_finding_fn fn, void *ctx);
 
+/* Called for each input error besides printing it (validate --format json puts them in its report). */
+typedef void (*cli_error_fn)(void *ctx, const char *file, const asff_error *err);
+
+/* cli_parse_inputs that also hands every error (skipped finding or final) to efn(ectx, ...). */
+int cli_parse_inputs_errors(int nfiles, char **files, const asff_parse_options *opts, asff_finding_fn fn, void *ctx,
+                            cli_error_fn efn, void *ectx);
+
 /* Like cli_parse_inputs, but unless strict, NDJSON input goes line by line through
  * asff_filter_prefilter(filter) and lines that cannot pass the filter are not parsed (prefilter.c):
  * faster, but a broken line that could not have matched is not reported. */
 int cli_filter_inputs(int nfiles, char **files, const asff_parse_options *po, const asff_filter *filter, bool strict,
                       asff_finding_fn fn, void *ctx);
 
-/* Print "asff: FILE: ..." for err on stderr. */
+/* Every asff_error the tool prints starts from this: a field never set is never printed. */
+#define CLI_ERROR_INIT {ASFF_OK, "", "", 0, 0, 0, 0, "", ""}
+
+/* Buffer size for one value shown in a message or a text report: escaped and bounded (core/text.h). */
+#define CLI_SHOW 256
+
+/* s escaped for display into buf[size] (bounded, "..." when cut); returns buf. */
+const char *cli_show(char *buf, size_t size, const char *s);
+
+/* Write JSON text (a server's response) to g as yajl re-generates it: validated, compact, every
+ * string escaped by construction. false (nothing sensible written) when text is not one JSON value. */
+bool cli_json_copy(yajl_gen g, const char *text, size_t len);
+
+/* Write JSON text (as yajl generates it: valid UTF-8, controls escaped) to out with DEL, the C1
+ * controls and the bidi controls inside its strings also written as \u escapes: the same JSON,
+ * harmless on a terminal (server responses, import failure records). */
+void cli_put_json(FILE *out, const char *json, size_t len);
+
+/* Write text to out line by line, each line escaped for display (a canonical request, ...). */
+void cli_put_lines(FILE *out, const char *text);
+
+/* Print "asff: FILE: ..." for err on stderr (every field escaped; unset fields left out). */
 void cli_print_error(const char *file, const asff_error *err);
 
 /* "ndjson" | "array" | "batch" | "pretty" (pretty array) into options; false if unknown. */
@@ -45,6 +75,15 @@ char *cli_read_file(const char *path, size_t *len);
 /* An option's value: the text itself, or for "@FILE" the contents of FILE. malloc'd, NUL-terminated,
  * *len gets its length; NULL (with a message on stderr) when FILE cannot be read. */
 char *cli_read_arg(const char *value, size_t *len);
+
+/* True when the output path out names the same file as one of inputs[n] ("-", or none at all, is
+ * stdin): by device and inode when out exists, else by name. Checked before anything is opened, so
+ * that `--failed X X` cannot empty its own input. */
+bool cli_same_file(const char *out, int n, char **inputs);
+
+/* --now: an ISO 8601 timestamp or epoch seconds, within years 1..9999 (so that every time derived
+ * from it can be written as a timestamp); floored to whole seconds. false when it is neither. */
+bool cli_parse_now(const char *v, int64_t *out);
 
 /* True when s is -h or --help. */
 bool cli_is_help(const char *s);

@@ -35,10 +35,8 @@ int asff_cmd_actions(int argc, char **argv)
             id = argv[++i];
         else if (argv[i][0] != '-' && !arn)
             arn = argv[i];
-        else {
-            usage(stderr);
-            return ASFF_EXIT_USAGE;
-        }
+        else
+            return cli_bad_arg("actions", argv[i]);
     }
     gen = yajl_gen_alloc(NULL);
     yajl_gen_map_open(gen);
@@ -54,7 +52,8 @@ int asff_cmd_actions(int argc, char **argv)
         cli_gen_kv(gen, "ActionTargetArn", arn);
     } else {
         yajl_gen_free(gen);
-        usage(stderr);
+        fprintf(stderr, "asff actions: create needs --name, --description and --id; delete needs an ARN; "
+                        "list takes nothing (asff actions --help)\n");
         return ASFF_EXIT_USAGE;
     }
     yajl_gen_map_close(gen);

@@ -68,7 +68,7 @@ int asff_cmd_export(int argc, char **argv)
     export_ctx x;
     asff_client *c;
     FILE *out = stdout;
-    const char *out_path = NULL;
+    const char *out_path = NULL, *filters_path = NULL;
     char *filters = NULL, *sort = NULL;
     uint64_t n = 0;
     asff_status st;
@@ -85,9 +85,11 @@ int asff_cmd_export(int argc, char **argv)
         } else if (strcmp(argv[i], "--filters") == 0 && i + 1 < argc) {
             const char *v = argv[++i];
             free(filters);
+            filters_path = v[0] == '@' ? v + 1 : NULL;
             filters = v[0] == '@' ? read_all(v + 1) : strdup(v);
             if (!filters) {
-                fprintf(stderr, "asff: %s: cannot read\n", v[0] == '@' ? v + 1 : "--filters");
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff export: --filters %s: cannot read\n", cli_show(b, sizeof b, v));
                 return ASFF_EXIT_IO;
             }
         } else if (strcmp(argv[i], "--sort") == 0 && i + 1 < argc) {
@@ -109,19 +111,40 @@ int asff_cmd_export(int argc, char **argv)
             go.sort_field = sort;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             if (!cli_parse_format(argv[++i], &wo)) {
-                fprintf(stderr, "asff: unknown format '%s'\n", argv[i]);
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff export: --format: unknown format '%s'\n", cli_show(b, sizeof b, argv[i]));
                 free(sort);
                 free(filters);
                 return ASFF_EXIT_USAGE;
             }
-        } else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc)
-            go.max_findings = strtoull(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--max") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            errno = 0;
+            go.max_findings = strtoull(v, &end, 10);
+            if (errno || end == v || *end || v[0] == '-') {
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff export: --max takes a number, not '%s'\n", cli_show(b, sizeof b, v));
+                free(sort);
+                free(filters);
+                return ASFF_EXIT_USAGE;
+            }
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
             out_path = argv[++i];
         else if (strcmp(argv[i], "--partition-by") == 0 && i + 1 < argc && (po.partition_by = argv[++i]) != NULL)
             ;
         else {
-            usage(stderr);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff export: %s '%s' (asff export --help)\n",
+                    argv[i][0] == '-' && i + 1 >= argc ? "missing value for or unknown option" : "unknown option",
+                    cli_show(b, sizeof b, argv[i]));
+            free(sort);
+            free(filters);
+            return ASFF_EXIT_USAGE;
+        }
+        if (filters && out_path && filters_path && cli_same_file(out_path, 1, (char **)&filters_path)) {
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff export: -o %s is also the --filters file: refused\n", cli_show(b, sizeof b, out_path));
             free(sort);
             free(filters);
             return ASFF_EXIT_USAGE;
@@ -136,14 +159,17 @@ int asff_cmd_export(int argc, char **argv)
     }
     memset(&x, 0, sizeof x);
     if (po.partition_by && (!out_path || asff_partition_writer_new(out_path, &po, &x.part, &x.err) != ASFF_OK)) {
-        fprintf(stderr, "asff: --partition-by needs -o DIR: %s\n", out_path ? x.err.message : "none given");
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff export: --partition-by needs -o DIR: %s\n",
+                out_path ? cli_show(b, sizeof b, x.err.message) : "none given");
         asff_client_free(c);
         free(sort);
         free(filters);
         return ASFF_EXIT_USAGE;
     }
     if (out_path && !x.part && !(out = fopen(out_path, "w"))) {
-        fprintf(stderr, "asff: %s: cannot open for writing\n", out_path);
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff export: -o %s: %s\n", cli_show(b, sizeof b, out_path), strerror(errno));
         asff_client_free(c);
         free(sort);
         free(filters);
@@ -153,18 +179,33 @@ int asff_cmd_export(int argc, char **argv)
     if (!x.w) {
         rc = ASFF_EXIT_IO;
     } else {
-        st = asff_client_get_findings(c, &go, on_finding, &x, &n, &x.err);
-        if (st == ASFF_OK)
-            st = x.part ? asff_partition_writer_finish(x.part, &x.err) : asff_writer_finish(x.w, &x.err);
-        if (st != ASFF_OK) {
-            cli_client_error("export", &x.err);
-            rc = st == ASFF_ERR_FILTER ? ASFF_EXIT_USAGE : ASFF_EXIT_IO;
+        asff_error ce = CLI_ERROR_INIT;
+        st = asff_client_get_findings(c, &go, on_finding, &x, &n, &ce);
+        if (st == ASFF_ERR_ABORTED && x.st != ASFF_OK) {
+            /* our callback stopped it: the writer's error is the reason, not "stopped by the caller" */
+            cli_print_error(out_path ? out_path : "<stdout>", &x.err);
+            rc = ASFF_EXIT_IO;
+        } else if (st != ASFF_OK) {
+            cli_client_error("export", &ce);
+            rc = cli_client_exit(st);
+        } else if ((x.part ? asff_partition_writer_finish(x.part, &x.err) : asff_writer_finish(x.w, &x.err)) !=
+                   ASFF_OK) {
+            cli_print_error(out_path ? out_path : "<stdout>", &x.err);
+            rc = ASFF_EXIT_IO;
         }
         asff_writer_free(x.w);
     }
     asff_partition_writer_free(x.part);
-    if (out != stdout && fclose(out) != 0)
-        rc = ASFF_EXIT_IO;
+    if (out != stdout) {
+        bool bad = ferror(out) != 0;
+        if (fclose(out) != 0 || bad) {
+            char b[CLI_SHOW];
+            if (rc != ASFF_EXIT_IO)
+                fprintf(stderr, "asff export: -o %s: write error: %s\n", cli_show(b, sizeof b, out_path),
+                        strerror(errno));
+            rc = ASFF_EXIT_IO;
+        }
+    }
     asff_client_free(c);
     free(sort);
     free(filters);

@@ -34,23 +34,6 @@ static void help(FILE *out)
             "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage or bad filter; 3 I/O error\n");
 }
 
-static bool parse_now(const char *v, int64_t *out)
-{
-    int64_t ms;
-    char *end;
-    long long s;
-    if (asff_timestamp_to_ms(v, strlen(v), &ms) == ASFF_OK) {
-        *out = ms >= 0 ? ms / 1000 : -((999 - ms) / 1000); /* floor to whole seconds */
-        return true;
-    }
-    errno = 0;
-    s = strtoll(v, &end, 10);
-    if (errno || end == v || *end)
-        return false;
-    *out = s;
-    return true;
-}
-
 typedef struct filter_ctx {
     asff_filter *filter;
     asff_writer *w;
@@ -113,7 +96,7 @@ int asff_cmd_filter(int argc, char **argv)
     char *text;
     size_t len, k;
     int i, rc = ASFF_EXIT_OK;
-    asff_error err;
+    asff_error err = CLI_ERROR_INIT;
     memset(&c, 0, sizeof c);
     c.limit = UINT64_MAX;
     fo.has_now = true;
@@ -139,7 +122,8 @@ int asff_cmd_filter(int argc, char **argv)
             i++;
             break;
         } else if (a[0] == '-' && a[1] && !v) {
-            fprintf(stderr, "asff filter: %s needs a value (asff filter --help)\n", a);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff filter: %s needs a value (asff filter --help)\n", cli_show(b, sizeof b, a));
             rc = ASFF_EXIT_USAGE;
         } else if (strcmp(a, "--filters") == 0) {
             filters = argv[++i];
@@ -157,7 +141,7 @@ int asff_cmd_filter(int argc, char **argv)
             memcpy(field, v, fl);
             field[fl] = 0;
             if (asff_sort_add(sort, field, desc, &err) != ASFF_OK) {
-                fprintf(stderr, "asff filter: --sort: %s\n", err.message);
+                cli_print_error("--sort", &err);
                 rc = ASFF_EXIT_USAGE;
                 break;
             }
@@ -181,13 +165,14 @@ int asff_cmd_filter(int argc, char **argv)
             }
         } else if (strcmp(a, "--now") == 0) {
             i++;
-            if (!parse_now(v, &fo.now_seconds)) {
-                fprintf(stderr, "asff filter: --now takes an ISO 8601 timestamp or epoch seconds\n");
+            if (!cli_parse_now(v, &fo.now_seconds)) {
+                fprintf(stderr, "asff filter: --now takes an ISO 8601 timestamp or epoch seconds (years 1-9999)\n");
                 rc = ASFF_EXIT_USAGE;
                 break;
             }
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "asff filter: unknown option '%s' (asff filter --help)\n", a);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff filter: unknown option '%s' (asff filter --help)\n", cli_show(b, sizeof b, a));
             rc = ASFF_EXIT_USAGE;
         } else
             break;
@@ -204,7 +189,7 @@ int asff_cmd_filter(int argc, char **argv)
         return ASFF_EXIT_IO;
     }
     if (asff_filter_compile(text, len, &fo, &c.filter, &err) != ASFF_OK) {
-        fprintf(stderr, "asff filter: --filters: %s%s%s\n", err.path, err.path[0] ? ": " : "", err.message);
+        cli_print_error("--filters", &err);
         free(text);
         asff_sort_free(sort);
         return ASFF_EXIT_USAGE;

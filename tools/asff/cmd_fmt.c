@@ -85,7 +85,8 @@ int asff_cmd_fmt(int argc, char **argv)
             i++;
             break;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "asff fmt: unknown option '%s' (asff fmt --help)\n", argv[i]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff fmt: unknown option '%s' (asff fmt --help)\n", cli_show(b, sizeof b, argv[i]));
             return ASFF_EXIT_USAGE;
         } else {
             break;

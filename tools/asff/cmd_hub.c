@@ -21,7 +21,7 @@ static bool run_region(const cli_aws *g, const char *region, asff_operation op, 
 {
     asff_client *c = cli_make_client(g, region);
     asff_response r;
-    asff_error e;
+    asff_error e = CLI_ERROR_INIT;
     yajl_gen gen;
     bool ok;
     if (!c)
@@ -43,19 +43,28 @@ static bool run_region(const cli_aws *g, const char *region, asff_operation op, 
         return true;
     }
     if (ok) {
-        yajl_gen_map_close(gen);
-        /* the response is JSON already: splice it in */
-        {
-            const char *head = cli_gen_text(gen);
-            size_t hl = strlen(head);
-            printf("%.*s,\"Response\":%s}\n", (int)(hl - 1), head, r.len ? r.body : "{}");
+        /* the response re-generated through yajl: no raw server byte reaches the output */
+        cli_gen_str(gen, "Response");
+        if (r.len == 0)
+            yajl_gen_map_open(gen), yajl_gen_map_close(gen);
+        else if (!cli_json_copy(gen, r.body, r.len)) {
+            char w[CLI_SHOW];
+            fprintf(stderr, "asff: %s: %s: the response is not JSON (%zu bytes)\n", asff_operation_name(op),
+                    cli_show(w, sizeof w, asff_client_region(c)), r.len);
+            ok = false;
+        }
+        if (ok) {
+            yajl_gen_map_close(gen);
+            cli_put_json(stdout, cli_gen_text(gen), strlen(cli_gen_text(gen)));
+            putchar('\n');
         }
         asff_response_cleanup(c, &r);
     } else {
         cli_gen_kv(gen, "Error", e.message);
         cli_gen_kv(gen, "ErrorCode", e.aws_code);
         yajl_gen_map_close(gen);
-        printf("%s\n", cli_gen_text(gen));
+        cli_put_json(stdout, cli_gen_text(gen), strlen(cli_gen_text(gen)));
+        putchar('\n');
         cli_client_error(asff_operation_name(op), &e);
     }
     yajl_gen_free(gen);
@@ -84,11 +93,8 @@ int asff_cmd_hub(int argc, char **argv)
         op = ASFF_OP_DescribeHub;
     else if (strcmp(argv[1], "disable") == 0)
         op = ASFF_OP_DisableSecurityHub;
-    else {
-        fprintf(stderr, "asff hub: unknown action %s (enable, describe or disable)\n", argv[1]);
-        usage(stderr);
-        return ASFF_EXIT_USAGE;
-    }
+    else
+        return cli_bad_arg("hub", argv[1]);
     for (i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--regions") == 0 && i + 1 < argc)
             regions = argv[++i];
@@ -96,17 +102,11 @@ int asff_cmd_hub(int argc, char **argv)
             no_std = true;
         else if (strcmp(argv[i], "--tag") == 0 && i + 1 < argc && strchr(argv[i + 1], '=') && ntags < 64)
             tags[ntags++] = argv[++i];
-        else {
-            /* say which argument is wrong, and why */
-            if ((strcmp(argv[i], "--regions") == 0 || strcmp(argv[i], "--tag") == 0) && i + 1 >= argc)
-                fprintf(stderr, "asff hub: %s needs a value\n", argv[i]);
-            else if (strcmp(argv[i], "--tag") == 0)
-                fprintf(stderr, "asff hub: --tag wants KEY=VALUE (at most 64)\n");
-            else
-                fprintf(stderr, "asff hub: unknown option %s\n", argv[i]);
-            usage(stderr);
+        else if (strcmp(argv[i], "--tag") == 0 && ntags >= 64) {
+            fprintf(stderr, "asff hub: --tag: at most 64 tags\n");
             return ASFF_EXIT_USAGE;
-        }
+        } else
+            return cli_bad_arg("hub", argv[i]);
     }
     body = yajl_gen_alloc(NULL);
     yajl_gen_map_open(body);
@@ -130,7 +130,7 @@ int asff_cmd_hub(int argc, char **argv)
     } else if (strcmp(regions, "all") == 0) {
         asff_aws_options ao = ASFF_AWS_OPTIONS_INIT;
         asff_aws *aws = NULL;
-        asff_error e;
+        asff_error e = CLI_ERROR_INIT;
         size_t n = 0, k;
         const char *const *list;
         ao.profile = g.profile;

@@ -1,4 +1,5 @@
 /* asff import: send findings to Security Hub with BatchImportFindings, none lost. */
+#include <errno.h>
 #include <unistd.h>
 #include "client_cli.h"
 
@@ -11,6 +12,7 @@ typedef struct import_ctx {
     FILE *failed;
     bool progress;
     uint64_t done, imported, failures;
+    uint64_t transport;          /* failures of the call itself (network, timeout, HTTP, credentials) */
     asff_status fatal;
     asff_error err;
 } import_ctx;
@@ -25,7 +27,8 @@ static void write_failed(FILE *out, const asff_import_outcome *o)
     cli_gen_kv(g, "ErrorCode", o->error_code);
     cli_gen_kv(g, "ErrorMessage", o->error_message);
     yajl_gen_map_close(g);
-    fprintf(out, "%s\n", cli_gen_text(g));
+    cli_put_json(out, cli_gen_text(g), strlen(cli_gen_text(g))); /* stderr may be a terminal */
+    fputc('\n', out);
     yajl_gen_free(g);
 }
 
@@ -36,7 +39,13 @@ static int on_outcome(void *ctx, const asff_import_outcome *o)
     if (o->imported)
         x->imported++;
     else {
+        static const char *const transport[] = {"NetworkError", "Timeout", "HttpError", "InvalidResponse",
+                                                 "Credentials", "Internal"};
+        size_t k;
         x->failures++;
+        for (k = 0; k < sizeof transport / sizeof *transport; k++)
+            if (o->error_code && strcmp(o->error_code, transport[k]) == 0)
+                x->transport++;
         write_failed(x->failed, o);
     }
     if (x->progress && x->done % 100 == 0)
@@ -108,25 +117,48 @@ int asff_cmd_import(int argc, char **argv)
             return ASFF_EXIT_OK;
         } else if (strcmp(argv[i], "--failed") == 0 && i + 1 < argc)
             failed_path = argv[++i];
-        else if (strcmp(argv[i], "--resubmit") == 0 && i + 1 < argc)
-            io.resubmit = (unsigned)strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--quiet") == 0)
+        else if (strcmp(argv[i], "--resubmit") == 0 && i + 1 < argc) {
+            const char *v = argv[++i];
+            char *end;
+            unsigned long n;
+            errno = 0;
+            n = strtoul(v, &end, 10);
+            if (errno || end == v || *end || v[0] == '-' || n > 100) {
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff import: --resubmit takes a number 0..100, not '%s'\n", cli_show(b, sizeof b, v));
+                free(files);
+                return ASFF_EXIT_USAGE;
+            }
+            io.resubmit = (unsigned)n;
+        } else if (strcmp(argv[i], "--quiet") == 0)
             quiet = true;
         else if (strcmp(argv[i], "--no-validate") == 0)
             io.no_validate = true;
         else if (strcmp(argv[i], "--no-rate-limit") == 0)
             no_rate = true;
         else if (argv[i][0] == '-' && argv[i][1]) {
-            usage(stderr);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff import: %s '%s' (asff import --help)\n",
+                    strcmp(argv[i], "--failed") == 0 || strcmp(argv[i], "--resubmit") == 0 ? "missing value for"
+                                                                                          : "unknown option",
+                    cli_show(b, sizeof b, argv[i]));
             free(files);
             return ASFF_EXIT_USAGE;
         } else
             files[nfiles++] = argv[i];
     }
+    if (failed_path && cli_same_file(failed_path, nfiles, files)) {
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff import: --failed %s is also an input: refused before reading or writing anything\n",
+                cli_show(b, sizeof b, failed_path));
+        free(files);
+        return ASFF_EXIT_USAGE;
+    }
     memset(&x, 0, sizeof x);
     x.failed = stderr;
     if (failed_path && !(x.failed = fopen(failed_path, "w"))) {
-        fprintf(stderr, "asff: %s: cannot open for writing\n", failed_path);
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff import: --failed %s: %s\n", cli_show(b, sizeof b, failed_path), strerror(errno));
         free(files);
         return ASFF_EXIT_IO;
     }
@@ -175,10 +207,19 @@ int asff_cmd_import(int argc, char **argv)
     if (x.fatal != ASFF_OK) {
         cli_client_error("import", &x.err);
         rc = ASFF_EXIT_IO;
+    } else if (x.transport) {
+        rc = ASFF_EXIT_IO; /* the network, not the findings: exit 3 as the help says */
     } else if (st.failed && rc == ASFF_EXIT_OK)
         rc = ASFF_EXIT_FINDINGS;
-    if (x.failed != stderr && fclose(x.failed) != 0)
-        rc = ASFF_EXIT_IO;
+    if (x.failed != stderr) {
+        bool bad = ferror(x.failed) != 0;
+        if (fclose(x.failed) != 0 || bad) {
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff import: --failed %s: write error: %s\n", cli_show(b, sizeof b, failed_path),
+                    strerror(errno));
+            rc = ASFF_EXIT_IO;
+        }
+    }
     asff_client_free(c);
     free(files);
     return rc;

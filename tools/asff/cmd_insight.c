@@ -59,7 +59,7 @@ int asff_cmd_insight(int argc, char **argv)
     bool json = false, strict = true;
     asff_filter *flt = NULL;
     ins_ctx c = {NULL, false};
-    asff_error err;
+    asff_error err = CLI_ERROR_INIT;
     char *text;
     size_t len;
     int i, rc = ASFF_EXIT_OK;
@@ -87,7 +87,8 @@ int asff_cmd_insight(int argc, char **argv)
             break;
         }
         if (!v) {
-            fprintf(stderr, "asff insight: %s needs a value (asff insight --help)\n", a);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insight: %s needs a value (asff insight --help)\n", cli_show(b, sizeof b, a));
             return ASFF_EXIT_USAGE;
         }
         i++;
@@ -103,26 +104,23 @@ int asff_cmd_insight(int argc, char **argv)
             unsigned long long n = strtoull(v, NULL, 10);
             io.max_results = n == 0 || n > SIZE_MAX ? SIZE_MAX : (size_t)n;
         } else if (strcmp(a, "--now") == 0) {
-            int64_t ms;
-            char *end;
-            if (asff_timestamp_to_ms(v, strlen(v), &ms) == ASFF_OK)
-                fo.now_seconds = ms >= 0 ? ms / 1000 : -((999 - ms) / 1000); /* floor to seconds */
-            else {
-                fo.now_seconds = strtoll(v, &end, 10);
-                if (*end || end == v) {
-                    fprintf(stderr, "asff insight: --now takes an ISO 8601 timestamp or epoch seconds\n");
-                    return ASFF_EXIT_USAGE;
-                }
+            if (!cli_parse_now(v, &fo.now_seconds)) {
+                fprintf(stderr, "asff insight: --now takes an ISO 8601 timestamp or epoch seconds (years 1-9999)\n");
+                return ASFF_EXIT_USAGE;
             }
         } else {
-            fprintf(stderr, "asff insight: bad option or value '%s %s' (asff insight --help)\n", a, v);
+            char b1[CLI_SHOW], b2[CLI_SHOW];
+            fprintf(stderr, "asff insight: bad option or value '%s %s' (asff insight --help)\n",
+                    cli_show(b1, sizeof b1, a), cli_show(b2, sizeof b2, v));
             return ASFF_EXIT_USAGE;
         }
     }
     if (managed) {
         m = asff_managed_insight_find(managed);
         if (!m) {
-            fprintf(stderr, "asff insight: no managed insight '%s' (asff insights list)\n", managed);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insight: no managed insight '%s' (asff insights list)\n",
+                    cli_show(b, sizeof b, managed));
             return ASFF_EXIT_USAGE;
         }
         if (!group_by)
@@ -139,13 +137,13 @@ int asff_cmd_insight(int argc, char **argv)
     if (!text)
         return ASFF_EXIT_IO;
     if (asff_filter_compile(text, len, &fo, &flt, &err) != ASFF_OK) {
-        fprintf(stderr, "asff insight: filters: %s%s%s\n", err.path, err.path[0] ? ": " : "", err.message);
+        cli_print_error("filters", &err);
         free(text);
         return ASFF_EXIT_USAGE;
     }
     free(text);
     if (asff_insight_new(flt, group_by, &io, &c.ins, &err) != ASFF_OK) {
-        fprintf(stderr, "asff insight: %s\n", err.message);
+        cli_print_error("insight", &err);
         asff_filter_free(flt);
         return err.code == ASFF_ERR_NOMEM ? ASFF_EXIT_IO : ASFF_EXIT_USAGE;
     }
@@ -156,7 +154,7 @@ int asff_cmd_insight(int argc, char **argv)
     } else if (json) {
         char *out;
         if (asff_insight_to_json(c.ins, true, &out, &len, &err) != ASFF_OK) {
-            fprintf(stderr, "asff insight: %s\n", err.message);
+            cli_print_error("insight", &err);
             rc = ASFF_EXIT_IO;
         } else {
             fwrite(out, 1, len, stdout);
@@ -169,12 +167,14 @@ int asff_cmd_insight(int argc, char **argv)
             fprintf(stderr, "asff insight: out of memory\n");
             rc = ASFF_EXIT_IO;
         } else {
+            char b[CLI_SHOW * 4];
             if (m)
                 printf("# %d. %s\n", m->number, m->name);
             printf("# %llu matching findings, grouped by %s\n%10s  %s\n",
-                   (unsigned long long)asff_insight_matched(c.ins), group_by, "COUNT", "VALUE");
+                   (unsigned long long)asff_insight_matched(c.ins), cli_show(b, sizeof b, group_by), "COUNT", "VALUE");
+            /* values come from the findings: escaped and bounded, one line each (docs/cli.md) */
             for (k = 0; k < n; k++)
-                printf("%10llu  %s\n", (unsigned long long)r[k].count, r[k].value);
+                printf("%10llu  %s\n", (unsigned long long)r[k].count, cli_show(b, sizeof b, r[k].value));
         }
     }
     if (fflush(stdout) != 0 && rc == ASFF_EXIT_OK)

@@ -77,7 +77,8 @@ static int hub_command(int argc, char **argv, const cli_aws *g)
             continue;
         }
         if (!slot || a + 1 >= argc) {
-            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", argv[a]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", cli_show(b, sizeof b, argv[a]));
             return ASFF_EXIT_USAGE;
         }
         *slot = argv[++a];
@@ -85,7 +86,8 @@ static int hub_command(int argc, char **argv, const cli_aws *g)
     if (strcmp(argv[1], "create") == 0) {
         const asff_managed_insight *m = managed ? asff_managed_insight_find(managed) : NULL;
         if (managed && !m) {
-            fprintf(stderr, "asff insights: no managed insight '%s' (asff insights list)\n", managed);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insights: no managed insight '%s' (asff insights list)\n", cli_show(b, sizeof b, managed));
             return ASFF_EXIT_USAGE;
         }
         if (!name || (!filters && !m) || (filters && m) || (!group_by && !m) || arn) {
@@ -94,12 +96,12 @@ static int hub_command(int argc, char **argv, const cli_aws *g)
         }
         if (filters) {
             asff_filter *check = NULL;
-            asff_error e;
+            asff_error e = CLI_ERROR_INIT;
             if (!(ftext = cli_read_arg(filters, &flen)))
                 return ASFF_EXIT_USAGE;
             /* refuse what Security Hub would refuse, before sending it */
             if (asff_filter_compile(ftext, flen, NULL, &check, &e) != ASFF_OK) {
-                fprintf(stderr, "asff insights create: --filters%s%s: %s\n", e.path[0] ? " " : "", e.path, e.message);
+                cli_print_error("insights create: --filters", &e);
                 free(ftext);
                 return ASFF_EXIT_USAGE;
             }
@@ -160,7 +162,8 @@ int asff_cmd_insights(int argc, char **argv)
     if (strcmp(argv[1], "create") == 0 || strcmp(argv[1], "results") == 0 || strcmp(argv[1], "delete") == 0)
         return hub_command(argc, argv, &g);
     if (strcmp(argv[1], "list") != 0) {
-        fprintf(stderr, "asff insights: unknown subcommand '%s' (asff insights --help)\n", argv[1]);
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff insights: unknown subcommand '%s' (asff insights --help)\n", cli_show(b, sizeof b, argv[1]));
         return ASFF_EXIT_USAGE;
     }
     for (a = 2; a < argc; a++) {
@@ -171,7 +174,8 @@ int asff_cmd_insights(int argc, char **argv)
             help(stdout);
             return ASFF_EXIT_OK;
         } else {
-            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", argv[a]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff insights: bad argument '%s' (asff insights --help)\n", cli_show(b, sizeof b, argv[a]));
             return ASFF_EXIT_USAGE;
         }
     }

@@ -70,7 +70,8 @@ static int add(asff_client *c, const char *csv, bool invite)
     int n = 0, rc = ASFF_EXIT_OK;
     unsigned long lineno = 0;
     if (!f) {
-        fprintf(stderr, "asff: %s: cannot open\n", csv);
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff members: --csv %s: %s\n", cli_show(b, sizeof b, csv), strerror(errno));
         return ASFF_EXIT_IO;
     }
     while (fgets(line, sizeof line, f)) {
@@ -93,7 +94,9 @@ static int add(asff_client *c, const char *csv, bool invite)
         if (!is_account(p, len)) {
             if (lineno == 1)
                 continue; /* header */
-            fprintf(stderr, "asff: %s: line %lu: '%.*s' is not a 12-digit account id\n", csv, lineno, (int)len, p);
+            char b1[CLI_SHOW], b2[CLI_SHOW];
+            fprintf(stderr, "asff: %s: line %lu: '%s' is not a 12-digit account id\n", cli_show(b1, sizeof b1, csv),
+                    lineno, (asff__text_escape(b2, sizeof b2, p, len), b2));
             rc = ASFF_EXIT_FINDINGS;
             continue;
         }
@@ -132,7 +135,7 @@ static int list(asff_client *c, bool only_associated)
     do {
         yajl_gen g = yajl_gen_alloc(NULL);
         asff_response r;
-        asff_error e;
+        asff_error e = CLI_ERROR_INIT;
         yajl_val v, next;
         char ebuf[64];
         const char *path[] = {"NextToken", NULL};
@@ -147,10 +150,13 @@ static int list(asff_client *c, bool only_associated)
         if (asff_client_invoke(c, ASFF_OP_ListMembers, cli_gen_text(g), strlen(cli_gen_text(g)), &r, &e) != ASFF_OK) {
             cli_client_error("ListMembers", &e);
             yajl_gen_free(g);
-            return ASFF_EXIT_IO;
+            return cli_client_exit(e.code);
         }
         yajl_gen_free(g);
-        printf("%s\n", r.body);
+        if (!cli_print_response(stdout, "ListMembers", r.body, r.len)) {
+            asff_response_cleanup(c, &r);
+            return ASFF_EXIT_IO;
+        }
         v = yajl_tree_parse(r.body, ebuf, sizeof ebuf);
         next = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
         if (next && YAJL_IS_STRING(next) && next->u.string[0])
@@ -195,13 +201,13 @@ int asff_cmd_members(int argc, char **argv)
             only = true;
         else if (strcmp(argv[i], "--regions") == 0 && i + 1 < argc)
             regions = argv[++i];
-        else {
-            usage(stderr);
-            return ASFF_EXIT_USAGE;
-        }
+        else
+            return cli_bad_arg("members", argv[i]);
     }
-    if ((strcmp(argv[1], "add") == 0 && !csv) || (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)) {
-        usage(stderr);
+    if (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0)
+        return cli_bad_arg("members", argv[1]);
+    if (strcmp(argv[1], "add") == 0 && !csv) {
+        fprintf(stderr, "asff members add: --csv FILE is required (asff members --help)\n");
         return ASFF_EXIT_USAGE;
     }
     if (!regions)

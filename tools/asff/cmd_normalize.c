@@ -33,14 +33,10 @@ typedef struct nctx {
     unsigned long long changes, findings;
 } nctx;
 
+/* A value for the change list: escaped and bounded (docs/cli.md). */
 static const char *shown(const char *v, char *buf, size_t size)
 {
-    if (!v)
-        return "(absent)";
-    if (strlen(v) < size)
-        return v;
-    snprintf(buf, size, "%.*s...", (int)(size - 4), v);
-    return buf;
+    return v ? cli_show(buf, size, v) : "(absent)";
 }
 
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
@@ -59,14 +55,17 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
     if (!c->quiet) {
         for (i = 0; i < asff_report_change_count(c->report); i++) {
             const asff_change *ch = asff_report_change(c->report, i);
-            char a[84], b[84];
-            fprintf(stderr, "%s: finding %llu: %s: %s -> %s [%s]\n", c->file, (unsigned long long)ch->finding,
-                    ch->path, shown(ch->old_value, a, sizeof a), shown(ch->new_value, b, sizeof b), ch->rule);
+            char a[84], b[84], f[CLI_SHOW], p[ASFF_ERROR_PATH_SIZE], r[CLI_SHOW];
+            fprintf(stderr, "%s: finding %llu: %s: %s -> %s [%s]\n", cli_show(f, sizeof f, c->file),
+                    (unsigned long long)ch->finding, cli_show(p, sizeof p, ch->path), shown(ch->old_value, a, sizeof a),
+                    shown(ch->new_value, b, sizeof b), cli_show(r, sizeof r, ch->rule));
         }
         for (i = 0; i < asff_report_count(c->report); i++) {
             const asff_violation *v = asff_report_get(c->report, i);
-            fprintf(stderr, "%s: finding %llu: %s: %s: %s [%s]\n", c->file, (unsigned long long)v->finding, v->path,
-                    asff_level_name(v->level), v->message, v->rule);
+            char f[CLI_SHOW], p[ASFF_ERROR_PATH_SIZE], m[1024], r[CLI_SHOW];
+            fprintf(stderr, "%s: finding %llu: %s: %s: %s [%s]\n", cli_show(f, sizeof f, c->file),
+                    (unsigned long long)v->finding, cli_show(p, sizeof p, v->path), asff_level_name(v->level),
+                    cli_show(m, sizeof m, v->message), cli_show(r, sizeof r, v->rule));
         }
     }
     if (asff_writer_write(c->w, finding, &c->err) != ASFF_OK) {
@@ -106,7 +105,8 @@ int asff_cmd_normalize(int argc, char **argv)
             i++;
             break;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "asff normalize: unknown option '%s' (asff normalize --help)\n", argv[i]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff normalize: unknown option '%s' (asff normalize --help)\n", cli_show(b, sizeof b, argv[i]));
             return ASFF_EXIT_USAGE;
         } else {
             break;

@@ -39,13 +39,15 @@ typedef struct rules_ctx {
 static void on_fired(void *ctx, size_t index, const char *name)
 {
     rules_ctx *c = ctx;
+    char i[CLI_SHOW], n[CLI_SHOW];
     (void)index;
     if (c->quiet)
         return;
+    /* the Id comes from the finding and the name from the rules: both escaped (docs/cli.md) */
     if (c->nfired++ == 0)
-        fprintf(stderr, "%s: %s", c->id, name);
+        fprintf(stderr, "%s: %s", cli_show(i, sizeof i, c->id), cli_show(n, sizeof n, name));
     else
-        fprintf(stderr, ", %s", name);
+        fprintf(stderr, ", %s", cli_show(n, sizeof n, name));
 }
 
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
@@ -110,23 +112,17 @@ int asff_cmd_rules(int argc, char **argv)
                 return ASFF_EXIT_USAGE;
             }
         } else if (strcmp(a, "--now") == 0 && i + 1 < argc) {
-            const char *v = argv[++i];
-            int64_t ms;
-            char *end;
-            if (asff_timestamp_to_ms(v, strlen(v), &ms) == ASFF_OK)
-                ro.now_seconds = ms >= 0 ? ms / 1000 : -((999 - ms) / 1000); /* floor to seconds */
-            else {
-                ro.now_seconds = strtoll(v, &end, 10);
-                if (*end || end == v) {
-                    fprintf(stderr, "asff rules: --now takes an ISO 8601 timestamp or epoch seconds\n");
-                    return ASFF_EXIT_USAGE;
-                }
+            if (!cli_parse_now(argv[++i], &ro.now_seconds)) {
+                fprintf(stderr, "asff rules: --now takes an ISO 8601 timestamp or epoch seconds (years 1-9999)\n");
+                return ASFF_EXIT_USAGE;
             }
         } else if (strcmp(a, "--") == 0) {
             i++;
             break;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "asff rules: unknown option '%s' (asff rules --help)\n", a);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff rules: unknown option or missing value '%s' (asff rules --help)\n",
+                    cli_show(b, sizeof b, a));
             return ASFF_EXIT_USAGE;
         } else
             break;
@@ -135,7 +131,7 @@ int asff_cmd_rules(int argc, char **argv)
     if (!text)
         return ASFF_EXIT_IO;
     if (asff_rules_parse(text, len, &ro, &c.rules, &c.err) != ASFF_OK) {
-        fprintf(stderr, "asff rules: %s: %s%s%s\n", argv[2], c.err.path, c.err.path[0] ? ": " : "", c.err.message);
+        cli_print_error(argv[2], &c.err);
         free(text);
         return ASFF_EXIT_USAGE;
     }

@@ -1,6 +1,7 @@
 /* asff sign: show every stage of a SigV4 signature, to debug signature mismatches. */
 #include "client_cli.h"
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "asff/sigv4.h"
 
@@ -10,16 +11,95 @@ const char asff_cmd_sign_summary[] = "print the SigV4 canonical request, string 
 
 /* Print text with every occurrence of secret (the session token, which the canonical request
  * carries when it is signed) replaced. */
-static void print_redacted(const char *text, const char *secret)
+static bool print_redacted(const char *text, const char *secret)
 {
-    size_t n = secret ? strlen(secret) : 0;
+    size_t n = secret ? strlen(secret) : 0, cap = strlen(text) + 1, len = 0;
+    char *copy = malloc(cap); /* the redacted text, then printed line by line, escaped */
     const char *hit;
+    if (!copy)
+        return false;
     while (n && (hit = strstr(text, secret)) != NULL) {
-        fwrite(text, 1, (size_t)(hit - text), stdout);
-        fputs("(redacted)", stdout);
+        size_t k = (size_t)(hit - text);
+        if (len + k + 10 >= cap) {
+            char *nc = realloc(copy, cap = cap * 2 + k + 11);
+            if (!nc) {
+                free(copy);
+                return false;
+            }
+            copy = nc;
+        }
+        memcpy(copy + len, text, k);
+        memcpy(copy + len + k, "(redacted)", 10);
+        len += k + 10;
         text = hit + n;
     }
-    fputs(text, stdout);
+    n = strlen(text);
+    if (len + n + 1 > cap) {
+        char *nc = realloc(copy, cap = len + n + 1);
+        if (!nc) {
+            free(copy);
+            return false;
+        }
+        copy = nc;
+    }
+    memcpy(copy + len, text, n + 1);
+    cli_put_lines(stdout, copy);
+    free(copy);
+    return true;
+}
+
+/* The largest --body-file read (Security Hub takes at most 6 MB a request). */
+#define SIGN_BODY_MAX (16u << 20)
+
+/* Read path into body and len: a regular file or a stream that ends within SIGN_BODY_MAX. Exit code. */
+static int read_body(const char *path, char **body, size_t *len)
+{
+    char b[CLI_SHOW];
+    struct stat sb;
+    size_t cap = 0, n = 0, got;
+    char *buf = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "asff sign: --body-file %s: %s\n", cli_show(b, sizeof b, path), strerror(errno));
+        return ASFF_EXIT_IO;
+    }
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "asff sign: --body-file %s: is a directory\n", cli_show(b, sizeof b, path));
+        fclose(f);
+        return ASFF_EXIT_USAGE;
+    }
+    do {
+        if (n == cap) {
+            char *nb;
+            if (cap >= SIGN_BODY_MAX) {
+                fprintf(stderr, "asff sign: --body-file %s: larger than %u bytes (or never ends)\n",
+                        cli_show(b, sizeof b, path), SIGN_BODY_MAX);
+                free(buf);
+                fclose(f);
+                return ASFF_EXIT_USAGE;
+            }
+            nb = realloc(buf, cap = cap ? cap * 2 : 8192);
+            if (!nb) {
+                fprintf(stderr, "asff sign: out of memory\n");
+                free(buf);
+                fclose(f);
+                return ASFF_EXIT_IO;
+            }
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0 && !(n < cap && feof(f)));
+    if (ferror(f)) {
+        fprintf(stderr, "asff sign: --body-file %s: read error: %s\n", cli_show(b, sizeof b, path), strerror(errno));
+        free(buf);
+        fclose(f);
+        return ASFF_EXIT_IO;
+    }
+    fclose(f);
+    *body = buf;
+    *len = n;
+    return ASFF_EXIT_OK;
 }
 
 static void usage(FILE *out)
@@ -41,7 +121,7 @@ int asff_cmd_sign(int argc, char **argv)
     asff_aws *aws = NULL;
     asff_sigv4 *s = NULL;
     asff_credentials creds;
-    asff_error e;
+    asff_error e = CLI_ERROR_INIT;
     const char *region = NULL, *service = NULL, *body_file = NULL, *when = NULL;
     const asff_sigv4_header *add;
     char *body = NULL;
@@ -67,7 +147,14 @@ int asff_cmd_sign(int argc, char **argv)
             body_file = argv[++i];
         else if (strcmp(argv[i], "--time") == 0 && v)
             when = argv[++i];
-        else if (strcmp(argv[i], "--header") == 0 && v && strchr(v, ':') && nh < 64) {
+        else if (strcmp(argv[i], "--header") == 0 && v && nh >= 64) {
+            fprintf(stderr, "asff sign: --header: at most 64 headers\n");
+            return ASFF_EXIT_USAGE;
+        } else if (strcmp(argv[i], "--header") == 0 && v && !strchr(v, ':')) {
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff sign: --header: '%s' is not 'Name: value'\n", cli_show(b, sizeof b, v));
+            return ASFF_EXIT_USAGE;
+        } else if (strcmp(argv[i], "--header") == 0 && v) {
             const char *colon = strchr(v, ':');
             const char *val = colon + 1;
             while (*val == ' ' || *val == '\t')
@@ -79,38 +166,22 @@ int asff_cmd_sign(int argc, char **argv)
             nh++;
             i++;
         } else {
-            usage(stderr);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff sign: %s '%s' (asff sign --help)\n",
+                    v || argv[i][0] != '-' ? "unknown option" : "missing value for", cli_show(b, sizeof b, argv[i]));
             return ASFF_EXIT_USAGE;
         }
     }
     if (!req.method || !req.url || !region || !service) {
-        usage(stderr);
+        fprintf(stderr, "asff sign: --method, --url, --region and --service are required (asff sign --help)\n");
         return ASFF_EXIT_USAGE;
     }
     if (when && asff_sigv4_parse_time(when, &t) != ASFF_OK) {
         fprintf(stderr, "asff: --time wants YYYYMMDDTHHMMSSZ\n");
         return ASFF_EXIT_USAGE;
     }
-    if (body_file) {
-        FILE *f = fopen(body_file, "rb");
-        size_t cap = 0, n;
-        if (!f) {
-            fprintf(stderr, "asff: %s: cannot open\n", body_file);
-            return ASFF_EXIT_IO;
-        }
-        do {
-            if (cap - blen < 4096) {
-                char *nb = realloc(body, cap ? cap * 2 : 8192);
-                if (!nb)
-                    break;
-                body = nb;
-                cap = cap ? cap * 2 : 8192;
-            }
-            n = fread(body + blen, 1, cap - blen, f);
-            blen += n;
-        } while (n > 0);
-        fclose(f);
-    }
+    if (body_file && (rc = read_body(body_file, &body, &blen)) != ASFF_EXIT_OK)
+        return rc;
     req.headers = headers;
     req.header_count = nh;
     req.body = body;
@@ -125,18 +196,26 @@ int asff_cmd_sign(int argc, char **argv)
         cli_client_error("sign", &e);
         rc = ASFF_EXIT_USAGE;
     } else {
+        char n1[CLI_SHOW], v1[CLI_SHOW * 4];
+        /* everything printed is escaped for display (docs/cli.md): the request's own text included */
         printf("# canonical request\n");
-        print_redacted(asff_sigv4_canonical_request(s), creds.session_token);
-        printf("\n\n# string to sign\n%s\n\n# signature\n%s\n\n# headers added\n", asff_sigv4_string_to_sign(s),
-               asff_sigv4_signature(s));
+        if (!print_redacted(asff_sigv4_canonical_request(s), creds.session_token))
+            rc = ASFF_EXIT_IO;
+        printf("\n\n# string to sign\n");
+        cli_put_lines(stdout, asff_sigv4_string_to_sign(s));
+        printf("\n\n# signature\n%s\n\n# headers added\n", cli_show(n1, sizeof n1, asff_sigv4_signature(s)));
         add = asff_sigv4_headers(s, &nadd);
         for (k = 0; k < nadd; k++) {
             bool token = add[k].name_len == 20 && strncasecmp(add[k].name, "X-Amz-Security-Token", 20) == 0;
             /* the session token is a secret: name it, never print it */
-            printf("%.*s: %.*s\n", (int)add[k].name_len, add[k].name, token ? 10 : (int)add[k].value_len,
-                   token ? "(redacted)" : add[k].value);
+            asff__text_escape(n1, sizeof n1, add[k].name, add[k].name_len);
+            if (token)
+                snprintf(v1, sizeof v1, "(redacted)");
+            else
+                asff__text_escape(v1, sizeof v1, add[k].value, add[k].value_len);
+            printf("%s: %s\n", n1, v1);
         }
-        printf("\n# credentials: access key %s from %s\n", creds.access_key_id,
+        printf("\n# credentials: access key %s from %s\n", cli_show(n1, sizeof n1, creds.access_key_id),
                asff_credentials_source_name(asff_aws_credentials_source(aws)));
     }
     asff_sigv4_free(s);

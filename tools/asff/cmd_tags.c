@@ -21,9 +21,15 @@ int asff_cmd_tags(int argc, char **argv)
     int i, rc;
     if (cli_take_aws(&argc, argv, &g) != 0)
         return ASFF_EXIT_USAGE;
-    if (argc < 3 || cli_is_help(argv[1])) {
-        usage(argc < 3 ? stderr : stdout);
-        return argc < 3 ? ASFF_EXIT_USAGE : ASFF_EXIT_OK;
+    if (argc >= 2 && cli_is_help(argv[1])) {
+        usage(stdout);
+        return ASFF_EXIT_OK;
+    }
+    if (argc < 3) {
+        if (argc == 2)
+            return cli_bad_arg("tags", argv[1]);
+        usage(stderr);
+        return ASFF_EXIT_USAGE;
     }
     gen = yajl_gen_alloc(NULL);
     yajl_gen_map_open(gen);
@@ -35,7 +41,8 @@ int asff_cmd_tags(int argc, char **argv)
         for (i = 3; i < argc; i++) {
             const char *eq = strchr(argv[i], '=');
             if (!eq) {
-                fprintf(stderr, "asff: tags add: '%s' is not KEY=VALUE\n", argv[i]);
+                char b[CLI_SHOW];
+                fprintf(stderr, "asff tags add: '%s' is not KEY=VALUE\n", cli_show(b, sizeof b, argv[i]));
                 yajl_gen_free(gen);
                 return ASFF_EXIT_USAGE;
             }
@@ -54,8 +61,7 @@ int asff_cmd_tags(int argc, char **argv)
         yajl_gen_array_close(gen);
     } else {
         yajl_gen_free(gen);
-        usage(stderr);
-        return ASFF_EXIT_USAGE;
+        return cli_bad_arg("tags", argv[1]);
     }
     yajl_gen_map_close(gen);
     c = cli_make_client(&g, NULL);

@@ -26,7 +26,9 @@ static void help(FILE *out)
             "  --valid-out FILE    write the findings without errors there (NDJSON), as asff import sends\n"
             "  --invalid-out FILE  write the findings with errors there (NDJSON), as asff import refuses\n"
             "  --format json       one JSON object per file on stdout:\n"
-            "                      {\"file\":...,\"findings\":N,\"report\":{\"errors\":..,\"violations\":[...]}}\n\n"
+            "                      {\"file\":...,\"findings\":N,\"input_errors\":N,\"input_error_list\":[...],\n"
+            "                       \"report\":{\"errors\":..,\"violations\":[...]}} (input errors: findings\n"
+            "                      that could not be read, with code, message, path, line, column)\n\n"
             "exit codes: 0 no errors; 1 errors (with --strict: warnings too) or unreadable findings;\n"
             "            2 usage; 3 I/O or internal error\n");
 }
@@ -43,6 +45,9 @@ typedef struct vctx {
     bool nomem;
     asff_writer *valid_out, *invalid_out; /* --valid-out, --invalid-out */
     bool write_failed;
+    /* --format json: the file's input errors (unreadable findings, broken input), as JSON items */
+    yajl_gen perr;
+    unsigned long nperr;
 } vctx;
 
 /* --valid-out / --invalid-out: the finding goes to one of them (errors decide, as asff import does). */
@@ -54,17 +59,57 @@ static void split_out(vctx *c, const asff_AwsSecurityFinding *f, bool has_errors
         c->write_failed = true;
 }
 
+/* At most this many input errors are listed in a JSON report (all are counted). */
+#define MAX_LISTED_ERRORS 1000
+
+static void gen_str(yajl_gen g, const char *s)
+{
+    yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void on_input_error(void *ctx, const char *file, const asff_error *err)
+{
+    vctx *c = ctx;
+    yajl_gen g = c->perr;
+    (void)file;
+    if (!g || c->nperr++ >= MAX_LISTED_ERRORS)
+        return;
+    yajl_gen_map_open(g);
+    gen_str(g, "code");
+    gen_str(g, asff_status_name(err->code));
+    gen_str(g, "message");
+    gen_str(g, err->message);
+    gen_str(g, "path");
+    gen_str(g, err->path);
+    if (err->line) {
+        gen_str(g, "line");
+        yajl_gen_integer(g, (long long)err->line);
+        gen_str(g, "column");
+        yajl_gen_integer(g, (long long)err->column);
+    }
+    gen_str(g, "offset");
+    yajl_gen_integer(g, (long long)err->offset);
+    yajl_gen_map_close(g);
+}
+
+/* One violation as a text line; every value from the finding escaped and bounded (docs/cli.md). */
+static void print_violation(const vctx *c, const asff_violation *v, const char *id)
+{
+    char f[CLI_SHOW], i[CLI_SHOW], p[ASFF_ERROR_PATH_SIZE], m[1024], r[CLI_SHOW];
+    printf("%s: finding %llu", cli_show(f, sizeof f, c->file), (unsigned long long)v->finding);
+    if (id)
+        printf(" (Id %s)", cli_show(i, sizeof i, id));
+    cli_show(p, sizeof p, v->path);
+    printf(": %s%s%s: %s [%s]\n", p, p[0] ? ": " : "", asff_level_name(v->level), cli_show(m, sizeof m, v->message),
+           cli_show(r, sizeof r, v->rule));
+}
+
 static void print_text(vctx *c, size_t from, const char *const *ids)
 {
     size_t i;
     for (i = from; i < asff_report_count(c->report); i++) {
         const asff_violation *v = asff_report_get(c->report, i);
-        const char *id = ids ? ids[v->finding] : NULL;
-        printf("%s: finding %llu", c->file, (unsigned long long)v->finding);
-        if (id)
-            printf(" (Id %.200s)", id);
-        printf(": %s%s%s: %s [%s]\n", v->path[0] ? v->path : "", v->path[0] ? ": " : "", asff_level_name(v->level),
-               v->message, v->rule);
+        print_violation(c, v, ids ? ids[v->finding] : NULL);
     }
 }
 
@@ -99,14 +144,8 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
         split_out(c, f, st == ASFF_ERR_INVALID);
         if (!c->json) {
             size_t i;
-            for (i = from; i < asff_report_count(c->report); i++) {
-                const asff_violation *v = asff_report_get(c->report, i);
-                printf("%s: finding %llu", c->file, (unsigned long long)v->finding);
-                if (f->Id)
-                    printf(" (Id %.200s)", f->Id);
-                printf(": %s%s%s: %s [%s]\n", v->path, v->path[0] ? ": " : "", asff_level_name(v->level), v->message,
-                       v->rule);
-            }
+            for (i = from; i < asff_report_count(c->report); i++)
+                print_violation(c, asff_report_get(c->report, i), f->Id);
         }
     }
     return 0;
@@ -116,8 +155,8 @@ static void print_json(vctx *c)
 {
     const char *json;
     yajl_gen g = yajl_gen_alloc(NULL);
-    const unsigned char *buf;
-    size_t len;
+    const unsigned char *buf, *ebuf;
+    size_t len, elen;
     if (!g || asff_report_to_json(c->report, &json, NULL) != ASFF_OK) {
         if (g)
             yajl_gen_free(g);
@@ -126,8 +165,10 @@ static void print_json(vctx *c)
     }
     yajl_gen_string(g, (const unsigned char *)c->file, strlen(c->file));  /* escaping is yajl's job */
     yajl_gen_get_buf(g, &buf, &len);
-    printf("{\"file\":%.*s,\"findings\":%llu,\"report\":%s}\n", (int)len, (const char *)buf,
-           (unsigned long long)c->findings, json);
+    yajl_gen_array_close(c->perr);
+    yajl_gen_get_buf(c->perr, &ebuf, &elen);
+    printf("{\"file\":%.*s,\"findings\":%llu,\"input_errors\":%lu,\"input_error_list\":%.*s,\"report\":%s}\n",
+           (int)len, (const char *)buf, (unsigned long long)c->findings, c->nperr, (int)elen, (const char *)ebuf, json);
     yajl_gen_free(g);
 }
 
@@ -169,7 +210,8 @@ int asff_cmd_validate(int argc, char **argv)
             i++;
             break;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "asff validate: unknown option '%s' (asff validate --help)\n", argv[i]);
+            char b[CLI_SHOW];
+            fprintf(stderr, "asff validate: unknown option '%s' (asff validate --help)\n", cli_show(b, sizeof b, argv[i]));
             return ASFF_EXIT_USAGE;
         } else {
             break;
@@ -211,7 +253,16 @@ int asff_cmd_validate(int argc, char **argv)
         c.file = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
         c.findings = 0;
         asff_report_clear(c.report);
-        frc = cli_parse_inputs(1, files + i, &po, on_finding, &c);
+        c.nperr = 0;
+        if (c.json) {
+            if (c.perr)
+                yajl_gen_free(c.perr);
+            if (!(c.perr = yajl_gen_alloc(NULL)) || yajl_gen_array_open(c.perr) != yajl_gen_status_ok) {
+                c.nomem = true;
+                break;
+            }
+        }
+        frc = cli_parse_inputs_errors(1, files + i, &po, on_finding, &c, on_input_error, &c);
         if (c.batch) {
             const char **ids = malloc((c.nkept ? c.nkept : 1) * sizeof *ids);
             asff_status st;
@@ -280,6 +331,12 @@ int asff_cmd_validate(int argc, char **argv)
             rc = ASFF_EXIT_IO;
         }
     }
+    if (c.nomem && rc != ASFF_EXIT_IO) {
+        fprintf(stderr, "asff validate: out of memory\n");
+        rc = ASFF_EXIT_IO;
+    }
+    if (c.perr)
+        yajl_gen_free(c.perr);
     free(c.kept);
     asff_report_free(c.report);
     return rc;

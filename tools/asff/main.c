@@ -1,4 +1,5 @@
 /* asff: the libasff command-line tool. `asff <command> [options] [FILE...]`. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
@@ -37,6 +38,25 @@ static void usage(FILE *out)
             asff_version(), asff_model_version());
 }
 
+/* Every command's output is checked once more here: a write that failed anywhere (a full disk,
+ * a closed pipe) or a failed final flush/close is exit 3 with the reason, whatever the command. */
+static int finish(int rc)
+{
+    int bad = ferror(stdout);
+    errno = 0;
+    if (fflush(stdout) != 0)
+        bad = 1;
+    if (fclose(stdout) != 0)
+        bad = 1;
+    if (bad && rc == ASFF_EXIT_IO && ferror(stdout))
+        return rc; /* the command has said why */
+    if (bad) {
+        fprintf(stderr, "asff: <stdout>: write error: %s\n", errno ? strerror(errno) : "output was lost");
+        return ASFF_EXIT_IO;
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     const command *c;
@@ -46,15 +66,18 @@ int main(int argc, char **argv)
     }
     if (cli_is_help(argv[1])) {
         usage(stdout);
-        return ASFF_EXIT_OK;
+        return finish(ASFF_EXIT_OK);
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("asff %s (model %s)\n", asff_version(), asff_model_version());
-        return ASFF_EXIT_OK;
+        return finish(ASFF_EXIT_OK);
     }
     for (c = commands; c->name; c++)
         if (strcmp(c->name, argv[1]) == 0)
-            return c->run(argc - 1, argv + 1);
-    fprintf(stderr, "asff: unknown command '%s' (asff --help lists them)\n", argv[1]);
+            return finish(c->run(argc - 1, argv + 1));
+    {
+        char b[CLI_SHOW];
+        fprintf(stderr, "asff: unknown command '%s' (asff --help lists them)\n", cli_show(b, sizeof b, argv[1]));
+    }
     return ASFF_EXIT_USAGE;
 }
