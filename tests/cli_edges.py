@@ -194,7 +194,9 @@ def empty_or_malformed_endpoint_url_is_a_usage_error(c):
 @case
 def network_failure_exits_3(c):
     dead = ["--endpoint-url", "http://127.0.0.1:%d" % c.dead_port, "--region", "us-east-1", "--timeout", "2"]
-    for cmd in (["import", "-"], ["export"], ["hub", "describe"], ["members", "list"], ["actions", "list"]):
+    # the finding is not a valid one: --no-validate, so that import reaches the network
+    for cmd in (["import", "--no-validate", "-"], ["export"], ["hub", "describe"], ["members", "list"],
+                ["actions", "list"]):
         r = run(c, cmd + dead, stdin=finding(0).encode(), timeout=60)
         expect(r.returncode == 3, "%s on a closed port: exit %d %r" % (cmd, r.returncode, r.stderr))
         check_error_fields(cmd, r.stderr)

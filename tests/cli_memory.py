@@ -79,7 +79,7 @@ def main():
         try:
             line = srv.stdout.readline()
             assert line.startswith("PORT "), line
-            readers.append(("import", ["import", "--quiet", "--endpoint-url",
+            readers.append(("import", ["import", "--quiet", "--no-validate", "--endpoint-url",
                                        "http://127.0.0.1:%d" % int(line.split()[1]), "--region", "us-east-1"]))
             for name, args in readers:
                 for shape, path, how in (("newline-free document", doc, "file"), ("newline-free document", doc, "stdin"),
