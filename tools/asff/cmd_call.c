@@ -80,8 +80,7 @@ int asff_cmd_call(int argc, char **argv)
     }
     if (paginate) {
         asff_operation_paging pg;
-        asff_operation_paging_get(op, &pg);
-        if (!pg.input_token) {
+        if (asff_operation_paging_get(op, &pg) != ASFF_OK || !pg.input_token) {
             fprintf(stderr, "asff call: --paginate: %s is not paginated\n", op);
             return ASFF_EXIT_USAGE;
         }
