@@ -170,7 +170,7 @@ int asff_cmd_import(int argc, char **argv)
         return ASFF_EXIT_IO;
     }
     if (no_rate)
-        (void)asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0); /* 0, 0 is always accepted */
+        (void)asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0); /* else the default rate stays */
     if (asff_importer_new(c, &io, on_outcome, &x, &x.imp, &x.err) != ASFF_OK) {
         cli_client_error("import", &x.err);
         asff_client_free(c);
