@@ -636,7 +636,8 @@ static void test_limits(void **state)
     for (i = 0; i < 100; i++)
         strcat(text, "[");
     parse_text(text, NULL, &r);
-    assert_int_equal(r.status, ASFF_ERR_TRUNCATED); /* a model error waits for the end of its finding */
+    assert_int_equal(r.status, ASFF_ERR_LIMIT); /* the depth limit stops the work at once */
+    assert_int_equal(r.err.column, 5 + 64);
     result_free(&r);
     for (i = 0; i < 100; i++)
         strcat(text, "]");
@@ -703,12 +704,27 @@ static void test_limits(void **state)
         assert_int_equal(r.err.offset, 65536);
         assert_string_equal(r.err.path, "/0/Title");
         result_free(&r);
+        /* the limit stops the work: an array has no next line to go on at */
         o.skip_invalid = true;
         parse_chunks(big, blen, &o, 0, &r);
-        assert_int_equal(r.status, ASFF_OK);
-        assert_int_equal(r.skipped, 1);
-        assert_string_equal(r.skips, "0 /0 ASFF_ERR_LIMIT /0/Title 1 65537;");
+        assert_int_equal(r.status, ASFF_ERR_LIMIT);
+        assert_int_equal(r.skipped, 0);
         result_free(&r);
+        /* in NDJSON the next line goes on */
+        {
+            char *two = malloc(blen + 32);
+            assert_non_null(two);
+            memset(two, 'x', blen);
+            memcpy(two, "{\"Title\":\"", 10);
+            memcpy(two + blen - 3, "\"}\n", 3);
+            memcpy(two + blen, "{\"Id\":\"b\"}\n", 11);
+            parse_chunks(two, blen + 11, &o, 0, &r);
+            assert_int_equal(r.status, ASFF_OK);
+            assert_int_equal(r.skipped, 1);
+            assert_int_equal(r.count, 1);
+            result_free(&r);
+            free(two);
+        }
         free(big);
     }
     /* invalid options */

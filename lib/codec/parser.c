@@ -17,6 +17,14 @@ enum { FK_OBJECT, FK_LIST, FK_MAP, FK_ARRAY, FK_DETAIL, FK_CAPTURE, FK_SKIP };
 enum { ROLE_NONE, ROLE_FINDING, ROLE_TOP };
 /* What a key of the top-level object or of an event's detail means besides being a member. */
 enum { SP_NONE, SP_FINDINGS, SP_DETAIL, SP_DOCSTR, SP_DOCJSON, SP_NEXTTOKEN };
+/* Envelope recognition (docs/codec.md, Envelopes): what the top-level members read so far were. */
+enum {
+    TF_MEMBER = 1,      /* a member of the finding model (Id, Title, ...) */
+    TF_NONEVENT = 2,    /* a member that an EventBridge event does not have */
+    TF_DTYPE = 4,       /* detail-type */
+    TF_SOURCE = 8,      /* source */
+    TF_FINDINGS = 16    /* FK_DETAIL: findings */
+};
 /* JSON value types as the callbacks see them. */
 enum { J_NULL, J_BOOL, J_NUM, J_STR, J_OBJ, J_ARR };
 
@@ -36,6 +44,7 @@ typedef struct frame {
     uint8_t kind, role, special, typed;
     uint8_t switched;           /* ROLE_TOP: became an envelope (FINDINGS or EVENT) */
     uint8_t bad_item;           /* FK_SKIP: a bad finding being skipped */
+    uint8_t tflags;             /* ROLE_TOP and FK_DETAIL: what the members so far say (TF_*) */
     const asff_type *type;      /* FK_OBJECT */
     void *obj;                  /* FK_OBJECT: the object; FK_LIST / FK_MAP: the owner */
     const asff_member *m;       /* FK_OBJECT: member of the current key (NULL: unknown); FK_LIST/FK_MAP: the member */
@@ -104,6 +113,22 @@ struct asff_parser {
 
     bool in_unit;
     uint64_t unit_start;
+
+    /* recovery and limits (docs/codec.md): */
+    bool line_mode;               /* a top-level value began and ended on one line: lines are records */
+    bool nl_pending;              /* the last byte fed was a newline inside an open top-level value */
+    bool final_next;              /* the next fail() is final (limits that stop the work) */
+    bool at_set;                  /* fail() reports at `at` instead of yajl's position */
+    uint64_t at;
+    asff_buf hold;                /* input held back while one token is long (see feed_held) */
+    /* complete UTF-8 (yajl's own check lets overlongs, surrogates and > U+10FFFF through) */
+    unsigned char ucarry[4];      /* a sequence cut at the end of the last piece */
+    size_t ucarry_len;
+    uint64_t ucarry_off;
+    /* \u escapes: a surrogate must come in a high-low pair */
+    uint8_t es, es_n;
+    uint32_t es_v;
+    uint64_t es_at;
     uint32_t jdepth;              /* open JSON containers */
     struct mcache *mcache;        /* member lookups by (type, name) */
     asff_buf path;
@@ -258,7 +283,9 @@ static PARSER_COLD int fail(asff_parser *p, asff_status code, int opening, const
 static int fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...)
 {
     va_list ap;
-    uint64_t at = p->y && !p->between ? pos_now(p) : p->total;
+    uint64_t at = p->at_set ? p->at : p->y && !p->between ? pos_now(p) : p->total;
+    bool final = p->final_next;
+    p->at_set = p->final_next = false;
     /* An opening bracket is one byte: point at it rather than after it. */
     if (opening && at)
         at--;
@@ -266,8 +293,9 @@ static int fail(asff_parser *p, asff_status code, int opening, const char *fmt, 
     set_errorv(p, code, at, fmt, ap);
     va_end(ap);
     /* Inside a finding a model error waits for the end of the finding, so that a syntax error in
-     * the same bytes (the more basic fault) is reported instead; with skip_invalid it skips. */
-    if (p->in_finding && skippable(code)) {
+     * the same bytes (the more basic fault) is reported instead; with skip_invalid it skips. Limits
+     * that stop the work (final) do not wait: the rest of the value is not read. */
+    if (p->in_finding && skippable(code) && !final) {
         uint32_t open = (uint32_t)opening;
         size_t i;
         frame *f;
@@ -402,23 +430,22 @@ static bool parse_i64(const char *s, size_t len, int64_t *out)
     return true;
 }
 
-/* strtod (in the C locale) on a number that is not NUL-terminated. */
-static double number_value(const char *s, size_t len)
+/* strtod (in the C locale) on a number that is not NUL-terminated; false when out of memory. */
+static bool number_value(asff_parser *p, const char *s, size_t len, double *out)
 {
     char buf[128];
     char *tmp = buf;
-    double d;
     if (len >= sizeof buf) {
-        tmp = malloc(len + 1); /* numbers this long are rare; the result is exact either way */
+        tmp = asff_malloc(p->alloc, len + 1); /* numbers this long are rare; the result is exact either way */
         if (!tmp)
-            return NAN;
+            return false;
     }
     memcpy(tmp, s, len);
     tmp[len] = '\0';
-    d = asff_c_strtod(tmp, NULL);
+    *out = asff_c_strtod(tmp, NULL);
     if (tmp != buf)
-        free(tmp);
-    return d;
+        asff_free(p->alloc, tmp);
+    return true;
 }
 
 /* A scalar for a typed slot of the given kind: *out is the pointer to store. */
@@ -440,8 +467,8 @@ static int make_scalar(asff_parser *p, asff_arena *a, int kind, int jt, const ch
             if (!v)
                 return nomem(p);
             if (!parse_i64(s, len, &v->value)) {
-                double d = number_value(s, len);
-                if (!(v->text = asff_arena_strdup_fast(a, s, len)))
+                double d;
+                if (!number_value(p, s, len, &d) || !(v->text = asff_arena_strdup_fast(a, s, len)))
                     return nomem(p);
                 v->value = d >= 9223372036854775807.0 ? INT64_MAX
                            : d <= -9223372036854775808.0 ? INT64_MIN
@@ -457,7 +484,8 @@ static int make_scalar(asff_parser *p, asff_arena *a, int kind, int jt, const ch
             double *v = asff_arena_alloc_fast(a, sizeof *v);
             if (!v)
                 return nomem(p);
-            *v = number_value(s, len);
+            if (!number_value(p, s, len, v))
+                return nomem(p);
             if (!isfinite(*v))
                 return fail(p, ASFF_ERR_RANGE, 0, "number %.*s is out of the range of a double",
                             (int)(len > 40 ? 40 : len), s);
@@ -925,6 +953,19 @@ static void value_end(asff_parser *p)
     p->doc.values = p->values;
 }
 
+/* Envelopes whose top-level values may be records of their own (NDJSON recovery). */
+static bool record_envelope(const asff_parser *p)
+{
+    return p->opt.envelope == ASFF_ENVELOPE_AUTO || p->opt.envelope == ASFF_ENVELOPE_NDJSON ||
+           p->opt.envelope == ASFF_ENVELOPE_FINDING;
+}
+
+/* Envelopes detected rather than forced. */
+static bool auto_envelope(const asff_parser *p)
+{
+    return p->opt.envelope == ASFF_ENVELOPE_AUTO || p->opt.envelope == ASFF_ENVELOPE_NDJSON;
+}
+
 static void set_envelope(asff_parser *p, asff_envelope e)
 {
     if (p->doc.envelope != ASFF_ENVELOPE_NDJSON)
@@ -962,6 +1003,10 @@ static int end_holder(asff_parser *p, frame *f)
         set_envelope(p, ASFF_ENVELOPE_FINDING);
         return deliver_finding(p, f->obj, true);
     }
+    if (f->switched == 2 && auto_envelope(p) && (f->tflags & (TF_DTYPE | TF_SOURCE)) != (TF_DTYPE | TF_SOURCE))
+        return fail(p, ASFF_ERR_ENVELOPE, 0,
+                    "an object with a detail object but without %s is neither an EventBridge event nor a finding",
+                    (f->tflags & TF_DTYPE) ? "source" : (f->tflags & TF_SOURCE) ? "detail-type" : "detail-type and source");
     return update_other(p, f);
 }
 
@@ -1001,8 +1046,10 @@ static int end_holder(asff_parser *p, frame *f)
 /* The unit being read (a finding, or one top-level member of an envelope) may not exceed max_finding. */
 static int check_unit(asff_parser *p, int opening)
 {
-    if (p->in_unit && p->last_ok - p->unit_start > p->opt.max_finding)
+    if (p->in_unit && p->last_ok - p->unit_start > p->opt.max_finding) {
+        p->final_next = true; /* stop reading the finding: what is left of it is not read */
         return fail(p, ASFF_ERR_LIMIT, opening, "finding larger than %zu bytes", p->opt.max_finding);
+    }
     return 1;
 }
 
@@ -1039,6 +1086,19 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
     void *v;
     if (!f) {
         value_begin(p);
+        if (p->opt.skip_invalid && record_envelope(p)) {
+            /* NDJSON: a line that is a scalar is a bad record; the next line goes on. */
+            set_errorf(p, ASFF_ERR_ENVELOPE, pos_now(p), "the value is %s, not an object or array of findings",
+                       jname(jt));
+            p->f_start = p->value_start;
+            p->f_line = p->value_line;
+            build_path(p, &p->fpath, 0, true);
+            p->ferr = p->e;
+            if (!report_skipped(p, &p->ferr, true))
+                return 0;
+            value_end(p);
+            return 1;
+        }
         return fail(p, ASFF_ERR_ENVELOPE, 0, "the document is %s, not an object or array of findings", jname(jt));
     }
     switch (f->kind) {
@@ -1262,6 +1322,9 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
             f->special = SP_FINDINGS;
             f->key = "findings";
             f->key_len = 8;
+            if (f->tflags & TF_FINDINGS)
+                return done(p, fail(p, ASFF_ERR_DUPLICATE, 0, "member findings appears twice in the event's detail"));
+            f->tflags |= TF_FINDINGS;
         }
         for (i = 0; i < sizeof detail_keys / sizeof detail_keys[0]; i++)
             if (key_is(s, len, detail_keys[i].name, detail_keys[i].len)) {
@@ -1287,6 +1350,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     /* FK_OBJECT */
     if (f->role == ROLE_TOP) {
         asff_envelope env = p->opt.envelope;
+        bool event_member = key_is(s, len, "version", 7);
         f->special = SP_NONE;
         f->doc = NULL;
         if (key_is(s, len, "Findings", 8) && env != ASFF_ENVELOPE_EVENT)
@@ -1298,15 +1362,32 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
                 if (key_is(s, len, top_keys[i].name, top_keys[i].len)) {
                     f->special = (uint8_t)top_keys[i].special;
                     f->doc = (const char **)((char *)&p->doc + top_keys[i].field);
+                    event_member = top_keys[i].special != SP_NEXTTOKEN;
                 }
+        if (key_is(s, len, "detail-type", 11))
+            f->tflags |= TF_DTYPE;
+        else if (key_is(s, len, "source", 6))
+            f->tflags |= TF_SOURCE;
         if (f->switched) {
             if ((f->switched == 1 && f->special == SP_FINDINGS) || (f->switched == 2 && f->special == SP_DETAIL))
                 return done(p, fail(p, ASFF_ERR_DUPLICATE, 0, "member %.*s appears twice", (int)len, s));
+            if (f->special == SP_FINDINGS || f->special == SP_DETAIL)
+                return done(p, fail(p, ASFF_ERR_ENVELOPE, 0,
+                                    "the object holds two finding containers (an event's detail and a Findings array)"));
+            if (auto_envelope(p) && find_member(p, p->holder_type, (const char *)s, len))
+                return done(p, fail(p, ASFF_ERR_ENVELOPE, 0,
+                                    "member %.*s of a finding in %s: the object is neither a finding nor an envelope",
+                                    (int)(len > 64 ? 64 : len), s,
+                                    f->switched == 1 ? "a {\"Findings\": [...]} document" : "an EventBridge event"));
             p->in_unit = true;
             p->unit_start = p->last_ok;
+        } else if (!event_member && f->special != SP_DETAIL) {
+            f->tflags |= TF_NONEVENT;
         }
     }
     f->m = f->typed ? find_member(p, f->type, (const char *)s, len) : NULL;
+    if (f->m && f->role == ROLE_TOP)
+        f->tflags |= TF_MEMBER;
     if (f->m) {
         f->key = f->m->name;
         f->key_len = f->m->name_len;
@@ -1430,9 +1511,12 @@ static int open_container(asff_parser *p, int jt)
     }
     case FK_OBJECT:
         if (f->role == ROLE_TOP && !f->switched) {
-            if (f->special == SP_FINDINGS && jt == J_ARR)
+            /* Detected envelopes are strict: a Findings array after a member of the finding model,
+             * or a detail object after a member that events do not have, is a finding's member. */
+            bool a = auto_envelope(p);
+            if (f->special == SP_FINDINGS && jt == J_ARR && !(a && (f->tflags & TF_MEMBER)))
                 return enter_envelope(p, f, 1, "Findings", ASFF_ENVELOPE_FINDINGS, FK_ARRAY);
-            if (f->special == SP_DETAIL && jt == J_OBJ)
+            if (f->special == SP_DETAIL && jt == J_OBJ && !(a && (f->tflags & TF_NONEVENT)))
                 return enter_envelope(p, f, 2, "detail", ASFF_ENVELOPE_EVENT, FK_DETAIL);
         }
         if (!f->m || !f->typed || f->m->kind == ASFF_KIND_JSON)
@@ -1522,14 +1606,17 @@ static int start(asff_parser *p, int jt)
     frame *f = top(p);
     p->last_kind = 0;
     p->jdepth++;
+    /* The depth limit holds in skipped values too (yajl's own stack grows with the depth). */
+    if (p->jdepth > p->opt.max_depth) {
+        p->final_next = true;
+        return done(p, fail(p, ASFF_ERR_LIMIT, 1, "nesting deeper than %zu", p->opt.max_depth));
+    }
     if (f && f->kind == FK_SKIP) {
         f->depth++;
         return 1;
     }
     if (!check_unit(p, 1))
         return done(p, 0);
-    if (p->jdepth > p->opt.max_depth)
-        return done(p, fail(p, ASFF_ERR_LIMIT, 1, "nesting deeper than %zu", p->opt.max_depth));
     return done(p, open_container(p, jt));
 }
 
@@ -1549,6 +1636,12 @@ static int cb_start_array(void *ctx)
 static int after_pop(asff_parser *p)
 {
     if (!p->nframes) {
+        if (!p->line_mode) {
+            /* A value that began and ended on one line: the stream's lines are records. */
+            uint64_t l, c;
+            line_col(p, p->last_ok ? p->last_ok - 1 : 0, &l, &c);
+            p->line_mode = l == p->value_line;
+        }
         value_end(p);
         return 1;
     }
@@ -1703,6 +1796,8 @@ asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn 
     asff_buf_init(&p->other, alloc);
     asff_buf_init(&p->fpath, alloc);
     asff_buf_init(&p->path, alloc);
+    asff_buf_init(&p->hold, alloc);
+    p->line_mode = p->opt.envelope == ASFF_ENVELOPE_NDJSON;
     p->mcache = asff_malloc(alloc, MCACHE_SIZE * sizeof *p->mcache);
     if (p->mcache)
         memset(p->mcache, 0, MCACHE_SIZE * sizeof *p->mcache);
@@ -1715,20 +1810,25 @@ asff_parser *asff_parser_new(const asff_parse_options *options, asff_finding_fn 
     return p;
 }
 
-/* After a syntax error: may the stream go on at the next line (skip_invalid over NDJSON)? */
-static bool can_resync(const asff_parser *p)
+/* After an error that ends the current top-level value: may the stream go on at the next line
+ * (skip_invalid over NDJSON)? at_line_end: the value is cut at the end of a line, which is a safe
+ * place to resume in any value (an envelope too). */
+static bool can_resync(const asff_parser *p, bool at_line_end)
 {
     const frame *f = p->nframes ? &p->frames[0] : NULL;
-    if (!p->opt.skip_invalid)
+    if (!p->opt.skip_invalid || !record_envelope(p))
         return false;
-    if (p->opt.envelope != ASFF_ENVELOPE_AUTO && p->opt.envelope != ASFF_ENVELOPE_NDJSON &&
-        p->opt.envelope != ASFF_ENVELOPE_FINDING)
-        return false;
-    if (!f)
+    if (!f || at_line_end)
         return true;
     if (f->kind == FK_OBJECT)
         return f->role == ROLE_FINDING || (f->role == ROLE_TOP && !f->switched);
     return f->kind == FK_SKIP && f->bad_item;
+}
+
+/* Errors from the callbacks that end a value without ending the stream (never NOMEM or ABORTED). */
+static bool value_error(asff_status code)
+{
+    return skippable(code) || code == ASFF_ERR_ENVELOPE || code == ASFF_ERR_TRUNCATED;
 }
 
 /* Report the broken value as skipped and start over with a new yajl handle. */
@@ -1741,6 +1841,11 @@ static asff_status resync(asff_parser *p, uint64_t epos)
     build_path(p, &p->fpath, 0, true);
     p->nframes = 0;
     p->jdepth = 0;
+    p->in_finding = p->in_unit = false;
+    /* The scanners start over with the next value. */
+    p->es = 0;
+    p->ucarry_len = 0;
+    p->nl_pending = false;
     if (!report_skipped(p, &e, true))
         return p->st;
     value_end(p);
@@ -1749,6 +1854,8 @@ static asff_status resync(asff_parser *p, uint64_t epos)
     yajl_gen_reset(p->cap, NULL);
     yajl_gen_clear(p->cap);
     if (!p->y || p->ya.failed) {
+        if (p->y)
+            yajl_free(p->y);
         p->y = NULL;
         set_errorf(p, ASFF_ERR_NOMEM, epos, "out of memory");
         p->st = ASFF_ERR_NOMEM;
@@ -1807,9 +1914,221 @@ static void keep_history(asff_parser *p, const unsigned char *d, size_t n)
     memcpy(p->hist, d + n - keep + first, keep - first);
 }
 
+/* ---- complete UTF-8 and \u escapes -------------------------------------------------------- */
+
+/* Bytes of the UTF-8 sequence that lead byte c starts (0: not a lead byte). */
+static size_t utf8_seq_len(unsigned char c)
+{
+    return c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+}
+
+/*
+ * The first byte of d[i, n) where invalid UTF-8 starts, n when none; *at gets its stream offset. ASCII
+ * is skipped 16 bytes at a time and each run of other bytes checked whole with
+ * asff__utf8_valid_prefix (a valid sequence never holds an ASCII byte). A sequence cut at the end of
+ * the piece is kept in ucarry and checked with the next piece.
+ */
+static size_t scan_utf8(asff_parser *p, const unsigned char *d, size_t i, size_t n, uint64_t *at)
+{
+    if (p->ucarry_len) {
+        size_t need = utf8_seq_len(p->ucarry[0]);
+        while (p->ucarry_len < need && i < n)
+            p->ucarry[p->ucarry_len++] = d[i++];
+        if (p->ucarry_len < need)
+            return n;
+        p->ucarry_len = 0;
+        if (asff__utf8_valid_prefix((const char *)p->ucarry, need) != need) {
+            *at = p->ucarry_off;
+            return i;
+        }
+    }
+    while (i < n) {
+        size_t j, ok;
+        while (i + 16 <= n) {
+            uint64_t a, b;
+            memcpy(&a, d + i, 8);
+            memcpy(&b, d + i + 8, 8);
+            if ((a | b) & 0x8080808080808080ull)
+                break;
+            i += 16;
+        }
+        while (i < n && d[i] < 0x80)
+            i++;
+        if (i == n)
+            break;
+        for (j = i; j < n && d[j] >= 0x80; j++)
+            ;
+        ok = asff__utf8_valid_prefix((const char *)d + i, j - i);
+        if (ok == j - i) {
+            i = j;
+            continue;
+        }
+        i += ok;
+        if (j == n && n - i < utf8_seq_len(d[i])) {
+            /* cut by the end of the piece: check it when the rest comes */
+            p->ucarry_len = n - i;
+            memcpy(p->ucarry, d + i, n - i);
+            p->ucarry_off = p->pbase + i;
+            return n;
+        }
+        *at = p->pbase + i;
+        return i;
+    }
+    return n;
+}
+
+enum { ES_NONE, ES_BS, ES_U, ES_HI, ES_HI_BS, ES_HI_U };
+
+static int hexval(unsigned char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/*
+ * \u escapes of surrogates must come as a high-low pair: yajl turns a lone high surrogate into '?'
+ * (or pairs it with whatever escape follows) and a lone low one into invalid UTF-8. A small state
+ * machine, carried across pieces, runs from each backslash (memchr finds them) to the end of its
+ * escape. Returns the byte where a bad escape shows (n when none); *at gets the escape's offset.
+ */
+static size_t scan_escapes(asff_parser *p, const unsigned char *d, size_t i, size_t n, uint64_t *at)
+{
+    while (i < n) {
+        int h;
+        switch (p->es) {
+        case ES_NONE: {
+            const unsigned char *b = memchr(d + i, '\\', n - i);
+            if (!b)
+                return n;
+            i = (size_t)(b - d) + 1;
+            p->es = ES_BS;
+            p->es_at = p->pbase + (size_t)(b - d);
+            break;
+        }
+        case ES_BS:
+            p->es = d[i++] == 'u' ? ES_U : ES_NONE; /* "\\" ends here too: the second one is escaped */
+            p->es_n = 0;
+            p->es_v = 0;
+            break;
+        case ES_U:
+        case ES_HI_U:
+            if ((h = hexval(d[i])) < 0) {
+                p->es = ES_NONE; /* not an escape yajl accepts: its own error */
+                break;
+            }
+            i++;
+            p->es_v = p->es_v * 16 + (uint32_t)h;
+            if (++p->es_n < 4)
+                break;
+            if (p->es == ES_U && p->es_v >= 0xD800 && p->es_v <= 0xDBFF) {
+                p->es = ES_HI;
+                break;
+            }
+            if ((p->es == ES_U && p->es_v >= 0xDC00 && p->es_v <= 0xDFFF) ||
+                (p->es == ES_HI_U && (p->es_v < 0xDC00 || p->es_v > 0xDFFF))) {
+                p->es = ES_NONE;
+                *at = p->es_at;
+                return i;
+            }
+            p->es = ES_NONE;
+            break;
+        case ES_HI:
+        case ES_HI_BS:
+            if (d[i] != (p->es == ES_HI ? '\\' : 'u')) {
+                p->es = ES_NONE;
+                *at = p->es_at;
+                return i;
+            }
+            i++;
+            if (p->es == ES_HI) {
+                p->es = ES_HI_BS;
+            } else {
+                p->es = ES_HI_U;
+                p->es_n = 0;
+                p->es_v = 0;
+            }
+            break;
+        default:
+            p->es = ES_NONE;
+            break;
+        }
+    }
+    return n;
+}
+
+/* A bad byte or escape at stream offset at: the value being read is invalid. Inside a finding that
+ * is already being skipped, or outside any value (yajl refuses it there), nothing to do. */
+static void bad_text(asff_parser *p, uint64_t at, bool escape)
+{
+    size_t i;
+    if (!p->nframes)
+        return;
+    for (i = 0; i < p->nframes; i++)
+        if (p->frames[i].kind == FK_SKIP && p->frames[i].bad_item)
+            return;
+    p->at_set = true;
+    p->at = at;
+    p->final_next = true; /* like yajl's own UTF-8 errors: the value cannot be read further */
+    if (escape)
+        fail(p, ASFF_ERR_UTF8, 0, "a \\u escape of a UTF-16 surrogate without its pair");
+    else
+        fail(p, ASFF_ERR_UTF8, 0, "invalid UTF-8 (RFC 3629: an overlong form, a surrogate, a code point above U+10FFFF "
+                                  "or a broken sequence)");
+}
+
+/* ---- lines as records -------------------------------------------------------------------- */
+
+/* Blank lines aside, may the line that starts with c begin a new top-level value while the current
+ * one is still open? Yes in line mode (the stream is NDJSON), and after a member name whose value
+ * is missing (no JSON printer breaks a line between a name and its value). */
+static bool line_cut(const asff_parser *p, unsigned char c)
+{
+    if (!p->nframes || !record_envelope(p))
+        return false;
+    if (!(c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n'))
+        return false;
+    return p->line_mode || p->last_kind == 1;
+}
+
+/* Where to stop feeding yajl in d[off, end) to look at the start of the next line: after a newline
+ * in line mode, or after a newline that follows a colon. */
+static size_t next_split(const asff_parser *p, const unsigned char *d, size_t off, size_t end)
+{
+    size_t s = off;
+    const unsigned char *nl;
+    if (!record_envelope(p))
+        return end;
+    while (s < end && (nl = memchr(d + s, '\n', end - s)) != NULL) {
+        size_t i = (size_t)(nl - d), k = i;
+        if (p->line_mode)
+            return i + 1;
+        while (k > off && (d[k - 1] == ' ' || d[k - 1] == '\t' || d[k - 1] == '\r'))
+            k--;
+        if (k > off && d[k - 1] == ':')
+            return i + 1;
+        s = i + 1;
+    }
+    return end;
+}
+
+/* The top-level value is cut at the newline at stream offset nl: report it at its own line. */
+static asff_status cut_line(asff_parser *p, uint64_t nl)
+{
+    set_errorf(p, ASFF_ERR_TRUNCATED, nl, "the line ends inside a value (the next line starts another one)");
+    p->st = ASFF_ERR_TRUNCATED;
+    if (!can_resync(p, true))
+        return p->st;
+    p->st = ASFF_OK;
+    if (resync(p, nl) != ASFF_OK)
+        return p->st;
+    p->last_ok = nl + 1;
+    return ASFF_OK;
+}
+
 static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
 {
-    size_t off = 0;
+    size_t off = 0, unext = 0, enext = 0;
+    uint64_t uat = 0, eat = 0;
+    bool scanned = false;
     p->pdata = d;
     p->plen = n;
     p->pbase = p->total;
@@ -1825,39 +2144,90 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         }
         off = (size_t)(nl - d) + 1;
         p->skip_line = false;
+        p->last_ok = p->pbase + off;
     }
     while (off < n) {
         yajl_status ys;
         uint64_t epos, vstart;
-        size_t rel, i;
-        bool in_value;
+        size_t rel, i, end, stop;
+        bool in_value, at_line_end = false;
+        if (p->nl_pending) {
+            p->nl_pending = false;
+            if (line_cut(p, d[off])) {
+                if (cut_line(p, p->pbase + off - 1) != ASFF_OK)
+                    return p->st;
+                scanned = false;
+            }
+        }
+        if (!scanned || unext < off)
+            unext = scan_utf8(p, d, off, n, &uat);
+        if (!scanned || enext < off)
+            enext = scan_escapes(p, d, off, n, &eat);
+        scanned = true;
+        stop = unext < enext ? unext : enext;
+        end = next_split(p, d, off, stop);
         p->ybase = p->pbase + off;
-        ys = yajl_parse(p->y, d + off, n - off);
+        ys = yajl_parse(p->y, d + off, end - off);
         if (p->ya.failed && p->st == ASFF_OK) {
             set_errorf(p, ASFF_ERR_NOMEM, pos_now(p), "out of memory");
             p->st = ASFF_ERR_NOMEM;
         }
-        if (p->st != ASFF_OK)
-            return p->st;
-        if (ys == yajl_status_ok)
-            break;
+        if (p->st != ASFF_OK) {
+            /* A final error from a callback (a limit, an envelope): the value ends here. */
+            if (!value_error(p->st) || !can_resync(p, false))
+                return p->st;
+            epos = pos_now(p);
+            in_value = p->in_value;
+            vstart = p->value_start;
+            goto recover;
+        }
+        if (ys == yajl_status_ok) {
+            if (end < stop && end > off && d[end - 1] == '\n') {
+                /* a line ended: does the next one start a value while this one is open? */
+                if (end == n)
+                    p->nl_pending = p->nframes > 0;
+                else if (line_cut(p, d[end])) {
+                    if (cut_line(p, p->pbase + end - 1) != ASFF_OK)
+                        return p->st;
+                    scanned = false;
+                }
+            } else if (end == stop && stop < n) {
+                /* bad UTF-8 or a lone surrogate escape starts here */
+                bad_text(p, stop == unext ? uat : eat, stop != unext);
+                if (p->st != ASFF_OK) {
+                    if (!can_resync(p, false))
+                        return p->st;
+                    epos = stop == unext ? uat : eat;
+                    in_value = p->in_value;
+                    vstart = p->value_start;
+                    goto recover;
+                }
+                if (stop == unext)
+                    unext = scan_utf8(p, d, stop + 1, n, &uat);
+            }
+            off = end;
+            continue;
+        }
         if (ys == yajl_status_client_canceled)
             return p->st != ASFF_OK ? p->st : ASFF_ERR_INTERNAL;
         epos = pos_now(p);
         in_value = p->in_value;
         vstart = p->value_start;
-        if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p))
+        if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p, false))
             return p->st;
+    recover:
         /* Lines are records only in NDJSON: a value broken several lines after its start is a
          * broken document, not a broken record. */
-        if (p->opt.envelope != ASFF_ENVELOPE_NDJSON && in_value && p->e.line > p->value_line + 1)
+        if (p->opt.envelope != ASFF_ENVELOPE_NDJSON && !p->line_mode && in_value && p->e.line > p->value_line + 1)
             return p->st;
+        (void)at_line_end;
         p->st = ASFF_OK;
         if (resync(p, epos) != ASFF_OK)
             return p->st;
+        scanned = false;
         /* Go on at the start of the line of the error when the broken value began on an earlier
          * line (the error line may hold the next value), else after the error's line. */
-        rel = (size_t)(epos - p->pbase);
+        rel = epos >= p->pbase ? (size_t)(epos - p->pbase) : 0;
         if (rel > n)
             rel = n;
         for (i = rel; i > off; i--)
@@ -1865,6 +2235,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                 break;
         if (i > off && in_value && p->pbase + i > vstart && i < rel) {
             off = i;
+            p->last_ok = p->pbase + off;
             continue;
         }
         {
@@ -1874,6 +2245,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                 break;
             }
             off = (size_t)(nl - d) + 1;
+            p->last_ok = p->pbase + off;
         }
     }
     advance(p, p->pbase + n);
@@ -1889,6 +2261,58 @@ static asff_status give_error(asff_parser *p, asff_error *err)
     return p->e.code;
 }
 
+/* ---- long tokens -------------------------------------------------------------------------- */
+
+/*
+ * yajl keeps a token that spans calls in a buffer and lexes it again from its start on every call,
+ * so a long token fed in pieces costs time quadratic in its length. Once the bytes since the last
+ * token yajl reported pass HOLD_AFTER, input is held back and given to yajl in one piece when the
+ * held bytes are at least as many as yajl already has of the token: the pieces double, and the
+ * work is linear. A run of more than token_limit bytes without a token (a string, a number, blanks)
+ * stops the value (ASFF_ERR_LIMIT): memory stays bounded by the limit.
+ */
+#define HOLD_AFTER 4096u
+
+static uint64_t token_limit(const asff_parser *p)
+{
+    return (uint64_t)p->opt.max_string * 6u + 64u; /* a decoded byte takes at most 6 input bytes (\u00XX) */
+}
+
+/* The value ends with a final error set at the stream's end so far (between pieces): go on at the
+ * next line (skip_invalid over NDJSON), or stop for good. */
+static asff_status stop_between(asff_parser *p)
+{
+    if (!can_resync(p, false) || (p->opt.envelope != ASFF_ENVELOPE_NDJSON && !p->line_mode && p->in_value &&
+                                  p->e.line > p->value_line + 1))
+        return p->st;
+    p->st = ASFF_OK;
+    if (resync(p, p->total) != ASFF_OK)
+        return p->st;
+    p->skip_line = true;
+    return ASFF_OK;
+}
+
+static asff_status limit_between(asff_parser *p, const char *what, uint64_t limit)
+{
+    p->pdata = NULL;
+    p->plen = 0;
+    p->pbase = p->ybase = p->total;
+    set_errorf(p, ASFF_ERR_LIMIT, p->total, "%s larger than %" PRIu64 " bytes", what, limit);
+    p->st = ASFF_ERR_LIMIT;
+    return stop_between(p);
+}
+
+static asff_status flush_hold(asff_parser *p)
+{
+    asff_status st;
+    size_t n = p->hold.len;
+    if (!n)
+        return ASFF_OK;
+    p->hold.len = 0; /* the bytes stay in place while yajl reads them */
+    st = feed_piece(p, (const unsigned char *)p->hold.data, n);
+    return st;
+}
+
 asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err)
 {
     const unsigned char *d = data;
@@ -1900,29 +2324,48 @@ asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_
         return asff_error_setf(err, ASFF_ERR_STATE, "feed after finish");
     while (len) {
         size_t n = len < PIECE ? len : PIECE;
-        if (p->in_unit && p->total - p->unit_start > p->opt.max_finding) {
-            /* Between pieces: a finding that grew too big without a callback (long string, blanks). */
-            p->pdata = d;
-            p->plen = 0;
-            p->pbase = p->total;
-            p->ybase = p->total;
-            int ok;
-            p->between = true;
-            ok = fail(p, ASFF_ERR_LIMIT, 0, "finding larger than %zu bytes", p->opt.max_finding);
-            p->between = false;
-            if (!ok && p->st != ASFF_OK) {
-                p->dead = true;
-                return give_error(p, err);
+        asff_status st = ASFF_OK;
+        uint64_t gap;
+        if (p->in_unit && p->total + p->hold.len - p->unit_start > p->opt.max_finding) {
+            /* A finding that grew too big without a callback (a long string, blanks): let yajl see
+             * what is held (it may end the finding), then stop reading the finding. */
+            st = flush_hold(p);
+            if (st == ASFF_OK && p->in_unit && p->total - p->unit_start > p->opt.max_finding)
+                st = limit_between(p, "finding", p->opt.max_finding);
+            if (st != ASFF_OK)
+                goto dead;
+        }
+        gap = p->total + p->hold.len - p->last_ok;
+        if (!p->skip_line && p->y && (p->hold.len || gap > HOLD_AFTER)) {
+            uint64_t lim = token_limit(p);
+            size_t take = n;
+            if (gap + take > lim + 1)
+                take = gap > lim ? 0 : (size_t)(lim + 1 - gap);
+            if (take && asff_buf_append(&p->hold, d, take) != ASFF_OK) {
+                set_errorf(p, ASFF_ERR_NOMEM, p->total, "out of memory");
+                p->st = ASFF_ERR_NOMEM;
+                goto dead;
             }
+            d += take;
+            len -= take;
+            if (take < n || p->hold.len >= p->total - p->last_ok) {
+                st = flush_hold(p);
+                if (st == ASFF_OK && p->y && p->total - p->last_ok > lim)
+                    st = limit_between(p, "a string, number or run of blanks", lim);
+                if (st != ASFF_OK)
+                    goto dead;
+            }
+            continue;
         }
-        if (feed_piece(p, d, n) != ASFF_OK) {
-            p->dead = true;
-            return give_error(p, err);
-        }
+        if (feed_piece(p, d, n) != ASFF_OK)
+            goto dead;
         d += n;
         len -= n;
     }
     return ASFF_OK;
+dead:
+    p->dead = true;
+    return give_error(p, err);
 }
 
 asff_status asff_parser_finish(asff_parser *p, asff_error *err)
@@ -1935,6 +2378,10 @@ asff_status asff_parser_finish(asff_parser *p, asff_error *err)
     if (p->finished)
         return asff_error_setf(err, ASFF_ERR_STATE, "finish called twice");
     p->finished = true;
+    if (flush_hold(p) != ASFF_OK) {
+        p->dead = true;
+        return give_error(p, err);
+    }
     p->pdata = NULL;
     p->plen = 0;
     p->pbase = p->ybase = p->total;
@@ -1957,7 +2404,7 @@ asff_status asff_parser_finish(asff_parser *p, asff_error *err)
         if (eof && !p->nframes && !p->in_value)
             return ASFF_OK; /* empty input, or only blanks after the last value */
         yajl_failure(p, p->total, true);
-        if (can_resync(p)) {
+        if (can_resync(p, false)) {
             p->st = ASFF_OK;
             if (resync(p, p->total) == ASFF_OK)
                 return ASFF_OK;
@@ -1987,6 +2434,11 @@ void asff_parser_reset(asff_parser *p)
     p->st = ASFF_OK;
     memset(&p->e, 0, sizeof p->e);
     p->finished = p->dead = p->skip_line = p->in_value = p->in_finding = p->in_unit = false;
+    p->nl_pending = p->final_next = p->at_set = false;
+    p->line_mode = p->opt.envelope == ASFF_ENVELOPE_NDJSON;
+    asff_buf_reset(&p->hold);
+    p->ucarry_len = 0;
+    p->es = 0;
     p->values = p->count = p->skipped = p->items = 0;
     p->last_ok = 0;
     p->last_kind = 0;
@@ -2037,6 +2489,7 @@ void asff_parser_free(asff_parser *p)
     asff_buf_cleanup(&p->other);
     asff_buf_cleanup(&p->fpath);
     asff_buf_cleanup(&p->path);
+    asff_buf_cleanup(&p->hold);
     asff_free(p->alloc, p->frames);
     asff_free(p->alloc, p->mcache);
     asff_free(p->alloc, p);
