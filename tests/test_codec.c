@@ -12,6 +12,7 @@
 #include <yajl/yajl_parse.h>
 #include "asff/codec.h"
 #include "asff/filter.h"
+#include "support.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -1385,6 +1386,239 @@ static void test_out_of_memory(void **state)
 /* Doubles in JSON's notation under a locale with a decimal comma (a program that called
  * setlocale(LC_ALL, "")): read, written and compared in filters as "7.5", not "7,5".
  * tools/dev/deps.sh generates de_DE.UTF-8; without it this test fails rather than pass blind. */
+/* ---- allocation chaos and deep nesting ----------------------------------------------------- */
+
+/* Inputs that reach every allocating path of the parser: envelopes (other_members), captures,
+ * maps and lists, a number longer than the parser's stack buffer, NDJSON recovery (a new yajl
+ * handle), a long token held back, a skipped finding. */
+typedef struct chaos_in {
+    const char *data;
+    size_t len;
+    size_t chunk;
+    bool skip;
+} chaos_in;
+
+static char *chaos_text(size_t *len)
+{
+    static const char head[] =
+        "{\"Findings\":[{\"Id\":\"a\",\"Types\":[\"t\"],\"ProductFields\":{\"k\":\"v\"},\"X\":[1,{\"y\":null}],"
+        "\"Confidence\":";
+    char *out;
+    out = malloc(16384);
+    assert_non_null(out);
+    strcpy(out, head);
+    memset(out + strlen(out), '1', 300);
+    out[sizeof head - 1 + 300] = '\0';
+    strcat(out, "}],\"NextToken\":\"n\",\"Other\":{\"z\":[true]}}\n{\"Title\":\n{\"Id\":\"b\",\"Title\":\"");
+    {
+        size_t n = strlen(out);
+        memset(out + n, 'x', 6000);
+        out[n + 6000] = '\0';
+    }
+    strcat(out, "\"}\n42\n{\"Id\":1}\n{\"detail-type\":\"d\",\"source\":\"s\",\"detail\":{\"findings\":[{\"Id\":\"c\"}]}}\n");
+    *len = strlen(out);
+    return out;
+}
+
+static int chaos_cb(void *ctx, void *finding, const asff_finding_info *info)
+{
+    (void)ctx;
+    (void)finding;
+    (void)info;
+    return 0;
+}
+
+static asff_status chaos_stream(const asff_allocator *alloc, void *ctx)
+{
+    chaos_in *in = ctx;
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    asff_parser *p;
+    asff_error e;
+    asff_status st = ASFF_OK;
+    size_t off;
+    o.allocator = alloc;
+    o.skip_invalid = in->skip;
+    p = asff_parser_new(&o, chaos_cb, NULL, NULL);
+    if (!p)
+        return ASFF_ERR_NOMEM;
+    for (off = 0; off < in->len && st == ASFF_OK; off += in->chunk)
+        st = asff_parser_feed(p, in->data + off, in->len - off < in->chunk ? in->len - off : in->chunk, &e);
+    if (st == ASFF_OK)
+        st = asff_parser_finish(p, &e);
+    asff_parser_free(p);
+    return st;
+}
+
+static asff_status chaos_buffer(const asff_allocator *alloc, void *ctx)
+{
+    chaos_in *in = ctx;
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    asff_finding_list *l = NULL;
+    asff_error e;
+    asff_status st;
+    o.allocator = alloc;
+    o.skip_invalid = in->skip;
+    st = asff_parse_buffer(in->data, in->len, &o, &l, &e);
+    if (st == ASFF_OK) {
+        assert_int_equal(l->count, 3);
+        asff_finding_list_free(l);
+    } else {
+        assert_null(l);
+    }
+    return st;
+}
+
+static asff_status chaos_object(const asff_allocator *alloc, void *ctx)
+{
+    chaos_in *in = ctx;
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    void *obj = NULL;
+    asff_error e;
+    asff_status st;
+    o.allocator = alloc;
+    st = asff_parse_object(in->data, in->len, 0, &o, &obj, &e);
+    if (st == ASFF_OK)
+        asff_object_free(obj);
+    else
+        assert_null(obj);
+    return st;
+}
+
+typedef struct chaos_w {
+    asff_finding_list *l;
+    asff_format format;
+    bool pretty;
+    int sink; /* 0 buffer, 1 callback */
+} chaos_w;
+
+static int chaos_sink(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    return 0;
+}
+
+static asff_status chaos_writer(const asff_allocator *alloc, void *ctx)
+{
+    chaos_w *c = ctx;
+    asff_write_options o = ASFF_WRITE_OPTIONS_INIT;
+    asff_writer *w;
+    asff_error e;
+    asff_status st = ASFF_OK;
+    size_t i;
+    o.allocator = alloc;
+    o.format = c->format;
+    o.pretty = c->pretty;
+    w = c->sink ? asff_writer_new_callback(chaos_sink, NULL, &o) : asff_writer_new_buffer(&o);
+    if (!w)
+        return ASFF_ERR_NOMEM;
+    for (i = 0; i < c->l->count && st == ASFF_OK; i++)
+        st = asff_writer_write(w, c->l->items[i], &e);
+    if (st == ASFF_OK)
+        st = asff_writer_finish(w, &e);
+    asff_writer_free(w);
+    return st;
+}
+
+static void test_alloc_chaos_parser(void **state)
+{
+    size_t len;
+    char *text = chaos_text(&len);
+    chaos_in in = {text, len, 65536, true};
+    (void)state;
+    assert_true(test_alloc_chaos(chaos_stream, &in) > 10);
+    in.chunk = 1000; /* tokens across feeds, the long one held back */
+    test_alloc_chaos(chaos_stream, &in);
+    assert_true(test_alloc_chaos(chaos_buffer, &in) > 10);
+    free(text);
+}
+
+static void test_alloc_chaos_object(void **state)
+{
+    size_t len;
+    char *data = read_real("asr/CIS_1-6-multi-select.json", &len);
+    static const char one[] = "{\"Id\":\"a\",\"Types\":[\"t\"],\"Resources\":[{\"Id\":\"r\",\"Tags\":{\"a\":\"b\"}}],"
+                              "\"Confidence\":1.5e3,\"U\":{\"x\":[\"\\u00e9\"]}}";
+    chaos_in in = {one, sizeof one - 1, 0, false};
+    (void)state;
+    assert_true(test_alloc_chaos(chaos_object, &in) > 3);
+    {
+        /* the writer, every format, to memory and to a callback */
+        asff_finding_list *l = NULL;
+        asff_error e;
+        chaos_w c;
+        int f, pretty, sink;
+        assert_int_equal(asff_parse_buffer(data, len, NULL, &l, &e), ASFF_OK);
+        assert_true(l->count > 0);
+        c.l = l;
+        for (f = ASFF_FORMAT_NDJSON; f <= ASFF_FORMAT_VALUE; f++)
+            for (pretty = 0; pretty < 2; pretty++)
+                for (sink = 0; sink < 2; sink++) {
+                    c.format = (asff_format)f;
+                    c.pretty = pretty != 0;
+                    c.sink = sink;
+                    test_alloc_chaos(chaos_writer, &c);
+                }
+        asff_finding_list_free(l);
+    }
+    free(data);
+}
+
+static int deep_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    (void)info;
+    *(asff_error *)ctx = *err;
+    return 0;
+}
+
+/* 10^6 levels of [ and of {"a": : the depth limit ends the work at once, with its position. */
+static void test_deep_nesting(void **state)
+{
+    const size_t levels = 1000000;
+    int shape;
+    (void)state;
+    for (shape = 0; shape < 2; shape++) {
+        const char *unit = shape ? "{\"a\":" : "[";
+        size_t ul = strlen(unit), len = levels * ul, i;
+        char *text = malloc(len);
+        asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+        asff_parser *p;
+        asff_error e;
+        void *obj = NULL;
+        int skip;
+        assert_non_null(text);
+        for (i = 0; i < levels; i++)
+            memcpy(text + i * ul, unit, ul);
+        for (skip = 0; skip < 2; skip++) {
+            asff_error seen;
+            memset(&seen, 0, sizeof seen);
+            o.skip_invalid = skip != 0;
+            p = asff_parser_new(&o, NULL, deep_error, &seen);
+            assert_non_null(p);
+            if (skip && shape) {
+                /* a top-level object is a record of its own: reported, and the stream goes on */
+                assert_int_equal(asff_parser_feed(p, text, len, &e), ASFF_OK);
+                assert_int_equal(asff_parser_finish(p, &e), ASFF_OK);
+                assert_int_equal(asff_parser_skipped(p), 1);
+                e = seen;
+            } else {
+                assert_int_equal(asff_parser_feed(p, text, len, &e), ASFF_ERR_LIMIT);
+            }
+            assert_int_equal(e.code, ASFF_ERR_LIMIT);
+            assert_int_equal(e.offset, ASFF_DEFAULT_MAX_DEPTH * ul);
+            assert_int_equal(e.line, 1);
+            assert_int_equal(e.column, ASFF_DEFAULT_MAX_DEPTH * ul + 1);
+            asff_parser_free(p);
+        }
+        assert_int_equal(asff_parse_object(text, len, 0, NULL, &obj, &e), shape ? ASFF_ERR_LIMIT : ASFF_ERR_ENVELOPE);
+        assert_null(obj);
+        if (shape)
+            assert_int_equal(e.offset, ASFF_DEFAULT_MAX_DEPTH * ul);
+        free(text);
+    }
+}
+
 static void test_numbers_ignore_locale(void **state)
 {
     static const char in[] = "{\"Id\":\"x\",\"Severity\":{\"Product\":7.5,\"Normalized\":40}}";
@@ -1442,6 +1676,9 @@ int main(void)
         cmocka_unit_test(test_writer_like_yajl),
         cmocka_unit_test(test_out_of_memory),
         cmocka_unit_test(test_numbers_ignore_locale),
+        cmocka_unit_test(test_alloc_chaos_parser),
+        cmocka_unit_test(test_alloc_chaos_object),
+        cmocka_unit_test(test_deep_nesting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2639,7 +2639,8 @@ asff_status asff_parse_object(const void *data, size_t len, unsigned type_id, co
     o.skip_invalid = false;
     p = asff_parser_new(&o, take_one, NULL, &r);
     if (!p)
-        return asff_error_setf(err, asff_type_get(type_id) ? ASFF_ERR_NOMEM : ASFF_ERR_INVALID_ARG,
+        return asff_error_setf(err, asff_type_get(type_id ? type_id : ASFF_TID_AwsSecurityFinding) ? ASFF_ERR_NOMEM
+                                                                                                     : ASFF_ERR_INVALID_ARG,
                                "cannot create a parser");
     st = asff_parser_feed(p, data, len, err);
     if (st == ASFF_OK)
