@@ -1,4 +1,5 @@
 /* Tests of lib/codec: the streaming parser, the envelopes, errors and limits, and the writer. */
+#include <inttypes.h>
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -764,7 +765,8 @@ static void test_skip_invalid(void **state)
     assert_int_equal(r.status, ASFF_OK);
     assert_string_equal(output(&r), "{\"Id\":\"a\"}\n{\"Id\":\"c\"}\n{\"Id\":\"e\"}\n");
     assert_int_equal(r.skipped, 3);
-    assert_string_equal(r.skips, "1 /1 ASFF_ERR_SYNTAX /1/Id 3 1;3 /3 ASFF_ERR_TYPE /3/Id 4 8;"
+    /* the cut line is reported at its own line (2), not where the next one fails to continue it */
+    assert_string_equal(r.skips, "1 /1 ASFF_ERR_TRUNCATED /1/Id 2 11;3 /3 ASFF_ERR_TYPE /3/Id 4 8;"
                                  "4 /4 ASFF_ERR_SYNTAX /4/Id 5 7;");
     assert_string_equal(r.infos, "0  1;2 /2 3;5 /5 6;");
     result_free(&r);
@@ -1619,6 +1621,176 @@ static void test_deep_nesting(void **state)
     }
 }
 
+/* ---- the hostile-input table (tests/data/hostile/cases.tsv, from gen_hostile.py) ------------ */
+
+typedef struct hcase {
+    char name[128];
+    char status[2][40];          /* without, with skip_invalid */
+    long count[2], skipped;
+    unsigned char *data;
+    size_t len;
+} hcase;
+
+static int hexdigit(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* One line of the table; false at the end or for a comment. */
+static bool hcase_parse(char *line, hcase *c)
+{
+    char *f[7], *save = NULL, *tok;
+    int n = 0;
+    size_t cap = 0;
+    if (line[0] == '#' || line[0] == '\0')
+        return false;
+    for (tok = strtok_r(line, "\t\n", &save); tok && n < 7; tok = strtok_r(NULL, "\t\n", &save))
+        f[n++] = tok;
+    assert_int_equal(n, 7);
+    snprintf(c->name, sizeof c->name, "%s", f[0]);
+    snprintf(c->status[0], sizeof c->status[0], "%s", f[1]);
+    c->count[0] = atol(f[2]);
+    snprintf(c->status[1], sizeof c->status[1], "%s", f[3]);
+    c->count[1] = atol(f[4]);
+    c->skipped = atol(f[5]);
+    c->data = NULL;
+    c->len = 0;
+    if (strcmp(f[6], "-") == 0)
+        return true;
+    for (tok = strtok_r(f[6], " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char *star = strchr(tok, '*');
+        size_t hl = star ? (size_t)(star - tok) : strlen(tok), rep = star ? (size_t)atol(star + 1) : 1, k, r;
+        assert_int_equal(hl % 2, 0);
+        if (c->len + hl / 2 * rep > cap) {
+            cap = (c->len + hl / 2 * rep) * 2 + 64;
+            c->data = realloc(c->data, cap);
+            assert_non_null(c->data);
+        }
+        for (r = 0; r < rep; r++)
+            for (k = 0; k < hl; k += 2)
+                c->data[c->len++] = (unsigned char)(hexdigit(tok[k]) * 16 + hexdigit(tok[k + 1]));
+    }
+    return true;
+}
+
+typedef struct hrun {
+    long count, skipped;
+    asff_error last_skip;
+} hrun;
+
+static int hrun_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    (void)finding;
+    (void)info;
+    ((hrun *)ctx)->count++;
+    return 0;
+}
+
+static int hrun_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    hrun *r = ctx;
+    (void)info;
+    r->skipped++;
+    r->last_skip = *err;
+    return 0;
+}
+
+/* An error must say where: a line and column, and a message. */
+static bool has_position(const asff_error *e)
+{
+    return e->line >= 1 && e->column >= 1 && e->message[0] != '\0';
+}
+
+static int hostile_one(const hcase *c, int skip, size_t chunk, asff_error *out)
+{
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    hrun r = {0, 0, {0}};
+    asff_parser *p;
+    asff_error e;
+    asff_status st = ASFF_OK;
+    size_t off;
+    int bad = 0;
+    o.skip_invalid = skip != 0;
+    p = asff_parser_new(&o, hrun_finding, hrun_error, &r);
+    assert_non_null(p);
+    memset(&e, 0, sizeof e);
+    for (off = 0; off < c->len && st == ASFF_OK; off += chunk)
+        st = asff_parser_feed(p, c->data + off, c->len - off < chunk ? c->len - off : chunk, &e);
+    if (st == ASFF_OK)
+        st = asff_parser_finish(p, &e);
+    if (strcmp(asff_status_name(st), c->status[skip]) != 0 || r.count != c->count[skip] ||
+        (skip && r.skipped != c->skipped) || (st != ASFF_OK && !has_position(&e)) ||
+        (r.skipped && !has_position(&r.last_skip))) {
+        print_error("hostile %s (skip_invalid %d, chunk %zu): %s, %ld findings, %ld skipped; expected %s, %ld, %ld"
+                    " [%s at %" PRIu64 ":%" PRIu64 " %s]\n",
+                    c->name, skip, chunk, asff_status_name(st), r.count, r.skipped, c->status[skip], c->count[skip],
+                    skip ? c->skipped : 0L, e.message, e.line, e.column, e.path);
+        bad = 1;
+    }
+    if (out)
+        *out = st == ASFF_OK ? r.last_skip : e;
+    asff_parser_free(p);
+    return bad;
+}
+
+static void test_hostile(void **state)
+{
+    char path[1024];
+    FILE *f;
+    char *line = NULL;
+    size_t cap = 0;
+    int bad = 0, n = 0;
+    (void)state;
+    snprintf(path, sizeof path, "%s/hostile/cases.tsv", ASFF_TEST_DATA);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (getline(&line, &cap, f) > 0) {
+        hcase c;
+        int skip;
+        if (!hcase_parse(line, &c))
+            continue;
+        n++;
+        for (skip = 0; skip < 2; skip++) {
+            static const size_t chunks[] = {1, 7, 64, 4096, 65536};
+            asff_error whole, part;
+            asff_finding_list *l = NULL;
+            asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+            asff_status st;
+            size_t k;
+            bad += hostile_one(&c, skip, c.len ? c.len : 1, &whole);
+            for (k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+                if (chunks[k] >= c.len || (chunks[k] < 4096 && c.len > 65536) || (chunks[k] < 64 && c.len > 8192))
+                    continue;
+                bad += hostile_one(&c, skip, chunks[k], &part);
+                /* the same error at the same place, whatever the chunks */
+                /* (limits between pieces are checked where a piece ends: the line only) */
+                if (part.code != whole.code || part.line != whole.line ||
+                    (part.offset != whole.offset && part.code != ASFF_ERR_LIMIT)) {
+                    print_error("hostile %s (skip_invalid %d, chunk %zu): error at %" PRIu64 " (line %" PRIu64
+                                "), whole: at %" PRIu64 " (line %" PRIu64 ")\n",
+                                c.name, skip, chunks[k], part.offset, part.line, whole.offset, whole.line);
+                    bad++;
+                }
+            }
+            /* asff_parse_buffer: all of them or an error */
+            o.skip_invalid = skip != 0;
+            st = asff_parse_buffer(c.data, c.len, &o, &l, &part);
+            if (strcmp(asff_status_name(st), c.status[skip]) != 0 ||
+                (st == ASFF_OK && (long)l->count != c.count[skip]) || (st != ASFF_OK && (l || !has_position(&part)))) {
+                print_error("hostile %s (asff_parse_buffer, skip_invalid %d): %s, %ld findings\n", c.name, skip,
+                            asff_status_name(st), l ? (long)l->count : -1L);
+                bad++;
+            }
+            asff_finding_list_free(l);
+        }
+        free(c.data);
+    }
+    free(line);
+    fclose(f);
+    assert_true(n >= 300);
+    assert_int_equal(bad, 0);
+}
+
 static void test_numbers_ignore_locale(void **state)
 {
     static const char in[] = "{\"Id\":\"x\",\"Severity\":{\"Product\":7.5,\"Normalized\":40}}";
@@ -1679,6 +1851,7 @@ int main(void)
         cmocka_unit_test(test_alloc_chaos_parser),
         cmocka_unit_test(test_alloc_chaos_object),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

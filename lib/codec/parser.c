@@ -117,6 +117,7 @@ struct asff_parser {
     /* recovery and limits (docs/codec.md): */
     bool line_mode;               /* a top-level value began and ended on one line: lines are records */
     bool nl_pending;              /* the last byte fed was a newline inside an open top-level value */
+    unsigned char last_nb;        /* the last byte fed that is not blank */
     bool final_next;              /* the next fail() is final (limits that stop the work) */
     bool at_set;                  /* fail() reports at `at` instead of yajl's position */
     uint64_t at;
@@ -1930,6 +1931,7 @@ static size_t utf8_seq_len(unsigned char c)
  */
 static size_t scan_utf8(asff_parser *p, const unsigned char *d, size_t i, size_t n, uint64_t *at)
 {
+    size_t from = i;
     if (p->ucarry_len) {
         size_t need = utf8_seq_len(p->ucarry[0]);
         while (p->ucarry_len < need && i < n)
@@ -1939,7 +1941,7 @@ static size_t scan_utf8(asff_parser *p, const unsigned char *d, size_t i, size_t
         p->ucarry_len = 0;
         if (asff__utf8_valid_prefix((const char *)p->ucarry, need) != need) {
             *at = p->ucarry_off;
-            return i;
+            return from; /* before yajl sees more of it (it would report the bytes further on) */
         }
     }
     while (i < n) {
@@ -2089,8 +2091,22 @@ static bool line_cut(const asff_parser *p, unsigned char c)
     return p->line_mode || p->last_kind == 1;
 }
 
-/* Where to stop feeding yajl in d[off, end) to look at the start of the next line: after a newline
- * in line mode, or after a newline that follows a colon. */
+static bool blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The last byte before d[end] that is not blank (looking back into earlier pieces through last_nb). */
+static unsigned char last_nonblank(const asff_parser *p, const unsigned char *d, size_t off, size_t end)
+{
+    while (end > off && blank(d[end - 1]))
+        end--;
+    return end > off ? d[end - 1] : p->last_nb;
+}
+
+/* Where to stop feeding yajl in d[off, end) to look at the start of the next line: after every
+ * newline in line mode; before it, after a newline that follows a colon (a cut line), or a closing
+ * bracket (the first value may end there, and then line mode starts). */
 static size_t next_split(const asff_parser *p, const unsigned char *d, size_t off, size_t end)
 {
     size_t s = off;
@@ -2098,12 +2114,12 @@ static size_t next_split(const asff_parser *p, const unsigned char *d, size_t of
     if (!record_envelope(p))
         return end;
     while (s < end && (nl = memchr(d + s, '\n', end - s)) != NULL) {
-        size_t i = (size_t)(nl - d), k = i;
+        size_t i = (size_t)(nl - d);
+        unsigned char c;
         if (p->line_mode)
             return i + 1;
-        while (k > off && (d[k - 1] == ' ' || d[k - 1] == '\t' || d[k - 1] == '\r'))
-            k--;
-        if (k > off && d[k - 1] == ':')
+        c = last_nonblank(p, d, off, i);
+        if (c == ':' || c == '}' || c == ']')
             return i + 1;
         s = i + 1;
     }
@@ -2123,6 +2139,8 @@ static asff_status cut_line(asff_parser *p, uint64_t nl)
     p->last_ok = nl + 1;
     return ASFF_OK;
 }
+
+#define NO_BAD UINT64_MAX
 
 static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
 {
@@ -2150,7 +2168,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         yajl_status ys;
         uint64_t epos, vstart;
         size_t rel, i, end, stop;
-        bool in_value, at_line_end = false;
+        bool in_value, at_line_end = false, bad_here;
         if (p->nl_pending) {
             p->nl_pending = false;
             if (line_cut(p, d[off])) {
@@ -2159,12 +2177,20 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                 scanned = false;
             }
         }
-        if (!scanned || unext < off)
+        if (!scanned || unext < off) {
+            uat = NO_BAD;
             unext = scan_utf8(p, d, off, n, &uat);
-        if (!scanned || enext < off)
+        }
+        if (!scanned || enext < off) {
+            eat = NO_BAD;
             enext = scan_escapes(p, d, off, n, &eat);
+        }
         scanned = true;
-        stop = unext < enext ? unext : enext;
+        /* (a bad sequence may show only at the piece's end: uat / eat say whether there is one) */
+        stop = uat == NO_BAD ? n : unext;
+        if (eat != NO_BAD && enext < stop)
+            stop = enext;
+        bad_here = (uat != NO_BAD && stop == unext) || (eat != NO_BAD && stop == enext);
         end = next_split(p, d, off, stop);
         p->ybase = p->pbase + off;
         ys = yajl_parse(p->y, d + off, end - off);
@@ -2174,7 +2200,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         }
         if (p->st != ASFF_OK) {
             /* A final error from a callback (a limit, an envelope): the value ends here. */
-            if (!value_error(p->st) || !can_resync(p, false))
+            if (!value_error(p->st) || !can_resync(p, p->line_mode))
                 return p->st;
             epos = pos_now(p);
             in_value = p->in_value;
@@ -2182,28 +2208,42 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
             goto recover;
         }
         if (ys == yajl_status_ok) {
-            if (end < stop && end > off && d[end - 1] == '\n') {
+            unsigned char prev = p->last_nb;
+            p->last_nb = last_nonblank(p, d, off, end);
+            if (end > off && d[end - 1] == '\n' && record_envelope(p) && p->nframes &&
+                (p->line_mode || last_nonblank(p, d, off, end - 1) == ':' || (end - 1 == off && prev == ':'))) {
                 /* a line ended: does the next one start a value while this one is open? */
                 if (end == n)
-                    p->nl_pending = p->nframes > 0;
+                    p->nl_pending = true;
                 else if (line_cut(p, d[end])) {
                     if (cut_line(p, p->pbase + end - 1) != ASFF_OK)
                         return p->st;
                     scanned = false;
+                    off = end;
+                    continue;
                 }
-            } else if (end == stop && stop < n) {
+            }
+            if (end == stop && bad_here) {
                 /* bad UTF-8 or a lone surrogate escape starts here */
-                bad_text(p, stop == unext ? uat : eat, stop != unext);
+                bool is_u = uat != NO_BAD && stop == unext;
+                uint64_t bat = is_u ? uat : eat;
+                if (is_u)
+                    uat = NO_BAD;
+                else
+                    eat = NO_BAD;
+                bad_text(p, bat, !is_u);
                 if (p->st != ASFF_OK) {
-                    if (!can_resync(p, false))
+                    if (!can_resync(p, p->line_mode))
                         return p->st;
-                    epos = stop == unext ? uat : eat;
+                    epos = bat;
                     in_value = p->in_value;
                     vstart = p->value_start;
                     goto recover;
                 }
-                if (stop == unext)
+                if (is_u && stop < n)
                     unext = scan_utf8(p, d, stop + 1, n, &uat);
+                else if (!is_u)
+                    enext = scan_escapes(p, d, stop, n, &eat);
             }
             off = end;
             continue;
@@ -2213,7 +2253,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         epos = pos_now(p);
         in_value = p->in_value;
         vstart = p->value_start;
-        if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p, false))
+        if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p, p->line_mode))
             return p->st;
     recover:
         /* Lines are records only in NDJSON: a value broken several lines after its start is a
@@ -2282,7 +2322,7 @@ static uint64_t token_limit(const asff_parser *p)
  * next line (skip_invalid over NDJSON), or stop for good. */
 static asff_status stop_between(asff_parser *p)
 {
-    if (!can_resync(p, false) || (p->opt.envelope != ASFF_ENVELOPE_NDJSON && !p->line_mode && p->in_value &&
+    if (!can_resync(p, p->line_mode) || (p->opt.envelope != ASFF_ENVELOPE_NDJSON && !p->line_mode && p->in_value &&
                                   p->e.line > p->value_line + 1))
         return p->st;
     p->st = ASFF_OK;
@@ -2435,6 +2475,7 @@ void asff_parser_reset(asff_parser *p)
     memset(&p->e, 0, sizeof p->e);
     p->finished = p->dead = p->skip_line = p->in_value = p->in_finding = p->in_unit = false;
     p->nl_pending = p->final_next = p->at_set = false;
+    p->last_nb = 0;
     p->line_mode = p->opt.envelope == ASFF_ENVELOPE_NDJSON;
     asff_buf_reset(&p->hold);
     p->ucarry_len = 0;
