@@ -118,6 +118,7 @@ struct asff_parser {
     bool line_mode;               /* a top-level value began and ended on one line: lines are records */
     bool nl_pending;              /* the last byte fed was a newline inside an open top-level value */
     unsigned char last_nb;        /* the last byte fed that is not blank */
+    uint64_t last_nb_at;          /* and its stream offset */
     bool final_next;              /* the next fail() is final (limits that stop the work) */
     bool at_set;                  /* fail() reports at `at` instead of yajl's position */
     uint64_t at;
@@ -2079,13 +2080,21 @@ static void bad_text(asff_parser *p, uint64_t at, bool escape)
 
 /* ---- lines as records -------------------------------------------------------------------- */
 
-/* Blank lines aside, may the line that starts with c begin a new top-level value while the current
- * one is still open? Yes in line mode (the stream is NDJSON), and after a member name whose value
- * is missing (no JSON printer breaks a line between a name and its value). */
-static bool line_cut(const asff_parser *p, unsigned char c)
+/* A newline at stream offset nl, followed by the byte c, inside an open top-level value: is the value
+ * cut there? In line mode (the stream is NDJSON) when the value began on this line with more than
+ * its opening bracket (a one-line record never goes on; a pretty-printed value starts with its
+ * bracket alone); else, in line mode and after a member name whose value is missing (no JSON
+ * printer breaks a line between a name and its value), when the next line starts a value. */
+static bool line_cut(asff_parser *p, unsigned char c, uint64_t nl)
 {
     if (!p->nframes || !record_envelope(p))
         return false;
+    if (p->line_mode && p->last_nb_at != p->value_start) {
+        uint64_t l, col;
+        line_col(p, nl, &l, &col);
+        if (l == p->value_line)
+            return true;
+    }
     if (!(c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n'))
         return false;
     return p->line_mode || p->last_kind == 1;
@@ -2096,11 +2105,14 @@ static bool blank(unsigned char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The last byte before d[end] that is not blank (looking back into earlier pieces through last_nb). */
-static unsigned char last_nonblank(const asff_parser *p, const unsigned char *d, size_t off, size_t end)
+/* The last byte before d[end] that is not blank (looking back into earlier pieces through last_nb),
+ * and its stream offset. */
+static unsigned char last_nonblank(const asff_parser *p, const unsigned char *d, size_t off, size_t end, uint64_t *at)
 {
     while (end > off && blank(d[end - 1]))
         end--;
+    if (at)
+        *at = end > off ? p->pbase + end - 1 : p->last_nb_at;
     return end > off ? d[end - 1] : p->last_nb;
 }
 
@@ -2118,7 +2130,7 @@ static size_t next_split(const asff_parser *p, const unsigned char *d, size_t of
         unsigned char c;
         if (p->line_mode)
             return i + 1;
-        c = last_nonblank(p, d, off, i);
+        c = last_nonblank(p, d, off, i, NULL);
         if (c == ':' || c == '}' || c == ']')
             return i + 1;
         s = i + 1;
@@ -2171,7 +2183,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         bool in_value, at_line_end = false, bad_here;
         if (p->nl_pending) {
             p->nl_pending = false;
-            if (line_cut(p, d[off])) {
+            if (line_cut(p, d[off], p->pbase + off - 1)) {
                 if (cut_line(p, p->pbase + off - 1) != ASFF_OK)
                     return p->st;
                 scanned = false;
@@ -2208,14 +2220,13 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
             goto recover;
         }
         if (ys == yajl_status_ok) {
-            unsigned char prev = p->last_nb;
-            p->last_nb = last_nonblank(p, d, off, end);
+            p->last_nb = last_nonblank(p, d, off, end, &p->last_nb_at);
             if (end > off && d[end - 1] == '\n' && record_envelope(p) && p->nframes &&
-                (p->line_mode || last_nonblank(p, d, off, end - 1) == ':' || (end - 1 == off && prev == ':'))) {
+                (p->line_mode || p->last_nb == ':')) {
                 /* a line ended: does the next one start a value while this one is open? */
                 if (end == n)
                     p->nl_pending = true;
-                else if (line_cut(p, d[end])) {
+                else if (line_cut(p, d[end], p->pbase + end - 1)) {
                     if (cut_line(p, p->pbase + end - 1) != ASFF_OK)
                         return p->st;
                     scanned = false;
