@@ -166,7 +166,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
     while (off < n) {
         yajl_status ys;
         uint64_t epos, vstart;
-        size_t rel, i, end, stop;
+        size_t rel, i, end, stop, ustop;
         bool in_value, at_line_end = false, bad_here;
         if (p->nl_pending) {
             p->nl_pending = false;
@@ -186,10 +186,13 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         }
         scanned = true;
         /* (a bad sequence may show only at the piece's end: uat / eat say whether there is one) */
-        stop = uat == NO_BAD ? n : unext;
+        /* yajl gets the first byte of bad UTF-8 before it is reported: outside a string yajl refuses it
+         * itself (a syntax error), also when the sequence is cut across feeds */
+        ustop = uat == NO_BAD ? n : uat == p->pbase + unext ? unext + 1 : unext;
+        stop = ustop;
         if (eat != NO_BAD && enext < stop)
             stop = enext;
-        bad_here = (uat != NO_BAD && stop == unext) || (eat != NO_BAD && stop == enext);
+        bad_here = (uat != NO_BAD && stop == ustop) || (eat != NO_BAD && stop == enext);
         end = asff__codec_next_split(p, d, off, stop);
         p->ybase = p->pbase + off;
         ys = yajl_parse(p->y, d + off, end - off);
@@ -223,7 +226,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
             }
             if (end == stop && bad_here) {
                 /* bad UTF-8 or a lone surrogate escape starts here */
-                bool is_u = uat != NO_BAD && stop == unext;
+                bool is_u = uat != NO_BAD && stop == ustop;
                 uint64_t bat = is_u ? uat : eat;
                 if (is_u)
                     uat = NO_BAD;
@@ -239,7 +242,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                     goto recover;
                 }
                 if (is_u && stop < n)
-                    unext = asff__codec_scan_utf8(p, d, stop + 1, n, &uat);
+                    unext = asff__codec_scan_utf8(p, d, stop, n, &uat);
                 else if (!is_u)
                     enext = asff__codec_scan_escapes(p, d, stop, n, &eat);
             }
