@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
@@ -1791,6 +1792,40 @@ static void test_hostile(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* A long number, string or escape run fed in small chunks is refused at the limit in time linear in
+ * it (yajl alone lexes a token spanning feeds again from its start on every feed: quadratic). */
+static void test_long_tokens_linear(void **state)
+{
+    static const char *const heads[] = {"", "{\"Title\":\"", "{\"Title\":\"", "{\"Confidence\":"};
+    static const char *const units[] = {"1", "x", "\\u00e9", "1"};
+    const size_t size = 12u << 20;
+    int k;
+    (void)state;
+    for (k = 0; k < 4; k++) {
+        size_t hl = strlen(heads[k]), ul = strlen(units[k]), len = hl, off;
+        char *text = malloc(size + 64);
+        asff_parser *p = asff_parser_new(NULL, NULL, NULL, NULL);
+        asff_error e;
+        asff_status st = ASFF_OK;
+        clock_t t0 = clock();
+        assert_non_null(text);
+        assert_non_null(p);
+        memcpy(text, heads[k], hl);
+        while (len + ul <= size) {
+            memcpy(text + len, units[k], ul);
+            len += ul;
+        }
+        for (off = 0; off < len && st == ASFF_OK; off += 1000)
+            st = asff_parser_feed(p, text + off, len - off < 1000 ? len - off : 1000, &e);
+        assert_int_equal(st, ASFF_ERR_LIMIT);
+        assert_true(e.offset < (7u << 20)); /* stopped at the limit, not at the end */
+        /* generous: linear takes a small fraction of a second, quadratic minutes */
+        assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 10.0);
+        asff_parser_free(p);
+        free(text);
+    }
+}
+
 static void test_numbers_ignore_locale(void **state)
 {
     static const char in[] = "{\"Id\":\"x\",\"Severity\":{\"Product\":7.5,\"Normalized\":40}}";
@@ -1852,6 +1887,7 @@ int main(void)
         cmocka_unit_test(test_alloc_chaos_object),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_long_tokens_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

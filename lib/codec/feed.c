@@ -314,6 +314,12 @@ static asff_status give_error(asff_parser *p, asff_error *err)
  */
 #define HOLD_AFTER 4096u
 
+/* Bytes yajl has been given since the end of the last token it reported. */
+static uint64_t since_token(const asff_parser *p)
+{
+    return p->total > p->last_ok ? p->total - p->last_ok : 0;
+}
+
 static uint64_t token_limit(const asff_parser *p)
 {
     return (uint64_t)p->opt.max_string * 6u + 64u; /* a decoded byte takes at most 6 input bytes (\u00XX) */
@@ -376,7 +382,7 @@ asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_
             if (st != ASFF_OK)
                 goto dead;
         }
-        gap = p->total + p->hold.len - p->last_ok;
+        gap = p->total + p->hold.len > p->last_ok ? p->total + p->hold.len - p->last_ok : 0;
         if (!p->skip_line && p->y && (p->hold.len || gap > HOLD_AFTER)) {
             uint64_t lim = token_limit(p);
             size_t take = n;
@@ -389,9 +395,9 @@ asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_
             }
             d += take;
             len -= take;
-            if (take < n || p->hold.len >= p->total - p->last_ok) {
+            if (take < n || p->hold.len >= since_token(p)) {
                 st = flush_hold(p);
-                if (st == ASFF_OK && p->y && p->total - p->last_ok > lim)
+                if (st == ASFF_OK && p->y && since_token(p) > lim)
                     st = limit_between(p, "a string, number or run of blanks", lim);
                 if (st != ASFF_OK)
                     goto dead;
