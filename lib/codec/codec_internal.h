@@ -169,6 +169,8 @@ static inline uint64_t asff__codec_name_words(const char *s, size_t len, uint64_
 void asff__codec_advance(asff_parser *p, uint64_t o);
 void asff__codec_line_col(asff_parser *p, uint64_t o, uint64_t *line, uint64_t *col);
 void asff__codec_keep_history(asff_parser *p, const unsigned char *d, size_t n);
+/* positions.c: the byte at stream offset o, in the current piece or among the last bytes before it. */
+unsigned char asff__codec_byte_at(const asff_parser *p, uint64_t o);
 
 /* names.c: has f (an object's unknown members or a map's keys) seen name s[len]? Record a name
  * already stored in the object or map; false when out of memory. */

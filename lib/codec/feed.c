@@ -274,7 +274,9 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         for (i = rel; i > off; i--)
             if (d[i - 1] == '\n')
                 break;
-        if (i > off && in_value && p->pbase + i > vstart && i < rel) {
+        /* (the line may start right at off, its newline in an earlier feed) */
+        if ((i > off || (p->pbase + off > 0 && asff__codec_byte_at(p, p->pbase + off - 1) == '\n')) && in_value &&
+            p->pbase + i > vstart && i < rel) {
             off = i;
             p->last_ok = p->pbase + off;
             continue;

@@ -25,7 +25,7 @@ void asff__codec_advance(asff_parser *p, uint64_t o)
 }
 
 /* The byte at stream offset o: in the current piece, or among the last bytes before it. */
-static unsigned char byte_at(const asff_parser *p, uint64_t o)
+unsigned char asff__codec_byte_at(const asff_parser *p, uint64_t o)
 {
     return o >= p->pbase ? p->pdata[o - p->pbase] : p->hist[o % sizeof p->hist];
 }
@@ -43,14 +43,14 @@ void asff__codec_line_col(asff_parser *p, uint64_t o, uint64_t *line, uint64_t *
     if (o < lo)
         o = lo;
     for (i = o; i < p->scan; i++)
-        n += byte_at(p, i) == '\n';
+        n += asff__codec_byte_at(p, i) == '\n';
     *line = p->line - n;
     if (*line == p->pline) {
         *col = o - p->pline_start + 1;
         return;
     }
     for (i = o; i > lo; i--)
-        if (byte_at(p, i - 1) == '\n')
+        if (asff__codec_byte_at(p, i - 1) == '\n')
             break;
     *col = o - i + 1;
 }
