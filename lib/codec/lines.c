@@ -180,8 +180,8 @@ unsigned char asff__codec_last_nonblank(const asff_parser *p, const unsigned cha
 }
 
 /* Where to stop feeding yajl in d[off, end) to look at the start of the next line: after every
- * newline in line mode; before it, after a newline that follows a colon (a cut line), or a closing
- * bracket (the first value may end there, and then line mode starts). */
+ * newline in line mode; before it, after a newline that follows a colon (a cut line), or a line
+ * with a closing bracket (a value may have ended on it, and then line mode starts). */
 size_t asff__codec_next_split(const asff_parser *p, const unsigned char *d, size_t off, size_t end)
 {
     size_t s = off;
@@ -194,7 +194,7 @@ size_t asff__codec_next_split(const asff_parser *p, const unsigned char *d, size
         if (p->line_mode)
             return i + 1;
         c = asff__codec_last_nonblank(p, d, off, i, NULL);
-        if (c == ':' || c == '}' || c == ']')
+        if (c == ':' || memchr(d + s, '}', i - s) || memchr(d + s, ']', i - s))
             return i + 1;
         s = i + 1;
     }
