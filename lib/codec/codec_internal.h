@@ -116,6 +116,7 @@ struct asff_parser {
     bool line_mode;               /* a top-level value began and ended on one line: lines are records */
     bool nl_pending;              /* the last byte fed was a newline inside an open top-level value */
     unsigned char last_nb;        /* the last byte fed that is not blank */
+    uint64_t objbits;             /* bit d-1: the container open at depth d (up to 64) is an object */
     uint64_t last_nb_at;          /* and its stream offset */
     bool final_next;              /* the next fail() is final (limits that stop the work) */
     bool at_set;                  /* fail() reports at `at` instead of yajl's position */

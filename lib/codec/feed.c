@@ -165,8 +165,8 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
     }
     while (off < n) {
         yajl_status ys;
-        uint64_t epos, vstart;
-        size_t rel, i, end, stop, ustop;
+        uint64_t epos;
+        size_t rel, end, stop, ustop;
         bool in_value, at_line_end = false, bad_here;
         if (p->nl_pending) {
             p->nl_pending = false;
@@ -206,13 +206,11 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                 return p->st;
             epos = asff__codec_pos_now(p);
             in_value = p->in_value;
-            vstart = p->value_start;
             goto recover;
         }
         if (ys == yajl_status_ok) {
             p->last_nb = asff__codec_last_nonblank(p, d, off, end, &p->last_nb_at);
-            if (end > off && d[end - 1] == '\n' && asff__codec_record_envelope(p) && p->nframes &&
-                (p->line_mode || p->last_nb == ':')) {
+            if (end > off && d[end - 1] == '\n' && asff__codec_record_envelope(p) && p->nframes) {
                 /* a line ended: does the next one start a value while this one is open? */
                 if (end == n)
                     p->nl_pending = true;
@@ -238,7 +236,6 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                         return p->st;
                     epos = bat;
                     in_value = p->in_value;
-                    vstart = p->value_start;
                     goto recover;
                 }
                 if (is_u && stop < n)
@@ -253,7 +250,6 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
             return p->st != ASFF_OK ? p->st : ASFF_ERR_INTERNAL;
         epos = asff__codec_pos_now(p);
         in_value = p->in_value;
-        vstart = p->value_start;
         if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p, p->line_mode))
             return p->st;
     recover:
@@ -266,18 +262,13 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         if (resync(p, epos) != ASFF_OK)
             return p->st;
         scanned = false;
-        /* Go on at the start of the line of the error when the broken value began on an earlier
-         * line (the error line may hold the next value), else after the error's line. */
+        /* Go on after the line of the byte where yajl stopped (a newline itself when the value broke
+         * at its line's end): what follows on that line belongs to the broken value. */
         rel = epos >= p->pbase ? (size_t)(epos - p->pbase) : 0;
         if (rel > n)
             rel = n;
-        for (i = rel; i > off; i--)
-            if (d[i - 1] == '\n')
-                break;
-        /* (the line may start right at off, its newline in an earlier feed) */
-        if ((i > off || (p->pbase + off > 0 && asff__codec_byte_at(p, p->pbase + off - 1) == '\n')) && in_value &&
-            p->pbase + i > vstart && i < rel) {
-            off = i;
+        if (epos > 0 && rel > off && asff__codec_byte_at(p, epos - 1) == '\n') {
+            off = rel;
             p->last_ok = p->pbase + off;
             continue;
         }

@@ -143,13 +143,23 @@ size_t asff__codec_scan_escapes(asff_parser *p, const unsigned char *d, size_t i
 
 /* ---- lines as records ------------------------------------------------------------------------ */
 
-/* A newline at stream offset nl, followed by the byte c, inside an open top-level value: is the value
+static bool value_start(unsigned char c)
+{
+    return c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
+}
+
+/*
+ * A newline at stream offset nl, followed by the byte c, inside an open top-level value: is the value
  * cut there? In line mode (the stream is NDJSON) when the value began on this line with more than
  * its opening bracket (a one-line record never goes on; a pretty-printed value starts with its
- * bracket alone); else, in line mode and after a member name whose value is missing (no JSON
- * printer breaks a line between a name and its value), when the next line starts a value. */
+ * bracket alone). Else when the next line starts a value at its first column and either the stream
+ * is in line mode, or the JSON grammar cannot go on with it: after a value with no comma (only
+ * , } ] may follow), where an object wants a member name (after { or ,) and the line does not start
+ * one, or after a member name (no JSON printer breaks a line between a name and its value).
+ */
 bool asff__codec_line_cut(asff_parser *p, unsigned char c, uint64_t nl)
 {
+    bool in_object;
     if (!p->nframes || !asff__codec_record_envelope(p))
         return false;
     if (p->line_mode && p->last_nb_at != p->value_start) {
@@ -158,9 +168,14 @@ bool asff__codec_line_cut(asff_parser *p, unsigned char c, uint64_t nl)
         if (l == p->value_line)
             return true;
     }
-    if (!(c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n'))
+    if (!value_start(c))
         return false;
-    return p->line_mode || p->last_kind == 1;
+    if (p->line_mode || p->last_kind == 1)
+        return true;
+    if (p->last_kind == 2 && p->last_nb != ',')
+        return true;
+    in_object = p->jdepth >= 1 && p->jdepth <= 64 && ((p->objbits >> (p->jdepth - 1)) & 1u);
+    return in_object && (p->last_nb == '{' || p->last_nb == ',') && c != '"';
 }
 
 static bool blank(unsigned char c)
@@ -180,8 +195,8 @@ unsigned char asff__codec_last_nonblank(const asff_parser *p, const unsigned cha
 }
 
 /* Where to stop feeding yajl in d[off, end) to look at the start of the next line: after every
- * newline in line mode; before it, after a newline that follows a colon (a cut line), or a line
- * with a closing bracket (a value may have ended on it, and then line mode starts). */
+ * newline in line mode; before it, after a newline followed by a value's first byte, or after a
+ * line with a closing bracket (a value may have ended on it, and then line mode starts). */
 size_t asff__codec_next_split(const asff_parser *p, const unsigned char *d, size_t off, size_t end)
 {
     size_t s = off;
@@ -194,7 +209,8 @@ size_t asff__codec_next_split(const asff_parser *p, const unsigned char *d, size
         if (p->line_mode)
             return i + 1;
         c = asff__codec_last_nonblank(p, d, off, i, NULL);
-        if (c == ':' || memchr(d + s, '}', i - s) || memchr(d + s, ']', i - s))
+        if (c == ':' || (i + 1 < end && value_start(d[i + 1])) || memchr(d + s, '}', i - s) ||
+            memchr(d + s, ']', i - s))
             return i + 1;
         s = i + 1;
     }

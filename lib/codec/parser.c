@@ -1244,6 +1244,10 @@ static int start(asff_parser *p, int jt)
     frame *f = top(p);
     p->last_kind = 0;
     p->jdepth++;
+    if (p->jdepth <= 64) {
+        uint64_t bit = (uint64_t)1 << (p->jdepth - 1);
+        p->objbits = jt == J_OBJ ? p->objbits | bit : p->objbits & ~bit;
+    }
     /* The depth limit holds in skipped values too (yajl's own stack grows with the depth). */
     if (p->jdepth > p->opt.max_depth) {
         p->final_next = true;
