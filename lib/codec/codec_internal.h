@@ -173,10 +173,43 @@ void asff__codec_keep_history(asff_parser *p, const unsigned char *d, size_t n);
 /* positions.c: the byte at stream offset o, in the current piece or among the last bytes before it. */
 unsigned char asff__codec_byte_at(const asff_parser *p, uint64_t o);
 
-/* names.c: has f (an object's unknown members or a map's keys) seen name s[len]? Record a name
- * already stored in the object or map; false when out of memory. */
-bool asff__codec_name_seen(frame *f, const char *s, size_t len);
-bool asff__codec_name_add(frame *f, const char *name, size_t len);
+/* names.c: the slow paths of the two below (past the bit filter; the hash set). */
+bool asff__codec_name_seen_slow(frame *f, const char *s, size_t len);
+bool asff__codec_name_add_slow(frame *f, const char *name);
+
+static inline uint32_t asff__codec_bloom_hash(const char *s, size_t len)
+{
+    uint64_t a, b, h = asff__codec_name_words(s, len, &a, &b);
+    return (uint32_t)(h >> 32);
+}
+
+/* Has f (an object's unknown members or a map's keys) seen name s[len]? Most new names stop at the
+ * bit filter, inline: this runs for every unknown member and map key. */
+static inline bool asff__codec_name_seen(frame *f, const char *s, size_t len)
+{
+    uint32_t h = asff__codec_bloom_hash(s, len);
+    if (!((f->bloom[(h >> 6) & 1] >> (h & 63)) & 1u))
+        return false;
+    return asff__codec_name_seen_slow(f, s, len);
+}
+
+/* Record a name already stored in the object or map as seen; false when out of memory. */
+static inline bool asff__codec_name_add(frame *f, const char *name, size_t len)
+{
+    size_t n;
+    uint32_t h = asff__codec_bloom_hash(name, len);
+    f->bloom[(h >> 6) & 1] |= (uint64_t)1 << (h & 63);
+    if (f->kind == FK_MAP) {
+        asff_map mp;
+        memcpy(&mp, f->slot, sizeof mp);
+        n = mp.count;
+    } else {
+        n = f->nextra;
+    }
+    if (!f->hset && n <= NAMESET_LINEAR)
+        return true;
+    return asff__codec_name_add_slow(f, name);
+}
 
 /* lines.c: the first byte of d[i, n) where invalid UTF-8 (RFC 3629), or a \\u escape of a lone
  * surrogate, shows; n when none (*at, the stream offset of the bad sequence, is set only when one

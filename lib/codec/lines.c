@@ -11,7 +11,7 @@ static size_t utf8_seq_len(unsigned char c)
 
 /*
  * The first byte of d[i, n) where invalid UTF-8 starts, n when none; *at gets its stream offset. ASCII
- * is skipped 16 bytes at a time and each run of other bytes checked whole with
+ * is skipped 32 bytes at a time and each run of other bytes checked whole with
  * asff__utf8_valid_prefix (a valid sequence never holds an ASCII byte). A sequence cut at the end of
  * the piece is kept in ucarry and checked with the next piece.
  */
@@ -32,13 +32,15 @@ size_t asff__codec_scan_utf8(asff_parser *p, const unsigned char *d, size_t i, s
     }
     while (i < n) {
         size_t j, ok;
-        while (i + 16 <= n) {
-            uint64_t a, b;
+        while (i + 32 <= n) {
+            uint64_t a, b, c, e;
             memcpy(&a, d + i, 8);
             memcpy(&b, d + i + 8, 8);
-            if ((a | b) & 0x8080808080808080ull)
+            memcpy(&c, d + i + 16, 8);
+            memcpy(&e, d + i + 24, 8);
+            if ((a | b | c | e) & 0x8080808080808080ull)
                 break;
-            i += 16;
+            i += 32;
         }
         while (i < n && d[i] < 0x80)
             i++;

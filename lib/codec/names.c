@@ -4,12 +4,6 @@
 #include <string.h>
 #include "codec_internal.h"
 
-static uint32_t bloom_hash(const char *s, size_t len)
-{
-    uint64_t a, b, h = asff__codec_name_words(s, len, &a, &b);
-    return (uint32_t)(h >> 32);
-}
-
 /* Names are hashed a word at a time: this runs for every key of the input. */
 static uint32_t hash_name(const char *s, size_t len)
 {
@@ -49,22 +43,8 @@ static bool hset_insert(frame *f, const char *name)
     return true;
 }
 
-/* The names of f (extras of an object, keys of a map). */
-static size_t names_count(const frame *f)
+bool asff__codec_name_seen_slow(frame *f, const char *s, size_t len)
 {
-    if (f->kind == FK_MAP) {
-        asff_map mp;
-        memcpy(&mp, f->slot, sizeof mp);
-        return mp.count;
-    }
-    return f->nextra;
-}
-
-bool asff__codec_name_seen(frame *f, const char *s, size_t len)
-{
-    uint32_t h = bloom_hash(s, len);
-    if (!((f->bloom[(h >> 6) & 1] >> (h & 63)) & 1u))
-        return false;
     if (f->hset) {
         uint32_t i = hash_name(s, len) & (f->hcap - 1);
         while (f->hset[i]) {
@@ -91,14 +71,9 @@ bool asff__codec_name_seen(frame *f, const char *s, size_t len)
     }
 }
 
-/* Record name (already stored in the object or map) as seen. */
-bool asff__codec_name_add(frame *f, const char *name, size_t len)
+/* Past NAMESET_LINEAR names: the hash set, built or grown when due. */
+bool asff__codec_name_add_slow(frame *f, const char *name)
 {
-    size_t n = names_count(f);
-    uint32_t h = bloom_hash(name, len);
-    f->bloom[(h >> 6) & 1] |= (uint64_t)1 << (h & 63);
-    if (!f->hset && n <= NAMESET_LINEAR)
-        return true;
     if (!f->hset || (f->hcount + 1) * 2 > f->hcap) {
         /* (Re)build from the stored names: the old table stays in the arena until it is reset. */
         uint32_t cap = f->hcap ? f->hcap * 2 : 64;
