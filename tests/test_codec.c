@@ -1,4 +1,5 @@
 /* Tests of lib/codec: the streaming parser, the envelopes, errors and limits, and the writer. */
+#include <inttypes.h>
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 #include "asff/codec.h"
 #include "asff/filter.h"
+#include "support.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -636,7 +639,8 @@ static void test_limits(void **state)
     for (i = 0; i < 100; i++)
         strcat(text, "[");
     parse_text(text, NULL, &r);
-    assert_int_equal(r.status, ASFF_ERR_TRUNCATED); /* a model error waits for the end of its finding */
+    assert_int_equal(r.status, ASFF_ERR_LIMIT); /* the depth limit stops the work at once */
+    assert_int_equal(r.err.column, 5 + 64);
     result_free(&r);
     for (i = 0; i < 100; i++)
         strcat(text, "]");
@@ -703,12 +707,27 @@ static void test_limits(void **state)
         assert_int_equal(r.err.offset, 65536);
         assert_string_equal(r.err.path, "/0/Title");
         result_free(&r);
+        /* the limit stops the work: an array has no next line to go on at */
         o.skip_invalid = true;
         parse_chunks(big, blen, &o, 0, &r);
-        assert_int_equal(r.status, ASFF_OK);
-        assert_int_equal(r.skipped, 1);
-        assert_string_equal(r.skips, "0 /0 ASFF_ERR_LIMIT /0/Title 1 65537;");
+        assert_int_equal(r.status, ASFF_ERR_LIMIT);
+        assert_int_equal(r.skipped, 0);
         result_free(&r);
+        /* in NDJSON the next line goes on */
+        {
+            char *two = malloc(blen + 32);
+            assert_non_null(two);
+            memset(two, 'x', blen);
+            memcpy(two, "{\"Title\":\"", 10);
+            memcpy(two + blen - 3, "\"}\n", 3);
+            memcpy(two + blen, "{\"Id\":\"b\"}\n", 11);
+            parse_chunks(two, blen + 11, &o, 0, &r);
+            assert_int_equal(r.status, ASFF_OK);
+            assert_int_equal(r.skipped, 1);
+            assert_int_equal(r.count, 1);
+            result_free(&r);
+            free(two);
+        }
         free(big);
     }
     /* invalid options */
@@ -756,7 +775,8 @@ static void test_skip_invalid(void **state)
     assert_int_equal(r.status, ASFF_OK);
     assert_string_equal(output(&r), "{\"Id\":\"a\"}\n{\"Id\":\"c\"}\n{\"Id\":\"e\"}\n");
     assert_int_equal(r.skipped, 3);
-    assert_string_equal(r.skips, "1 /1 ASFF_ERR_SYNTAX /1/Id 3 1;3 /3 ASFF_ERR_TYPE /3/Id 4 8;"
+    /* the cut line is reported at its own line (2), not where the next one fails to continue it */
+    assert_string_equal(r.skips, "1 /1 ASFF_ERR_TRUNCATED /1/Id 2 11;3 /3 ASFF_ERR_TYPE /3/Id 4 8;"
                                  "4 /4 ASFF_ERR_SYNTAX /4/Id 5 7;");
     assert_string_equal(r.infos, "0  1;2 /2 3;5 /5 6;");
     result_free(&r);
@@ -1388,6 +1408,448 @@ static void test_out_of_memory(void **state)
 /* Doubles in JSON's notation under a locale with a decimal comma (a program that called
  * setlocale(LC_ALL, "")): read, written and compared in filters as "7.5", not "7,5".
  * tools/dev/deps.sh generates de_DE.UTF-8; without it this test fails rather than pass blind. */
+/* ---- allocation chaos and deep nesting ----------------------------------------------------- */
+
+/* Inputs that reach every allocating path of the parser: envelopes (other_members), captures,
+ * maps and lists, a number longer than the parser's stack buffer, NDJSON recovery (a new yajl
+ * handle), a long token held back, a skipped finding. */
+typedef struct chaos_in {
+    const char *data;
+    size_t len;
+    size_t chunk;
+    bool skip;
+} chaos_in;
+
+static char *chaos_text(size_t *len)
+{
+    static const char head[] =
+        "{\"Findings\":[{\"Id\":\"a\",\"Types\":[\"t\"],\"ProductFields\":{\"k\":\"v\"},\"X\":[1,{\"y\":null}],"
+        "\"Confidence\":";
+    char *out;
+    out = malloc(16384);
+    assert_non_null(out);
+    strcpy(out, head);
+    memset(out + strlen(out), '1', 300);
+    out[sizeof head - 1 + 300] = '\0';
+    strcat(out, "}],\"NextToken\":\"n\",\"Other\":{\"z\":[true]}}\n{\"Title\":\n{\"Id\":\"b\",\"Title\":\"");
+    {
+        size_t n = strlen(out);
+        memset(out + n, 'x', 6000);
+        out[n + 6000] = '\0';
+    }
+    strcat(out, "\"}\n42\n{\"Id\":1}\n{\"detail-type\":\"d\",\"source\":\"s\",\"detail\":{\"findings\":[{\"Id\":\"c\"}]}}\n");
+    *len = strlen(out);
+    return out;
+}
+
+static int chaos_cb(void *ctx, void *finding, const asff_finding_info *info)
+{
+    (void)ctx;
+    (void)finding;
+    (void)info;
+    return 0;
+}
+
+static asff_status chaos_stream(const asff_allocator *alloc, void *ctx)
+{
+    chaos_in *in = ctx;
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    asff_parser *p;
+    asff_error e;
+    asff_status st = ASFF_OK;
+    size_t off;
+    o.allocator = alloc;
+    o.skip_invalid = in->skip;
+    (void)asff_parser_new(&o, chaos_cb, NULL, NULL, &p, NULL);
+    if (!p)
+        return ASFF_ERR_NOMEM;
+    for (off = 0; off < in->len && st == ASFF_OK; off += in->chunk)
+        st = asff_parser_feed(p, in->data + off, in->len - off < in->chunk ? in->len - off : in->chunk, &e);
+    if (st == ASFF_OK)
+        st = asff_parser_finish(p, &e);
+    asff_parser_free(p);
+    return st;
+}
+
+static asff_status chaos_buffer(const asff_allocator *alloc, void *ctx)
+{
+    chaos_in *in = ctx;
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    asff_finding_list *l = NULL;
+    asff_error e;
+    asff_status st;
+    o.allocator = alloc;
+    o.skip_invalid = in->skip;
+    st = asff_parse_buffer(in->data, in->len, &o, &l, &e);
+    if (st == ASFF_OK) {
+        assert_int_equal(l->count, 3);
+        asff_finding_list_free(l);
+    } else {
+        assert_null(l);
+    }
+    return st;
+}
+
+static asff_status chaos_object(const asff_allocator *alloc, void *ctx)
+{
+    chaos_in *in = ctx;
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    void *obj = NULL;
+    asff_error e;
+    asff_status st;
+    o.allocator = alloc;
+    st = asff_parse_object(in->data, in->len, 0, &o, &obj, &e);
+    if (st == ASFF_OK)
+        asff_object_free(obj);
+    else
+        assert_null(obj);
+    return st;
+}
+
+typedef struct chaos_w {
+    asff_finding_list *l;
+    asff_format format;
+    bool pretty;
+    int sink; /* 0 buffer, 1 callback */
+} chaos_w;
+
+static int chaos_sink(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    (void)data;
+    (void)len;
+    return 0;
+}
+
+static asff_status chaos_writer(const asff_allocator *alloc, void *ctx)
+{
+    chaos_w *c = ctx;
+    asff_write_options o = ASFF_WRITE_OPTIONS_INIT;
+    asff_writer *w;
+    asff_error e;
+    asff_status st = ASFF_OK;
+    size_t i;
+    o.allocator = alloc;
+    o.format = c->format;
+    o.pretty = c->pretty;
+    w = NULL;
+    if (c->sink)
+        (void)asff_writer_new_callback(chaos_sink, NULL, &o, &w, NULL);
+    else
+        (void)asff_writer_new_buffer(&o, &w, NULL);
+    if (!w)
+        return ASFF_ERR_NOMEM;
+    for (i = 0; i < c->l->count && st == ASFF_OK; i++)
+        st = asff_writer_write(w, c->l->items[i], &e);
+    if (st == ASFF_OK)
+        st = asff_writer_finish(w, &e);
+    asff_writer_free(w);
+    return st;
+}
+
+static void test_alloc_chaos_parser(void **state)
+{
+    size_t len;
+    char *text = chaos_text(&len);
+    chaos_in in = {text, len, 65536, true};
+    (void)state;
+    assert_true(test_alloc_chaos(chaos_stream, &in) > 10);
+    in.chunk = 1000; /* tokens across feeds, the long one held back */
+    test_alloc_chaos(chaos_stream, &in);
+    assert_true(test_alloc_chaos(chaos_buffer, &in) > 10);
+    free(text);
+}
+
+static void test_alloc_chaos_object(void **state)
+{
+    size_t len;
+    char *data = read_real("asr/CIS_1-6-multi-select.json", &len);
+    static const char one[] = "{\"Id\":\"a\",\"Types\":[\"t\"],\"Resources\":[{\"Id\":\"r\",\"Tags\":{\"a\":\"b\"}}],"
+                              "\"Confidence\":1.5e3,\"U\":{\"x\":[\"\\u00e9\"]}}";
+    chaos_in in = {one, sizeof one - 1, 0, false};
+    (void)state;
+    assert_true(test_alloc_chaos(chaos_object, &in) > 3);
+    {
+        /* the writer, every format, to memory and to a callback */
+        asff_finding_list *l = NULL;
+        asff_error e;
+        chaos_w c;
+        int f, pretty, sink;
+        assert_int_equal(asff_parse_buffer(data, len, NULL, &l, &e), ASFF_OK);
+        assert_true(l->count > 0);
+        c.l = l;
+        for (f = ASFF_FORMAT_NDJSON; f <= ASFF_FORMAT_VALUE; f++)
+            for (pretty = 0; pretty < 2; pretty++)
+                for (sink = 0; sink < 2; sink++) {
+                    c.format = (asff_format)f;
+                    c.pretty = pretty != 0;
+                    c.sink = sink;
+                    test_alloc_chaos(chaos_writer, &c);
+                }
+        asff_finding_list_free(l);
+    }
+    free(data);
+}
+
+static int deep_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    (void)info;
+    *(asff_error *)ctx = *err;
+    return 0;
+}
+
+/* 10^6 levels of [ and of {"a": : the depth limit ends the work at once, with its position. */
+static void test_deep_nesting(void **state)
+{
+    const size_t levels = 1000000;
+    int shape;
+    (void)state;
+    for (shape = 0; shape < 2; shape++) {
+        const char *unit = shape ? "{\"a\":" : "[";
+        size_t ul = strlen(unit), len = levels * ul, i;
+        char *text = malloc(len);
+        asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+        asff_parser *p;
+        asff_error e;
+        void *obj = NULL;
+        int skip;
+        assert_non_null(text);
+        for (i = 0; i < levels; i++)
+            memcpy(text + i * ul, unit, ul);
+        for (skip = 0; skip < 2; skip++) {
+            asff_error seen;
+            memset(&seen, 0, sizeof seen);
+            o.skip_invalid = skip != 0;
+            (void)asff_parser_new(&o, NULL, deep_error, &seen, &p, NULL);
+            assert_non_null(p);
+            if (skip && shape) {
+                /* a top-level object is a record of its own: reported, and the stream goes on */
+                assert_int_equal(asff_parser_feed(p, text, len, &e), ASFF_OK);
+                assert_int_equal(asff_parser_finish(p, &e), ASFF_OK);
+                assert_int_equal(asff_parser_skipped(p), 1);
+                e = seen;
+            } else {
+                assert_int_equal(asff_parser_feed(p, text, len, &e), ASFF_ERR_LIMIT);
+            }
+            assert_int_equal(e.code, ASFF_ERR_LIMIT);
+            assert_int_equal(e.offset, ASFF_DEFAULT_MAX_DEPTH * ul);
+            assert_int_equal(e.line, 1);
+            assert_int_equal(e.column, ASFF_DEFAULT_MAX_DEPTH * ul + 1);
+            asff_parser_free(p);
+        }
+        assert_int_equal(asff_parse_object(text, len, 0, NULL, &obj, &e), shape ? ASFF_ERR_LIMIT : ASFF_ERR_ENVELOPE);
+        assert_null(obj);
+        if (shape)
+            assert_int_equal(e.offset, ASFF_DEFAULT_MAX_DEPTH * ul);
+        free(text);
+    }
+}
+
+/* ---- the hostile-input table (tests/data/hostile/cases.tsv, from gen_hostile.py) ------------ */
+
+typedef struct hcase {
+    char name[128];
+    char status[2][40];          /* without, with skip_invalid */
+    long count[2], skipped;
+    unsigned char *data;
+    size_t len;
+} hcase;
+
+static int hexdigit(int c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* One line of the table; false at the end or for a comment. */
+static bool hcase_parse(char *line, hcase *c)
+{
+    char *f[7], *save = NULL, *tok;
+    int n = 0;
+    size_t cap = 0;
+    if (line[0] == '#' || line[0] == '\0')
+        return false;
+    for (tok = strtok_r(line, "\t\n", &save); tok && n < 7; tok = strtok_r(NULL, "\t\n", &save))
+        f[n++] = tok;
+    assert_int_equal(n, 7);
+    snprintf(c->name, sizeof c->name, "%s", f[0]);
+    snprintf(c->status[0], sizeof c->status[0], "%s", f[1]);
+    c->count[0] = atol(f[2]);
+    snprintf(c->status[1], sizeof c->status[1], "%s", f[3]);
+    c->count[1] = atol(f[4]);
+    c->skipped = atol(f[5]);
+    c->data = NULL;
+    c->len = 0;
+    if (strcmp(f[6], "-") == 0)
+        return true;
+    for (tok = strtok_r(f[6], " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char *star = strchr(tok, '*');
+        size_t hl = star ? (size_t)(star - tok) : strlen(tok), rep = star ? (size_t)atol(star + 1) : 1, k, r;
+        assert_int_equal(hl % 2, 0);
+        if (c->len + hl / 2 * rep > cap) {
+            cap = (c->len + hl / 2 * rep) * 2 + 64;
+            c->data = realloc(c->data, cap);
+            assert_non_null(c->data);
+        }
+        for (r = 0; r < rep; r++)
+            for (k = 0; k < hl; k += 2)
+                c->data[c->len++] = (unsigned char)(hexdigit(tok[k]) * 16 + hexdigit(tok[k + 1]));
+    }
+    return true;
+}
+
+typedef struct hrun {
+    long count, skipped;
+    asff_error last_skip;
+} hrun;
+
+static int hrun_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    (void)finding;
+    (void)info;
+    ((hrun *)ctx)->count++;
+    return 0;
+}
+
+static int hrun_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    hrun *r = ctx;
+    (void)info;
+    r->skipped++;
+    r->last_skip = *err;
+    return 0;
+}
+
+/* An error must say where: a line and column, and a message. */
+static bool has_position(const asff_error *e)
+{
+    return e->line >= 1 && e->column >= 1 && e->message[0] != '\0';
+}
+
+static int hostile_one(const hcase *c, int skip, size_t chunk, asff_error *out)
+{
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    hrun r = {0, 0, {0}};
+    asff_parser *p;
+    asff_error e;
+    asff_status st = ASFF_OK;
+    size_t off;
+    int bad = 0;
+    o.skip_invalid = skip != 0;
+    (void)asff_parser_new(&o, hrun_finding, hrun_error, &r, &p, NULL);
+    assert_non_null(p);
+    memset(&e, 0, sizeof e);
+    for (off = 0; off < c->len && st == ASFF_OK; off += chunk)
+        st = asff_parser_feed(p, c->data + off, c->len - off < chunk ? c->len - off : chunk, &e);
+    if (st == ASFF_OK)
+        st = asff_parser_finish(p, &e);
+    if (strcmp(asff_status_name(st), c->status[skip]) != 0 || r.count != c->count[skip] ||
+        (skip && r.skipped != c->skipped) || (st != ASFF_OK && !has_position(&e)) ||
+        (r.skipped && !has_position(&r.last_skip))) {
+        print_error("hostile %s (skip_invalid %d, chunk %zu): %s, %ld findings, %ld skipped; expected %s, %ld, %ld"
+                    " [%s at %" PRIu64 ":%" PRIu64 " %s]\n",
+                    c->name, skip, chunk, asff_status_name(st), r.count, r.skipped, c->status[skip], c->count[skip],
+                    skip ? c->skipped : 0L, e.message, e.line, e.column, e.path);
+        bad = 1;
+    }
+    if (out)
+        *out = st == ASFF_OK ? r.last_skip : e;
+    asff_parser_free(p);
+    return bad;
+}
+
+static void test_hostile(void **state)
+{
+    char path[1024];
+    FILE *f;
+    char *line = NULL;
+    size_t cap = 0;
+    int bad = 0, n = 0;
+    (void)state;
+    snprintf(path, sizeof path, "%s/hostile/cases.tsv", ASFF_TEST_DATA);
+    f = fopen(path, "r");
+    assert_non_null(f);
+    while (getline(&line, &cap, f) > 0) {
+        hcase c;
+        int skip;
+        if (!hcase_parse(line, &c))
+            continue;
+        n++;
+        for (skip = 0; skip < 2; skip++) {
+            static const size_t chunks[] = {1, 7, 64, 4096, 65536};
+            asff_error whole, part;
+            asff_finding_list *l = NULL;
+            asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+            asff_status st;
+            size_t k;
+            bad += hostile_one(&c, skip, c.len ? c.len : 1, &whole);
+            for (k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+                if (chunks[k] >= c.len || (chunks[k] < 4096 && c.len > 65536) || (chunks[k] < 64 && c.len > 8192))
+                    continue;
+                bad += hostile_one(&c, skip, chunks[k], &part);
+                /* the same error at the same place, whatever the chunks */
+                /* (limits between pieces are checked where a piece ends: the line only) */
+                if (part.code != whole.code || part.line != whole.line ||
+                    (part.offset != whole.offset && part.code != ASFF_ERR_LIMIT)) {
+                    print_error("hostile %s (skip_invalid %d, chunk %zu): error at %" PRIu64 " (line %" PRIu64
+                                "), whole: at %" PRIu64 " (line %" PRIu64 ")\n",
+                                c.name, skip, chunks[k], part.offset, part.line, whole.offset, whole.line);
+                    bad++;
+                }
+            }
+            /* asff_parse_buffer: all of them or an error */
+            o.skip_invalid = skip != 0;
+            st = asff_parse_buffer(c.data, c.len, &o, &l, &part);
+            if (strcmp(asff_status_name(st), c.status[skip]) != 0 ||
+                (st == ASFF_OK && (long)l->count != c.count[skip]) || (st != ASFF_OK && (l || !has_position(&part)))) {
+                print_error("hostile %s (asff_parse_buffer, skip_invalid %d): %s, %ld findings\n", c.name, skip,
+                            asff_status_name(st), l ? (long)l->count : -1L);
+                bad++;
+            }
+            asff_finding_list_free(l);
+        }
+        free(c.data);
+    }
+    free(line);
+    fclose(f);
+    assert_true(n >= 300);
+    assert_int_equal(bad, 0);
+}
+
+/* A long number, string or escape run fed in small chunks is refused at the limit in time linear in
+ * it (yajl alone lexes a token spanning feeds again from its start on every feed: quadratic). */
+static void test_long_tokens_linear(void **state)
+{
+    static const char *const heads[] = {"", "{\"Title\":\"", "{\"Title\":\"", "{\"Confidence\":"};
+    static const char *const units[] = {"1", "x", "\\u00e9", "1"};
+    const size_t size = 12u << 20;
+    int k;
+    (void)state;
+    for (k = 0; k < 4; k++) {
+        size_t hl = strlen(heads[k]), ul = strlen(units[k]), len = hl, off;
+        char *text = malloc(size + 64);
+        asff_parser *p = NULL;
+        (void)asff_parser_new(NULL, NULL, NULL, NULL, &p, NULL);
+        asff_error e;
+        asff_status st = ASFF_OK;
+        clock_t t0 = clock();
+        assert_non_null(text);
+        assert_non_null(p);
+        memcpy(text, heads[k], hl);
+        while (len + ul <= size) {
+            memcpy(text + len, units[k], ul);
+            len += ul;
+        }
+        for (off = 0; off < len && st == ASFF_OK; off += 1000)
+            st = asff_parser_feed(p, text + off, len - off < 1000 ? len - off : 1000, &e);
+        assert_int_equal(st, ASFF_ERR_LIMIT);
+        assert_true(e.offset < (7u << 20)); /* stopped at the limit, not at the end */
+        /* generous: linear takes a small fraction of a second, quadratic minutes */
+        assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 10.0);
+        asff_parser_free(p);
+        free(text);
+    }
+}
+
 static void test_numbers_ignore_locale(void **state)
 {
     static const char in[] = "{\"Id\":\"x\",\"Severity\":{\"Product\":7.5,\"Normalized\":40}}";
@@ -1445,6 +1907,11 @@ int main(void)
         cmocka_unit_test(test_writer_like_yajl),
         cmocka_unit_test(test_out_of_memory),
         cmocka_unit_test(test_numbers_ignore_locale),
+        cmocka_unit_test(test_alloc_chaos_parser),
+        cmocka_unit_test(test_alloc_chaos_object),
+        cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_long_tokens_linear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

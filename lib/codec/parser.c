@@ -9,162 +9,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
-#include <yajl/yajl_parse.h>
 #include "codec_internal.h"
 #include "core/text.h"
 
-enum { FK_OBJECT, FK_LIST, FK_MAP, FK_ARRAY, FK_DETAIL, FK_CAPTURE, FK_SKIP };
-enum { ROLE_NONE, ROLE_FINDING, ROLE_TOP };
-/* What a key of the top-level object or of an event's detail means besides being a member. */
-enum { SP_NONE, SP_FINDINGS, SP_DETAIL, SP_DOCSTR, SP_DOCJSON, SP_NEXTTOKEN };
-/* JSON value types as the callbacks see them. */
-enum { J_NULL, J_BOOL, J_NUM, J_STR, J_OBJ, J_ARR };
+/* ---- positions (positions.c) --------------------------------------------------------------- */
 
-/* A direct-mapped cache of member lookups: findings repeat the same names over and over. */
-#define MCACHE_SIZE 1024u
-typedef struct mcache {
-    const asff_type *t;
-    const asff_member *m;
-    uint64_t a, b;              /* the name's key words (name_words), checked before the name */
-    size_t len;
-} mcache;
-
-#define NAMESET_LINEAR 16  /* names compared linearly up to this many, hashed beyond */
-#define PIECE (64u * 1024u) /* feed yajl at most this much at once, so limits are checked between pieces */
-
-typedef struct frame {
-    uint8_t kind, role, special, typed;
-    uint8_t switched;           /* ROLE_TOP: became an envelope (FINDINGS or EVENT) */
-    uint8_t bad_item;           /* FK_SKIP: a bad finding being skipped */
-    const asff_type *type;      /* FK_OBJECT */
-    void *obj;                  /* FK_OBJECT: the object; FK_LIST / FK_MAP: the owner */
-    const asff_member *m;       /* FK_OBJECT: member of the current key (NULL: unknown); FK_LIST/FK_MAP: the member */
-    void *slot;                 /* FK_LIST / FK_MAP: storage of the member */
-    const char *key;            /* current key (paths, extras, map keys) */
-    size_t key_len;
-    const char **doc;           /* SP_DOCSTR / SP_DOCJSON target */
-    uint64_t index;             /* FK_LIST / FK_ARRAY: index of the current item */
-    size_t count;               /* members or items so far */
-    uint32_t depth;             /* FK_CAPTURE / FK_SKIP: open containers */
-    asff_extra *tail;           /* FK_OBJECT: last extra */
-    uint32_t nextra;
-    uint64_t bloom[2];          /* one bit per name seen (by hash): most new names skip the scan */
-    const char **hset;          /* names seen, once there are more than NAMESET_LINEAR */
-    uint32_t hcap, hcount;
-} frame;
-
-struct asff_parser {
-    asff_parse_options opt;
-    const asff_allocator *alloc;
-    asff_yalloc ya;
-    yajl_handle y;
-    yajl_gen cap;                 /* captures unknown members as compact JSON */
-    asff_finding_fn on_finding;
-    asff_parse_error_fn on_error;
-    void *ctx;
-    const asff_type *item_type;
-    const asff_type *holder_type;
-
-    frame *frames;
-    size_t nframes, cframes;
-
-    asff_arena *top_arena;        /* the top-level value: envelope members, or a top-level finding */
-    asff_arena *item_arena;       /* findings inside arrays */
-    asff_arena *shared;           /* asff_parse_buffer: everything in one arena, nothing reset */
-    asff_document doc;
-    asff_buf other;               /* other_members text */
-
-    /* position */
-    const unsigned char *pdata;   /* current piece */
-    size_t plen;
-    uint64_t pbase;               /* stream offset of pdata[0] */
-    uint64_t ybase;               /* stream offset of what yajl was last given */
-    uint64_t scan;                /* newlines counted up to this stream offset */
-    uint64_t line, line_start;    /* line (from 1) at scan, and offset where it starts */
-    uint64_t pline, pline_start;  /* the same at pbase */
-    uint64_t total;
-
-    /* state */
-    asff_status st;
-    asff_error e;
-    bool finished, dead, skip_line, in_value;
-    uint64_t values, count, skipped, items;
-    uint64_t value_start, value_line;
-    uint64_t last_ok;
-    int last_kind;
-    bool between;                 /* errors found between pieces sit at the stream's end so far */                /* what yajl accepted last: 0 an opening bracket, 1 a key, 2 a value */
-    unsigned char hist[4096];     /* the bytes before the current piece (syntax error positions) */
-
-    /* the finding being read */
-    bool in_finding;
-    size_t ffr;                   /* its frame */
-    uint64_t f_start, f_line;
-    asff_buf fpath;
-    asff_error ferr;
-
-    bool in_unit;
-    uint64_t unit_start;
-    uint32_t jdepth;              /* open JSON containers */
-    struct mcache *mcache;        /* member lookups by (type, name) */
-    asff_buf path;
-};
-
-/* ---- positions ---------------------------------------------------------------------------- */
-
-static uint64_t pos_now(asff_parser *p)
-{
-    return p->ybase + yajl_get_bytes_consumed(p->y);
-}
-
-/* Count newlines up to stream offset o (within the current piece), moving forward only. */
-static void advance(asff_parser *p, uint64_t o)
-{
-    const unsigned char *s, *end, *nl;
-    if (o > p->pbase + p->plen)
-        o = p->pbase + p->plen;
-    if (o <= p->scan)
-        return;
-    s = p->pdata + (p->scan - p->pbase);
-    end = p->pdata + (o - p->pbase);
-    while (s < end && (nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
-        p->line++;
-        p->line_start = p->pbase + (uint64_t)(nl - p->pdata) + 1;
-        s = nl + 1;
-    }
-    p->scan = o;
-}
-
-/* The byte at stream offset o: in the current piece, or among the last bytes before it. */
-static unsigned char byte_at(const asff_parser *p, uint64_t o)
-{
-    return o >= p->pbase ? p->pdata[o - p->pbase] : p->hist[o % sizeof p->hist];
-}
-
-static void line_col(asff_parser *p, uint64_t o, uint64_t *line, uint64_t *col)
-{
-    uint64_t lo = p->pbase > sizeof p->hist ? p->pbase - sizeof p->hist : 0, i, n = 0;
-    if (o >= p->scan) {
-        advance(p, o);
-        *line = p->line;
-        *col = o - p->line_start + 1;
-        return;
-    }
-    /* Behind what was counted (a syntax error found late, a finding's first byte): count back. */
-    if (o < lo)
-        o = lo;
-    for (i = o; i < p->scan; i++)
-        n += byte_at(p, i) == '\n';
-    *line = p->line - n;
-    if (*line == p->pline) {
-        *col = o - p->pline_start + 1;
-        return;
-    }
-    for (i = o; i > lo; i--)
-        if (byte_at(p, i - 1) == '\n')
-            break;
-    *col = o - i + 1;
-}
 
 /* ---- paths ------------------------------------------------------------------------------- */
 
@@ -187,7 +36,7 @@ static void put_index(asff_buf *b, uint64_t v)
 }
 
 /* JSON Pointer of the value being read, from the frames (upto frames). */
-static void build_path(asff_parser *p, asff_buf *b, size_t upto, bool with_last)
+void asff__codec_build_path(asff_parser *p, asff_buf *b, size_t upto, bool with_last)
 {
     size_t i;
     asff__buf_reset(b);
@@ -220,14 +69,13 @@ static void set_errorv(asff_parser *p, asff_status code, uint64_t offset, const 
     memset(&p->e, 0, sizeof p->e);
     p->e.code = code;
     asff__text_vformat(p->e.message, sizeof p->e.message, fmt, ap); /* may quote input */
-    build_path(p, &p->path, p->nframes, true);
+    asff__codec_build_path(p, &p->path, p->nframes, true);
     asff__copy_string(p->e.path, sizeof p->e.path, p->path.data ? p->path.data : "");
     p->e.offset = offset;
-    line_col(p, offset, &p->e.line, &p->e.column);
+    asff__codec_line_col(p, offset, &p->e.line, &p->e.column);
 }
 
-static void set_errorf(asff_parser *p, asff_status code, uint64_t offset, const char *fmt, ...) ASFF_PRINTF(4, 5);
-static void set_errorf(asff_parser *p, asff_status code, uint64_t offset, const char *fmt, ...)
+void asff__codec_set_errorf(asff_parser *p, asff_status code, uint64_t offset, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -238,11 +86,6 @@ static void set_errorf(asff_parser *p, asff_status code, uint64_t offset, const 
 static void pop_frame(asff_parser *p);
 static void reset_item_arena(asff_parser *p, bool top);
 
-static bool skippable(asff_status code)
-{
-    return code == ASFF_ERR_TYPE || code == ASFF_ERR_LIMIT || code == ASFF_ERR_DUPLICATE ||
-           code == ASFF_ERR_UTF8 || code == ASFF_ERR_RANGE;
-}
 
 /*
  * A model error at the current position. With skip_invalid inside a finding, the finding is turned
@@ -250,16 +93,12 @@ static bool skippable(asff_status code)
  * on; otherwise the error is final. opening: the failing callback opens a container (yajl will close
  * it). Returns the value for the yajl callback.
  */
-#if defined(__GNUC__) || defined(__clang__)
-#define PARSER_COLD __attribute__((noinline, cold))
-#else
-#define PARSER_COLD
-#endif
-static PARSER_COLD int fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...) ASFF_PRINTF(4, 5);
-static int fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...)
+int asff__codec_fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...)
 {
     va_list ap;
-    uint64_t at = p->y && !p->between ? pos_now(p) : p->total;
+    uint64_t at = p->at_set ? p->at : p->y && !p->between ? asff__codec_pos_now(p) : p->total;
+    bool final = p->final_next;
+    p->at_set = p->final_next = false;
     /* An opening bracket is one byte: point at it rather than after it. */
     if (opening && at)
         at--;
@@ -267,8 +106,9 @@ static int fail(asff_parser *p, asff_status code, int opening, const char *fmt, 
     set_errorv(p, code, at, fmt, ap);
     va_end(ap);
     /* Inside a finding a model error waits for the end of the finding, so that a syntax error in
-     * the same bytes (the more basic fault) is reported instead; with skip_invalid it skips. */
-    if (p->in_finding && skippable(code)) {
+     * the same bytes (the more basic fault) is reported instead; with skip_invalid it skips. Limits
+     * that stop the work (final) do not wait: the rest of the value is not read. */
+    if (p->in_finding && asff__codec_skippable(code) && !final) {
         uint32_t open = (uint32_t)opening;
         size_t i;
         frame *f;
@@ -294,7 +134,7 @@ static int fail(asff_parser *p, asff_status code, int opening, const char *fmt, 
 
 static int nomem(asff_parser *p)
 {
-    return fail(p, ASFF_ERR_NOMEM, 0, "out of memory");
+    return asff__codec_fail(p, ASFF_ERR_NOMEM, 0, "out of memory");
 }
 
 /* ---- frames and arenas ------------------------------------------------------------------- */
@@ -403,23 +243,22 @@ static bool parse_i64(const char *s, size_t len, int64_t *out)
     return true;
 }
 
-/* strtod (in the C locale) on a number that is not NUL-terminated. */
-static double number_value(const char *s, size_t len)
+/* strtod (in the C locale) on a number that is not NUL-terminated; false when out of memory. */
+static bool number_value(asff_parser *p, const char *s, size_t len, double *out)
 {
     char buf[128];
     char *tmp = buf;
-    double d;
     if (len >= sizeof buf) {
-        tmp = malloc(len + 1); /* numbers this long are rare; the result is exact either way */
+        tmp = asff__malloc(p->alloc, len + 1); /* numbers this long are rare; the result is exact either way */
         if (!tmp)
-            return NAN;
+            return false;
     }
     memcpy(tmp, s, len);
     tmp[len] = '\0';
-    d = asff__c_strtod(tmp, NULL);
+    *out = asff__c_strtod(tmp, NULL);
     if (tmp != buf)
-        free(tmp);
-    return d;
+        asff__free(p->alloc, tmp);
+    return true;
 }
 
 /* A scalar for a typed slot of the given kind: *out is the pointer to store. */
@@ -441,8 +280,8 @@ static int make_scalar(asff_parser *p, asff_arena *a, int kind, int jt, const ch
             if (!v)
                 return nomem(p);
             if (!parse_i64(s, len, &v->value)) {
-                double d = number_value(s, len);
-                if (!(v->text = asff_arena_strdup_fast(a, s, len)))
+                double d;
+                if (!number_value(p, s, len, &d) || !(v->text = asff_arena_strdup_fast(a, s, len)))
                     return nomem(p);
                 v->value = d >= 9223372036854775807.0 ? INT64_MAX
                            : d <= -9223372036854775808.0 ? INT64_MIN
@@ -458,9 +297,10 @@ static int make_scalar(asff_parser *p, asff_arena *a, int kind, int jt, const ch
             double *v = asff_arena_alloc_fast(a, sizeof *v);
             if (!v)
                 return nomem(p);
-            *v = number_value(s, len);
+            if (!number_value(p, s, len, v))
+                return nomem(p);
             if (!isfinite(*v))
-                return fail(p, ASFF_ERR_RANGE, 0, "number %.*s is out of the range of a double",
+                return asff__codec_fail(p, ASFF_ERR_RANGE, 0, "number %.*s is out of the range of a double",
                             (int)(len > 40 ? 40 : len), s);
             *out = v;
             return 1;
@@ -479,7 +319,7 @@ static int make_scalar(asff_parser *p, asff_arena *a, int kind, int jt, const ch
     default:
         break;
     }
-    return fail(p, ASFF_ERR_TYPE, 0, "expected %s, got %s", kname(kind), jname(jt));
+    return asff__codec_fail(p, ASFF_ERR_TYPE, 0, "expected %s, got %s", kname(kind), jname(jt));
 }
 
 /* Compact JSON text of a scalar: *out points into static storage, the capture generator or s. */
@@ -513,147 +353,6 @@ static int scalar_json(asff_parser *p, int jt, const char *s, size_t len, int b,
 
 /* ---- names already seen in one object or map (duplicates) -------------------------------- */
 
-/* A name's first and last 8 bytes (the bytes themselves when shorter) and a cheap hash of them and
- * the length: no loop over the name. Good for a cache slot and a bit filter, not for a hash table
- * (names that differ only in the middle collide). */
-static uint64_t name_words(const char *s, size_t len, uint64_t *a, uint64_t *b)
-{
-    *a = *b = 0;
-    if (len >= 8) {
-        memcpy(a, s, 8);
-        memcpy(b, s + len - 8, 8);
-    } else if (len >= 4) { /* two 4-byte loads that overlap cover every byte */
-        uint32_t lo, hi;
-        memcpy(&lo, s, 4);
-        memcpy(&hi, s + len - 4, 4);
-        *a = lo | (uint64_t)hi << 32;
-    } else if (len) {
-        *a = (unsigned char)s[0] | (uint64_t)(unsigned char)s[len / 2] << 8 | (uint64_t)(unsigned char)s[len - 1] << 16;
-    }
-    return (*a * 0x9E3779B97F4A7C15ull) ^ (*b * 0xc4ceb9fe1a85ec53ull) ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
-}
-
-static uint32_t bloom_hash(const char *s, size_t len)
-{
-    uint64_t a, b, h = name_words(s, len, &a, &b);
-    return (uint32_t)(h >> 32);
-}
-
-/* Names are hashed a word at a time: this runs for every key of the input. */
-static uint32_t hash_name(const char *s, size_t len)
-{
-    uint64_t h = (uint64_t)len * 0x9E3779B97F4A7C15ull, w;
-    while (len >= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 29;
-        s += 8;
-        len -= 8;
-    }
-    if (len) {
-        w = 0;
-        memcpy(&w, s, len);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 29;
-    }
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return (uint32_t)(h >> 32);
-}
-
-static bool same_name(const char *stored, const char *s, size_t len)
-{
-    return strncmp(stored, s, len) == 0 && stored[len] == '\0';
-}
-
-static bool hset_insert(frame *f, const char *name)
-{
-    uint32_t i = hash_name(name, strlen(name)) & (f->hcap - 1);
-    while (f->hset[i]) {
-        if (strcmp(f->hset[i], name) == 0)
-            return false;
-        i = (i + 1) & (f->hcap - 1);
-    }
-    f->hset[i] = name;
-    f->hcount++;
-    return true;
-}
-
-/* The names of f (extras of an object, keys of a map). */
-static size_t names_count(const frame *f)
-{
-    if (f->kind == FK_MAP) {
-        asff_map mp;
-        memcpy(&mp, f->slot, sizeof mp);
-        return mp.count;
-    }
-    return f->nextra;
-}
-
-static bool name_seen(frame *f, const char *s, size_t len)
-{
-    uint32_t h = bloom_hash(s, len);
-    if (!((f->bloom[(h >> 6) & 1] >> (h & 63)) & 1u))
-        return false;
-    if (f->hset) {
-        uint32_t i = hash_name(s, len) & (f->hcap - 1);
-        while (f->hset[i]) {
-            if (same_name(f->hset[i], s, len))
-                return true;
-            i = (i + 1) & (f->hcap - 1);
-        }
-        return false;
-    }
-    if (f->kind == FK_MAP) {
-        asff_map mp;
-        size_t i;
-        memcpy(&mp, f->slot, sizeof mp);
-        for (i = 0; i < mp.count; i++)
-            if (same_name(mp.keys[i], s, len))
-                return true;
-        return false;
-    } else {
-        const asff_extra *x;
-        for (x = ((asff_object *)f->obj)->extra; x; x = x->next)
-            if (same_name(x->name, s, len))
-                return true;
-        return false;
-    }
-}
-
-/* Record name (already stored in the object or map) as seen. */
-static int name_add(asff_parser *p, frame *f, const char *name, size_t len)
-{
-    size_t n = names_count(f);
-    uint32_t h = bloom_hash(name, len);
-    f->bloom[(h >> 6) & 1] |= (uint64_t)1 << (h & 63);
-    if (!f->hset && n <= NAMESET_LINEAR)
-        return 1;
-    if (!f->hset || (f->hcount + 1) * 2 > f->hcap) {
-        /* (Re)build from the stored names: the old table stays in the arena until it is reset. */
-        uint32_t cap = f->hcap ? f->hcap * 2 : 64;
-        asff_arena *a = arena_of(f->obj);
-        f->hset = asff_arena_alloc_fast(a, cap * sizeof *f->hset);
-        if (!f->hset)
-            return nomem(p);
-        f->hcap = cap;
-        f->hcount = 0;
-        if (f->kind == FK_MAP) {
-            asff_map mp;
-            size_t i;
-            memcpy(&mp, f->slot, sizeof mp);
-            for (i = 0; i < mp.count; i++)
-                hset_insert(f, mp.keys[i]);
-        } else {
-            const asff_extra *x;
-            for (x = ((asff_object *)f->obj)->extra; x; x = x->next)
-                hset_insert(f, x->name);
-        }
-        return 1;
-    }
-    hset_insert(f, name);
-    return 1;
-}
-
 /* ---- storing into objects, lists and maps ------------------------------------------------ */
 
 static int note(asff_parser *p, frame *f, uint32_t index)
@@ -670,7 +369,7 @@ static int note(asff_parser *p, frame *f, uint32_t index)
     if (st == ASFF_ERR_NOMEM)
         return nomem(p);
     if (st != ASFF_OK)
-        return fail(p, ASFF_ERR_LIMIT, 0, "too many members in one object");
+        return asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "too many members in one object");
     return 1;
 }
 
@@ -696,7 +395,7 @@ static int add_extra(asff_parser *p, frame *f, const char *name, const char *jso
     f->nextra++;
     if (!note(p, f, o->type->nmembers + f->nextra - 1))
         return 0;
-    return name_add(p, f, name, f->key_len);
+    return asff__codec_name_add(f, name, f->key_len) ? 1 : nomem(p);
 }
 
 static int list_push(asff_parser *p, void *obj, void *slot, void *item)
@@ -742,7 +441,7 @@ static int map_push(asff_parser *p, frame *f, void *value)
     mp.values[mp.count] = value;
     mp.count++;
     memcpy(f->slot, &mp, sizeof mp);
-    return name_add(p, f, f->key, f->key_len);
+    return asff__codec_name_add(f, f->key, f->key_len) ? 1 : nomem(p);
 }
 
 /* Make a list or map member present (empty) so that [] and {} survive a round trip. */
@@ -811,11 +510,11 @@ static int deliver_json(asff_parser *p, frame *f, const char *json, size_t len)
 
 static void begin_item(asff_parser *p, size_t frame_index)
 {
-    uint64_t o = pos_now(p);
+    uint64_t o = asff__codec_pos_now(p);
     uint64_t col;
     p->f_start = o ? o - 1 : 0;
-    line_col(p, p->f_start, &p->f_line, &col);
-    build_path(p, &p->fpath, frame_index, true);
+    asff__codec_line_col(p, p->f_start, &p->f_line, &col);
+    asff__codec_build_path(p, &p->fpath, frame_index, true);
     p->ffr = frame_index;
     p->in_unit = true;
     p->unit_start = p->f_start;
@@ -837,7 +536,7 @@ static int deliver_finding(asff_parser *p, void *obj, bool top_level)
     asff_finding_info info;
     int rc = 0;
     bool keep = p->opt.keep && !p->shared;
-    fill_info(p, &info, pos_now(p));
+    fill_info(p, &info, asff__codec_pos_now(p));
     p->in_finding = false;
     p->in_unit = false;
     p->items++;
@@ -870,11 +569,11 @@ static int deliver_finding(asff_parser *p, void *obj, bool top_level)
 }
 
 /* A bad item was skipped (skip_invalid): report it. err is its error. */
-static int report_skipped(asff_parser *p, const asff_error *err, bool top_level)
+int asff__codec_report_skipped(asff_parser *p, const asff_error *err, bool top_level)
 {
     asff_finding_info info;
     int rc = 0;
-    fill_info(p, &info, pos_now(p));
+    fill_info(p, &info, asff__codec_pos_now(p));
     p->in_finding = false;
     p->in_unit = false;
     p->items++;
@@ -905,12 +604,12 @@ static void doc_clear_fields(asff_document *d)
 
 static void value_begin(asff_parser *p)
 {
-    uint64_t o = pos_now(p);
+    uint64_t o = asff__codec_pos_now(p);
     p->in_value = true;
     p->value_start = o ? o - 1 : 0;
     {
         uint64_t col;
-        line_col(p, p->value_start, &p->value_line, &col);
+        asff__codec_line_col(p, p->value_start, &p->value_line, &col);
     }
     doc_clear_fields(&p->doc);
     if (p->values > 0 || p->opt.envelope == ASFF_ENVELOPE_NDJSON)
@@ -919,11 +618,17 @@ static void value_begin(asff_parser *p)
     reset_item_arena(p, true);
 }
 
-static void value_end(asff_parser *p)
+void asff__codec_value_end(asff_parser *p)
 {
     p->in_value = false;
     p->values++;
     p->doc.values = p->values;
+}
+
+/* Envelopes detected rather than forced. */
+static bool auto_envelope(const asff_parser *p)
+{
+    return p->opt.envelope == ASFF_ENVELOPE_AUTO || p->opt.envelope == ASFF_ENVELOPE_NDJSON;
 }
 
 static void set_envelope(asff_parser *p, asff_envelope e)
@@ -955,7 +660,7 @@ static int end_holder(asff_parser *p, frame *f)
 {
     if (!f->switched) {
         if (p->opt.envelope == ASFF_ENVELOPE_FINDINGS || p->opt.envelope == ASFF_ENVELOPE_EVENT) {
-            return fail(p, ASFF_ERR_ENVELOPE, 0, "the object has no %s",
+            return asff__codec_fail(p, ASFF_ERR_ENVELOPE, 0, "the object has no %s",
                         p->opt.envelope == ASFF_ENVELOPE_EVENT ? "detail object" : "Findings array");
         }
         /* An object without Findings or detail is a finding. */
@@ -963,6 +668,10 @@ static int end_holder(asff_parser *p, frame *f)
         set_envelope(p, ASFF_ENVELOPE_FINDING);
         return deliver_finding(p, f->obj, true);
     }
+    if (f->switched == 2 && auto_envelope(p) && (f->tflags & (TF_DTYPE | TF_SOURCE)) != (TF_DTYPE | TF_SOURCE))
+        return asff__codec_fail(p, ASFF_ERR_ENVELOPE, 0,
+                    "an object with a detail object but without %s is neither an EventBridge event nor a finding",
+                    (f->tflags & TF_DTYPE) ? "source" : (f->tflags & TF_SOURCE) ? "detail-type" : "detail-type and source");
     return update_other(p, f);
 }
 
@@ -971,7 +680,7 @@ static int end_holder(asff_parser *p, frame *f)
 /* Every callback notes where the last token yajl accepted ends (syntax error positions). */
 #define P                                                                                           \
     asff_parser *p = ctx;                                                                           \
-    p->last_ok = pos_now(p)
+    p->last_ok = asff__codec_pos_now(p)
 
 /* The same for a string, key or number token, without asking yajl: when s points into the piece
  * (yajl copies a token only if it has escapes or spans pieces), the token ends after it (and its
@@ -980,7 +689,7 @@ static int end_holder(asff_parser *p, frame *f)
     asff_parser *p = ctx;                                                                           \
     do {                                                                                            \
         uintptr_t rel_ = (uintptr_t)(s) - (uintptr_t)p->pdata;                                      \
-        p->last_ok = rel_ < p->plen ? p->pbase + rel_ + (len) + (quote) : pos_now(p);               \
+        p->last_ok = rel_ < p->plen ? p->pbase + rel_ + (len) + (quote) : asff__codec_pos_now(p);               \
         ASFF_CHECK_POS(p);                                                                          \
     } while (0)
 
@@ -989,9 +698,9 @@ static int end_holder(asff_parser *p, frame *f)
 #include <stdio.h>
 #define ASFF_CHECK_POS(p)                                                                           \
     do {                                                                                            \
-        if ((p)->last_ok != pos_now(p)) {                                                           \
+        if ((p)->last_ok != asff__codec_pos_now(p)) {                                                           \
             fprintf(stderr, "P_TOKEN %llu != yajl %llu\n", (unsigned long long)(p)->last_ok,         \
-                    (unsigned long long)pos_now(p));                                                \
+                    (unsigned long long)asff__codec_pos_now(p));                                                \
             abort();                                                                                \
         }                                                                                           \
     } while (0)
@@ -1002,8 +711,10 @@ static int end_holder(asff_parser *p, frame *f)
 /* The unit being read (a finding, or one top-level member of an envelope) may not exceed max_finding. */
 static int check_unit(asff_parser *p, int opening)
 {
-    if (p->in_unit && p->last_ok - p->unit_start > p->opt.max_finding)
-        return fail(p, ASFF_ERR_LIMIT, opening, "finding larger than %zu bytes", p->opt.max_finding);
+    if (p->in_unit && p->last_ok - p->unit_start > p->opt.max_finding) {
+        p->final_next = true; /* stop reading the finding: what is left of it is not read */
+        return asff__codec_fail(p, ASFF_ERR_LIMIT, opening, "finding larger than %zu bytes", p->opt.max_finding);
+    }
     return 1;
 }
 
@@ -1019,13 +730,13 @@ static void item_done(asff_parser *p)
 static int scalar_item(asff_parser *p, int jt)
 {
     frame *f;
-    set_errorf(p, ASFF_ERR_TYPE, pos_now(p), "expected a finding object, got %s", jname(jt));
+    asff__codec_set_errorf(p, ASFF_ERR_TYPE, asff__codec_pos_now(p), "expected a finding object, got %s", jname(jt));
     if (!p->opt.skip_invalid) {
         p->st = ASFF_ERR_TYPE;
         return 0;
     }
     p->ferr = p->e;
-    if (!report_skipped(p, &p->ferr, false))
+    if (!asff__codec_report_skipped(p, &p->ferr, false))
         return 0;
     f = top(p);
     f->index++;
@@ -1040,7 +751,20 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
     void *v;
     if (!f) {
         value_begin(p);
-        return fail(p, ASFF_ERR_ENVELOPE, 0, "the document is %s, not an object or array of findings", jname(jt));
+        if (p->opt.skip_invalid && asff__codec_record_envelope(p)) {
+            /* NDJSON: a line that is a scalar is a bad record; the next line goes on. */
+            asff__codec_set_errorf(p, ASFF_ERR_ENVELOPE, asff__codec_pos_now(p), "the value is %s, not an object or array of findings",
+                       jname(jt));
+            p->f_start = p->value_start;
+            p->f_line = p->value_line;
+            asff__codec_build_path(p, &p->fpath, 0, true);
+            p->ferr = p->e;
+            if (!asff__codec_report_skipped(p, &p->ferr, true))
+                return 0;
+            asff__codec_value_end(p);
+            return 1;
+        }
+        return asff__codec_fail(p, ASFF_ERR_ENVELOPE, 0, "the document is %s, not an object or array of findings", jname(jt));
     }
     switch (f->kind) {
     case FK_SKIP:
@@ -1079,7 +803,7 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
         return note(p, f, (uint32_t)(f->m - f->type->members));
     case FK_LIST:
         if (f->index >= p->opt.max_members)
-            return fail(p, ASFF_ERR_LIMIT, 0, "more than %zu items in one array", p->opt.max_members);
+            return asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "more than %zu items in one array", p->opt.max_members);
         if (jt == J_NULL)
             v = NULL;
         else if (f->m->elem_kind == ASFF_KIND_JSON) {
@@ -1105,7 +829,7 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
     case FK_ARRAY:
         /* A finding that is not an object. */
         if (f->index >= p->opt.max_members)
-            return fail(p, ASFF_ERR_LIMIT, 0, "more than %zu items in one array", p->opt.max_members);
+            return asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "more than %zu items in one array", p->opt.max_members);
         begin_item(p, p->nframes);
         return scalar_item(p, jt);
     case FK_DETAIL:
@@ -1152,11 +876,11 @@ static int cb_number(void *ctx, const char *s, size_t len)
 static int check_string(asff_parser *p, const unsigned char *s, size_t len, const char *what)
 {
     if (len > p->opt.max_string)
-        return fail(p, ASFF_ERR_LIMIT, 0, "%s longer than %zu bytes", what, p->opt.max_string);
+        return asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "%s longer than %zu bytes", what, p->opt.max_string);
     /* yajl refuses raw control characters, so a NUL can only come from a \u0000 escape, and then
      * yajl hands over a decoded copy instead of a pointer into our input. */
     if ((uintptr_t)s - (uintptr_t)p->pdata >= p->plen && memchr(s, 0, len))
-        return fail(p, ASFF_ERR_UTF8, 0, "%s contains U+0000", what);
+        return asff__codec_fail(p, ASFF_ERR_UTF8, 0, "%s contains U+0000", what);
     return 1;
 }
 
@@ -1180,29 +904,6 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
     return done(p, scalar(p, J_STR, (const char *)s, len, 0));
 }
 
-static const struct {
-    const char *name;
-    size_t len;
-    size_t field;
-    int special;
-} top_keys[] = {
-    {"id", 2, offsetof(asff_document, event_id), SP_DOCSTR},
-    {"detail-type", 11, offsetof(asff_document, detail_type), SP_DOCSTR},
-    {"source", 6, offsetof(asff_document, source), SP_DOCSTR},
-    {"account", 7, offsetof(asff_document, account), SP_DOCSTR},
-    {"time", 4, offsetof(asff_document, time), SP_DOCSTR},
-    {"region", 6, offsetof(asff_document, region), SP_DOCSTR},
-    {"resources", 9, offsetof(asff_document, resources), SP_DOCJSON},
-    {"NextToken", 9, offsetof(asff_document, next_token), SP_NEXTTOKEN},
-}, detail_keys[] = {
-    {"actionName", 10, offsetof(asff_document, action_name), SP_DOCSTR},
-    {"actionDescription", 17, offsetof(asff_document, action_description), SP_DOCSTR},
-    {"insightArn", 10, offsetof(asff_document, insight_arn), SP_DOCSTR},
-    {"insightName", 11, offsetof(asff_document, insight_name), SP_DOCSTR},
-    {"resultType", 10, offsetof(asff_document, result_type), SP_DOCSTR},
-    {"insightResults", 14, offsetof(asff_document, insight_results), SP_DOCJSON},
-};
-
 static bool key_is(const unsigned char *s, size_t len, const char *name, size_t nlen)
 {
     return len == nlen && memcmp(s, name, len) == 0;
@@ -1217,7 +918,7 @@ static bool mcache_hit(const mcache *e, const asff_type *t, const char *s, size_
 /* Two ways per set: findings alternate between a few (type, name) pairs that share a set. */
 static const asff_member *find_member(asff_parser *p, const asff_type *t, const char *s, size_t len)
 {
-    uint64_t a, b, h = name_words(s, len, &a, &b);
+    uint64_t a, b, h = asff__codec_name_words(s, len, &a, &b);
     mcache *e = &p->mcache[(((h ^ ((uint64_t)(uintptr_t)t * 0x94d049bb133111ebull)) >> 40) & (MCACHE_SIZE / 2 - 1)) * 2];
     const asff_member *m;
     if (mcache_hit(&e[0], t, s, len, a, b))
@@ -1241,7 +942,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     P_TOKEN(s, len, 1);
     p->last_kind = 1;
     frame *f = top(p);
-    size_t i;
+    const asff__codec_key *ek;
     if (!f || f->kind == FK_SKIP)
         return 1;
     if (!check_string(p, s, len, "member name"))
@@ -1251,7 +952,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     f->key = (const char *)s; /* until the branches below store it: error paths name the new key */
     f->key_len = len;
     if (++f->count > p->opt.max_members)
-        return done(p, fail(p, ASFF_ERR_LIMIT, 0, "more than %zu members in one object", p->opt.max_members));
+        return done(p, asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "more than %zu members in one object", p->opt.max_members));
     if (!check_unit(p, 0))
         return done(p, 0);
     if (f->kind == FK_DETAIL) {
@@ -1263,22 +964,24 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
             f->special = SP_FINDINGS;
             f->key = "findings";
             f->key_len = 8;
+            if (f->tflags & TF_FINDINGS)
+                return done(p, asff__codec_fail(p, ASFF_ERR_DUPLICATE, 0, "member findings appears twice in the event's detail"));
+            f->tflags |= TF_FINDINGS;
         }
-        for (i = 0; i < sizeof detail_keys / sizeof detail_keys[0]; i++)
-            if (key_is(s, len, detail_keys[i].name, detail_keys[i].len)) {
-                f->special = (uint8_t)detail_keys[i].special;
-                f->doc = (const char **)((char *)&p->doc + detail_keys[i].field);
-                f->key = detail_keys[i].name;
-                f->key_len = detail_keys[i].len;
-            }
+        if ((ek = asff__codec_envelope_key(s, len, true)) != NULL) {
+            f->special = (uint8_t)ek->special;
+            f->doc = (const char **)((char *)&p->doc + ek->field);
+            f->key = ek->name;
+            f->key_len = ek->len;
+        }
         return 1;
     }
     if (f->kind == FK_MAP) {
         char *k;
         f->key = (const char *)s; /* for the error path only: yajl's buffer lives during the callback */
         f->key_len = len;
-        if (name_seen(f, (const char *)s, len))
-            return done(p, fail(p, ASFF_ERR_DUPLICATE, 0, "key \"%.*s\" appears twice", (int)(len > 64 ? 64 : len), s));
+        if (asff__codec_name_seen(f, (const char *)s, len))
+            return done(p, asff__codec_fail(p, ASFF_ERR_DUPLICATE, 0, "key \"%.*s\" appears twice", (int)(len > 64 ? 64 : len), s));
         if (!(k = asff_arena_strdup_fast(arena_of(f->obj), (const char *)s, len)))
             return done(p, nomem(p));
         f->key = k;
@@ -1288,37 +991,53 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
     /* FK_OBJECT */
     if (f->role == ROLE_TOP) {
         asff_envelope env = p->opt.envelope;
+        bool event_member = key_is(s, len, "version", 7);
         f->special = SP_NONE;
         f->doc = NULL;
         if (key_is(s, len, "Findings", 8) && env != ASFF_ENVELOPE_EVENT)
             f->special = SP_FINDINGS;
         else if (key_is(s, len, "detail", 6) && env != ASFF_ENVELOPE_FINDINGS)
             f->special = SP_DETAIL;
-        else
-            for (i = 0; i < sizeof top_keys / sizeof top_keys[0]; i++)
-                if (key_is(s, len, top_keys[i].name, top_keys[i].len)) {
-                    f->special = (uint8_t)top_keys[i].special;
-                    f->doc = (const char **)((char *)&p->doc + top_keys[i].field);
-                }
+        else if ((ek = asff__codec_envelope_key(s, len, false)) != NULL) {
+            f->special = (uint8_t)ek->special;
+            f->doc = (const char **)((char *)&p->doc + ek->field);
+            event_member = ek->special != SP_NEXTTOKEN;
+        }
+        if (key_is(s, len, "detail-type", 11))
+            f->tflags |= TF_DTYPE;
+        else if (key_is(s, len, "source", 6))
+            f->tflags |= TF_SOURCE;
         if (f->switched) {
             if ((f->switched == 1 && f->special == SP_FINDINGS) || (f->switched == 2 && f->special == SP_DETAIL))
-                return done(p, fail(p, ASFF_ERR_DUPLICATE, 0, "member %.*s appears twice", (int)len, s));
+                return done(p, asff__codec_fail(p, ASFF_ERR_DUPLICATE, 0, "member %.*s appears twice", (int)len, s));
+            if (f->special == SP_FINDINGS || f->special == SP_DETAIL)
+                return done(p, asff__codec_fail(p, ASFF_ERR_ENVELOPE, 0,
+                                    "the object holds two finding containers (an event's detail and a Findings array)"));
+            if (auto_envelope(p) && find_member(p, p->holder_type, (const char *)s, len))
+                return done(p, asff__codec_fail(p, ASFF_ERR_ENVELOPE, 0,
+                                    "member %.*s of a finding in %s: the object is neither a finding nor an envelope",
+                                    (int)(len > 64 ? 64 : len), s,
+                                    f->switched == 1 ? "a {\"Findings\": [...]} document" : "an EventBridge event"));
             p->in_unit = true;
             p->unit_start = p->last_ok;
+        } else if (!event_member && f->special != SP_DETAIL) {
+            f->tflags |= TF_NONEVENT;
         }
     }
     f->m = f->typed ? find_member(p, f->type, (const char *)s, len) : NULL;
+    if (f->m && f->role == ROLE_TOP)
+        f->tflags |= TF_MEMBER;
     if (f->m) {
         f->key = f->m->name;
         f->key_len = f->m->name_len;
-        if (*(void **)((char *)f->obj + f->m->offset) || (f->nextra && name_seen(f, (const char *)s, len)))
-            return done(p, fail(p, ASFF_ERR_DUPLICATE, 0, "member %s appears twice", f->m->name));
+        if (*(void **)((char *)f->obj + f->m->offset) || (f->nextra && asff__codec_name_seen(f, (const char *)s, len)))
+            return done(p, asff__codec_fail(p, ASFF_ERR_DUPLICATE, 0, "member %s appears twice", f->m->name));
         return 1;
     }
     f->key = (const char *)s; /* for the error path only, as above */
     f->key_len = len;
-    if (f->nextra && name_seen(f, (const char *)s, len))
-        return done(p, fail(p, ASFF_ERR_DUPLICATE, 0, "member \"%.*s\" appears twice", (int)(len > 64 ? 64 : len), s));
+    if (f->nextra && asff__codec_name_seen(f, (const char *)s, len))
+        return done(p, asff__codec_fail(p, ASFF_ERR_DUPLICATE, 0, "member \"%.*s\" appears twice", (int)(len > 64 ? 64 : len), s));
     if (!(f->key = asff_arena_strdup_fast(arena_of(f->obj), (const char *)s, len)))
         return done(p, nomem(p));
     f->key_len = len;
@@ -1405,12 +1124,12 @@ static int open_container(asff_parser *p, int jt)
         value_begin(p);
         if (jt == J_ARR) {
             if (env != ASFF_ENVELOPE_AUTO && env != ASFF_ENVELOPE_NDJSON && env != ASFF_ENVELOPE_ARRAY)
-                return fail(p, ASFF_ERR_ENVELOPE, 1, "expected an object, got an array");
+                return asff__codec_fail(p, ASFF_ERR_ENVELOPE, 1, "expected an object, got an array");
             set_envelope(p, ASFF_ENVELOPE_ARRAY);
             return push(p, FK_ARRAY, 1) != NULL;
         }
         if (env == ASFF_ENVELOPE_ARRAY)
-            return fail(p, ASFF_ERR_ENVELOPE, 1, "expected an array of findings, got an object");
+            return asff__codec_fail(p, ASFF_ERR_ENVELOPE, 1, "expected an array of findings, got an object");
         if (env == ASFF_ENVELOPE_FINDING) {
             set_envelope(p, ASFF_ENVELOPE_FINDING);
             return begin_finding(p, true, ROLE_FINDING, true);
@@ -1431,9 +1150,12 @@ static int open_container(asff_parser *p, int jt)
     }
     case FK_OBJECT:
         if (f->role == ROLE_TOP && !f->switched) {
-            if (f->special == SP_FINDINGS && jt == J_ARR)
+            /* Detected envelopes are strict: a Findings array after a member of the finding model,
+             * or a detail object after a member that events do not have, is a finding's member. */
+            bool a = auto_envelope(p);
+            if (f->special == SP_FINDINGS && jt == J_ARR && !(a && (f->tflags & TF_MEMBER)))
                 return enter_envelope(p, f, 1, "Findings", ASFF_ENVELOPE_FINDINGS, FK_ARRAY);
-            if (f->special == SP_DETAIL && jt == J_OBJ)
+            if (f->special == SP_DETAIL && jt == J_OBJ && !(a && (f->tflags & TF_NONEVENT)))
                 return enter_envelope(p, f, 2, "detail", ASFF_ENVELOPE_EVENT, FK_DETAIL);
         }
         if (!f->m || !f->typed || f->m->kind == ASFF_KIND_JSON)
@@ -1460,10 +1182,10 @@ static int open_container(asff_parser *p, int jt)
             c->slot = (char *)owner + m->offset;
             return 1;
         }
-        return fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->kind), jname(jt));
+        return asff__codec_fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->kind), jname(jt));
     case FK_LIST:
         if (f->index >= p->opt.max_members)
-            return fail(p, ASFF_ERR_LIMIT, 1, "more than %zu items in one array", p->opt.max_members);
+            return asff__codec_fail(p, ASFF_ERR_LIMIT, 1, "more than %zu items in one array", p->opt.max_members);
         if (f->m->elem_kind == ASFF_KIND_JSON)
             return begin_capture(p, jt);
         if (f->m->elem_kind == ASFF_KIND_OBJECT && jt == J_OBJ) {
@@ -1472,7 +1194,7 @@ static int open_container(asff_parser *p, int jt)
                 return 0;
             return list_push(p, owner, slot, o);
         }
-        return fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->elem_kind), jname(jt));
+        return asff__codec_fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->elem_kind), jname(jt));
     case FK_MAP:
         if (f->m->elem_kind == ASFF_KIND_JSON)
             return begin_capture(p, jt);
@@ -1482,10 +1204,10 @@ static int open_container(asff_parser *p, int jt)
                 return 0;
             return map_push(p, &p->frames[p->nframes - 2], o);
         }
-        return fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->elem_kind), jname(jt));
+        return asff__codec_fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->elem_kind), jname(jt));
     case FK_ARRAY:
         if (f->index >= p->opt.max_members)
-            return fail(p, ASFF_ERR_LIMIT, 1, "more than %zu items in one array", p->opt.max_members);
+            return asff__codec_fail(p, ASFF_ERR_LIMIT, 1, "more than %zu items in one array", p->opt.max_members);
         if (jt == J_OBJ)
             return begin_finding(p, false, ROLE_FINDING, true);
         begin_item(p, p->nframes);
@@ -1497,12 +1219,12 @@ static int open_container(asff_parser *p, int jt)
                 return 0;
             s->depth = 0;
             p->ffr = p->nframes - 1;
-            return fail(p, ASFF_ERR_TYPE, 1, "expected a finding object, got an array");
+            return asff__codec_fail(p, ASFF_ERR_TYPE, 1, "expected a finding object, got an array");
         }
     case FK_DETAIL:
         if (f->special == SP_FINDINGS) {
             if (jt != J_ARR)
-                return fail(p, ASFF_ERR_TYPE, 1, "expected an array of findings, got an object");
+                return asff__codec_fail(p, ASFF_ERR_TYPE, 1, "expected an array of findings, got an object");
             return push(p, FK_ARRAY, 1) != NULL;
         }
         if (f->special == SP_DOCJSON)
@@ -1523,14 +1245,21 @@ static int start(asff_parser *p, int jt)
     frame *f = top(p);
     p->last_kind = 0;
     p->jdepth++;
+    if (p->jdepth <= 64) {
+        uint64_t bit = (uint64_t)1 << (p->jdepth - 1);
+        p->objbits = jt == J_OBJ ? p->objbits | bit : p->objbits & ~bit;
+    }
+    /* The depth limit holds in skipped values too (yajl's own stack grows with the depth). */
+    if (p->jdepth > p->opt.max_depth) {
+        p->final_next = true;
+        return done(p, asff__codec_fail(p, ASFF_ERR_LIMIT, 1, "nesting deeper than %zu", p->opt.max_depth));
+    }
     if (f && f->kind == FK_SKIP) {
         f->depth++;
         return 1;
     }
     if (!check_unit(p, 1))
         return done(p, 0);
-    if (p->jdepth > p->opt.max_depth)
-        return done(p, fail(p, ASFF_ERR_LIMIT, 1, "nesting deeper than %zu", p->opt.max_depth));
     return done(p, open_container(p, jt));
 }
 
@@ -1550,7 +1279,13 @@ static int cb_start_array(void *ctx)
 static int after_pop(asff_parser *p)
 {
     if (!p->nframes) {
-        value_end(p);
+        if (!p->line_mode) {
+            /* A value that began and ended on one line: the stream's lines are records. */
+            uint64_t l, c;
+            asff__codec_line_col(p, p->last_ok ? p->last_ok - 1 : 0, &l, &c);
+            p->line_mode = l == p->value_line;
+        }
+        asff__codec_value_end(p);
         return 1;
     }
     item_done(p);
@@ -1572,7 +1307,7 @@ static int close_skip(asff_parser *p, frame *f)
             p->st = p->ferr.code;
             return 0;
         }
-        if (!report_skipped(p, &p->ferr, top_level))
+        if (!asff__codec_report_skipped(p, &p->ferr, top_level))
             return 0;
     } else {
         pop_frame(p);
@@ -1656,7 +1391,7 @@ static const yajl_callbacks callbacks = {cb_null,      cb_boolean, NULL,       N
 
 /* ---- the handle -------------------------------------------------------------------------- */
 
-static yajl_handle new_yajl(asff_parser *p)
+yajl_handle asff__codec_new_yajl(asff_parser *p)
 {
     yajl_handle y = yajl_alloc(&callbacks, &p->ya.funcs, p);
     /* Several top-level values: NDJSON and concatenated JSON. UTF-8 validation stays on. */
@@ -1704,10 +1439,12 @@ static asff_parser *parser_create(const asff_parse_options *options, asff_findin
     asff__buf_init(&p->other, alloc);
     asff__buf_init(&p->fpath, alloc);
     asff__buf_init(&p->path, alloc);
+    asff__buf_init(&p->hold, alloc);
+    p->line_mode = p->opt.envelope == ASFF_ENVELOPE_NDJSON;
     p->mcache = asff__malloc(alloc, MCACHE_SIZE * sizeof *p->mcache);
     if (p->mcache)
         memset(p->mcache, 0, MCACHE_SIZE * sizeof *p->mcache);
-    p->y = new_yajl(p);
+    p->y = asff__codec_new_yajl(p);
     p->cap = yajl_gen_alloc(&p->ya.funcs);
     if (!p->mcache || !p->y || !p->cap || p->ya.failed) {
         asff_parser_free(p);
@@ -1733,260 +1470,6 @@ asff_status asff_parser_new(const asff_parse_options *options, asff_finding_fn o
     return *out ? ASFF_OK : asff_error_set(err, ASFF_ERR_NOMEM, NULL);
 }
 
-/* After a syntax error: may the stream go on at the next line (skip_invalid over NDJSON)? */
-static bool can_resync(const asff_parser *p)
-{
-    const frame *f = p->nframes ? &p->frames[0] : NULL;
-    if (!p->opt.skip_invalid)
-        return false;
-    if (p->opt.envelope != ASFF_ENVELOPE_AUTO && p->opt.envelope != ASFF_ENVELOPE_NDJSON &&
-        p->opt.envelope != ASFF_ENVELOPE_FINDING)
-        return false;
-    if (!f)
-        return true;
-    if (f->kind == FK_OBJECT)
-        return f->role == ROLE_FINDING || (f->role == ROLE_TOP && !f->switched);
-    return f->kind == FK_SKIP && f->bad_item;
-}
-
-/* Report the broken value as skipped and start over with a new yajl handle. */
-static asff_status resync(asff_parser *p, uint64_t epos)
-{
-    asff_error e = p->e;
-    uint64_t col;
-    p->f_start = p->in_value ? p->value_start : epos;
-    line_col(p, p->f_start, &p->f_line, &col);
-    build_path(p, &p->fpath, 0, true);
-    p->nframes = 0;
-    p->jdepth = 0;
-    if (!report_skipped(p, &e, true))
-        return p->st;
-    value_end(p);
-    yajl_free(p->y);
-    p->y = new_yajl(p);
-    yajl_gen_reset(p->cap, NULL);
-    yajl_gen_clear(p->cap);
-    if (!p->y || p->ya.failed) {
-        p->y = NULL;
-        set_errorf(p, ASFF_ERR_NOMEM, epos, "out of memory");
-        p->st = ASFF_ERR_NOMEM;
-        return p->st;
-    }
-    return ASFF_OK;
-}
-
-static asff_status yajl_failure(asff_parser *p, uint64_t epos, bool at_end)
-{
-    unsigned char *msg = yajl_get_error(p->y, 0, NULL, 0);
-    const char *m = msg ? (const char *)msg : "syntax error";
-    size_t n = strlen(m);
-    asff_status code = strstr(m, "UTF8") ? ASFF_ERR_UTF8 : ASFF_ERR_SYNTAX;
-    if (at_end && strstr(m, "premature EOF"))
-        code = ASFF_ERR_TRUNCATED;
-    while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-        n--;
-    if (!at_end && strncmp(m, "parse error", 11) == 0 && p->last_ok + sizeof p->hist >= p->pbase) {
-        /* yajl's offset for a grammar error is only near the bad token (it subtracts the decoded
-         * length from the token's end, within the current chunk). The bad token is the first one
-         * after the last token yajl accepted, past the separator that was due there. */
-        uint64_t t = p->last_ok, end = p->pbase + p->plen;
-        char sep = p->last_kind == 1 ? ':' : (p->last_kind == 2 && p->jdepth) ? ',' : 0;
-        while (t < end) {
-            unsigned char ch = t >= p->pbase ? p->pdata[t - p->pbase] : p->hist[t % sizeof p->hist];
-            if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-                t++;
-            } else if (sep && ch == (unsigned char)sep) {
-                sep = 0;
-                t++;
-            } else {
-                break;
-            }
-        }
-        epos = t;
-    }
-    if (code == ASFF_ERR_TRUNCATED)
-        set_errorf(p, code, epos, "input ended inside a value");
-    else
-        set_errorf(p, code, epos, "%.*s", (int)(n > 200 ? 200 : n), m);
-    if (msg)
-        yajl_free_error(p->y, msg);
-    p->st = code;
-    return code;
-}
-
-/* The last bytes of the stream, indexed by offset modulo the size of hist. */
-static void keep_history(asff_parser *p, const unsigned char *d, size_t n)
-{
-    size_t keep = n < sizeof p->hist ? n : sizeof p->hist;
-    size_t at = (size_t)((p->pbase + n - keep) % sizeof p->hist), first = sizeof p->hist - at;
-    if (first > keep)
-        first = keep;
-    memcpy(p->hist + at, d + n - keep, first);
-    memcpy(p->hist, d + n - keep + first, keep - first);
-}
-
-static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
-{
-    size_t off = 0;
-    p->pdata = d;
-    p->plen = n;
-    p->pbase = p->total;
-    p->pline = p->line;
-    p->pline_start = p->line_start;
-    if (p->skip_line) {
-        const unsigned char *nl = memchr(d, '\n', n);
-        if (!nl) {
-            advance(p, p->pbase + n);
-            keep_history(p, d, n);
-            p->total += n;
-            return ASFF_OK;
-        }
-        off = (size_t)(nl - d) + 1;
-        p->skip_line = false;
-    }
-    while (off < n) {
-        yajl_status ys;
-        uint64_t epos, vstart;
-        size_t rel, i;
-        bool in_value;
-        p->ybase = p->pbase + off;
-        ys = yajl_parse(p->y, d + off, n - off);
-        if (p->ya.failed && p->st == ASFF_OK) {
-            set_errorf(p, ASFF_ERR_NOMEM, pos_now(p), "out of memory");
-            p->st = ASFF_ERR_NOMEM;
-        }
-        if (p->st != ASFF_OK)
-            return p->st;
-        if (ys == yajl_status_ok)
-            break;
-        if (ys == yajl_status_client_canceled)
-            return p->st != ASFF_OK ? p->st : ASFF_ERR_INTERNAL;
-        epos = pos_now(p);
-        in_value = p->in_value;
-        vstart = p->value_start;
-        if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p))
-            return p->st;
-        /* Lines are records only in NDJSON: a value broken several lines after its start is a
-         * broken document, not a broken record. */
-        if (p->opt.envelope != ASFF_ENVELOPE_NDJSON && in_value && p->e.line > p->value_line + 1)
-            return p->st;
-        p->st = ASFF_OK;
-        if (resync(p, epos) != ASFF_OK)
-            return p->st;
-        /* Go on at the start of the line of the error when the broken value began on an earlier
-         * line (the error line may hold the next value), else after the error's line. */
-        rel = (size_t)(epos - p->pbase);
-        if (rel > n)
-            rel = n;
-        for (i = rel; i > off; i--)
-            if (d[i - 1] == '\n')
-                break;
-        if (i > off && in_value && p->pbase + i > vstart && i < rel) {
-            off = i;
-            continue;
-        }
-        {
-            const unsigned char *nl = rel < n ? memchr(d + rel, '\n', n - rel) : NULL;
-            if (!nl) {
-                p->skip_line = true;
-                break;
-            }
-            off = (size_t)(nl - d) + 1;
-        }
-    }
-    advance(p, p->pbase + n);
-    keep_history(p, d, n);
-    p->total += n;
-    return ASFF_OK;
-}
-
-static asff_status give_error(asff_parser *p, asff_error *err)
-{
-    if (err)
-        *err = p->e;
-    return p->e.code;
-}
-
-asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err)
-{
-    const unsigned char *d = data;
-    if (!p || (!data && len))
-        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "parser and data are required");
-    if (p->dead)
-        return give_error(p, err);
-    if (p->finished)
-        return asff__error_setf(err, ASFF_ERR_STATE, "feed after finish");
-    while (len) {
-        size_t n = len < PIECE ? len : PIECE;
-        if (p->in_unit && p->total - p->unit_start > p->opt.max_finding) {
-            /* Between pieces: a finding that grew too big without a callback (long string, blanks). */
-            p->pdata = d;
-            p->plen = 0;
-            p->pbase = p->total;
-            p->ybase = p->total;
-            int ok;
-            p->between = true;
-            ok = fail(p, ASFF_ERR_LIMIT, 0, "finding larger than %zu bytes", p->opt.max_finding);
-            p->between = false;
-            if (!ok && p->st != ASFF_OK) {
-                p->dead = true;
-                return give_error(p, err);
-            }
-        }
-        if (feed_piece(p, d, n) != ASFF_OK) {
-            p->dead = true;
-            return give_error(p, err);
-        }
-        d += n;
-        len -= n;
-    }
-    return ASFF_OK;
-}
-
-asff_status asff_parser_finish(asff_parser *p, asff_error *err)
-{
-    yajl_status ys;
-    if (!p)
-        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "parser is required");
-    if (p->dead)
-        return give_error(p, err);
-    if (p->finished)
-        return asff__error_setf(err, ASFF_ERR_STATE, "finish called twice");
-    p->finished = true;
-    p->pdata = NULL;
-    p->plen = 0;
-    p->pbase = p->ybase = p->total;
-    ys = yajl_complete_parse(p->y);
-    if (p->ya.failed && p->st == ASFF_OK) {
-        set_errorf(p, ASFF_ERR_NOMEM, p->total, "out of memory");
-        p->st = ASFF_ERR_NOMEM;
-    }
-    if (p->st != ASFF_OK) {
-        p->dead = true;
-        return give_error(p, err);
-    }
-    if (ys == yajl_status_ok)
-        return ASFF_OK;
-    if (ys == yajl_status_error) {
-        unsigned char *msg = yajl_get_error(p->y, 0, NULL, 0);
-        bool eof = msg && strstr((const char *)msg, "premature EOF");
-        if (msg)
-            yajl_free_error(p->y, msg);
-        if (eof && !p->nframes && !p->in_value)
-            return ASFF_OK; /* empty input, or only blanks after the last value */
-        yajl_failure(p, p->total, true);
-        if (can_resync(p)) {
-            p->st = ASFF_OK;
-            if (resync(p, p->total) == ASFF_OK)
-                return ASFF_OK;
-        }
-    }
-    if (p->st == ASFF_OK)
-        p->st = ASFF_ERR_INTERNAL;
-    p->dead = true;
-    return give_error(p, err);
-}
-
 void asff_parser_reset(asff_parser *p)
 {
     if (!p)
@@ -2005,13 +1488,19 @@ void asff_parser_reset(asff_parser *p)
     p->st = ASFF_OK;
     memset(&p->e, 0, sizeof p->e);
     p->finished = p->dead = p->skip_line = p->in_value = p->in_finding = p->in_unit = false;
+    p->nl_pending = p->final_next = p->at_set = false;
+    p->last_nb = 0;
+    p->line_mode = p->opt.envelope == ASFF_ENVELOPE_NDJSON;
+    asff__buf_reset(&p->hold);
+    p->ucarry_len = 0;
+    p->es = 0;
     p->values = p->count = p->skipped = p->items = 0;
     p->last_ok = 0;
     p->last_kind = 0;
     if (p->y)
         yajl_free(p->y);
     p->ya.failed = false;
-    p->y = new_yajl(p);
+    p->y = asff__codec_new_yajl(p);
     yajl_gen_reset(p->cap, NULL);
     yajl_gen_clear(p->cap);
     if (!p->y || p->ya.failed) {
@@ -2055,170 +1544,9 @@ void asff_parser_free(asff_parser *p)
     asff__buf_cleanup(&p->other);
     asff__buf_cleanup(&p->fpath);
     asff__buf_cleanup(&p->path);
+    asff__buf_cleanup(&p->hold);
     asff__free(p->alloc, p->frames);
     asff__free(p->alloc, p->mcache);
     asff__free(p->alloc, p);
 }
 
-/* ---- whole buffers and files ------------------------------------------------------------- */
-
-typedef struct collect {
-    asff_finding_list *list;
-    const asff_allocator *alloc;
-    bool nomem;
-} collect;
-
-static int collect_finding(void *ctx, void *finding, const asff_finding_info *info)
-{
-    collect *c = ctx;
-    asff_finding_list *l = c->list;
-    (void)info;
-    if (l->count == l->capacity) {
-        size_t cap = l->capacity ? l->capacity * 2 : 16;
-        asff_AwsSecurityFinding **items = asff__realloc(c->alloc, l->items, cap * sizeof *items);
-        if (!items) {
-            c->nomem = true;
-            return 1;
-        }
-        l->items = items;
-        l->capacity = cap;
-    }
-    l->items[l->count++] = finding;
-    return 0;
-}
-
-static asff_status parse_into_list(const void *data, size_t len, FILE *file, const asff_parse_options *options,
-                                   asff_finding_list **out, asff_error *err)
-{
-    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
-    collect c;
-    asff_parser *p;
-    asff_status st;
-    asff_finding_list *l;
-    if (!out || (!data && len && !file))
-        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "out and data are required");
-    *out = NULL;
-    if (options)
-        o = *options;
-    o.keep = false;
-    c.alloc = asff__alloc_or_default(o.allocator);
-    c.nomem = false;
-    l = asff__malloc(c.alloc, sizeof *l);
-    if (!l)
-        return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
-    memset(l, 0, sizeof *l);
-    c.list = l;
-    (void)asff_arena_new(c.alloc, &l->arena, NULL);
-    p = NULL;
-    if (l->arena)
-        (void)asff_parser_new(&o, collect_finding, NULL, &c, &p, NULL);
-    if (!p) {
-        asff_arena_free(l->arena);
-        asff__free(c.alloc, l);
-        return asff__error_setf(err, options && (options->version && options->version != ASFF_PARSE_OPTIONS_VERSION) ? ASFF_ERR_INVALID_ARG
-                                                                                             : ASFF_ERR_NOMEM,
-                               "cannot create a parser");
-    }
-    p->shared = l->arena;
-    if (file) {
-        static const size_t bufsize = 65536;
-        char *buf = asff__malloc(c.alloc, bufsize);
-        size_t n;
-        st = buf ? ASFF_OK : asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
-        while (st == ASFF_OK && (n = fread(buf, 1, bufsize, file)) > 0)
-            st = asff_parser_feed(p, buf, n, err);
-        if (st == ASFF_OK && ferror(file))
-            st = asff__error_setf(err, ASFF_ERR_IO, "read error: %s", strerror(errno));
-        asff__free(c.alloc, buf);
-    } else {
-        st = asff_parser_feed(p, data, len, err);
-    }
-    if (st == ASFF_OK)
-        st = asff_parser_finish(p, err);
-    if (c.nomem)
-        st = asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
-    p->shared = NULL;
-    asff_parser_free(p);
-    if (st != ASFF_OK) {
-        asff_finding_list_free(l);
-        return st;
-    }
-    *out = l;
-    return ASFF_OK;
-}
-
-asff_status asff_parse_buffer(const void *data, size_t len, const asff_parse_options *options,
-                              asff_finding_list **out, asff_error *err)
-{
-    return parse_into_list(data, len, NULL, options, out, err);
-}
-
-asff_status asff_parse_file(FILE *file, const asff_parse_options *options, asff_finding_list **out,
-                            asff_error *err)
-{
-    if (!file)
-        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "file is required");
-    return parse_into_list(NULL, 0, file, options, out, err);
-}
-
-void asff_finding_list_free(asff_finding_list *list)
-{
-    const asff_allocator *alloc;
-    if (!list)
-        return;
-    alloc = asff__arena_allocator(list->arena);
-    asff__free(alloc, list->items);
-    asff_arena_free(list->arena);
-    asff__free(alloc, list);
-}
-
-typedef struct one {
-    void *obj;
-    uint64_t n;
-} one;
-
-static int take_one(void *ctx, void *finding, const asff_finding_info *info)
-{
-    one *o = ctx;
-    (void)info;
-    if (o->n++ == 0)
-        o->obj = finding;
-    else
-        asff_object_free(finding);
-    return 0;
-}
-
-asff_status asff_parse_object(const void *data, size_t len, unsigned type_id, const asff_parse_options *options,
-                              void **out, asff_error *err)
-{
-    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
-    asff_parser *p;
-    asff_status st;
-    one r = {NULL, 0};
-    if (!out || (!data && len))
-        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "data and out are required");
-    *out = NULL;
-    if (options)
-        o = *options;
-    o.envelope = ASFF_ENVELOPE_FINDING;
-    o.type_id = type_id;
-    o.keep = true;
-    o.skip_invalid = false;
-    (void)asff_parser_new(&o, take_one, NULL, &r, &p, NULL);
-    if (!p)
-        return asff__error_setf(err, asff_type_get(type_id) ? ASFF_ERR_NOMEM : ASFF_ERR_INVALID_ARG,
-                               "cannot create a parser");
-    st = asff_parser_feed(p, data, len, err);
-    if (st == ASFF_OK)
-        st = asff_parser_finish(p, err);
-    asff_parser_free(p);
-    if (st == ASFF_OK && r.n != 1)
-        st = asff__error_setf(err, r.n ? ASFF_ERR_SYNTAX : ASFF_ERR_TRUNCATED,
-                             r.n ? "more than one JSON value" : "no JSON value");
-    if (st != ASFF_OK) {
-        asff_object_free(r.obj);
-        return st;
-    }
-    *out = r.obj;
-    return ASFF_OK;
-}

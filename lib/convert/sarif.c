@@ -18,15 +18,15 @@
 #include <yajl/yajl_parse.h>
 #include "convert_internal.h"
 
-#define PIECE 65536u
+#define SARIF_PIECE 65536u
 
-typedef enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_OBJ, J_ARR } jtype;
+typedef enum jtype { SJ_NULL, SJ_BOOL, SJ_NUM, SJ_STR, SJ_OBJ, SJ_ARR } jtype;
 
 /* One JSON value of a kept subtree. Strings and numbers are NUL-terminated text. */
 typedef struct jnode {
     struct jnode *parent, *child, *last, *next;
     const char *key;        /* member name inside an object, else NULL */
-    const char *str;        /* J_STR, J_NUM: the text; J_BOOL: "true"/"false" */
+    const char *str;        /* SJ_STR, SJ_NUM: the text; SJ_BOOL: "true"/"false" */
     size_t len;
     size_t nchild;
     uint8_t type;
@@ -181,7 +181,7 @@ static jnode *add_node(asff_sarif_reader *r, jtype t, const char *s, size_t len)
 static const jnode *get(const jnode *n, const char *key)
 {
     const jnode *c;
-    if (!n || n->type != J_OBJ)
+    if (!n || n->type != SJ_OBJ)
         return NULL;
     for (c = n->child; c; c = c->next)
         if (c->key && strcmp(c->key, key) == 0)
@@ -192,7 +192,7 @@ static const jnode *get(const jnode *n, const char *key)
 static const jnode *at(const jnode *n, size_t i)
 {
     const jnode *c;
-    if (!n || n->type != J_ARR)
+    if (!n || n->type != SJ_ARR)
         return NULL;
     for (c = n->child; c && i; c = c->next)
         i--;
@@ -208,7 +208,7 @@ static const char *str_at(const jnode *n, ...)
     while (n && (k = va_arg(ap, const char *)) != NULL)
         n = get(n, k);
     va_end(ap);
-    return n && (n->type == J_STR || n->type == J_NUM) ? n->str : NULL;
+    return n && (n->type == SJ_STR || n->type == SJ_NUM) ? n->str : NULL;
 }
 
 static bool blank(const char *s)
@@ -292,7 +292,7 @@ static const char *message_text(asff_sarif_reader *r, const jnode *res, const jn
     const jnode *args = get(msg, "arguments");
     if (!text && str_at(msg, "id", NULL))
         text = str_at(get(get(rule, "messageStrings"), str_at(msg, "id", NULL)), "text", NULL);
-    if (!text || !args || args->type != J_ARR)
+    if (!text || !args || args->type != SJ_ARR)
         return text;
     asff__buf_reset(&r->tmp);
     for (p = text; *p; p++) {
@@ -314,9 +314,9 @@ static const char *message_text(asff_sarif_reader *r, const jnode *res, const jn
 static bool has_tag(const jnode *props, const char *word)
 {
     const jnode *tags = get(props, "tags"), *t;
-    for (t = tags && tags->type == J_ARR ? tags->child : NULL; t; t = t->next) {
+    for (t = tags && tags->type == SJ_ARR ? tags->child : NULL; t; t = t->next) {
         size_t n = strlen(word);
-        const char *s = t->type == J_STR ? t->str : "";
+        const char *s = t->type == SJ_STR ? t->str : "";
         for (; *s; s++)
             if (strncasecmp(s, word, n) == 0)
                 return true;
@@ -586,7 +586,7 @@ static void index_rules(asff_sarif_reader *r)
     size_t i = 0;
     r->rules = NULL;
     r->nrules = 0;
-    if (!rules || rules->type != J_ARR || rules->nchild == 0)
+    if (!rules || rules->type != SJ_ARR || rules->nchild == 0)
         return;
     r->rules = asff_arena_alloc(r->run_arena, rules->nchild * sizeof *r->rules);
     if (!r->rules)
@@ -684,7 +684,7 @@ static int begin_value_at(asff_sarif_reader *r, jtype t, uint64_t off);
 static int begin_value(asff_sarif_reader *r, jtype t)
 {
     uint64_t off = cur_offset(r);
-    return begin_value_at(r, t, t == J_OBJ || t == J_ARR ? off - 1 : off);
+    return begin_value_at(r, t, t == SJ_OBJ || t == SJ_ARR ? off - 1 : off);
 }
 
 static int begin_value_at(asff_sarif_reader *r, jtype t, uint64_t off)
@@ -693,18 +693,18 @@ static int begin_value_at(asff_sarif_reader *r, jtype t, uint64_t off)
         return 1;
     if (!r->top_seen) {
         r->top_seen = true;
-        if (t != J_OBJ)
+        if (t != SJ_OBJ)
             return fail_at(r, ASFF_ERR_ENVELOPE, off, "a SARIF log is a JSON object");
         return 1;
     }
     if (r->depth == 1 && r->pending == K_RUNS) {
-        if (t != J_ARR)
+        if (t != SJ_ARR)
             return fail_at(r, ASFF_ERR_TYPE, off, "SARIF runs must be an array");
         r->in_runs = r->runs_seen = true;
         return 1;
     }
     if (r->in_runs && r->depth == 2) {
-        if (t != J_OBJ)
+        if (t != SJ_OBJ)
             return fail_at(r, ASFF_ERR_TYPE, off, "a SARIF run must be an object");
         r->run_index++;
         r->result_index = -1;
@@ -718,12 +718,12 @@ static int begin_value_at(asff_sarif_reader *r, jtype t, uint64_t off)
         enum capture c = r->pending == K_TOOL ? CAP_TOOL : r->pending == K_INVOCATIONS ? CAP_INVOCATIONS
                          : r->pending == K_VCP ? CAP_VCP : CAP_NONE;
         if (r->pending == K_RESULTS) {
-            if (t != J_ARR && t != J_NULL)
+            if (t != SJ_ARR && t != SJ_NULL)
                 return fail_at(r, ASFF_ERR_TYPE, off, "SARIF results must be an array");
-            r->in_results = t == J_ARR;
+            r->in_results = t == SJ_ARR;
             return 1;
         }
-        if (c != CAP_NONE && (t == J_OBJ || t == J_ARR)) {
+        if (c != CAP_NONE && (t == SJ_OBJ || t == SJ_ARR)) {
             r->cap = c;
             r->cap_depth = r->depth;
             r->cap_start = cur_offset(r) - 1;
@@ -732,7 +732,7 @@ static int begin_value_at(asff_sarif_reader *r, jtype t, uint64_t off)
     }
     if (r->in_results && r->depth == 4) {
         r->result_index++;
-        if (t != J_OBJ)
+        if (t != SJ_OBJ)
             return fail_at(r, ASFF_ERR_TYPE, off, "a SARIF result must be an object");
         r->cap = CAP_RESULT;
         r->cap_depth = r->depth;
@@ -758,17 +758,17 @@ static int scalar(asff_sarif_reader *r, jtype t, const char *s, size_t len)
 
 static int cb_null(void *ctx)
 {
-    return scalar(ctx, J_NULL, NULL, 0);
+    return scalar(ctx, SJ_NULL, NULL, 0);
 }
 
 static int cb_bool(void *ctx, int b)
 {
-    return scalar(ctx, J_BOOL, b ? "true" : "false", b ? 4 : 5);
+    return scalar(ctx, SJ_BOOL, b ? "true" : "false", b ? 4 : 5);
 }
 
 static int cb_number(void *ctx, const char *s, size_t len)
 {
-    return scalar(ctx, J_NUM, s, len);
+    return scalar(ctx, SJ_NUM, s, len);
 }
 
 static int cb_string(void *ctx, const unsigned char *s, size_t len)
@@ -776,7 +776,7 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
     asff_sarif_reader *r = ctx;
     if (len > r->o.max_string)
         return fail(r, ASFF_ERR_LIMIT, "a SARIF string exceeds max_string bytes");
-    return scalar(ctx, J_STR, (const char *)s, len);
+    return scalar(ctx, SJ_STR, (const char *)s, len);
 }
 
 static int open_container(asff_sarif_reader *r, jtype t)
@@ -819,7 +819,7 @@ static int close_container(asff_sarif_reader *r)
 
 static int cb_start_map(void *ctx)
 {
-    return open_container(ctx, J_OBJ);
+    return open_container(ctx, SJ_OBJ);
 }
 
 static int cb_end_map(void *ctx)
@@ -829,7 +829,7 @@ static int cb_end_map(void *ctx)
 
 static int cb_start_array(void *ctx)
 {
-    return open_container(ctx, J_ARR);
+    return open_container(ctx, SJ_ARR);
 }
 
 static int cb_end_array(void *ctx)
@@ -950,7 +950,7 @@ static asff_status parse_piece(asff_sarif_reader *r, const unsigned char *p, siz
     if (!r->failed) {
         seek_line(r, r->base + n);
         r->base += n;
-        if (r->base - r->last_token > r->o.max_string + PIECE)
+        if (r->base - r->last_token > r->o.max_string + SARIF_PIECE)
             fail_at(r, ASFF_ERR_LIMIT, r->base, "a SARIF token exceeds max_string bytes");
     }
     return r->failed ? r->err.code : ASFF_OK;
@@ -964,7 +964,7 @@ asff_status asff_sarif_reader_feed(asff_sarif_reader *r, const void *data, size_
     if (r->failed)
         return report(r, err);
     while (len) {
-        size_t n = len < PIECE ? len : PIECE;
+        size_t n = len < SARIF_PIECE ? len : SARIF_PIECE;
         if (parse_piece(r, p, n, false) != ASFF_OK)
             return report(r, err);
         p += n;

@@ -1,0 +1,457 @@
+/*
+ * Feeding yajl and recovering (codec_internal.h, docs/codec.md skip_invalid and Limits): input is
+ * checked ahead of yajl (complete UTF-8, surrogate escapes), split where a line may end its record,
+ * held back while one token is long, and a broken top-level value is reported and left for the next
+ * line under skip_invalid.
+ */
+#include <inttypes.h>
+#include <string.h>
+#include "codec_internal.h"
+
+/* After an error that ends the current top-level value: may the stream go on at the next line
+ * (skip_invalid over NDJSON)? at_line_end: the value is cut at the end of a line, which is a safe
+ * place to resume in any value (an envelope too). */
+static bool can_resync(const asff_parser *p, bool at_line_end)
+{
+    const frame *f = p->nframes ? &p->frames[0] : NULL;
+    if (!p->opt.skip_invalid || !asff__codec_record_envelope(p))
+        return false;
+    if (!f || at_line_end)
+        return true;
+    if (f->kind == FK_OBJECT)
+        return f->role == ROLE_FINDING || (f->role == ROLE_TOP && !f->switched);
+    return f->kind == FK_SKIP && f->bad_item;
+}
+
+/* Errors from the callbacks that end a value without ending the stream (never NOMEM or ABORTED). */
+static bool value_error(asff_status code)
+{
+    return asff__codec_skippable(code) || code == ASFF_ERR_ENVELOPE || code == ASFF_ERR_TRUNCATED;
+}
+
+/* Report the broken value as skipped and start over with a new yajl handle. */
+static asff_status resync(asff_parser *p, uint64_t epos)
+{
+    asff_error e = p->e;
+    uint64_t col;
+    p->f_start = p->in_value ? p->value_start : epos;
+    asff__codec_line_col(p, p->f_start, &p->f_line, &col);
+    asff__codec_build_path(p, &p->fpath, 0, true);
+    p->nframes = 0;
+    p->jdepth = 0;
+    p->in_finding = p->in_unit = false;
+    /* The scanners start over with the next value. */
+    p->es = 0;
+    p->ucarry_len = 0;
+    p->nl_pending = false;
+    if (!asff__codec_report_skipped(p, &e, true))
+        return p->st;
+    asff__codec_value_end(p);
+    yajl_free(p->y);
+    p->y = asff__codec_new_yajl(p);
+    yajl_gen_reset(p->cap, NULL);
+    yajl_gen_clear(p->cap);
+    if (!p->y || p->ya.failed) {
+        if (p->y)
+            yajl_free(p->y);
+        p->y = NULL;
+        asff__codec_set_errorf(p, ASFF_ERR_NOMEM, epos, "out of memory");
+        p->st = ASFF_ERR_NOMEM;
+        return p->st;
+    }
+    return ASFF_OK;
+}
+
+static asff_status yajl_failure(asff_parser *p, uint64_t epos, bool at_end)
+{
+    unsigned char *msg = yajl_get_error(p->y, 0, NULL, 0);
+    const char *m = msg ? (const char *)msg : "syntax error";
+    size_t n = strlen(m);
+    asff_status code = strstr(m, "UTF8") ? ASFF_ERR_UTF8 : ASFF_ERR_SYNTAX;
+    if (at_end && strstr(m, "premature EOF"))
+        code = ASFF_ERR_TRUNCATED;
+    while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+        n--;
+    if (!at_end && strncmp(m, "parse error", 11) == 0 && p->last_ok + sizeof p->hist >= p->pbase) {
+        /* yajl's offset for a grammar error is only near the bad token (it subtracts the decoded
+         * length from the token's end, within the current chunk). The bad token is the first one
+         * after the last token yajl accepted, past the separator that was due there. */
+        uint64_t t = p->last_ok, end = p->pbase + p->plen;
+        char sep = p->last_kind == 1 ? ':' : (p->last_kind == 2 && p->jdepth) ? ',' : 0;
+        while (t < end) {
+            unsigned char ch = t >= p->pbase ? p->pdata[t - p->pbase] : p->hist[t % sizeof p->hist];
+            if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+                t++;
+            } else if (sep && ch == (unsigned char)sep) {
+                sep = 0;
+                t++;
+            } else {
+                break;
+            }
+        }
+        epos = t;
+    }
+    if (code == ASFF_ERR_TRUNCATED)
+        asff__codec_set_errorf(p, code, epos, "input ended inside a value");
+    else
+        asff__codec_set_errorf(p, code, epos, "%.*s", (int)(n > 200 ? 200 : n), m);
+    if (msg)
+        yajl_free_error(p->y, msg);
+    p->st = code;
+    return code;
+}
+
+/* ---- complete UTF-8 and \u escapes -------------------------------------------------------- */
+
+/* A bad byte or escape at stream offset at: the value being read is invalid. Inside a finding that
+ * is already being skipped, or outside any value (yajl refuses it there), nothing to do. */
+static void bad_text(asff_parser *p, uint64_t at, bool escape)
+{
+    size_t i;
+    if (!p->nframes)
+        return;
+    for (i = 0; i < p->nframes; i++)
+        if (p->frames[i].kind == FK_SKIP && p->frames[i].bad_item)
+            return;
+    p->at_set = true;
+    p->at = at;
+    p->final_next = true; /* like yajl's own UTF-8 errors: the value cannot be read further */
+    if (escape)
+        asff__codec_fail(p, ASFF_ERR_UTF8, 0, "a \\u escape of a UTF-16 surrogate without its pair");
+    else
+        asff__codec_fail(p, ASFF_ERR_UTF8, 0, "invalid UTF-8 (RFC 3629: an overlong form, a surrogate, a code point above U+10FFFF "
+                                  "or a broken sequence)");
+}
+
+/* ---- lines as records -------------------------------------------------------------------- */
+
+/* The top-level value is cut at the newline at stream offset nl: report it at its own line. */
+static asff_status cut_line(asff_parser *p, uint64_t nl)
+{
+    asff__codec_set_errorf(p, ASFF_ERR_TRUNCATED, nl, "the line ends inside a value (the next line starts another one)");
+    p->st = ASFF_ERR_TRUNCATED;
+    if (!can_resync(p, true))
+        return p->st;
+    p->st = ASFF_OK;
+    if (resync(p, nl) != ASFF_OK)
+        return p->st;
+    p->last_ok = nl + 1;
+    return ASFF_OK;
+}
+
+#define NO_BAD UINT64_MAX
+
+static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
+{
+    size_t off = 0, unext = 0, enext = 0;
+    uint64_t uat = 0, eat = 0;
+    bool scanned = false;
+    p->pdata = d;
+    p->plen = n;
+    p->pbase = p->total;
+    p->pline = p->line;
+    p->pline_start = p->line_start;
+    if (p->skip_line) {
+        const unsigned char *nl = memchr(d, '\n', n);
+        if (!nl) {
+            asff__codec_advance(p, p->pbase + n);
+            asff__codec_keep_history(p, d, n);
+            p->total += n;
+            return ASFF_OK;
+        }
+        off = (size_t)(nl - d) + 1;
+        p->skip_line = false;
+        p->last_ok = p->pbase + off;
+    }
+    while (off < n) {
+        yajl_status ys;
+        uint64_t epos;
+        size_t rel, end, stop, ustop;
+        bool in_value, at_line_end = false, bad_here;
+        if (p->nl_pending) {
+            p->nl_pending = false;
+            if (asff__codec_line_cut(p, d[off], p->pbase + off - 1)) {
+                if (cut_line(p, p->pbase + off - 1) != ASFF_OK)
+                    return p->st;
+                scanned = false;
+            }
+        }
+        if (!scanned || unext < off) {
+            uat = NO_BAD;
+            unext = asff__codec_scan_utf8(p, d, off, n, &uat);
+        }
+        if (!scanned || enext < off) {
+            eat = NO_BAD;
+            enext = asff__codec_scan_escapes(p, d, off, n, &eat);
+        }
+        scanned = true;
+        /* (a bad sequence may show only at the piece's end: uat / eat say whether there is one) */
+        /* yajl gets the first byte of bad UTF-8 before it is reported: outside a string yajl refuses it
+         * itself (a syntax error), also when the sequence is cut across feeds */
+        ustop = uat == NO_BAD ? n : uat == p->pbase + unext ? unext + 1 : unext;
+        stop = ustop;
+        if (eat != NO_BAD && enext < stop)
+            stop = enext;
+        bad_here = (uat != NO_BAD && stop == ustop) || (eat != NO_BAD && stop == enext);
+        end = asff__codec_next_split(p, d, off, stop);
+        p->ybase = p->pbase + off;
+        ys = yajl_parse(p->y, d + off, end - off);
+        if (p->ya.failed && p->st == ASFF_OK) {
+            asff__codec_set_errorf(p, ASFF_ERR_NOMEM, asff__codec_pos_now(p), "out of memory");
+            p->st = ASFF_ERR_NOMEM;
+        }
+        if (p->st != ASFF_OK) {
+            /* A final error from a callback (a limit, an envelope): the value ends here. */
+            if (!value_error(p->st) || !can_resync(p, p->line_mode))
+                return p->st;
+            epos = asff__codec_pos_now(p);
+            in_value = p->in_value;
+            goto recover;
+        }
+        if (ys == yajl_status_ok) {
+            p->last_nb = asff__codec_last_nonblank(p, d, off, end, &p->last_nb_at);
+            if (end > off && d[end - 1] == '\n' && asff__codec_record_envelope(p) && p->nframes) {
+                /* a line ended: does the next one start a value while this one is open? */
+                if (end == n)
+                    p->nl_pending = true;
+                else if (asff__codec_line_cut(p, d[end], p->pbase + end - 1)) {
+                    if (cut_line(p, p->pbase + end - 1) != ASFF_OK)
+                        return p->st;
+                    scanned = false;
+                    off = end;
+                    continue;
+                }
+            }
+            if (end == stop && bad_here) {
+                /* bad UTF-8 or a lone surrogate escape starts here */
+                bool is_u = uat != NO_BAD && stop == ustop;
+                uint64_t bat = is_u ? uat : eat;
+                if (is_u)
+                    uat = NO_BAD;
+                else
+                    eat = NO_BAD;
+                bad_text(p, bat, !is_u);
+                if (p->st != ASFF_OK) {
+                    if (!can_resync(p, p->line_mode))
+                        return p->st;
+                    epos = bat;
+                    in_value = p->in_value;
+                    goto recover;
+                }
+                if (is_u && stop < n)
+                    unext = asff__codec_scan_utf8(p, d, stop, n, &uat);
+                else if (!is_u)
+                    enext = asff__codec_scan_escapes(p, d, stop, n, &eat);
+            }
+            off = end;
+            continue;
+        }
+        if (ys == yajl_status_client_canceled)
+            return p->st != ASFF_OK ? p->st : ASFF_ERR_INTERNAL;
+        epos = asff__codec_pos_now(p);
+        in_value = p->in_value;
+        if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p, p->line_mode))
+            return p->st;
+    recover:
+        /* Lines are records only in NDJSON: a value broken several lines after its start is a
+         * broken document, not a broken record. */
+        if (p->opt.envelope != ASFF_ENVELOPE_NDJSON && !p->line_mode && in_value && p->e.line > p->value_line + 1)
+            return p->st;
+        (void)at_line_end;
+        p->st = ASFF_OK;
+        if (resync(p, epos) != ASFF_OK)
+            return p->st;
+        scanned = false;
+        /* Go on after the line of the byte where yajl stopped (a newline itself when the value broke
+         * at its line's end): what follows on that line belongs to the broken value. */
+        rel = epos >= p->pbase ? (size_t)(epos - p->pbase) : 0;
+        if (rel > n)
+            rel = n;
+        if (epos > 0 && rel > off && asff__codec_byte_at(p, epos - 1) == '\n') {
+            off = rel;
+            p->last_ok = p->pbase + off;
+            continue;
+        }
+        {
+            const unsigned char *nl = rel < n ? memchr(d + rel, '\n', n - rel) : NULL;
+            if (!nl) {
+                p->skip_line = true;
+                break;
+            }
+            off = (size_t)(nl - d) + 1;
+            p->last_ok = p->pbase + off;
+        }
+    }
+    asff__codec_advance(p, p->pbase + n);
+    asff__codec_keep_history(p, d, n);
+    p->total += n;
+    return ASFF_OK;
+}
+
+static asff_status give_error(asff_parser *p, asff_error *err)
+{
+    if (err)
+        *err = p->e;
+    return p->e.code;
+}
+
+/* ---- long tokens -------------------------------------------------------------------------- */
+
+/*
+ * yajl keeps a token that spans calls in a buffer and lexes it again from its start on every call,
+ * so a long token fed in pieces costs time quadratic in its length. Once the bytes since the last
+ * token yajl reported pass HOLD_AFTER, input is held back and given to yajl in one piece when the
+ * held bytes are at least as many as yajl already has of the token: the pieces double, and the
+ * work is linear. A run of more than token_limit bytes without a token (a string, a number, blanks)
+ * stops the value (ASFF_ERR_LIMIT): memory stays bounded by the limit.
+ */
+#define HOLD_AFTER 4096u
+
+/* Bytes yajl has been given since the end of the last token it reported. */
+static uint64_t since_token(const asff_parser *p)
+{
+    return p->total > p->last_ok ? p->total - p->last_ok : 0;
+}
+
+static uint64_t token_limit(const asff_parser *p)
+{
+    return (uint64_t)p->opt.max_string * 6u + 64u; /* a decoded byte takes at most 6 input bytes (\u00XX) */
+}
+
+/* The value ends with a final error set at the stream's end so far (between pieces): go on at the
+ * next line (skip_invalid over NDJSON), or stop for good. */
+static asff_status stop_between(asff_parser *p)
+{
+    if (!can_resync(p, p->line_mode) || (p->opt.envelope != ASFF_ENVELOPE_NDJSON && !p->line_mode && p->in_value &&
+                                  p->e.line > p->value_line + 1))
+        return p->st;
+    p->st = ASFF_OK;
+    if (resync(p, p->total) != ASFF_OK)
+        return p->st;
+    p->skip_line = true;
+    return ASFF_OK;
+}
+
+static asff_status limit_between(asff_parser *p, const char *what, uint64_t limit)
+{
+    p->pdata = NULL;
+    p->plen = 0;
+    p->pbase = p->ybase = p->total;
+    asff__codec_set_errorf(p, ASFF_ERR_LIMIT, p->total, "%s larger than %" PRIu64 " bytes", what, limit);
+    p->st = ASFF_ERR_LIMIT;
+    return stop_between(p);
+}
+
+static asff_status flush_hold(asff_parser *p)
+{
+    asff_status st;
+    size_t n = p->hold.len;
+    if (!n)
+        return ASFF_OK;
+    p->hold.len = 0; /* the bytes stay in place while yajl reads them */
+    st = feed_piece(p, (const unsigned char *)p->hold.data, n);
+    return st;
+}
+
+asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err)
+{
+    const unsigned char *d = data;
+    if (!p || (!data && len))
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "parser and data are required");
+    if (p->dead)
+        return give_error(p, err);
+    if (p->finished)
+        return asff__error_setf(err, ASFF_ERR_STATE, "feed after finish");
+    while (len) {
+        size_t n = len < PIECE ? len : PIECE;
+        asff_status st = ASFF_OK;
+        uint64_t gap;
+        if (p->in_unit && p->total + p->hold.len - p->unit_start > p->opt.max_finding) {
+            /* A finding that grew too big without a callback (a long string, blanks): let yajl see
+             * what is held (it may end the finding), then stop reading the finding. */
+            st = flush_hold(p);
+            if (st == ASFF_OK && p->in_unit && p->total - p->unit_start > p->opt.max_finding)
+                st = limit_between(p, "finding", p->opt.max_finding);
+            if (st != ASFF_OK)
+                goto dead;
+        }
+        gap = p->total + p->hold.len > p->last_ok ? p->total + p->hold.len - p->last_ok : 0;
+        if (!p->skip_line && p->y && (p->hold.len || gap > HOLD_AFTER)) {
+            uint64_t lim = token_limit(p);
+            size_t take = n;
+            if (gap + take > lim + 1)
+                take = gap > lim ? 0 : (size_t)(lim + 1 - gap);
+            if (take && asff__buf_append(&p->hold, d, take) != ASFF_OK) {
+                asff__codec_set_errorf(p, ASFF_ERR_NOMEM, p->total, "out of memory");
+                p->st = ASFF_ERR_NOMEM;
+                goto dead;
+            }
+            d += take;
+            len -= take;
+            if (take < n || p->hold.len >= since_token(p)) {
+                st = flush_hold(p);
+                if (st == ASFF_OK && p->y && since_token(p) > lim)
+                    st = limit_between(p, "a string, number or run of blanks", lim);
+                if (st != ASFF_OK)
+                    goto dead;
+            }
+            continue;
+        }
+        if (feed_piece(p, d, n) != ASFF_OK)
+            goto dead;
+        d += n;
+        len -= n;
+    }
+    return ASFF_OK;
+dead:
+    p->dead = true;
+    return give_error(p, err);
+}
+
+asff_status asff_parser_finish(asff_parser *p, asff_error *err)
+{
+    yajl_status ys;
+    if (!p)
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "parser is required");
+    if (p->dead)
+        return give_error(p, err);
+    if (p->finished)
+        return asff__error_setf(err, ASFF_ERR_STATE, "finish called twice");
+    p->finished = true;
+    if (flush_hold(p) != ASFF_OK) {
+        p->dead = true;
+        return give_error(p, err);
+    }
+    p->pdata = NULL;
+    p->plen = 0;
+    p->pbase = p->ybase = p->total;
+    ys = yajl_complete_parse(p->y);
+    if (p->ya.failed && p->st == ASFF_OK) {
+        asff__codec_set_errorf(p, ASFF_ERR_NOMEM, p->total, "out of memory");
+        p->st = ASFF_ERR_NOMEM;
+    }
+    if (p->st != ASFF_OK) {
+        p->dead = true;
+        return give_error(p, err);
+    }
+    if (ys == yajl_status_ok)
+        return ASFF_OK;
+    if (ys == yajl_status_error) {
+        unsigned char *msg = yajl_get_error(p->y, 0, NULL, 0);
+        bool eof = msg && strstr((const char *)msg, "premature EOF");
+        if (msg)
+            yajl_free_error(p->y, msg);
+        if (eof && !p->nframes && !p->in_value)
+            return ASFF_OK; /* empty input, or only blanks after the last value */
+        yajl_failure(p, p->total, true);
+        if (can_resync(p, false)) {
+            p->st = ASFF_OK;
+            if (resync(p, p->total) == ASFF_OK)
+                return ASFF_OK;
+        }
+    }
+    if (p->st == ASFF_OK)
+        p->st = ASFF_ERR_INTERNAL;
+    p->dead = true;
+    return give_error(p, err);
+}
