@@ -5,8 +5,8 @@ validates first (issue 14 item 4) and the import stopped by missing credentials 
 Each case checks the per-finding report: every finding read is reported exactly once (in --failed or
 counted imported, the summary adding up), none is reported imported from an answer that does not
 match BatchImportFindingsResponse, and no secret (nor its first 12 characters) appears in stdout,
-stderr or the --failed file. Cases whose calls are answered at once run with 10,000 findings; those
-retried with backoff (malformed, truncated, deep, missing) with 1,000, to keep the suite short.
+stderr or the --failed file. Every case runs with 10,000 findings (issue 19), those retried with
+backoff (malformed, truncated, deep, missing, flaky) too.
 
 usage: import_lying.py ASFF_BINARY
 """
@@ -123,7 +123,7 @@ def main():
     asff = sys.argv[1]
     with tempfile.TemporaryDirectory() as tmp:
         # answers that do not match the shape: nothing imported, all InvalidResponse, retried
-        for case, n in (("malformed", 1000), ("deep", 1000), ("missing", 1000)):
+        for case, n in (("malformed", 10000), ("deep", 10000), ("missing", 10000)):
             s = Server(case)
             p, recs, imported = run_import(asff, tmp, case, n, s.endpoint)
             st = s.stats()
@@ -136,16 +136,16 @@ def main():
                   (case, st["requests"]))
         # truncated bodies: a network error, retried, then failed
         s = Server("truncated")
-        p, recs, imported = run_import(asff, tmp, "truncated", 1000, s.endpoint)
+        p, recs, imported = run_import(asff, tmp, "truncated", 10000, s.endpoint)
         s.stop()
         check(imported == 0 and all(r["ErrorCode"] == "NetworkError" for r in recs), "truncated: %s" % recs[:1])
         # every other answer malformed: the retries end in success
         s = Server("flaky")
-        p, recs, imported = run_import(asff, tmp, "flaky", 1000, s.endpoint)
+        p, recs, imported = run_import(asff, tmp, "flaky", 10000, s.endpoint)
         st = s.stats()
         s.stop()
-        check(imported == 1000 and p.returncode == 0, "flaky: %d imported, exit %d" % (imported, p.returncode))
-        check("1000 findings: 1000 imported" in p.stderr and "10 unreadable" in p.stderr, "flaky: " + p.stderr[-300:])
+        check(imported == 10000 and p.returncode == 0, "flaky: %d imported, exit %d" % (imported, p.returncode))
+        check("10000 findings: 10000 imported" in p.stderr and "100 unreadable" in p.stderr, "flaky: " + p.stderr[-300:])
         # counts that contradict the batch: warned, findings named nowhere imported
         s = Server("counts")
         p, recs, imported = run_import(asff, tmp, "counts", 10000, s.endpoint)
