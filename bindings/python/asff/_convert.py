@@ -17,6 +17,8 @@ class _Sink:
         self.fn = _lib.WRITE_FN(self._write)
 
     def _write(self, ctx: Any, data: int, n: int) -> int:
+        if n == 0:
+            return 0
         try:
             self.parts.append(ctypes.string_at(data, n))
         except BaseException:  # never across the C frame; C reports ASFF_ERR_IO
