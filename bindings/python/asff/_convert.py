@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import os
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
@@ -70,8 +71,15 @@ def to_ocsf(findings: Any, envelope: Optional[str] = None) -> List[Dict[str, Any
     findings: one finding dict, an iterable of finding dicts, or any source iter_findings takes
     (path, bytes, JSON text, file object, EventBridge event), in any envelope; envelope as in
     iter_findings. Always a list, also for one finding. Bad input raises ParseError (path, offset);
-    a number OCSF's JSON cannot hold ValidationError."""
-    return list(iter_ocsf(findings, envelope))
+    a number OCSF's JSON cannot hold ValidationError. As in asff.load, Python's cyclic garbage
+    collector is paused while the list is built."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        return list(iter_ocsf(findings, envelope))
+    finally:
+        if was:
+            gc.enable()
 
 
 def _columns(columns: Union[str, Sequence[str], None]) -> Optional[bytes]:
