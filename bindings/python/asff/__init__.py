@@ -18,6 +18,9 @@ Client.import_findings), in any envelope libasff reads (one finding, a JSON arra
 - a ``dict``: one finding, or an EventBridge event;
 - any other iterable: finding dicts.
 
+Converters, in C: ``to_ocsf`` (OCSF 1.1.0 events), ``to_csv`` and ``from_sarif`` (SARIF 2.1.0
+results to findings).
+
 Findings are read, filtered, projected and limited in C and cross into Python many at a time; only
 those that pass become dicts. Errors raise AsffError subclasses: ParseError, ValidationError,
 FilterError, ClientError (and per AWS error code: ThrottlingError, AccessDeniedError, ...).
@@ -41,6 +44,7 @@ from typing import Union as _Union
 
 from . import _errors, _lib, _read
 from ._client import Client, ImportResult, UpdateResult
+from ._convert import from_sarif, iter_ocsf, ocsf_class_uid, to_csv, to_ocsf
 from ._engines import Filter, insight, managed_insights, normalize, validate
 from ._errors import (AccessDeniedError, AsffError, ClientError, CredentialsError, FilterError, ImportFailedError,
                       InvalidAccessError, InvalidInputError, LimitExceededError, NetworkError, ParseError,
@@ -54,6 +58,7 @@ __all__ = [
     "iter_findings", "load", "loads", "dumps", "FindingIterator", "Source",
     "Filter", "validate", "normalize", "insight", "managed_insights",
     "Client", "ImportResult", "UpdateResult",
+    "to_ocsf", "iter_ocsf", "ocsf_class_uid", "to_csv", "from_sarif",
     "AsffError", "ParseError", "ValidationError", "FilterError", "ClientError", "ThrottlingError",
     "AccessDeniedError", "InvalidAccessError", "InvalidInputError", "ResourceNotFoundError",
     "ResourceConflictError", "LimitExceededError", "CredentialsError", "NetworkError", "ImportFailedError",

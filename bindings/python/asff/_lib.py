@@ -166,6 +166,24 @@ class UpdateOutcome(ctypes.Structure):
                 ("error_code", c_str), ("error_message", c_str)]
 
 
+class OcsfOptions(ctypes.Structure):
+    """asff_ocsf_options"""
+    _fields_ = [("version", c_uint), ("pretty", c_bool), ("allocator", c_ptr)]
+
+
+class CsvOptions(ctypes.Structure):
+    """asff_csv_options"""
+    _fields_ = [("version", c_uint), ("columns", c_str), ("join", c_str), ("no_header", c_bool),
+                ("allocator", c_ptr)]
+
+
+class SarifOptions(ctypes.Structure):
+    """asff_sarif_options"""
+    _fields_ = [("version", c_uint), ("product_arn", c_str), ("account_id", c_str), ("region", c_str),
+                ("timestamp", c_str), ("max_depth", c_size), ("max_result", c_size), ("max_tool", c_size),
+                ("max_string", c_size), ("allocator", c_ptr)]
+
+
 #: every struct whose layout the ABI test compares with the C compiler's: Python name -> C name
 STRUCTS: Dict[str, Any] = {
     "asff_error": Error, "asff_parse_options": ParseOptions, "asff_document": Document,
@@ -176,6 +194,7 @@ STRUCTS: Dict[str, Any] = {
     "asff_client_hooks": Hooks, "asff_client_options": ClientOptions, "asff_response": Response,
     "asff_import_outcome": ImportOutcome, "asff_import_options": ImportOptions,
     "asff_update_outcome": UpdateOutcome,
+    "asff_ocsf_options": OcsfOptions, "asff_csv_options": CsvOptions, "asff_sarif_options": SarifOptions,
 }
 
 #: option-struct versions (the C headers' *_VERSION macros; the ABI test compares them)
@@ -183,6 +202,7 @@ VERSIONS: Dict[str, int] = {
     "ASFF_PARSE_OPTIONS_VERSION": 1, "ASFF_WRITE_OPTIONS_VERSION": 1, "ASFF_FILTER_OPTIONS_VERSION": 1,
     "ASFF_BATCH_OPTIONS_VERSION": 1, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
     "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 2,
+    "ASFF_OCSF_OPTIONS_VERSION": 1, "ASFF_CSV_OPTIONS_VERSION": 1, "ASFF_SARIF_OPTIONS_VERSION": 1,
 }
 
 FINDING_FN = ctypes.CFUNCTYPE(c_int, c_ptr, c_ptr, ctypes.POINTER(FindingInfo))
@@ -190,6 +210,7 @@ PARSE_ERROR_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(Error), ctypes.PO
 READ_FN = ctypes.CFUNCTYPE(c_long, c_ptr, c_ptr, c_size)
 IMPORT_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(ImportOutcome))
 UPDATE_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(UpdateOutcome))
+WRITE_FN = ctypes.CFUNCTYPE(c_int, c_ptr, c_ptr, c_size)  # data as a pointer: it may hold NUL bytes
 
 _E = ctypes.POINTER(Error)
 _PP = ctypes.POINTER(c_ptr)
@@ -259,6 +280,18 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "asff_importer_flush": (c_int, [c_ptr, _E]),
     "asff_importer_free": (None, [c_ptr]),
     "asff_client_batch_update_findings": (c_int, [c_ptr, c_str, c_size, UPDATE_FN, c_ptr, _E]),
+    # convert
+    "asff_ocsf_class_uid": (c_int, [c_ptr]),
+    "asff_to_ocsf": (c_int, [c_ptr, ctypes.POINTER(OcsfOptions), WRITE_FN, c_ptr, _E]),
+    "asff_csv_writer_new": (c_int, [ctypes.POINTER(CsvOptions), WRITE_FN, c_ptr, _PP, _E]),
+    "asff_csv_writer_write": (c_int, [c_ptr, c_ptr, _E]),
+    "asff_csv_writer_finish": (c_int, [c_ptr, _E]),
+    "asff_csv_writer_free": (None, [c_ptr]),
+    "asff_sarif_reader_new": (c_int, [ctypes.POINTER(SarifOptions), FINDING_FN, c_ptr, _PP, _E]),
+    "asff_sarif_reader_feed": (c_int, [c_ptr, c_ptr, c_size, _E]),
+    "asff_sarif_reader_finish": (c_int, [c_ptr, _E]),
+    "asff_sarif_reader_count": (c_u64, [c_ptr]),
+    "asff_sarif_reader_free": (None, [c_ptr]),
 }
 
 
