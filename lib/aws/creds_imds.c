@@ -22,13 +22,11 @@ static asff_status http_fail(asff_error *err, asff_status code, long status, con
 
 asff_status asff__creds_imds(asff_aws *a, const char *profile, asff__creds *out, char *detail, asff_error *err)
 {
-    static const char *const names[4] = {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"};
     const char *base = asff__aws_env(a, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
     const char *what = "instance metadata";
     asff_buf url, hdr, body;
     const char *headers[2] = {NULL, NULL};
     char role[256];
-    yajl_val root = NULL;
     long status = 0;
     asff_status st;
     size_t n;
@@ -126,18 +124,10 @@ asff_status asff__creds_imds(asff_aws *a, const char *profile, asff__creds *out,
         st = http_fail(err, ASFF_ERR_HTTP, status, "for the role's credentials");
         goto done;
     }
-    st = asff__aws_json(a, body.data ? body.data : "", body.len, &root, what, err);
-    if (st == ASFF_OK) {
-        const char *code = asff__json_str(root, "Code");
-        if (code && strcmp(code, "Success") != 0)
-            st = asff__error_setf(err, ASFF_ERR_CREDENTIALS, "%s: the credentials answer says Code=%.40s", what, code);
-        else
-            st = asff__creds_from_json(a, root, names, false, out, what, err);
-    }
+    st = asff__creds_from_meta(a, body.data, body.len, out, what, err);
     if (st == ASFF_OK)
         snprintf(detail, ASFF__DETAIL, "instance profile role %s", role);
 done:
-    asff__json_free(root, a->alloc);
     asff__buf_cleanup(&url);
     asff__sbuf_cleanup(&hdr);
     asff__sbuf_cleanup(&body);
