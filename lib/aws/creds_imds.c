@@ -20,6 +20,18 @@ static asff_status http_fail(asff_error *err, asff_status code, long status, con
     return code;
 }
 
+/* GET base[n]/latest/meta-data/iam/security-credentials/role into body (url is scratch); "" lists the role. */
+static asff_status get_role_path(const asff_aws *a, asff_buf *url, asff_buf *body, const char *base, size_t n,
+                                 const char *role, const char *const *headers, long *status, asff_error *err)
+{
+    const char *what = "instance metadata";
+    asff__buf_reset(url);
+    asff__sbuf_clear(body);
+    if (asff__buf_appendf(url, "%.*s/latest/meta-data/iam/security-credentials/%s", (int)n, base, role) != ASFF_OK)
+        return asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
+    return asff__aws_http(a, "GET", url->data, headers, NULL, 0, true, body, status, err, what);
+}
+
 asff_status asff__creds_imds(asff_aws *a, const char *profile, asff__creds *out, char *detail, asff_error *err)
 {
     const char *base = asff__aws_env(a, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
@@ -79,13 +91,7 @@ asff_status asff__creds_imds(asff_aws *a, const char *profile, asff__creds *out,
     }
 
     /* The role name. */
-    asff__buf_reset(&url);
-    asff__sbuf_clear(&body);
-    if (asff__buf_appendf(&url, "%.*s/latest/meta-data/iam/security-credentials/", (int)n, base) != ASFF_OK) {
-        st = asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
-        goto done;
-    }
-    st = asff__aws_http(a, "GET", url.data, headers, NULL, 0, true, &body, &status, err, what);
+    st = get_role_path(a, &url, &body, base, n, "", headers, &status, err);
     if (st != ASFF_OK)
         goto done;
     if (status != 200) {
@@ -111,13 +117,7 @@ asff_status asff__creds_imds(asff_aws *a, const char *profile, asff__creds *out,
         memcpy(role, body.data, len);
         role[len] = '\0';
     }
-    asff__buf_reset(&url);
-    asff__sbuf_clear(&body);
-    if (asff__buf_appendf(&url, "%.*s/latest/meta-data/iam/security-credentials/%s", (int)n, base, role) != ASFF_OK) {
-        st = asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
-        goto done;
-    }
-    st = asff__aws_http(a, "GET", url.data, headers, NULL, 0, true, &body, &status, err, what);
+    st = get_role_path(a, &url, &body, base, n, role, headers, &status, err);
     if (st != ASFF_OK)
         goto done;
     if (status != 200) {
