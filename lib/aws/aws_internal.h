@@ -117,6 +117,10 @@ const char *asff__json_str(yajl_val obj, const char *name);
  * secrets are wiped. */
 asff_status asff__creds_from_json(const asff_aws *a, yajl_val obj, const char *const names[4], bool ms_number,
                                   asff__creds *out, const char *what, asff_error *err);
+/* The answer of the container endpoint or IMDS: an object of AccessKeyId, SecretAccessKey, Token and
+ * Expiration, where a "Code" other than "Success" is a refusal. */
+asff_status asff__creds_from_meta(const asff_aws *a, const char *text, size_t len, asff__creds *out, const char *what,
+                                  asff_error *err);
 
 /* ---- STS ---- */
 /* What an STS answer holds (the fields wanted; each bounded). */

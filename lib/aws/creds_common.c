@@ -241,3 +241,20 @@ asff_status asff__creds_from_json(const asff_aws *a, yajl_val obj, const char *c
         OPENSSL_cleanse((void *)t, strlen(t));
     return st == ASFF_OK ? ASFF_OK : asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
 }
+
+asff_status asff__creds_from_meta(const asff_aws *a, const char *text, size_t len, asff__creds *out, const char *what,
+                                  asff_error *err)
+{
+    static const char *const names[4] = {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"};
+    yajl_val root = NULL;
+    asff_status st = asff__aws_json(a, text ? text : "", len, &root, what, err);
+    if (st == ASFF_OK) {
+        const char *code = asff__json_str(root, "Code");
+        if (code && strcmp(code, "Success") != 0)
+            st = asff__error_setf(err, ASFF_ERR_CREDENTIALS, "%s: the credentials answer says Code=%.40s", what, code);
+        else
+            st = asff__creds_from_json(a, root, names, false, out, what, err);
+    }
+    asff__json_free(root, a->alloc);
+    return st;
+}

@@ -44,7 +44,6 @@ static bool container_url_allowed(const char *url)
 
 asff_status asff__creds_container(asff_aws *a, const char *profile, asff__creds *out, char *detail, asff_error *err)
 {
-    static const char *const names[4] = {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"};
     const char *rel = asff__aws_env(a, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
     const char *full = asff__aws_env(a, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
     const char *tok = asff__aws_env(a, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
@@ -52,7 +51,6 @@ asff_status asff__creds_container(asff_aws *a, const char *profile, asff__creds 
     const char *what = "container credentials";
     asff_buf url, hdr, tokbuf, body;
     const char *headers[2] = {NULL, NULL};
-    yajl_val root = NULL;
     long status = 0;
     asff_status st = ASFF_OK;
     int attempt;
@@ -111,18 +109,10 @@ asff_status asff__creds_container(asff_aws *a, const char *profile, asff__creds 
     }
     if (st != ASFF_OK)
         goto done;
-    st = asff__aws_json(a, body.data ? body.data : "", body.len, &root, what, err);
-    if (st == ASFF_OK) {
-        const char *code = asff__json_str(root, "Code");
-        if (code && strcmp(code, "Success") != 0)
-            st = asff__error_setf(err, ASFF_ERR_CREDENTIALS, "%s: the credentials answer says Code=%.40s", what, code);
-        else
-            st = asff__creds_from_json(a, root, names, false, out, what, err);
-    }
+    st = asff__creds_from_meta(a, body.data, body.len, out, what, err);
     if (st == ASFF_OK)
         snprintf(detail, ASFF__DETAIL, "%s", rel ? "ECS task role" : "container endpoint (FULL_URI)");
 done:
-    asff__json_free(root, a->alloc);
     asff__buf_cleanup(&url);
     asff__sbuf_cleanup(&hdr);
     asff__sbuf_cleanup(&tokbuf);

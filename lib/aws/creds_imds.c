@@ -20,15 +20,25 @@ static asff_status http_fail(asff_error *err, asff_status code, long status, con
     return code;
 }
 
+/* GET base[n]/latest/meta-data/iam/security-credentials/role into body (url is scratch); "" lists the role. */
+static asff_status get_role_path(const asff_aws *a, asff_buf *url, asff_buf *body, const char *base, size_t n,
+                                 const char *role, const char *const *headers, long *status, asff_error *err)
+{
+    const char *what = "instance metadata";
+    asff__buf_reset(url);
+    asff__sbuf_clear(body);
+    if (asff__buf_appendf(url, "%.*s/latest/meta-data/iam/security-credentials/%s", (int)n, base, role) != ASFF_OK)
+        return asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
+    return asff__aws_http(a, "GET", url->data, headers, NULL, 0, true, body, status, err, what);
+}
+
 asff_status asff__creds_imds(asff_aws *a, const char *profile, asff__creds *out, char *detail, asff_error *err)
 {
-    static const char *const names[4] = {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"};
     const char *base = asff__aws_env(a, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
     const char *what = "instance metadata";
     asff_buf url, hdr, body;
     const char *headers[2] = {NULL, NULL};
     char role[256];
-    yajl_val root = NULL;
     long status = 0;
     asff_status st;
     size_t n;
@@ -81,13 +91,7 @@ asff_status asff__creds_imds(asff_aws *a, const char *profile, asff__creds *out,
     }
 
     /* The role name. */
-    asff__buf_reset(&url);
-    asff__sbuf_clear(&body);
-    if (asff__buf_appendf(&url, "%.*s/latest/meta-data/iam/security-credentials/", (int)n, base) != ASFF_OK) {
-        st = asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
-        goto done;
-    }
-    st = asff__aws_http(a, "GET", url.data, headers, NULL, 0, true, &body, &status, err, what);
+    st = get_role_path(a, &url, &body, base, n, "", headers, &status, err);
     if (st != ASFF_OK)
         goto done;
     if (status != 200) {
@@ -113,31 +117,17 @@ asff_status asff__creds_imds(asff_aws *a, const char *profile, asff__creds *out,
         memcpy(role, body.data, len);
         role[len] = '\0';
     }
-    asff__buf_reset(&url);
-    asff__sbuf_clear(&body);
-    if (asff__buf_appendf(&url, "%.*s/latest/meta-data/iam/security-credentials/%s", (int)n, base, role) != ASFF_OK) {
-        st = asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
-        goto done;
-    }
-    st = asff__aws_http(a, "GET", url.data, headers, NULL, 0, true, &body, &status, err, what);
+    st = get_role_path(a, &url, &body, base, n, role, headers, &status, err);
     if (st != ASFF_OK)
         goto done;
     if (status != 200) {
         st = http_fail(err, ASFF_ERR_HTTP, status, "for the role's credentials");
         goto done;
     }
-    st = asff__aws_json(a, body.data ? body.data : "", body.len, &root, what, err);
-    if (st == ASFF_OK) {
-        const char *code = asff__json_str(root, "Code");
-        if (code && strcmp(code, "Success") != 0)
-            st = asff__error_setf(err, ASFF_ERR_CREDENTIALS, "%s: the credentials answer says Code=%.40s", what, code);
-        else
-            st = asff__creds_from_json(a, root, names, false, out, what, err);
-    }
+    st = asff__creds_from_meta(a, body.data, body.len, out, what, err);
     if (st == ASFF_OK)
         snprintf(detail, ASFF__DETAIL, "instance profile role %s", role);
 done:
-    asff__json_free(root, a->alloc);
     asff__buf_cleanup(&url);
     asff__sbuf_cleanup(&hdr);
     asff__sbuf_cleanup(&body);

@@ -37,6 +37,10 @@ void asff__secrets_clear(asff__secrets *s, const asff_allocator *alloc);
 size_t asff__redact_into(char *dst, size_t size, const char *src, size_t len, const asff__secrets *s);
 /* The same, appended to out (no truncation). */
 asff_status asff__redact_buf(asff_buf *out, const char *src, size_t len, const asff__secrets *s);
+/* A failed finding's server code and message (both non-NULL) redacted into cb and mb, and pointed
+ * there; out of memory: a fixed "Internal" outcome instead, the server's text withheld. */
+void asff__redact_outcome(asff_buf *cb, asff_buf *mb, const char **code, const char **message,
+                          const asff__secrets *s);
 /* Redact the text fields of err in place (message, path, aws_code, request_id). */
 void asff__redact_error(asff_error *err, const asff__secrets *s);
 

@@ -232,6 +232,21 @@ asff_status asff__redact_buf(asff_buf *out, const char *src, size_t len, const a
     return st;
 }
 
+void asff__redact_outcome(asff_buf *cb, asff_buf *mb, const char **code, const char **message,
+                          const asff__secrets *s)
+{
+    asff__buf_reset(cb);
+    asff__buf_reset(mb);
+    if (asff__redact_buf(cb, *code, strlen(*code), s) == ASFF_OK && asff__buf_putc(cb, '\0') == ASFF_OK &&
+        asff__redact_buf(mb, *message, strlen(*message), s) == ASFF_OK && asff__buf_putc(mb, '\0') == ASFF_OK) {
+        *code = cb->data;
+        *message = mb->data;
+    } else {
+        *code = "Internal";
+        *message = "out of memory (the server's message is withheld)";
+    }
+}
+
 static void redact_field(char *field, size_t size, const asff__secrets *s)
 {
     char tmp[ASFF_ERROR_MESSAGE_SIZE > ASFF_ERROR_PATH_SIZE ? ASFF_ERROR_MESSAGE_SIZE : ASFF_ERROR_PATH_SIZE];

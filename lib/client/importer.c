@@ -101,18 +101,7 @@ static void report(asff_importer *imp, uint64_t index, const char *id, const cha
     o.attempts = attempts;
     if (code && sec->n) {
         /* texts that came from a server never carry the credentials' secrets */
-        asff__buf_reset(&imp->text);
-        asff__buf_reset(&imp->text2);
-        if (asff__redact_buf(&imp->text, code, strlen(code), sec) == ASFF_OK &&
-            asff__buf_putc(&imp->text, '\0') == ASFF_OK &&
-            asff__redact_buf(&imp->text2, o.error_message, strlen(o.error_message), sec) == ASFF_OK &&
-            asff__buf_putc(&imp->text2, '\0') == ASFF_OK) {
-            o.error_code = imp->text.data;
-            o.error_message = imp->text2.data;
-        } else {
-            o.error_code = "Internal";
-            o.error_message = "out of memory (the server's message is withheld)";
-        }
+        asff__redact_outcome(&imp->text, &imp->text2, &o.error_code, &o.error_message, sec);
     }
     if (code)
         imp->stats.failed++;

@@ -58,18 +58,7 @@ static void report(update_run *u, uint64_t index, yajl_val ident, bool processed
     o.error_message = processed ? NULL : (msg ? msg : "");
     if (!processed) {
         /* texts from the server never carry the credentials' secrets */
-        asff__buf_reset(&u->code);
-        asff__buf_reset(&u->msg);
-        if (asff__redact_buf(&u->code, code, strlen(code), &u->c->secrets) == ASFF_OK &&
-            asff__buf_putc(&u->code, '\0') == ASFF_OK &&
-            asff__redact_buf(&u->msg, o.error_message, strlen(o.error_message), &u->c->secrets) == ASFF_OK &&
-            asff__buf_putc(&u->msg, '\0') == ASFF_OK) {
-            o.error_code = u->code.data;
-            o.error_message = u->msg.data;
-        } else {
-            o.error_code = "Internal";
-            o.error_message = "out of memory (the server's message is withheld)";
-        }
+        asff__redact_outcome(&u->code, &u->msg, &o.error_code, &o.error_message, &u->c->secrets);
     }
     if (u->fn && u->fn(u->ctx, &o) != 0)
         u->aborted = true;

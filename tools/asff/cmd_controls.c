@@ -29,18 +29,8 @@ int asff_cmd_controls(int argc, char **argv)
     char *args[64];
     int i, nargs = 0, rc;
     yajl_gen gen;
-    if (cli_take_aws(&argc, argv, &g) != 0)
-        return ASFF_EXIT_USAGE;
-    for (i = 1; i < argc; i++)
-        if (cli_is_help(argv[i])) {
-            usage(stdout);
-            return ASFF_EXIT_OK;
-        }
-    if (argc < 2) {
-        fprintf(stderr, "asff controls: which action? list, get, associations or update\n");
-        usage(stderr);
-        return ASFF_EXIT_USAGE;
-    }
+    if ((rc = ops_start(&argc, argv, &g, usage, "controls", "list, get, associations or update")) >= 0)
+        return rc;
     sub = argv[1];
     for (i = 2; i < argc; i++) {
         const char **slot = NULL;

@@ -48,18 +48,8 @@ int asff_cmd_standards(int argc, char **argv)
     bool enabled = false;
     char **args;
     yajl_gen gen;
-    if (cli_take_aws(&argc, argv, &g) != 0)
-        return ASFF_EXIT_USAGE;
-    for (i = 1; i < argc; i++)
-        if (cli_is_help(argv[i])) {
-            usage(stdout);
-            return ASFF_EXIT_OK;
-        }
-    if (argc < 2) {
-        fprintf(stderr, "asff standards: which action? list, enable, disable or controls\n");
-        usage(stderr);
-        return ASFF_EXIT_USAGE;
-    }
+    if ((rc = ops_start(&argc, argv, &g, usage, "standards", "list, enable, disable or controls")) >= 0)
+        return rc;
     sub = argv[1];
     args = argv + 2;
     for (i = 2; i < argc; i++) {

@@ -102,6 +102,27 @@ static inline int ops_run(const cli_aws *g, const char *operation, const char *i
     return rc;
 }
 
+/* The start of a command with actions: the AWS options taken, --help anywhere, an action named. -1 to
+ * go on; otherwise the exit code. */
+static inline int ops_start(int *argc, char **argv, cli_aws *g, void (*usage)(FILE *), const char *cmd,
+                            const char *actions)
+{
+    int i;
+    if (cli_take_aws(argc, argv, g) != 0)
+        return ASFF_EXIT_USAGE;
+    for (i = 1; i < *argc; i++)
+        if (cli_is_help(argv[i])) {
+            usage(stdout);
+            return ASFF_EXIT_OK;
+        }
+    if (*argc < 2) {
+        fprintf(stderr, "asff %s: which action? %s\n", cmd, actions);
+        usage(stderr);
+        return ASFF_EXIT_USAGE;
+    }
+    return -1;
+}
+
 /* Take "--name VALUE" at argv[*i]; NULL (and a message naming the option) when the value is missing. */
 static inline const char *ops_value(int argc, char **argv, int *i, const char *cmd)
 {
