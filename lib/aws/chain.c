@@ -88,15 +88,16 @@ static asff_status resolve(asff_aws *a, asff__creds *out, asff_credentials_sourc
         if (st != ASFF_ERR_NOT_FOUND)
             return st;
     }
+    /* the short outcomes first: the file paths may be long, and the message is cut at its size */
     return asff__error_setf(err, ASFF_ERR_CREDENTIALS,
-                           "aws: no credentials: tried explicit, environment, profile \"%.64s\" (roles, web "
-                           "identity, sso, process, keys in %.120s and %.120s), container (%s), instance metadata (%s)",
-                           a->profile, a->credentials_path ? a->credentials_path : "no credentials file",
-                           a->config_path ? a->config_path : "no config file",
+                           "aws: no credentials: tried explicit, environment, container (%s), instance metadata (%s), "
+                           "profile \"%.64s\" (roles, web identity, sso, process, keys in %.120s and %.120s)",
                            a->opt.no_container ? "disabled" : "not configured",
                            a->opt.no_imds || asff__aws_is_true(asff__aws_env(a, "AWS_EC2_METADATA_DISABLED"))
                                ? "disabled"
-                               : "unreachable");
+                               : "unreachable",
+                           a->profile, a->credentials_path ? a->credentials_path : "no credentials file",
+                           a->config_path ? a->config_path : "no config file");
 }
 
 /* options.role_arn: assume it with what the chain found. */
