@@ -7,7 +7,7 @@ NODE_DIR holds node_modules/@duckdb/node-api (tools/dev/deps.sh installs it into
 test writes a corpus (the real findings that carry a Region, and 500 generated ones) as
 Hive-style partitioned NDJSON with `asff fmt --partition-by`, creates the view that
 `asff schema --dialect duckdb` prints, and checks that DuckDB's counts by severity, account and
-region equal `asff insight --group-by`'s over the same findings. Then `asff export --partition-by`
+region equal `asff insight --group-by`'s over the same findings, with plain and with `--gzip` files. Then `asff export --partition-by`
 from moto_server (tests/servers/moto_harness), after `asff import` of the generated findings, must
 give the same folders and line counts as `asff fmt --partition-by` of them."""
 import json
@@ -108,15 +108,23 @@ try:
     with open(corpus, "w") as fh:
         fh.write("\n".join(lines) + "\n")
 
-    out_dir = os.path.join(tmp, "findings")
-    run(CLI, "fmt", "--partition-by", "region/account/yyyy/mm/dd", "-o", out_dir, corpus)
-    ddl = run(CLI, "schema", "--dialect", "duckdb", "--location", out_dir)
-    with open(os.path.join(tmp, "schema.sql"), "w") as fh:
-        fh.write(ddl)
     with open(os.path.join(tmp, "q.mjs"), "w") as fh:
         fh.write(QUERY)
     os.symlink(os.path.join(os.path.abspath(NODE), "node_modules"), os.path.join(tmp, "node_modules"))
-    got = json.loads(run("node", os.path.join(tmp, "q.mjs"), os.path.join(tmp, "schema.sql")))
+
+    def duck_over(out_dir, *gzip):
+        """asff fmt --partition-by (gzip or not) and the view asff schema prints, queried by DuckDB."""
+        run(CLI, "fmt", "--partition-by", "region/account/yyyy/mm/dd", *gzip, "-o", out_dir, corpus)
+        ddl = run(CLI, "schema", "--dialect", "duckdb", "--location", out_dir, *gzip)
+        with open(os.path.join(tmp, "schema.sql"), "w") as fh:
+            fh.write(ddl)
+        return json.loads(run("node", os.path.join(tmp, "q.mjs"), os.path.join(tmp, "schema.sql")))
+
+    out_dir = os.path.join(tmp, "findings")
+    got = duck_over(out_dir)
+    # the same folders with --gzip: every file gzip-compressed, DuckDB's answers unchanged
+    gz_dir = os.path.join(tmp, "findings-gz")
+    got_gz = duck_over(gz_dir, "--gzip")
 
     def insight(attr):
         res = json.loads(run(CLI, "insight", "--group-by", attr, "--format", "json", "--max", "0", "--local", corpus))
@@ -133,12 +141,19 @@ try:
         want, have = insight(attr), duck(name)
         if want != have:
             failures.append(f"{name}: asff insight {want} != DuckDB {have}")
+    if got_gz != got:
+        failures.append(f"--gzip: DuckDB reads {got_gz['total']} findings, without {got['total']}")
+    names = sorted(os.path.relpath(os.path.join(d, f), gz_dir) for d, _, fs in os.walk(gz_dir) for f in fs)
+    plain = sorted(os.path.relpath(os.path.join(d, f), out_dir) + ".gz" for d, _, fs in os.walk(out_dir) for f in fs)
+    if names != plain:
+        failures.append(f"--gzip: {len(names)} files, without {len(plain)}; first {names[:1]} vs {plain[:1]}")
     failures += export_check(tmp, generated)
     if failures:
         print("\n".join(failures))
         sys.exit(1)
     print(f"ok: DuckDB over {total} findings in {sum(len(fs) for _, _, fs in os.walk(out_dir))} partitions "
-          f"({int(got['days'][0]['n'])} days): counts by severity, account and region equal asff insight's; "
+          f"({int(got['days'][0]['n'])} days), plain and --gzip: counts by severity, account and region equal "
+          f"asff insight's; "
           f"asff export --partition-by from moto_server gives the layout of asff fmt --partition-by")
 finally:
     shutil.rmtree(tmp, ignore_errors=True)

@@ -8,7 +8,11 @@ match BatchImportFindingsResponse, and no secret (nor its first 12 characters) a
 stderr or the --failed file. Every case runs with 10,000 findings (issue 19), those retried with
 backoff (malformed, truncated, deep, missing, flaky) too.
 
-usage: import_lying.py ASFF_BINARY
+`asff update` (BatchUpdateFindings) meets the same lies in its own response shape: every identifier is
+reported exactly once (one JSON line each), none "updated" from an answer that does not match
+BatchUpdateFindingsResponse or that contradicts itself, contradictions are warnings, no secret shows.
+
+usage: import_lying.py ASFF_BINARY [import|update]   (both when not given; ctest runs them as two tests)
 """
 import json
 import os
@@ -119,9 +123,72 @@ def run_import(asff, tmp, case, n, endpoint, bad=None, creds=True, extra=()):
     return p, records, imported
 
 
+def run_update(asff, tmp, case, n, endpoint):
+    src = os.path.join(tmp, "upd-%s.ndjson" % case)
+    write_findings(src, n)
+    t0 = time.monotonic()
+    p = subprocess.run([asff, "update", "--endpoint-url", endpoint, "--workflow", "NOTIFIED", src], env=env(),
+                       capture_output=True, text=True, timeout=300)
+    took = time.monotonic() - t0
+    for s in (SECRET, TOKEN, TOKEN[:12], SECRET[:12], "Q" * 40):
+        check(s not in p.stdout + p.stderr, "update %s: a secret (%s...) appears in the output" % (case, s[:6]))
+    recs = [json.loads(line) for line in p.stdout.splitlines()]
+    ids = [r["Id"] for r in recs]
+    check(sorted(ids) == sorted("lying-%05d" % i for i in range(n)),
+          "update %s: %d lines for %d identifiers (%d distinct)" % (case, len(ids), n, len(set(ids))))
+    updated = sum(1 for r in recs if r["Status"] == "updated")
+    print("update %-10s %6d identifiers: %5d updated, %5d failed, exit %d, %.1f s" % (
+        case, n, updated, len(recs) - updated, p.returncode, took), flush=True)
+    return p, recs, updated
+
+
+def update_cases(asff, tmp):
+    n = 10000
+    for case in ("malformed", "deep", "missing", "truncated", "redirect"):
+        s = Server(case)
+        p, recs, updated = run_update(asff, tmp, case, n, s.endpoint)
+        s.stop()
+        check(updated == 0, "update %s: %d identifiers reported updated from a bad answer" % (case, updated))
+        codes = {r["ErrorCode"] for r in recs}
+        want = {"malformed": "InvalidResponse", "deep": "InvalidResponse", "missing": "InvalidResponse",
+                "truncated": "NetworkError", "redirect": "HttpError"}[case]
+        check(codes == {want}, "update %s: codes %s" % (case, sorted(codes)[:5]))
+        check(p.returncode != 0, "update %s: exit 0" % case)
+    s = Server("flaky")
+    p, recs, updated = run_update(asff, tmp, "flaky", n, s.endpoint)
+    s.stop()
+    check(updated == n and p.returncode == 0, "update flaky: %d updated, exit %d" % (updated, p.returncode))
+    # every identifier listed processed twice: contradicts itself, none counted updated, 100 x 100 warnings
+    s = Server("counts")
+    p, recs, updated = run_update(asff, tmp, "counts", n, s.endpoint)
+    s.stop()
+    check(updated == 0 and {r["ErrorCode"] for r in recs} == {"InvalidResponse"}, "update counts: %d" % updated)
+    check(p.stderr.count("more than once") == n, "update counts: warnings " + p.stderr[:300])
+    # a stranger and the first identifier in both lists: 100 of each warned; the first fails, once
+    s = Server("ids")
+    p, recs, updated = run_update(asff, tmp, "ids", n, s.endpoint)
+    s.stop()
+    failed = [r for r in recs if r["Status"] != "updated"]
+    check(updated == n - 100 and len(failed) == 100 and all(r["ErrorMessage"] == "first" for r in failed),
+          "update ids: %d updated" % updated)
+    check(p.stderr.count("which was not in the call") == 100 and p.stderr.count("more than once") == 100,
+          "update ids: warnings " + p.stderr[:300])
+    check("200 warnings about the answers" in p.stderr, "update ids: summary " + p.stderr[-200:])
+    s = Server("secrets")
+    p, recs, updated = run_update(asff, tmp, "secrets", n, s.endpoint)
+    s.stop()
+    check(any("<redacted>" in r.get("ErrorMessage", "") for r in recs), "update secrets: no <redacted>")
+    check(0 < updated < n, "update secrets: %d updated" % updated)
+
+
 def main():
     asff = sys.argv[1]
+    part = sys.argv[2] if len(sys.argv) > 2 else "both"
     with tempfile.TemporaryDirectory() as tmp:
+        if part in ("update", "both"):
+            update_cases(asff, tmp)
+        if part == "update":
+            return finish()
         # answers that do not match the shape: nothing imported, all InvalidResponse, retried
         for case, n in (("malformed", 10000), ("deep", 10000), ("missing", 10000)):
             s = Server(case)
@@ -213,6 +280,10 @@ def main():
         s.stop()
         check(len(recs) == 250 and all(r["ErrorCode"] == "Credentials" for r in recs), "nocreds: %d" % len(recs))
         check(st["requests"] == 0 and p.returncode == 3, "nocreds: exit %d" % p.returncode)
+    return finish()
+
+
+def finish():
     print("%d passed, %d failed" % (0 if FAILURES else 1, 1 if FAILURES else 0))
     return 1 if FAILURES else 0
 

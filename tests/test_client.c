@@ -373,7 +373,7 @@ static void test_deep_response(void **state)
         memcpy(body, "{\"FindingIdentifiers\":", 22);
         /* the request check refuses it (one streaming pass, no recursion) */
         assert_int_equal(asff_client_invoke(c, ASFF_OP_GetInsights, body, 2 * depth, &resp, &e), ASFF_ERR_INVALID_ARG);
-        assert_int_equal(asff_client_batch_update_findings(c, body, 2 * depth, NULL, NULL, &e), ASFF_ERR_LIMIT);
+        assert_int_equal(asff_client_batch_update_findings(c, body, 2 * depth, NULL, NULL, NULL, NULL, &e), ASFF_ERR_LIMIT);
         asff_client_free(c);
         assert_int_equal(t.live, 0);
     }
@@ -1379,7 +1379,7 @@ static void test_batch_update(void **state)
         asff__buf_appendf(&req, "%s{\"Id\":\"f-%zu\",\"ProductArn\":\"arn:p\"}", i ? "," : "", i);
     asff__buf_appendf(&req, "],\"Workflow\":{\"Status\":\"NOTIFIED\"}}");
     memset(&u, 0, sizeof u);
-    if (asff_client_batch_update_findings(c, req.data, req.len, on_update, &u, &e) != ASFF_OK)
+    if (asff_client_batch_update_findings(c, req.data, req.len, NULL, on_update, &u, NULL, &e) != ASFF_OK)
         fail_msg("BatchUpdateFindings: %s", e.message);
     for (i = 0; i < 250; i++)
         assert_int_equal(u.seen[i], 1);
@@ -1395,20 +1395,20 @@ static void test_batch_update(void **state)
     /* a call refused as a whole: its identifiers reported with the code, ASFF_ERR_PARTIAL */
     yajl_tree_free(control(&s, "/__script", "[{\"status\":400,\"body\":\"{\\\"__type\\\":\\\"InvalidInputException\\\"}\"}]"));
     memset(&u, 0, sizeof u);
-    assert_int_equal(asff_client_batch_update_findings(c, req.data, req.len, on_update, &u, &e), ASFF_ERR_PARTIAL);
+    assert_int_equal(asff_client_batch_update_findings(c, req.data, req.len, NULL, on_update, &u, NULL, &e), ASFF_ERR_PARTIAL);
     remember(&e);
     for (i = 0; i < 250; i++)
         assert_int_equal(u.seen[i], 1);
     assert_string_equal(u.first_code, "InvalidInputException");
     assert_true(u.unprocessed >= 100);
     /* malformed requests */
-    assert_int_equal(asff_client_batch_update_findings(c, "{}", 2, on_update, &u, &e), ASFF_ERR_INVALID_ARG);
+    assert_int_equal(asff_client_batch_update_findings(c, "{}", 2, NULL, on_update, &u, NULL, &e), ASFF_ERR_INVALID_ARG);
     {
         const char *bad = "{\"FindingIdentifiers\":[{\"Id\":\"x\"}]}";
-        assert_int_equal(asff_client_batch_update_findings(c, bad, strlen(bad), on_update, &u, &e), ASFF_ERR_INVALID_ARG);
+        assert_int_equal(asff_client_batch_update_findings(c, bad, strlen(bad), NULL, on_update, &u, NULL, &e), ASFF_ERR_INVALID_ARG);
     }
     assert_string_equal(e.path, "/FindingIdentifiers/0");
-    assert_int_equal(asff_client_batch_update_findings(c, "{", 1, on_update, &u, &e), ASFF_ERR_SYNTAX);
+    assert_int_equal(asff_client_batch_update_findings(c, "{", 1, NULL, on_update, &u, NULL, &e), ASFF_ERR_SYNTAX);
     asff__buf_cleanup(&req);
     asff_client_free(c);
     server_stop(&s);
@@ -1835,6 +1835,20 @@ static void on_warn(void *ctx, const char *message)
     snprintf(w->last, sizeof w->last, "%s", message);
 }
 
+/* BatchUpdateFindings outcomes and warnings in one context (the warn_log first: on_warn reads it) */
+typedef struct update_acc {
+    warn_log w;
+    char code[2][64];
+} update_acc;
+
+static int on_update_acc(void *ctx, const asff_update_outcome *o)
+{
+    update_acc *a = ctx;
+    assert_true(o->index < 2);
+    snprintf(a->code[o->index], sizeof a->code[0], "%s", o->processed ? "processed" : o->error_code);
+    return 0;
+}
+
 static void test_lying_answers(void **state)
 {
     server s;
@@ -1864,7 +1878,7 @@ static void test_lying_answers(void **state)
         "{\\\"Id\\\":\\\"f-0\\\",\\\"ProductArn\\\":\\\"arn:p\\\"}}]}\"},"
         "{\"status\":200,\"body\":\"{\\\"ProcessedFindings\\\":\\\"all\\\"}\"}]"));
     memset(&u, 0, sizeof u);
-    assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), on_update, &u, &e), ASFF_ERR_PARTIAL);
+    assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), NULL, on_update, &u, NULL, &e), ASFF_ERR_PARTIAL);
     assert_int_equal(u.seen[0] + u.seen[1], 2);
     assert_int_equal(u.processed, 0);
     assert_string_equal(u.first_code, "InvalidResponse");
@@ -1873,8 +1887,43 @@ static void test_lying_answers(void **state)
     /* a malformed answer first, a good one on the retry: processed */
     yajl_tree_free(control(&s, "/__script", "[{\"status\":200,\"body\":\"[]\"}]"));
     memset(&u, 0, sizeof u);
-    assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), on_update, &u, &e), ASFF_OK);
+    assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), NULL, on_update, &u, NULL, &e), ASFF_OK);
     assert_int_equal(u.processed, 2);
+    /* BatchUpdateFindings accounting: f-0 named in both lists (a duplicate: unprocessed, with the
+     * answer's code), an identifier not in the call (unknown), f-1 named nowhere (NotReported); the
+     * session token echoed in the warning is redacted */
+    {
+        asff_update_options uo = ASFF_UPDATE_OPTIONS_INIT;
+        asff_update_stats us;
+        update_acc uw;
+        const char *twice = "{\"FindingIdentifiers\":[{\"Id\":\"f-0\",\"ProductArn\":\"arn:p\"},"
+                            "{\"Id\":\"f-0\",\"ProductArn\":\"arn:p\"}],\"Note\":{\"Text\":\"n\",\"UpdatedBy\":\"t\"}}";
+        memset(&uw, 0, sizeof uw);
+        uo.on_warning = on_warn;
+        yajl_tree_free(control(&s, "/__script",
+            "[{\"status\":200,\"body\":\"{\\\"ProcessedFindings\\\":[{\\\"Id\\\":\\\"f-0\\\",\\\"ProductArn\\\":\\\"arn:p\\\"},"
+            "{\\\"Id\\\":\\\"" TOKEN "\\\",\\\"ProductArn\\\":\\\"arn:p\\\"}],\\\"UnprocessedFindings\\\":[{\\\"FindingIdentifier\\\":"
+            "{\\\"Id\\\":\\\"f-0\\\",\\\"ProductArn\\\":\\\"arn:p\\\"},\\\"ErrorCode\\\":\\\"FindingNotFound\\\","
+            "\\\"ErrorMessage\\\":\\\"gone\\\"}]}\"}]"));
+        memset(&u, 0, sizeof u);
+        assert_int_equal(asff_client_batch_update_findings(c, req, strlen(req), &uo, on_update_acc, &uw, &us, &e), ASFF_OK);
+        assert_string_equal(uw.code[0], "FindingNotFound");
+        assert_string_equal(uw.code[1], "NotReported");
+        assert_int_equal(uw.w.warnings, 2);
+        assert_non_null(strstr(uw.w.last, "more than once") ? uw.w.last : strstr(uw.w.last, "<redacted>"));
+        assert_null(strstr(uw.w.last, TOKEN));
+        assert_int_equal(us.identifiers, 2);
+        assert_int_equal(us.processed, 0);
+        assert_int_equal(us.unprocessed, 2);
+        assert_int_equal(us.unknown_ids, 1);
+        assert_int_equal(us.duplicate_ids, 1);
+        assert_int_equal(us.calls, 1);
+        /* an identifier repeated in the request goes into a call of its own */
+        assert_int_equal(asff_client_batch_update_findings(c, twice, strlen(twice), NULL, NULL, NULL, &us, &e), ASFF_OK);
+        assert_int_equal(us.calls, 2);
+        assert_int_equal(us.identifiers, 2);
+        assert_int_equal(us.processed + us.unprocessed, 2);
+    }
     /* GetFindings: page 2 is not a Findings document (twice): an error naming the page */
     yajl_tree_free(control(&s, "/__script",
         "[{\"status\":200,\"body\":\"{\\\"Findings\\\":[],\\\"NextToken\\\":\\\"t1\\\"}\"},"
@@ -2114,7 +2163,7 @@ static void test_error_initialized(void **state)
     GARBLE();
     check_clean(&e, asff_importer_flush(NULL, &e));
     GARBLE();
-    check_clean(&e, asff_client_batch_update_findings(c, "{", 1, NULL, NULL, &e));
+    check_clean(&e, asff_client_batch_update_findings(c, "{", 1, NULL, NULL, NULL, NULL, &e));
     GARBLE();
     check_clean(&e, asff_client_get_findings(c, NULL, NULL, NULL, NULL, &e));
     /* a network failure: no HTTP status, no request id, and a code that says what */

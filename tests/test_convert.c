@@ -6,12 +6,15 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <zlib.h>
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
 #include <cmocka.h>
 #include "asff/asff.h"
 #include "convert/convert_internal.h"
+#include "support.h"
 
 #define SARIF_DIR ASFF_TEST_DATA "/convert/sarif"
 #define ARN "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default"
@@ -602,6 +605,66 @@ static void test_partitions(void **state)
     assert_int_equal(system(line), 0);
 }
 
+/* gzip partitions: every reopen adds a gzip member, which zlib's reader joins; the lines come back
+ * whole, in order, and parse as the findings written. */
+static asff_status write_gzip_partitions(const asff_allocator *alloc, void *ctx)
+{
+    const char *dir = ctx;
+    asff_partition_options o = ASFF_PARTITION_OPTIONS_INIT;
+    asff_partition_writer *w;
+    asff_error err;
+    asff_status st;
+    asff_AwsSecurityFinding *f[2];
+    int i;
+    f[0] = finding("{\"Id\":\"g-a\",\"AwsAccountId\":\"111111111111\",\"Region\":\"us-east-1\"}");
+    f[1] = finding("{\"Id\":\"g-b\",\"AwsAccountId\":\"222222222222\",\"Region\":\"us-east-1\"}");
+    o.partition_by = "region/account";
+    o.gzip = true;
+    o.max_open = 1; /* every switch closes a member and starts another */
+    o.allocator = alloc;
+    st = asff_partition_writer_new(dir, &o, &w, &err);
+    for (i = 0; st == ASFF_OK && i < 300; i++)
+        st = asff_partition_writer_write(w, f[(i / 7) % 2], &err);
+    if (st == ASFF_OK)
+        st = asff_partition_writer_finish(w, &err);
+    asff_partition_writer_free(w);
+    asff_object_free(f[0]);
+    asff_object_free(f[1]);
+    return st;
+}
+
+static void test_partitions_gzip(void **state)
+{
+    char dir[] = "/tmp/asff-gz-XXXXXX", path[512], line[4096];
+    gzFile gz;
+    int n = 0, i;
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(write_gzip_partitions(NULL, dir), ASFF_OK);
+    for (i = 0; i < 2; i++) {
+        snprintf(path, sizeof path, "%s/region=us-east-1/account=%s/part-00000.ndjson.gz", dir,
+                 i ? "222222222222" : "111111111111");
+        gz = gzopen(path, "rb");
+        assert_non_null(gz);
+        n = 0;
+        while (gzgets(gz, line, sizeof line)) {
+            asff_AwsSecurityFinding *f = finding(line);
+            assert_string_equal(f->Id, i ? "g-b" : "g-a");
+            asff_object_free(f);
+            n++;
+        }
+        assert_int_equal(gzclose(gz), Z_OK);
+        assert_int_equal(n, i ? 147 : 153); /* runs of 7, alternating, over 300 */
+    }
+    /* no plain file beside it */
+    snprintf(path, sizeof path, "%s/region=us-east-1/account=111111111111/part-00000.ndjson", dir);
+    assert_int_equal(access(path, F_OK), -1);
+    /* every allocation (the deflate streams' included) failing in turn: NOMEM, nothing leaked */
+    assert_true(test_alloc_chaos(write_gzip_partitions, dir) > 10);
+    snprintf(line, sizeof line, "rm -rf '%s'", dir);
+    assert_int_equal(system(line), 0);
+}
+
 static void test_utf8_prefix(void **state)
 {
     (void)state;
@@ -618,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_sarif_corpus), cmocka_unit_test(test_sarif_mapping),
         cmocka_unit_test(test_sarif_errors), cmocka_unit_test(test_sarif_limits),
         cmocka_unit_test(test_sarif_nomem),  cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_partitions_gzip),
         cmocka_unit_test(test_ocsf),         cmocka_unit_test(test_utf8_prefix),
         cmocka_unit_test(test_schema),       cmocka_unit_test(test_partitions),
     };

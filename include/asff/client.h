@@ -288,21 +288,51 @@ typedef struct asff_update_outcome {
 
 typedef int (*asff_update_fn)(void *ctx, const asff_update_outcome *outcome);
 
+/* Told of an answer that contradicts its call (an identifier that was not in the call, one named twice
+ * or in both lists); message is one printable line, redacted of secrets, valid during the call. */
+typedef void (*asff_update_warn_fn)(void *ctx, const char *message);
+
+typedef struct asff_update_options {
+    unsigned version;               /* ASFF_UPDATE_OPTIONS_VERSION; 0 = the current one */
+    asff_update_warn_fn on_warning; /* NULL = warnings only counted in the stats; called with ctx */
+} asff_update_options;
+
+#define ASFF_UPDATE_OPTIONS_VERSION 1
+#define ASFF_UPDATE_OPTIONS_INIT {ASFF_UPDATE_OPTIONS_VERSION, NULL}
+
+/* Totals of one asff_client_batch_update_findings. */
+typedef struct asff_update_stats {
+    uint64_t identifiers;        /* FindingIdentifiers in the request (each reported exactly once) */
+    uint64_t processed;
+    uint64_t unprocessed;        /* reported not processed, whatever the reason */
+    uint64_t calls;              /* BatchUpdateFindings calls answered or given up */
+    uint64_t failed_calls;       /* calls that failed as a whole (their identifiers unprocessed) */
+    uint64_t invalid_responses;  /* 2xx answers that did not match BatchUpdateFindingsResponse */
+    uint64_t unknown_ids;        /* entries of an answer naming an identifier that was not in the call */
+    uint64_t duplicate_ids;      /* entries naming an identifier already named in the same answer */
+} asff_update_stats;
+
 /*
  * BatchUpdateFindings with any number of FindingIdentifiers: the request (its input shape as JSON) is
  * sent in calls of at most 100 identifiers, each with the same other members (Note, Severity,
- * Workflow, ...). fn (may be NULL) hears of every identifier exactly once, processed or not. Returns
- * ASFF_OK when every call was answered (identifiers may still be unprocessed), ASFF_ERR_PARTIAL when
- * some calls failed as a whole (their identifiers were reported with the error; an answer that does not
- * match BatchUpdateFindingsResponse, after the retries, is such a failure: "InvalidResponse"), the error
- * itself when the client cannot go on (credentials, memory, a callback that returned nonzero:
- * ASFF_ERR_ABORTED). A malformed request, before anything is sent: ASFF_ERR_SYNTAX (not JSON),
- * ASFF_ERR_LIMIT or ASFF_ERR_UTF8 (too deep, bad UTF-8), ASFF_ERR_INVALID_ARG (no FindingIdentifiers
- * array, an identifier without Id and ProductArn strings: err.path says which). Codes and messages
- * from the server are redacted of the credentials' secrets.
+ * Workflow, ...); an identifier repeated in the request starts a new call, so that every entry of an
+ * answer matches exactly one identifier. fn (may be NULL) hears of every identifier exactly once,
+ * processed or not. An identifier counts as processed only when a well-formed answer lists it in
+ * ProcessedFindings and nowhere in UnprocessedFindings; one the answer names nowhere is unprocessed
+ * ("NotReported"). Entries naming identifiers that were not in the call, or naming one twice, are
+ * warnings (options->on_warning, stats). options may be NULL (defaults); stats (may be NULL) receives
+ * the totals. Returns ASFF_OK when every call was answered (identifiers may still be unprocessed),
+ * ASFF_ERR_PARTIAL when some calls failed as a whole (their identifiers were reported with the error; an
+ * answer that does not match BatchUpdateFindingsResponse, after the retries, is such a failure:
+ * "InvalidResponse"), the error itself when the client cannot go on (credentials, memory, a callback
+ * that returned nonzero: ASFF_ERR_ABORTED). A malformed request, before anything is sent:
+ * ASFF_ERR_SYNTAX (not JSON), ASFF_ERR_LIMIT or ASFF_ERR_UTF8 (too deep, bad UTF-8),
+ * ASFF_ERR_INVALID_ARG (no FindingIdentifiers array, an identifier without Id and ProductArn strings:
+ * err.path says which). Codes and messages from the server are redacted of the credentials' secrets.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_client_batch_update_findings(asff_client *c, const char *request, size_t len,
-                                                       asff_update_fn fn, void *ctx, asff_error *err);
+                                                       const asff_update_options *options, asff_update_fn fn,
+                                                       void *ctx, asff_update_stats *stats, asff_error *err);
 
 /* ---- GetFindings ---------------------------------------------------------------------------------- */
 

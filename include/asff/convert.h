@@ -128,10 +128,13 @@ typedef struct asff_schema_options {
     unsigned max_depth;              /* nesting rendered as types, default 32, at most 64; deeper (and
                                         self-containing shapes) are typed as JSON text */
     const asff_allocator *allocator; /* NULL = libc */
+    bool gzip;                       /* version 2: the files are gzip-compressed (asff_partition_options
+                                        .gzip): DuckDB reads *.ndjson.gz, BigQuery is told GZIP; Athena,
+                                        Spark and Trino know .gz files by their name */
 } asff_schema_options;
 
-#define ASFF_SCHEMA_OPTIONS_VERSION 1
-#define ASFF_SCHEMA_OPTIONS_INIT {ASFF_SCHEMA_OPTIONS_VERSION, (asff_dialect)0, NULL, NULL, NULL, 0, NULL}
+#define ASFF_SCHEMA_OPTIONS_VERSION 2
+#define ASFF_SCHEMA_OPTIONS_INIT {ASFF_SCHEMA_OPTIONS_VERSION, (asff_dialect)0, NULL, NULL, NULL, 0, NULL, false}
 
 /* The CREATE statement of a table of AwsSecurityFinding over NDJSON for options->dialect, written to
  * fn in one call: every member with its full type, timestamps as text (noted), partition columns. */
@@ -147,10 +150,13 @@ typedef struct asff_partition_options {
     const char *file_name;           /* in each folder, default "part-00000.ndjson" */
     size_t max_open;                 /* files open at once, default 64 (least recently used closed) */
     const asff_allocator *allocator; /* NULL = libc */
+    bool gzip;                       /* version 2: gzip-compressed files (zlib, level 6), default name
+                                        "part-00000.ndjson.gz"; a file reopened after it was closed gets
+                                        another gzip member, which gzip readers join (RFC 1952) */
 } asff_partition_options;
 
-#define ASFF_PARTITION_OPTIONS_VERSION 1
-#define ASFF_PARTITION_OPTIONS_INIT {ASFF_PARTITION_OPTIONS_VERSION, NULL, NULL, 0, NULL}
+#define ASFF_PARTITION_OPTIONS_VERSION 2
+#define ASFF_PARTITION_OPTIONS_INIT {ASFF_PARTITION_OPTIONS_VERSION, NULL, NULL, 0, NULL, false}
 
 typedef struct asff_partition_writer asff_partition_writer;
 

@@ -2,6 +2,7 @@
 #ifndef ASFF_CLIENT_INTERNAL_H
 #define ASFF_CLIENT_INTERNAL_H
 
+#include <stdarg.h>
 #include "asff/client.h"
 #include "core/internal.h"
 #include "core/json.h"
@@ -43,6 +44,13 @@ void asff__redact_outcome(asff_buf *cb, asff_buf *mb, const char **code, const c
                           const asff__secrets *s);
 /* Redact the text fields of err in place (message, path, aws_code, request_id). */
 void asff__redact_error(asff_error *err, const asff__secrets *s);
+/* The code an item (a finding, an identifier) fails with when its whole call failed with st: the
+ * AWS code, else one of libasff's (NetworkError, Timeout, HttpError, Aborted, Credentials, Internal). */
+const char *asff__call_code(asff_status st, const asff_error *e);
+/* A warning about a server's answer as one printable line: vsnprintf(fmt, ap) into line[size], redacted
+ * of the secrets, every byte outside printable ASCII replaced by '?' (it may quote the server). */
+void asff__warning_line(char *line, size_t size, const asff__secrets *s, const char *fmt, va_list ap)
+    ASFF_PRINTF(4, 0);
 
 /* One entry of FailedFindings. Strings point into the parsed tree (valid until it is freed). */
 typedef struct asff_failed_finding {

@@ -257,6 +257,28 @@ static void redact_field(char *field, size_t size, const asff__secrets *s)
     asff__redact_into(field, size, tmp, n, s);
 }
 
+const char *asff__call_code(asff_status st, const asff_error *e)
+{
+    return e->aws_code[0] ? e->aws_code
+           : st == ASFF_ERR_NETWORK ? "NetworkError"
+           : st == ASFF_ERR_TIMEOUT ? "Timeout"
+           : st == ASFF_ERR_HTTP ? "HttpError"
+           : st == ASFF_ERR_ABORTED ? "Aborted"
+           : st == ASFF_ERR_CREDENTIALS ? "Credentials"
+                                        : "Internal";
+}
+
+void asff__warning_line(char *line, size_t size, const asff__secrets *s, const char *fmt, va_list ap)
+{
+    char raw[512];
+    size_t i, n;
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    n = asff__redact_into(line, size, raw, strlen(raw), s);
+    for (i = 0; i < n; i++)
+        if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
+            line[i] = '?';
+}
+
 void asff__redact_error(asff_error *err, const asff__secrets *s)
 {
     if (!err || !s || !s->n)

@@ -112,35 +112,18 @@ static void report(asff_importer *imp, uint64_t index, const char *id, const cha
         imp->aborted = true;
 }
 
-/* The code a finding fails with when its whole call failed with st. */
-static const char *call_code(asff_status st, const asff_error *e)
-{
-    return e->aws_code[0] ? e->aws_code
-           : st == ASFF_ERR_NETWORK ? "NetworkError"
-           : st == ASFF_ERR_TIMEOUT ? "Timeout"
-           : st == ASFF_ERR_HTTP ? "HttpError"
-           : st == ASFF_ERR_ABORTED ? "Aborted"
-           : st == ASFF_ERR_CREDENTIALS ? "Credentials"
-                                        : "Internal";
-}
-
 /* A warning about an answer: counted, and told to on_warning as one printable, redacted line. */
 static void warn(asff_importer *imp, uint64_t *counter, const char *fmt, ...) ASFF_PRINTF(3, 4);
 static void warn(asff_importer *imp, uint64_t *counter, const char *fmt, ...)
 {
-    char raw[512], line[512];
-    size_t i, n;
+    char line[512];
     va_list ap;
     (*counter)++;
     if (!imp->opt.on_warning)
         return;
     va_start(ap, fmt);
-    vsnprintf(raw, sizeof raw, fmt, ap);
+    asff__warning_line(line, sizeof line, &imp->c->secrets, fmt, ap);
     va_end(ap);
-    n = asff__redact_into(line, sizeof line, raw, strlen(raw), &imp->c->secrets);
-    for (i = 0; i < n; i++)
-        if ((unsigned char)line[i] < 0x20 || (unsigned char)line[i] >= 0x7f)
-            line[i] = '?';
     imp->opt.on_warning(imp->ctx, line);
 }
 
@@ -358,7 +341,7 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
     for (i = 0; i < imp->count; i++) {
         pending *p = &imp->batch[i];
         if (!p->done)
-            report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), st == ASFF_OK ? NULL : call_code(st, &e),
+            report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), st == ASFF_OK ? NULL : asff__call_code(st, &e),
                    e.message, p->attempts);
     }
     imp->count = 0;
@@ -411,7 +394,7 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
 /* The importer stopped for good: the finding is reported failed with the reason, which is returned. */
 static asff_status refuse(asff_importer *imp, uint64_t index, const char *id, const char *arn, asff_error *err)
 {
-    report(imp, index, id, arn, call_code(imp->fatal, &imp->fatal_err), imp->fatal_err.message, 0);
+    report(imp, index, id, arn, asff__call_code(imp->fatal, &imp->fatal_err), imp->fatal_err.message, 0);
     if (err)
         *err = imp->fatal_err;
     return imp->fatal;

@@ -1,4 +1,6 @@
 /* BatchUpdateFindings in calls of <= 100 identifiers, every identifier reported exactly once. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include "client/client_internal.h"
 
@@ -41,7 +43,9 @@ static void sink(void *ctx, const char *s, size_t len)
 typedef struct update_run {
     asff_client *c;
     asff_update_fn fn;
+    asff_update_warn_fn on_warning;
     void *ctx;
+    asff_update_stats stats;
     bool aborted;
     yajl_val answer;     /* the last answer that matched BatchUpdateFindingsResponse */
     asff_buf code, msg;  /* redacted texts of the outcome being reported */
@@ -54,6 +58,10 @@ static void report(update_run *u, uint64_t index, yajl_val ident, bool processed
     o.id = member_string(ident, "Id");
     o.product_arn = member_string(ident, "ProductArn");
     o.processed = processed;
+    if (processed)
+        u->stats.processed++;
+    else
+        u->stats.unprocessed++;
     o.error_code = processed ? NULL : code;
     o.error_message = processed ? NULL : (msg ? msg : "");
     if (!processed) {
@@ -62,6 +70,21 @@ static void report(update_run *u, uint64_t index, yajl_val ident, bool processed
     }
     if (u->fn && u->fn(u->ctx, &o) != 0)
         u->aborted = true;
+}
+
+/* A warning about an answer: counted, and told to on_warning as one printable, redacted line. */
+static void warn(update_run *u, uint64_t *counter, const char *fmt, ...) ASFF_PRINTF(3, 4);
+static void warn(update_run *u, uint64_t *counter, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    (*counter)++;
+    if (!u->on_warning)
+        return;
+    va_start(ap, fmt);
+    asff__warning_line(line, sizeof line, &u->c->secrets, fmt, ap);
+    va_end(ap);
+    u->on_warning(u->ctx, line);
 }
 
 /* An AwsSecurityFindingIdentifier: Id and ProductArn strings. */
@@ -89,12 +112,15 @@ static asff_status check_answer(void *ctx, const char *body, size_t len, asff_er
     asff__json_free(u->answer, u->c->alloc);
     u->answer = NULL;
     st = asff__json_parse(body, len, NULL, u->c->alloc, &v, err);
-    if (st != ASFF_OK)
+    if (st != ASFF_OK) {
+        u->stats.invalid_responses++;
         return st;
+    }
     done = member(v, "ProcessedFindings");
     not_done = member(v, "UnprocessedFindings");
     if (!YAJL_IS_ARRAY(done) || !YAJL_IS_ARRAY(not_done)) {
         asff__json_free(v, u->c->alloc);
+        u->stats.invalid_responses++;
         asff_error_set(err, ASFF_ERR_TYPE, "BatchUpdateFindings response does not match its shape: it needs "
                                            "ProcessedFindings and UnprocessedFindings arrays");
         return ASFF_ERR_TYPE;
@@ -110,6 +136,7 @@ static asff_status check_answer(void *ctx, const char *body, size_t len, asff_er
     }
     if (st != ASFF_OK) {
         asff__json_free(v, u->c->alloc);
+        u->stats.invalid_responses++;
         return st;
     }
     u->answer = v;
@@ -124,17 +151,140 @@ static bool same_finding(yajl_val entry, yajl_val ident)
     return a && b && x && y && strcmp(a, x) == 0 && strcmp(b, y) == 0;
 }
 
-asff_status asff_client_batch_update_findings(asff_client *c, const char *request, size_t len, asff_update_fn fn,
-                                              void *ctx, asff_error *err)
+/* The end of the call that starts at start: at most UPDATE_MAX_IDS identifiers, and none twice (an
+ * answer names findings, so a repeated one would match two positions). */
+static size_t call_end(yajl_val ids, size_t start)
+{
+    size_t end, j;
+    for (end = start + 1; end < ids->u.array.len && end - start < UPDATE_MAX_IDS; end++)
+        for (j = start; j < end; j++)
+            if (same_finding(ids->u.array.values[j], ids->u.array.values[end]))
+                return end;
+    return end;
+}
+
+/* One entry of the answer's list, for the identifiers [start, end): the position it names (its
+ * count in named[] goes up), or end with a warning when it names none of them or one already named. */
+static size_t match_entry(update_run *u, yajl_val ids, size_t start, size_t end, unsigned char *named, yajl_val ident,
+                          const char *list, size_t q)
+{
+    size_t i;
+    for (i = start; i < end; i++)
+        if (same_finding(ident, ids->u.array.values[i]))
+            break;
+    if (i == end) {
+        warn(u, &u->stats.unknown_ids,
+             "BatchUpdateFindings answer names Id '%.200s' (ProductArn '%.200s') in %s/%zu, which was not in the call",
+             member_string(ident, "Id"), member_string(ident, "ProductArn"), list, q);
+        return end;
+    }
+    if (named[i - start]) {
+        warn(u, &u->stats.duplicate_ids, "BatchUpdateFindings answer names Id '%.200s' more than once (%s/%zu)",
+             member_string(ident, "Id"), list, q);
+        if (named[i - start] < 2)
+            named[i - start] = 2; /* named twice: never counted processed */
+        return end;
+    }
+    named[i - start] = 1;
+    return i;
+}
+
+/* Report [start, end) from a well-formed answer. An identifier is processed only when the answer lists
+ * it in ProcessedFindings, once, and nowhere in UnprocessedFindings. */
+static void report_answer(update_run *u, yajl_val ids, size_t start, size_t end)
+{
+    yajl_val done = member(u->answer, "ProcessedFindings"), not_done = member(u->answer, "UnprocessedFindings");
+    unsigned char named[UPDATE_MAX_IDS];
+    size_t unproc[UPDATE_MAX_IDS]; /* index into not_done + 1, 0 = none */
+    bool proc[UPDATE_MAX_IDS];
+    size_t q, i;
+    memset(named, 0, sizeof named);
+    memset(unproc, 0, sizeof unproc);
+    memset(proc, 0, sizeof proc);
+    /* the unprocessed first: a finding the answer lists in both lists is not processed */
+    for (q = 0; q < not_done->u.array.len; q++) {
+        i = match_entry(u, ids, start, end, named, member(not_done->u.array.values[q], "FindingIdentifier"),
+                        "UnprocessedFindings", q);
+        if (i < end)
+            unproc[i - start] = q + 1;
+    }
+    for (q = 0; q < done->u.array.len; q++) {
+        i = match_entry(u, ids, start, end, named, done->u.array.values[q], "ProcessedFindings", q);
+        if (i < end)
+            proc[i - start] = true;
+    }
+    for (i = start; i < end; i++) {
+        yajl_val ident = ids->u.array.values[i];
+        if (unproc[i - start]) {
+            yajl_val entry = not_done->u.array.values[unproc[i - start] - 1];
+            report(u, i, ident, false, member_string(entry, "ErrorCode"), member_string(entry, "ErrorMessage"));
+        } else if (named[i - start] > 1) {
+            report(u, i, ident, false, "InvalidResponse",
+                   "the answer named this finding more than once, in contradiction with itself");
+        } else if (proc[i - start]) {
+            report(u, i, ident, true, NULL, NULL);
+        } else {
+            report(u, i, ident, false, "NotReported", "the answer named this finding nowhere");
+        }
+    }
+}
+
+/* The request with FindingIdentifiers [start, end) into body. */
+static asff_status write_call(update_run *u, yajl_val root, yajl_val ids, size_t start, size_t end, asff_buf *body,
+                              asff_error *err)
+{
+    asff_yalloc ya;
+    yajl_gen g;
+    gen_sink k;
+    size_t i;
+    bool written = true;
+    asff__yalloc_init(&ya, u->c->alloc);
+    g = yajl_gen_alloc(&ya.funcs);
+    if (!g)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    asff__buf_reset(body);
+    k.b = body;
+    k.st = ASFF_OK;
+    yajl_gen_config(g, yajl_gen_print_callback, sink, &k);
+    yajl_gen_map_open(g);
+    for (i = 0; written && i < root->u.object.len; i++) {
+        const char *key = root->u.object.keys[i];
+        yajl_gen_string(g, (const unsigned char *)key, strlen(key));
+        if (root->u.object.values[i] == ids) {
+            size_t j;
+            yajl_gen_array_open(g);
+            for (j = start; j < end; j++)
+                asff__client_gen_value(g, ids->u.array.values[j]);
+            yajl_gen_array_close(g);
+        } else {
+            written = asff__client_gen_value(g, root->u.object.values[i]);
+        }
+    }
+    yajl_gen_map_close(g);
+    yajl_gen_free(g);
+    if (k.st != ASFF_OK || ya.failed)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    if (!written || !body->len || body->data[body->len - 1] != '}')
+        return asff_error_set(err, ASFF_ERR_LIMIT, "BatchUpdateFindings request cannot be written (too deep?)");
+    return ASFF_OK;
+}
+
+asff_status asff_client_batch_update_findings(asff_client *c, const char *request, size_t len,
+                                              const asff_update_options *options, asff_update_fn fn, void *ctx,
+                                              asff_update_stats *stats, asff_error *err)
 {
     yajl_val root = NULL, ids;
     asff_buf body, path;
     update_run u;
-    size_t start, i, next = 0, failed_calls = 0;
+    size_t start, end, i, next = 0;
     asff_status st = ASFF_OK;
     asff_error_clear(err);
+    if (stats)
+        memset(stats, 0, sizeof *stats);
     if (!c || !request)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_client_batch_update_findings: bad arguments");
+    if (options && options->version > ASFF_UPDATE_OPTIONS_VERSION)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_update_options: unknown version");
     st = asff__json_parse(request, len, NULL, c->alloc, &root, err);
     if (st == ASFF_ERR_TRUNCATED && err)
         err->code = ASFF_ERR_SYNTAX; /* cut short is not JSON either, as asff_client_invoke says */
@@ -156,96 +306,39 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
     memset(&u, 0, sizeof u);
     u.c = c;
     u.fn = fn;
+    u.on_warning = options ? options->on_warning : NULL;
     u.ctx = ctx;
+    u.stats.identifiers = ids->u.array.len;
     asff__buf_init(&u.code, c->alloc);
     asff__buf_init(&u.msg, c->alloc);
     asff__buf_init(&body, c->alloc);
     asff__buf_init(&path, c->alloc);
     if (asff__buf_appendf(&path, "%s/findings/batchupdate", ASFF_BASE_PATH(c)) != ASFF_OK)
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-    for (start = 0; st == ASFF_OK && start < ids->u.array.len; start += UPDATE_MAX_IDS) {
-        size_t end = start + UPDATE_MAX_IDS < ids->u.array.len ? start + UPDATE_MAX_IDS : ids->u.array.len;
-        asff_yalloc ya;
-        yajl_gen g;
-        gen_sink k;
+    for (start = 0; st == ASFF_OK && start < ids->u.array.len; start = end) {
         asff_error e;
         asff_status cs;
-        bool written = true;
-        asff__yalloc_init(&ya, c->alloc);
-        g = yajl_gen_alloc(&ya.funcs);
-        if (!g) {
-            st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+        bool sent = !u.aborted;
+        end = call_end(ids, start);
+        st = write_call(&u, root, ids, start, end, &body, err);
+        if (st != ASFF_OK)
             break;
-        }
-        asff__buf_reset(&body);
-        k.b = &body;
-        k.st = ASFF_OK;
-        yajl_gen_config(g, yajl_gen_print_callback, sink, &k);
-        yajl_gen_map_open(g);
-        for (i = 0; written && i < root->u.object.len; i++) {
-            const char *key = root->u.object.keys[i];
-            yajl_gen_string(g, (const unsigned char *)key, strlen(key));
-            if (root->u.object.values[i] == ids) {
-                size_t j;
-                yajl_gen_array_open(g);
-                for (j = start; j < end; j++)
-                    asff__client_gen_value(g, ids->u.array.values[j]);
-                yajl_gen_array_close(g);
-            } else {
-                written = asff__client_gen_value(g, root->u.object.values[i]);
-            }
-        }
-        yajl_gen_map_close(g);
-        yajl_gen_free(g);
-        if (k.st != ASFF_OK || ya.failed) {
-            st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-            break;
-        }
-        if (!written || !body.len || body.data[body.len - 1] != '}') {
-            st = asff_error_set(err, ASFF_ERR_LIMIT, "BatchUpdateFindings request cannot be written (too deep?)");
-            break;
-        }
         asff_error_clear(&e);
-        cs = u.aborted ? asff_error_set(&e, ASFF_ERR_ABORTED, "stopped by the caller")
-                       : asff__client_send_checked(c, ASFF_OP_BatchUpdateFindings, "PATCH", path.data, NULL, body.data,
-                                                   body.len, check_answer, &u, NULL, &e);
+        cs = !sent ? asff_error_set(&e, ASFF_ERR_ABORTED, "stopped by the caller")
+                   : asff__client_send_checked(c, ASFF_OP_BatchUpdateFindings, "PATCH", path.data, NULL, body.data,
+                                               body.len, check_answer, &u, NULL, &e);
+        if (sent)
+            u.stats.calls++;
+        next = end;
         if (cs == ASFF_OK) {
-            yajl_val done = member(u.answer, "ProcessedFindings"), not_done = member(u.answer, "UnprocessedFindings");
-            for (i = start; i < end; i++) {
-                yajl_val ident = ids->u.array.values[i];
-                size_t q;
-                bool reported = false;
-                for (q = 0; q < not_done->u.array.len && !reported; q++) {
-                    yajl_val entry = not_done->u.array.values[q];
-                    if (same_finding(member(entry, "FindingIdentifier"), ident)) {
-                        report(&u, i, ident, false, member_string(entry, "ErrorCode"),
-                               member_string(entry, "ErrorMessage"));
-                        reported = true;
-                    }
-                }
-                for (q = 0; q < done->u.array.len && !reported; q++)
-                    if (same_finding(done->u.array.values[q], ident)) {
-                        report(&u, i, ident, true, NULL, NULL);
-                        reported = true;
-                    }
-                if (!reported)
-                    report(&u, i, ident, false, "NotReported", "the answer named this finding nowhere");
-            }
+            report_answer(&u, ids, start, end);
             asff__json_free(u.answer, c->alloc);
             u.answer = NULL;
-            next = end;
         } else {
-            const char *code = e.aws_code[0] ? e.aws_code
-                               : cs == ASFF_ERR_NETWORK ? "NetworkError"
-                               : cs == ASFF_ERR_TIMEOUT ? "Timeout"
-                               : cs == ASFF_ERR_HTTP ? "HttpError"
-                               : cs == ASFF_ERR_ABORTED ? "Aborted"
-                               : cs == ASFF_ERR_CREDENTIALS ? "Credentials"
-                                                            : "Internal";
             for (i = start; i < end; i++)
-                report(&u, i, ids->u.array.values[i], false, code, e.message);
-            next = end;
-            failed_calls++;
+                report(&u, i, ids->u.array.values[i], false, asff__call_code(cs, &e), e.message);
+            if (sent)
+                u.stats.failed_calls++;
             if (err)
                 *err = e;
             if (cs == ASFF_ERR_NOMEM || cs == ASFF_ERR_CREDENTIALS || cs == ASFF_ERR_ABORTED)
@@ -258,8 +351,10 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
                "not sent: the update stopped before this call");
     if (st == ASFF_OK && u.aborted)
         st = asff_error_set(err, ASFF_ERR_ABORTED, "BatchUpdateFindings stopped by the caller");
-    if (st == ASFF_OK && failed_calls)
+    if (st == ASFF_OK && u.stats.failed_calls)
         st = ASFF_ERR_PARTIAL;
+    if (stats)
+        *stats = u.stats;
     asff__json_free(u.answer, c->alloc);
     asff__buf_cleanup(&u.code);
     asff__buf_cleanup(&u.msg);

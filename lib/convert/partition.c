@@ -4,20 +4,32 @@
  *
  * Files stay open between findings, at most max_open at a time (the least recently used is closed
  * and reopened for appending when needed), so memory is bounded by max_open writers plus the list
- * of partition folders seen.
+ * of partition folders seen. With gzip, each open file has its own deflate stream (~270 KB with
+ * zlib's defaults) on the writer's allocator; a file reopened for appending gets a new gzip member.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <zlib.h>
 #include "convert_internal.h"
 
 enum pkey { P_REGION, P_ACCOUNT, P_YYYY, P_MM, P_DD, P_HH, P_PRODUCT, P_COUNT };
 static const char *const key_names[P_COUNT] = {"region", "account", "yyyy", "mm", "dd", "hh", "product"};
 
+/* A deflate stream in gzip framing from the finding writer into a FILE. */
+typedef struct gz_sink {
+    z_stream z;
+    FILE *file;
+    bool failed;
+    unsigned char out[16384];
+} gz_sink;
+
 typedef struct open_file {
     char *path;           /* the partition folder, relative to dir */
     FILE *file;
+    gz_sink *gz;          /* NULL without gzip */
     asff_writer *w;
     uint64_t used;        /* last use, for LRU */
 } open_file;
@@ -28,6 +40,7 @@ struct asff_partition_writer {
     char *file_name;      /* "part-00000.ndjson" */
     int keys[8];
     size_t nkeys;
+    bool gzip;
     open_file *open;
     size_t nopen, max_open;
     char **seen;          /* partition folders created by this writer (truncated on first open) */
@@ -59,6 +72,8 @@ asff_status asff_partition_writer_new(const char *dir, const asff_partition_opti
         *out = NULL;
     if (!dir || !*dir || !out)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "a partitioned export needs an output folder");
+    if (o->version > ASFF_PARTITION_OPTIONS_VERSION)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_partition_options: unknown version");
     w = asff__malloc(alloc, sizeof *w);
     if (!w)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -86,8 +101,9 @@ asff_status asff_partition_writer_new(const char *dir, const asff_partition_opti
         if (*p == '/')
             p++;
     }
+    w->gzip = o->version >= 2 && o->gzip; /* a version 1 struct ends before gzip */
     w->dir = dup_s(alloc, dir);
-    w->file_name = dup_s(alloc, o->file_name ? o->file_name : "part-00000.ndjson");
+    w->file_name = dup_s(alloc, o->file_name ? o->file_name : w->gzip ? "part-00000.ndjson.gz" : "part-00000.ndjson");
     w->open = asff__malloc(alloc, w->max_open * sizeof *w->open);
     if (!w->dir || !w->file_name || !w->open) {
         asff_partition_writer_free(w);
@@ -207,12 +223,91 @@ static asff_status make_dirs(asff_partition_writer *w, const char *full, asff_er
     return ASFF_OK;
 }
 
+/* zlib allocates through the writer's allocator */
+static voidpf gz_alloc(voidpf opaque, uInt items, uInt size)
+{
+    if (size && items > SIZE_MAX / size)
+        return Z_NULL;
+    return asff__malloc(opaque, (size_t)items * size);
+}
+
+static void gz_release(voidpf opaque, voidpf p)
+{
+    asff__free(opaque, p);
+}
+
+/* Run deflate over what is in z's input with flush, writing every output byte to the file. */
+static int gz_pump(gz_sink *g, int flush)
+{
+    int r;
+    do {
+        g->z.next_out = g->out;
+        g->z.avail_out = sizeof g->out;
+        r = deflate(&g->z, flush);
+        if (r == Z_STREAM_ERROR)
+            return -1;
+        if (fwrite(g->out, 1, sizeof g->out - g->z.avail_out, g->file) != sizeof g->out - g->z.avail_out)
+            return -1;
+    } while (g->z.avail_out == 0 || (flush == Z_FINISH && r != Z_STREAM_END));
+    return 0;
+}
+
+static int gz_write(void *ctx, const char *data, size_t len)
+{
+    gz_sink *g = ctx;
+    while (!g->failed && len) {
+        uInt n = len > UINT_MAX ? UINT_MAX : (uInt)len;
+        g->z.next_in = (Bytef *)(uintptr_t)data; /* deflate does not write its input */
+        g->z.avail_in = n;
+        if (gz_pump(g, Z_NO_FLUSH) != 0)
+            g->failed = true;
+        data += n;
+        len -= n;
+    }
+    return g->failed ? -1 : 0;
+}
+
+static asff_status gz_open(asff_partition_writer *w, open_file *o)
+{
+    o->gz = asff__malloc(w->alloc, sizeof *o->gz);
+    if (!o->gz)
+        return ASFF_ERR_NOMEM;
+    memset(o->gz, 0, sizeof *o->gz);
+    o->gz->file = o->file;
+    o->gz->z.zalloc = gz_alloc;
+    o->gz->z.zfree = gz_release;
+    o->gz->z.opaque = (voidpf)(uintptr_t)w->alloc;
+    /* windowBits 15 + 16: a gzip header and trailer around the deflate stream */
+    if (deflateInit2(&o->gz->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        asff__free(w->alloc, o->gz);
+        o->gz = NULL;
+        return ASFF_ERR_NOMEM;
+    }
+    return ASFF_OK;
+}
+
+/* End the gzip member (when finish) and free the stream; nonzero when a byte could not be written. */
+static int gz_close(asff_partition_writer *w, open_file *o, bool finish)
+{
+    int r = 0;
+    if (!o->gz)
+        return 0;
+    if (finish && (o->gz->failed || gz_pump(o->gz, Z_FINISH) != 0))
+        r = -1;
+    deflateEnd(&o->gz->z);
+    asff__free(w->alloc, o->gz);
+    o->gz = NULL;
+    return r;
+}
+
 static void close_one(asff_partition_writer *w, size_t i, asff_error *err, asff_status *st)
 {
     open_file *o = &w->open[i];
     if (asff_writer_finish(o->w, err) != ASFF_OK && *st == ASFF_OK)
         *st = ASFF_ERR_IO;
     asff_writer_free(o->w);
+    if (gz_close(w, o, true) != 0 && *st == ASFF_OK)
+        *st = asff_error_set(err, ASFF_ERR_IO, "writing a compressed partition file failed");
     if (fclose(o->file) != 0 && *st == ASFF_OK)
         *st = asff_error_set(err, ASFF_ERR_IO, "closing a partition file failed");
     asff__free(w->alloc, o->path);
@@ -289,10 +384,14 @@ static open_file *get_file(asff_partition_writer *w, asff_error *err, asff_statu
     {
         asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
         wo.allocator = w->alloc;
-        (void)asff_writer_new_file(file, &wo, &o->w, NULL);
+        if (!w->gzip)
+            (void)asff_writer_new_file(file, &wo, &o->w, NULL);
+        else if (gz_open(w, o) == ASFF_OK)
+            (void)asff_writer_new_callback(gz_write, o->gz, &wo, &o->w, NULL);
     }
     if (!o->path || !o->w) {
         asff_writer_free(o->w);
+        (void)gz_close(w, o, false);
         asff__free(w->alloc, o->path);
         fclose(file);
         *st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -339,6 +438,7 @@ void asff_partition_writer_free(asff_partition_writer *w)
         return;
     for (i = 0; i < w->nopen; i++) {
         asff_writer_free(w->open[i].w);
+        (void)gz_close(w, &w->open[i], false);
         fclose(w->open[i].file);
         asff__free(w->alloc, w->open[i].path);
     }

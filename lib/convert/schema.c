@@ -9,6 +9,7 @@
  * recursion below is bounded by max_depth (at most 64), never by input.
  */
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include "convert_internal.h"
@@ -212,7 +213,14 @@ asff_status asff_schema_ddl(const asff_schema_options *options, asff_write_fn fn
     asff_status st;
     if (!options || !fn || options->dialect < ASFF_DIALECT_ATHENA || options->dialect > ASFF_DIALECT_DUCKDB)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_schema_ddl needs a dialect and a sink");
-    o = *options;
+    if (options->version > ASFF_SCHEMA_OPTIONS_VERSION)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_schema_options: unknown version");
+    if (options->version == 1) { /* a version 1 struct ends before gzip */
+        memset(&o, 0, sizeof o);
+        memcpy(&o, options, offsetof(asff_schema_options, gzip));
+    } else {
+        o = *options;
+    }
     if (!o.table)
         o.table = "asff_findings";
     if (!o.location)
@@ -319,7 +327,10 @@ asff_status asff_schema_ddl(const asff_schema_options *options, asff_write_fn fn
             }
             put(&g, ")\n");
         }
-        put(&g, "OPTIONS (\n  format = 'NEWLINE_DELIMITED_JSON',\n  uris = ['");
+        put(&g, "OPTIONS (\n  format = 'NEWLINE_DELIMITED_JSON',\n");
+        if (o.gzip)
+            put(&g, "  compression = 'GZIP',\n");
+        put(&g, "  uris = ['");
         put(&g, o.location);
         put(&g, "/*']");
         if (nparts) {
@@ -334,7 +345,8 @@ asff_status asff_schema_ddl(const asff_schema_options *options, asff_write_fn fn
         ident(&g, o.table);
         put(&g, " AS SELECT * FROM read_json('");
         put(&g, o.location);
-        put(&g, nparts ? "/**/*.ndjson'" : "/*.ndjson'");
+        put(&g, nparts ? "/**/*.ndjson" : "/*.ndjson");
+        put(&g, o.gzip ? ".gz'" : "'");
         put(&g, ", format = 'newline_delimited'");
         if (nparts) {
             put(&g, ", hive_partitioning = true, hive_types = {");

@@ -56,6 +56,7 @@ static void usage(FILE *out)
                  "  --max N               stop after N findings\n"
                  "  -o FILE               output file (default: stdout)\n"
                  "  --partition-by SPEC   'region/account/yyyy/mm/dd': NDJSON in Hive-style folders under -o DIR\n"
+                 "  --gzip                with --partition-by: gzip-compressed files (part-00000.ndjson.gz)\n"
                  "  --v2                  GetFindingsV2: OCSF findings as NDJSON (asff export --v2 --help)\n" CLI_AWS_HELP);
 }
 
@@ -133,6 +134,8 @@ int asff_cmd_export(int argc, char **argv)
             out_path = argv[++i];
         else if (strcmp(argv[i], "--partition-by") == 0 && i + 1 < argc && (po.partition_by = argv[++i]) != NULL)
             ;
+        else if (strcmp(argv[i], "--gzip") == 0)
+            po.gzip = true;
         else {
             char b[CLI_SHOW];
             fprintf(stderr, "asff export: %s '%s' (asff export --help)\n",
@@ -158,6 +161,13 @@ int asff_cmd_export(int argc, char **argv)
         return ASFF_EXIT_IO;
     }
     memset(&x, 0, sizeof x);
+    if (po.gzip && !po.partition_by) {
+        fprintf(stderr, "asff export: --gzip goes with --partition-by\n");
+        asff_client_free(c);
+        free(sort);
+        free(filters);
+        return ASFF_EXIT_USAGE;
+    }
     if (po.partition_by && (!out_path || asff_partition_writer_new(out_path, &po, &x.part, &x.err) != ASFF_OK)) {
         char b[CLI_SHOW];
         fprintf(stderr, "asff export: --partition-by needs -o DIR: %s\n",

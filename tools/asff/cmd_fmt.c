@@ -26,6 +26,7 @@ static void help(FILE *out)
             "                    Resources[].Id,... picks the member paths (list values joined with \"; \")\n"
             "  --partition-by 'region/account/yyyy/mm/dd' -o DIR\n"
             "                    Hive-style partitioned NDJSON under DIR (docs/scale-out.md)\n"
+            "  --gzip            with --partition-by: gzip-compressed files (part-00000.ndjson.gz)\n"
             "  --skip-invalid    report a finding that does not match the model (or a broken NDJSON\n"
             "                    line) on stderr and go on with the next one\n\n"
             "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage; 3 I/O or internal error\n");
@@ -75,6 +76,8 @@ int asff_cmd_fmt(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--partition-by") == 0 && i + 1 < argc) {
             pa.partition_by = argv[++i];
+        } else if (strcmp(argv[i], "--gzip") == 0) {
+            pa.gzip = true;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out_dir = argv[++i];
         } else if (strcmp(argv[i], "--columns") == 0 && i + 1 < argc) {
@@ -97,8 +100,8 @@ int asff_cmd_fmt(int argc, char **argv)
         cli_print_error("--columns", &c.err);
         return c.err.code == ASFF_ERR_NOMEM ? ASFF_EXIT_IO : ASFF_EXIT_USAGE;
     }
-    if ((pa.partition_by != NULL) != (out_dir != NULL)) {
-        fprintf(stderr, "asff fmt: --partition-by and -o DIR go together\n");
+    if ((pa.partition_by != NULL) != (out_dir != NULL) || (pa.gzip && !out_dir)) {
+        fprintf(stderr, "asff fmt: --partition-by and -o DIR go together (--gzip with them)\n");
         asff_csv_writer_free(c.csv);
         return ASFF_EXIT_USAGE;
     }

@@ -10,10 +10,10 @@ static void help(FILE *out)
 {
     fprintf(out,
             "usage: asff schema --dialect athena|spark|trino|bigquery|duckdb [--table NAME]\n"
-            "                   [--location URI] [--partition-by 'region/account/yyyy/mm/dd'|'']\n\n"
+            "                   [--location URI] [--partition-by 'region/account/yyyy/mm/dd'|''] [--gzip]\n\n"
             "Prints the CREATE statement of a table over NDJSON findings, with every member of\n"
             "AwsSecurityFinding typed as the model says (structs, arrays, maps; timestamps as text), and\n"
-            "the partition columns that asff fmt/export --partition-by write.\n\n"
+            "the partition columns that asff fmt/export --partition-by write (--gzip: their --gzip files).\n\n"
             "exit codes: 0 ok; 2 usage; 3 I/O or internal error\n");
 }
 
@@ -34,6 +34,10 @@ int asff_cmd_schema(int argc, char **argv)
         if (cli_is_help(a)) {
             help(stdout);
             return ASFF_EXIT_OK;
+        }
+        if (strcmp(a, "--gzip") == 0) {
+            o.gzip = true;
+            continue;
         }
         if (!v || a[0] != '-') {
             fprintf(stderr, "asff schema: unexpected '%s' (asff schema --help)\n", a);

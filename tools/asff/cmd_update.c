@@ -83,8 +83,15 @@ static int cmp_ident(const void *a, const void *b)
 }
 
 typedef struct run {
-    uint64_t updated, failed;
+    uint64_t updated, failed, warnings;
 } run;
+
+static void on_warning(void *ctx, const char *message)
+{
+    run *r = ctx;
+    r->warnings++;
+    fprintf(stderr, "asff update: warning: %s\n", message); /* printable and redacted by the library */
+}
 
 static int on_outcome(void *ctx, const asff_update_outcome *o)
 {
@@ -128,7 +135,7 @@ int asff_cmd_update(int argc, char **argv)
     collect col;
     yajl_gen changes;
     asff_client *c = NULL;
-    run r = {0, 0};
+    run r = {0, 0, 0};
     size_t k, n;
     if (cli_take_aws(&argc, argv, &g) != 0)
         return ASFF_EXIT_USAGE;
@@ -368,7 +375,9 @@ int asff_cmd_update(int argc, char **argv)
             } else {
                 memcpy(text + len, "}", 2);
             }
-            st = asff_client_batch_update_findings(c, text, strlen(text), on_outcome, &r, &e);
+            asff_update_options uo = ASFF_UPDATE_OPTIONS_INIT;
+            uo.on_warning = on_warning;
+            st = asff_client_batch_update_findings(c, text, strlen(text), &uo, on_outcome, &r, NULL, &e);
             free(text);
         }
         yajl_gen_free(req);
@@ -379,8 +388,11 @@ int asff_cmd_update(int argc, char **argv)
         }
     }
     fflush(stdout);
-    fprintf(stderr, "asff update: %llu updated, %llu failed\n", (unsigned long long)r.updated,
+    fprintf(stderr, "asff update: %llu updated, %llu failed", (unsigned long long)r.updated,
             (unsigned long long)r.failed);
+    if (r.warnings)
+        fprintf(stderr, ", %llu warnings about the answers", (unsigned long long)r.warnings);
+    fputc('\n', stderr);
     rc = r.failed ? ASFF_EXIT_FINDINGS : ASFF_EXIT_OK;
 done:
     for (k = 0; k < col.count; k++) {

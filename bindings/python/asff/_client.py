@@ -21,7 +21,13 @@ def _b(v: Union[str, bytes, None]) -> Optional[bytes]:
 
 class ImportResult(List[Dict[str, Any]]):
     """The outcome of Client.import_findings: one dict per finding, in input order (index, id,
-    product_arn, imported, error_code, error_message, attempts). ``failed`` lists those not imported."""
+    product_arn, imported, error_code, error_message, attempts). ``failed`` lists those not imported;
+    ``warnings`` the answers that contradicted their batch (Ids not in it or named twice, counts that
+    disagree), one printable line each, redacted of secrets."""
+
+    def __init__(self, items: Iterable[Dict[str, Any]] = ()) -> None:
+        super().__init__(items)
+        self.warnings: List[str] = []
 
     @property
     def failed(self) -> List[Dict[str, Any]]:
@@ -40,7 +46,14 @@ class ImportResult(List[Dict[str, Any]]):
 
 class UpdateResult(List[Dict[str, Any]]):
     """The outcome of Client.update_findings: one dict per FindingIdentifier, in request order (index,
-    id, product_arn, processed, error_code, error_message). ``failed`` lists the unprocessed ones."""
+    id, product_arn, processed, error_code, error_message). ``failed`` lists the unprocessed ones;
+    ``warnings`` the answers that contradicted their call (identifiers not in it, named twice or in both
+    lists), one printable line each, redacted of secrets; ``stats`` the totals (asff_update_stats)."""
+
+    def __init__(self, items: Iterable[Dict[str, Any]] = ()) -> None:
+        super().__init__(items)
+        self.warnings: List[str] = []
+        self.stats: Dict[str, int] = {}
 
     @property
     def failed(self) -> List[Dict[str, Any]]:
@@ -269,8 +282,12 @@ class Client:
                             "imported": bool(c.imported), "error_code": _s(c.error_code),
                             "error_message": _s(c.error_message), "attempts": int(c.attempts)})
             return 0
+        def on_warning(ctx: Any, message: Optional[bytes]) -> None:
+            results.warnings.append(_s(message) or "")
         cb = _lib.IMPORT_FN(on_outcome)
+        wcb = _lib.WARN_FN(on_warning)
         opts = _lib.ImportOptions(_lib.VERSIONS["ASFF_IMPORT_OPTIONS_VERSION"], 0, 0, resubmit)
+        opts.on_warning = ctypes.cast(wcb, ctypes.c_void_p)
         imp = ctypes.c_void_p()
         err = _lib.Error()
         with self._lock:
@@ -366,13 +383,19 @@ class Client:
                         "processed": bool(c.processed), "error_code": _s(c.error_code),
                         "error_message": _s(c.error_message)})
             return 0
+        def on_warning(ctx: Any, message: Optional[bytes]) -> None:
+            out.warnings.append(_s(message) or "")
         cb = _lib.UPDATE_FN(on_outcome)
+        wcb = _lib.WARN_FN(on_warning)
+        opts = _lib.UpdateOptions(_lib.VERSIONS["ASFF_UPDATE_OPTIONS_VERSION"], ctypes.cast(wcb, ctypes.c_void_p))
+        stats = _lib.UpdateStats()
         body = json.dumps(dict(request)).encode()
         err = _lib.Error()
         with self._lock:
-            st = self._L.asff_client_batch_update_findings(self._handle(), body, len(body), cb, None,
-                                                           ctypes.byref(err))
+            st = self._L.asff_client_batch_update_findings(self._handle(), body, len(body), ctypes.byref(opts), cb,
+                                                           None, ctypes.byref(stats), ctypes.byref(err))
         out.sort(key=_index)
+        out.stats = {name: int(getattr(stats, name)) for name, _ in _lib.UpdateStats._fields_}
         if st not in (0, self._L.status("ASFF_ERR_PARTIAL")):  # PARTIAL: the identifiers are in out
             e = _errors.from_c(st, err, client=True)
             e.results = list(out)

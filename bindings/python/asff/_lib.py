@@ -166,6 +166,18 @@ class UpdateOutcome(ctypes.Structure):
                 ("error_code", c_str), ("error_message", c_str)]
 
 
+class UpdateOptions(ctypes.Structure):
+    """asff_update_options"""
+    _fields_ = [("version", c_uint), ("on_warning", c_ptr)]
+
+
+class UpdateStats(ctypes.Structure):
+    """asff_update_stats"""
+    _fields_ = [("identifiers", c_u64), ("processed", c_u64), ("unprocessed", c_u64), ("calls", c_u64),
+                ("failed_calls", c_u64), ("invalid_responses", c_u64), ("unknown_ids", c_u64),
+                ("duplicate_ids", c_u64)]
+
+
 class OcsfOptions(ctypes.Structure):
     """asff_ocsf_options"""
     _fields_ = [("version", c_uint), ("pretty", c_bool), ("allocator", c_ptr)]
@@ -193,7 +205,8 @@ STRUCTS: Dict[str, Any] = {
     "asff_validate_options": ValidateOptions, "asff_normalize_options": NormalizeOptions,
     "asff_client_hooks": Hooks, "asff_client_options": ClientOptions, "asff_response": Response,
     "asff_import_outcome": ImportOutcome, "asff_import_options": ImportOptions,
-    "asff_update_outcome": UpdateOutcome,
+    "asff_update_outcome": UpdateOutcome, "asff_update_options": UpdateOptions,
+    "asff_update_stats": UpdateStats,
     "asff_ocsf_options": OcsfOptions, "asff_csv_options": CsvOptions, "asff_sarif_options": SarifOptions,
 }
 
@@ -202,6 +215,7 @@ VERSIONS: Dict[str, int] = {
     "ASFF_PARSE_OPTIONS_VERSION": 1, "ASFF_WRITE_OPTIONS_VERSION": 1, "ASFF_FILTER_OPTIONS_VERSION": 1,
     "ASFF_BATCH_OPTIONS_VERSION": 1, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
     "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 2,
+    "ASFF_UPDATE_OPTIONS_VERSION": 1,
     "ASFF_OCSF_OPTIONS_VERSION": 1, "ASFF_CSV_OPTIONS_VERSION": 1, "ASFF_SARIF_OPTIONS_VERSION": 1,
 }
 
@@ -210,6 +224,7 @@ PARSE_ERROR_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(Error), ctypes.PO
 READ_FN = ctypes.CFUNCTYPE(c_long, c_ptr, c_ptr, c_size)
 IMPORT_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(ImportOutcome))
 UPDATE_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(UpdateOutcome))
+WARN_FN = ctypes.CFUNCTYPE(None, c_ptr, c_str)  # asff_import_warn_fn, asff_update_warn_fn
 WRITE_FN = ctypes.CFUNCTYPE(c_int, c_ptr, c_ptr, c_size)  # data as a pointer: it may hold NUL bytes
 
 _E = ctypes.POINTER(Error)
@@ -279,7 +294,8 @@ _PROTOTYPES: Dict[str, Tuple[Any, List[Any]]] = {
     "asff_importer_add_json": (c_int, [c_ptr, c_str, c_size, _E]),
     "asff_importer_flush": (c_int, [c_ptr, _E]),
     "asff_importer_free": (None, [c_ptr]),
-    "asff_client_batch_update_findings": (c_int, [c_ptr, c_str, c_size, UPDATE_FN, c_ptr, _E]),
+    "asff_client_batch_update_findings": (c_int, [c_ptr, c_str, c_size, ctypes.POINTER(UpdateOptions), UPDATE_FN,
+                                                  c_ptr, ctypes.POINTER(UpdateStats), _E]),
     # convert
     "asff_ocsf_class_uid": (c_int, [c_ptr]),
     "asff_to_ocsf": (c_int, [c_ptr, ctypes.POINTER(OcsfOptions), WRITE_FN, c_ptr, _E]),

@@ -116,6 +116,29 @@ class ClientTest(unittest.TestCase):
                 c.describe_hub()
             self.assertEqual(cm.exception.response["Error"]["Code"], "TooManyRequestsException")
 
+    def test_answers_that_contradict_the_call_are_warnings(self):
+        # issue 19: an identifier the call did not hold, one named in both lists, one named nowhere
+        with asff.Client(endpoint_url=self.fault_url, max_attempts=1) as c:
+            ids = [{"Id": "a", "ProductArn": "arn:p"}, {"Id": "b", "ProductArn": "arn:p"}]
+            self.script([{"status": 200, "body": json.dumps({
+                "ProcessedFindings": [{"Id": "a", "ProductArn": "arn:p"}, {"Id": "stranger", "ProductArn": "arn:p"}],
+                "UnprocessedFindings": [{"FindingIdentifier": {"Id": "a", "ProductArn": "arn:p"},
+                                         "ErrorCode": "FindingNotFound", "ErrorMessage": "gone"}]})}])
+            out = c.update_findings({"FindingIdentifiers": ids, "Note": {"Text": "n", "UpdatedBy": "t"}})
+            self.assertEqual([r["error_code"] for r in out], ["FindingNotFound", "NotReported"])
+            self.assertEqual([r["id"] for r in out.failed], ["a", "b"])
+            self.assertEqual(len(out.warnings), 2, out.warnings)
+            self.assertTrue(any("stranger" in w and "not in the call" in w for w in out.warnings), out.warnings)
+            self.assertEqual(out.stats["unknown_ids"], 1)
+            self.assertEqual(out.stats["duplicate_ids"], 1)
+            self.assertEqual(out.stats["processed"], 0)
+            # the importer's warnings reach the result too
+            self.script([{"status": 200, "body": json.dumps({"FailedCount": 0, "SuccessCount": 5,
+                                                             "FailedFindings": []})}])
+            res = c.import_findings([finding(8000)])
+            self.assertTrue(res[0]["imported"])
+            self.assertEqual(len(res.warnings), 1, res.warnings)
+
     def script(self, answers):
         req = urllib.request.Request(self.fault_url + "/__script", method="POST", data=json.dumps(answers).encode())
         urllib.request.urlopen(req).read()
