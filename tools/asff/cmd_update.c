@@ -26,7 +26,8 @@ static void usage(FILE *out)
                  "  --user-defined-fields K=V  repeatable\n\n"
                  "options:\n"
                  "  --filters JSON|@FILE       AwsSecurityFindingFilters for GetFindings\n"
-                 "  --dry-run                  check the request and list the findings; send no update\n" CLI_AWS_HELP
+                 "  --dry-run                  check the request and list the findings; send no update\n"
+                 "  --no-rate-limit            do not pace BatchUpdateFindings (10/s, burst 30) on this side\n" CLI_AWS_HELP
                  "Prints one JSON line per finding: {\"Id\",\"ProductArn\",\"Status\":\"updated\"} or\n"
                  "{..., \"Status\":\"failed\", \"ErrorCode\", \"ErrorMessage\"}. Exit 1 when any failed.\n");
 }
@@ -131,7 +132,7 @@ int asff_cmd_update(int argc, char **argv)
     const char *confidence = NULL, *criticality = NULL, *udf[128];
     char *filters = NULL, *files[256];
     int nudf = 0, nfiles = 0, i, rc = ASFF_EXIT_OK;
-    bool dry = false;
+    bool dry = false, no_rate = false;
     collect col;
     yajl_gen changes;
     asff_client *c = NULL;
@@ -184,6 +185,8 @@ int asff_cmd_update(int argc, char **argv)
             }
         } else if (strcmp(a, "--dry-run") == 0) {
             dry = true;
+        } else if (strcmp(a, "--no-rate-limit") == 0) {
+            no_rate = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "asff update: unknown option %s\n", a);
             free(filters);
@@ -291,6 +294,8 @@ int asff_cmd_update(int argc, char **argv)
             free(filters);
             return ASFF_EXIT_IO;
         }
+        if (no_rate) /* else the default rate stays */
+            (void)asff_client_set_rate(c, ASFF_OP_BatchUpdateFindings, 0, 0);
     }
     if (filters) {
         asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
