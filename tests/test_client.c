@@ -377,6 +377,24 @@ static void test_deep_response(void **state)
         asff_client_free(c);
         assert_int_equal(t.live, 0);
     }
+    /* a finding as deep, as the importer compacts it (asff_importer_add_json): refused at the
+     * parser's depth, at its offset (it was "not one JSON object" from yajl_gen's limit of 128) */
+    {
+        asff_buf out, id, arn;
+        memcpy(body, "{\"Id\":", 6);
+        memset(body + 6, '[', depth - 6);
+        body[2 * depth - 1] = '}';
+        asff__buf_init(&out, test_alloc_init(&t, -1));
+        asff__buf_init(&id, &t.a);
+        asff__buf_init(&arn, &t.a);
+        assert_int_equal(asff__json_compact_finding(body, 2 * depth, &out, &id, &arn, &e), ASFF_ERR_LIMIT);
+        assert_non_null(strstr(e.message, "deeper"));
+        assert_true(e.offset > 64 && e.offset < 128);
+        asff__buf_cleanup(&out);
+        asff__buf_cleanup(&id);
+        asff__buf_cleanup(&arn);
+        assert_int_equal(t.live, 0);
+    }
     free(body);
 }
 
