@@ -250,6 +250,33 @@ static void test_sources(void **state)
     asff_batch_reader_free(r);
 }
 
+/* 10^6 levels, as a document and as an NDJSON line between two good ones: a clean ASFF_ERR_LIMIT
+ * with its line, after the findings before it. */
+static void test_deep(void **state)
+{
+    const size_t levels = 1000000;
+    size_t pre = strlen(F1) + 1, i, n;
+    char *doc = malloc(pre + 2 * levels + strlen(F2) + 3), out[4096];
+    asff_batch_reader *r;
+    asff_error e;
+    (void)state;
+    assert_non_null(doc);
+    for (i = 0; i < 2; i++) {
+        size_t at = i ? pre : 0;
+        if (i)
+            memcpy(doc, F1 "\n", pre);
+        memset(doc + at, '[', levels);
+        memset(doc + at + levels, ']', levels);
+        memcpy(doc + at + 2 * levels, i ? "\n" F2 "\n" : "", i ? strlen(F2) + 3 : 1);
+        assert_int_equal(asff_batch_reader_new_buffer(doc, strlen(doc), NULL, &r, &e), ASFF_OK);
+        assert_int_equal(drain(r, 1 << 16, out, sizeof out, &n, &e), ASFF_ERR_LIMIT);
+        assert_int_equal(n, i); /* the finding before it */
+        assert_int_equal(e.line, i + 1);
+        asff_batch_reader_free(r);
+    }
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_small_buffer),
         cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_sources),
+        cmocka_unit_test(test_deep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -121,7 +121,8 @@ static yajl_val array_at(yajl_val obj, const char *name)
 static char *body_for(member_state *ms, size_t n, const char *key, bool (*want)(const member_state *), bool details,
                       size_t *count)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    asff_yalloc ya;
+    yajl_gen g = asff__ygen_alloc(&ya, NULL);
     const unsigned char *buf;
     size_t len, i;
     char *out = NULL;
@@ -150,7 +151,7 @@ static char *body_for(member_state *ms, size_t n, const char *key, bool (*want)(
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
+    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && !ya.failed) {
         out = asff__malloc(asff__alloc_or_default(NULL), len + 1);
         if (out) {
             memcpy(out, buf, len);
@@ -204,7 +205,8 @@ static asff_status list_members(asff_client *admin, member_state *ms, size_t n, 
         yajl_val tree = NULL, arr;
         size_t i, j;
         if (next[0]) {
-            yajl_gen g = yajl_gen_alloc(NULL);
+            asff_yalloc ya;
+            yajl_gen g = asff__ygen_alloc(&ya, NULL);
             const unsigned char *buf;
             size_t len;
             if (!g)
@@ -218,6 +220,8 @@ static asff_status list_members(asff_client *admin, member_state *ms, size_t n, 
             yajl_gen_get_buf(g, &buf, &len);
             snprintf(input, sizeof input, "%.*s", (int)len, (const char *)buf);
             yajl_gen_free(g);
+            if (ya.failed)
+                return asff_error_set(err, ASFF_ERR_NOMEM, "rollout: out of memory");
         } else {
             snprintf(input, sizeof input, "{\"OnlyAssociated\":false}");
         }

@@ -171,7 +171,7 @@ static inline bool cli_print_response(FILE *out, const char *what, const char *b
         fputs("{}\n", out);
         return true;
     }
-    g = yajl_gen_alloc(NULL);
+    g = yajl_gen_alloc(cli_yajl_funcs());
     if (!g || !cli_json_copy(g, body, len)) {
         char w[CLI_SHOW];
         fprintf(stderr, "asff: %s: the response is not JSON (%zu bytes)\n", cli_show(w, sizeof w, what), len);

@@ -19,7 +19,7 @@ typedef struct import_ctx {
 
 static void write_failed(FILE *out, const asff_import_outcome *o)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     if (!g)
         return;
     yajl_gen_map_open(g);

@@ -29,7 +29,7 @@ static void help(FILE *out)
 /* One catalog entry as a compact JSON line; the filters are already JSON and go in verbatim. */
 static bool print_json(const asff_managed_insight *m)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     const unsigned char *buf;
     size_t len;
     if (!g)
@@ -120,7 +120,7 @@ static int hub_command(int argc, char **argv, const cli_aws *g)
         fprintf(stderr, "asff insights: bad arguments (asff insights --help)\n");
         return ASFF_EXIT_USAGE;
     }
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     if (!gen) {
         free(ftext);
         return ASFF_EXIT_IO;

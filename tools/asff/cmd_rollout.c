@@ -24,7 +24,7 @@ static void usage(FILE *out)
 
 static void on_line(void *ctx, const asff_rollout_line *l)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     const char *p, *q;
     (void)ctx;
     if (!g)

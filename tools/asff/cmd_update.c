@@ -97,7 +97,7 @@ static void on_warning(void *ctx, const char *message)
 static int on_outcome(void *ctx, const asff_update_outcome *o)
 {
     run *r = ctx;
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_config(g, yajl_gen_validate_utf8, 1);
     yajl_gen_map_open(g);
     cli_gen_kv(g, "Id", o->id ? o->id : "");
@@ -221,7 +221,7 @@ int asff_cmd_update(int argc, char **argv)
         return ASFF_EXIT_USAGE;
     }
     /* the changes, as the members of every call besides FindingIdentifiers */
-    changes = yajl_gen_alloc(NULL);
+    changes = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_map_open(changes);
     if (workflow) {
         cli_gen_str(changes, "Workflow");
@@ -331,7 +331,7 @@ int asff_cmd_update(int argc, char **argv)
     col.count = n;
     for (k = 0; k < col.count; k += 100) {
         size_t end = k + 100 < col.count ? k + 100 : col.count, j;
-        yajl_gen req = yajl_gen_alloc(NULL);
+        yajl_gen req = yajl_gen_alloc(cli_yajl_funcs());
         const char *ch = cli_gen_text(changes);
         asff_error e;
         asff_status st;
