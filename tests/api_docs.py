@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The API reference: Doxygen runs over include/asff/ (docs/api/Doxyfile.in) with an empty warning
-log, and every public function declared in the headers (ASFF_API ... asff_name(...)) appears in the
+log, and every public function declared in the headers (each ASFF_API declaration) appears in the
 generated XML as a documented function.
 
   api_docs.py DOXYGEN DOXYFILE OUTPUT_DIR INCLUDE_DIR
