@@ -79,6 +79,9 @@ def main():
           "asff help does not list every command: %r" % r.stdout[:300])
     r = subprocess.run([asff, "help", "no-such-command"], capture_output=True, text=True)
     check(r.returncode == 2 and "unknown command" in r.stderr and not r.stdout, "asff help no-such-command: rc %d" % r.returncode)
+    r = subprocess.run([asff, "help", "\x1b]0;title\x07\u202e"], capture_output=True)
+    check(r.returncode == 2 and b"\x1b" not in r.stderr and b"\x07" not in r.stderr and "\u202e".encode() not in r.stderr,
+          "asff help with control characters in the name: %r" % r.stderr)
     r = subprocess.run([asff, "help", "asff"], capture_output=True, text=True)
     check(r.returncode == 0 and "asff - " in r.stdout, "asff help asff: rc %d" % r.returncode)
 
