@@ -64,6 +64,11 @@ def main():
         check(p in pages, "no page %s in %s" % (p, man_dir))
     for p in pages:
         render(os.path.join(man_dir, p))
+    # asff(1) lists every command
+    with open(os.path.join(man_dir, "asff.1"), encoding="utf-8") as f:
+        main_page = f.read()
+    for n in names:
+        check("asff-%s" % n in main_page, "asff(1) does not list %s" % n)
 
     # asff help: the page's text, compiled in; alone: the list; unknown: 2.
     for n in names:
