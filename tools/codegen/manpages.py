@@ -83,6 +83,10 @@ def main():
                 lines.append(line)
         while lines and not lines[-1]:
             lines.pop()
+        if lines and re.match(r"^\s+\d{4}-\d\d-\d\d\s+\S+\(\d\)$", lines[-1]):
+            lines.pop()  # the footer: its build date would make every build's binary differ
+            while lines and not lines[-1]:
+                lines.pop()
         key = "asff" if stem == "asff" else stem[len("asff-"):] if stem.startswith("asff-") else stem
         texts.append((key, lines))
     with open(a.c, "w", encoding="ascii") as f:
