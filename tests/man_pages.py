@@ -2,7 +2,7 @@
 """The man pages: every command `asff --help` lists has a page (docs/man/asff-COMMAND.1.scd,
 rendered by the build), `man -l` and `groff -ww` render each without a warning and within 80
 columns, `cmake --install` puts them under share/man, and `asff help COMMAND` prints each page
-without man (unknown command: exit 2).
+without man (unknown command: exit 2); each page names every option of the command's usage text.
 
   man_pages.py ASFF_BINARY MAN_DIR BUILD_DIR
 """
@@ -76,6 +76,12 @@ def main():
         check(r.returncode == 0 and re.search(r"^NAME$", r.stdout, re.M) and ("asff-%s - " % n) in r.stdout,
               "asff help %s: rc %d, %r" % (n, r.returncode, r.stdout[:200]))
         check(max(len(l) for l in r.stdout.splitlines()) <= 80, "asff help %s: a line over 80 columns" % n)
+        # every option the command's usage text names is on its page
+        usage = subprocess.run([asff, n, "--help"], capture_output=True, text=True).stdout
+        if n == "export":
+            usage += subprocess.run([asff, n, "--v2", "--help"], capture_output=True, text=True).stdout
+        for opt in sorted(set(re.findall(r"--[a-z][a-z0-9-]*", usage)) - {"--help"}):
+            check(opt in r.stdout, "asff help %s: the page does not describe %s" % (n, opt))
     r = subprocess.run([asff, "help", "filter"], capture_output=True, text=True)
     check("--prefilter" in r.stdout and "EXIT STATUS" in r.stdout and "\b" not in r.stdout,
           "asff help filter lacks its options or has overstrikes")
