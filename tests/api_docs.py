@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The API reference: Doxygen runs over include/asff/ (docs/api/Doxyfile.in) with an empty warning
-log, and every public function declared in the headers (ASFF_API ... asff_name(...)) appears in the
-generated XML as a documented function.
+log; the reference pages (rules, filter semantics, filter attributes, managed insights, versioning)
+are in it and linked from the main page; and every public function declared in the headers (each
+ASFF_API declaration) appears in the generated XML as a documented function.
 
   api_docs.py DOXYGEN DOXYFILE OUTPUT_DIR INCLUDE_DIR
 """
@@ -12,6 +13,9 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
+# The reference pages the main page links to: the rules and semantics the code implements.
+PAGES = ("md_docs_reference_rules", "md_docs_reference_filter_semantics",
+         "md_docs_reference_filter_attributes", "md_docs_reference_managed_insights", "md_docs_versioning")
 DECL_RE = re.compile(r"\bASFF_API\b[^;{]*?\b(asff_\w+)\s*\(", re.S)
 
 
@@ -40,15 +44,22 @@ def main():
     warnings = open(log, encoding="utf-8").read().strip() if os.path.exists(log) else "no warnings.log"
     if warnings or r.stderr.strip():
         failures.append("doxygen warnings:\n%s%s" % (warnings, r.stderr))
-    documented = set()
+    documented, pages = set(), set()
     index = os.path.join(out_dir, "xml", "index.xml")
     if os.path.exists(index):
         for compound in ET.parse(index).getroot():
+            if compound.get("kind") == "page":
+                pages.add(compound.findtext("name"))
             for member in compound.findall("member"):
                 if member.get("kind") == "function":
                     documented.add(member.findtext("name"))
     else:
         failures.append("no xml/index.xml")
+    mainpage = os.path.join(out_dir, "html", "index.html")
+    main_html = open(mainpage, encoding="utf-8").read() if os.path.exists(mainpage) else ""
+    for page in PAGES:
+        if page not in pages or ('href="%s.html"' % page) not in main_html:
+            failures.append("page %s missing from the reference or not linked from the main page" % page)
     functions = public_functions(include_dir)
     missing = sorted(functions - documented)
     if len(functions) < 200:

@@ -2,7 +2,7 @@
 """The man pages: every command `asff --help` lists has a page (docs/man/asff-COMMAND.1.scd,
 rendered by the build), `man -l` and `groff -ww` render each without a warning and within 80
 columns, `cmake --install` puts them under share/man, and `asff help COMMAND` prints each page
-without man (unknown command: exit 2).
+without man (unknown command: exit 2); each page names every option of the command's usage text.
 
   man_pages.py ASFF_BINARY MAN_DIR BUILD_DIR
 """
@@ -64,6 +64,11 @@ def main():
         check(p in pages, "no page %s in %s" % (p, man_dir))
     for p in pages:
         render(os.path.join(man_dir, p))
+    # asff(1) lists every command
+    with open(os.path.join(man_dir, "asff.1"), encoding="utf-8") as f:
+        main_page = f.read()
+    for n in names:
+        check("asff-%s" % n in main_page, "asff(1) does not list %s" % n)
 
     # asff help: the page's text, compiled in; alone: the list; unknown: 2.
     for n in names:
@@ -71,6 +76,12 @@ def main():
         check(r.returncode == 0 and re.search(r"^NAME$", r.stdout, re.M) and ("asff-%s - " % n) in r.stdout,
               "asff help %s: rc %d, %r" % (n, r.returncode, r.stdout[:200]))
         check(max(len(l) for l in r.stdout.splitlines()) <= 80, "asff help %s: a line over 80 columns" % n)
+        # every option the command's usage text names is on its page
+        usage = subprocess.run([asff, n, "--help"], capture_output=True, text=True).stdout
+        if n == "export":
+            usage += subprocess.run([asff, n, "--v2", "--help"], capture_output=True, text=True).stdout
+        for opt in sorted(set(re.findall(r"--[a-z][a-z0-9-]*", usage)) - {"--help"}):
+            check(opt in r.stdout, "asff help %s: the page does not describe %s" % (n, opt))
     r = subprocess.run([asff, "help", "filter"], capture_output=True, text=True)
     check("--prefilter" in r.stdout and "EXIT STATUS" in r.stdout and "\b" not in r.stdout,
           "asff help filter lacks its options or has overstrikes")
@@ -79,6 +90,9 @@ def main():
           "asff help does not list every command: %r" % r.stdout[:300])
     r = subprocess.run([asff, "help", "no-such-command"], capture_output=True, text=True)
     check(r.returncode == 2 and "unknown command" in r.stderr and not r.stdout, "asff help no-such-command: rc %d" % r.returncode)
+    r = subprocess.run([asff, "help", "\x1b]0;title\x07\u202e"], capture_output=True)
+    check(r.returncode == 2 and b"\x1b" not in r.stderr and b"\x07" not in r.stderr and "\u202e".encode() not in r.stderr,
+          "asff help with control characters in the name: %r" % r.stderr)
     r = subprocess.run([asff, "help", "asff"], capture_output=True, text=True)
     check(r.returncode == 0 and "asff - " in r.stdout, "asff help asff: rc %d" % r.returncode)
 

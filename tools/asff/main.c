@@ -27,7 +27,8 @@ static void usage(FILE *out)
     const command *c;
     fprintf(out,
             "usage: asff <command> [options] [FILE...]\n"
-            "       asff <command> --help\n\n"
+            "       asff <command> --help\n"
+            "       asff help <command>     (its manual page)\n\n"
             "Reads ASFF findings from FILEs (stdin when none or '-') in any envelope: one finding,\n"
             "an array, {\"Findings\": [...]}, EventBridge events or NDJSON.\n\ncommands:\n");
     for (c = commands; c->name; c++)

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Render the man pages of docs/man/*.scd (scdoc source) into troff, and their plain text into a C
-source that the asff tool embeds, so that `asff help COMMAND` needs neither man nor scdoc at run time.
+source (the --c argument) that the asff tool embeds, so that `asff help COMMAND` needs neither man
+nor scdoc at run time.
 
-  manpages.py --src docs/man --out DIR --c help_pages.c [--scdoc scdoc] [--groff groff]
+  manpages.py --src docs/man --out DIR --c OUT.c [--scdoc scdoc] [--groff groff]
 
 A line `%include NAME` in a page is replaced by docs/man/NAME.scdi (text several pages share, such as
-the AWS options). Pages are NAME.SECTION.scd; DIR gets NAME.SECTION. The C file defines
+the AWS options). A page asff-filter.1.scd becomes asff-filter.1 in DIR. The C file defines
 asff_help_pages[] (tools/asff/help_pages.h): for each section-1 page, its name without the "asff-"
 prefix ("asff" for the tool's own page) and its text as ASCII lines. Python 3 stdlib only.
 """
@@ -82,6 +83,10 @@ def main():
                 lines.append(line)
         while lines and not lines[-1]:
             lines.pop()
+        if lines and re.match(r"^\s+\d{4}-\d\d-\d\d\s+\S+\(\d\)$", lines[-1]):
+            lines.pop()  # the footer: its build date would make every build's binary differ
+            while lines and not lines[-1]:
+                lines.pop()
         key = "asff" if stem == "asff" else stem[len("asff-"):] if stem.startswith("asff-") else stem
         texts.append((key, lines))
     with open(a.c, "w", encoding="ascii") as f:

@@ -2,7 +2,7 @@
 
 Every prototype the package uses is in the one table ``_PROTOTYPES`` below, so that a change of a C
 signature is one edit here. Struct layouts are checked against the C compiler's by a test
-(tests/abi_layout.c); status codes are read from the library (``asff_status_name``).
+(bindings/python/tests/test_api.py, test_layouts); status codes are read from the library (``asff_status_name``).
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def _candidates() -> Iterator[Tuple[str, str]]:
         yield "system", os.path.join(d, SONAME)
 
 
-# ---- C structures (layouts checked by tests/abi_layout.c) -------------------------------------
+# ---- C structures (layouts checked by test_layouts in bindings/python/tests/test_api.py) -------
 
 c_bool, c_int, c_uint, c_u64, c_i64, c_size, c_ptr, c_str, c_long = (
     ctypes.c_bool, ctypes.c_int, ctypes.c_uint, ctypes.c_uint64, ctypes.c_int64, ctypes.c_size_t,
