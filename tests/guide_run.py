@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run one page of docs/guide/ from its own text (the markers are documented in docs/guide/README.md).
 
-  guide_run.py PAGE.md --asff BIN --build DIR --source DIR [--cc CC] [--sanitize] [--preload LIB]
+  guide_run.py PAGE --asff BIN --build DIR --source DIR [--cc CC] [--sanitize] [--preload LIB]
 
 The fenced blocks whose info string carries a marker are taken in page order, in one temporary
 directory that holds a copy of docs/guide/files/ as files/:
