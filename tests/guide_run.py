@@ -114,9 +114,17 @@ def write_env(work, a):
     bindir = os.path.join(work, ".bin")
     os.makedirs(bindir)
     wrappers = {"cc": 'exec "%s" "$@"\n' % (shutil.which(a.cc) or a.cc)}
-    if a.preload:  # a sanitizer build of libasff loads into Python only with its runtime first
-        wrappers["python3"] = ('LD_PRELOAD="%s" ASAN_OPTIONS=detect_leaks=0 exec "%s" "$@"\n'
-                               % (a.preload, sys.executable))
+    if a.preload:
+        # A sanitizer build of libasff loads into Python only with its runtime first; the programs
+        # Python starts (asff, a bootstrap) carry their own, so sitecustomize takes the preload back.
+        site = os.path.join(work, ".pysite")
+        os.makedirs(site)
+        with open(os.path.join(site, "sitecustomize.py"), "w") as f:
+            f.write("import os\nos.environ.pop('LD_PRELOAD', None)\n"
+                    "os.environ['ASAN_OPTIONS'] = os.environ.pop('GUIDE_ASAN_OPTIONS', '')\n")
+        wrappers["python3"] = ('GUIDE_ASAN_OPTIONS="$ASAN_OPTIONS" LD_PRELOAD="%s" ASAN_OPTIONS=detect_leaks=0 '
+                               'PYTHONPATH="%s${PYTHONPATH:+:$PYTHONPATH}" exec "%s" "$@"\n'
+                               % (a.preload, site, sys.executable))
     else:
         wrappers["python3"] = 'exec "%s" "$@"\n' % sys.executable
     for name, body in wrappers.items():
