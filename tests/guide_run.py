@@ -155,6 +155,9 @@ def main():
     ap.add_argument("--preload")
     a = ap.parse_args()
     a.build, a.source = os.path.abspath(a.build), os.path.abspath(a.source)
+    if not os.path.isfile(a.page):
+        print("guide_run: no page %s" % a.page, file=sys.stderr)
+        return 1
     with open(a.page, encoding="utf-8") as f:
         page = list(blocks(f.read()))
     name = os.path.basename(a.page)
