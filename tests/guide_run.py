@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Run one page of docs/guide/ from its own text (the markers are documented in docs/guide/README.md).
 
-  guide_run.py PAGE.md --asff BIN --build DIR --source DIR [--cc CC] [--sanitize] [--preload LIB]
+  guide_run.py PAGE --asff BIN --build DIR --source DIR [--cc CC] [--sanitize] [--preload LIB]
+  guide_run.py --self-test      (the block parser and the output matcher, on small cases)
 
 The fenced blocks whose info string carries a marker are taken in page order, in one temporary
 directory that holds a copy of docs/guide/files/ as files/:
@@ -70,6 +71,23 @@ def matches(expected, actual):
     return expect_regex(expected).fullmatch(actual) is not None if expected.strip() else actual == ""
 
 
+def self_test():
+    """The parser and the output matcher on small cases (no server, no build)."""
+    page = "x\n```sh run exit=1\nfalse\n```\n````text output stderr\n```\n````\n```c\nint x;\n```\n"
+    got = [(lang, attrs, body) for _, lang, attrs, body in blocks(page)]
+    want = [("sh", {"run": "", "exit": "1"}, "false\n"), ("text", {"output": "", "stderr": ""}, "```\n"),
+            ("c", {}, "int x;\n")]
+    cases = [("a\nb\n", "a\nb\n", True), ("a\n", "a\nb\n", False), ("a\n...\nd\n", "a\nb\nc\nd\n", True),
+             ("a\n...\n", "a\n", True), ("x...z\n", "xyyz  \n", True), ("x...z\n", "xyy\n", False),
+             ("", "", True), ("", "a\n", False), ("a.b\n", "axb\n", False), ("[1]\n", "[1]\n", True)]
+    bad = [c for c in cases if matches(c[0], c[1]) != c[2]]
+    if got != want or bad:
+        print("guide_run self-test: blocks %r; matcher cases failing: %r" % (got, bad), file=sys.stderr)
+        return 1
+    print("guide_run self-test: ok (%d matcher cases)" % len(cases))
+    return 0
+
+
 def start_line(cmd, **kw):
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, **kw)
     line = p.stdout.readline()
@@ -96,9 +114,17 @@ def write_env(work, a):
     bindir = os.path.join(work, ".bin")
     os.makedirs(bindir)
     wrappers = {"cc": 'exec "%s" "$@"\n' % (shutil.which(a.cc) or a.cc)}
-    if a.preload:  # a sanitizer build of libasff loads into Python only with its runtime first
-        wrappers["python3"] = ('LD_PRELOAD="%s" ASAN_OPTIONS=detect_leaks=0 exec "%s" "$@"\n'
-                               % (a.preload, sys.executable))
+    if a.preload:
+        # A sanitizer build of libasff loads into Python only with its runtime first; the programs
+        # Python starts (asff, a bootstrap) carry their own, so sitecustomize takes the preload back.
+        site = os.path.join(work, ".pysite")
+        os.makedirs(site)
+        with open(os.path.join(site, "sitecustomize.py"), "w") as f:
+            f.write("import os\nos.environ.pop('LD_PRELOAD', None)\n"
+                    "os.environ['ASAN_OPTIONS'] = os.environ.pop('GUIDE_ASAN_OPTIONS', '')\n")
+        wrappers["python3"] = ('GUIDE_ASAN_OPTIONS="$ASAN_OPTIONS" LD_PRELOAD="%s" ASAN_OPTIONS=detect_leaks=0 '
+                               'PYTHONPATH="%s${PYTHONPATH:+:$PYTHONPATH}" exec "%s" "$@"\n'
+                               % (a.preload, site, sys.executable))
     else:
         wrappers["python3"] = 'exec "%s" "$@"\n' % sys.executable
     for name, body in wrappers.items():
@@ -117,6 +143,8 @@ def write_env(work, a):
 
 
 def main():
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("page")
     ap.add_argument("--asff", required=True)
@@ -127,6 +155,9 @@ def main():
     ap.add_argument("--preload")
     a = ap.parse_args()
     a.build, a.source = os.path.abspath(a.build), os.path.abspath(a.source)
+    if not os.path.isfile(a.page):
+        print("guide_run: no page %s" % a.page, file=sys.stderr)
+        return 1
     with open(a.page, encoding="utf-8") as f:
         page = list(blocks(f.read()))
     name = os.path.basename(a.page)
