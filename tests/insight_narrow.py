@@ -132,6 +132,25 @@ def main():
                   and body["Filters"] == dict(eq("RecordState", "ACTIVE"), **eq("WorkflowStatus", "NEW"),
                                               **eq("SeverityLabel", "HIGH")), "create body: %r" % body)
         del records[:]
+        # N6: two DateRanges WITHIN of one unit: the tighter; N1 for a Number attribute
+        with srv.lock:
+            srv.answers.append({"body": {"InsightArn": "arn:aws:securityhub:us-east-1:123456789012:insight/y"}})
+        flt = {"UpdatedAt": [{"DateRange": {"Value": 7, "Unit": "DAYS"}}], "SeverityNormalized": [{"Gte": 70}]}
+        p = subprocess.run([asff, "insights", "create", "--managed", "31", "--name", "n6", "--filters", json.dumps(flt),
+                            "--endpoint-url", url], capture_output=True, text=True, env=aws, timeout=60)
+        check(p.returncode == 0 and len(records) == 1, "create N6: %d %r" % (p.returncode, p.stderr))
+        if records:
+            f = json.loads(records[0]["body"])["Filters"]
+            check(f["UpdatedAt"] == [{"DateRange": {"Value": 1, "Unit": "DAYS"}}] and
+                  f["SeverityNormalized"] == [{"Gte": 70}] and f["ComplianceStatus"] == eq("ComplianceStatus", "FAILED")
+                  ["ComplianceStatus"], "create N6 body: %r" % f)
+        del records[:]
+        # N6: a fixed period against a DateRange is refused, naming the attribute
+        flt = {"UpdatedAt": [{"Start": "2024-01-01T00:00:00Z", "End": "2024-02-01T00:00:00Z"}]}
+        p = subprocess.run([asff, "insights", "create", "--managed", "31", "--name", "n6", "--filters", json.dumps(flt),
+                            "--endpoint-url", url], capture_output=True, text=True, env=aws, timeout=60)
+        check(p.returncode == 2 and not records and "UpdatedAt" in p.stderr, "create N6 fixed: %d %r" % (p.returncode,
+                                                                                                     p.stderr))
         p = subprocess.run([asff, "insights", "create", "--managed", "1", "--name", "n", "--filters",
                             json.dumps(eq("WorkflowStatus", "SUPPRESSED")), "--endpoint-url", url],
                            capture_output=True, text=True, env=aws, timeout=60)

@@ -134,6 +134,29 @@ static bool subset(yajl_val x, yajl_val y)
     return true;
 }
 
+/* "; the first set has [...], the second [...]": both lists as compact JSON, for the message. */
+static void both_lists(job *j, char *out, size_t size)
+{
+    yajl_gen a = yajl_gen_alloc(NULL), b = yajl_gen_alloc(NULL);
+    const unsigned char *ta, *tb;
+    size_t la, lb;
+    emit(a, j->a, false);
+    emit(b, j->b, false);
+    yajl_gen_get_buf(a, &ta, &la);
+    yajl_gen_get_buf(b, &tb, &lb);
+    snprintf(out, size, " (the template: %.*s; --filters: %.*s)", (int)(la < 160 ? la : 160), (const char *)ta,
+             (int)(lb < 160 ? lb : 160), (const char *)tb);
+    yajl_gen_free(a);
+    yajl_gen_free(b);
+}
+
+static narrow_result empty(job *j, const char *what)
+{
+    char lists[400];
+    both_lists(j, lists, sizeof lists);
+    return say(j, NARROW_EMPTY, "%s%s", what, lists);
+}
+
 static void emit_list(job *j, yajl_val list)
 {
     emit(j->g, list, false);
@@ -316,7 +339,7 @@ static narrow_result strings(job *j)
                         out[nout++] = m;
                 }
             if (!nout) {
-                r = say(j, NARROW_EMPTY, "no value passes both sets");
+                r = empty(j, "no value passes both sets");
                 goto done;
             }
         }
@@ -336,7 +359,7 @@ static narrow_result strings(job *j)
         }
         nout = o;
         if (before && !nout) {
-            r = say(j, NARROW_EMPTY, "every value the positive entries allow is excluded by a negative one");
+            r = empty(j, "every value the positive entries allow is excluded by a negative one");
             goto done;
         }
         for (i = 0, o = 0; i < nneg; i++)
@@ -506,7 +529,7 @@ static narrow_result pairwise(job *j, int (*fn)(yajl_val, yajl_val, yajl_gen))
             n += (size_t)got;
         }
     yajl_gen_array_close(j->g);
-    return n ? NARROW_OK : say(j, NARROW_EMPTY, "no value passes both sets");
+    return n ? NARROW_OK : empty(j, "no value passes both sets");
 }
 
 static narrow_result combine(job *j)
