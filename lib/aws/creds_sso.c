@@ -276,8 +276,9 @@ asff_status asff__creds_sso(asff_aws *a, const char *profile, asff__creds *out, 
     asff__buf_init(&newref, a->alloc);
     dir = asff__aws_expand_home(a, "~/.aws/sso/cache");
     if (!dir || asff__buf_appendf(&path, "%s/%s", dir, name) != ASFF_OK) {
-        st = asff_error_set(err, dir ? ASFF_ERR_NOMEM : ASFF_ERR_CREDENTIALS,
-                            dir ? "sso: out of memory" : "sso: no HOME for ~/.aws/sso/cache");
+        bool home = dir || asff__aws_env(a, "HOME"); /* with HOME, NULL means out of memory */
+        st = asff_error_set(err, home ? ASFF_ERR_NOMEM : ASFF_ERR_CREDENTIALS,
+                            home ? "sso: out of memory" : "sso: no HOME for ~/.aws/sso/cache");
         goto done;
     }
     st = read_file(a, path.data, &text);
