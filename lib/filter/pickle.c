@@ -53,49 +53,46 @@ void asff__pickler_reset_memo(asff__pickler *p)
     asff__buf_reset(&p->keys);
 }
 
-static asff_status put_u32(asff_buf *out, char op, uint32_t v)
+/* Output is written through a cursor into space reserved up front: a JSON value of n bytes never
+ * needs more than 3n + 16 bytes of opcodes (the widest case is a 3-character float, 9 bytes), and
+ * any text at all (a 2-character "float" such as "1." then '[': 3 bytes to 11) less than 4n + 16. */
+static char *put_u32(char *w, char op, uint32_t v)
 {
-    char b[5];
-    b[0] = op;
-    b[1] = (char)(v & 0xff);
-    b[2] = (char)((v >> 8) & 0xff);
-    b[3] = (char)((v >> 16) & 0xff);
-    b[4] = (char)((v >> 24) & 0xff);
-    return asff__buf_append(out, b, 5);
+    w[0] = op;
+    w[1] = (char)(v & 0xff);
+    w[2] = (char)((v >> 8) & 0xff);
+    w[3] = (char)((v >> 16) & 0xff);
+    w[4] = (char)((v >> 24) & 0xff);
+    return w + 5;
 }
 
-static asff_status put_str(asff_buf *out, const char *s, size_t n)
+static char *put_str(char *w, const char *s, size_t n)
 {
-    asff_status st;
-    if (n > UINT32_MAX)
-        return ASFF_ERR_LIMIT;
     if (n < 256) {
-        char h[2];
-        h[0] = '\x8c';   /* SHORT_BINUNICODE */
-        h[1] = (char)n;
-        st = asff__buf_append(out, h, 2);
+        *w++ = '\x8c';   /* SHORT_BINUNICODE */
+        *w++ = (char)n;
     } else {
-        st = put_u32(out, 'X', (uint32_t)n);   /* BINUNICODE */
+        w = put_u32(w, 'X', (uint32_t)n);   /* BINUNICODE */
     }
-    return st != ASFF_OK ? st : asff__buf_append(out, s, n);
+    memcpy(w, s, n);
+    return w + n;
 }
 
-static asff_status put_memo_op(asff_buf *out, char short_op, char long_op, uint32_t idx)
+static char *put_memo_op(char *w, char short_op, char long_op, uint32_t idx)
 {
     if (idx < 256) {
-        char b[2];
-        b[0] = short_op;
-        b[1] = (char)idx;
-        return asff__buf_append(out, b, 2);
+        w[0] = short_op;
+        w[1] = (char)idx;
+        return w + 2;
     }
-    return put_u32(out, long_op, idx);
+    return put_u32(w, long_op, idx);
 }
 
 /* A member name without escapes: BINGET when this group wrote it before, else the string and BINPUT. */
-static asff_status put_key(asff__pickler *p, asff_buf *out, const char *s, size_t n)
+static asff_status put_key(asff__pickler *p, char **wp, const char *s, size_t n)
 {
-    asff_status st;
     uint32_t h = hash_bytes(s, n), i;
+    char *w = *wp;
     if (!p->slots) {
         if (!(p->slots = asff__malloc(p->alloc, MEMO_SLOTS * sizeof *p->slots)))
             return ASFF_ERR_NOMEM;
@@ -106,25 +103,25 @@ static asff_status put_key(asff__pickler *p, asff_buf *out, const char *s, size_
         asff__pickle_slot *sl = &p->slots[i];
         if (sl->generation != p->generation)
             break;
-        if (sl->hash == h && sl->len == n && memcmp(p->keys.data + sl->off, s, n) == 0)
-            return put_memo_op(out, 'h', 'j', sl->idx);   /* BINGET, LONG_BINGET */
+        if (sl->hash == h && sl->len == n && memcmp(p->keys.data + sl->off, s, n) == 0) {
+            *wp = put_memo_op(w, 'h', 'j', sl->idx);   /* BINGET, LONG_BINGET */
+            return ASFF_OK;
+        }
     }
-    if ((st = put_str(out, s, n)) != ASFF_OK)
-        return st;
-    if (p->used >= MEMO_SLOTS / 2 || n > UINT32_MAX || p->keys.len > UINT32_MAX - n)
-        return ASFF_OK;   /* table full enough: not memoized */
-    {
+    *wp = w = put_str(w, s, n);
+    if (p->used < MEMO_SLOTS / 2 && p->keys.len <= UINT32_MAX - n) {   /* else: not memoized */
         asff__pickle_slot *sl = &p->slots[i];
+        if (asff__buf_append(&p->keys, s, n) != ASFF_OK)
+            return ASFF_ERR_NOMEM;
         sl->generation = p->generation;
         sl->hash = h;
         sl->len = (uint32_t)n;
-        sl->off = (uint32_t)p->keys.len;
+        sl->off = (uint32_t)(p->keys.len - n);
         sl->idx = p->next_memo;
-        if ((st = asff__buf_append(&p->keys, s, n)) != ASFF_OK)
-            return st;
         p->used++;
-        return put_memo_op(out, 'q', 'r', p->next_memo++);   /* BINPUT, LONG_BINPUT */
+        *wp = put_memo_op(w, 'q', 'r', p->next_memo++);   /* BINPUT, LONG_BINPUT */
     }
+    return ASFF_OK;
 }
 
 static int hexval(char c)
@@ -235,11 +232,12 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-static asff_status put_number(asff__pickler *p, asff_buf *out, const char *s, size_t n)
+static asff_status put_number(asff__pickler *p, char **wp, const char *s, size_t n)
 {
     asff_status st;
     size_t i = 0, digits;
-    bool neg = false, integer = true;
+    bool neg = false;
+    char *w = *wp;
     if (s[0] == '-') {
         neg = true;
         i = 1;
@@ -249,9 +247,7 @@ static asff_status put_number(asff__pickler *p, asff_buf *out, const char *s, si
         digits++;
     if (digits == 0)
         return ASFF_ERR_SYNTAX;
-    if (i + digits < n)
-        integer = false;
-    if (integer && digits <= 18) {
+    if (i + digits == n && digits <= 18) {
         int64_t v = 0;
         size_t k;
         for (k = i; k < n; k++)
@@ -259,39 +255,29 @@ static asff_status put_number(asff__pickler *p, asff_buf *out, const char *s, si
         if (neg)
             v = -v;
         if (v >= 0 && v < 256) {
-            char b[2];
-            b[0] = 'K';   /* BININT1 */
-            b[1] = (char)v;
-            return asff__buf_append(out, b, 2);
-        }
-        if (v >= 0 && v < 65536) {
-            char b[3];
-            b[0] = 'M';   /* BININT2 */
-            b[1] = (char)(v & 0xff);
-            b[2] = (char)(v >> 8);
-            return asff__buf_append(out, b, 3);
-        }
-        if (v >= INT32_MIN && v <= INT32_MAX)
-            return put_u32(out, 'J', (uint32_t)v);   /* BININT: two's complement */
-        {
-            char b[10];
+            *w++ = 'K';   /* BININT1 */
+            *w++ = (char)v;
+        } else if (v >= 0 && v < 65536) {
+            *w++ = 'M';   /* BININT2 */
+            *w++ = (char)(v & 0xff);
+            *w++ = (char)(v >> 8);
+        } else if (v >= INT32_MIN && v <= INT32_MAX) {
+            w = put_u32(w, 'J', (uint32_t)v);   /* BININT: two's complement */
+        } else {
             uint64_t u = (uint64_t)v;
             int k2;
-            b[0] = '\x8a';   /* LONG1: 8 bytes, little-endian two's complement */
-            b[1] = 8;
+            *w++ = '\x8a';   /* LONG1: 8 bytes, little-endian two's complement */
+            *w++ = 8;
             for (k2 = 0; k2 < 8; k2++)
-                b[2 + k2] = (char)((u >> (8 * k2)) & 0xff);
-            return asff__buf_append(out, b, 10);
+                *w++ = (char)((u >> (8 * k2)) & 0xff);
         }
-    }
-    if (integer) {
-        /* LONG: decimal text (JSON has no leading zeros, which int(x, 0) would refuse) */
-        if ((st = asff__buf_putc(out, 'L')) != ASFF_OK || (st = asff__buf_append(out, s, n)) != ASFF_OK)
-            return st;
-        return asff__buf_putc(out, '\n');
-    }
-    {
-        char b[9];
+    } else if (i + digits == n) {
+        /* LONG: decimal text (JSON has no leading zeros, which int(x, 0) would refuse); n + 2 bytes */
+        *w++ = 'L';
+        memcpy(w, s, n);
+        w += n;
+        *w++ = '\n';
+    } else {
         char *endp = NULL;
         double d;
         uint64_t u;
@@ -303,16 +289,12 @@ static asff_status put_number(asff__pickler *p, asff_buf *out, const char *s, si
         if (endp != p->tmp.data + n)
             return ASFF_ERR_SYNTAX;
         memcpy(&u, &d, sizeof u);
-        b[0] = 'G';   /* BINFLOAT: IEEE 754 big-endian */
+        *w++ = 'G';   /* BINFLOAT: IEEE 754 big-endian */
         for (k = 0; k < 8; k++)
-            b[1 + k] = (char)((u >> (56 - 8 * k)) & 0xff);
-        return asff__buf_append(out, b, 9);
+            *w++ = (char)((u >> (56 - 8 * k)) & 0xff);
     }
-}
-
-static asff_status push(asff__pickler *p, char kind)
-{
-    return asff__buf_putc(&p->stack, kind);
+    *wp = w;
+    return ASFF_OK;
 }
 
 asff_status asff__pickle_json(asff__pickler *p, asff_buf *out, const char *json, size_t len)
@@ -320,6 +302,12 @@ asff_status asff__pickle_json(asff__pickler *p, asff_buf *out, const char *json,
     const char *s = json, *end = json + len;
     asff_status st = ASFF_OK;
     bool want_key = false;
+    char *w;
+    if (len > (SIZE_MAX - 16) / 4)
+        return ASFF_ERR_LIMIT;
+    if ((st = asff__buf_reserve(out, 4 * len + 16)) != ASFF_OK)
+        return st;
+    w = out->data + out->len;
     asff__buf_reset(&p->stack);
     while (s < end && st == ASFF_OK) {
         char c = *s;
@@ -331,44 +319,44 @@ asff_status asff__pickle_json(asff__pickler *p, asff_buf *out, const char *json,
             want_key = p->stack.len && p->stack.data[p->stack.len - 1] == '{';
             s++;
             break;
-        case '{':
-            if ((st = asff__buf_append(out, "}(", 2)) == ASFF_OK)   /* EMPTY_DICT, MARK */
-                st = push(p, '{');
-            want_key = true;
-            s++;
-            break;
-        case '[':
-            if ((st = asff__buf_append(out, "](", 2)) == ASFF_OK)   /* EMPTY_LIST, MARK */
-                st = push(p, '[');
-            want_key = false;
+        case '{': case '[':
+            *w++ = c == '{' ? '}' : ']';   /* EMPTY_DICT or EMPTY_LIST, then MARK */
+            *w++ = '(';
+            st = asff__buf_putc(&p->stack, c);
+            want_key = c == '{';
             s++;
             break;
         case '}': case ']':
             if (!p->stack.len || p->stack.data[p->stack.len - 1] != (c == '}' ? '{' : '['))
                 return ASFF_ERR_SYNTAX;
             p->stack.len--;
-            st = asff__buf_putc(out, c == '}' ? 'u' : 'e');   /* SETITEMS, APPENDS */
+            *w++ = c == '}' ? 'u' : 'e';   /* SETITEMS, APPENDS */
             want_key = false;
             s++;
             break;
         case '"': {
             const char *b = ++s;
             bool esc = false;
-            while (s < end && *s != '"') {
-                if (*s == '\\') {
-                    esc = true;
+            for (;;) {
+                while (s < end && *s != '"' && *s != '\\')
                     s++;
+                if (s < end && *s == '\\') {
+                    esc = true;
+                    s += 2;
+                    continue;
                 }
-                s++;
+                break;
             }
             if (s >= end)
                 return ASFF_ERR_SYNTAX;
+            if ((size_t)(s - b) > UINT32_MAX)
+                return ASFF_ERR_LIMIT;
             if (!esc && want_key)
-                st = put_key(p, out, b, (size_t)(s - b));
+                st = put_key(p, &w, b, (size_t)(s - b));
             else if (!esc)
-                st = put_str(out, b, (size_t)(s - b));
+                w = put_str(w, b, (size_t)(s - b));
             else if ((st = unescape(p, b, s)) == ASFF_OK)
-                st = put_str(out, p->tmp.data, p->tmp.len);
+                w = put_str(w, p->tmp.data, p->tmp.len);   /* never longer than the text */
             want_key = false;
             s++;
             break;
@@ -376,19 +364,19 @@ asff_status asff__pickle_json(asff__pickler *p, asff_buf *out, const char *json,
         case 't':
             if (end - s < 4 || memcmp(s, "true", 4) != 0)
                 return ASFF_ERR_SYNTAX;
-            st = asff__buf_putc(out, '\x88');   /* NEWTRUE */
+            *w++ = '\x88';   /* NEWTRUE */
             s += 4;
             break;
         case 'f':
             if (end - s < 5 || memcmp(s, "false", 5) != 0)
                 return ASFF_ERR_SYNTAX;
-            st = asff__buf_putc(out, '\x89');   /* NEWFALSE */
+            *w++ = '\x89';   /* NEWFALSE */
             s += 5;
             break;
         case 'n':
             if (end - s < 4 || memcmp(s, "null", 4) != 0)
                 return ASFF_ERR_SYNTAX;
-            st = asff__buf_putc(out, 'N');   /* NONE */
+            *w++ = 'N';   /* NONE */
             s += 4;
             break;
         default: {
@@ -398,12 +386,16 @@ asff_status asff__pickle_json(asff__pickler *p, asff_buf *out, const char *json,
             s++;
             while (s < end && (is_digit(*s) || *s == '.' || *s == 'e' || *s == 'E' || *s == '+' || *s == '-'))
                 s++;
-            st = put_number(p, out, b, (size_t)(s - b));
+            st = put_number(p, &w, b, (size_t)(s - b));
             break;
         }
         }
     }
     if (st == ASFF_OK && p->stack.len)
-        return ASFF_ERR_SYNTAX;
+        st = ASFF_ERR_SYNTAX;
+    if (st == ASFF_OK) {
+        out->len = (size_t)(w - out->data);
+        out->data[out->len] = '\0';
+    }
     return st;
 }
