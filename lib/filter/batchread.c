@@ -33,6 +33,7 @@ struct asff_batch_reader {
     asff_buf scratch;           /* pickle format: a finding's JSON when not its own bytes */
     asff__pickler pickler;
     bool pickle;
+    bool wout_nomem;
     int kind;
     FILE *file;
     int fd;
@@ -111,7 +112,10 @@ static asff_status close_group(asff_batch_reader *r)
 static int write_out(void *ctx, const char *data, size_t len)
 {
     asff_batch_reader *r = ctx;
-    return asff__buf_append(r->wout, data, len) == ASFF_OK ? 0 : 1;
+    if (asff__buf_append(r->wout, data, len) == ASFF_OK)
+        return 0;
+    r->wout_nomem = true;   /* the writer reports a failed callback as ASFF_ERR_IO */
+    return 1;
 }
 
 /* Append one finding to the output: its own bytes when they are one line and no projection
@@ -166,7 +170,10 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
                 return asff__error_setf(&r->cb_err, ASFF_ERR_NOMEM, "out of memory (writer)");
         }
         asff__buf_reset(&r->scratch);
+        r->wout_nomem = false;
         if ((st = asff_writer_write(r->writer, finding, &r->cb_err)) != ASFF_OK) {
+            if (r->wout_nomem)
+                st = asff__error_setf(&r->cb_err, ASFF_ERR_NOMEM, "out of memory (batch output)");
             /* a broken writer takes no more writes: the next finding gets a new one */
             asff_writer_free(r->writer);
             r->writer = NULL;
@@ -176,8 +183,10 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
             goto undo;
     }
     r->passed++;
-    if (r->pickle && !r->opt.group_bytes)
+    if (r->pickle && !r->opt.group_bytes) {
+        r->group_count++;
         return close_group(r);
+    }
     if (!r->opt.group_bytes) {
         if ((st = asff__buf_putc(&r->out, '\n')) != ASFF_OK)
             return st;
