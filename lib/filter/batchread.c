@@ -145,7 +145,9 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
         if (st != ASFF_OK)
             goto undo;
     }
-    if (raw && !r->fields && (r->pickle || (!memchr(raw, '\n', rawlen) && !memchr(raw, '\r', rawlen)))) {
+    /* (the pickle format follows the same rule, so that both formats give the same values: the writer
+     * may respell a number, 2.0 as 2) */
+    if (raw && !r->fields && !memchr(raw, '\n', rawlen) && !memchr(raw, '\r', rawlen)) {
         st = r->pickle ? asff__pickle_json(&r->pickler, &r->out, raw, rawlen) : asff__buf_append(&r->out, raw, rawlen);
         if (st != ASFF_OK)
             goto undo;
