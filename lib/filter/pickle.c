@@ -18,13 +18,46 @@
 
 #define MEMO_SLOTS 1024u   /* distinct member names memoized per group; more are written in full */
 
+static uint64_t load8(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+    return v;
+}
+
+/* Member names are short and few: the length and the first and last 8 bytes make a good enough
+ * hash (a collision only costs a memcmp), at a fixed cost per name. */
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    size_t i;
-    for (i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    uint64_t h = n * 0x9e3779b97f4a7c15u;
+    if (n >= 8) {
+        h ^= load8(s) * 0xc2b2ae3d27d4eb4fu;
+        h ^= load8(s + n - 8) * 0x165667b19e3779f9u;
+    } else {
+        size_t i;
+        for (i = 0; i < n; i++)
+            h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    }
+    h ^= h >> 29;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+#define ONES 0x0101010101010101u
+#define HIGHS 0x8080808080808080u
+
+/* The first '"' or '\\' in s[0..end), or end: 8 bytes a step (a zero byte of v ^ c is a c). */
+static const char *string_stop(const char *s, const char *end)
+{
+    while (end - s >= 8) {
+        uint64_t v = load8(s), q = v ^ (ONES * '"'), b = v ^ (ONES * '\\');
+        uint64_t m = ((q - ONES) & ~q & HIGHS) | ((b - ONES) & ~b & HIGHS);
+        if (m)
+            break;   /* the byte loop below finds which */
+        s += 8;
+    }
+    while (s < end && *s != '"' && *s != '\\')
+        s++;
+    return s;
 }
 
 void asff__pickler_init(asff__pickler *p, const asff_allocator *alloc)
@@ -338,8 +371,7 @@ asff_status asff__pickle_json(asff__pickler *p, asff_buf *out, const char *json,
             const char *b = ++s;
             bool esc = false;
             for (;;) {
-                while (s < end && *s != '"' && *s != '\\')
-                    s++;
+                s = string_stop(s, end);
                 if (s < end && *s == '\\') {
                     esc = true;
                     s += 2;
