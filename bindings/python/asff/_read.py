@@ -22,7 +22,7 @@ Source = Union[str, bytes, bytearray, memoryview, "os.PathLike[str]", IO[bytes],
 ENVELOPES: Dict[Optional[str], int] = {None: 0, "auto": 0, "finding": 1, "array": 2, "findings": 3, "event": 4,
                                        "ndjson": 5}
 _JSON_TEXT = re.compile(r"\s*[\[{]")
-_GROUP = 16 * 1024        # bytes of findings per json.loads: larger arrays decode slower (cache, GC)
+_GROUP = 64 * 1024        # bytes of findings per pickle (16 KB for json.loads arrays: larger ones decode slower)
 GROUP_LOAD = 64 * 1024    # ... when all are kept (asff.load, GC paused): fewer copies of the member names
 _BATCH = 1024 * 1024      # bytes handed from C per call, in the caller's thread
 _AHEAD = 4 * 1024 * 1024  # ... and from the read-ahead thread: it waits for the GIL (up to the switch
