@@ -225,7 +225,7 @@ ASFF_API void asff_rules_free(asff_rules *rules);
  * compactly by the writer.
  */
 /* How a batch holds its findings. ASFF_BATCH_PICKLE: each "line" is instead one Python pickle
- * (protocol 4 opcodes, from PROTO to STOP) of a list of findings: dicts, lists, str, int, float,
+ * (protocol 4 opcodes: PROTO, a FRAME holding the rest, and STOP last) of a list of findings: dicts, lists, str, int, float,
  * True/False/None and memo gets/puts only, never a global; pickle.loads of it gives what json.loads
  * gives for the finding's JSON. Pickles follow each other with no separator; each sets its memo
  * entries from index 0 before it uses them, so one Unpickler can read a batch with repeated load()s.

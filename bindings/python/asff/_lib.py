@@ -7,9 +7,7 @@ signature is one edit here. Struct layouts are checked against the C compiler's 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
-import subprocess
 import sys
 import threading
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -31,6 +29,8 @@ def _candidates() -> Iterator[Tuple[str, str]]:
     for fn in sorted(os.listdir(here)):
         if fn.startswith("libasff.so") or fn.startswith("libasff.") and fn.endswith(".dylib"):
             yield "bundled", os.path.join(here, fn)
+    import ctypes.util   # only when searching: their import costs more than the rest of the package's
+    import subprocess
     try:
         out = subprocess.run(["pkg-config", "--variable=libdir", "asff"], capture_output=True, text=True,
                              timeout=10)
