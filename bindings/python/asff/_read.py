@@ -151,7 +151,9 @@ class _Values(pickle.Unpickler):
 class FindingIterator(Iterator[Dict[str, Any]]):
     """Findings of a source as dicts, read in C a batch at a time. A context manager: ``close()``
     (or leaving the ``with`` block, or exhausting it) frees the reader; a closed iterator raises
-    ValueError. ``read`` and ``passed`` count the findings read and those that passed the filter."""
+    ValueError. ``read`` and ``passed`` count the findings read and those that passed the filter.
+    Findings cross from C as pickles (see _Values); ``pickled=False`` has them cross as JSON arrays
+    decoded by json.loads instead (the same values; the tests compare both)."""
 
     def __init__(self, source: Any, filters: Any = None, fields: Optional[Sequence[str]] = None,
                  limit: Optional[int] = None, envelope: Optional[str] = None, prefilter: bool = False,
