@@ -253,6 +253,17 @@ ASFF_API void asff_rules_free(asff_rules *rules);
 
 #include "asff/codec.h"   /* asff_envelope */
 
+/** How a batch holds its findings. ASFF_BATCH_PICKLE: each "line" is instead one Python pickle
+ * (protocol 4 opcodes: PROTO, a FRAME holding the rest, and STOP last) of a list of findings: dicts, lists, str, int, float,
+ * True/False/None and memo gets/puts only, never a global; pickle.loads of it gives what json.loads
+ * gives for the finding's JSON. Pickles follow each other with no separator; each sets its memo
+ * entries from index 0 before it uses them, so one Unpickler can read a batch with repeated load()s.
+ * With group_bytes 0 each pickle holds one finding. */
+typedef enum asff_batch_format {
+    ASFF_BATCH_NDJSON = 0, /**< one finding a line (or one JSON array a line with group_bytes) */
+    ASFF_BATCH_PICKLE = 1  /**< pickles of lists of findings, as described above */
+} asff_batch_format;
+
 /**
  * Reads findings from a path, a file descriptor, a buffer or a read callback (any envelope,
  * streaming: memory is bounded by the largest finding and the chunk sizes), keeps those an optional
@@ -276,9 +287,12 @@ typedef struct asff_batch_options {
     size_t chunk_size;            /**< bytes read at a time, default 64 KiB */
     size_t max_finding;           /**< parser limit on one finding's input bytes, default 4 MiB */
     const asff_allocator *allocator; /**< NULL = libc */
+    /* version 2 on */
+    asff_batch_format format;     /**< ASFF_BATCH_NDJSON (0) or ASFF_BATCH_PICKLE */
 } asff_batch_options;
 
-#define ASFF_BATCH_OPTIONS_VERSION 1 /**< the current version of asff_batch_options (its version field) */
+/** 2 added format; a version 1 struct (without it) is still accepted, read as NDJSON. */
+#define ASFF_BATCH_OPTIONS_VERSION 2
 
 /** Reads up to cap bytes into buf; returns the bytes read, 0 at the end, < 0 on a read error. */
 typedef long (*asff_read_fn)(void *ctx, void *buf, size_t cap);
@@ -301,7 +315,8 @@ ASFF_NODISCARD ASFF_API asff_status asff_batch_reader_new_buffer(const void *dat
 ASFF_NODISCARD ASFF_API asff_status asff_batch_reader_new_read(asff_read_fn fn, void *ctx, const asff_batch_options *options,
                                                 asff_batch_reader **out, asff_error *err);
 /**
- * Fill buf[cap] with the next whole lines (NDJSON findings, or arrays with group_bytes) and no more;
+ * Fill buf[cap] with the next whole lines (NDJSON findings, or arrays with group_bytes; pickles with
+ * ASFF_BATCH_PICKLE) and no more;
  * *len gets the bytes written, *count (may be NULL) the findings in them. *len == 0 at the end of
  * the input (or the limit). When the next line alone is longer than cap: ASFF_ERR_LIMIT, *len gets
  * the capacity needed, and the same call with a buffer that large goes on. A read or parse error is

@@ -7,9 +7,7 @@ signature is one edit here. Struct layouts are checked against the C compiler's 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
-import subprocess
 import sys
 import threading
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -31,6 +29,8 @@ def _candidates() -> Iterator[Tuple[str, str]]:
     for fn in sorted(os.listdir(here)):
         if fn.startswith("libasff.so") or fn.startswith("libasff.") and fn.endswith(".dylib"):
             yield "bundled", os.path.join(here, fn)
+    import ctypes.util   # only when searching: their import costs more than the rest of the package's
+    import subprocess
     try:
         out = subprocess.run(["pkg-config", "--variable=libdir", "asff"], capture_output=True, text=True,
                              timeout=10)
@@ -98,7 +98,12 @@ class BatchOptions(ctypes.Structure):
     """asff_batch_options"""
     _fields_ = [("version", c_uint), ("envelope", c_int), ("filter", c_ptr), ("fields", ctypes.POINTER(c_str)),
                 ("field_count", c_size), ("limit", c_u64), ("group_bytes", c_size), ("prefilter", c_bool),
-                ("chunk_size", c_size), ("max_finding", c_size), ("allocator", c_ptr)]
+                ("chunk_size", c_size), ("max_finding", c_size), ("allocator", c_ptr), ("format", c_int)]
+
+
+#: asff_batch_format
+BATCH_NDJSON = 0
+BATCH_PICKLE = 1
 
 
 class InsightOptions(ctypes.Structure):
@@ -219,7 +224,7 @@ STRUCTS: Dict[str, Any] = {
 #: option-struct versions (the C headers' *_VERSION macros; the ABI test compares them)
 VERSIONS: Dict[str, int] = {
     "ASFF_PARSE_OPTIONS_VERSION": 1, "ASFF_WRITE_OPTIONS_VERSION": 1, "ASFF_FILTER_OPTIONS_VERSION": 1,
-    "ASFF_BATCH_OPTIONS_VERSION": 1, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
+    "ASFF_BATCH_OPTIONS_VERSION": 2, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
     "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 3,
     "ASFF_UPDATE_OPTIONS_VERSION": 2,
     "ASFF_OCSF_OPTIONS_VERSION": 1, "ASFF_CSV_OPTIONS_VERSION": 1, "ASFF_SARIF_OPTIONS_VERSION": 1,
