@@ -51,6 +51,7 @@ static asff_status resync(asff_parser *p, uint64_t epos)
     p->y = asff__codec_new_yajl(p);
     yajl_gen_reset(p->cap, NULL);
     yajl_gen_clear(p->cap);
+    p->fast_ready = p->fast_on; /* a new value starts: simdjson may read it */
     if (!p->y || p->ya.failed) {
         if (p->y)
             yajl_free(p->y);
@@ -193,6 +194,21 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         if (eat != NO_BAD && enext < stop)
             stop = enext;
         bad_here = (uat != NO_BAD && stop == ustop) || (eat != NO_BAD && stop == enext);
+        if (p->fast_ready) {
+            /* simdjson reads what it can up to the first bad byte the scanners found */
+            size_t lim = n, noff;
+            if (uat != NO_BAD && uat - p->pbase < lim)
+                lim = (size_t)(uat - p->pbase);
+            if (eat != NO_BAD && eat - p->pbase < lim)
+                lim = (size_t)(eat - p->pbase);
+            noff = asff__codec_fast_run(p, d, off, lim, n);
+            if (p->st != ASFF_OK)
+                return p->st;
+            if (noff != off) {
+                off = noff;
+                continue;
+            }
+        }
         end = asff__codec_next_split(p, d, off, stop);
         p->ybase = p->pbase + off;
         ys = yajl_parse(p->y, d + off, end - off);
@@ -244,6 +260,19 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                     enext = asff__codec_scan_escapes(p, d, stop, n, &eat);
             }
             off = end;
+            continue;
+        }
+        if (ys == yajl_status_client_canceled && p->fast_stop && p->st == ASFF_OK) {
+            /* stopped between findings for the fast path: go on there with a handle in that state */
+            size_t at = (size_t)(asff__codec_pos_now(p) - p->pbase);
+            p->fast_stop = false;
+            p->last_nb = asff__codec_last_nonblank(p, d, off, at, &p->last_nb_at);
+            if (!asff__codec_fast_resume(p)) {
+                asff__codec_set_errorf(p, ASFF_ERR_NOMEM, p->pbase + at, "out of memory");
+                p->st = ASFF_ERR_NOMEM;
+                return p->st;
+            }
+            off = at;
             continue;
         }
         if (ys == yajl_status_client_canceled)
