@@ -194,55 +194,89 @@ static bool nl_unsure(const asff_parser *p, const unsigned char *d, size_t i, si
     return p->line_mode || i + 1 >= n || value_first(d[i + 1]);
 }
 
+/* What the scanner looks at: in a string '"', '\\' and raw control characters; outside, also the
+ * brackets and '\n' (the blanks \t and \r are controls that it passes over). */
+enum { C_PLAIN, C_QUOTE, C_BSLASH, C_CTRL, C_OPEN, C_CLOSE };
+#define CTRL4(x) [x] = C_CTRL, [x + 1] = C_CTRL, [x + 2] = C_CTRL, [x + 3] = C_CTRL
+static const unsigned char cls[256] = {CTRL4(0),  CTRL4(4),  CTRL4(8),  CTRL4(12), CTRL4(16), CTRL4(20),
+                                       CTRL4(24), CTRL4(28), ['"'] = C_QUOTE, ['\\'] = C_BSLASH,
+                                       ['{'] = C_OPEN, ['['] = C_OPEN, ['}'] = C_CLOSE, [']'] = C_CLOSE};
+
+/* A \u escape at d[i] (just after the backslash): false when only the yajl path decides it (U+0000,
+ * a surrogate: paired or not, they are checked there), or when it does not end before lim. */
+static bool plain_u_escape(const unsigned char *d, size_t i, size_t lim)
+{
+    int h0, h1, h2, h3;
+    unsigned v;
+    if (i + 5 > lim)
+        return false;
+    h0 = hexval(d[i + 1]);
+    h1 = hexval(d[i + 2]);
+    h2 = hexval(d[i + 3]);
+    h3 = hexval(d[i + 4]);
+    if (h0 < 0 || h1 < 0 || h2 < 0 || h3 < 0)
+        return false;
+    v = (unsigned)(h0 << 12 | h1 << 8 | h2 << 4 | h3);
+    return v != 0 && (v < 0xD800 || v > 0xDFFF);
+}
+
 /*
  * The end (one past the closing brace) of the object that starts at d[s], or 0 when it does not end
  * before lim or holds what only the yajl path decides: a raw control character in a string (yajl's
  * error), a \u escape of U+0000 or a surrogate, a newline that may end an NDJSON record.
  */
-static size_t scan_object(const asff_parser *p, const unsigned char *d, size_t s, size_t lim, size_t n, bool in_open)
+static size_t scan_object(const asff_parser *p, const unsigned char *d, size_t s, size_t lim, size_t n)
 {
     size_t i = s;
     uint32_t depth = 0;
     while (i < lim) {
-        unsigned char c = d[i++];
-        if (c == '"') {
-            for (;;) {
+        unsigned char c = d[i];
+        switch (cls[c]) {
+        case C_PLAIN:
+            i++;
+            break;
+        case C_QUOTE:
+            for (i++;;) {
+                while (i + 4 <= lim && !cls[d[i]] && !cls[d[i + 1]] && !cls[d[i + 2]] && !cls[d[i + 3]])
+                    i += 4;
+                while (i < lim && !cls[d[i]])
+                    i++;
                 if (i >= lim)
                     return 0;
                 c = d[i++];
                 if (c == '"')
                     break;
-                if (c < 0x20)
+                if (c != '\\' && cls[c] == C_CTRL)
                     return 0;
                 if (c == '\\') {
                     if (i >= lim)
                         return 0;
                     if (d[i] == 'u') {
-                        int h0, h1, h2, h3;
-                        unsigned v;
-                        if (i + 5 > lim)
-                            return 0;
-                        h0 = hexval(d[i + 1]);
-                        h1 = hexval(d[i + 2]);
-                        h2 = hexval(d[i + 3]);
-                        h3 = hexval(d[i + 4]);
-                        if (h0 < 0 || h1 < 0 || h2 < 0 || h3 < 0)
-                            return 0;
-                        v = (unsigned)(h0 << 12 | h1 << 8 | h2 << 4 | h3);
-                        if (v == 0 || (v >= 0xD800 && v <= 0xDFFF))
+                        if (!plain_u_escape(d, i, lim))
                             return 0;
                         i += 5;
                     } else {
                         i++;
                     }
                 }
+                /* brackets inside a string are plain text */
             }
-        } else if (c == '{' || c == '[') {
+            break;
+        case C_OPEN:
             depth++;
-        } else if (c == '}' || c == ']') {
+            i++;
+            break;
+        case C_CLOSE:
+            i++;
             if (--depth == 0)
                 return i;
-        } else if (c == '\n' && (in_open || depth) && nl_unsure(p, d, i - 1, n)) {
+            break;
+        case C_CTRL:
+            if (c == '\n' && nl_unsure(p, d, i, n))
+                return 0;
+            i++;
+            break;
+        default: /* a backslash outside a string: not JSON */
             return 0;
         }
     }
@@ -372,7 +406,7 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
         if (i >= lim || d[i] != '{')
             return off;
         s = i;
-        end = scan_object(p, d, s, lim, n, in_array);
+        end = scan_object(p, d, s, lim, n);
         if (!end || end - s > p->opt.max_finding)
             return off;
         rc = read_object(p, d, s, end, n);
