@@ -9,6 +9,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "codec_internal.h"
 #include "asff/codec.h"
 
@@ -220,6 +223,29 @@ static bool plain_u_escape(const unsigned char *d, size_t i, size_t lim)
     return v != 0 && (v < 0xD800 || v > 0xDFFF);
 }
 
+/* The first byte of d[i, lim) that ends a run of plain string bytes ('"', '\\' or a control
+ * character; brackets too in the scalar loop, which the caller passes over), or lim. */
+static size_t string_run(const unsigned char *d, size_t i, size_t lim)
+{
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1f);
+    while (i + 16 <= lim) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                 _mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f)); /* v <= 0x1f */
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+        i += 16;
+    }
+#endif
+    while (i + 4 <= lim && !cls[d[i]] && !cls[d[i + 1]] && !cls[d[i + 2]] && !cls[d[i + 3]])
+        i += 4;
+    while (i < lim && !cls[d[i]])
+        i++;
+    return i;
+}
+
 /*
  * The end (one past the closing brace) of the object that starts at d[s], or 0 when it does not end
  * before lim or holds what only the yajl path decides: a raw control character in a string (yajl's
@@ -237,10 +263,7 @@ static size_t scan_object(const asff_parser *p, const unsigned char *d, size_t s
             break;
         case C_QUOTE:
             for (i++;;) {
-                while (i + 4 <= lim && !cls[d[i]] && !cls[d[i + 1]] && !cls[d[i + 2]] && !cls[d[i + 3]])
-                    i += 4;
-                while (i < lim && !cls[d[i]])
-                    i++;
+                i = string_run(d, i, lim);
                 if (i >= lim)
                     return 0;
                 c = d[i++];
