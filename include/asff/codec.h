@@ -127,6 +127,12 @@ ASFF_API uint64_t asff_parser_offset(const asff_parser *p);
 /** Free the parser and every finding it still holds (not those handed over with keep). */
 ASFF_API void asff_parser_free(asff_parser *p);
 
+/** The JSON front-end this library was built with: "simdjson" (simdjson reads findings, yajl the rest
+ * and whatever simdjson leaves to it; the environment variable ASFF_FRONTEND=yajl turns simdjson
+ * off for parsers created afterwards) or "yajl". Findings and errors are the same with either
+ * (docs/codec.md, Front-ends). A static string. */
+ASFF_API const char *asff_json_frontend(void);
+
 /** A list of parsed findings that share one arena; free with asff_finding_list_free. */
 typedef struct asff_finding_list {
     asff_AwsSecurityFinding **items; /**< the findings, in input order */

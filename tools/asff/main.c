@@ -70,7 +70,7 @@ int main(int argc, char **argv)
         return finish(ASFF_EXIT_OK);
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("asff %s (model %s)\n", asff_version(), asff_model_version());
+        printf("asff %s (model %s, JSON front-end %s)\n", asff_version(), asff_model_version(), asff_json_frontend());
         return finish(ASFF_EXIT_OK);
     }
     for (c = commands; c->name; c++)

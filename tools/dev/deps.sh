@@ -10,7 +10,9 @@ pkgs=(build-essential cmake pkg-config python3 python3-venv python3-mypy clang l
       libbrotli-dev zlib1g-dev libidn2-dev
       # the guide: man pages from scdoc sources, rendered and checked with groff and man (ctest
       # man_pages); the API reference from the headers (target docs, ctest api_docs)
-      scdoc groff-base man-db doxygen)
+      scdoc groff-base man-db doxygen
+      # the second JSON front-end (docs/architecture.md, Dependencies); CMake uses it when found
+      libsimdjson-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do
