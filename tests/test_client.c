@@ -1359,6 +1359,159 @@ static int on_update(void *ctx, const asff_update_outcome *o)
     return 0;
 }
 
+/* on_call of the dry runs: the calls told, none sent. */
+typedef struct call_log {
+    size_t n;
+    uint64_t findings[8];
+    size_t bytes[8];
+    int sent;
+} call_log;
+
+static call_log *calls_seen; /* where on_call_log writes (the tests run one at a time) */
+
+static void on_call_log(void *ctx, const asff_call_info *ci)
+{
+    call_log *cl = calls_seen;
+    (void)ctx;
+    assert_non_null(ci->operation);
+    assert_string_equal(ci->region, "us-east-1");
+    assert_null(ci->account);
+    if (cl->n < 8) {
+        cl->findings[cl->n] = ci->findings;
+        cl->bytes[cl->n] = ci->bytes;
+    }
+    cl->n++;
+    cl->sent += ci->sent;
+}
+
+static size_t server_requests(server *s)
+{
+    yajl_val log = control(s, "/__log", NULL);
+    size_t n = get(log, "requests")->u.array.len;
+    yajl_tree_free(log);
+    return n;
+}
+
+/* asff_import_options.dry_run (version 3): batches built and told to on_call, nothing sent, each
+ * finding reported "DryRun"; a version 2 struct knows no dry_run and sends. */
+static void test_importer_dry_run(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_importer *imp;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    asff_import_stats st;
+    asff_error e;
+    outcome_log l;
+    call_log cl;
+    size_t i;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    c = make_client(&s, NULL);
+    assert_int_equal(asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0), ASFF_OK);
+    memset(&cl, 0, sizeof cl);
+    calls_seen = &cl;
+    log_init(&l, 250);
+    io.dry_run = true;
+    io.on_call = on_call_log;
+    assert_int_equal(io.version, 3);
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 250; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    asff_importer_free(imp);
+    assert_int_equal(st.added, 250);
+    assert_int_equal(st.calls, 0);
+    assert_int_equal(st.failed, 250);
+    for (i = 0; i < 250; i++) {
+        assert_int_equal(l.seen[i], 1);
+        assert_string_equal(l.code[i], "DryRun");
+    }
+    assert_int_equal(cl.n, 3);
+    assert_int_equal(cl.sent, 0);
+    assert_int_equal(cl.findings[0], 100);
+    assert_int_equal(cl.findings[2], 50);
+    assert_true(cl.bytes[0] > 100 * 300 && cl.bytes[2] < cl.bytes[0]);
+    assert_int_equal(server_requests(&s), 0);
+    log_free(&l);
+    /* version 2 callers: dry_run and on_call are past their struct's end, never read */
+    log_init(&l, 3);
+    memset(&cl, 0, sizeof cl);
+    io.version = 2;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 3; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_free(imp);
+    assert_int_equal(cl.n, 0);
+    assert_int_equal(l.imported, 3);
+    assert_int_equal(server_requests(&s), 1);
+    log_free(&l);
+    io.version = 4;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_ERR_INVALID_ARG);
+    asff_client_free(c);
+}
+
+/* asff_update_options.dry_run (version 2): calls told, none sent, every identifier "DryRun"; a
+ * version 1 struct ends at on_warning. */
+static void test_update_dry_run(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_error e;
+    update_log u;
+    asff_update_options uo = ASFF_UPDATE_OPTIONS_INIT;
+    asff_update_stats st;
+    asff_buf req;
+    call_log cl;
+    size_t i;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    c = make_client(&s, NULL);
+    asff__buf_init(&req, NULL);
+    asff__buf_appendf(&req, "{\"FindingIdentifiers\":[");
+    for (i = 0; i < 150; i++)
+        asff__buf_appendf(&req, "%s{\"Id\":\"f-%zu\",\"ProductArn\":\"arn:p\"}", i ? "," : "", i);
+    asff__buf_appendf(&req, "],\"Workflow\":{\"Status\":\"NOTIFIED\"}}");
+    memset(&u, 0, sizeof u);
+    memset(&cl, 0, sizeof cl);
+    calls_seen = &cl;
+    uo.dry_run = true;
+    uo.on_call = on_call_log;
+    assert_int_equal(uo.version, 2);
+    assert_int_equal(asff_client_batch_update_findings(c, req.data, req.len, &uo, on_update, &u, &st, &e), ASFF_OK);
+    for (i = 0; i < 150; i++)
+        assert_int_equal(u.seen[i], 1);
+    assert_int_equal(u.unprocessed, 150);
+    assert_string_equal(u.first_code, "DryRun");
+    assert_int_equal(st.calls, 0);
+    assert_int_equal(cl.n, 2);
+    assert_int_equal(cl.sent, 0);
+    assert_int_equal(cl.findings[0], 100);
+    assert_int_equal(cl.findings[1], 50);
+    assert_true(cl.bytes[0] > 100 * 30);
+    assert_int_equal(server_requests(&s), 0);
+    /* version 1: dry_run is not read, the calls go out */
+    memset(&u, 0, sizeof u);
+    memset(&cl, 0, sizeof cl);
+    uo.version = 1;
+    assert_int_equal(asff_client_batch_update_findings(c, req.data, req.len, &uo, on_update, &u, &st, &e), ASFF_OK);
+    assert_int_equal(cl.n, 0);
+    assert_int_equal(st.calls, 2);
+    assert_int_equal(server_requests(&s), 2);
+    asff__buf_cleanup(&req);
+    asff_client_free(c);
+}
+
 /* BatchUpdateFindings with 250 identifiers: 3 calls of <= 100, every identifier reported once. */
 static void test_batch_update(void **state)
 {
@@ -2199,6 +2352,8 @@ int main(void)
         cmocka_unit_test_teardown(test_import_under_faults, stop_servers), cmocka_unit_test_teardown(test_allocator, stop_servers),
         cmocka_unit_test_teardown(test_tls, stop_servers),
         cmocka_unit_test_teardown(test_batch_update, stop_servers),
+        cmocka_unit_test_teardown(test_importer_dry_run, stop_servers),
+        cmocka_unit_test_teardown(test_update_dry_run, stop_servers),
         cmocka_unit_test_teardown(test_moto, stop_servers),
         cmocka_unit_test_teardown(test_get_findings_pages, stop_servers),
         cmocka_unit_test_teardown(test_lying_answers, stop_servers),

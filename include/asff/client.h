@@ -221,8 +221,23 @@ typedef int (*asff_import_fn)(void *ctx, const asff_import_outcome *outcome);
  * that disagree); message is one printable line, redacted of secrets, valid during the call. */
 typedef void (*asff_import_warn_fn)(void *ctx, const char *message);
 
+/* One call made or, with dry_run, that would be made (asff_import_options.on_call,
+ * asff_update_options.on_call): what a caller needs to estimate usage. Valid during the callback. */
+typedef struct asff_call_info {
+    const char *operation;       /* "BatchImportFindings", "BatchUpdateFindings" */
+    const char *region;          /* the client's region */
+    const char *account;         /* the account the call is made in, when known (rollout); else NULL */
+    uint64_t findings;           /* findings (or finding identifiers) the call carries */
+    size_t bytes;                /* bytes of the request body */
+    bool sent;                   /* false under dry_run: nothing went out */
+} asff_call_info;
+
+/* Told of each call before it is sent (or instead of sending it, under dry_run). */
+typedef void (*asff_call_fn)(void *ctx, const asff_call_info *call);
+
 typedef struct asff_import_options {
-    unsigned version;            /* ASFF_IMPORT_OPTIONS_VERSION (1: the first four members only) */
+    unsigned version;            /* ASFF_IMPORT_OPTIONS_VERSION (1: the first four members only; 2: up to
+                                    on_warning) */
     size_t max_findings;         /* findings per call, 1..100; 0 = 100 */
     size_t max_body;             /* body bytes per call; 0 = 6,000,000 */
     unsigned resubmit;           /* times a finding failed with a retryable ErrorCode (InternalFailure,
@@ -230,10 +245,15 @@ typedef struct asff_import_options {
     bool no_validate;            /* do not check findings with asff_validate before sending; false = check
                                     (a finding with errors is not sent: failed "InvalidFinding") */
     asff_import_warn_fn on_warning; /* NULL = warnings only counted in the stats; called with ctx */
+    /* version 3: */
+    bool dry_run;                /* build and validate every batch, send nothing (no connection at all):
+                                    each finding that would be sent is reported not imported, error_code
+                                    "DryRun", and counted in failed; stats.calls stays 0 */
+    asff_call_fn on_call;        /* NULL = not told; called with ctx for each call, made or not */
 } asff_import_options;
 
-#define ASFF_IMPORT_OPTIONS_VERSION 2
-#define ASFF_IMPORT_OPTIONS_INIT {ASFF_IMPORT_OPTIONS_VERSION, 0, 0, 0, false, NULL}
+#define ASFF_IMPORT_OPTIONS_VERSION 3
+#define ASFF_IMPORT_OPTIONS_INIT {ASFF_IMPORT_OPTIONS_VERSION, 0, 0, 0, false, NULL, false, NULL}
 
 /* Totals of an importer. */
 typedef struct asff_import_stats {
@@ -293,12 +313,17 @@ typedef int (*asff_update_fn)(void *ctx, const asff_update_outcome *outcome);
 typedef void (*asff_update_warn_fn)(void *ctx, const char *message);
 
 typedef struct asff_update_options {
-    unsigned version;               /* ASFF_UPDATE_OPTIONS_VERSION; 0 = the current one */
+    unsigned version;               /* ASFF_UPDATE_OPTIONS_VERSION; 0 = the current one; 1: on_warning only */
     asff_update_warn_fn on_warning; /* NULL = warnings only counted in the stats; called with ctx */
+    /* version 2: */
+    bool dry_run;                   /* check and split the request, send nothing (no connection at all):
+                                       every identifier is reported unprocessed, error_code "DryRun";
+                                       stats.calls stays 0 */
+    asff_call_fn on_call;           /* NULL = not told; called with ctx for each call, made or not */
 } asff_update_options;
 
-#define ASFF_UPDATE_OPTIONS_VERSION 1
-#define ASFF_UPDATE_OPTIONS_INIT {ASFF_UPDATE_OPTIONS_VERSION, NULL}
+#define ASFF_UPDATE_OPTIONS_VERSION 2
+#define ASFF_UPDATE_OPTIONS_INIT {ASFF_UPDATE_OPTIONS_VERSION, NULL, false, NULL}
 
 /* Totals of one asff_client_batch_update_findings. */
 typedef struct asff_update_stats {
@@ -416,9 +441,14 @@ typedef struct asff_rollout_options {
     const asff_client_options *client;   /* base settings: profile, endpoint, credentials chain; NULL = defaults */
     asff_rollout_callback on_line;       /* one call per account and region; may be NULL */
     void *ctx;
+    /* version 2: */
+    bool dry_run;                        /* no connection at all (not even GetCallerIdentity): on_call hears
+                                            of every call the rollout may make when nothing is done yet, in
+                                            the order it would make them; no on_line */
+    asff_call_fn on_call;                /* NULL = not told; called with ctx (only under dry_run) */
 } asff_rollout_options;
-#define ASFF_ROLLOUT_OPTIONS_VERSION 1
-#define ASFF_ROLLOUT_OPTIONS_INIT {ASFF_ROLLOUT_OPTIONS_VERSION, NULL, NULL, 0, NULL, false, NULL, NULL, NULL}
+#define ASFF_ROLLOUT_OPTIONS_VERSION 2
+#define ASFF_ROLLOUT_OPTIONS_INIT {ASFF_ROLLOUT_OPTIONS_VERSION, NULL, NULL, 0, NULL, false, NULL, NULL, NULL, false, NULL}
 
 /*
  * Security Hub's first best practice, idempotently: in each region, enable Security Hub in the

@@ -78,6 +78,18 @@ ASFF_API bool asff_filter_prefilter(const asff_filter *filter, const char *text,
 ASFF_API size_t asff_filter_prefilter_next(const asff_filter *filter, const char *text, size_t len, size_t *lines);
 /* Number of attributes the filter tests. */
 ASFF_API size_t asff_filter_attribute_count(const asff_filter *filter);
+/*
+ * Per-attribute evaluation (what `asff insight` uses to say which attribute emptied a result). The
+ * attributes are numbered 0..asff_filter_attribute_count()-1 in name order. asff_filter_attribute_name
+ * gives the name of one (NULL out of range); asff_filter_match_attribute evaluates that attribute's
+ * condition alone (its entries combined as asff_filter_match combines them; a finding passes the
+ * filter exactly when it passes every attribute); asff_filter_attribute_present is true when the
+ * finding holds at least one value at the attribute's path (false out of range, for another type, or
+ * for Keyword). Allocate nothing.
+ */
+ASFF_API const char *asff_filter_attribute_name(const asff_filter *filter, size_t index);
+ASFF_API bool asff_filter_match_attribute(const asff_filter *filter, size_t index, const asff_AwsSecurityFinding *finding);
+ASFF_API bool asff_filter_attribute_present(const asff_filter *filter, size_t index, const asff_AwsSecurityFinding *finding);
 /* The filter as canonical JSON: attributes sorted by name, entries in input order, numbers in the
  * shortest form that reads back exactly. *out is NUL-terminated, free it with asff_free_string. */
 ASFF_NODISCARD ASFF_API asff_status asff_filter_to_json(const asff_filter *filter, char **out, size_t *len, asff_error *err);
@@ -86,6 +98,9 @@ ASFF_API void asff_filter_free(asff_filter *filter);
 /* The filter type of an attribute name ("String", "Number", "Date", "Ip", "Map", "Boolean",
  * "Keyword"), or NULL for an unknown name. */
 ASFF_API const char *asff_filter_attribute_type(const char *name);
+/* The ASFF path an attribute reads ("Workflow.Status", "Resources[].Type": "[]" marks an array
+ * crossed, "{}" map values), or NULL for an unknown name; "" for Keyword. */
+ASFF_API const char *asff_filter_attribute_path(const char *name);
 
 
 /* ---- sorting ------------------------------------------------------------------------------- */

@@ -157,7 +157,7 @@ class ImportOutcome(ctypes.Structure):
 class ImportOptions(ctypes.Structure):
     """asff_import_options"""
     _fields_ = [("version", c_uint), ("max_findings", c_size), ("max_body", c_size), ("resubmit", c_uint),
-                ("no_validate", c_bool), ("on_warning", c_ptr)]
+                ("no_validate", c_bool), ("on_warning", c_ptr), ("dry_run", c_bool), ("on_call", c_ptr)]
 
 
 class UpdateOutcome(ctypes.Structure):
@@ -168,7 +168,13 @@ class UpdateOutcome(ctypes.Structure):
 
 class UpdateOptions(ctypes.Structure):
     """asff_update_options"""
-    _fields_ = [("version", c_uint), ("on_warning", c_ptr)]
+    _fields_ = [("version", c_uint), ("on_warning", c_ptr), ("dry_run", c_bool), ("on_call", c_ptr)]
+
+
+class CallInfo(ctypes.Structure):
+    """asff_call_info"""
+    _fields_ = [("operation", c_str), ("region", c_str), ("account", c_str), ("findings", c_u64),
+                ("bytes", c_size), ("sent", c_bool)]
 
 
 class UpdateStats(ctypes.Structure):
@@ -206,7 +212,7 @@ STRUCTS: Dict[str, Any] = {
     "asff_client_hooks": Hooks, "asff_client_options": ClientOptions, "asff_response": Response,
     "asff_import_outcome": ImportOutcome, "asff_import_options": ImportOptions,
     "asff_update_outcome": UpdateOutcome, "asff_update_options": UpdateOptions,
-    "asff_update_stats": UpdateStats,
+    "asff_update_stats": UpdateStats, "asff_call_info": CallInfo,
     "asff_ocsf_options": OcsfOptions, "asff_csv_options": CsvOptions, "asff_sarif_options": SarifOptions,
 }
 
@@ -214,8 +220,8 @@ STRUCTS: Dict[str, Any] = {
 VERSIONS: Dict[str, int] = {
     "ASFF_PARSE_OPTIONS_VERSION": 1, "ASFF_WRITE_OPTIONS_VERSION": 1, "ASFF_FILTER_OPTIONS_VERSION": 1,
     "ASFF_BATCH_OPTIONS_VERSION": 1, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
-    "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 2,
-    "ASFF_UPDATE_OPTIONS_VERSION": 1,
+    "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 3,
+    "ASFF_UPDATE_OPTIONS_VERSION": 2,
     "ASFF_OCSF_OPTIONS_VERSION": 1, "ASFF_CSV_OPTIONS_VERSION": 1, "ASFF_SARIF_OPTIONS_VERSION": 1,
 }
 
@@ -225,6 +231,7 @@ READ_FN = ctypes.CFUNCTYPE(c_long, c_ptr, c_ptr, c_size)
 IMPORT_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(ImportOutcome))
 UPDATE_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(UpdateOutcome))
 WARN_FN = ctypes.CFUNCTYPE(None, c_ptr, c_str)  # asff_import_warn_fn, asff_update_warn_fn
+CALL_FN = ctypes.CFUNCTYPE(None, c_ptr, ctypes.POINTER(CallInfo))  # asff_call_fn
 WRITE_FN = ctypes.CFUNCTYPE(c_int, c_ptr, c_ptr, c_size)  # data as a pointer: it may hold NUL bytes
 
 _E = ctypes.POINTER(Error)
