@@ -456,6 +456,51 @@ static asff_aws *new_aws(const asff_aws_options *o)
     return a;
 }
 
+/* Configuration JSON nested deep (a container/IMDS answer, a token cache, credential_process output
+ * all go through asff__aws_json): 10^6 levels stop at the size limit, 30,000 (within it) at the depth
+ * limit, each a clean ASFF_ERR_SYNTAX naming the limit, with its position; nothing left allocated. */
+static void test_deep_config_json(void **state)
+{
+    static const size_t levels[] = {1000000, 30000};
+    asff_allocator al = {failing_malloc, failing_realloc, counting_free, NULL};
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    asff_aws *a;
+    size_t i;
+    (void)state;
+    fail_at = -1;
+    live_blocks = 0;
+    o.allocator = &al;
+    o.no_environment = true;
+    o.no_imds = true;
+    o.config_file = ADIR "nonexistent";
+    o.credentials_file = ADIR "nonexistent";
+    a = new_aws(&o);
+    for (i = 0; i < 2; i++) {
+        size_t n = levels[i], len = 2 * n + 1;
+        char *text = malloc(len + 1);
+        asff__creds c;
+        yajl_val v = NULL;
+        asff_error err;
+        assert_non_null(text);
+        memcpy(text, "{\"Token\":", 9);
+        memset(text + 9, '[', n - 9);
+        memset(text + n, ']', n - 9);
+        memcpy(text + 2 * n - 9, "]]]]]]]]]}", 11);
+        memset(&c, 0, sizeof c);
+        assert_int_not_equal(asff__creds_from_meta(a, text, len, &c, "container", &err), ASFF_OK);
+        assert_non_null(strstr(err.message, "ASFF_ERR_LIMIT"));
+        asff__creds_clear(a, &c);
+        /* the reader's limit (16 levels, 64 KiB) is named; the content never is */
+        assert_int_equal(asff__aws_json(a, text, len, &v, "sso cache", &err), ASFF_ERR_SYNTAX);
+        assert_non_null(strstr(err.message, "ASFF_ERR_LIMIT"));
+        assert_null(v);
+        assert_true(i == 0 ? err.offset == ASFF_AWS_MAX_HTTP_RESPONSE : (err.offset > 16 && err.offset < 64));
+        free(text);
+    }
+    asff_aws_free(a);
+    assert_int_equal(live_blocks, 0);
+}
+
 static void expect_endpoint(const asff_aws *a, const char *region, const char *want, bool override)
 {
     char out[ASFF_AWS_MAX_URL];
@@ -1223,6 +1268,7 @@ int main(void)
         cmocka_unit_test_setup(test_ini_edges, setup),     cmocka_unit_test_setup(test_ini_errors, setup),
         cmocka_unit_test(test_ini_out_of_memory),  cmocka_unit_test(test_aws_out_of_memory),
         cmocka_unit_test(test_sso_out_of_memory),
+        cmocka_unit_test_setup(test_deep_config_json, setup),
         cmocka_unit_test_setup(test_region_endpoint, setup), cmocka_unit_test_setup(test_chain_order, setup),
         cmocka_unit_test_setup(test_container, setup),     cmocka_unit_test_setup(test_imds, setup),
         cmocka_unit_test_setup(test_sts_xml, setup),       cmocka_unit_test_setup(test_service_endpoints, setup),
