@@ -73,7 +73,8 @@ static void describe(const asff_filter *f, const char *attr, char *out, size_t s
     out[0] = '\0';
     if (asff_filter_to_json(f, &json, &len, NULL) != ASFF_OK)
         return;
-    root = yajl_tree_parse(json, NULL, 0);
+    if (asff__json_parse(json, len, NULL, NULL, &root, NULL) != ASFF_OK)
+        root = NULL;
     list = root ? yajl_tree_get(root, path, yajl_t_array) : NULL;
     for (i = 0; list && i < list->u.array.len; i++) {
         yajl_val e = list->u.array.values[i];
@@ -105,7 +106,7 @@ static void describe(const asff_filter *f, const char *attr, char *out, size_t s
             last = cmp;
         }
     }
-    yajl_tree_free(root);
+    asff__json_free(root, NULL);
     asff_free_string(json);
 }
 

@@ -107,7 +107,7 @@ static void emit(yajl_gen g, yajl_val v, bool sorted)
 /* Two entries are the same condition when their canonical texts are equal. */
 static bool same(yajl_val x, yajl_val y)
 {
-    yajl_gen a = yajl_gen_alloc(NULL), b = yajl_gen_alloc(NULL);
+    yajl_gen a = yajl_gen_alloc(cli_yajl_funcs()), b = yajl_gen_alloc(cli_yajl_funcs());
     const unsigned char *ta, *tb;
     size_t la, lb;
     bool eq;
@@ -137,7 +137,7 @@ static bool subset(yajl_val x, yajl_val y)
 /* "; the first set has [...], the second [...]": both lists as compact JSON, for the message. */
 static void both_lists(job *j, char *out, size_t size)
 {
-    yajl_gen a = yajl_gen_alloc(NULL), b = yajl_gen_alloc(NULL);
+    yajl_gen a = yajl_gen_alloc(cli_yajl_funcs()), b = yajl_gen_alloc(cli_yajl_funcs());
     const unsigned char *ta, *tb;
     size_t la, lb;
     emit(a, j->a, false);
@@ -573,22 +573,19 @@ static bool nonempty_list(yajl_val v)
 narrow_result narrow_filters(const char *base, size_t blen, const char *extra, size_t elen, char **out, char *why,
                              size_t size)
 {
-    char *tb = malloc(blen + 1), *te = malloc(elen + 1);
     yajl_val rb = NULL, re = NULL, fb, fe;
     yajl_gen g = NULL;
     narrow_result r = NARROW_OK;
     size_t i;
     *out = NULL;
     why[0] = '\0';
-    if (tb && te) {
-        memcpy(tb, base, blen), tb[blen] = '\0';
-        memcpy(te, extra, elen), te[elen] = '\0';
-        rb = yajl_tree_parse(tb, NULL, 0);
-        re = yajl_tree_parse(te, NULL, 0);
-    }
+    if (asff__json_parse(base, blen, NULL, NULL, &rb, NULL) != ASFF_OK)
+        rb = NULL;
+    if (asff__json_parse(extra, elen, NULL, NULL, &re, NULL) != ASFF_OK)
+        re = NULL;
     fb = filters_of(rb);
     fe = filters_of(re);
-    if (!YAJL_IS_OBJECT(fb) || !YAJL_IS_OBJECT(fe) || !(g = yajl_gen_alloc(NULL))) {
+    if (!YAJL_IS_OBJECT(fb) || !YAJL_IS_OBJECT(fe) || !(g = yajl_gen_alloc(cli_yajl_funcs()))) {
         snprintf(why, size, "the filters are not JSON objects");
         r = NARROW_ERROR;
         goto done;
@@ -636,10 +633,8 @@ narrow_result narrow_filters(const char *base, size_t blen, const char *extra, s
 done:
     if (g)
         yajl_gen_free(g);
-    yajl_tree_free(rb);
-    yajl_tree_free(re);
-    free(tb);
-    free(te);
+    asff__json_free(rb, NULL);
+    asff__json_free(re, NULL);
     return r;
 }
 
