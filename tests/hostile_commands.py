@@ -95,7 +95,7 @@ COMMANDS = [
     ("convert-ocsf-skip", ["convert", "--to", "ocsf", "--skip-invalid"], ndjson_items, None, True),
     ("fmt-partition", ["fmt", "--partition-by", "region/account", "-o", "@DIR"], None, "@DIR", False),
     # update lists each (Id, ProductArn) once, so the cases' repeated Ids are not counted here
-    ("update-dry-run", ["update", "--dry-run", "--workflow", "RESOLVED"], None, None, False),
+    ("update-dry-run", ["update", "--dry-run", "--region", "us-east-1", "--workflow", "RESOLVED"], None, None, False),
 ]
 
 
