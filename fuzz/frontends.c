@@ -6,6 +6,9 @@
  * column), the counters and the document. The first byte picks the options as in fuzz/parse.c:
  * bits 0-2 the envelope (mod 6), bit 3 skip_invalid, bit 4 small limits, bit 5 keep; bits 6-7 the
  * chunks (whole, 1, 61 or 4096 bytes) — both parsers get the same chunks. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* setenv (the fuzzer build does not define it) */
+#endif
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdint.h>

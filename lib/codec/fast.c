@@ -415,15 +415,17 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
         int rc;
         if (in_array ? f->kind != FK_ARRAY : p->in_value)
             return off;
+        /* A line break before the comma may end the record (asff__codec_line_cut: a value with no
+         * comma after it); after the comma or the opening bracket only in line mode. */
         for (; i < lim && blank(d[i]); i++)
-            if (d[i] == '\n' && in_array && nl_unsure(p, d, i, n))
+            if (d[i] == '\n' && in_array && nl_unsure(p, d, i, n) && (p->line_mode || f->index > 0))
                 return off;
         if (in_array && f->index > 0) {
             if (i >= lim || d[i] != ',')
                 return off;
             comma = true;
             for (i++; i < lim && blank(d[i]); i++)
-                if (d[i] == '\n' && nl_unsure(p, d, i, n))
+                if (d[i] == '\n' && p->line_mode && asff__codec_record_envelope(p))
                     return off;
         }
         if (i >= lim || d[i] != '{')
