@@ -17,8 +17,8 @@ foreach(l ${lines})
   endif()
   # The simdjson front-end (lib/codec/simd.cpp) brings C++: weak, mangled copies of the inline
   # functions of simdjson and the C++ library (merged with the program's own), and the personality
-  # routine's reference. Weak symbols cannot clash.
-  if(type MATCHES "^[WVu]$" AND (n MATCHES "^_Z" OR n MATCHES "^DW\\.ref\\."))
+  # routine's reference, and clang's __clang_call_terminate helper. Weak symbols cannot clash.
+  if(type MATCHES "^[WVu]$" AND (n MATCHES "^_Z" OR n MATCHES "^DW\\.ref\\." OR n STREQUAL "__clang_call_terminate"))
     continue()
   endif()
   list(FIND public "${n}" at)
