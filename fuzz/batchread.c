@@ -2,15 +2,59 @@
  * the options: bit 0 a filter (SeverityLabel HIGH), bit 1 the prefilter, bit 2 arrays (group_bytes),
  * bit 3 a projection (Id, Title), bit 4 a 300-byte buffer (grown on ASFF_ERR_LIMIT), bits 5-6 the
  * read chunk (default, 1, 7, 61 bytes), bit 7 a limit of 2. Every line handed out must parse again
- * (a finding, or an array of them), and the counts must add up. */
+ * (a finding, or an array of them), and the counts must add up. The same input is then read again
+ * with the same options in the pickle format (ASFF_BATCH_PICKLE): every pickle must hold only the
+ * writer's opcodes, and its values must equal those of the NDJSON lines (fuzz/pickle_check.h
+ * prints both as canonical text), with the same final status. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "asff/codec.h"
 #include "asff/filter.h"
+#include "pickle_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The same read in the pickle format: its canonical text must be want's. */
+static void check_pickles(const uint8_t *data, size_t size, asff_batch_options o, asff_status want_st,
+                          const pk_text *want)
+{
+    asff_batch_reader *r = NULL;
+    asff_error e;
+    size_t cap = 1 << 16, n = 0, c, pos, used;
+    char *buf = malloc(cap);
+    pk_text got = {0};
+    uint64_t findings = 0, counted = 0;
+    asff_status st;
+    o.format = ASFF_BATCH_PICKLE;
+    if (!buf || asff_batch_reader_new_buffer(data, size, &o, &r, &e) != ASFF_OK)
+        abort();
+    for (;;) {
+        st = asff_batch_reader_next(r, buf, cap, &n, &c, &e);
+        if (st == ASFF_ERR_LIMIT && n > cap) {
+            char *nb = realloc(buf, n);
+            if (!nb)
+                abort();
+            buf = nb;
+            cap = n;
+            continue;
+        }
+        if (st != ASFF_OK || n == 0)
+            break;
+        for (pos = 0; pos < n; pos += used)
+            if (pk_canon_pickle((const unsigned char *)buf + pos, n - pos, &got, &used, &findings) != 0)
+                abort();   /* an opcode or a shape the writer must not produce */
+        counted += c;
+    }
+    if (st != want_st || counted != findings)
+        abort();
+    if ((got.len || want->len) && (got.len != want->len || memcmp(got.data, want->data, got.len) != 0))
+        abort();   /* other values than the NDJSON path's */
+    free(got.data);
+    free(buf);
+    asff_batch_reader_free(r);
+}
 
 static void check_lines(const char *buf, size_t len, bool arrays, uint64_t *findings)
 {
@@ -42,8 +86,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     asff_filter *f = NULL;
     asff_error e;
     size_t cap, n = 0, c;
-    uint64_t got = 0, counted = 0, passed;
+    uint64_t got = 0, counted = 0, passed, canon_n = 0;
     char *buf;
+    pk_text canon = {0};
+    asff_status last = ASFF_OK;
     uint8_t b;
     if (size < 1)
         return 0;
@@ -67,6 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     buf = malloc(cap);
     for (; buf;) {
         asff_status st = asff_batch_reader_next(r, buf, cap, &n, &c, &e);
+        last = st;
         if (st == ASFF_ERR_LIMIT && n > cap) {
             char *nb = realloc(buf, n);
             if (!nb)
@@ -78,6 +125,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (st != ASFF_OK || n == 0)
             break;
         check_lines(buf, n, o.group_bytes != 0, &got);
+        if (pk_canon_json(buf, n, o.group_bytes != 0, &canon, &canon_n) != 0)
+            abort();
         counted += c;
     }
     asff_batch_reader_counts(r, NULL, &passed, NULL);
@@ -85,6 +134,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     free(buf);
     asff_batch_reader_free(r);
+    if (last != ASFF_ERR_LIMIT)   /* (a buffer that could not grow) */
+        check_pickles(data, size, o, last, &canon);
+    free(canon.data);
     asff_filter_free(f);
     return 0;
 }

@@ -196,9 +196,6 @@ def main(argv):
 
 def self_test():
     """A tree with one instance of every problem (and some look-alikes that are fine)."""
-    import contextlib
-    import io
-    import tempfile
     files = {
         "docs/reference/rules%MD%": "## 9. Timestamps\n| TS-1 | ok |\n| FS-30 | ok |\n",
         "docs/a%MD%": "[ok](reference/rules%MD%#9-timestamps) [bad](../../shared/docs/asff-rules%MD%)\n"
@@ -219,6 +216,15 @@ def self_test():
     # itself cites none of them
     files = {k.replace("%MD%", ".md"): v.replace("%MD%", ".md") for k, v in files.items()}
     expect = [e.replace("%MD%", ".md") for e in expect]
+    return check_fixture(main, files, expect, "check_doc_refs")
+
+
+def check_fixture(main_fn, files, expect, name):
+    """Run main_fn on a git tree of files in a temporary folder; every line it prints must start with
+    one of expect (or with "name:"), and each of expect must be printed. Returns an exit status."""
+    import contextlib
+    import io
+    import tempfile
     with tempfile.TemporaryDirectory() as d:
         for rel, text in files.items():
             os.makedirs(os.path.join(d, os.path.dirname(rel)), exist_ok=True)
@@ -227,15 +233,14 @@ def self_test():
         subprocess.run(["git", "init", "-q", d], check=True)
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            rc = main([d])
+            rc = main_fn([d])
         lines = out.getvalue().splitlines()
     missing = [e for e in expect if not any(l.startswith(e) for l in lines)]
-    extra = [l for l in lines if not l.startswith("check_doc_refs:")
-             and not any(l.startswith(e) for e in expect)]
+    extra = [l for l in lines if not l.startswith(name + ":") and not any(l.startswith(e) for e in expect)]
     if rc != 1 or missing or extra:
         print("self-test failed: rc=%d\nmissing: %s\nunexpected: %s" % (rc, missing, extra))
         return 1
-    print("check_doc_refs self-test: ok (%d problems found as expected)" % len(expect))
+    print("%s self-test: ok (%d problems found as expected)" % (name, len(expect)))
     return 0
 
 

@@ -41,4 +41,18 @@ check find_package-static "$work/cm/emitter_static"
 $cc -std=c11 -Wall -Wextra -Werror "$src/examples/event_handler.c" $(pkg-config --cflags --libs asff) -o "$work/handler"
 n=$(LD_LIBRARY_PATH="$libdir" "$work/handler" < "$src/examples/findings/custom-action-event.json" | wc -l)
 if [ "$n" -ne 2 ]; then echo "event_handler: expected 2 findings, got $n"; fail=1; else echo "consumer event_handler: ok"; fi
+# Built with the simdjson front-end, libasff.a holds C++: pkg-config --static must name simdjson and
+# the C++ runtime (the static consumers above link with them), and the static program reads findings.
+if grep -q simdjson "$pcdir/asff.pc"; then
+  sl=$(pkg-config --static --libs asff)
+  if grep -q -- '-lsimdjson' <<<"$sl" && grep -q -- '-lstdc++' <<<"$sl"; then
+    echo "consumer pkg-config-static (simdjson, -lstdc++): ok"
+  else
+    echo "pkg-config --static --libs asff lacks -lsimdjson or -lstdc++: $sl"; fail=1
+  fi
+  $cc -std=c11 -Wall -Wextra -Werror "$src/examples/event_handler.c" $(pkg-config --static --cflags asff) \
+    $(pkg-config --static --libs asff | sed 's/-lasff\b/-l:libasff.a/') -o "$work/handler_static"
+  n=$("$work/handler_static" < "$src/examples/findings/custom-action-event.json" | wc -l)
+  if [ "$n" -ne 2 ]; then echo "event_handler (static): expected 2 findings, got $n"; fail=1; else echo "consumer event_handler-static: ok"; fi
+fi
 exit $fail

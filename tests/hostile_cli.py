@@ -13,19 +13,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile_table  # noqa: E402
+
 asff, table = sys.argv[1], sys.argv[2]
 env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", LC_ALL="C")
 failures = []
-
-
-def decode(spec):
-    if spec == "-":
-        return b""
-    out = bytearray()
-    for seg in spec.split(" "):
-        hexpart, _, rep = seg.partition("*")
-        out += bytes.fromhex(hexpart) * (int(rep) if rep else 1)
-    return bytes(out)
 
 
 def fmt(path, skip):
@@ -36,32 +29,29 @@ def fmt(path, skip):
 
 with tempfile.TemporaryDirectory() as tmp:
     path = os.path.join(tmp, "case")
-    n = 0
-    with open(table if len(sys.argv) < 4 else os.devnull) as f:
-        for line in f:
-            if line.startswith("#") or not line.strip():
-                continue
-            name, st, cnt, sst, scnt, sskip, spec = line.rstrip("\n").split("\t")
-            n += 1
-            with open(path, "wb") as out:
-                out.write(decode(spec))
-            modes = ((False, st, int(cnt)), (True, sst, int(scnt)))
-            if len(spec) > 2 * 65536 or "*" in spec:
-                modes = modes[1:]  # the big inputs once (the C test runs them every way)
-            for skip, status, count in modes:
-                rc, lines, err = fmt(path, skip)
-                bad = status != "ASFF_OK" or (skip and int(sskip) > 0)
-                want_rc = 1 if bad else 0
-                # every error and every skipped item is reported on stderr, each with its position
-                reports = [l for l in err.decode("utf-8", "replace").splitlines() if l.startswith("asff: ")]
-                want_reports = (int(sskip) if skip else 0) + (status != "ASFF_OK")
-                positioned = all(re.match(r"asff: .*: line \d+, column \d+: ", l) for l in reports)
-                if rc != want_rc or lines != count or len(reports) != want_reports or not positioned:
-                    failures.append("%s (skip %s): exit %d, %d findings, %d reports; expected exit %d, %d findings, "
-                                    "%d reports %s" % (name, skip, rc, lines, len(reports), want_rc, count,
-                                                      want_reports, reports[:2]))
-                if rc == 0 and lines < count:
-                    failures.append("%s: exit 0 with a finding lost" % name)
+    cases = hostile_table.load(table)
+    n = len(cases)
+    for case in cases:
+        name, st, cnt, sst, scnt, sskip, spec = case[:7]
+        with open(path, "wb") as out:
+            out.write(case.data)
+        modes = ((False, st, int(cnt)), (True, sst, int(scnt)))
+        if len(spec) > 2 * 65536 or "*" in spec:
+            modes = modes[1:]  # the big inputs once (the C test runs them every way)
+        for skip, status, count in modes:
+            rc, lines, err = fmt(path, skip)
+            bad = status != "ASFF_OK" or (skip and int(sskip) > 0)
+            want_rc = 1 if bad else 0
+            # every error and every skipped item is reported on stderr, each with its position
+            reports = [l for l in err.decode("utf-8", "replace").splitlines() if l.startswith("asff: ")]
+            want_reports = (int(sskip) if skip else 0) + (status != "ASFF_OK")
+            positioned = all(re.match(r"asff: .*: line \d+, column \d+: ", l) for l in reports)
+            if rc != want_rc or lines != count or len(reports) != want_reports or not positioned:
+                failures.append("%s (skip %s): exit %d, %d findings, %d reports; expected exit %d, %d findings, "
+                                "%d reports %s" % (name, skip, rc, lines, len(reports), want_rc, count,
+                                                  want_reports, reports[:2]))
+            if rc == 0 and lines < count:
+                failures.append("%s: exit 0 with a finding lost" % name)
     if n < 300:
         failures.append("only %d cases in the table" % n)
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <pthread.h>
@@ -330,6 +331,34 @@ static void test_ini_out_of_memory(void **state)
     assert_true(fail_at > 20);
 }
 
+/* One run of the credentials chain with allocation fail_at failing: ASFF_ERR_NOMEM or the credentials
+ * with want_key, nothing left allocated. True when the run is complete (fewer allocations than fail_at). */
+static bool creds_chaos_step(const asff_aws_options *o, const char *want_key)
+{
+    asff_aws *a = NULL;
+    asff_credentials c;
+    asff_error err;
+    asff_status st;
+    bool done = false;
+    alloc_calls = 0;
+    live_blocks = 0;
+    st = asff_aws_new(o, &a, &err);
+    if (st == ASFF_OK) {
+        st = asff_aws_credentials(a, 0, &c, &err);
+        if (st == ASFF_OK)
+            assert_string_equal(c.access_key_id, want_key);
+        else if (st != ASFF_ERR_NOMEM)
+            fail_msg("allocation %ld failing: %s (status %d)", fail_at, err.message, st);
+        asff_aws_free(a);
+        done = st == ASFF_OK && alloc_calls < fail_at;
+    } else {
+        assert_int_equal(st, ASFF_ERR_NOMEM);
+        assert_null(a);
+    }
+    assert_int_equal(live_blocks, 0);
+    return done;
+}
+
 static void test_aws_out_of_memory(void **state)
 {
     asff_allocator al = {failing_malloc, failing_realloc, counting_free, NULL};
@@ -342,29 +371,78 @@ static void test_aws_out_of_memory(void **state)
     o.profile = "filekeys";
     o.config_file = ADIR "config";
     o.credentials_file = ADIR "credentials";
-    for (fail_at = 1; !done && fail_at < 5000; fail_at++) {
-        asff_aws *a = NULL;
-        asff_credentials c;
-        asff_error err;
-        asff_status st;
-        alloc_calls = 0;
-        live_blocks = 0;
-        st = asff_aws_new(&o, &a, &err);
-        if (st == ASFF_OK) {
-            st = asff_aws_credentials(a, 0, &c, &err);
-            if (st == ASFF_OK)
-                assert_string_equal(c.access_key_id, "AKIDFILEKEYS");
-            else
-                assert_int_equal(st, ASFF_ERR_NOMEM);
-            asff_aws_free(a);
-            done = st == ASFF_OK && alloc_calls < fail_at;
-        } else {
-            assert_int_equal(st, ASFF_ERR_NOMEM);
-            assert_null(a);
-        }
-        assert_int_equal(live_blocks, 0);
+    for (fail_at = 1; !done && fail_at < 5000; fail_at++)
+        done = creds_chaos_step(&o, "AKIDFILEKEYS");
+    assert_true(done);
+}
+
+/* IAM Identity Center with an expired cached token (tests/servers/sso_server.py): the refresh request
+ * and the cache written back are made by yajl generators on the caller's allocator (through lib/core's
+ * bridge); every allocation failing in turn ends in ASFF_ERR_NOMEM with nothing left allocated. */
+static void test_sso_out_of_memory(void **state)
+{
+    asff_allocator al = {failing_malloc, failing_realloc, counting_free, NULL};
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    char home[] = "/tmp/asff_sso_home_XXXXXX", path[512], cache[600], name[46];
+    const char *token = "{\"startUrl\":\"https://example.awsapps.com/start\",\"region\":\"us-east-1\","
+                        "\"accessToken\":\"SSO-ACCESS-0\",\"expiresAt\":\"2020-01-01T00:00:00Z\",\"clientId\":\"cid\","
+                        "\"clientSecret\":\"SSO-CLIENT-SECRET\",\"refreshToken\":\"SSO-REFRESH-1\"}";
+    static const char *const dirs[] = {"/.aws/sso/cache", "/.aws/sso", "/.aws", ""};
+    server s;
+    FILE *f;
+    size_t i;
+    bool done = false;
+    (void)state;
+    clear_env();
+    assert_non_null(mkdtemp(home));
+    for (i = sizeof dirs / sizeof dirs[0] - 1; i > 0; i--) {
+        snprintf(path, sizeof path, "%s%s", home, dirs[i - 1]);
+        assert_int_equal(mkdir(path, 0700), 0);
+    }
+    asff__sso_cache_name("my-sso", name);
+    snprintf(cache, sizeof cache, "%s/%s", path, name);
+    snprintf(path, sizeof path, "%s/config", home);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("[profile sso]\nsso_session = my-sso\nsso_account_id = 555555555555\nsso_role_name = Admin\n"
+          "region = us-east-1\n\n[sso-session my-sso]\nsso_start_url = https://example.awsapps.com/start\n"
+          "sso_region = us-east-1\n", f);
+    assert_int_equal(fclose(f), 0);
+    server_start_script(&s, ASFF_SOURCE_DIR "/tests/servers/sso_server.py", NULL, NULL);
+    setenv("HOME", home, 1);
+    setenv("AWS_ENDPOINT_URL_SSO", s.base, 1);
+    setenv("AWS_ENDPOINT_URL_SSO_OIDC", s.base, 1);
+    setenv("NO_PROXY", "127.0.0.1", 1);
+    o.allocator = &al;
+    o.no_imds = true;
+    o.profile = "sso";
+    o.config_file = path;
+    o.credentials_file = ADIR "nonexistent";
+    for (fail_at = 1; !done && fail_at < 20000; fail_at++) {
+        f = fopen(cache, "w"); /* expired again: every run refreshes */
+        assert_non_null(f);
+        fputs(token, f);
+        assert_int_equal(fclose(f), 0);
+        done = creds_chaos_step(&o, "ASIASSO00000000001");
     }
     assert_true(done);
+    print_message("sso: %ld allocations, each failed in turn\n", fail_at - 1);
+    { /* the last run refreshed the token and wrote the cache back */
+        char text[1024] = "";
+        f = fopen(cache, "r");
+        assert_non_null(f);
+        assert_true(fread(text, 1, sizeof text - 1, f) > 0);
+        fclose(f);
+        assert_non_null(strstr(text, "\"SSO-ACCESS-2\""));
+    }
+    server_stop(&s);
+    clear_env();
+    unlink(cache);
+    unlink(path);
+    for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(path, sizeof path, "%s%s", home, dirs[i]);
+        rmdir(path);
+    }
 }
 
 /* ---- region, endpoint, regions ---------------------------------------------------------------------- */
@@ -376,6 +454,51 @@ static asff_aws *new_aws(const asff_aws_options *o)
     if (asff_aws_new(o, &a, &err) != ASFF_OK)
         fail_msg("asff_aws_new: %s", err.message);
     return a;
+}
+
+/* Configuration JSON nested deep (a container/IMDS answer, a token cache, credential_process output
+ * all go through asff__aws_json): 10^6 levels stop at the size limit, 30,000 (within it) at the depth
+ * limit, each a clean ASFF_ERR_SYNTAX naming the limit, with its position; nothing left allocated. */
+static void test_deep_config_json(void **state)
+{
+    static const size_t levels[] = {1000000, 30000};
+    asff_allocator al = {failing_malloc, failing_realloc, counting_free, NULL};
+    asff_aws_options o = ASFF_AWS_OPTIONS_INIT;
+    asff_aws *a;
+    size_t i;
+    (void)state;
+    fail_at = -1;
+    live_blocks = 0;
+    o.allocator = &al;
+    o.no_environment = true;
+    o.no_imds = true;
+    o.config_file = ADIR "nonexistent";
+    o.credentials_file = ADIR "nonexistent";
+    a = new_aws(&o);
+    for (i = 0; i < 2; i++) {
+        size_t n = levels[i], len = 2 * n + 1;
+        char *text = malloc(len + 1);
+        asff__creds c;
+        yajl_val v = NULL;
+        asff_error err;
+        assert_non_null(text);
+        memcpy(text, "{\"Token\":", 9);
+        memset(text + 9, '[', n - 9);
+        memset(text + n, ']', n - 9);
+        memcpy(text + 2 * n - 9, "]]]]]]]]]}", 11);
+        memset(&c, 0, sizeof c);
+        assert_int_not_equal(asff__creds_from_meta(a, text, len, &c, "container", &err), ASFF_OK);
+        assert_non_null(strstr(err.message, "ASFF_ERR_LIMIT"));
+        asff__creds_clear(a, &c);
+        /* the reader's limit (16 levels, 64 KiB) is named; the content never is */
+        assert_int_equal(asff__aws_json(a, text, len, &v, "sso cache", &err), ASFF_ERR_SYNTAX);
+        assert_non_null(strstr(err.message, "ASFF_ERR_LIMIT"));
+        assert_null(v);
+        assert_true(i == 0 ? err.offset == ASFF_AWS_MAX_HTTP_RESPONSE : (err.offset > 16 && err.offset < 64));
+        free(text);
+    }
+    asff_aws_free(a);
+    assert_int_equal(live_blocks, 0);
 }
 
 static void expect_endpoint(const asff_aws *a, const char *region, const char *want, bool override)
@@ -1144,6 +1267,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_ini_edges, setup),     cmocka_unit_test_setup(test_ini_errors, setup),
         cmocka_unit_test(test_ini_out_of_memory),  cmocka_unit_test(test_aws_out_of_memory),
+        cmocka_unit_test(test_sso_out_of_memory),
+        cmocka_unit_test_setup(test_deep_config_json, setup),
         cmocka_unit_test_setup(test_region_endpoint, setup), cmocka_unit_test_setup(test_chain_order, setup),
         cmocka_unit_test_setup(test_container, setup),     cmocka_unit_test_setup(test_imds, setup),
         cmocka_unit_test_setup(test_sts_xml, setup),       cmocka_unit_test_setup(test_service_endpoints, setup),

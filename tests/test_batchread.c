@@ -1,6 +1,7 @@
 /* Tests of the batch reader (lib/filter/batchread.c): findings handed out many at a time as NDJSON
  * or arrays, with filter, projection, limit, prefilter, every source kind, errors after the good
- * lines before them, and a buffer too small for a line. */
+ * lines before them, and a buffer too small for a line; the pickle format (ASFF_BATCH_PICKLE)
+ * against the NDJSON one, its exact bytes, option versions, and allocation chaos. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,8 @@
 #include <cmocka.h>
 #include "asff/filter.h"
 #include "asff/codec.h"
+#include "support.h"
+#include "../fuzz/pickle_check.h"
 
 #define F1 "{\"Id\":\"a\",\"Severity\":{\"Label\":\"HIGH\"},\"Title\":\"t1\",\"X\":[1,2.50]}"
 #define F2 "{\"Id\":\"b\",\"Severity\":{\"Label\":\"LOW\"},\"Title\":\"t2\"}"
@@ -250,6 +253,209 @@ static void test_sources(void **state)
     asff_batch_reader_free(r);
 }
 
+/* 10^6 levels, as a document and as an NDJSON line between two good ones: a clean ASFF_ERR_LIMIT
+ * with its line, after the findings before it. */
+static void test_deep(void **state)
+{
+    const size_t levels = 1000000;
+    size_t pre = strlen(F1) + 1, i, n;
+    char *doc = malloc(pre + 2 * levels + strlen(F2) + 3), out[4096];
+    asff_batch_reader *r;
+    asff_error e;
+    (void)state;
+    assert_non_null(doc);
+    for (i = 0; i < 2; i++) {
+        size_t at = i ? pre : 0;
+        if (i)
+            memcpy(doc, F1 "\n", pre);
+        memset(doc + at, '[', levels);
+        memset(doc + at + levels, ']', levels);
+        memcpy(doc + at + 2 * levels, i ? "\n" F2 "\n" : "", i ? strlen(F2) + 3 : 1);
+        assert_int_equal(asff_batch_reader_new_buffer(doc, strlen(doc), NULL, &r, &e), ASFF_OK);
+        assert_int_equal(drain(r, 1 << 16, out, sizeof out, &n, &e), ASFF_ERR_LIMIT);
+        assert_int_equal(n, i); /* the finding before it */
+        assert_int_equal(e.line, i + 1);
+        asff_batch_reader_free(r);
+    }
+    free(doc);
+}
+
+/* ---- the pickle format ---------------------------------------------------------------------- */
+
+/* All the pickles of r as canonical text (fuzz/pickle_check.h); the number of findings in *n. */
+static asff_status drain_pickles(asff_batch_reader *r, size_t cap, pk_text *t, uint64_t *n, asff_error *err)
+{
+    char *buf = malloc(cap);
+    size_t len, c, pos, used = 0;
+    asff_status st;
+    uint64_t counted = 0;
+    assert_non_null(buf);
+    *n = 0;
+    for (;;) {
+        st = asff_batch_reader_next(r, buf, cap, &len, &c, err);
+        if (st != ASFF_OK || len == 0)
+            break;
+        for (pos = 0; pos < len; pos += used)
+            assert_int_equal(pk_canon_pickle((const unsigned char *)buf + pos, len - pos, t, &used, n), 0);
+        counted += c;
+    }
+    assert_int_equal(counted, *n);
+    free(buf);
+    return st;
+}
+
+static void canon_json(const char *text, int arrays, pk_text *t, uint64_t *n)
+{
+    *n = 0;
+    assert_int_equal(pk_canon_json(text, strlen(text), arrays, t, n), 0);
+}
+
+#define HOSTILE "{\"Id\":\"q\\\"\\\\\\/\\b\\f\\n\\r\\t\\u0041\\u00e9\\u20ac\\ud83d\\ude00\",\"Title\":\"" \
+    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",\"X\":[0,-0,255,256,65535,65536,-1,2147483647,2147483648," \
+    "-2147483648,-2147483649,9223372036854775807,-9223372036854775808,123456789012345678901234567890," \
+    "-99999999999999999999,1.5,-0.0,1e400,-1e400,5e-324,1E2,0.1,{},[],[[[[{}]]]],true,false,null]," \
+    "\"Y\":{\"Id\":{\"Id\":1}},\"Z\":2}"
+
+static void test_pickle_equals_ndjson(void **state)
+{
+    static const char *const fields[] = {"Id", "Unknown"};
+    const char *pretty = "[\n  {\n    \"Id\": \"a\",\n    \"Unknown\": {\"k\": true},\n    \"Title\": \"t\"\n  },\n"
+                         "  {\"Id\": \"b\", \"Title\": \"u\"}\n]\n";
+    const char *inputs[] = {NDJSON, HOSTILE "\n" F1, pretty};
+    size_t i, cap, g;
+    (void)state;
+    for (i = 0; i < 3; i++)
+        for (g = 0; g < 3; g++)
+            for (cap = 64; cap <= 1 << 16; cap *= 32) {
+                asff_batch_options o = {0};
+                asff_batch_reader *r;
+                asff_error e;
+                char out[8192];
+                size_t n;
+                uint64_t np, nj;
+                pk_text tp = {0}, tj = {0};
+                o.group_bytes = g == 0 ? 0 : g == 1 ? 1 : 1 << 20;
+                o.fields = i == 2 && g == 2 ? fields : NULL;
+                o.field_count = o.fields ? 2 : 0;
+                assert_int_equal(asff_batch_reader_new_buffer(inputs[i], strlen(inputs[i]), &o, &r, &e), ASFF_OK);
+                assert_int_equal(drain(r, 1 << 16, out, sizeof out, &n, &e), ASFF_OK);
+                asff_batch_reader_free(r);
+                canon_json(out, o.group_bytes != 0, &tj, &nj);
+                assert_int_equal(nj, n);
+                o.format = ASFF_BATCH_PICKLE;
+                assert_int_equal(asff_batch_reader_new_buffer(inputs[i], strlen(inputs[i]), &o, &r, &e), ASFF_OK);
+                for (;;) {   /* a buffer too small for a pickle: ASFF_ERR_LIMIT says how large */
+                    asff_status st = drain_pickles(r, cap, &tp, &np, &e);
+                    if (st == ASFF_OK)
+                        break;
+                    assert_int_equal(st, ASFF_ERR_LIMIT);
+                    cap = cap * 4;
+                }
+                asff_batch_reader_free(r);
+                assert_int_equal(np, nj);
+                assert_string_equal(tp.data, tj.data);
+                free(tp.data);
+                free(tj.data);
+            }
+}
+
+static void pickle_bytes(const char *in, size_t group, const char *want, size_t wantlen)
+{
+    asff_batch_options o = {0};
+    asff_batch_reader *r;
+    asff_error e;
+    char buf[256];
+    size_t len = 0, c = 0, got = 0;
+    o.format = ASFF_BATCH_PICKLE;
+    o.group_bytes = group;
+    assert_int_equal(asff_batch_reader_new_buffer(in, strlen(in), &o, &r, &e), ASFF_OK);
+    while (asff_batch_reader_next(r, buf + got, sizeof buf - got, &len, &c, &e) == ASFF_OK && len)
+        got += len;
+    asff_batch_reader_free(r);
+    assert_int_equal(got, wantlen);
+    assert_memory_equal(buf, want, wantlen);
+}
+
+static void test_pickle_bytes(void **state)
+{
+    /* PROTO 4, FRAME 16, EMPTY_LIST MARK, EMPTY_DICT MARK, "Id" BINPUT 0, "a", SETITEMS, APPENDS, STOP;
+     * each pickle memoizes its member names again from index 0 */
+    static const char one[] = "\x80\x04\x95\x10\0\0\0\0\0\0\0](}(\x8c\x02Idq\0\x8c\x01" "aue."
+                              "\x80\x04\x95\x1d\0\0\0\0\0\0\0](}(\x8c\x02Idq\0\x8c\x01" "c\x8c\x01Xq\x01K\x07\x8c\x01Yq\x02Nue.";
+    /* two findings in one pickle: the second gets "Id" by BINGET */
+    static const char two[] = "\x80\x04\x95\x18\0\0\0\0\0\0\0](}(\x8c\x02Idq\0\x8c\x01" "au}(h\0\x8c\x01" "bue.";
+    (void)state;
+    pickle_bytes("{\"Id\":\"a\"}\n{\"Id\":\"c\",\"X\":7,\"Y\":null}", 0, one, sizeof one - 1);
+    pickle_bytes("{\"Id\":\"a\"}\n{\"Id\":\"c\",\"X\":7,\"Y\":null}", 1, one, sizeof one - 1);
+    pickle_bytes("[{\"Id\":\"a\"}, {\"Id\":\"b\"}]", 100, two, sizeof two - 1);
+}
+
+static void test_pickle_options(void **state)
+{
+    asff_batch_options o = {0};
+    asff_batch_reader *r = (asff_batch_reader *)&o;
+    asff_error e;
+    char out[4096];
+    size_t n;
+    (void)state;
+    o.version = 1;                 /* a version 1 struct has no format: NDJSON whatever follows */
+    o.format = ASFF_BATCH_PICKLE;
+    assert_int_equal(asff_batch_reader_new_buffer(NDJSON, strlen(NDJSON), &o, &r, &e), ASFF_OK);
+    assert_int_equal(drain(r, 1 << 16, out, sizeof out, &n, &e), ASFF_OK);
+    assert_string_equal(out, NDJSON);
+    asff_batch_reader_free(r);
+    o.version = ASFF_BATCH_OPTIONS_VERSION;
+    o.format = (asff_batch_format)7;
+    assert_int_equal(asff_batch_reader_new_buffer(NDJSON, strlen(NDJSON), &o, &r, &e), ASFF_ERR_INVALID_ARG);
+    assert_null(r);
+    o.version = ASFF_BATCH_OPTIONS_VERSION + 1;
+    o.format = ASFF_BATCH_PICKLE;
+    assert_int_equal(asff_batch_reader_new_buffer(NDJSON, strlen(NDJSON), &o, &r, &e), ASFF_ERR_INVALID_ARG);
+}
+
+static uint64_t pickle_expected;   /* findings of a run that nothing fails */
+
+static asff_status run_pickle(const asff_allocator *a, void *ctx)
+{
+    static const char *const fields[] = {"Id", "X"};
+    const char *in = ctx;
+    asff_batch_options o = {0};
+    asff_batch_reader *r = NULL;
+    asff_filter_options fo = ASFF_FILTER_OPTIONS_INIT;
+    asff_filter *f = NULL;
+    asff_status st;
+    char buf[4096];
+    size_t len, c;
+    uint64_t total = 0;
+    const char *flt = "{\"SeverityLabel\":[{\"Value\":\"LOW\",\"Comparison\":\"NOT_EQUALS\"}]}";
+    fo.allocator = a;
+    if ((st = asff_filter_compile(flt, strlen(flt), &fo, &f, NULL)) != ASFF_OK)
+        return st;
+    o.allocator = a;
+    o.format = ASFF_BATCH_PICKLE;
+    o.group_bytes = 64;
+    o.filter = f;
+    o.fields = fields;
+    o.field_count = 2;
+    o.chunk_size = 16;
+    if ((st = asff_batch_reader_new_buffer(in, strlen(in), &o, &r, NULL)) == ASFF_OK) {
+        while ((st = asff_batch_reader_next(r, buf, sizeof buf, &len, &c, NULL)) == ASFF_OK && len)
+            total += c;
+    }
+    asff_batch_reader_free(r);
+    asff_filter_free(f);
+    if (st == ASFF_OK && total != pickle_expected)
+        return ASFF_ERR_INTERNAL;   /* a failure went unreported */
+    return st;
+}
+
+static void test_pickle_chaos(void **state)
+{
+    (void)state;
+    pickle_expected = 3;   /* the hostile finding (no severity), F1 and F3 */
+    assert_true(test_alloc_chaos(run_pickle, HOSTILE "\n" NDJSON) > 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +466,11 @@ int main(void)
         cmocka_unit_test(test_small_buffer),
         cmocka_unit_test(test_prefilter),
         cmocka_unit_test(test_sources),
+        cmocka_unit_test(test_deep),
+        cmocka_unit_test(test_pickle_equals_ndjson),
+        cmocka_unit_test(test_pickle_bytes),
+        cmocka_unit_test(test_pickle_options),
+        cmocka_unit_test(test_pickle_chaos),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

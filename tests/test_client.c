@@ -377,6 +377,24 @@ static void test_deep_response(void **state)
         asff_client_free(c);
         assert_int_equal(t.live, 0);
     }
+    /* a finding as deep, as the importer compacts it (asff_importer_add_json): refused at the
+     * parser's depth, at its offset (it was "not one JSON object" from yajl_gen's limit of 128) */
+    {
+        asff_buf out, id, arn;
+        memcpy(body, "{\"Id\":", 6);
+        memset(body + 6, '[', depth - 6);
+        body[2 * depth - 1] = '}';
+        asff__buf_init(&out, test_alloc_init(&t, -1));
+        asff__buf_init(&id, &t.a);
+        asff__buf_init(&arn, &t.a);
+        assert_int_equal(asff__json_compact_finding(body, 2 * depth, &out, &id, &arn, &e), ASFF_ERR_LIMIT);
+        assert_non_null(strstr(e.message, "deeper"));
+        assert_true(e.offset > 64 && e.offset < 128);
+        asff__buf_cleanup(&out);
+        asff__buf_cleanup(&id);
+        asff__buf_cleanup(&arn);
+        assert_int_equal(t.live, 0);
+    }
     free(body);
 }
 
@@ -1359,6 +1377,159 @@ static int on_update(void *ctx, const asff_update_outcome *o)
     return 0;
 }
 
+/* on_call of the dry runs: the calls told, none sent. */
+typedef struct call_log {
+    size_t n;
+    uint64_t findings[8];
+    size_t bytes[8];
+    int sent;
+} call_log;
+
+static call_log *calls_seen; /* where on_call_log writes (the tests run one at a time) */
+
+static void on_call_log(void *ctx, const asff_call_info *ci)
+{
+    call_log *cl = calls_seen;
+    (void)ctx;
+    assert_non_null(ci->operation);
+    assert_string_equal(ci->region, "us-east-1");
+    assert_null(ci->account);
+    if (cl->n < 8) {
+        cl->findings[cl->n] = ci->findings;
+        cl->bytes[cl->n] = ci->bytes;
+    }
+    cl->n++;
+    cl->sent += ci->sent;
+}
+
+static size_t server_requests(server *s)
+{
+    yajl_val log = control(s, "/__log", NULL);
+    size_t n = get(log, "requests")->u.array.len;
+    yajl_tree_free(log);
+    return n;
+}
+
+/* asff_import_options.dry_run (version 3): batches built and told to on_call, nothing sent, each
+ * finding reported "DryRun"; a version 2 struct knows no dry_run and sends. */
+static void test_importer_dry_run(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_importer *imp;
+    asff_import_options io = ASFF_IMPORT_OPTIONS_INIT;
+    asff_import_stats st;
+    asff_error e;
+    outcome_log l;
+    call_log cl;
+    size_t i;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    c = make_client(&s, NULL);
+    assert_int_equal(asff_client_set_rate(c, ASFF_OP_BatchImportFindings, 0, 0), ASFF_OK);
+    memset(&cl, 0, sizeof cl);
+    calls_seen = &cl;
+    log_init(&l, 250);
+    io.dry_run = true;
+    io.on_call = on_call_log;
+    assert_int_equal(io.version, 3);
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 250; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_get_stats(imp, &st);
+    asff_importer_free(imp);
+    assert_int_equal(st.added, 250);
+    assert_int_equal(st.calls, 0);
+    assert_int_equal(st.failed, 250);
+    for (i = 0; i < 250; i++) {
+        assert_int_equal(l.seen[i], 1);
+        assert_string_equal(l.code[i], "DryRun");
+    }
+    assert_int_equal(cl.n, 3);
+    assert_int_equal(cl.sent, 0);
+    assert_int_equal(cl.findings[0], 100);
+    assert_int_equal(cl.findings[2], 50);
+    assert_true(cl.bytes[0] > 100 * 300 && cl.bytes[2] < cl.bytes[0]);
+    assert_int_equal(server_requests(&s), 0);
+    log_free(&l);
+    /* version 2 callers: dry_run and on_call are past their struct's end, never read */
+    log_init(&l, 3);
+    memset(&cl, 0, sizeof cl);
+    io.version = 2;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_OK);
+    for (i = 0; i < 3; i++) {
+        char *f = finding_json(i, 1);
+        assert_int_equal(asff_importer_add_json(imp, f, strlen(f), &e), ASFF_OK);
+        free(f);
+    }
+    assert_int_equal(asff_importer_flush(imp, &e), ASFF_OK);
+    asff_importer_free(imp);
+    assert_int_equal(cl.n, 0);
+    assert_int_equal(l.imported, 3);
+    assert_int_equal(server_requests(&s), 1);
+    log_free(&l);
+    io.version = 4;
+    assert_int_equal(asff_importer_new(c, &io, on_outcome, &l, &imp, &e), ASFF_ERR_INVALID_ARG);
+    asff_client_free(c);
+}
+
+/* asff_update_options.dry_run (version 2): calls told, none sent, every identifier "DryRun"; a
+ * version 1 struct ends at on_warning. */
+static void test_update_dry_run(void **state)
+{
+    server s;
+    asff_client *c;
+    asff_error e;
+    update_log u;
+    asff_update_options uo = ASFF_UPDATE_OPTIONS_INIT;
+    asff_update_stats st;
+    asff_buf req;
+    call_log cl;
+    size_t i;
+    (void)state;
+    set_env();
+    fault_start(&s, "");
+    c = make_client(&s, NULL);
+    asff__buf_init(&req, NULL);
+    asff__buf_appendf(&req, "{\"FindingIdentifiers\":[");
+    for (i = 0; i < 150; i++)
+        asff__buf_appendf(&req, "%s{\"Id\":\"f-%zu\",\"ProductArn\":\"arn:p\"}", i ? "," : "", i);
+    asff__buf_appendf(&req, "],\"Workflow\":{\"Status\":\"NOTIFIED\"}}");
+    memset(&u, 0, sizeof u);
+    memset(&cl, 0, sizeof cl);
+    calls_seen = &cl;
+    uo.dry_run = true;
+    uo.on_call = on_call_log;
+    assert_int_equal(uo.version, 2);
+    assert_int_equal(asff_client_batch_update_findings(c, req.data, req.len, &uo, on_update, &u, &st, &e), ASFF_OK);
+    for (i = 0; i < 150; i++)
+        assert_int_equal(u.seen[i], 1);
+    assert_int_equal(u.unprocessed, 150);
+    assert_string_equal(u.first_code, "DryRun");
+    assert_int_equal(st.calls, 0);
+    assert_int_equal(cl.n, 2);
+    assert_int_equal(cl.sent, 0);
+    assert_int_equal(cl.findings[0], 100);
+    assert_int_equal(cl.findings[1], 50);
+    assert_true(cl.bytes[0] > 100 * 30);
+    assert_int_equal(server_requests(&s), 0);
+    /* version 1: dry_run is not read, the calls go out */
+    memset(&u, 0, sizeof u);
+    memset(&cl, 0, sizeof cl);
+    uo.version = 1;
+    assert_int_equal(asff_client_batch_update_findings(c, req.data, req.len, &uo, on_update, &u, &st, &e), ASFF_OK);
+    assert_int_equal(cl.n, 0);
+    assert_int_equal(st.calls, 2);
+    assert_int_equal(server_requests(&s), 2);
+    asff__buf_cleanup(&req);
+    asff_client_free(c);
+}
+
 /* BatchUpdateFindings with 250 identifiers: 3 calls of <= 100, every identifier reported once. */
 static void test_batch_update(void **state)
 {
@@ -2046,6 +2217,18 @@ static asff_status chaos_parse_error(const asff_allocator *alloc, void *ctx)
 
 static server chaos_server;
 
+/* A client on alloc for s: one attempt, no pacing (every allocation failure ends the run). */
+static asff_status chaos_client(const asff_allocator *alloc, const server *s, asff_client **c, asff_error *e)
+{
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    o.allocator = alloc;
+    o.endpoint_url = s->endpoint;
+    o.allow_http = true;
+    o.no_rate_limit = true;
+    o.max_attempts = 1;
+    return asff_client_new(&o, c, e);
+}
+
 typedef struct importer_run {
     int findings;
     outcome_log *l;
@@ -2054,18 +2237,12 @@ typedef struct importer_run {
 static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
 {
     importer_run *x = ctx;
-    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
     asff_client *c = NULL;
     asff_importer *imp = NULL;
     asff_error e;
     asff_status st, ret = ASFF_OK;
     int i;
-    o.allocator = alloc;
-    o.endpoint_url = chaos_server.endpoint;
-    o.allow_http = true;
-    o.no_rate_limit = true;
-    o.max_attempts = 1;
-    st = asff_client_new(&o, &c, &e);
+    st = chaos_client(alloc, &chaos_server, &c, &e);
     if (st != ASFF_OK)
         return st;
     memset(x->l->seen, 0, x->l->n);
@@ -2118,6 +2295,127 @@ static void test_alloc_chaos_client(void **state)
     print_message("importer: %ld allocations, each failed in turn\n", calls);
     log_free(&l);
     server_stop(&chaos_server);
+}
+
+/* Allocation chaos through request building (the request check's yajl parser and generator run on
+ * the caller's allocator through lib/core's bridge), with URI, query and body members. */
+static asff_status chaos_request(const asff_allocator *alloc, void *ctx)
+{
+    static const struct {
+        const char *op, *input;
+    } reqs[] = {
+        {"GetFindings", "{\"Filters\":{\"Title\":[{\"Value\":\"t\\u00e9\",\"Comparison\":\"PREFIX\"}],"
+                        "\"Confidence\":[{\"Gte\":1.5}]},\"SortCriteria\":[{\"Field\":\"Title\",\"SortOrder\":\"asc\"}],"
+                        "\"MaxResults\":10,\"NextToken\":\"n\"}"},
+        {"UpdateInsight", "{\"InsightArn\":\"arn:aws:securityhub:us-east-1:1:insight/1/custom/a b\",\"Name\":\"n\"}"},
+        {"DescribeHub", "{\"HubArn\":\"arn:aws:securityhub:us-east-1:1:hub/default\"}"},
+    };
+    size_t i;
+    (void)ctx;
+    for (i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+        asff__request req;
+        asff_error e;
+        asff_status st = asff__request_build(asff__op_find(reqs[i].op), reqs[i].input, strlen(reqs[i].input),
+                                             i == 0 ? "NextToken" : NULL, i == 0 ? "tok" : NULL, alloc, &req, &e);
+        if (st != ASFF_OK)
+            return st;
+        asff__request_cleanup(&req);
+    }
+    return ASFF_OK;
+}
+
+/* A server whose every answer is the bytes of a file (tests/servers/hostile_server.py). */
+static void answer_server_start(server *s, const char *path, const char *body, size_t len)
+{
+    char *argv[] = {"python3", ASFF_SOURCE_DIR "/tests/servers/hostile_server.py", "--default-file", (char *)path, NULL};
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(body, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    server_start(s, argv);
+}
+
+static server page_server;
+
+static int count_item(void *ctx, const char *item, size_t len)
+{
+    (void)item;
+    (void)len;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* A page split into its items (lib/client/oppager.c) on the client's allocator. */
+static asff_status chaos_paginate(const asff_allocator *alloc, void *ctx)
+{
+    asff_client *c = NULL;
+    asff_error e;
+    asff_status st;
+    int items = 0;
+    (void)ctx;
+    st = chaos_client(alloc, &page_server, &c, &e);
+    if (st != ASFF_OK)
+        return st;
+    st = asff_client_paginate(c, "GetFindings", "{}", 2, NULL, count_item, &items, NULL, &e);
+    asff_client_free(c);
+    if (st == ASFF_OK && items != 3)
+        return ASFF_ERR_STATE; /* an item lost or invented */
+    return st;
+}
+
+static void test_alloc_chaos_requests(void **state)
+{
+    static const char page[] = "{\"Findings\":[{\"Id\":\"a\"},{\"Id\":\"b\",\"X\":[1,{\"y\":null,\"z\":\"\\u00e9\"}]},"
+                               "[true,false,-0.5]]}";
+    char path[] = "/tmp/asff_chaos_page_XXXXXX";
+    long calls;
+    int fd = mkstemp(path);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    assert_true(test_alloc_chaos(chaos_request, NULL) > 3);
+    set_env();
+    answer_server_start(&page_server, path, page, sizeof page - 1);
+    calls = test_alloc_chaos(chaos_paginate, NULL);
+    print_message("paginate: %ld allocations, each failed in turn\n", calls);
+    assert_true(calls > 10);
+    server_stop(&page_server);
+    unlink(path);
+}
+
+/* A page nested 10^6 levels deep: ASFF_ERR_LIMIT, nothing handed over, nothing left allocated. */
+static void test_deep_page(void **state)
+{
+    size_t depth = 1000000, pre = 13, i;
+    char *body = malloc(pre + 2 * depth + 3);
+    char path[] = "/tmp/asff_deep_page_XXXXXX";
+    asff_client_options o = ASFF_CLIENT_OPTIONS_INIT;
+    asff_client *c;
+    asff_error e;
+    test_alloc t;
+    int items = 0, fd = mkstemp(path);
+    (void)state;
+    assert_non_null(body);
+    assert_true(fd >= 0);
+    close(fd);
+    memcpy(body, "{\"Findings\":[", pre);
+    for (i = 0; i < depth; i++) {
+        body[pre + i] = '[';
+        body[pre + 2 * depth - 1 - i] = ']';
+    }
+    memcpy(body + pre + 2 * depth, "]}", 3);
+    set_env();
+    answer_server_start(&page_server, path, body, pre + 2 * depth + 2);
+    o.allocator = test_alloc_init(&t, -1);
+    c = make_client(&page_server, &o);
+    assert_int_equal(asff_client_paginate(c, "GetFindings", "{}", 2, NULL, count_item, &items, NULL, &e), ASFF_ERR_LIMIT);
+    assert_non_null(strstr(e.message, "deeper"));
+    assert_int_equal(items, 0);
+    asff_client_free(c);
+    assert_int_equal(t.live, 0);
+    server_stop(&page_server);
+    unlink(path);
+    free(body);
 }
 
 /* Every field of asff_error is set on every path, early refusals included (issue 14 item 5: a garbled
@@ -2199,11 +2497,15 @@ int main(void)
         cmocka_unit_test_teardown(test_import_under_faults, stop_servers), cmocka_unit_test_teardown(test_allocator, stop_servers),
         cmocka_unit_test_teardown(test_tls, stop_servers),
         cmocka_unit_test_teardown(test_batch_update, stop_servers),
+        cmocka_unit_test_teardown(test_importer_dry_run, stop_servers),
+        cmocka_unit_test_teardown(test_update_dry_run, stop_servers),
         cmocka_unit_test_teardown(test_moto, stop_servers),
         cmocka_unit_test_teardown(test_get_findings_pages, stop_servers),
         cmocka_unit_test_teardown(test_lying_answers, stop_servers),
         cmocka_unit_test_teardown(test_error_initialized, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_client, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_requests, stop_servers),
+        cmocka_unit_test_teardown(test_deep_page, stop_servers),
         cmocka_unit_test_teardown(test_request_check, stop_servers),
         cmocka_unit_test_teardown(test_request_build, stop_servers),
         cmocka_unit_test_teardown(test_call_op, stop_servers),

@@ -1645,6 +1645,40 @@ static void test_deep_nesting(void **state)
     }
 }
 
+/* An unknown member 10^6 levels deep (asff_extra_set copies it unchecked) reaches the writer: compact
+ * output copies it as it is; pretty output replays it through yajl: a clean ASFF_ERR_LIMIT, no
+ * output, nothing held (it was a "not valid JSON" syntax error). */
+static void test_deep_extra_write(void **state)
+{
+    const size_t levels = 1000000;
+    char *deep = malloc(2 * levels + 1), *out = (char *)&out;
+    void *f = ASFF_NEW_ROOT(AwsSecurityFinding, NULL);
+    asff_error e;
+    size_t len = 0;
+    int pretty;
+    (void)state;
+    assert_non_null(deep);
+    assert_non_null(f);
+    memset(deep, '[', levels);
+    memset(deep + levels, ']', levels);
+    deep[2 * levels] = '\0';
+    assert_int_equal(asff_extra_set(f, "Deep", deep), ASFF_OK);
+    for (pretty = 0; pretty < 2; pretty++) {
+        asff_status st = asff_to_json(f, pretty != 0, &out, &len, &e);
+        if (!pretty) {
+            assert_int_equal(st, ASFF_OK);
+            assert_int_equal(len, 2 * levels + 9); /* {"Deep":...} */
+            asff_free_string(out);
+            continue;
+        }
+        assert_int_equal(st, ASFF_ERR_LIMIT);
+        assert_null(out);
+        assert_non_null(strstr(e.message, "deeper"));
+    }
+    asff_object_free(f);
+    free(deep);
+}
+
 /* ---- the hostile-input table (tests/data/hostile/cases.tsv, from gen_hostile.py) ------------ */
 
 typedef struct hcase {
@@ -1910,6 +1944,7 @@ int main(void)
         cmocka_unit_test(test_alloc_chaos_parser),
         cmocka_unit_test(test_alloc_chaos_object),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_deep_extra_write),
         cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_long_tokens_linear),
     };

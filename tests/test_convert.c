@@ -272,7 +272,7 @@ static void test_sarif_limits(void **state)
     asff_error err;
     collect *c;
     char *deep;
-    size_t i, n = 200;
+    size_t i, n = 1000000; /* 10^6 levels: no recursion anywhere */
     const char *big = "{\"runs\":[{\"tool\":{\"driver\":{\"name\":\"x\"}},\"results\":[{\"message\":{\"text\":"
                       "\"0123456789012345678901234567890123456789\"}}]}]}";
     (void)state;
@@ -293,8 +293,9 @@ static void test_sarif_limits(void **state)
     deep = malloc(2 * n + 64);
     assert_non_null(deep);
     strcpy(deep, "{\"runs\":[{\"x\":");
-    for (i = 0; i < n; i++)
-        strcat(deep, "[");
+    i = strlen(deep);
+    memset(deep + i, '[', n);
+    deep[i + n] = '\0';
     c = collect_new();
     assert_int_equal(convert(deep, strlen(deep), 1000, &o, c, &err), ASFF_ERR_LIMIT);
     collect_free(c);

@@ -283,6 +283,43 @@ static void run_cases(const mcase *c, size_t n)
 #define SEV(l) "{\"Severity\":{\"Label\":\"" l "\"}}"
 #define RES2(a, b) "{\"Resources\":[{\"Type\":\"" a "\",\"Id\":\"r1\"},{\"Type\":\"" b "\",\"Id\":\"r2\"}]}"
 
+/* One attribute evaluated alone (what `asff insight` uses to explain an empty result). */
+static void test_attribute_alone(void **state)
+{
+    asff_filter *flt = compile("{\"WorkflowStatus\":[{\"Value\":\"NEW\",\"Comparison\":\"EQUALS\"}],"
+                               "\"ResourceType\":[{\"Value\":\"Aws\",\"Comparison\":\"PREFIX\"}],"
+                               "\"Title\":[{\"Value\":\"x\",\"Comparison\":\"NOT_EQUALS\"}]}");
+    asff_AwsSecurityFinding *a = F("{\"Title\":\"t\",\"Resources\":[{\"Type\":\"AwsS3Bucket\"}]}");
+    asff_AwsSecurityFinding *b = F("{\"Title\":\"x\",\"Workflow\":{\"Status\":\"NEW\"}}");
+    (void)state;
+    assert_int_equal(asff_filter_attribute_count(flt), 3);
+    /* name order */
+    assert_string_equal(asff_filter_attribute_name(flt, 0), "ResourceType");
+    assert_string_equal(asff_filter_attribute_name(flt, 1), "Title");
+    assert_string_equal(asff_filter_attribute_name(flt, 2), "WorkflowStatus");
+    assert_null(asff_filter_attribute_name(flt, 3));
+    assert_null(asff_filter_attribute_name(NULL, 0));
+    assert_true(asff_filter_match_attribute(flt, 0, a));
+    assert_true(asff_filter_match_attribute(flt, 1, a));   /* a negative holds */
+    assert_false(asff_filter_match_attribute(flt, 2, a));  /* no Workflow */
+    assert_false(asff_filter_match(flt, a));
+    assert_false(asff_filter_match_attribute(flt, 0, b));  /* no resource */
+    assert_false(asff_filter_match_attribute(flt, 1, b));
+    assert_true(asff_filter_match_attribute(flt, 2, b));
+    assert_false(asff_filter_match_attribute(flt, 3, b));
+    assert_true(asff_filter_attribute_present(flt, 0, a));
+    assert_false(asff_filter_attribute_present(flt, 2, a));
+    assert_true(asff_filter_attribute_present(flt, 2, b));
+    assert_false(asff_filter_attribute_present(flt, 0, b));
+    assert_false(asff_filter_attribute_present(flt, 9, b));
+    assert_string_equal(asff_filter_attribute_path("WorkflowStatus"), "Workflow.Status");
+    assert_string_equal(asff_filter_attribute_path("ResourceType"), "Resources[].Type");
+    assert_null(asff_filter_attribute_path("Nope"));
+    asff_object_free(a);
+    asff_object_free(b);
+    asff_filter_free(flt);
+}
+
 static void test_string_comparisons(void **state)
 {
     static const mcase c[] = {
@@ -2272,6 +2309,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_attribute),
         cmocka_unit_test(test_string_comparisons),
+        cmocka_unit_test(test_attribute_alone),
         cmocka_unit_test(test_contains_and_modes),
         cmocka_unit_test(test_rejected_mixes),
         cmocka_unit_test(test_errors_and_limits),

@@ -1,4 +1,5 @@
-/* libasff: every public header. Include this one, or only the modules you use. */
+/** @file
+ * libasff: every public header. Include this one, or only the modules you use. */
 #ifndef ASFF_ASFF_H
 #define ASFF_ASFF_H
 

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libasff client: Security Hub over HTTPS (libcurl), signed with SigV4 (asff/sigv4.h), configured as the
  * AWS SDKs are (asff/aws.h).
  *
@@ -39,11 +40,11 @@ extern "C" {
  * numbers of older releases never move, new operations are appended). */
 #include "asff/operations.h"
 
-/* The operation's API name ("DescribeHub"), or NULL when op is out of range. */
+/** The operation's API name ("DescribeHub"), or NULL when op is out of range. */
 ASFF_API const char *asff_operation_name(asff_operation op);
-/* The operation called name, or -1. */
+/** The operation called name, or -1. */
 ASFF_API int asff_operation_find(const char *name);
-/*
+/**
  * Check a request for operation (its API name) against the model's input shape, without sending it:
  * input is JSON text (NULL or blank = {}). ASFF_ERR_INVALID_ARG for an unknown operation or a request
  * the model refuses: a member the shape does not have ("MaxResult"), a value of the wrong type, a
@@ -55,93 +56,97 @@ ASFF_API int asff_operation_find(const char *name);
 ASFF_NODISCARD ASFF_API asff_status asff_operation_check(const char *operation, const char *input, size_t input_len,
                                           asff_error *err);
 
-/* Injectable clock, sleep and random source (tests); NULL members use the system's. */
+/** Injectable clock, sleep and random source (tests); NULL members use the system's. */
 typedef struct asff_client_hooks {
-    uint64_t (*now_ms)(void *ctx);          /* a monotonic clock in milliseconds */
-    void (*sleep_ms)(void *ctx, uint64_t ms);
-    uint64_t (*random)(void *ctx);          /* uniform 64-bit random numbers (jitter) */
-    void *ctx;
+    uint64_t (*now_ms)(void *ctx);          /**< a monotonic clock in milliseconds */
+    void (*sleep_ms)(void *ctx, uint64_t ms); /**< sleep for ms milliseconds (backoff, pacing) */
+    uint64_t (*random)(void *ctx);          /**< uniform 64-bit random numbers (jitter) */
+    void *ctx; /**< passed back to each hook */
 } asff_client_hooks;
 
-/* One pacing rule: op (ASFF_OP_COUNT = generic calls) at rate calls/s with a bucket of burst calls;
+/** One pacing rule: op (ASFF_OP_COUNT = generic calls) at rate calls/s with a bucket of burst calls;
  * rate 0 = no pacing for op. */
 typedef struct asff_rate_limit {
-    asff_operation op;
-    double rate;
-    double burst;
+    asff_operation op; /**< the operation paced (ASFF_OP_COUNT: generic calls) */
+    double rate; /**< calls per second; 0 = no pacing */
+    double burst; /**< calls allowed at once (bucket size) */
 } asff_rate_limit;
 
-/* Client options. Strings are copied. Zero in a number means its default. */
+/** Client options. Strings are copied. Zero in a number means its default. */
 typedef struct asff_client_options {
-    unsigned version;                /* ASFF_CLIENT_OPTIONS_VERSION */
-    const char *region;              /* NULL: as the SDKs resolve it (asff/aws.h) */
-    const char *profile;             /* NULL: AWS_PROFILE or "default" */
-    const char *endpoint_url;        /* NULL: AWS_ENDPOINT_URL(_SECURITYHUB), config, else from the region */
-    const char *ca_bundle;           /* PEM file of trusted CAs; NULL: the system's */
-    bool allow_http;                 /* accept an http:// endpoint override (never a derived endpoint) */
-    long connect_timeout_ms;         /* 0 = 10000 */
-    long timeout_ms;                 /* whole request, 0 = 60000 */
-    unsigned max_attempts;           /* attempts per call including the first, 0 = 3 */
-    unsigned backoff_base_ms;        /* 0 = 100 */
-    unsigned backoff_cap_ms;         /* 0 = 20000 */
-    bool no_rate_limit;              /* do not pace calls on the client side */
-    const asff_rate_limit *rate_limits; /* rates replacing the defaults for some operations (copied) */
-    size_t rate_limit_count;
-    asff_client_hooks hooks;         /* tests: clock, sleep, random */
-    const asff_aws_options *aws;     /* further settings for the credentials chain; NULL = defaults */
-    const asff_allocator *allocator; /* NULL = libc */
+    unsigned version;                /**< ASFF_CLIENT_OPTIONS_VERSION */
+    const char *region;              /**< NULL: as the SDKs resolve it (asff/aws.h) */
+    const char *profile;             /**< NULL: AWS_PROFILE or "default" */
+    const char *endpoint_url;        /**< NULL: AWS_ENDPOINT_URL(_SECURITYHUB), config, else from the region */
+    const char *ca_bundle;           /**< PEM file of trusted CAs; NULL: the system's */
+    bool allow_http;                 /**< accept an http:// endpoint override (never a derived endpoint) */
+    long connect_timeout_ms;         /**< 0 = 10000 */
+    long timeout_ms;                 /**< whole request, 0 = 60000 */
+    unsigned max_attempts;           /**< attempts per call including the first, 0 = 3 */
+    unsigned backoff_base_ms;        /**< 0 = 100 */
+    unsigned backoff_cap_ms;         /**< 0 = 20000 */
+    bool no_rate_limit;              /**< do not pace calls on the client side */
+    const asff_rate_limit *rate_limits; /**< rates replacing the defaults for some operations (copied) */
+    size_t rate_limit_count; /**< entries in rate_limits */
+    asff_client_hooks hooks;         /**< tests: clock, sleep, random */
+    const asff_aws_options *aws;     /**< further settings for the credentials chain; NULL = defaults */
+    const asff_allocator *allocator; /**< NULL = libc */
 } asff_client_options;
 
-#define ASFF_CLIENT_OPTIONS_VERSION 1
+#define ASFF_CLIENT_OPTIONS_VERSION 1 /**< the current version of asff_client_options (its version field) */
+/** Initializer of asff_client_options: the current version, every other field zero (its default). */
 #define ASFF_CLIENT_OPTIONS_INIT {ASFF_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, false, 0, 0, 0, 0, 0, \
                                   false, NULL, 0, {NULL, NULL, NULL, NULL}, NULL, NULL}
 
-/* Limits. */
-#define ASFF_CLIENT_MAX_RESPONSE (64u * 1024u * 1024u) /* bytes of one response body */
-#define ASFF_CLIENT_MAX_ATTEMPTS 20u
+/** Limits. */
+#define ASFF_CLIENT_MAX_RESPONSE (64u * 1024u * 1024u) /**< bytes of one response body */
+#define ASFF_CLIENT_MAX_ATTEMPTS 20u /**< the most attempts per call that max_attempts may ask for */
 /* The batch limits (ASFF_BATCH_MAX_FINDINGS, ASFF_BATCH_MAX_BYTES, ASFF_FINDING_MAX_BYTES) are in
  * asff/validate.h: the importer splits by the same numbers that validation checks. */
 
+/** Opaque handle; made, used and freed by the asff_client_ functions below. */
 typedef struct asff_client asff_client;
 
-/* A new client: resolves region, endpoint and profile now, credentials on the first call.
+/** A new client: resolves region, endpoint and profile now, credentials on the first call.
  * Errors: ASFF_ERR_INVALID_ARG (no region, http endpoint without allow_http, bad options), the
  * errors of asff_aws_new, ASFF_ERR_NOMEM. */
 ASFF_NODISCARD ASFF_API asff_status asff_client_new(const asff_client_options *options, asff_client **out, asff_error *err);
-/* Free the client and its connection. NULL is allowed. */
+/** Free the client and its connection. NULL is allowed. */
 ASFF_API void asff_client_free(asff_client *c);
-/* The region and endpoint in use; owned by the client. */
+/** The region and endpoint in use; owned by the client. */
 ASFF_API const char *asff_client_region(const asff_client *c);
+/** The endpoint URL in use; owned by the client. */
 ASFF_API const char *asff_client_endpoint(const asff_client *c);
 
-/* Pace op at rate calls per second with a bucket of burst calls (rate <= 0: no pacing for op; burst
+/** Pace op at rate calls per second with a bucket of burst calls (rate <= 0: no pacing for op; burst
  * must be >= 1 otherwise). op = ASFF_OP_COUNT is the bucket of generic calls (asff_client_call).
  * Defaults (Security Hub quotas): BatchImportFindings, BatchUpdateFindings and every other operation
  * 10/s burst 30; GetFindings 3/s burst 6; BatchEnableStandards 1/s burst 1. */
 ASFF_NODISCARD ASFF_API asff_status asff_client_set_rate(asff_client *c, asff_operation op, double rate, double burst);
 
-/* Counters since the client was made. */
+/** Counters since the client was made. */
 typedef struct asff_client_stats {
-    uint64_t calls;          /* API calls made (an import batch is one call) */
-    uint64_t attempts;       /* HTTP requests sent, retries included */
-    uint64_t retries;        /* attempts after the first */
-    uint64_t throttled;      /* answers that were throttling errors */
-    uint64_t slept_ms;       /* time spent in backoff and in the rate limiter */
+    uint64_t calls;          /**< API calls made (an import batch is one call) */
+    uint64_t attempts;       /**< HTTP requests sent, retries included */
+    uint64_t retries;        /**< attempts after the first */
+    uint64_t throttled;      /**< answers that were throttling errors */
+    uint64_t slept_ms;       /**< time spent in backoff and in the rate limiter */
 } asff_client_stats;
+/** Copy the client's counters into *out. */
 ASFF_API void asff_client_get_stats(const asff_client *c, asff_client_stats *out);
 
-/* A response body: NUL-terminated JSON text, allocated with the client's allocator. */
+/** A response body: NUL-terminated JSON text, allocated with the client's allocator. */
 typedef struct asff_response {
-    char *body;
-    size_t len;
-    int http_status;
-    char request_id[ASFF_ERROR_AWS_SIZE];
+    char *body; /**< the body, NUL-terminated */
+    size_t len; /**< its length in bytes */
+    int http_status; /**< the HTTP status */
+    char request_id[ASFF_ERROR_AWS_SIZE]; /**< x-amzn-RequestId of the answer, "" when none */
 } asff_response;
 
-/* Free a response's body (with c's allocator) and zero it. */
+/** Free a response's body (with c's allocator) and zero it. */
 ASFF_API void asff_response_cleanup(asff_client *c, asff_response *r);
 
-/*
+/**
  * Any request (the generic call): method ("GET", "POST", ...), path as sent ("/findings"; percent-
  * encoded by the caller; the endpoint's own path, if any, is put in front), query ("a=1&b=2" or NULL),
  * body (JSON or NULL/0). The request is signed, paced under the bucket of generic calls (10/s, burst
@@ -151,7 +156,7 @@ ASFF_API void asff_response_cleanup(asff_client *c, asff_response *r);
 ASFF_NODISCARD ASFF_API asff_status asff_client_call(asff_client *c, const char *method, const char *path, const char *query,
                                       const char *body, size_t body_len, asff_response *out, asff_error *err);
 
-/*
+/**
  * Any operation of the API by name ("DescribeStandards") with its input shape as JSON text (NULL or
  * blank = {}), as the AWS CLI's --cli-input-json. The request is checked first, exactly as
  * asff_operation_check does, and nothing is sent when it fails (ASFF_ERR_INVALID_ARG, err->path).
@@ -164,26 +169,26 @@ ASFF_NODISCARD ASFF_API asff_status asff_client_call(asff_client *c, const char 
 ASFF_NODISCARD ASFF_API asff_status asff_client_call_op(asff_client *c, const char *operation, const char *input, size_t input_len,
                                          asff_response *out, asff_error *err);
 
-/* The same with the operation as an enum value (kept for the typed wrappers). */
+/** The same with the operation as an enum value (kept for the typed wrappers). */
 ASFF_NODISCARD ASFF_API asff_status asff_client_invoke(asff_client *c, asff_operation op, const char *input, size_t input_len,
                                         asff_response *out, asff_error *err);
 
-/* Pagination of an operation, from the model's paginators: NULL members when it is not paginated. */
+/** Pagination of an operation, from the model's paginators: NULL members when it is not paginated. */
 typedef struct asff_operation_paging {
-    const char *input_token;     /* "NextToken" */
-    const char *output_token;    /* "NextToken" */
-    const char *result_key;      /* "Findings", "Members", ... */
-    const char *limit_key;       /* "MaxResults" */
+    const char *input_token;     /**< "NextToken" */
+    const char *output_token;    /**< "NextToken" */
+    const char *result_key;      /**< "Findings", "Members", ... */
+    const char *limit_key;       /**< "MaxResults" */
 } asff_operation_paging;
-/* Fill *out for operation; ASFF_ERR_NOT_FOUND for an unknown operation, ASFF_OK otherwise. */
+/** Fill *out for operation; ASFF_ERR_NOT_FOUND for an unknown operation, ASFF_OK otherwise. */
 ASFF_NODISCARD ASFF_API asff_status asff_operation_paging_get(const char *operation, asff_operation_paging *out);
 
-/* Called with each page's response (valid during the call); return nonzero to stop (ASFF_ERR_ABORTED). */
+/** Called with each page's response (valid during the call); return nonzero to stop (ASFF_ERR_ABORTED). */
 typedef int (*asff_page_fn)(void *ctx, const asff_response *page, uint64_t page_number);
-/* Called with each item of the page's result list as compact JSON text (valid during the call). */
+/** Called with each item of the page's result list as compact JSON text (valid during the call). */
 typedef int (*asff_page_item_fn)(void *ctx, const char *item, size_t len);
 
-/*
+/**
  * A streaming pager for any paginated operation: calls the operation with input (checked once, as
  * asff_client_call_op), hands each page to page_fn and each item of its result list (result_key) to
  * item_fn (either may be NULL), then follows the output token into the input token until there is
@@ -197,64 +202,87 @@ ASFF_NODISCARD ASFF_API asff_status asff_client_paginate(asff_client *c, const c
 
 /* ---- BatchImportFindings -------------------------------------------------------------------------- */
 
-/* What became of one finding. Strings are valid during the callback only. */
+/** What became of one finding. Strings are valid during the callback only. */
 typedef struct asff_import_outcome {
-    uint64_t index;              /* 0-based position of the finding in the order it was added */
-    const char *id;              /* its Id ("" when it had none) */
-    const char *product_arn;     /* its ProductArn ("" when it had none) */
-    bool imported;
-    const char *error_code;      /* when not imported: ErrorCode from FailedFindings, the AWS error code
+    uint64_t index;              /**< 0-based position of the finding in the order it was added */
+    const char *id;              /**< its Id ("" when it had none) */
+    const char *product_arn;     /**< its ProductArn ("" when it had none) */
+    bool imported; /**< true when Security Hub accepted it */
+    const char *error_code;      /**< when not imported: ErrorCode from FailedFindings, the AWS error code
                                     of the whole call, or one of libasff's: "FindingTooLarge",
                                     "MissingId", "InvalidJson", "InvalidFinding", "NetworkError",
                                     "Timeout", "HttpError", "InvalidResponse", "Credentials", "Aborted",
                                     "Internal". Texts from the server are redacted of the credentials'
                                     secrets ("<redacted>") */
-    const char *error_message;
-    unsigned attempts;           /* BatchImportFindings calls that carried this finding */
+    const char *error_message; /**< when not imported: the reason, one printable line */
+    unsigned attempts;           /**< BatchImportFindings calls that carried this finding */
 } asff_import_outcome;
 
-/* Called once per finding added, exactly once. Return 0 to go on; nonzero stops the importer
+/** Called once per finding added, exactly once. Return 0 to go on; nonzero stops the importer
  * (the current and later calls return ASFF_ERR_ABORTED; the rest are still reported). */
 typedef int (*asff_import_fn)(void *ctx, const asff_import_outcome *outcome);
 
-/* Told of an answer that contradicts the batch (FailedFindings Ids not in it or listed twice, counts
+/** Told of an answer that contradicts the batch (FailedFindings Ids not in it or listed twice, counts
  * that disagree); message is one printable line, redacted of secrets, valid during the call. */
 typedef void (*asff_import_warn_fn)(void *ctx, const char *message);
 
+/** One call made or, with dry_run, that would be made (asff_import_options.on_call,
+ * asff_update_options.on_call): what a caller needs to estimate usage. Valid during the callback. */
+typedef struct asff_call_info {
+    const char *operation;       /**< "BatchImportFindings", "BatchUpdateFindings" */
+    const char *region;          /**< the client's region */
+    const char *account;         /**< the account the call is made in, when known (rollout); else NULL */
+    uint64_t findings;           /**< findings (or finding identifiers) the call carries */
+    size_t bytes;                /**< bytes of the request body */
+    bool sent;                   /**< false under dry_run: nothing went out */
+} asff_call_info;
+
+/** Told of each call before it is sent (or instead of sending it, under dry_run). */
+typedef void (*asff_call_fn)(void *ctx, const asff_call_info *call);
+
+/** Importer options. Zero in a field means its default. */
 typedef struct asff_import_options {
-    unsigned version;            /* ASFF_IMPORT_OPTIONS_VERSION (1: the first four members only) */
-    size_t max_findings;         /* findings per call, 1..100; 0 = 100 */
-    size_t max_body;             /* body bytes per call; 0 = 6,000,000 */
-    unsigned resubmit;           /* times a finding failed with a retryable ErrorCode (InternalFailure,
+    unsigned version;            /**< ASFF_IMPORT_OPTIONS_VERSION (1: the first four members only; 2: up to
+                                    on_warning) */
+    size_t max_findings;         /**< findings per call, 1..100; 0 = 100 */
+    size_t max_body;             /**< body bytes per call; 0 = 6,000,000 */
+    unsigned resubmit;           /**< times a finding failed with a retryable ErrorCode (InternalFailure,
                                     ConcurrentUpdateError, throttling) is sent again; 0 = never */
-    bool no_validate;            /* do not check findings with asff_validate before sending; false = check
+    bool no_validate;            /**< do not check findings with asff_validate before sending; false = check
                                     (a finding with errors is not sent: failed "InvalidFinding") */
-    asff_import_warn_fn on_warning; /* NULL = warnings only counted in the stats; called with ctx */
+    asff_import_warn_fn on_warning; /**< NULL = warnings only counted in the stats; called with ctx */
+    /* version 3: */
+    bool dry_run;                /**< build and validate every batch, send nothing (no connection at all):
+                                    each finding that would be sent is reported not imported, error_code
+                                    "DryRun", and counted in failed; stats.calls stays 0 */
+    asff_call_fn on_call;        /**< NULL = not told; called with ctx for each call, made or not */
 } asff_import_options;
 
-#define ASFF_IMPORT_OPTIONS_VERSION 2
-#define ASFF_IMPORT_OPTIONS_INIT {ASFF_IMPORT_OPTIONS_VERSION, 0, 0, 0, false, NULL}
+#define ASFF_IMPORT_OPTIONS_VERSION 3 /**< the current version of asff_import_options (its version field) */
+/** Initializer of asff_import_options: the current version, every other field zero (its default). */
+#define ASFF_IMPORT_OPTIONS_INIT {ASFF_IMPORT_OPTIONS_VERSION, 0, 0, 0, false, NULL, false, NULL}
 
-/* Totals of an importer. */
+/** Totals of an importer. */
 typedef struct asff_import_stats {
-    uint64_t added;
-    uint64_t imported;
-    uint64_t failed;
-    uint64_t calls;              /* BatchImportFindings calls that were answered or gave up */
-    uint64_t resubmitted;        /* findings sent again after a retryable failure */
-    uint64_t invalid;            /* not sent: asff_validate found errors (failed, "InvalidFinding") */
-    uint64_t invalid_responses;  /* 2xx answers that did not match BatchImportFindingsResponse */
-    uint64_t unknown_ids;        /* FailedFindings entries naming an Id that was not in the batch */
-    uint64_t duplicate_ids;      /* FailedFindings entries naming an Id already named */
-    uint64_t count_mismatches;   /* answers whose FailedCount/SuccessCount contradict the batch or list */
+    uint64_t added; /**< findings added */
+    uint64_t imported; /**< findings Security Hub accepted */
+    uint64_t failed; /**< findings reported failed */
+    uint64_t calls;              /**< BatchImportFindings calls that were answered or gave up */
+    uint64_t resubmitted;        /**< findings sent again after a retryable failure */
+    uint64_t invalid;            /**< not sent: asff_validate found errors (failed, "InvalidFinding") */
+    uint64_t invalid_responses;  /**< 2xx answers that did not match BatchImportFindingsResponse */
+    uint64_t unknown_ids;        /**< FailedFindings entries naming an Id that was not in the batch */
+    uint64_t duplicate_ids;      /**< FailedFindings entries naming an Id already named */
+    uint64_t count_mismatches;   /**< answers whose FailedCount/SuccessCount contradict the batch or list */
 } asff_import_stats;
 
+/** Opaque handle; made, used and freed by the asff_importer_ functions below. */
 typedef struct asff_importer asff_importer;
 
-/* A batching importer on c: it holds at most one batch (<= max_findings, <= max_body) at a time. */
+/** A batching importer on c: it holds at most one batch (<= max_findings, <= max_body) at a time. */
 ASFF_NODISCARD ASFF_API asff_status asff_importer_new(asff_client *c, const asff_import_options *options, asff_import_fn on_outcome,
                                        void *ctx, asff_importer **out, asff_error *err);
-/*
+/**
  * Add one finding (serialized compactly; a finding over ASFF_FINDING_MAX_BYTES bytes is reported
  * failed with "FindingTooLarge" and never sent; unless options.no_validate, one that asff_validate
  * finds errors in is reported failed with "InvalidFinding", each error's rule id and JSON Pointer in
@@ -265,54 +293,63 @@ ASFF_NODISCARD ASFF_API asff_status asff_importer_new(asff_client *c, const asff
  * ASFF_ERR_CREDENTIALS, ...) - findings affected are still reported, as failed.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_importer_add(asff_importer *imp, const asff_AwsSecurityFinding *finding, asff_error *err);
-/* The same with the finding as JSON text (one object; it is sent as given, made compact). */
+/** The same with the finding as JSON text (one object; it is sent as given, made compact). */
 ASFF_NODISCARD ASFF_API asff_status asff_importer_add_json(asff_importer *imp, const char *json, size_t len, asff_error *err);
-/* Send what is pending and resubmit retryable failures; after it every finding added was reported. */
+/** Send what is pending and resubmit retryable failures; after it every finding added was reported. */
 ASFF_NODISCARD ASFF_API asff_status asff_importer_flush(asff_importer *imp, asff_error *err);
+/** Copy the importer's totals into *out. */
 ASFF_API void asff_importer_get_stats(const asff_importer *imp, asff_import_stats *out);
-/* Free; findings still pending are reported as failed ("Internal", "importer freed before flush"). */
+/** Free; findings still pending are reported as failed ("Internal", "importer freed before flush"). */
 ASFF_API void asff_importer_free(asff_importer *imp);
 
 /* ---- BatchUpdateFindings ----------------------------------------------------------------------------- */
 
-/* What became of one finding identifier of a BatchUpdateFindings request. Valid during the callback. */
+/** What became of one finding identifier of a BatchUpdateFindings request. Valid during the callback. */
 typedef struct asff_update_outcome {
-    uint64_t index;              /* position in FindingIdentifiers */
-    const char *id;
-    const char *product_arn;
-    bool processed;
-    const char *error_code;      /* when not processed: from UnprocessedFindings, or the AWS code of the
+    uint64_t index;              /**< position in FindingIdentifiers */
+    const char *id; /**< the identifier's Id */
+    const char *product_arn; /**< the identifier's ProductArn */
+    bool processed; /**< true when Security Hub processed the update */
+    const char *error_code;      /**< when not processed: from UnprocessedFindings, or the AWS code of the
                                     whole call, or "NotReported" when the answer named it nowhere */
-    const char *error_message;
+    const char *error_message; /**< when not processed: the reason, one printable line */
 } asff_update_outcome;
 
+/** Called once for each identifier of the request with what became of it. Return 0 to go on, nonzero to stop (ASFF_ERR_ABORTED). */
 typedef int (*asff_update_fn)(void *ctx, const asff_update_outcome *outcome);
 
-/* Told of an answer that contradicts its call (an identifier that was not in the call, one named twice
+/** Told of an answer that contradicts its call (an identifier that was not in the call, one named twice
  * or in both lists); message is one printable line, redacted of secrets, valid during the call. */
 typedef void (*asff_update_warn_fn)(void *ctx, const char *message);
 
+/** Options of asff_client_batch_update_findings. Zero means the default. */
 typedef struct asff_update_options {
-    unsigned version;               /* ASFF_UPDATE_OPTIONS_VERSION; 0 = the current one */
-    asff_update_warn_fn on_warning; /* NULL = warnings only counted in the stats; called with ctx */
+    unsigned version;               /**< ASFF_UPDATE_OPTIONS_VERSION; 0 = the current one; 1: on_warning only */
+    asff_update_warn_fn on_warning; /**< NULL = warnings only counted in the stats; called with ctx */
+    /* version 2: */
+    bool dry_run;                   /**< check and split the request, send nothing (no connection at all):
+                                       every identifier is reported unprocessed, error_code "DryRun";
+                                       stats.calls stays 0 */
+    asff_call_fn on_call;           /**< NULL = not told; called with ctx for each call, made or not */
 } asff_update_options;
 
-#define ASFF_UPDATE_OPTIONS_VERSION 1
-#define ASFF_UPDATE_OPTIONS_INIT {ASFF_UPDATE_OPTIONS_VERSION, NULL}
+#define ASFF_UPDATE_OPTIONS_VERSION 2 /**< the current version of asff_update_options (its version field) */
+/** Initializer of asff_update_options: the current version, every other field zero (its default). */
+#define ASFF_UPDATE_OPTIONS_INIT {ASFF_UPDATE_OPTIONS_VERSION, NULL, false, NULL}
 
-/* Totals of one asff_client_batch_update_findings. */
+/** Totals of one asff_client_batch_update_findings. */
 typedef struct asff_update_stats {
-    uint64_t identifiers;        /* FindingIdentifiers in the request (each reported exactly once) */
-    uint64_t processed;
-    uint64_t unprocessed;        /* reported not processed, whatever the reason */
-    uint64_t calls;              /* BatchUpdateFindings calls answered or given up */
-    uint64_t failed_calls;       /* calls that failed as a whole (their identifiers unprocessed) */
-    uint64_t invalid_responses;  /* 2xx answers that did not match BatchUpdateFindingsResponse */
-    uint64_t unknown_ids;        /* entries of an answer naming an identifier that was not in the call */
-    uint64_t duplicate_ids;      /* entries naming an identifier already named in the same answer */
+    uint64_t identifiers;        /**< FindingIdentifiers in the request (each reported exactly once) */
+    uint64_t processed; /**< reported processed */
+    uint64_t unprocessed;        /**< reported not processed, whatever the reason */
+    uint64_t calls;              /**< BatchUpdateFindings calls answered or given up */
+    uint64_t failed_calls;       /**< calls that failed as a whole (their identifiers unprocessed) */
+    uint64_t invalid_responses;  /**< 2xx answers that did not match BatchUpdateFindingsResponse */
+    uint64_t unknown_ids;        /**< entries of an answer naming an identifier that was not in the call */
+    uint64_t duplicate_ids;      /**< entries naming an identifier already named in the same answer */
 } asff_update_stats;
 
-/*
+/**
  * BatchUpdateFindings with any number of FindingIdentifiers: the request (its input shape as JSON) is
  * sent in calls of at most 100 identifiers, each with the same other members (Note, Severity,
  * Workflow, ...); an identifier repeated in the request starts a new call, so that every entry of an
@@ -336,24 +373,26 @@ ASFF_NODISCARD ASFF_API asff_status asff_client_batch_update_findings(asff_clien
 
 /* ---- GetFindings ---------------------------------------------------------------------------------- */
 
-/* Called with each finding, parsed into the generated struct; it lives until the callback returns.
+/** Called with each finding, parsed into the generated struct; it lives until the callback returns.
  * Return 0 to go on, nonzero to stop (ASFF_ERR_ABORTED). */
 typedef int (*asff_get_findings_fn)(void *ctx, const asff_AwsSecurityFinding *finding);
 
+/** What asff_client_get_findings asks for. Zero in a field means its default. */
 typedef struct asff_get_findings_options {
-    unsigned version;            /* ASFF_GET_FINDINGS_OPTIONS_VERSION */
-    const char *filters_json;    /* AwsSecurityFindingFilters as JSON text, or NULL */
-    const asff_AwsSecurityFindingFilters *filters; /* typed filters (used when filters_json is NULL) */
-    const char *sort_field;      /* SortCriteria: one field, or NULL */
-    bool sort_descending;
-    unsigned page_size;          /* MaxResults per call, 1..100; 0 = 100 */
-    uint64_t max_findings;       /* stop after this many; 0 = all */
+    unsigned version;            /**< ASFF_GET_FINDINGS_OPTIONS_VERSION */
+    const char *filters_json;    /**< AwsSecurityFindingFilters as JSON text, or NULL */
+    const asff_AwsSecurityFindingFilters *filters; /**< typed filters (used when filters_json is NULL) */
+    const char *sort_field;      /**< SortCriteria: one field, or NULL */
+    bool sort_descending; /**< sort_field in descending order (default ascending) */
+    unsigned page_size;          /**< MaxResults per call, 1..100; 0 = 100 */
+    uint64_t max_findings;       /**< stop after this many; 0 = all */
 } asff_get_findings_options;
 
-#define ASFF_GET_FINDINGS_OPTIONS_VERSION 1
+#define ASFF_GET_FINDINGS_OPTIONS_VERSION 1 /**< the current version of asff_get_findings_options (its version field) */
+/** Initializer of asff_get_findings_options: the current version, every other field zero (its default). */
 #define ASFF_GET_FINDINGS_OPTIONS_INIT {ASFF_GET_FINDINGS_OPTIONS_VERSION, NULL, NULL, NULL, false, 0, 0}
 
-/* Every finding that matches, page after page (NextToken), each streamed to fn as it is parsed:
+/** Every finding that matches, page after page (NextToken), each streamed to fn as it is parsed:
  * memory is bounded by a page, not by the result. *count (may be NULL) receives the number delivered.
  * A page that is not {"Findings":[...],"NextToken":string|null} is retried like a 5xx, then an error
  * (ASFF_ERR_TYPE / ASFF_ERR_SYNTAX, aws_code "InvalidResponse") whose message names the page. */
@@ -363,7 +402,7 @@ ASFF_NODISCARD ASFF_API asff_status asff_client_get_findings(asff_client *c, con
 
 /* ---- errors --------------------------------------------------------------------------------------- */
 
-/*
+/**
  * Map an HTTP answer to a status and fill err: the AWS error code from the x-amzn-ErrorType header
  * (error_type, may be NULL; the part before ':') or the body's "__type" / "code" (the part after '#'),
  * the message from "message" / "Message". 2xx -> ASFF_OK. Throttling codes and 429 ->
@@ -372,55 +411,63 @@ ASFF_NODISCARD ASFF_API asff_status asff_client_get_findings(asff_client *c, con
  */
 ASFF_NODISCARD ASFF_API asff_status asff_client_parse_error(int http_status, const char *error_type, const char *request_id,
                                              const char *body, size_t body_len, asff_error *err);
-/* True for codes the SDKs retry as throttling (ThrottlingException, TooManyRequestsException, ...). */
+/** True for codes the SDKs retry as throttling (ThrottlingException, TooManyRequestsException, ...). */
 ASFF_API bool asff_client_is_throttling_code(const char *aws_code);
-/* True when a call that ended with err is worth retrying (throttling, 5xx, network, timeout). */
+/** True when a call that ended with err is worth retrying (throttling, 5xx, network, timeout). */
 ASFF_API bool asff_client_is_retryable(const asff_error *err);
 
-/* The backoff before retry number attempt (1 = the first retry): a uniform random value in
+/** The backoff before retry number attempt (1 = the first retry): a uniform random value in
  * [0, min(cap, base * 2^(attempt-1))] (full jitter), r being a uniform 64-bit random number. */
 ASFF_API uint64_t asff_client_backoff_ms(unsigned attempt, unsigned base_ms, unsigned cap_ms, uint64_t r);
 
 /* ---- rollout: Security Hub in every region of every member account ---------------------------------- */
 
-/* A member account: 12 digits and the e-mail address Security Hub's CreateMembers takes. */
+/** A member account: 12 digits and the e-mail address Security Hub's CreateMembers takes. */
 typedef struct asff_rollout_member {
-    const char *account_id;
-    const char *email;
+    const char *account_id; /**< the account id, 12 digits */
+    const char *email; /**< the e-mail address of the account's owner */
 } asff_rollout_member;
 
-/* What happened to one account in one region. Strings are valid during the callback only. */
+/** What happened to one account in one region. Strings are valid during the callback only. */
 typedef struct asff_rollout_line {
-    const char *account_id;
-    const char *region;
-    bool administrator;          /* the administrator account's own line */
-    bool ok;
-    const char *actions;         /* done now, comma-separated: hub-enabled, member-created, invited, accepted,
+    const char *account_id; /**< the account */
+    const char *region; /**< the region */
+    bool administrator;          /**< the administrator account's own line */
+    bool ok; /**< true when every step for this account and region succeeded */
+    const char *actions;         /**< done now, comma-separated: hub-enabled, member-created, invited, accepted,
                                     org-admin-enabled, auto-enable; "" when nothing was needed */
-    const char *failed_step;     /* when !ok: assume-role, enable-hub, list-members, create-member, invite,
+    const char *failed_step;     /**< when !ok: assume-role, enable-hub, list-members, create-member, invite,
                                     list-invitations, accept, org-admin, org-config */
-    const asff_error *error;     /* when !ok */
+    const asff_error *error;     /**< when !ok */
 } asff_rollout_line;
 
+/** Called with each line of a rollout; line is valid during the call. */
 typedef void (*asff_rollout_callback)(void *ctx, const asff_rollout_line *line);
 
+/** Rollout options. Zero in a field means its default. */
 typedef struct asff_rollout_options {
-    unsigned version;                    /* ASFF_ROLLOUT_OPTIONS_VERSION */
-    const char *role_name;               /* role assumed in each member account (arn:PARTITION:iam::ID:role/NAME) */
-    const char *const *regions;          /* the regions (required) */
-    size_t region_count;
-    const char *administrator_account;   /* NULL: the account of the base credentials (GetCallerIdentity);
+    unsigned version;                    /**< ASFF_ROLLOUT_OPTIONS_VERSION */
+    const char *role_name;               /**< role assumed in each member account (arn:PARTITION:iam::ID:role/NAME) */
+    const char *const *regions;          /**< the regions (required) */
+    size_t region_count; /**< entries in regions */
+    const char *administrator_account;   /**< NULL: the account of the base credentials (GetCallerIdentity);
                                             another account is entered through role_name */
-    bool organization;                   /* EnableOrganizationAdminAccount + UpdateOrganizationConfiguration
+    bool organization;                   /**< EnableOrganizationAdminAccount + UpdateOrganizationConfiguration
                                             (AutoEnable) instead of invitations */
-    const asff_client_options *client;   /* base settings: profile, endpoint, credentials chain; NULL = defaults */
-    asff_rollout_callback on_line;       /* one call per account and region; may be NULL */
-    void *ctx;
+    const asff_client_options *client;   /**< base settings: profile, endpoint, credentials chain; NULL = defaults */
+    asff_rollout_callback on_line;       /**< one call per account and region; may be NULL */
+    void *ctx; /**< passed back to on_line */
+    /* version 2: */
+    bool dry_run;                        /**< no connection at all (not even GetCallerIdentity): on_call hears
+                                            of every call the rollout may make when nothing is done yet, in
+                                            the order it would make them; no on_line */
+    asff_call_fn on_call;                /**< NULL = not told; called with ctx (only under dry_run) */
 } asff_rollout_options;
-#define ASFF_ROLLOUT_OPTIONS_VERSION 1
-#define ASFF_ROLLOUT_OPTIONS_INIT {ASFF_ROLLOUT_OPTIONS_VERSION, NULL, NULL, 0, NULL, false, NULL, NULL, NULL}
+#define ASFF_ROLLOUT_OPTIONS_VERSION 2 /**< the current version of asff_rollout_options (its version field) */
+/** Initializer of asff_rollout_options: the current version, every other field zero (its default). */
+#define ASFF_ROLLOUT_OPTIONS_INIT {ASFF_ROLLOUT_OPTIONS_VERSION, NULL, NULL, 0, NULL, false, NULL, NULL, NULL, false, NULL}
 
-/*
+/**
  * Security Hub's first best practice, idempotently: in each region, enable Security Hub in the
  * administrator account and (assuming role_name) in every member account — already enabled counts as
  * done —, create the members that the administrator lacks, invite those not yet invited, and accept

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libasff codec: a streaming, lossless ASFF parser and serializer on yajl.
  *
  * Parser: push bytes in chunks of any size; each finding goes to a callback as soon as its closing
@@ -24,122 +25,133 @@
 extern "C" {
 #endif
 
-/* Document shapes that hold findings. */
+/** Document shapes that hold findings. */
 typedef enum asff_envelope {
-    ASFF_ENVELOPE_AUTO = 0,      /* detect from the first value (parse options only) */
-    ASFF_ENVELOPE_FINDING = 1,   /* one finding object */
-    ASFF_ENVELOPE_ARRAY = 2,     /* [finding, ...] */
-    ASFF_ENVELOPE_FINDINGS = 3,  /* {"Findings": [...], "NextToken": ..., ...} */
-    ASFF_ENVELOPE_EVENT = 4,     /* EventBridge event, findings in detail.findings */
-    ASFF_ENVELOPE_NDJSON = 5     /* a sequence of JSON values: one finding (or any envelope) per value */
+    ASFF_ENVELOPE_AUTO = 0,      /**< detect from the first value (parse options only) */
+    ASFF_ENVELOPE_FINDING = 1,   /**< one finding object */
+    ASFF_ENVELOPE_ARRAY = 2,     /**< [finding, ...] */
+    ASFF_ENVELOPE_FINDINGS = 3,  /**< {"Findings": [...], "NextToken": ..., ...} */
+    ASFF_ENVELOPE_EVENT = 4,     /**< EventBridge event, findings in detail.findings */
+    ASFF_ENVELOPE_NDJSON = 5     /**< a sequence of JSON values: one finding (or any envelope) per value */
 } asff_envelope;
 
-/* Parser options. Zero in a size field means its default. */
+/** Parser options. Zero in a size field means its default. */
 typedef struct asff_parse_options {
-    unsigned version;            /* ASFF_PARSE_OPTIONS_VERSION */
-    asff_envelope envelope;      /* ASFF_ENVELOPE_AUTO */
-    unsigned type_id;            /* type of each item: 0 = ASFF_TID_AwsSecurityFinding */
-    size_t max_depth;            /* nesting depth, default 64 */
-    size_t max_string;           /* bytes of one string or member name, default 1 MiB */
-    size_t max_finding;          /* input bytes of one finding, default 4 MiB (ASFF allows 240 KB) */
-    size_t max_members;          /* members of one object (and items of one list), default 100000 */
-    bool skip_invalid;           /* report a bad finding to on_error and go on (arrays, NDJSON, Findings) */
-    bool keep;                   /* hand findings over: the callback owns each (asff_object_free) */
-    const asff_allocator *allocator; /* NULL = libc */
+    unsigned version;            /**< ASFF_PARSE_OPTIONS_VERSION */
+    asff_envelope envelope;      /**< ASFF_ENVELOPE_AUTO */
+    unsigned type_id;            /**< type of each item: 0 = ASFF_TID_AwsSecurityFinding */
+    size_t max_depth;            /**< nesting depth, default 64 */
+    size_t max_string;           /**< bytes of one string or member name, default 1 MiB */
+    size_t max_finding;          /**< input bytes of one finding, default 4 MiB (ASFF allows 240 KB) */
+    size_t max_members;          /**< members of one object (and items of one list), default 100000 */
+    bool skip_invalid;           /**< report a bad finding to on_error and go on (arrays, NDJSON, Findings) */
+    bool keep;                   /**< hand findings over: the callback owns each (asff_object_free) */
+    const asff_allocator *allocator; /**< NULL = libc */
 } asff_parse_options;
 
-#define ASFF_PARSE_OPTIONS_VERSION 1
+#define ASFF_PARSE_OPTIONS_VERSION 1 /**< the current version of asff_parse_options (its version field) */
+/** Initializer of asff_parse_options: the current version, every other field zero (its default). */
 #define ASFF_PARSE_OPTIONS_INIT {ASFF_PARSE_OPTIONS_VERSION, ASFF_ENVELOPE_AUTO, 0, 0, 0, 0, 0, false, false, NULL}
 
-#define ASFF_DEFAULT_MAX_DEPTH 64
-#define ASFF_DEFAULT_MAX_STRING (1024u * 1024u)
-#define ASFF_DEFAULT_MAX_FINDING (4u * 1024u * 1024u)
-#define ASFF_DEFAULT_MAX_MEMBERS 100000u
+/** Defaults of the parser limits (asff_parse_options). */
+#define ASFF_DEFAULT_MAX_DEPTH 64 /**< nesting depth */
+#define ASFF_DEFAULT_MAX_STRING (1024u * 1024u) /**< bytes of one string or member name */
+#define ASFF_DEFAULT_MAX_FINDING (4u * 1024u * 1024u) /**< input bytes of one finding */
+#define ASFF_DEFAULT_MAX_MEMBERS 100000u /**< members of one object, items of one list */
 
-/* What the document around the findings said (docs/codec.md). Strings are NULL until seen; valid
+/** What the document around the findings said (docs/codec.md). Strings are NULL until seen; valid
  * until the next top-level value starts, or the parser is reset or freed. */
 typedef struct asff_document {
-    asff_envelope envelope;            /* detected (or forced) shape of the current top-level value;
+    asff_envelope envelope;            /**< detected (or forced) shape of the current top-level value;
                                           ASFF_ENVELOPE_NDJSON once a second top-level value starts */
-    const char *next_token;            /* {"Findings":...}: NextToken */
-    const char *other_members;         /* {"Findings":...} or event: the top-level members except the
+    const char *next_token;            /**< {"Findings":...}: NextToken */
+    const char *other_members;         /**< {"Findings":...} or event: the top-level members except the
                                           findings container, as a JSON object (those read so far) */
     /* EventBridge events */
-    const char *event_id;              /* id */
-    const char *detail_type;           /* detail-type */
-    const char *source;                /* source */
-    const char *account;               /* account */
-    const char *time;                  /* time */
-    const char *region;                /* region */
-    const char *resources;             /* resources, as JSON text */
-    const char *action_name;           /* detail.actionName (custom actions) */
-    const char *action_description;    /* detail.actionDescription */
-    const char *insight_arn;           /* detail.insightArn (insight results) */
-    const char *insight_name;          /* detail.insightName */
-    const char *result_type;           /* detail.resultType */
-    const char *insight_results;       /* detail.insightResults, as JSON text */
-    uint64_t values;                   /* top-level JSON values read so far (NDJSON lines) */
+    const char *event_id;              /**< id */
+    const char *detail_type;           /**< detail-type */
+    const char *source;                /**< source */
+    const char *account;               /**< account */
+    const char *time;                  /**< time */
+    const char *region;                /**< region */
+    const char *resources;             /**< resources, as JSON text */
+    const char *action_name;           /**< detail.actionName (custom actions) */
+    const char *action_description;    /**< detail.actionDescription */
+    const char *insight_arn;           /**< detail.insightArn (insight results) */
+    const char *insight_name;          /**< detail.insightName */
+    const char *result_type;           /**< detail.resultType */
+    const char *insight_results;       /**< detail.insightResults, as JSON text */
+    uint64_t values;                   /**< top-level JSON values read so far (NDJSON lines) */
 } asff_document;
 
-/* Where a finding came from. */
+/** Where a finding came from. */
 typedef struct asff_finding_info {
-    uint64_t index;              /* 0-based number of the item in the stream (good and bad alike) */
-    const char *path;            /* JSON Pointer of the finding ("/Findings/12"); once the stream has
+    uint64_t index;              /**< 0-based number of the item in the stream (good and bad alike) */
+    const char *path;            /**< JSON Pointer of the finding ("/Findings/12"); once the stream has
                                     several values, prefixed by the value's number ("/3/Findings/0") */
-    uint64_t offset;             /* byte offset of its first byte in the stream */
-    uint64_t length;             /* bytes it spans */
-    uint64_t line;               /* line of its first byte (from 1) */
-    const asff_document *document;
+    uint64_t offset;             /**< byte offset of its first byte in the stream */
+    uint64_t length;             /**< bytes it spans */
+    uint64_t line;               /**< line of its first byte (from 1) */
+    const asff_document *document; /**< the document around the finding */
 } asff_finding_info;
 
-/* Called for each finding. Return 0 to go on, anything else to stop (feed returns ASFF_ERR_ABORTED).
+/** Called for each finding. Return 0 to go on, anything else to stop (feed returns ASFF_ERR_ABORTED).
  * Without options.keep the finding lives until the callback returns. */
 typedef int (*asff_finding_fn)(void *ctx, void *finding, const asff_finding_info *info);
-/* With skip_invalid: called for each item that was skipped; the stream goes on. Return 0 to go on. */
+/** With skip_invalid: called for each item that was skipped; the stream goes on. Return 0 to go on. */
 typedef int (*asff_parse_error_fn)(void *ctx, const asff_error *err, const asff_finding_info *info);
 
+/** Opaque handle; made, used and freed by the asff_parser_ functions below. */
 typedef struct asff_parser asff_parser;
 
-/* A new parser in *out; options may be NULL (defaults). ASFF_ERR_INVALID_ARG for unknown options
+/** A new parser in *out; options may be NULL (defaults). ASFF_ERR_INVALID_ARG for unknown options
  * (version, envelope, type_id), ASFF_ERR_NOMEM; *out is NULL on error. */
 ASFF_NODISCARD ASFF_API asff_status asff_parser_new(const asff_parse_options *options, asff_finding_fn on_finding,
                                      asff_parse_error_fn on_error, void *ctx, asff_parser **out, asff_error *err);
-/* Push the next len bytes (any chunk size). Errors are final for the parser (later calls return the
+/** Push the next len bytes (any chunk size). Errors are final for the parser (later calls return the
  * same error) except findings skipped under skip_invalid. err may be NULL. A model error inside a
  * finding is reported once the finding's closing brace is read (a syntax error in it wins). */
 ASFF_NODISCARD ASFF_API asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err);
-/* End of input: ASFF_ERR_TRUNCATED when it ends inside a value. Empty input is not an error. */
+/** End of input: ASFF_ERR_TRUNCATED when it ends inside a value. Empty input is not an error. */
 ASFF_NODISCARD ASFF_API asff_status asff_parser_finish(asff_parser *p, asff_error *err);
-/* Ready for a new stream with the same options and callbacks (counters and position back to 0). */
+/** Ready for a new stream with the same options and callbacks (counters and position back to 0). */
 ASFF_API void asff_parser_reset(asff_parser *p);
-/* The document around the current (or last) top-level value; NULL only for a NULL parser. */
+/** The document around the current (or last) top-level value; NULL only for a NULL parser. */
 ASFF_API const asff_document *asff_parser_document(const asff_parser *p);
-/* Findings delivered, and items skipped, so far. */
+/** Findings delivered, and items skipped, so far. */
 ASFF_API uint64_t asff_parser_count(const asff_parser *p);
+/** Items skipped so far (skip_invalid). */
 ASFF_API uint64_t asff_parser_skipped(const asff_parser *p);
-/* Bytes fed so far (the stream offset of the next byte). */
+/** Bytes fed so far (the stream offset of the next byte). */
 ASFF_API uint64_t asff_parser_offset(const asff_parser *p);
-/* Free the parser and every finding it still holds (not those handed over with keep). */
+/** Free the parser and every finding it still holds (not those handed over with keep). */
 ASFF_API void asff_parser_free(asff_parser *p);
 
-/* A list of parsed findings that share one arena; free with asff_finding_list_free. */
+/** The JSON front-end this library was built with: "simdjson" (simdjson reads findings, yajl the rest
+ * and whatever simdjson leaves to it; the environment variable ASFF_FRONTEND=yajl turns simdjson
+ * off for parsers created afterwards) or "yajl". Findings and errors are the same with either
+ * (docs/codec.md, Front-ends). A static string. */
+ASFF_API const char *asff_json_frontend(void);
+
+/** A list of parsed findings that share one arena; free with asff_finding_list_free. */
 typedef struct asff_finding_list {
-    asff_AwsSecurityFinding **items;
-    size_t count;
-    size_t capacity;
-    asff_arena *arena;
+    asff_AwsSecurityFinding **items; /**< the findings, in input order */
+    size_t count; /**< number of findings */
+    size_t capacity; /**< allocated slots in items */
+    asff_arena *arena; /**< the arena every finding lives in */
 } asff_finding_list;
 
-/* Parse a whole buffer, or a FILE to its end, into a list (options->keep is ignored; with
+/** Parse a whole buffer, or a FILE to its end, into a list (options->keep is ignored; with
  * skip_invalid, bad findings are left out silently). On error *out is NULL. */
 ASFF_NODISCARD ASFF_API asff_status asff_parse_buffer(const void *data, size_t len, const asff_parse_options *options,
                                        asff_finding_list **out, asff_error *err);
+/** The same, reading file to its end (not closed). */
 ASFF_NODISCARD ASFF_API asff_status asff_parse_file(FILE *file, const asff_parse_options *options,
                                      asff_finding_list **out, asff_error *err);
-/* Free the list and all its findings. NULL is allowed. */
+/** Free the list and all its findings. NULL is allowed. */
 ASFF_API void asff_finding_list_free(asff_finding_list *list);
 
-/* Parse one JSON object of any model type (filters, rules, responses): *out is a root object,
+/** Parse one JSON object of any model type (filters, rules, responses): *out is a root object,
  * free it with asff_object_free. Exactly one JSON value: none is ASFF_ERR_TRUNCATED, two are
  * ASFF_ERR_SYNTAX, an array is ASFF_ERR_ENVELOPE; type_id 0 means AwsSecurityFinding. */
 ASFF_NODISCARD ASFF_API asff_status asff_parse_object(const void *data, size_t len, unsigned type_id,
@@ -147,54 +159,60 @@ ASFF_NODISCARD ASFF_API asff_status asff_parse_object(const void *data, size_t l
 
 /* ---- writer ------------------------------------------------------------------------------ */
 
+/** The shape of the document a writer produces. */
 typedef enum asff_format {
-    ASFF_FORMAT_NDJSON = 0,      /* one compact finding per line */
-    ASFF_FORMAT_ARRAY = 1,       /* [f, ...] */
-    ASFF_FORMAT_BATCH = 2,       /* {"Findings":[f, ...]} */
-    ASFF_FORMAT_VALUE = 3        /* one value per write, nothing around it (one object, say) */
+    ASFF_FORMAT_NDJSON = 0,      /**< one compact finding per line */
+    ASFF_FORMAT_ARRAY = 1,       /**< [f, ...] */
+    ASFF_FORMAT_BATCH = 2,       /**< {"Findings":[f, ...]} */
+    ASFF_FORMAT_VALUE = 3        /**< one value per write, nothing around it (one object, say) */
 } asff_format;
 
+/** Writer options. Zero in a field means its default. */
 typedef struct asff_write_options {
-    unsigned version;            /* ASFF_WRITE_OPTIONS_VERSION */
-    asff_format format;
-    bool pretty;                 /* indented output (NDJSON stays one line per finding) */
-    const char *indent;          /* pretty indent, default "  " */
-    const asff_allocator *allocator;
+    unsigned version;            /**< ASFF_WRITE_OPTIONS_VERSION */
+    asff_format format; /**< the document shape, default ASFF_FORMAT_NDJSON */
+    bool pretty;                 /**< indented output (NDJSON stays one line per finding) */
+    const char *indent;          /**< pretty indent, default "  " */
+    const asff_allocator *allocator; /**< NULL = libc */
 } asff_write_options;
 
-#define ASFF_WRITE_OPTIONS_VERSION 1
+#define ASFF_WRITE_OPTIONS_VERSION 1 /**< the current version of asff_write_options (its version field) */
+/** Initializer of asff_write_options: the current version, every other field zero (its default). */
 #define ASFF_WRITE_OPTIONS_INIT {ASFF_WRITE_OPTIONS_VERSION, ASFF_FORMAT_NDJSON, false, NULL, NULL}
 
-/* Receives output bytes; return 0, or nonzero to fail the write with ASFF_ERR_IO. */
+/** Receives output bytes; return 0, or nonzero to fail the write with ASFF_ERR_IO. */
 typedef int (*asff_write_fn)(void *ctx, const char *data, size_t len);
 
+/** Opaque handle; made, used and freed by the asff_writer_ functions below. */
 typedef struct asff_writer asff_writer;
 
-/* A writer in *out into memory (asff_writer_buffer), a FILE (not closed), or a callback. options
+/** A writer in *out into memory (asff_writer_buffer), a FILE (not closed), or a callback. options
  * may be NULL (compact NDJSON). ASFF_ERR_INVALID_ARG for unknown options or a NULL file/fn,
  * ASFF_ERR_NOMEM; *out is NULL on error. */
 ASFF_NODISCARD ASFF_API asff_status asff_writer_new_buffer(const asff_write_options *options, asff_writer **out, asff_error *err);
+/** A writer to file (not closed). */
 ASFF_NODISCARD ASFF_API asff_status asff_writer_new_file(FILE *file, const asff_write_options *options, asff_writer **out,
                                           asff_error *err);
+/** A writer to fn, called with ctx and each piece of output. */
 ASFF_NODISCARD ASFF_API asff_status asff_writer_new_callback(asff_write_fn fn, void *ctx, const asff_write_options *options,
                                               asff_writer **out, asff_error *err);
-/* Write one object (a finding, or any model object) as the next item of the document; its bytes
+/** Write one object (a finding, or any model object) as the next item of the document; its bytes
  * reach the sink before the call returns. After an error the writer only accepts asff_writer_free
  * (ASFF_ERR_STATE). A double that is infinite or NaN is ASFF_ERR_RANGE; a failing sink ASFF_ERR_IO. */
 ASFF_NODISCARD ASFF_API asff_status asff_writer_write(asff_writer *w, const void *object, asff_error *err);
-/* Close the document (array or wrapper; an empty one when nothing was written) and flush. Compact
+/** Close the document (array or wrapper; an empty one when nothing was written) and flush. Compact
  * arrays and batches end with a newline, as pretty output and NDJSON lines do. */
 ASFF_NODISCARD ASFF_API asff_status asff_writer_finish(asff_writer *w, asff_error *err);
-/* Memory writers: the bytes so far, NUL-terminated; owned by the writer. NULL (and *len 0) for
+/** Memory writers: the bytes so far, NUL-terminated; owned by the writer. NULL (and *len 0) for
  * file and callback writers. len may be NULL. */
 ASFF_API const char *asff_writer_buffer(const asff_writer *w, size_t *len);
-/* Free the writer (not the FILE). NULL is allowed. */
+/** Free the writer (not the FILE). NULL is allowed. */
 ASFF_API void asff_writer_free(asff_writer *w);
 
-/* One object to compact (or pretty) JSON in a new NUL-terminated string (no trailing newline);
+/** One object to compact (or pretty) JSON in a new NUL-terminated string (no trailing newline);
  * free with asff_free_string. len may be NULL. */
 ASFF_NODISCARD ASFF_API asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *len, asff_error *err);
-/* Bytes of the compact JSON encoding of object (what the 240 KB limit measures); 0 on error. */
+/** Bytes of the compact JSON encoding of object (what the 240 KB limit measures); 0 on error. */
 ASFF_API size_t asff_json_size(const void *object);
 
 #ifdef __cplusplus

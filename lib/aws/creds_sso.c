@@ -62,14 +62,15 @@ static asff_status read_file(const asff_aws *a, const char *path, asff_buf *out)
 static void write_cache(const asff_aws *a, const char *path, const char *start_url, const char *region,
                         const char *access, int64_t expires, const char *refresh, const asff__sso_token *old)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    asff_yalloc ya;
+    yajl_gen g;
     const unsigned char *buf;
     size_t len;
     char tmp[1200], ts[32];
     struct tm tm;
     time_t t = (time_t)expires;
     FILE *f;
-    (void)a;
+    g = asff__ygen_alloc(&ya, a->alloc);
     if (!g)
         return;
     gmtime_r(&t, &tm);
@@ -92,7 +93,7 @@ static void write_cache(const asff_aws *a, const char *path, const char *start_u
 #undef KV
     yajl_gen_get_buf(g, &buf, &len);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    f = fopen(tmp, "wb");
+    f = ya.failed ? NULL : fopen(tmp, "wb"); /* short of memory: the cache stays as it was */
     if (f) {
         chmod(tmp, 0600);
         if (fwrite(buf, 1, len, f) == len && fclose(f) == 0)
@@ -110,6 +111,7 @@ static asff_status refresh_token(asff_aws *a, const char *region, const asff__ss
 {
     char url[ASFF_AWS_MAX_URL + 8];
     const char *headers[] = {"Content-Type: application/json", NULL};
+    asff_yalloc ya;
     yajl_gen g;
     const unsigned char *buf;
     size_t len;
@@ -121,7 +123,7 @@ static asff_status refresh_token(asff_aws *a, const char *region, const asff__ss
     if (st != ASFF_OK)
         return st;
     strcat(url, "/token");
-    g = yajl_gen_alloc(NULL);
+    g = asff__ygen_alloc(&ya, a->alloc);
     if (!g)
         return asff_error_set(err, ASFF_ERR_NOMEM, "sso: out of memory");
     yajl_gen_map_open(g);
@@ -135,6 +137,11 @@ static asff_status refresh_token(asff_aws *a, const char *region, const asff__ss
     yajl_gen_string(g, (const unsigned char *)t->refresh_token, strlen(t->refresh_token));
     yajl_gen_map_close(g);
     yajl_gen_get_buf(g, &buf, &len);
+    if (ya.failed) {
+        OPENSSL_cleanse((void *)buf, len);
+        yajl_gen_free(g);
+        return asff_error_set(err, ASFF_ERR_NOMEM, "sso: out of memory");
+    }
     asff__buf_init(&body, a->alloc);
     st = asff__aws_http(a, "POST", url, headers, (const char *)buf, len, false, &body, &status, err,
                         "sso-oidc CreateToken");
@@ -269,8 +276,9 @@ asff_status asff__creds_sso(asff_aws *a, const char *profile, asff__creds *out, 
     asff__buf_init(&newref, a->alloc);
     dir = asff__aws_expand_home(a, "~/.aws/sso/cache");
     if (!dir || asff__buf_appendf(&path, "%s/%s", dir, name) != ASFF_OK) {
-        st = asff_error_set(err, dir ? ASFF_ERR_NOMEM : ASFF_ERR_CREDENTIALS,
-                            dir ? "sso: out of memory" : "sso: no HOME for ~/.aws/sso/cache");
+        bool home = dir || asff__aws_env(a, "HOME"); /* with HOME, NULL means out of memory */
+        st = asff_error_set(err, home ? ASFF_ERR_NOMEM : ASFF_ERR_CREDENTIALS,
+                            home ? "sso: out of memory" : "sso: no HOME for ~/.aws/sso/cache");
         goto done;
     }
     st = read_file(a, path.data, &text);

@@ -534,12 +534,22 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
     return yajl_gen_string(c->g, s, len) == yajl_gen_status_ok;
 }
 
+/* As deep as the finding parser reads (yajl_gen would refuse at 128, which looked like a wrong type). */
+static int deeper(compact_ctx *c)
+{
+    if (c->depth >= (int)ASFF__JSON_DEPTH) {
+        c->st = ASFF_ERR_LIMIT;
+        return 0;
+    }
+    c->depth++;
+    return 1;
+}
+
 static int cb_start_map(void *ctx)
 {
     compact_ctx *c = ctx;
-    if (!value_start(c, true))
+    if (!value_start(c, true) || !deeper(c))
         return 0;
-    c->depth++;
     return yajl_gen_map_open(c->g) == yajl_gen_status_ok;
 }
 
@@ -566,10 +576,9 @@ static int cb_end_map(void *ctx)
 static int cb_start_array(void *ctx)
 {
     compact_ctx *c = ctx;
-    if (c->depth == 0)
+    if (c->depth == 0 || !deeper(c))
         return 0;
     c->want = 0;
-    c->depth++;
     return yajl_gen_array_open(c->g) == yajl_gen_status_ok;
 }
 
@@ -602,7 +611,6 @@ asff_status asff__json_compact_finding(const char *json, size_t len, asff_buf *o
     if (!c.g)
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     yajl_gen_config(c.g, yajl_gen_print_callback, gen_print, &c);
-    /* depth limit of the generator: yajl_gen refuses deeper than 128 levels, so do we */
     h = yajl_alloc(&compact_callbacks, &ya.funcs, &c);
     if (!h) {
         yajl_gen_free(c.g);
@@ -619,6 +627,10 @@ asff_status asff__json_compact_finding(const char *json, size_t len, asff_buf *o
             if (err)
                 err->offset = yajl_get_bytes_consumed(h);
         }
+    } else if (c.st == ASFF_ERR_LIMIT) {
+        asff__error_setf(err, c.st, "a finding nests deeper than %u levels", ASFF__JSON_DEPTH);
+        if (err)
+            err->offset = yajl_get_bytes_consumed(h);
     } else if (c.st != ASFF_OK)
         asff_error_set(err, c.st, "out of memory");
     yajl_free(h);

@@ -139,13 +139,15 @@ asff_status asff_importer_new(asff_client *c, const asff_import_options *options
     *out = NULL;
     if (!c)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_importer_new: no client");
-    if (options && options->version != ASFF_IMPORT_OPTIONS_VERSION && options->version != 1)
+    if (options && (options->version < 1 || options->version > ASFF_IMPORT_OPTIONS_VERSION))
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_import_options version %u is unknown",
                                options->version);
     if (options) {
-        /* version 1 callers know the first four members only */
+        /* older callers' structs end earlier: version 1 at no_validate, version 2 at dry_run */
         if (options->version == 1)
             memcpy(&opt, options, offsetof(asff_import_options, no_validate));
+        else if (options->version == 2)
+            memcpy(&opt, options, offsetof(asff_import_options, dry_run));
         else
             opt = *options;
     }
@@ -289,6 +291,21 @@ static void batch_push(asff_importer *imp, const pending *p)
     imp->ids[id_slot(imp, p->id_hash, pending_id(imp, p))] = (uint16_t)imp->count;
 }
 
+/* on_call of the batch about to be sent (its body complete). */
+static void tell_call(asff_importer *imp, bool sent)
+{
+    asff_call_info ci;
+    if (!imp->opt.on_call)
+        return;
+    ci.operation = "BatchImportFindings";
+    ci.region = asff_client_region(imp->c);
+    ci.account = NULL;
+    ci.findings = imp->count;
+    ci.bytes = imp->body.len;
+    ci.sent = sent;
+    imp->opt.on_call(imp->ctx, &ci);
+}
+
 /* Send the batch; report or move every finding in it; the batch is empty afterwards. */
 static asff_status send_batch(asff_importer *imp, asff_error *err)
 {
@@ -296,6 +313,7 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
     asff_error e;
     asff_status st, ret = ASFF_OK;
     size_t i, n;
+    bool dry = false;
     if (!imp->count)
         return ASFF_OK;
     for (i = 0; i < imp->count; i++) {
@@ -312,7 +330,11 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
         st = imp->fatal;
     } else if (imp->aborted)
         st = asff_error_set(&e, ASFF_ERR_ABORTED, "import stopped by the caller");
-    else {
+    else if (imp->opt.dry_run) {
+        tell_call(imp, false);
+        dry = true;
+    } else {
+        tell_call(imp, true);
         asff_buf path;
         asff__buf_init(&path, c->alloc);
         if (asff__buf_appendf(&path, "%s/findings/import", ASFF_BASE_PATH(c)) != ASFF_OK)
@@ -323,7 +345,7 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
         asff__buf_cleanup(&path);
         imp->stats.calls++;
     }
-    if (st == ASFF_OK) {
+    if (st == ASFF_OK && !dry) {
         /* a well-formed answer: what it names failed, what it names nowhere was imported */
         const asff__import_response *a = &imp->answer;
         for (i = 0; i < a->nfailed; i++)
@@ -340,7 +362,9 @@ static asff_status send_batch(asff_importer *imp, asff_error *err)
     asff__import_response_free(&imp->answer, c->alloc);
     for (i = 0; i < imp->count; i++) {
         pending *p = &imp->batch[i];
-        if (!p->done)
+        if (!p->done && dry)
+            report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), "DryRun", "not sent (dry run)", p->attempts);
+        else if (!p->done)
             report(imp, p->index, pending_id(imp, p), pending_arn(imp, p), st == ASFF_OK ? NULL : asff__call_code(st, &e),
                    e.message, p->attempts);
     }

@@ -14,17 +14,34 @@ typedef struct split {
     void *ctx;
     unsigned depth;          /* JSON nesting: 1 = inside the page object */
     bool key_is_token, key_is_result, in_result;
+    asff_yalloc ya;          /* the allocations of g and of the parser */
     yajl_gen g;              /* the current item */
     asff_buf token;
     bool have_token;
-    bool aborted, nomem;
+    bool aborted, nomem, deep;
 } split;
+
+/* A page nested deeper than the JSON reader's limit is refused (yajl_gen would stop at 128 levels
+ * and hand over a broken item). */
+static int sp_deeper(split *s)
+{
+    if (s->depth >= ASFF__JSON_DEPTH) {
+        s->deep = true;
+        return 0;
+    }
+    s->depth++;
+    return 1;
+}
 
 static int item_done(split *s)
 {
     const unsigned char *buf;
     size_t len;
     yajl_gen_get_buf(s->g, &buf, &len);
+    if (s->ya.failed) { /* the item may be incomplete: never hand it over */
+        s->nomem = true;
+        return 0;
+    }
     if (s->item_fn && s->item_fn(s->ctx, (const char *)buf, len) != 0) {
         s->aborted = true;
         return 0;
@@ -94,8 +111,7 @@ static int sp_start_map(void *ctx)
     if (s->in_result && s->depth >= 2)
         yajl_gen_map_open(s->g);
     s->key_is_token = s->key_is_result = false;
-    s->depth++;
-    return 1;
+    return sp_deeper(s);
 }
 
 static int sp_key(void *ctx, const unsigned char *k, size_t len)
@@ -132,8 +148,7 @@ static int sp_start_array(void *ctx)
     else if (s->depth == 1 && s->key_is_result)
         s->in_result = true;
     s->key_is_token = s->key_is_result = false;
-    s->depth++;
-    return 1;
+    return sp_deeper(s);
 }
 
 static int sp_end_array(void *ctx)
@@ -198,8 +213,8 @@ asff_status asff_client_paginate(asff_client *c, const char *operation, const ch
         s.item_fn = item_fn;
         s.ctx = ctx;
         asff__buf_init(&s.token, c->alloc);
-        s.g = yajl_gen_alloc(NULL);
-        h = s.g ? yajl_alloc(&split_callbacks, NULL, &s) : NULL;
+        s.g = asff__ygen_alloc(&s.ya, c->alloc);
+        h = s.g ? yajl_alloc(&split_callbacks, &s.ya.funcs, &s) : NULL;
         if (!h) {
             if (s.g)
                 yajl_gen_free(s.g);
@@ -213,10 +228,13 @@ asff_status asff_client_paginate(asff_client *c, const char *operation, const ch
         yajl_free(h);
         yajl_gen_free(s.g);
         asff_response_cleanup(c, &r);
-        if (s.aborted || s.nomem || ys != yajl_status_ok) {
+        s.nomem = s.nomem || s.ya.failed;
+        if (s.aborted || s.nomem || s.deep || ys != yajl_status_ok) {
             asff__buf_cleanup(&s.token);
             st = s.aborted ? asff_error_set(err, ASFF_ERR_ABORTED, "stopped by the item callback")
                  : s.nomem ? asff_error_set(err, ASFF_ERR_NOMEM, "out of memory")
+                 : s.deep  ? asff__error_setf(err, ASFF_ERR_LIMIT, "%s: page %llu nests deeper than %u levels",
+                                              op->name, (unsigned long long)n, ASFF__JSON_DEPTH)
                            : asff__error_setf(err, ASFF_ERR_SYNTAX, "%s: page %llu is not JSON", op->name,
                                              (unsigned long long)n);
             break;

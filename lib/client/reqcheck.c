@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 #include "client/client_internal.h"
+#include "core/json.h"
 
 #define MAX_DEPTH 48     /* deeper than any input shape of the model */
 #define MAX_BINDINGS 8   /* URI/query/header members of one operation (the model has at most 4) */
@@ -35,6 +36,7 @@ typedef struct rq {
     asff_buf path;
     asff_buf key;                /* key not yet written to the body (a null value drops it) */
     bool key_pending;
+    asff_yalloc ya; /* the generator's and the parser's allocations */
     yajl_gen g;
     bool body_members;
     asff_buf *query;
@@ -744,8 +746,8 @@ asff_status asff__request_build(const asff__op *op, const char *input, size_t le
         asff__buf_init(&r->labels[i], alloc);
     body_sink.b = &req->body;
     body_sink.st = ASFF_OK;
-    r->g = yajl_gen_alloc(NULL);
-    h = r->g ? yajl_alloc(&callbacks, NULL, r) : NULL;
+    r->g = asff__ygen_alloc(&r->ya, alloc);
+    h = r->g ? yajl_alloc(&callbacks, &r->ya.funcs, r) : NULL;
     r->h = h;
     if (!h || asff__buf_putc(&r->path, '\0') != ASFF_OK) {
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
@@ -778,7 +780,7 @@ asff_status asff__request_build(const asff__op *op, const char *input, size_t le
             goto done;
         }
     }
-    if (body_sink.st != ASFF_OK) {
+    if (body_sink.st != ASFF_OK || r->ya.failed) {
         st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
         goto done;
     }

@@ -121,7 +121,8 @@ static yajl_val array_at(yajl_val obj, const char *name)
 static char *body_for(member_state *ms, size_t n, const char *key, bool (*want)(const member_state *), bool details,
                       size_t *count)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    asff_yalloc ya;
+    yajl_gen g = asff__ygen_alloc(&ya, NULL);
     const unsigned char *buf;
     size_t len, i;
     char *out = NULL;
@@ -150,7 +151,7 @@ static char *body_for(member_state *ms, size_t n, const char *key, bool (*want)(
     }
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
-    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok) {
+    if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && !ya.failed) {
         out = asff__malloc(asff__alloc_or_default(NULL), len + 1);
         if (out) {
             memcpy(out, buf, len);
@@ -204,7 +205,8 @@ static asff_status list_members(asff_client *admin, member_state *ms, size_t n, 
         yajl_val tree = NULL, arr;
         size_t i, j;
         if (next[0]) {
-            yajl_gen g = yajl_gen_alloc(NULL);
+            asff_yalloc ya;
+            yajl_gen g = asff__ygen_alloc(&ya, NULL);
             const unsigned char *buf;
             size_t len;
             if (!g)
@@ -218,6 +220,8 @@ static asff_status list_members(asff_client *admin, member_state *ms, size_t n, 
             yajl_gen_get_buf(g, &buf, &len);
             snprintf(input, sizeof input, "%.*s", (int)len, (const char *)buf);
             yajl_gen_free(g);
+            if (ya.failed)
+                return asff_error_set(err, ASFF_ERR_NOMEM, "rollout: out of memory");
         } else {
             snprintf(input, sizeof input, "{\"OnlyAssociated\":false}");
         }
@@ -448,6 +452,56 @@ static void run_region(const asff_rollout_options *o, const char *region, const 
     asff_client_free(base);
 }
 
+/* --dry-run: the calls of run_region when nothing is done yet, told to on_call; nothing is sent.
+ * bytes: the request body as it would be built (AcceptAdministratorInvitation without the
+ * InvitationId, which ListInvitations would give). */
+static void tell(const asff_rollout_options *o, const char *op, const char *region, const char *account, size_t bytes)
+{
+    asff_call_info ci = {op, region, account, 0, bytes, false};
+    if (o->on_call)
+        o->on_call(o->ctx, &ci);
+}
+
+static void plan_region(const asff_rollout_options *o, const char *region, const char *admin, member_state *ms,
+                        size_t n)
+{
+    char input[256];
+    size_t i, cnt;
+    char *body;
+    static const char enable[] = "{\"EnableDefaultStandards\":true}";
+    tell(o, "DescribeHub", region, admin, 0);
+    tell(o, "EnableSecurityHub", region, admin, sizeof enable - 1);
+    if (o->organization) {
+        tell(o, "ListOrganizationAdminAccounts", region, NULL, 0);
+        tell(o, "EnableOrganizationAdminAccount", region, NULL,
+             (size_t)snprintf(input, sizeof input, "{\"AdminAccountId\":\"%s\"}", admin ? admin : "000000000000"));
+        tell(o, "DescribeOrganizationConfiguration", region, admin, 0);
+        tell(o, "UpdateOrganizationConfiguration", region, admin, strlen("{\"AutoEnable\":true}"));
+    }
+    tell(o, "ListMembers", region, admin, strlen("{\"OnlyAssociated\":false}"));
+    for (i = 0; i < n && o->role_name; i++) {
+        tell(o, "sts:AssumeRole", region, ms[i].m->account_id, 0);
+        tell(o, "DescribeHub", region, ms[i].m->account_id, 0);
+        tell(o, "EnableSecurityHub", region, ms[i].m->account_id, sizeof enable - 1);
+    }
+    body = body_for(ms, n, "AccountDetails", needs_create, true, &cnt);
+    if (cnt)
+        tell(o, "CreateMembers", region, admin, body ? strlen(body) : 0);
+    asff__free(asff__alloc_or_default(NULL), body);
+    if (o->organization)
+        return;
+    body = body_for(ms, n, "AccountIds", needs_invite, false, &cnt);
+    if (cnt)
+        tell(o, "InviteMembers", region, admin, body ? strlen(body) : 0);
+    asff__free(asff__alloc_or_default(NULL), body);
+    for (i = 0; i < n && o->role_name; i++) {
+        tell(o, "ListInvitations", region, ms[i].m->account_id, 0);
+        tell(o, "AcceptAdministratorInvitation", region, ms[i].m->account_id,
+             (size_t)snprintf(input, sizeof input, "{\"AdministratorId\":\"%s\",\"InvitationId\":\"\"}",
+                              admin ? admin : "000000000000"));
+    }
+}
+
 asff_status asff_rollout(const asff_rollout_member *members, size_t count, const asff_rollout_options *o,
                          asff_error *err)
 {
@@ -461,7 +515,8 @@ asff_status asff_rollout(const asff_rollout_member *members, size_t count, const
     bool all_ok = true, admin_is_caller;
     size_t i;
     asff_status st;
-    if (!o || o->version != ASFF_ROLLOUT_OPTIONS_VERSION || !o->regions || !o->region_count || (count && !members))
+    if (!o || o->version < 1 || o->version > ASFF_ROLLOUT_OPTIONS_VERSION || !o->regions || !o->region_count ||
+        (count && !members))
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: no options, regions or members");
     if (!o->role_name && !o->organization)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: a role name is needed to enter the member accounts");
@@ -473,6 +528,18 @@ asff_status asff_rollout(const asff_rollout_member *members, size_t count, const
                                    i + 1);
     if (o->administrator_account && !valid_account(o->administrator_account))
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: the administrator account id is not 12 digits");
+    if (o->version >= 2 && o->dry_run) {
+        ms = asff__malloc(asff__alloc_or_default(NULL), (count ? count : 1) * sizeof *ms);
+        if (!ms)
+            return asff_error_set(err, ASFF_ERR_NOMEM, "rollout: out of memory");
+        memset(ms, 0, (count ? count : 1) * sizeof *ms);
+        for (i = 0; i < count; i++)
+            ms[i].m = &members[i];
+        for (i = 0; i < o->region_count; i++)
+            plan_region(o, o->regions[i], o->administrator_account, ms, count);
+        asff__free(asff__alloc_or_default(NULL), ms);
+        return ASFF_OK;
+    }
     /* Whose are the base credentials? */
     co = o->client ? o->client : &def;
     if (co->aws)

@@ -44,6 +44,8 @@ typedef struct update_run {
     asff_client *c;
     asff_update_fn fn;
     asff_update_warn_fn on_warning;
+    asff_call_fn on_call;     /* options version 2 */
+    bool dry_run;
     void *ctx;
     asff_update_stats stats;
     bool aborted;
@@ -307,6 +309,10 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
     u.c = c;
     u.fn = fn;
     u.on_warning = options ? options->on_warning : NULL;
+    if (options && options->version != 1) { /* version 1 structs end at on_warning */
+        u.dry_run = options->dry_run;
+        u.on_call = options->on_call;
+    }
     u.ctx = ctx;
     u.stats.identifiers = ids->u.array.len;
     asff__buf_init(&u.code, c->alloc);
@@ -324,6 +330,17 @@ asff_status asff_client_batch_update_findings(asff_client *c, const char *reques
         if (st != ASFF_OK)
             break;
         asff_error_clear(&e);
+        if (sent && u.on_call) {
+            asff_call_info ci = {"BatchUpdateFindings", asff_client_region(c), NULL, (uint64_t)(end - start), body.len,
+                                 !u.dry_run};
+            u.on_call(u.ctx, &ci);
+        }
+        if (sent && u.dry_run) {
+            for (i = start; i < end; i++)
+                report(&u, i, ids->u.array.values[i], false, "DryRun", "not sent (dry run)");
+            next = end;
+            continue;
+        }
         cs = !sent ? asff_error_set(&e, ASFF_ERR_ABORTED, "stopped by the caller")
                    : asff__client_send_checked(c, ASFF_OP_BatchUpdateFindings, "PATCH", path.data, NULL, body.data,
                                                body.len, check_answer, &u, NULL, &e);

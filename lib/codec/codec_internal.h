@@ -133,6 +133,18 @@ struct asff_parser {
     uint32_t jdepth;              /* open JSON containers */
     struct mcache *mcache;        /* member lookups by (type, name) */
     asff_buf path;
+
+    /* the simdjson front-end (fast.c, docs/codec.md "Front-ends"); all false without it */
+    bool fast_on;                 /* built with simdjson and not ASFF_FRONTEND=yajl */
+    bool fast_ready;              /* yajl stopped at a place where a finding may start */
+    bool fast_stop;               /* a callback stopped yajl there (fast_on only) */
+    bool fast;                    /* simdjson is driving the callbacks now */
+    bool fast_failed;             /* ... and one of them failed: the yajl path reads it again */
+    bool mute;                    /* yajl reads stand-in bytes: its callbacks do nothing */
+    uint32_t fast_depth;          /* containers open in the value simdjson reads */
+    uint64_t fast_end;            /* its end (stream offset) */
+    struct asff__simd *simd;
+    asff_buf pad;                 /* a value copied with simdjson's padding */
 };
 
 /* The \\u-escape scanner's states (lines.c). */
@@ -275,5 +287,24 @@ int asff__codec_report_skipped(asff_parser *p, const asff_error *err, bool top_l
 void asff__codec_value_end(asff_parser *p);
 /* A yajl handle on the parser's callbacks and allocator. */
 yajl_handle asff__codec_new_yajl(asff_parser *p);
+/* The callbacks themselves (the events every front-end gives the builder). */
+extern const yajl_callbacks asff__codec_callbacks;
+
+/* ---- fast.c: the simdjson front-end ----------------------------------------------------------- */
+
+/* Set up (parser creation) and free the front-end; false when out of memory. */
+bool asff__codec_fast_init(asff_parser *p);
+void asff__codec_fast_free(asff_parser *p);
+/* May yajl stop here for the fast path (after a callback that leaves the builder between findings)? */
+static inline bool asff__codec_fast_point(const asff_parser *p)
+{
+    return p->fast_on && !p->fast && p->pdata && p->jdepth <= 64 &&
+           (p->nframes ? p->frames[p->nframes - 1].kind == FK_ARRAY : !p->in_value);
+}
+/* yajl stopped at a fast point: a new handle brought to the same state; false when out of memory. */
+bool asff__codec_fast_resume(asff_parser *p);
+/* Read the findings that start at d[off] with simdjson while they can be, up to d[lim]; returns
+ * where yajl goes on (p->fast_ready false then). p->st is set on a final error. */
+size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, size_t lim, size_t n);
 
 #endif

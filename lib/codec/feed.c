@@ -51,6 +51,7 @@ static asff_status resync(asff_parser *p, uint64_t epos)
     p->y = asff__codec_new_yajl(p);
     yajl_gen_reset(p->cap, NULL);
     yajl_gen_clear(p->cap);
+    p->fast_ready = p->fast_on; /* a new value starts: simdjson may read it */
     if (!p->y || p->ya.failed) {
         if (p->y)
             yajl_free(p->y);
@@ -140,11 +141,13 @@ static asff_status cut_line(asff_parser *p, uint64_t nl)
 }
 
 #define NO_BAD UINT64_MAX
+#define SCAN_WINDOW (16u * 1024u)
+#define HOLD_AFTER 4096u /* see "long tokens" below */
 
 static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
 {
-    size_t off = 0, unext = 0, enext = 0;
-    uint64_t uat = 0, eat = 0;
+    size_t off = 0, unext = 0, enext = 0, win = SCAN_WINDOW;
+    uint64_t uat = NO_BAD, eat = NO_BAD;
     bool scanned = false;
     p->pdata = d;
     p->plen = n;
@@ -166,7 +169,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
     while (off < n) {
         yajl_status ys;
         uint64_t epos;
-        size_t rel, end, stop, ustop;
+        size_t rel, end, stop, ustop, wend;
         bool in_value, at_line_end = false, bad_here;
         if (p->nl_pending) {
             p->nl_pending = false;
@@ -176,21 +179,51 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                 scanned = false;
             }
         }
-        if (!scanned || unext < off) {
-            uat = NO_BAD;
-            unext = asff__codec_scan_utf8(p, d, off, n, &uat);
+        if (p->fast_ready &&
+            ((scanned && unext > off && enext > off) ||
+             ((!scanned || (unext <= off && enext <= off && uat == NO_BAD && eat == NO_BAD)) && !p->ucarry_len && !p->es))) {
+            /* simdjson reads what it can: up to the first bad byte the scanners found, or (not scanned
+             * yet) anywhere, since it checks UTF-8 itself and leaves escapes to the yajl path */
+            size_t lim = n, noff;
+            if (scanned && uat != NO_BAD)
+                lim = uat < p->pbase ? 0 : uat - p->pbase < lim ? (size_t)(uat - p->pbase) : lim;
+            if (scanned && eat != NO_BAD)
+                lim = eat < p->pbase ? 0 : eat - p->pbase < lim ? (size_t)(eat - p->pbase) : lim;
+            noff = asff__codec_fast_run(p, d, off, lim, n);
+            if (p->st != ASFF_OK)
+                return p->st;
+            if (noff != off) {
+                if (!scanned || noff > unext || noff > enext) {
+                    /* past what was scanned: the scanners start over after a complete value */
+                    p->ucarry_len = 0;
+                    p->es = 0;
+                    scanned = false;
+                }
+                off = noff;
+                continue;
+            }
         }
-        if (!scanned || enext < off) {
+        /* With simdjson the scanners look a window ahead (SCAN_WINDOW, then twice as far each time):
+         * most of the piece is left to simdjson, which checks UTF-8 itself. Not inside a long token:
+         * yajl would lex it again from its start at each window. */
+        wend = p->fast_on && n - off > win && p->pbase + off - p->last_ok < HOLD_AFTER ? off + win : n;
+        if (!scanned || unext < off || (uat == NO_BAD && unext == off)) {
+            if (wend < n)
+                win *= 2; /* yajl lexes a token cut by a window again: growing windows keep that linear */
+            uat = NO_BAD;
+            unext = asff__codec_scan_utf8(p, d, off, wend, &uat);
+        }
+        if (!scanned || enext < off || (eat == NO_BAD && enext == off)) {
             eat = NO_BAD;
-            enext = asff__codec_scan_escapes(p, d, off, n, &eat);
+            enext = asff__codec_scan_escapes(p, d, off, wend, &eat);
         }
         scanned = true;
         /* (a bad sequence may show only at the piece's end: uat / eat say whether there is one) */
         /* yajl gets the first byte of bad UTF-8 before it is reported: outside a string yajl refuses it
          * itself (a syntax error), also when the sequence is cut across feeds */
-        ustop = uat == NO_BAD ? n : uat == p->pbase + unext ? unext + 1 : unext;
+        ustop = uat == NO_BAD ? unext : uat == p->pbase + unext ? unext + 1 : unext;
         stop = ustop;
-        if (eat != NO_BAD && enext < stop)
+        if (enext < stop)
             stop = enext;
         bad_here = (uat != NO_BAD && stop == ustop) || (eat != NO_BAD && stop == enext);
         end = asff__codec_next_split(p, d, off, stop);
@@ -244,6 +277,19 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
                     enext = asff__codec_scan_escapes(p, d, stop, n, &eat);
             }
             off = end;
+            continue;
+        }
+        if (ys == yajl_status_client_canceled && p->fast_stop && p->st == ASFF_OK) {
+            /* stopped between findings for the fast path: go on there with a handle in that state */
+            size_t at = (size_t)(asff__codec_pos_now(p) - p->pbase);
+            p->fast_stop = false;
+            p->last_nb = asff__codec_last_nonblank(p, d, off, at, &p->last_nb_at);
+            if (!asff__codec_fast_resume(p)) {
+                asff__codec_set_errorf(p, ASFF_ERR_NOMEM, p->pbase + at, "out of memory");
+                p->st = ASFF_ERR_NOMEM;
+                return p->st;
+            }
+            off = at;
             continue;
         }
         if (ys == yajl_status_client_canceled)
@@ -305,7 +351,6 @@ static asff_status give_error(asff_parser *p, asff_error *err)
  * work is linear. A run of more than token_limit bytes without a token (a string, a number, blanks)
  * stops the value (ASFF_ERR_LIMIT): memory stays bounded by the limit.
  */
-#define HOLD_AFTER 4096u
 
 /* Bytes yajl has been given since the end of the last token it reported. */
 static uint64_t since_token(const asff_parser *p)

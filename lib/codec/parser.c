@@ -96,8 +96,14 @@ static void reset_item_arena(asff_parser *p, bool top);
 int asff__codec_fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...)
 {
     va_list ap;
-    uint64_t at = p->at_set ? p->at : p->y && !p->between ? asff__codec_pos_now(p) : p->total;
-    bool final = p->final_next;
+    uint64_t at;
+    bool final;
+    if (p->fast) { /* simdjson is driving: the yajl path reads the value again and reports it */
+        p->fast_failed = true;
+        return 0;
+    }
+    at = p->at_set ? p->at : p->y && !p->between ? asff__codec_pos_now(p) : p->total;
+    final = p->final_next;
     p->at_set = p->final_next = false;
     /* An opening bracket is one byte: point at it rather than after it. */
     if (opening && at)
@@ -677,6 +683,13 @@ static int end_holder(asff_parser *p, frame *f)
 
 /* ---- yajl callbacks ---------------------------------------------------------------------- */
 
+/* yajl reading stand-in bytes (fast.c) calls only start_map, map_key, end_map and start_array. */
+#define MUTED(ctx)                                                                                  \
+    do {                                                                                            \
+        if (((asff_parser *)(ctx))->mute)                                                           \
+            return 1;                                                                               \
+    } while (0)
+
 /* Every callback notes where the last token yajl accepted ends (syntax error positions). */
 #define P                                                                                           \
     asff_parser *p = ctx;                                                                           \
@@ -939,6 +952,7 @@ static const asff_member *find_member(asff_parser *p, const asff_type *t, const 
 
 static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
+    MUTED(ctx);
     P_TOKEN(s, len, 1);
     p->last_kind = 1;
     frame *f = top(p);
@@ -1263,16 +1277,28 @@ static int start(asff_parser *p, int jt)
     return done(p, open_container(p, jt));
 }
 
+/* Stop yajl where the fast path may take over (fast.c): between findings. */
+static int fast_stop(asff_parser *p, int rc)
+{
+    if (rc && asff__codec_fast_point(p)) {
+        p->fast_stop = true;
+        return 0;
+    }
+    return rc;
+}
+
 static int cb_start_map(void *ctx)
 {
+    MUTED(ctx);
     P;
     return start(p, J_OBJ);
 }
 
 static int cb_start_array(void *ctx)
 {
+    MUTED(ctx);
     P;
-    return start(p, J_ARR);
+    return fast_stop(p, start(p, J_ARR));
 }
 
 /* The value of the frame below the one just popped is complete. */
@@ -1372,10 +1398,11 @@ static int end_any(asff_parser *p, int jt)
 
 static int cb_end_map(void *ctx)
 {
+    MUTED(ctx);
     P;
     p->last_kind = 2;
     p->jdepth--;
-    return done(p, end_any(p, J_OBJ));
+    return fast_stop(p, done(p, end_any(p, J_OBJ)));
 }
 
 static int cb_end_array(void *ctx)
@@ -1383,17 +1410,17 @@ static int cb_end_array(void *ctx)
     P;
     p->last_kind = 2;
     p->jdepth--;
-    return done(p, end_any(p, J_ARR));
+    return fast_stop(p, done(p, end_any(p, J_ARR)));
 }
 
-static const yajl_callbacks callbacks = {cb_null,      cb_boolean, NULL,       NULL,           cb_number, cb_string,
+const yajl_callbacks asff__codec_callbacks = {cb_null,      cb_boolean, NULL,       NULL,           cb_number, cb_string,
                                          cb_start_map, cb_map_key, cb_end_map, cb_start_array, cb_end_array};
 
 /* ---- the handle -------------------------------------------------------------------------- */
 
 yajl_handle asff__codec_new_yajl(asff_parser *p)
 {
-    yajl_handle y = yajl_alloc(&callbacks, &p->ya.funcs, p);
+    yajl_handle y = yajl_alloc(&asff__codec_callbacks, &p->ya.funcs, p);
     /* Several top-level values: NDJSON and concatenated JSON. UTF-8 validation stays on. */
     if (y)
         yajl_config(y, yajl_allow_multiple_values, 1);
@@ -1446,7 +1473,7 @@ static asff_parser *parser_create(const asff_parse_options *options, asff_findin
         memset(p->mcache, 0, MCACHE_SIZE * sizeof *p->mcache);
     p->y = asff__codec_new_yajl(p);
     p->cap = yajl_gen_alloc(&p->ya.funcs);
-    if (!p->mcache || !p->y || !p->cap || p->ya.failed) {
+    if (!p->mcache || !p->y || !p->cap || p->ya.failed || !asff__codec_fast_init(p)) {
         asff_parser_free(p);
         return NULL;
     }
@@ -1497,6 +1524,8 @@ void asff_parser_reset(asff_parser *p)
     p->values = p->count = p->skipped = p->items = 0;
     p->last_ok = 0;
     p->last_kind = 0;
+    p->fast_ready = p->fast_on;
+    p->fast_stop = p->fast = p->fast_failed = p->mute = false;
     if (p->y)
         yajl_free(p->y);
     p->ya.failed = false;
@@ -1545,6 +1574,7 @@ void asff_parser_free(asff_parser *p)
     asff__buf_cleanup(&p->fpath);
     asff__buf_cleanup(&p->path);
     asff__buf_cleanup(&p->hold);
+    asff__codec_fast_free(p);
     asff__free(p->alloc, p->frames);
     asff__free(p->alloc, p->mcache);
     asff__free(p->alloc, p);

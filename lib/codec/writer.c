@@ -319,39 +319,45 @@ static asff_status em_verbatim(asff_writer *w, const char *s, size_t n, asff_err
 /* Pretty output re-indents a raw value by replaying it through yajl into the generator. */
 typedef struct replay {
     yajl_gen g;
+    yajl_gen_status last; /* the generator's answer that stopped the replay */
 } replay;
 
+static int r_ok(void *c, yajl_gen_status st)
+{
+    ((replay *)c)->last = st;
+    return st == yajl_gen_status_ok;
+}
 static int r_null(void *c)
 {
-    return yajl_gen_null(((replay *)c)->g) == yajl_gen_status_ok;
+    return r_ok(c, yajl_gen_null(((replay *)c)->g));
 }
 static int r_bool(void *c, int b)
 {
-    return yajl_gen_bool(((replay *)c)->g, b) == yajl_gen_status_ok;
+    return r_ok(c, yajl_gen_bool(((replay *)c)->g, b));
 }
 static int r_number(void *c, const char *s, size_t l)
 {
-    return yajl_gen_number(((replay *)c)->g, s, l) == yajl_gen_status_ok;
+    return r_ok(c, yajl_gen_number(((replay *)c)->g, s, l));
 }
 static int r_string(void *c, const unsigned char *s, size_t l)
 {
-    return yajl_gen_string(((replay *)c)->g, s, l) == yajl_gen_status_ok;
+    return r_ok(c, yajl_gen_string(((replay *)c)->g, s, l));
 }
 static int r_map_open(void *c)
 {
-    return yajl_gen_map_open(((replay *)c)->g) == yajl_gen_status_ok;
+    return r_ok(c, yajl_gen_map_open(((replay *)c)->g));
 }
 static int r_map_close(void *c)
 {
-    return yajl_gen_map_close(((replay *)c)->g) == yajl_gen_status_ok;
+    return r_ok(c, yajl_gen_map_close(((replay *)c)->g));
 }
 static int r_array_open(void *c)
 {
-    return yajl_gen_array_open(((replay *)c)->g) == yajl_gen_status_ok;
+    return r_ok(c, yajl_gen_array_open(((replay *)c)->g));
 }
 static int r_array_close(void *c)
 {
-    return yajl_gen_array_close(((replay *)c)->g) == yajl_gen_status_ok;
+    return r_ok(c, yajl_gen_array_close(((replay *)c)->g));
 }
 
 static const yajl_callbacks replay_callbacks = {r_null, r_bool, NULL, NULL, r_number, r_string, r_map_open,
@@ -366,6 +372,7 @@ static asff_status gen_raw(asff_writer *w, const char *json, asff_error *err)
     if (!w->g) /* compact: the kept text is compact already */
         return em_verbatim(w, json, len, err);
     r.g = w->g;
+    r.last = yajl_gen_status_ok;
     h = yajl_alloc(&replay_callbacks, &w->ya.funcs, &r);
     if (!h)
         return nomem(err);
@@ -373,6 +380,8 @@ static asff_status gen_raw(asff_writer *w, const char *json, asff_error *err)
     if (s == yajl_status_ok)
         s = yajl_complete_parse(h);
     yajl_free(h);
+    if (r.last == yajl_max_depth_exceeded) /* yajl_gen stops at 128 levels; the parser keeps 64 */
+        return asff__error_setf(err, ASFF_ERR_LIMIT, "a kept JSON value nests deeper than the writer allows");
     if (s != yajl_status_ok)
         return asff__error_setf(err, ASFF_ERR_SYNTAX, "a kept JSON value is not valid JSON");
     return ASFF_OK;

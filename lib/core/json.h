@@ -11,6 +11,7 @@
 #define ASFF_CORE_JSON_H
 
 #include <yajl/yajl_common.h>
+#include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "internal.h"
 
@@ -27,6 +28,9 @@ typedef struct asff_yalloc {
 } asff_yalloc;
 
 void asff__yalloc_init(asff_yalloc *ya, const asff_allocator *alloc);
+/* A yajl generator on the bridge: initializes *ya for alloc (NULL: the default) and allocates the
+ * generator through it. NULL when even that fails; check ya->failed once the text is generated. */
+yajl_gen asff__ygen_alloc(asff_yalloc *ya, const asff_allocator *alloc);
 
 /* Length of the longest prefix of s[len] that is valid UTF-8 (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF); len when all of it is. */

@@ -78,3 +78,9 @@ void asff__yalloc_init(asff_yalloc *ya, const asff_allocator *alloc)
     ya->funcs.free = y_free;
     ya->funcs.ctx = ya;
 }
+
+yajl_gen asff__ygen_alloc(asff_yalloc *ya, const asff_allocator *alloc)
+{
+    asff__yalloc_init(ya, alloc);
+    return yajl_gen_alloc(&ya->funcs);
+}

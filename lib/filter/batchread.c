@@ -2,6 +2,7 @@
  * (include/asff/filter.h). Built for bindings: one call per batch instead of one per finding. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,10 @@
 #include "asff/filter.h"
 #include "asff/codec.h"
 #include "core/internal.h"
+#include "pickle.h"
 
 #define DEFAULT_CHUNK (64u * 1024u)
+#define PICKLE_HEAD 11u   /* PROTO 4, FRAME and its 8-byte length */
 
 enum { SRC_FILE, SRC_FD, SRC_BUFFER, SRC_READ };
 
@@ -25,7 +28,12 @@ struct asff_batch_reader {
     asff_batch_options opt;
     char **fields;              /* copies of the projection's names */
     asff_parser *parser;
-    asff_writer *writer;        /* compact writer into out, for projected or multi-line findings */
+    asff_writer *writer;        /* compact writer into wout, for projected or multi-line findings */
+    asff_buf *wout;             /* out (NDJSON) or scratch (pickle) */
+    asff_buf scratch;           /* pickle format: a finding's JSON when not its own bytes */
+    asff__pickler pickler;
+    bool pickle;
+    bool wout_nomem;
     int kind;
     FILE *file;
     int fd;
@@ -88,15 +96,26 @@ static asff_status close_group(asff_batch_reader *r)
     if (!r->group_open)
         return ASFF_OK;
     r->group_open = false;
-    if ((st = asff__buf_append(&r->out, "]\n", 2)) != ASFF_OK)
+    /* pickle: APPENDS, STOP */
+    if ((st = asff__buf_append(&r->out, r->pickle ? "e." : "]\n", 2)) != ASFF_OK)
         return st;
+    if (r->pickle) {
+        /* the FRAME's length: the unpickler of a file reads the whole pickle in one read() */
+        uint64_t n = r->out.len - r->group_start - PICKLE_HEAD;
+        int i;
+        for (i = 0; i < 8; i++)
+            r->out.data[r->group_start + 3 + (size_t)i] = (char)((n >> (8 * i)) & 0xff);
+    }
     return push_line(r, r->group_count);
 }
 
 static int write_out(void *ctx, const char *data, size_t len)
 {
     asff_batch_reader *r = ctx;
-    return asff__buf_append(&r->out, data, len) == ASFF_OK ? 0 : 1;
+    if (asff__buf_append(r->wout, data, len) == ASFF_OK)
+        return 0;
+    r->wout_nomem = true;   /* the writer reports a failed callback as ASFF_ERR_IO */
+    return 1;
 }
 
 /* Append one finding to the output: its own bytes when they are one line and no projection
@@ -110,21 +129,28 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
     bool opened = false;
     if (info->offset >= r->in_base && info->offset - r->in_base + info->length <= r->in.len)
         raw = r->in.data + (info->offset - r->in_base);
-    if (r->opt.group_bytes) {
+    if (r->opt.group_bytes || r->pickle) {
         if (!r->group_open) {
             r->group_open = opened = true;
             r->group_start = r->out.len;
             r->group_count = 0;
-            st = asff__buf_putc(&r->out, '[');
+            if (r->pickle)
+                asff__pickler_reset_memo(&r->pickler);
+            /* pickle: PROTO 4, FRAME (its length set by close_group), EMPTY_LIST, MARK */
+            st = r->pickle ? asff__buf_append(&r->out, "\x80\x04\x95\0\0\0\0\0\0\0\0](", PICKLE_HEAD + 2)
+                           : asff__buf_putc(&r->out, '[');
         } else {
-            st = asff__buf_putc(&r->out, ',');
+            st = r->pickle ? ASFF_OK : asff__buf_putc(&r->out, ',');
         }
         if (st != ASFF_OK)
-            return st;
+            goto undo;
     }
+    /* (the pickle format follows the same rule, so that both formats give the same values: the writer
+     * may respell a number, 2.0 as 2) */
     if (raw && !r->fields && !memchr(raw, '\n', rawlen) && !memchr(raw, '\r', rawlen)) {
-        if ((st = asff__buf_append(&r->out, raw, rawlen)) != ASFF_OK)
-            return st;
+        st = r->pickle ? asff__pickle_json(&r->pickler, &r->out, raw, rawlen) : asff__buf_append(&r->out, raw, rawlen);
+        if (st != ASFF_OK)
+            goto undo;
     } else {
         if (r->fields) {
             const asff_type *t = asff_object_type(finding);
@@ -145,17 +171,24 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
             if (asff_writer_new_callback(write_out, r, &wo, &r->writer, NULL) != ASFF_OK)
                 return asff__error_setf(&r->cb_err, ASFF_ERR_NOMEM, "out of memory (writer)");
         }
+        asff__buf_reset(&r->scratch);
+        r->wout_nomem = false;
         if ((st = asff_writer_write(r->writer, finding, &r->cb_err)) != ASFF_OK) {
+            if (r->wout_nomem)
+                st = asff__error_setf(&r->cb_err, ASFF_ERR_NOMEM, "out of memory (batch output)");
             /* a broken writer takes no more writes: the next finding gets a new one */
             asff_writer_free(r->writer);
             r->writer = NULL;
-            r->out.len = before;   /* the lines before stay whole */
-            if (opened)
-                r->group_open = false;
-            return st;
+            goto undo;
         }
+        if (r->pickle && (st = asff__pickle_json(&r->pickler, &r->out, r->scratch.data, r->scratch.len)) != ASFF_OK)
+            goto undo;
     }
     r->passed++;
+    if (r->pickle && !r->opt.group_bytes) {
+        r->group_count++;
+        return close_group(r);
+    }
     if (!r->opt.group_bytes) {
         if ((st = asff__buf_putc(&r->out, '\n')) != ASFF_OK)
             return st;
@@ -165,6 +198,11 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
     if (r->out.len - r->group_start >= r->opt.group_bytes)
         return close_group(r);
     return ASFF_OK;
+undo:
+    r->out.len = before;   /* the lines before stay whole */
+    if (opened)
+        r->group_open = false;
+    return st;
 }
 
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
@@ -478,6 +516,8 @@ void asff_batch_reader_free(asff_batch_reader *r)
     asff__buf_cleanup(&r->in);
     asff__buf_cleanup(&r->pend);
     asff__buf_cleanup(&r->out);
+    asff__buf_cleanup(&r->scratch);
+    asff__pickler_cleanup(&r->pickler);
     asff__free(r->alloc, r->lines);
     asff__free(r->alloc, r);
 }
@@ -491,8 +531,10 @@ static asff_status make(const asff_batch_options *options, asff_batch_reader **o
     if (!out)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "out is required");
     *out = NULL;
-    if (options && options->version != 0 && options->version != ASFF_BATCH_OPTIONS_VERSION)
+    if (options && options->version > ASFF_BATCH_OPTIONS_VERSION)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "unknown asff_batch_options version %u", options->version);
+    if (options && options->version != 1 && (unsigned)options->format > ASFF_BATCH_PICKLE)
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "unknown batch format %d", (int)options->format);
     if (options && (unsigned)options->envelope > ASFF_ENVELOPE_NDJSON)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "unknown envelope %d", (int)options->envelope);
     if (options && options->field_count && !options->fields)
@@ -502,9 +544,15 @@ static asff_status make(const asff_batch_options *options, asff_batch_reader **o
         return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     memset(r, 0, sizeof *r);
     r->alloc = alloc;
-    if (options)
+    if (options && options->version == 1)   /* the older, shorter struct: no format */
+        memcpy(&r->opt, options, offsetof(asff_batch_options, format));
+    else if (options)
         r->opt = *options;
     r->opt.version = ASFF_BATCH_OPTIONS_VERSION;
+    r->pickle = r->opt.format == ASFF_BATCH_PICKLE;
+    asff__buf_init(&r->scratch, alloc);
+    asff__pickler_init(&r->pickler, alloc);
+    r->wout = r->pickle ? &r->scratch : &r->out;
     asff__buf_init(&r->in, alloc);
     asff__buf_init(&r->pend, alloc);
     asff__buf_init(&r->out, alloc);

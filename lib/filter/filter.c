@@ -97,6 +97,12 @@ const char *asff_filter_attribute_type(const char *name)
     return d ? type_names[d->type] : NULL;
 }
 
+const char *asff_filter_attribute_path(const char *name)
+{
+    const filter_attr_def *d = name ? asff__filter_attr_find(name, strlen(name)) : NULL;
+    return d ? d->path : NULL;
+}
+
 asff_status asff__fpath_resolve(const char *path, fpath *out)
 {
     const asff_type *t = asff_type_get(ASFF_TID_AwsSecurityFinding);
@@ -729,6 +735,37 @@ size_t asff_filter_prefilter_next(const asff_filter *f, const char *text, size_t
 size_t asff_filter_attribute_count(const asff_filter *f)
 {
     return f ? f->n : 0;
+}
+
+const char *asff_filter_attribute_name(const asff_filter *f, size_t index)
+{
+    return f && index < f->n ? f->conds[index].def->name : NULL;
+}
+
+bool asff_filter_match_attribute(const asff_filter *f, size_t index, const asff_AwsSecurityFinding *finding)
+{
+    if (!f || index >= f->n || !finding || asff_object_type(finding) != f->finding_type)
+        return false;
+    return cond_match(f, &f->conds[index], finding);
+}
+
+static int visit_any(void *ctx, unsigned kind, const void *v)
+{
+    (void)kind;
+    (void)v;
+    *(bool *)ctx = true;
+    return 1;
+}
+
+bool asff_filter_attribute_present(const asff_filter *f, size_t index, const asff_AwsSecurityFinding *finding)
+{
+    bool any = false;
+    if (!f || index >= f->n || !finding || asff_object_type(finding) != f->finding_type)
+        return false;
+    if (f->conds[index].def->type == FT_KEYWORD)
+        return false;
+    asff__fpath_visit(finding, &f->conds[index].path, visit_any, &any);
+    return any;
 }
 
 /* ---- compiling ------------------------------------------------------------------------------- */

@@ -12,6 +12,7 @@ Every request is answered with the next queued answer, or with the default one:
   POST /__clear    forget the queued answers
   GET  /__count    {"requests": N}
 The chosen port is printed on stdout as "PORT <n>"; the server exits when stdin reaches EOF.
+  hostile_server.py --default-file PATH   the default answer is 200 with the bytes of PATH
 """
 import base64
 import json
@@ -81,6 +82,9 @@ class Server(ThreadingHTTPServer):
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--default-file":
+        with open(sys.argv[2], "rb") as f:
+            STATE["default"] = {"status": 200, "body_b64": base64.b64encode(f.read()).decode()}
     srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     threading.Thread(target=srv.serve_forever, daemon=True).start()

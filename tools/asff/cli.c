@@ -64,11 +64,19 @@ static int jc_array_close(void *g)
     return yajl_gen_array_close(g) == yajl_gen_status_ok;
 }
 
+yajl_alloc_funcs *cli_yajl_funcs(void)
+{
+    static asff_yalloc ya;
+    if (!ya.funcs.malloc)
+        asff__yalloc_init(&ya, NULL);
+    return &ya.funcs;
+}
+
 bool cli_json_copy(yajl_gen g, const char *text, size_t len)
 {
     static const yajl_callbacks cb = {jc_null,     jc_bool,       NULL,         NULL,          jc_number, jc_string,
                                       jc_map_open, jc_string,     jc_map_close, jc_array_open, jc_array_close};
-    yajl_handle h = yajl_alloc(&cb, NULL, g);
+    yajl_handle h = yajl_alloc(&cb, cli_yajl_funcs(), g);
     bool ok;
     if (!h)
         return false;

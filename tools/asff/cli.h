@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <yajl/yajl_gen.h>
 #include "asff/asff.h"
+#include "core/json.h" /* the yajl allocator bridge and the JSON reader of the library */
 #include "core/text.h" /* the display-escaping rule, shared with the library (docs/cli.md) */
 
 /* Exit codes (documented in asff --help and docs/cli.md). */
@@ -53,6 +54,10 @@ const char *cli_show(char *buf, size_t size, const char *s);
 /* Write JSON text (a server's response) to g as yajl re-generates it: validated, compact, every
  * string escaped by construction. false (nothing sensible written) when text is not one JSON value. */
 bool cli_json_copy(yajl_gen g, const char *text, size_t len);
+
+/* The allocation functions of every yajl handle of the tool: lib/core's bridge on the default
+ * allocator (the tool is single-threaded). */
+yajl_alloc_funcs *cli_yajl_funcs(void);
 
 /* Write JSON text (as yajl generates it: valid UTF-8, controls escaped) to out with DEL, the C1
  * controls and the bidi controls inside its strings also written as \u escapes: the same JSON,

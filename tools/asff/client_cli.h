@@ -171,7 +171,7 @@ static inline bool cli_print_response(FILE *out, const char *what, const char *b
         fputs("{}\n", out);
         return true;
     }
-    g = yajl_gen_alloc(NULL);
+    g = yajl_gen_alloc(cli_yajl_funcs());
     if (!g || !cli_json_copy(g, body, len)) {
         char w[CLI_SHOW];
         fprintf(stderr, "asff: %s: the response is not JSON (%zu bytes)\n", cli_show(w, sizeof w, what), len);
@@ -201,6 +201,29 @@ static inline int cli_invoke_print(asff_client *c, asff_operation op, const char
         rc = ASFF_EXIT_IO;
     asff_response_cleanup(c, &r);
     return rc;
+}
+
+/* --dry-run of import, update and rollout: one stdout line per call that would be made, then the
+ * totals (docs/cli.md). account is NULL when unknown (printed "-"). */
+typedef struct cli_tally {
+    uint64_t calls, findings, bytes;
+} cli_tally;
+
+static inline void cli_tally_call(cli_tally *t, const char *operation, const char *region, const char *account,
+                                  uint64_t findings, uint64_t bytes)
+{
+    char r[CLI_SHOW];
+    printf("%s region=%s account=%s findings=%llu bytes=%llu\n", operation, cli_show(r, sizeof r, region ? region : "-"),
+           account ? account : "-", (unsigned long long)findings, (unsigned long long)bytes);
+    t->calls++;
+    t->findings += findings;
+    t->bytes += bytes;
+}
+
+static inline void cli_tally_print(const cli_tally *t)
+{
+    printf("%llu calls, %llu findings, %llu bytes\n", (unsigned long long)t->calls, (unsigned long long)t->findings,
+           (unsigned long long)t->bytes);
 }
 
 /* yajl_gen shorthands for building request bodies. */

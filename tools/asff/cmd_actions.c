@@ -38,7 +38,7 @@ int asff_cmd_actions(int argc, char **argv)
         else
             return cli_bad_arg("actions", argv[i]);
     }
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_map_open(gen);
     if (strcmp(argv[1], "create") == 0 && name && desc && id) {
         op = ASFF_OP_CreateActionTarget;

@@ -55,7 +55,7 @@ int asff_cmd_controls(int argc, char **argv)
             return ASFF_EXIT_USAGE;
         }
     }
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_map_open(gen);
     if (strcmp(sub, "list") == 0) {
         if (nargs || control || status || reason) {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#include "explain.h"
 
 ASFF_CMD_PROTOTYPE(filter);
 
@@ -43,12 +44,14 @@ typedef struct filter_ctx {
     asff_topk *topk;             /* --sort with --limit */
     void **all;                  /* --sort without --limit */
     size_t nall, capall;
+    explain why;                 /* which attribute emptied the result, if it comes to that */
 } filter_ctx;
 
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     filter_ctx *c = ctx;
     (void)info;
+    explain_add(&c->why, finding);
     if (!asff_filter_match(c->filter, finding)) {
         if (c->keep)
             asff_object_free(finding);
@@ -206,7 +209,12 @@ int asff_cmd_filter(int argc, char **argv)
         fprintf(stderr, "asff filter: out of memory\n");
         rc = ASFF_EXIT_IO;
     } else {
-        rc = cli_filter_inputs(argc - i, argv + i, &po, c.filter, strict, on_finding, &c);
+        if (!explain_init(&c.why, c.filter))
+            c.failed = true, asff_error_set(&c.err, ASFF_ERR_NOMEM, "out of memory");
+        else
+            rc = cli_filter_inputs(argc - i, argv + i, &po, c.filter, strict, on_finding, &c);
+        if (!c.failed)
+            explain_report(&c.why, "filter");
         if (rc == ASFF_EXIT_IO && !c.failed && c.written >= c.limit)
             rc = ASFF_EXIT_OK; /* stopped at --limit */
         if (sorted) {
@@ -231,6 +239,7 @@ int asff_cmd_filter(int argc, char **argv)
         }
     }
     asff_writer_free(c.w);
+    explain_free(&c.why);
     asff_topk_free(c.topk);
     free(c.all);
     asff_filter_free(c.filter);

@@ -74,7 +74,7 @@ int asff_cmd_history(int argc, char **argv)
     c = cli_make_client(&g, NULL);
     if (!c)
         return ASFF_EXIT_IO;
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     if (!arn) {
         asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
         asff_error e;

@@ -26,7 +26,7 @@ static bool run_region(const cli_aws *g, const char *region, asff_operation op, 
     bool ok;
     if (!c)
         return false;
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     asff_error_clear(&e);
     ok = asff_client_invoke(c, op, input, input ? strlen(input) : 0, &r, &e) == ASFF_OK;
     yajl_gen_map_open(gen);
@@ -108,7 +108,7 @@ int asff_cmd_hub(int argc, char **argv)
         } else
             return cli_bad_arg("hub", argv[i]);
     }
-    body = yajl_gen_alloc(NULL);
+    body = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_map_open(body);
     if (op == ASFF_OP_EnableSecurityHub) {
         cli_gen_str(body, "EnableDefaultStandards");

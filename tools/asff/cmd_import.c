@@ -13,13 +13,15 @@ typedef struct import_ctx {
     bool progress;
     uint64_t done, imported, failures;
     uint64_t transport;          /* failures of the call itself (network, timeout, HTTP, credentials) */
+    uint64_t dry;                /* --dry-run: findings that would have been sent */
+    cli_tally tally;
     asff_status fatal;
     asff_error err;
 } import_ctx;
 
 static void write_failed(FILE *out, const asff_import_outcome *o)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     if (!g)
         return;
     yajl_gen_map_open(g);
@@ -36,7 +38,9 @@ static int on_outcome(void *ctx, const asff_import_outcome *o)
 {
     import_ctx *x = ctx;
     x->done++;
-    if (o->imported)
+    if (o->error_code && strcmp(o->error_code, "DryRun") == 0)
+        x->dry++; /* not a failure: listed by the call lines */
+    else if (o->imported)
         x->imported++;
     else {
         static const char *const transport[] = {"NetworkError", "Timeout", "HttpError", "InvalidResponse",
@@ -52,6 +56,13 @@ static int on_outcome(void *ctx, const asff_import_outcome *o)
         fprintf(stderr, "\rasff import: %llu imported, %llu failed", (unsigned long long)x->imported,
                 (unsigned long long)x->failures);
     return 0;
+}
+
+static void on_call(void *ctx, const asff_call_info *ci)
+{
+    import_ctx *x = ctx;
+    if (!ci->sent)
+        cli_tally_call(&x->tally, ci->operation, ci->region, NULL, ci->findings, ci->bytes);
 }
 
 static void on_warning(void *ctx, const char *message)
@@ -89,7 +100,10 @@ static void usage(FILE *out)
                  "  --resubmit N        send findings that failed with a retryable code up to N times more\n"
                  "  --no-validate       send findings without checking them first\n"
                  "  --no-rate-limit     do not pace calls (10/s, burst 30) on this side\n"
-                 "  --quiet             no progress and no summary\n" CLI_AWS_HELP
+                 "  --quiet             no progress and no summary\n"
+                 "  --dry-run           validate and batch, send nothing (no connection): print each call that\n"
+                 "                      would be made (operation, region, account, findings, bytes), then\n"
+                 "                      \"N calls, M findings, B bytes\"; exit 0 when every finding is valid\n" CLI_AWS_HELP
                  "exit: 0 all imported; 1 some failed or input invalid; 2 usage; 3 I/O, credentials, network\n");
 }
 
@@ -134,6 +148,8 @@ int asff_cmd_import(int argc, char **argv)
             quiet = true;
         else if (strcmp(argv[i], "--no-validate") == 0)
             io.no_validate = true;
+        else if (strcmp(argv[i], "--dry-run") == 0)
+            io.dry_run = true;
         else if (strcmp(argv[i], "--no-rate-limit") == 0)
             no_rate = true;
         else if (argv[i][0] == '-' && argv[i][1]) {
@@ -164,6 +180,7 @@ int asff_cmd_import(int argc, char **argv)
     }
     x.progress = !quiet && isatty(2);
     io.on_warning = on_warning;
+    io.on_call = on_call;
     c = cli_make_client(&g, NULL);
     if (!c) {
         free(files);
@@ -190,7 +207,12 @@ int asff_cmd_import(int argc, char **argv)
     asff_importer_free(x.imp);
     if (x.progress)
         fprintf(stderr, "\r");
-    if (!quiet) {
+    if (io.dry_run)
+        cli_tally_print(&x.tally);
+    if (!quiet && io.dry_run) {
+        fprintf(stderr, "asff import: dry run: %llu findings, %llu would be sent, %llu not (invalid or too large)\n",
+                (unsigned long long)st.added, (unsigned long long)x.dry, (unsigned long long)(st.failed - x.dry));
+    } else if (!quiet) {
         fprintf(stderr, "asff import: %llu findings: %llu imported, %llu failed, in %llu calls\n",
                 (unsigned long long)st.added, (unsigned long long)st.imported, (unsigned long long)st.failed,
                 (unsigned long long)st.calls);
@@ -209,7 +231,7 @@ int asff_cmd_import(int argc, char **argv)
         rc = ASFF_EXIT_IO;
     } else if (x.transport) {
         rc = ASFF_EXIT_IO; /* the network, not the findings: exit 3 as the help says */
-    } else if (st.failed && rc == ASFF_EXIT_OK)
+    } else if (st.failed > x.dry && rc == ASFF_EXIT_OK)
         rc = ASFF_EXIT_FINDINGS;
     if (x.failed != stderr) {
         bool bad = ferror(x.failed) != 0;

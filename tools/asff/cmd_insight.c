@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "explain.h"
+#include "narrow.h"
 
 ASFF_CMD_PROTOTYPE(insight);
 
@@ -21,7 +23,8 @@ static void help(FILE *out)
             "Security Hub's GetInsightResults does (docs/filter.md). `asff insights list` lists the\n"
             "32 managed insights.\n\n"
             "  --group-by ATTR       a String or Ip filter attribute (ResourceId, Type, SeverityLabel, ...)\n"
-            "  --filters JSON|@FILE  AwsSecurityFindingFilters (with --managed: replaces the template's)\n"
+            "  --filters JSON|@FILE  AwsSecurityFindingFilters (with --managed: narrows the template's, both\n"
+            "                        must match: rules N1..N7 of docs/filter.md)\n"
             "  --managed N|NAME      a managed insight by number (1-32), name or ARN\n"
             "  --format table|json   a table (default) or the GetInsightResults JSON\n"
             "  --max N               at most N values (default 100, as the service); 0 = all\n"
@@ -35,6 +38,7 @@ static void help(FILE *out)
 
 typedef struct ins_ctx {
     asff_insight *ins;
+    explain why; /* which attribute emptied the result, if it comes to that */
     bool failed;
 } ins_ctx;
 
@@ -42,6 +46,7 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     ins_ctx *c = ctx;
     (void)info;
+    explain_add(&c->why, finding);
     if (asff_insight_add(c->ins, finding) != ASFF_OK) {
         c->failed = true;
         return 1;
@@ -58,11 +63,13 @@ int asff_cmd_insight(int argc, char **argv)
     const char *group_by = NULL, *filters = NULL, *managed = NULL;
     bool json = false, strict = true;
     asff_filter *flt = NULL;
-    ins_ctx c = {NULL, false};
+    ins_ctx c;
     asff_error err = CLI_ERROR_INIT;
     char *text;
     size_t len;
     int i, rc = ASFF_EXIT_OK;
+    char *narrowed = NULL;
+    memset(&c, 0, sizeof c);
     fo.has_now = true;
     fo.now_seconds = (int64_t)time(NULL);
     for (i = 1; i < argc; i++) {
@@ -125,17 +132,26 @@ int asff_cmd_insight(int argc, char **argv)
         }
         if (!group_by)
             group_by = m->group_by;
-        if (!filters)
-            filters = m->filters;
         io.insight_arn = m->arn;
+        if (filters) {
+            /* --filters narrows the template: what matches both (docs/filter.md, N1..N7) */
+            int nrc = cli_narrow_managed("insight", m, filters, &fo, &narrowed);
+            if (nrc != ASFF_EXIT_OK)
+                return nrc;
+            filters = narrowed;
+        } else {
+            filters = m->filters;
+        }
     }
     if (!group_by) {
         fprintf(stderr, "asff insight: --group-by or --managed is required (asff insight --help)\n");
         return ASFF_EXIT_USAGE;
     }
-    text = cli_read_arg(filters ? filters : "{}", &len);
+    text = narrowed ? narrowed : cli_read_arg(filters ? filters : "{}", &len);
     if (!text)
         return ASFF_EXIT_IO;
+    if (narrowed)
+        len = strlen(narrowed);
     if (asff_filter_compile(text, len, &fo, &flt, &err) != ASFF_OK) {
         cli_print_error("filters", &err);
         free(text);
@@ -147,7 +163,12 @@ int asff_cmd_insight(int argc, char **argv)
         asff_filter_free(flt);
         return err.code == ASFF_ERR_NOMEM ? ASFF_EXIT_IO : ASFF_EXIT_USAGE;
     }
-    rc = cli_filter_inputs(argc - i, argv + i, &po, flt, strict, on_finding, &c);
+    if (!explain_init(&c.why, flt))
+        c.failed = true;
+    else
+        rc = cli_filter_inputs(argc - i, argv + i, &po, flt, strict, on_finding, &c);
+    if (!c.failed)
+        explain_report(&c.why, "insight");
     if (c.failed) {
         fprintf(stderr, "asff insight: out of memory\n");
         rc = ASFF_EXIT_IO;
@@ -180,6 +201,7 @@ int asff_cmd_insight(int argc, char **argv)
     if (fflush(stdout) != 0 && rc == ASFF_EXIT_OK)
         rc = ASFF_EXIT_IO;
     asff_insight_free(c.ins);
+    explain_free(&c.why);
     asff_filter_free(flt);
     return rc;
 }

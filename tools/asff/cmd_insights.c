@@ -1,6 +1,8 @@
 /* asff insights: the managed-insight catalog compiled into libasff, and the custom insights of a
  * hub (CreateInsight, GetInsights, GetInsightResults, DeleteInsight). */
+#include <time.h>
 #include "client_cli.h"
+#include "narrow.h"
 
 ASFF_CMD_PROTOTYPE(insights);
 
@@ -11,14 +13,17 @@ static void help(FILE *out)
     fprintf(out,
             "usage: asff insights list [--format table|json]\n"
             "       asff insights list --hub [AWS options]\n"
-            "       asff insights create --name NAME --group-by ATTR (--filters JSON|@FILE | --managed N|NAME)\n"
+            "       asff insights create --name NAME --group-by ATTR --filters JSON|@FILE [AWS options]\n"
+            "       asff insights create --name NAME --managed N|NAME [--filters JSON|@FILE] [--group-by ATTR]\n"
             "                            [AWS options]\n"
             "       asff insights results ARN [AWS options]\n"
             "       asff insights delete ARN [AWS options]\n\n"
             "list prints Security Hub's managed insights as libasff knows them: number, group-by attribute,\n"
             "name (table), or number, name, ARN, GroupByAttribute and Filters (json, one object per line).\n"
             "Use one with `asff insight --managed N`, or as the template of a custom insight: create\n"
-            "--managed N takes its filters (and its group-by attribute unless --group-by is given).\n"
+            "--managed N takes its filters (and its group-by attribute unless --group-by is given);\n"
+            "--filters beside it narrows them: the insight matches what both match (docs/filter.md, N1..N7),\n"
+            "and nothing is sent when the two leave nothing or cannot be written as one filter set.\n"
             "With --hub, list, create, results and delete work on the hub's insights (GetInsights,\n"
             "CreateInsight, GetInsightResults, DeleteInsight) and print Security Hub's JSON answer.\n\n"
             "AWS options:\n" CLI_AWS_HELP);
@@ -29,7 +34,7 @@ static void help(FILE *out)
 /* One catalog entry as a compact JSON line; the filters are already JSON and go in verbatim. */
 static bool print_json(const asff_managed_insight *m)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     const unsigned char *buf;
     size_t len;
     if (!g)
@@ -90,11 +95,20 @@ static int hub_command(int argc, char **argv, const cli_aws *g)
             fprintf(stderr, "asff insights: no managed insight '%s' (asff insights list)\n", cli_show(b, sizeof b, managed));
             return ASFF_EXIT_USAGE;
         }
-        if (!name || (!filters && !m) || (filters && m) || (!group_by && !m) || arn) {
-            fprintf(stderr, "asff insights create: needs --name, --group-by and one of --filters, --managed\n");
+        if (!name || (!filters && !m) || (!group_by && !m) || arn) {
+            fprintf(stderr, "asff insights create: needs --name, and --managed or --group-by with --filters "
+                            "(asff insights --help)\n");
             return ASFF_EXIT_USAGE;
         }
-        if (filters) {
+        if (filters && m) {
+            asff_filter_options fo = ASFF_FILTER_OPTIONS_INIT;
+            int nrc;
+            fo.has_now = true; /* DateRange entries are checked, not evaluated */
+            fo.now_seconds = (int64_t)time(NULL);
+            if ((nrc = cli_narrow_managed("insights create", m, filters, &fo, &ftext)) != ASFF_EXIT_OK)
+                return nrc;
+            flen = strlen(ftext);
+        } else if (filters) {
             asff_filter *check = NULL;
             asff_error e = CLI_ERROR_INIT;
             if (!(ftext = cli_read_arg(filters, &flen)))
@@ -120,7 +134,7 @@ static int hub_command(int argc, char **argv, const cli_aws *g)
         fprintf(stderr, "asff insights: bad arguments (asff insights --help)\n");
         return ASFF_EXIT_USAGE;
     }
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     if (!gen) {
         free(ftext);
         return ASFF_EXIT_IO;

@@ -31,7 +31,7 @@ static bool is_account(const char *s, size_t n)
 
 static int send_members(asff_client *c, char ids[][13], char emails[][256], int n, bool invite)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     int i, rc;
     yajl_gen_map_open(g);
     cli_gen_str(g, "AccountDetails");
@@ -48,7 +48,7 @@ static int send_members(asff_client *c, char ids[][13], char emails[][256], int 
     rc = cli_invoke_print(c, ASFF_OP_CreateMembers, cli_gen_text(g));
     yajl_gen_free(g);
     if (rc == ASFF_EXIT_OK && invite) {
-        g = yajl_gen_alloc(NULL);
+        g = yajl_gen_alloc(cli_yajl_funcs());
         yajl_gen_map_open(g);
         cli_gen_str(g, "AccountIds");
         yajl_gen_array_open(g);
@@ -133,11 +133,11 @@ static int list(asff_client *c, bool only_associated)
     char *token = NULL;
     int rc = ASFF_EXIT_OK;
     do {
-        yajl_gen g = yajl_gen_alloc(NULL);
+        yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
         asff_response r;
         asff_error e = CLI_ERROR_INIT;
-        yajl_val v, next;
-        char ebuf[64];
+        yajl_val v = NULL, next;
+        asff_error pe;
         const char *path[] = {"NextToken", NULL};
         yajl_gen_map_open(g);
         cli_gen_str(g, "OnlyAssociated");
@@ -157,12 +157,12 @@ static int list(asff_client *c, bool only_associated)
             asff_response_cleanup(c, &r);
             return ASFF_EXIT_IO;
         }
-        v = yajl_tree_parse(r.body, ebuf, sizeof ebuf);
+        if (asff__json_parse(r.body ? r.body : "", r.len, NULL, NULL, &v, &pe) != ASFF_OK)
+            v = NULL; /* printed above already; no NextToken to follow */
         next = v ? yajl_tree_get(v, path, yajl_t_string) : NULL;
         if (next && YAJL_IS_STRING(next) && next->u.string[0])
             token = strdup(next->u.string);
-        if (v)
-            yajl_tree_free(v);
+        asff__json_free(v, NULL);
         asff_response_cleanup(c, &r);
     } while (token);
     return rc;

@@ -12,19 +12,22 @@ const char asff_cmd_rollout_summary[] = "enable Security Hub in every region of 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: asff rollout --accounts members.csv --role-name ROLE --regions all|R1,R2\n"
-                 "                    [--administrator-account ID] [--organization] [options]\n\n"
+                 "                    [--administrator-account ID] [--organization] [--dry-run] [options]\n\n"
                  "In each region: enables Security Hub in the administrator account and, assuming ROLE, in each\n"
                  "member account (already enabled counts as done), creates and invites the members the\n"
                  "administrator lacks and accepts the invitation from each member. --organization uses\n"
                  "EnableOrganizationAdminAccount and UpdateOrganizationConfiguration (AutoEnable) instead of\n"
                  "invitations. members.csv: AccountId,Email lines (a header line is skipped).\n"
                  "Prints one JSON line per account and region; exit 0 when every line is ok, 1 otherwise.\n\n"
-                 "options:\n" CLI_AWS_HELP);
+                 "options:\n"
+                 "  --dry-run           connect to nothing (not even STS): print each call the rollout may make\n"
+                 "                      when nothing is done yet (operation, region, account, findings, bytes),\n"
+                 "                      then \"N calls, M findings, B bytes\"\n" CLI_AWS_HELP);
 }
 
 static void on_line(void *ctx, const asff_rollout_line *l)
 {
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     const char *p, *q;
     (void)ctx;
     if (!g)
@@ -119,6 +122,11 @@ static int read_csv(const char *csv, char (*ids)[13], char (*emails)[256], size_
     return 0;
 }
 
+static void on_call(void *ctx, const asff_call_info *ci)
+{
+    cli_tally_call(ctx, ci->operation, ci->region, ci->account, ci->findings, ci->bytes);
+}
+
 int asff_cmd_rollout(int argc, char **argv)
 {
     static char ids[MAX_MEMBERS][13], emails[MAX_MEMBERS][256];
@@ -133,6 +141,7 @@ int asff_cmd_rollout(int argc, char **argv)
     size_t n = 0, nreg = 0, i;
     int rc;
     asff_status st;
+    cli_tally tally = {0, 0, 0};
     asff_error_clear(&e);
     if (cli_take_aws(&argc, argv, &g) != 0)
         return ASFF_EXIT_USAGE;
@@ -151,6 +160,8 @@ int asff_cmd_rollout(int argc, char **argv)
             o.administrator_account = argv[++i];
         } else if (strcmp(argv[i], "--organization") == 0) {
             o.organization = true;
+        } else if (strcmp(argv[i], "--dry-run") == 0) {
+            o.dry_run = true;
         } else {
             usage(stderr);
             return ASFF_EXIT_USAGE;
@@ -191,7 +202,11 @@ int asff_cmd_rollout(int argc, char **argv)
     o.regions = list;
     o.region_count = nreg;
     o.on_line = on_line;
+    o.on_call = on_call;
+    o.ctx = &tally;
     st = asff_rollout(members, n, &o, &e);
+    if (st == ASFF_OK && o.dry_run)
+        cli_tally_print(&tally);
     if (st == ASFF_OK) {
         rc = ASFF_EXIT_OK;
     } else {

@@ -78,7 +78,7 @@ int asff_cmd_standards(int argc, char **argv)
                 strcmp(sub, "controls") == 0 ? "wants one SUBSCRIPTION_ARN" : "wants at least one ARN");
         return ASFF_EXIT_USAGE;
     }
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     if (strcmp(sub, "enable") == 0) {
         rc = ops_run(&g, "BatchEnableStandards",
                      arn_list(gen, "StandardsSubscriptionRequests", "StandardsArn", nargs, args), false);

@@ -31,7 +31,7 @@ int asff_cmd_tags(int argc, char **argv)
         usage(stderr);
         return ASFF_EXIT_USAGE;
     }
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_map_open(gen);
     cli_gen_kv(gen, "ResourceArn", argv[2]);
     if (strcmp(argv[1], "add") == 0 && argc > 3) {

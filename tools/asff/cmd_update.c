@@ -26,7 +26,10 @@ static void usage(FILE *out)
                  "  --user-defined-fields K=V  repeatable\n\n"
                  "options:\n"
                  "  --filters JSON|@FILE       AwsSecurityFindingFilters for GetFindings\n"
-                 "  --dry-run                  check the request and list the findings; send no update\n"
+                 "  --dry-run                  check and split the request, send no update (no connection with\n"
+                 "                             FILEs; with --filters GetFindings still selects the findings):\n"
+                 "                             one line per BatchUpdateFindings call that would be made, then\n"
+                 "                             \"N calls, M findings, B bytes\"\n"
                  "  --no-rate-limit            do not pace BatchUpdateFindings (10/s, burst 30) on this side\n" CLI_AWS_HELP
                  "Prints one JSON line per finding: {\"Id\",\"ProductArn\",\"Status\":\"updated\"} or\n"
                  "{..., \"Status\":\"failed\", \"ErrorCode\", \"ErrorMessage\"}. Exit 1 when any failed.\n");
@@ -85,7 +88,15 @@ static int cmp_ident(const void *a, const void *b)
 
 typedef struct run {
     uint64_t updated, failed, warnings;
+    cli_tally tally; /* --dry-run */
 } run;
+
+static void on_call(void *ctx, const asff_call_info *ci)
+{
+    run *r = ctx;
+    if (!ci->sent)
+        cli_tally_call(&r->tally, ci->operation, ci->region, NULL, ci->findings, ci->bytes);
+}
 
 static void on_warning(void *ctx, const char *message)
 {
@@ -97,7 +108,10 @@ static void on_warning(void *ctx, const char *message)
 static int on_outcome(void *ctx, const asff_update_outcome *o)
 {
     run *r = ctx;
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g;
+    if (o->error_code && strcmp(o->error_code, "DryRun") == 0)
+        return 0; /* the call lines say it all */
+    g = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_config(g, yajl_gen_validate_utf8, 1);
     yajl_gen_map_open(g);
     cli_gen_kv(g, "Id", o->id ? o->id : "");
@@ -136,7 +150,7 @@ int asff_cmd_update(int argc, char **argv)
     collect col;
     yajl_gen changes;
     asff_client *c = NULL;
-    run r = {0, 0, 0};
+    run r;
     size_t k, n;
     if (cli_take_aws(&argc, argv, &g) != 0)
         return ASFF_EXIT_USAGE;
@@ -221,7 +235,7 @@ int asff_cmd_update(int argc, char **argv)
         return ASFF_EXIT_USAGE;
     }
     /* the changes, as the members of every call besides FindingIdentifiers */
-    changes = yajl_gen_alloc(NULL);
+    changes = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_map_open(changes);
     if (workflow) {
         cli_gen_str(changes, "Workflow");
@@ -287,7 +301,8 @@ int asff_cmd_update(int argc, char **argv)
         }
     }
     memset(&col, 0, sizeof col);
-    if (filters || !dry || !nfiles) {
+    memset(&r, 0, sizeof r);
+    {
         c = cli_make_client(&g, NULL);
         if (!c) {
             yajl_gen_free(changes);
@@ -331,7 +346,7 @@ int asff_cmd_update(int argc, char **argv)
     col.count = n;
     for (k = 0; k < col.count; k += 100) {
         size_t end = k + 100 < col.count ? k + 100 : col.count, j;
-        yajl_gen req = yajl_gen_alloc(NULL);
+        yajl_gen req = yajl_gen_alloc(cli_yajl_funcs());
         const char *ch = cli_gen_text(changes);
         asff_error e;
         asff_status st;
@@ -348,21 +363,6 @@ int asff_cmd_update(int argc, char **argv)
         }
         yajl_gen_array_close(req);
         yajl_gen_get_buf(req, &buf, &len);
-        if (dry) {
-            for (j = k; j < end; j++) {
-                asff_update_outcome o;
-                memset(&o, 0, sizeof o);
-                o.id = col.items[j].id;
-                o.product_arn = col.items[j].product_arn;
-                o.processed = false;
-                o.error_code = "DryRun";
-                o.error_message = "not sent (--dry-run)";
-                on_outcome(&r, &o);
-            }
-            r.failed -= end - k;
-            yajl_gen_free(req);
-            continue;
-        }
         {
             /* FindingIdentifiers, then the changes' members */
             size_t cl = strlen(ch), total = len + cl + 2;
@@ -382,6 +382,8 @@ int asff_cmd_update(int argc, char **argv)
             }
             asff_update_options uo = ASFF_UPDATE_OPTIONS_INIT;
             uo.on_warning = on_warning;
+            uo.dry_run = dry;
+            uo.on_call = on_call;
             st = asff_client_batch_update_findings(c, text, strlen(text), &uo, on_outcome, &r, NULL, &e);
             free(text);
         }
@@ -391,6 +393,11 @@ int asff_cmd_update(int argc, char **argv)
             rc = ASFF_EXIT_IO;
             goto done;
         }
+    }
+    if (dry) {
+        cli_tally_print(&r.tally);
+        rc = ASFF_EXIT_OK;
+        goto done;
     }
     fflush(stdout);
     fprintf(stderr, "asff update: %llu updated, %llu failed", (unsigned long long)r.updated,

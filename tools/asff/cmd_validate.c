@@ -154,7 +154,7 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 static void print_json(vctx *c)
 {
     const char *json;
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     const unsigned char *buf, *ebuf;
     size_t len, elen;
     if (!g || asff_report_to_json(c->report, &json, NULL) != ASFF_OK) {
@@ -257,7 +257,7 @@ int asff_cmd_validate(int argc, char **argv)
         if (c.json) {
             if (c.perr)
                 yajl_gen_free(c.perr);
-            if (!(c.perr = yajl_gen_alloc(NULL)) || yajl_gen_array_open(c.perr) != yajl_gen_status_ok) {
+            if (!(c.perr = yajl_gen_alloc(cli_yajl_funcs())) || yajl_gen_array_open(c.perr) != yajl_gen_status_ok) {
                 c.nomem = true;
                 break;
             }

@@ -27,7 +27,8 @@ static void usage(FILE *out)
     const command *c;
     fprintf(out,
             "usage: asff <command> [options] [FILE...]\n"
-            "       asff <command> --help\n\n"
+            "       asff <command> --help\n"
+            "       asff help <command>     (its manual page)\n\n"
             "Reads ASFF findings from FILEs (stdin when none or '-') in any envelope: one finding,\n"
             "an array, {\"Findings\": [...]}, EventBridge events or NDJSON.\n\ncommands:\n");
     for (c = commands; c->name; c++)
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
         return finish(ASFF_EXIT_OK);
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("asff %s (model %s)\n", asff_version(), asff_model_version());
+        printf("asff %s (model %s, JSON front-end %s)\n", asff_version(), asff_model_version(), asff_json_frontend());
         return finish(ASFF_EXIT_OK);
     }
     for (c = commands; c->name; c++)

@@ -21,7 +21,7 @@ static int oj_ca(void *g) { return yajl_gen_array_close(g) == yajl_gen_status_ok
 static inline bool ops_print_json(FILE *out, const char *text, size_t len)
 {
     static const yajl_callbacks cb = {oj_null, oj_bool, NULL, NULL, oj_num, oj_str, oj_om, oj_str, oj_cm, oj_oa, oj_ca};
-    yajl_gen g = yajl_gen_alloc(NULL);
+    yajl_gen g = yajl_gen_alloc(cli_yajl_funcs());
     yajl_handle h;
     const unsigned char *buf;
     size_t n;
@@ -32,7 +32,7 @@ static inline bool ops_print_json(FILE *out, const char *text, size_t len)
         return true;
     }
     yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-    h = yajl_alloc(&cb, NULL, g);
+    h = yajl_alloc(&cb, cli_yajl_funcs(), g);
     ok = yajl_parse(h, (const unsigned char *)text, len) == yajl_status_ok && yajl_complete_parse(h) == yajl_status_ok;
     if (ok) {
         yajl_gen_get_buf(g, &buf, &n);
@@ -175,7 +175,7 @@ static inline int ops_export_v2(int argc, char **argv)
             return ASFF_EXIT_USAGE;
         }
     }
-    gen = yajl_gen_alloc(NULL);
+    gen = yajl_gen_alloc(cli_yajl_funcs());
     yajl_gen_map_open(gen);
     if (page) {
         char *end;

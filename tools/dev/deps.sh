@@ -7,7 +7,12 @@ pkgs=(build-essential cmake pkg-config python3 python3-venv python3-mypy clang l
       libyajl-dev libcurl4-openssl-dev libssl-dev libcmocka-dev libexpat1-dev
       # what `pkg-config --static --libs libcurl` names, for the static consumer test
       libnghttp2-dev librtmp-dev libssh2-1-dev libpsl-dev libkrb5-dev libldap2-dev libzstd-dev
-      libbrotli-dev zlib1g-dev libidn2-dev)
+      libbrotli-dev zlib1g-dev libidn2-dev
+      # the guide: man pages from scdoc sources, rendered and checked with groff and man (ctest
+      # man_pages); the API reference from the headers (target docs, ctest api_docs)
+      scdoc groff-base man-db doxygen
+      # the second JSON front-end (docs/architecture.md, Dependencies); CMake uses it when found
+      libsimdjson-dev)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -2,14 +2,12 @@
 
 Every prototype the package uses is in the one table ``_PROTOTYPES`` below, so that a change of a C
 signature is one edit here. Struct layouts are checked against the C compiler's by a test
-(tests/abi_layout.c); status codes are read from the library (``asff_status_name``).
+(bindings/python/tests/test_api.py, test_layouts); status codes are read from the library (``asff_status_name``).
 """
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
-import subprocess
 import sys
 import threading
 from typing import Any, Dict, Iterator, List, Optional, Tuple
@@ -31,6 +29,8 @@ def _candidates() -> Iterator[Tuple[str, str]]:
     for fn in sorted(os.listdir(here)):
         if fn.startswith("libasff.so") or fn.startswith("libasff.") and fn.endswith(".dylib"):
             yield "bundled", os.path.join(here, fn)
+    import ctypes.util   # only when searching: their import costs more than the rest of the package's
+    import subprocess
     try:
         out = subprocess.run(["pkg-config", "--variable=libdir", "asff"], capture_output=True, text=True,
                              timeout=10)
@@ -46,7 +46,7 @@ def _candidates() -> Iterator[Tuple[str, str]]:
         yield "system", os.path.join(d, SONAME)
 
 
-# ---- C structures (layouts checked by tests/abi_layout.c) -------------------------------------
+# ---- C structures (layouts checked by test_layouts in bindings/python/tests/test_api.py) -------
 
 c_bool, c_int, c_uint, c_u64, c_i64, c_size, c_ptr, c_str, c_long = (
     ctypes.c_bool, ctypes.c_int, ctypes.c_uint, ctypes.c_uint64, ctypes.c_int64, ctypes.c_size_t,
@@ -98,7 +98,12 @@ class BatchOptions(ctypes.Structure):
     """asff_batch_options"""
     _fields_ = [("version", c_uint), ("envelope", c_int), ("filter", c_ptr), ("fields", ctypes.POINTER(c_str)),
                 ("field_count", c_size), ("limit", c_u64), ("group_bytes", c_size), ("prefilter", c_bool),
-                ("chunk_size", c_size), ("max_finding", c_size), ("allocator", c_ptr)]
+                ("chunk_size", c_size), ("max_finding", c_size), ("allocator", c_ptr), ("format", c_int)]
+
+
+#: asff_batch_format
+BATCH_NDJSON = 0
+BATCH_PICKLE = 1
 
 
 class InsightOptions(ctypes.Structure):
@@ -157,7 +162,7 @@ class ImportOutcome(ctypes.Structure):
 class ImportOptions(ctypes.Structure):
     """asff_import_options"""
     _fields_ = [("version", c_uint), ("max_findings", c_size), ("max_body", c_size), ("resubmit", c_uint),
-                ("no_validate", c_bool), ("on_warning", c_ptr)]
+                ("no_validate", c_bool), ("on_warning", c_ptr), ("dry_run", c_bool), ("on_call", c_ptr)]
 
 
 class UpdateOutcome(ctypes.Structure):
@@ -168,7 +173,13 @@ class UpdateOutcome(ctypes.Structure):
 
 class UpdateOptions(ctypes.Structure):
     """asff_update_options"""
-    _fields_ = [("version", c_uint), ("on_warning", c_ptr)]
+    _fields_ = [("version", c_uint), ("on_warning", c_ptr), ("dry_run", c_bool), ("on_call", c_ptr)]
+
+
+class CallInfo(ctypes.Structure):
+    """asff_call_info"""
+    _fields_ = [("operation", c_str), ("region", c_str), ("account", c_str), ("findings", c_u64),
+                ("bytes", c_size), ("sent", c_bool)]
 
 
 class UpdateStats(ctypes.Structure):
@@ -206,16 +217,16 @@ STRUCTS: Dict[str, Any] = {
     "asff_client_hooks": Hooks, "asff_client_options": ClientOptions, "asff_response": Response,
     "asff_import_outcome": ImportOutcome, "asff_import_options": ImportOptions,
     "asff_update_outcome": UpdateOutcome, "asff_update_options": UpdateOptions,
-    "asff_update_stats": UpdateStats,
+    "asff_update_stats": UpdateStats, "asff_call_info": CallInfo,
     "asff_ocsf_options": OcsfOptions, "asff_csv_options": CsvOptions, "asff_sarif_options": SarifOptions,
 }
 
 #: option-struct versions (the C headers' *_VERSION macros; the ABI test compares them)
 VERSIONS: Dict[str, int] = {
     "ASFF_PARSE_OPTIONS_VERSION": 1, "ASFF_WRITE_OPTIONS_VERSION": 1, "ASFF_FILTER_OPTIONS_VERSION": 1,
-    "ASFF_BATCH_OPTIONS_VERSION": 1, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
-    "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 2,
-    "ASFF_UPDATE_OPTIONS_VERSION": 1,
+    "ASFF_BATCH_OPTIONS_VERSION": 2, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
+    "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 3,
+    "ASFF_UPDATE_OPTIONS_VERSION": 2,
     "ASFF_OCSF_OPTIONS_VERSION": 1, "ASFF_CSV_OPTIONS_VERSION": 1, "ASFF_SARIF_OPTIONS_VERSION": 1,
 }
 
@@ -225,6 +236,7 @@ READ_FN = ctypes.CFUNCTYPE(c_long, c_ptr, c_ptr, c_size)
 IMPORT_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(ImportOutcome))
 UPDATE_FN = ctypes.CFUNCTYPE(c_int, c_ptr, ctypes.POINTER(UpdateOutcome))
 WARN_FN = ctypes.CFUNCTYPE(None, c_ptr, c_str)  # asff_import_warn_fn, asff_update_warn_fn
+CALL_FN = ctypes.CFUNCTYPE(None, c_ptr, ctypes.POINTER(CallInfo))  # asff_call_fn
 WRITE_FN = ctypes.CFUNCTYPE(c_int, c_ptr, c_ptr, c_size)  # data as a pointer: it may hold NUL bytes
 
 _E = ctypes.POINTER(Error)

@@ -1,0 +1,216 @@
+// The simdjson front-end (simd.h): simdjson's on-demand API reads one value that fast.c delimited
+// and replays it as the builder's events. On-demand rather than DOM: it hands over a number's text as
+// written (raw_json_token), which the builder keeps for big integers and unknown members, and it
+// builds no tree that would only be walked once. Anything it refuses, and anything whose meaning
+// simdjson and yajl could tell apart (a number or literal outside JSON's grammar), is UNSURE: the
+// yajl path then reads the same bytes and reports the error exactly.
+#include "simd.h"
+
+#include <new>
+#include <utility>
+#include <simdjson.h>
+
+using namespace simdjson;
+
+struct asff__simd {
+    ondemand::parser parser;
+};
+
+namespace {
+
+struct walker {
+    const asff__simd_events *ev;
+    void *ctx;
+};
+
+bool digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+// RFC 8259's number grammar, the whole token.
+bool json_number(std::string_view t)
+{
+    size_t i = 0, n = t.size();
+    if (i < n && t[i] == '-')
+        i++;
+    if (i >= n)
+        return false;
+    if (t[i] == '0') {
+        i++;
+    } else if (digit(t[i])) {
+        while (i < n && digit(t[i]))
+            i++;
+    } else {
+        return false;
+    }
+    if (i < n && t[i] == '.') {
+        size_t d = ++i;
+        while (i < n && digit(t[i]))
+            i++;
+        if (i == d)
+            return false;
+    }
+    if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+        size_t d;
+        i++;
+        if (i < n && (t[i] == '+' || t[i] == '-'))
+            i++;
+        d = i;
+        while (i < n && digit(t[i]))
+            i++;
+        if (i == d)
+            return false;
+    }
+    return i == n;
+}
+
+// raw_json_token runs to the next token: the blanks after the value come with it.
+std::string_view trimmed(std::string_view t)
+{
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\n' || t.back() == '\r'))
+        t.remove_suffix(1);
+    return t;
+}
+
+int walk_value(walker &w, ondemand::value v);
+
+int walk_object(walker &w, ondemand::object obj)
+{
+    if (!w.ev->start_map(w.ctx))
+        return ASFF__SIMD_STOPPED;
+    for (auto item : obj) {
+        std::string_view k;
+        ondemand::value v;
+        int rc;
+        if (item.unescaped_key().get(k))
+            return ASFF__SIMD_UNSURE;
+        if (!w.ev->map_key(w.ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size()))
+            return ASFF__SIMD_STOPPED;
+        if (item.value().get(v))
+            return ASFF__SIMD_UNSURE;
+        if ((rc = walk_value(w, v)) != ASFF__SIMD_OK)
+            return rc;
+    }
+    return w.ev->end_map(w.ctx) ? ASFF__SIMD_OK : ASFF__SIMD_STOPPED;
+}
+
+int walk_array(walker &w, ondemand::array arr)
+{
+    if (!w.ev->start_array(w.ctx))
+        return ASFF__SIMD_STOPPED;
+    for (auto item : arr) {
+        ondemand::value v;
+        int rc;
+        if (std::move(item).get(v))
+            return ASFF__SIMD_UNSURE;
+        if ((rc = walk_value(w, v)) != ASFF__SIMD_OK)
+            return rc;
+    }
+    return w.ev->end_array(w.ctx) ? ASFF__SIMD_OK : ASFF__SIMD_STOPPED;
+}
+
+int scalar(walker &w, ondemand::json_type t, std::string_view raw)
+{
+    int ok;
+    raw = trimmed(raw);
+    switch (t) {
+    case ondemand::json_type::number:
+        if (!json_number(raw))
+            return ASFF__SIMD_UNSURE;
+        ok = w.ev->number(w.ctx, raw.data(), raw.size());
+        break;
+    case ondemand::json_type::boolean:
+        if (raw != "true" && raw != "false")
+            return ASFF__SIMD_UNSURE;
+        ok = w.ev->boolean(w.ctx, raw == "true");
+        break;
+    case ondemand::json_type::null:
+        if (raw != "null")
+            return ASFF__SIMD_UNSURE;
+        ok = w.ev->null_value(w.ctx);
+        break;
+    default:
+        return ASFF__SIMD_UNSURE;
+    }
+    return ok ? ASFF__SIMD_OK : ASFF__SIMD_STOPPED;
+}
+
+int walk_value(walker &w, ondemand::value v)
+{
+    ondemand::json_type t;
+    if (v.type().get(t))
+        return ASFF__SIMD_UNSURE;
+    switch (t) {
+    case ondemand::json_type::object: {
+        ondemand::object o;
+        if (v.get_object().get(o))
+            return ASFF__SIMD_UNSURE;
+        return walk_object(w, o);
+    }
+    case ondemand::json_type::array: {
+        ondemand::array a;
+        if (v.get_array().get(a))
+            return ASFF__SIMD_UNSURE;
+        return walk_array(w, a);
+    }
+    case ondemand::json_type::string: {
+        std::string_view s;
+        if (v.get_string().get(s))
+            return ASFF__SIMD_UNSURE;
+        return w.ev->string(w.ctx, reinterpret_cast<const unsigned char *>(s.data()), s.size()) ? ASFF__SIMD_OK
+                                                                                                  : ASFF__SIMD_STOPPED;
+    }
+    default:
+        return scalar(w, t, v.raw_json_token());
+    }
+}
+
+} // namespace
+
+extern "C" asff__simd *asff__simd_new(void)
+{
+    return new (std::nothrow) asff__simd();
+}
+
+extern "C" void asff__simd_free(asff__simd *s)
+{
+    delete s;
+}
+
+extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t len, size_t cap,
+                               const asff__simd_events *ev, void *ctx)
+{
+    try {
+        walker w{ev, ctx};
+        ondemand::document doc;
+        ondemand::json_type t;
+        int rc;
+        padded_string_view in(reinterpret_cast<const char *>(json), len, cap);
+        if (s->parser.iterate(in).get(doc) || doc.type().get(t))
+            return ASFF__SIMD_UNSURE;
+        if (t == ondemand::json_type::object) {
+            ondemand::object o;
+            if (doc.get_object().get(o))
+                return ASFF__SIMD_UNSURE;
+            rc = walk_object(w, o);
+        } else if (t == ondemand::json_type::array) {
+            ondemand::array a;
+            if (doc.get_array().get(a))
+                return ASFF__SIMD_UNSURE;
+            rc = walk_array(w, a);
+        } else {
+            return ASFF__SIMD_UNSURE;
+        }
+        return rc; // nothing follows: the scanner ended the bytes at the value's closing bracket
+    } catch (...) { // std::bad_alloc inside simdjson: the yajl path reports it
+        return ASFF__SIMD_UNSURE;
+    }
+}
+
+extern "C" const char *asff__simd_version(void)
+{
+#define ASFF_STR2(x) #x
+#define ASFF_STR(x) ASFF_STR2(x)
+    return ASFF_STR(SIMDJSON_VERSION); // defined as bare tokens (3.0.1)
+}

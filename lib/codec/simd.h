@@ -1,0 +1,54 @@
+/*
+ * The simdjson front-end's C interface (lib/codec/simd.cpp, the only C++ of libasff). It reads one
+ * JSON value that the boundary scanner (fast.c) delimited and replays it as the same events yajl
+ * would give the builder (parser.c's callbacks). No C++ type crosses this header.
+ */
+#ifndef ASFF_CODEC_SIMD_H
+#define ASFF_CODEC_SIMD_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The events, with yajl's callback shapes; each returns nonzero to go on. */
+typedef struct asff__simd_events {
+    int (*null_value)(void *ctx);
+    int (*boolean)(void *ctx, int b);
+    int (*number)(void *ctx, const char *s, size_t len);  /* the number's text as written */
+    int (*string)(void *ctx, const unsigned char *s, size_t len);
+    int (*start_map)(void *ctx);
+    int (*map_key)(void *ctx, const unsigned char *s, size_t len);
+    int (*end_map)(void *ctx);
+    int (*start_array)(void *ctx);
+    int (*end_array)(void *ctx);
+} asff__simd_events;
+
+/* Bytes that simdjson may read past the end of the value (its padding). */
+#define ASFF__SIMD_PADDING 64u
+
+typedef struct asff__simd asff__simd;
+
+/* NULL when out of memory. */
+asff__simd *asff__simd_new(void);
+void asff__simd_free(asff__simd *s);
+
+enum {
+    ASFF__SIMD_OK = 1,       /* every event given, each returned nonzero */
+    ASFF__SIMD_STOPPED = 0,  /* an event returned zero */
+    ASFF__SIMD_UNSURE = -1   /* simdjson refused the bytes or cannot tell: the yajl path decides */
+};
+
+/* Replay the object or array in json[0, len) (cap >= len + ASFF__SIMD_PADDING readable bytes). */
+int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t len, size_t cap, const asff__simd_events *ev,
+                    void *ctx);
+
+/* The simdjson version compiled in ("3.0.1"). */
+const char *asff__simd_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
