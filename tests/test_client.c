@@ -2383,6 +2383,115 @@ static void test_alloc_chaos_requests(void **state)
     unlink(path);
 }
 
+/* ---- allocation chaos of asff_rollout ------------------------------------------------------------- */
+
+/* Fixed answers by request (tests/servers/route_server.py), the same on every run: the caller is
+ * 111111111111, no hub is enabled yet, member 222222222222 is listed (Created) on ListMembers' second
+ * page, 333333333333 is not; both find the administrator's invitation. */
+static const char rollout_routes[] =
+    "[[\"Action=GetCallerIdentity\",200,\"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::"
+    "111111111111:user/a</Arn><UserId>AIDA</UserId><Account>111111111111</Account></GetCallerIdentityResult>"
+    "</GetCallerIdentityResponse>\"],"
+    "[\"Action=AssumeRole\",200,\"<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAMEMBER0001"
+    "</AccessKeyId><SecretAccessKey>member-secret-key</SecretAccessKey><SessionToken>member-session-token"
+    "</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult>"
+    "</AssumeRoleResponse>\"],"
+    "[\"GET /accounts\",400,\"{\\\"__type\\\":\\\"InvalidAccessException\\\",\\\"message\\\":\\\"not subscribed\\\"}\"],"
+    "[\"POST /accounts\",200,\"{}\"],"
+    "[\"NextToken=p2\",200,\"{\\\"Members\\\":[{\\\"AccountId\\\":\\\"222222222222\\\",\\\"MemberStatus\\\":"
+    "\\\"Created\\\"}]}\"],"
+    "[\"GET /members\",200,\"{\\\"Members\\\":[],\\\"NextToken\\\":\\\"p2\\\"}\"],"
+    "[\"POST /members/invite\",200,\"{\\\"UnprocessedAccounts\\\":[]}\"],"
+    "[\"POST /members\",200,\"{\\\"UnprocessedAccounts\\\":[]}\"],"
+    "[\"GET /invitations\",200,\"{\\\"Invitations\\\":[{\\\"AccountId\\\":\\\"111111111111\\\",\\\"InvitationId\\\":"
+    "\\\"inv-1\\\",\\\"MemberStatus\\\":\\\"Invited\\\"}]}\"],"
+    "[\"POST /administrator\",200,\"{}\"]]";
+
+static const asff_rollout_member rollout_members[] = {{"222222222222", "a@example.com"},
+                                                      {"333333333333", "b@example.com"}};
+static const char *const rollout_regions[] = {"us-east-1"};
+static server rollout_server;
+
+/* The lines of a rollout: how many were ok, and their actions ("admin|member|member"). */
+typedef struct rollout_seen {
+    int ok;
+    char actions[256];
+} rollout_seen;
+
+static void rollout_line(void *ctx, const asff_rollout_line *l)
+{
+    rollout_seen *s = ctx;
+    size_t n = strlen(s->actions);
+    s->ok += l->ok;
+    snprintf(s->actions + n, sizeof s->actions - n, "%s%s", n ? "|" : "", l->actions);
+}
+
+static void rollout_call(void *ctx, const asff_call_info *ci)
+{
+    (void)ci;
+    ((rollout_seen *)ctx)->ok++;
+}
+
+/* A rollout of both members on alloc (dry run when ctx says so); a run that ends well must have told
+ * every line ok (dry run: every call). */
+static asff_status chaos_rollout(const asff_allocator *alloc, void *ctx)
+{
+    asff_client_options co = ASFF_CLIENT_OPTIONS_INIT;
+    asff_rollout_options o = ASFF_ROLLOUT_OPTIONS_INIT;
+    rollout_seen seen;
+    asff_error e;
+    asff_status st;
+    memset(&seen, 0, sizeof seen);
+    co.allocator = alloc;
+    co.endpoint_url = rollout_server.endpoint;
+    co.allow_http = true;
+    co.no_rate_limit = true;
+    co.max_attempts = 1;
+    o.role_name = "OrgRole";
+    o.regions = rollout_regions;
+    o.region_count = 1;
+    o.client = &co;
+    o.on_line = rollout_line;
+    o.on_call = rollout_call;
+    o.ctx = &seen;
+    o.dry_run = ctx != NULL;
+    st = asff_rollout(rollout_members, 2, &o, &e);
+    if (st == ASFF_OK && seen.ok != (o.dry_run ? 15 : 3))
+        return ASFF_ERR_STATE;
+    if (st == ASFF_OK && !o.dry_run)
+        assert_string_equal(seen.actions, "hub-enabled|hub-enabled,invited,accepted|"
+                                          "hub-enabled,member-created,invited,accepted");
+    return st;
+}
+
+static void test_alloc_chaos_rollout(void **state)
+{
+    char path[] = "/tmp/asff_chaos_routes_XXXXXX";
+    char *argv[] = {"python3", ASFF_SOURCE_DIR "/tests/servers/route_server.py", path, NULL};
+    long calls;
+    int fd = mkstemp(path);
+    (void)state;
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, rollout_routes, sizeof rollout_routes - 1), (ssize_t)(sizeof rollout_routes - 1));
+    close(fd);
+    set_env();
+    server_start(&rollout_server, argv);
+    setenv("AWS_ENDPOINT_URL", rollout_server.endpoint, 1); /* STS too */
+    calls = test_alloc_chaos(chaos_rollout, NULL);
+    print_message("rollout: %ld allocations, each failed in turn\n", calls);
+    assert_true(calls > 100);
+    unsetenv("AWS_ENDPOINT_URL");
+    server_stop(&rollout_server);
+    unlink(path);
+}
+
+/* The dry run builds the request bodies it tells of on the client options' allocator. */
+static void test_alloc_chaos_rollout_dry_run(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(chaos_rollout, "dry") > 2);
+}
+
 /* A page nested 10^6 levels deep: ASFF_ERR_LIMIT, nothing handed over, nothing left allocated. */
 static void test_deep_page(void **state)
 {
@@ -2505,6 +2614,8 @@ int main(void)
         cmocka_unit_test_teardown(test_error_initialized, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_client, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_requests, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_rollout, stop_servers),
+        cmocka_unit_test(test_alloc_chaos_rollout_dry_run),
         cmocka_unit_test_teardown(test_deep_page, stop_servers),
         cmocka_unit_test_teardown(test_request_check, stop_servers),
         cmocka_unit_test_teardown(test_request_build, stop_servers),
