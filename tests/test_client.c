@@ -2464,18 +2464,24 @@ static asff_status chaos_rollout(const asff_allocator *alloc, void *ctx)
     return st;
 }
 
+/* tests/servers/route_server.py with routes (its JSON list), written to path (a mkstemp template). */
+static void route_server_start(server *s, char *path, const char *routes)
+{
+    char *argv[] = {"python3", ASFF_SOURCE_DIR "/tests/servers/route_server.py", path, NULL};
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, routes, strlen(routes)), (ssize_t)strlen(routes));
+    close(fd);
+    set_env();
+    server_start(s, argv);
+}
+
 static void test_alloc_chaos_rollout(void **state)
 {
     char path[] = "/tmp/asff_chaos_routes_XXXXXX";
-    char *argv[] = {"python3", ASFF_SOURCE_DIR "/tests/servers/route_server.py", path, NULL};
     long calls;
-    int fd = mkstemp(path);
     (void)state;
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, rollout_routes, sizeof rollout_routes - 1), (ssize_t)(sizeof rollout_routes - 1));
-    close(fd);
-    set_env();
-    server_start(&rollout_server, argv);
+    route_server_start(&rollout_server, path, rollout_routes);
     setenv("AWS_ENDPOINT_URL", rollout_server.endpoint, 1); /* STS too */
     calls = test_alloc_chaos(chaos_rollout, NULL);
     print_message("rollout: %ld allocations, each failed in turn\n", calls);
@@ -2490,6 +2496,127 @@ static void test_alloc_chaos_rollout_dry_run(void **state)
 {
     (void)state;
     assert_true(test_alloc_chaos(chaos_rollout, "dry") > 2);
+}
+
+/* ---- allocation chaos of the other calls: generic, by name, BatchUpdateFindings, GetFindings ---------- */
+
+static const char calls_routes[] =
+    "[[\"PATCH /findings/batchupdate\",200,\"{\\\"ProcessedFindings\\\":[{\\\"Id\\\":\\\"a\\\",\\\"ProductArn\\\":"
+    "\\\"p\\\"}],\\\"UnprocessedFindings\\\":[{\\\"FindingIdentifier\\\":{\\\"Id\\\":\\\"b\\\",\\\"ProductArn\\\":"
+    "\\\"p\\\"},\\\"ErrorCode\\\":\\\"E\\\",\\\"ErrorMessage\\\":\\\"m\\\"}]}\"],"
+    "[\"POST /findings \",200,\"{\\\"Findings\\\":[{\\\"Id\\\":\\\"f1\\\",\\\"Title\\\":\\\"t\\\"},{\\\"Id\\\":"
+    "\\\"f2\\\",\\\"Types\\\":[\\\"x\\\"],\\\"Resources\\\":[{\\\"Id\\\":\\\"r\\\",\\\"Tags\\\":{\\\"k\\\":"
+    "\\\"v\\\"}}]}],\\\"NextToken\\\":null}\"],"
+    "[\"GET /accounts\",200,\"{\\\"HubArn\\\":\\\"arn:aws:securityhub:us-east-1:1:hub/default\\\",\\\"AutoEnableControls\\\":true}\"],"
+    "[\"\",200,\"{\\\"a\\\":[1,2,{\\\"b\\\":null}]}\"]]";
+static server calls_server;
+
+/* The generic call and the call by name; each answer must arrive whole. */
+static asff_status chaos_calls(const asff_allocator *alloc, void *ctx)
+{
+    asff_client *c = NULL;
+    asff_response r;
+    asff_error e;
+    asff_status st;
+    static const char hub[] = "{\"HubArn\":\"arn:aws:securityhub:us-east-1:1:hub/default\"}";
+    (void)ctx;
+    st = chaos_client(alloc, &calls_server, &c, &e);
+    if (st == ASFF_OK)
+        st = asff_client_call(c, "POST", "/anything", "a=1", "{\"x\":1}", 7, &r, &e);
+    if (st == ASFF_OK) {
+        st = r.len == 22 ? ASFF_OK : ASFF_ERR_STATE;
+        asff_response_cleanup(c, &r);
+    }
+    if (st == ASFF_OK)
+        st = asff_client_call_op(c, "DescribeHub", hub, sizeof hub - 1, &r, &e);
+    if (st == ASFF_OK) {
+        st = strstr(r.body, "AutoEnableControls") ? ASFF_OK : ASFF_ERR_STATE;
+        asff_response_cleanup(c, &r);
+    }
+    asff_client_free(c);
+    return st;
+}
+
+static int count_update(void *ctx, const asff_update_outcome *o)
+{
+    (*(int *)ctx) += o->processed ? 1 : 10;
+    return 0;
+}
+
+/* BatchUpdateFindings: one identifier processed, one not; both told. */
+static asff_status chaos_update(const asff_allocator *alloc, void *ctx)
+{
+    static const char req[] = "{\"FindingIdentifiers\":[{\"Id\":\"a\",\"ProductArn\":\"p\"},{\"Id\":\"b\","
+                              "\"ProductArn\":\"p\"}],\"Note\":{\"Text\":\"x\",\"UpdatedBy\":\"me\"}}";
+    asff_client *c = NULL;
+    asff_error e;
+    asff_status st;
+    int told = 0;
+    (void)ctx;
+    st = chaos_client(alloc, &calls_server, &c, &e);
+    if (st == ASFF_OK)
+        st = asff_client_batch_update_findings(c, req, sizeof req - 1, NULL, count_update, &told, NULL, &e);
+    asff_client_free(c);
+    if (st == ASFF_OK && told != 11)
+        return ASFF_ERR_STATE; /* an identifier lost, or out of memory taken for an answer */
+    return st;
+}
+
+static int count_got(void *ctx, const asff_AwsSecurityFinding *f)
+{
+    (void)f;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* GetFindings: the page's two findings, parsed on the client's allocator. */
+static asff_status chaos_get_findings(const asff_allocator *alloc, void *ctx)
+{
+    asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
+    asff_client *c = NULL;
+    asff_error e;
+    asff_status st;
+    uint64_t n = 0;
+    int got = 0;
+    (void)ctx;
+    go.filters_json = "{\"Title\":[{\"Value\":\"t\",\"Comparison\":\"EQUALS\"}]}";
+    st = chaos_client(alloc, &calls_server, &c, &e);
+    if (st == ASFF_OK)
+        st = asff_client_get_findings(c, &go, count_got, &got, &n, &e);
+    asff_client_free(c);
+    if (st == ASFF_OK && (got != 2 || n != 2))
+        return ASFF_ERR_STATE;
+    return st;
+}
+
+static void test_alloc_chaos_calls(void **state)
+{
+    char path[] = "/tmp/asff_chaos_calls_XXXXXX";
+    (void)state;
+    route_server_start(&calls_server, path, calls_routes);
+    print_message("call and call_op: %ld allocations, each failed in turn\n", test_alloc_chaos(chaos_calls, NULL));
+    server_stop(&calls_server);
+    unlink(path);
+}
+
+static void test_alloc_chaos_batch_update(void **state)
+{
+    char path[] = "/tmp/asff_chaos_update_XXXXXX";
+    (void)state;
+    route_server_start(&calls_server, path, calls_routes);
+    print_message("batch update: %ld allocations, each failed in turn\n", test_alloc_chaos(chaos_update, NULL));
+    server_stop(&calls_server);
+    unlink(path);
+}
+
+static void test_alloc_chaos_get_findings(void **state)
+{
+    char path[] = "/tmp/asff_chaos_get_XXXXXX";
+    (void)state;
+    route_server_start(&calls_server, path, calls_routes);
+    print_message("get findings: %ld allocations, each failed in turn\n", test_alloc_chaos(chaos_get_findings, NULL));
+    server_stop(&calls_server);
+    unlink(path);
 }
 
 /* A page nested 10^6 levels deep: ASFF_ERR_LIMIT, nothing handed over, nothing left allocated. */
@@ -2616,6 +2743,9 @@ int main(void)
         cmocka_unit_test_teardown(test_alloc_chaos_requests, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_rollout, stop_servers),
         cmocka_unit_test(test_alloc_chaos_rollout_dry_run),
+        cmocka_unit_test_teardown(test_alloc_chaos_calls, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_batch_update, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_get_findings, stop_servers),
         cmocka_unit_test_teardown(test_deep_page, stop_servers),
         cmocka_unit_test_teardown(test_request_check, stop_servers),
         cmocka_unit_test_teardown(test_request_build, stop_servers),
