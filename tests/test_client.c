@@ -2232,6 +2232,7 @@ static asff_status chaos_client(const asff_allocator *alloc, const server *s, as
 typedef struct importer_run {
     int findings;
     outcome_log *l;
+    bool typed; /* asff_importer_add of parsed findings (parsed on libc), not asff_importer_add_json */
 } importer_run;
 
 static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
@@ -2249,7 +2250,12 @@ static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
     st = asff_importer_new(c, NULL, NULL, NULL, &imp, &e);
     for (i = 0; st == ASFF_OK && i < x->findings; i++) {
         char *f = finding_json((size_t)i, 1);
-        st = asff_importer_add_json(imp, f, strlen(f), &e);
+        void *obj = NULL;
+        if (!x->typed)
+            st = asff_importer_add_json(imp, f, strlen(f), &e);
+        else if ((st = asff_parse_object(f, strlen(f), 0, NULL, &obj, &e)) == ASFF_OK)
+            st = asff_importer_add(imp, obj, &e);
+        asff_object_free(obj);
         free(f);
     }
     if (imp) {
@@ -2291,8 +2297,26 @@ static void test_alloc_chaos_client(void **state)
     log_init(&l, 8);
     r.findings = 3;
     r.l = &l;
+    r.typed = false;
     calls = test_alloc_chaos(chaos_importer, &r);
     print_message("importer: %ld allocations, each failed in turn\n", calls);
+    log_free(&l);
+    server_stop(&chaos_server);
+}
+
+/* The importer fed typed findings (asff_importer_add writes each on the client's allocator). */
+static void test_alloc_chaos_importer_typed(void **state)
+{
+    importer_run r;
+    outcome_log l;
+    (void)state;
+    set_env();
+    fault_start(&chaos_server, "");
+    log_init(&l, 8);
+    r.findings = 3;
+    r.l = &l;
+    r.typed = true;
+    print_message("typed importer: %ld allocations, each failed in turn\n", test_alloc_chaos(chaos_importer, &r));
     log_free(&l);
     server_stop(&chaos_server);
 }
@@ -2313,12 +2337,20 @@ static asff_status chaos_request(const asff_allocator *alloc, void *ctx)
     size_t i;
     (void)ctx;
     for (i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
-        asff__request req;
+        asff__request req, ref;
         asff_error e;
         asff_status st = asff__request_build(asff__op_find(reqs[i].op), reqs[i].input, strlen(reqs[i].input),
                                              i == 0 ? "NextToken" : NULL, i == 0 ? "tok" : NULL, alloc, &req, &e);
         if (st != ASFF_OK)
             return st;
+        /* a request built is the one built with memory to spare */
+        assert_int_equal(asff__request_build(asff__op_find(reqs[i].op), reqs[i].input, strlen(reqs[i].input),
+                                             i == 0 ? "NextToken" : NULL, i == 0 ? "tok" : NULL, NULL, &ref, &e),
+                         ASFF_OK);
+        assert_string_equal(req.path.data, ref.path.data);
+        assert_string_equal(req.query.data ? req.query.data : "", ref.query.data ? ref.query.data : "");
+        assert_string_equal(req.body.data ? req.body.data : "", ref.body.data ? ref.body.data : "");
+        asff__request_cleanup(&ref);
         asff__request_cleanup(&req);
     }
     return ASFF_OK;
@@ -2524,12 +2556,16 @@ static asff_status chaos_calls(const asff_allocator *alloc, void *ctx)
     if (st == ASFF_OK)
         st = asff_client_call(c, "POST", "/anything", "a=1", "{\"x\":1}", 7, &r, &e);
     if (st == ASFF_OK) {
+        if (r.len != 22)
+            print_error("call: %zu bytes answered: %s\n", r.len, r.body);
         st = r.len == 22 ? ASFF_OK : ASFF_ERR_STATE;
         asff_response_cleanup(c, &r);
     }
     if (st == ASFF_OK)
         st = asff_client_call_op(c, "DescribeHub", hub, sizeof hub - 1, &r, &e);
     if (st == ASFF_OK) {
+        if (!strstr(r.body, "AutoEnableControls"))
+            print_error("call_op: %zu bytes answered: %s\n", r.len, r.body);
         st = strstr(r.body, "AutoEnableControls") ? ASFF_OK : ASFF_ERR_STATE;
         asff_response_cleanup(c, &r);
     }
@@ -2589,34 +2625,32 @@ static asff_status chaos_get_findings(const asff_allocator *alloc, void *ctx)
     return st;
 }
 
-static void test_alloc_chaos_calls(void **state)
+/* run under allocation chaos against calls_routes. */
+static void chaos_against_routes(const char *what, test_alloc_run_fn run)
 {
     char path[] = "/tmp/asff_chaos_calls_XXXXXX";
-    (void)state;
     route_server_start(&calls_server, path, calls_routes);
-    print_message("call and call_op: %ld allocations, each failed in turn\n", test_alloc_chaos(chaos_calls, NULL));
+    print_message("%s: %ld allocations, each failed in turn\n", what, test_alloc_chaos(run, NULL));
     server_stop(&calls_server);
     unlink(path);
+}
+
+static void test_alloc_chaos_calls(void **state)
+{
+    (void)state;
+    chaos_against_routes("call and call_op", chaos_calls);
 }
 
 static void test_alloc_chaos_batch_update(void **state)
 {
-    char path[] = "/tmp/asff_chaos_update_XXXXXX";
     (void)state;
-    route_server_start(&calls_server, path, calls_routes);
-    print_message("batch update: %ld allocations, each failed in turn\n", test_alloc_chaos(chaos_update, NULL));
-    server_stop(&calls_server);
-    unlink(path);
+    chaos_against_routes("batch update", chaos_update);
 }
 
 static void test_alloc_chaos_get_findings(void **state)
 {
-    char path[] = "/tmp/asff_chaos_get_XXXXXX";
     (void)state;
-    route_server_start(&calls_server, path, calls_routes);
-    print_message("get findings: %ld allocations, each failed in turn\n", test_alloc_chaos(chaos_get_findings, NULL));
-    server_stop(&calls_server);
-    unlink(path);
+    chaos_against_routes("get findings", chaos_get_findings);
 }
 
 /* A page nested 10^6 levels deep: ASFF_ERR_LIMIT, nothing handed over, nothing left allocated. */
@@ -2740,6 +2774,7 @@ int main(void)
         cmocka_unit_test_teardown(test_lying_answers, stop_servers),
         cmocka_unit_test_teardown(test_error_initialized, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_client, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_importer_typed, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_requests, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_rollout, stop_servers),
         cmocka_unit_test(test_alloc_chaos_rollout_dry_run),

@@ -693,12 +693,18 @@ static asff_status run_ocsf(const asff_allocator *alloc, void *ctx)
     return st == ASFF_OK && n < 100 ? ASFF_ERR_STATE : st;
 }
 
-static void test_chaos_ocsf(void **state)
+/* run under allocation chaos with CHAOS_FINDING as its ctx. */
+static void chaos_on_finding(test_alloc_run_fn run)
 {
     asff_AwsSecurityFinding *f = finding(CHAOS_FINDING);
-    (void)state;
-    assert_true(test_alloc_chaos(run_ocsf, f) > 2);
+    assert_true(test_alloc_chaos(run, f) > 2);
     asff_object_free(f);
+}
+
+static void test_chaos_ocsf(void **state)
+{
+    (void)state;
+    chaos_on_finding(run_ocsf);
 }
 
 static asff_status run_csv(const asff_allocator *alloc, void *ctx)
@@ -722,10 +728,8 @@ static asff_status run_csv(const asff_allocator *alloc, void *ctx)
 
 static void test_chaos_csv(void **state)
 {
-    asff_AwsSecurityFinding *f = finding(CHAOS_FINDING);
     (void)state;
-    assert_true(test_alloc_chaos(run_csv, f) > 2);
-    asff_object_free(f);
+    chaos_on_finding(run_csv);
 }
 
 static asff_status run_schema(const asff_allocator *alloc, void *ctx)
