@@ -2278,47 +2278,42 @@ static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
     return ret != ASFF_OK ? ret : st;
 }
 
+/* A whole importer run (3 findings, JSON or typed) against the fault server, under allocation chaos. */
+static void importer_chaos(bool typed)
+{
+    importer_run r;
+    outcome_log l;
+    set_env();
+    fault_start(&chaos_server, "");
+    log_init(&l, 8);
+    r.findings = 3;
+    r.l = &l;
+    r.typed = typed;
+    print_message("%simporter: %ld allocations, each failed in turn\n", typed ? "typed " : "",
+                  test_alloc_chaos(chaos_importer, &r));
+    log_free(&l);
+    server_stop(&chaos_server);
+}
+
 static void test_alloc_chaos_client(void **state)
 {
     chaos_ctx x;
     const char *answer = "{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"E\","
                          "\"ErrorMessage\":\"m\"}]}";
-    importer_run r;
-    outcome_log l;
-    long calls;
     (void)state;
     x.answer = answer;
     x.len = strlen(answer);
     assert_true(test_alloc_chaos(chaos_answer, &x) > 0);
     assert_true(test_alloc_chaos(chaos_compact, NULL) > 0);
     assert_true(test_alloc_chaos(chaos_parse_error, NULL) > 0);
-    set_env();
-    fault_start(&chaos_server, "");
-    log_init(&l, 8);
-    r.findings = 3;
-    r.l = &l;
-    r.typed = false;
-    calls = test_alloc_chaos(chaos_importer, &r);
-    print_message("importer: %ld allocations, each failed in turn\n", calls);
-    log_free(&l);
-    server_stop(&chaos_server);
+    importer_chaos(false);
 }
 
 /* The importer fed typed findings (asff_importer_add writes each on the client's allocator). */
 static void test_alloc_chaos_importer_typed(void **state)
 {
-    importer_run r;
-    outcome_log l;
     (void)state;
-    set_env();
-    fault_start(&chaos_server, "");
-    log_init(&l, 8);
-    r.findings = 3;
-    r.l = &l;
-    r.typed = true;
-    print_message("typed importer: %ld allocations, each failed in turn\n", test_alloc_chaos(chaos_importer, &r));
-    log_free(&l);
-    server_stop(&chaos_server);
+    importer_chaos(true);
 }
 
 /* Allocation chaos through request building (the request check's yajl parser and generator run on
