@@ -2432,7 +2432,11 @@ static const char rollout_routes[] =
     "[\"POST /members\",200,\"{\\\"UnprocessedAccounts\\\":[]}\"],"
     "[\"GET /invitations\",200,\"{\\\"Invitations\\\":[{\\\"AccountId\\\":\\\"111111111111\\\",\\\"InvitationId\\\":"
     "\\\"inv-1\\\",\\\"MemberStatus\\\":\\\"Invited\\\"}]}\"],"
-    "[\"POST /administrator\",200,\"{}\"]]";
+    "[\"POST /administrator\",200,\"{}\"],"
+    "[\"GET /organization/admin\",200,\"{\\\"AdminAccounts\\\":[]}\"],"
+    "[\"POST /organization/admin/enable\",200,\"{}\"],"
+    "[\"GET /organization/configuration\",200,\"{\\\"AutoEnable\\\":false}\"],"
+    "[\"POST /organization/configuration\",200,\"{}\"]]";
 
 static const asff_rollout_member rollout_members[] = {{"222222222222", "a@example.com"},
                                                       {"333333333333", "b@example.com"}};
@@ -2459,8 +2463,8 @@ static void rollout_call(void *ctx, const asff_call_info *ci)
     ((rollout_seen *)ctx)->ok++;
 }
 
-/* A rollout of both members on alloc (dry run when ctx says so); a run that ends well must have told
- * every line ok (dry run: every call). */
+/* A rollout of both members on alloc; ctx: NULL (invitations), "dry" (a dry run) or "org" (the
+ * organization form). A run that ends well must have told every line ok (dry run: every call). */
 static asff_status chaos_rollout(const asff_allocator *alloc, void *ctx)
 {
     asff_client_options co = ASFF_CLIENT_OPTIONS_INIT;
@@ -2481,11 +2485,16 @@ static asff_status chaos_rollout(const asff_allocator *alloc, void *ctx)
     o.on_line = rollout_line;
     o.on_call = rollout_call;
     o.ctx = &seen;
-    o.dry_run = ctx != NULL;
+    o.dry_run = ctx && strcmp(ctx, "dry") == 0;
+    o.organization = ctx && strcmp(ctx, "org") == 0;
+    if (o.organization)
+        o.role_name = NULL; /* auto-enable reaches the members */
     st = asff_rollout(rollout_members, 2, &o, &e);
     if (st == ASFF_OK && seen.ok != (o.dry_run ? 15 : 3))
         return ASFF_ERR_STATE;
-    if (st == ASFF_OK && !o.dry_run)
+    if (st == ASFF_OK && o.organization)
+        assert_string_equal(seen.actions, "hub-enabled,org-admin-enabled,auto-enable||member-created");
+    else if (st == ASFF_OK && !o.dry_run)
         assert_string_equal(seen.actions, "hub-enabled|hub-enabled,invited,accepted|"
                                           "hub-enabled,member-created,invited,accepted");
     return st;
@@ -2503,19 +2512,32 @@ static void route_server_start(server *s, char *path, const char *routes)
     server_start(s, argv);
 }
 
-static void test_alloc_chaos_rollout(void **state)
+/* A rollout in form mode (see chaos_rollout) under allocation chaos against rollout_routes. */
+static void rollout_chaos(const char *mode)
 {
     char path[] = "/tmp/asff_chaos_routes_XXXXXX";
     long calls;
-    (void)state;
     route_server_start(&rollout_server, path, rollout_routes);
     setenv("AWS_ENDPOINT_URL", rollout_server.endpoint, 1); /* STS too */
-    calls = test_alloc_chaos(chaos_rollout, NULL);
-    print_message("rollout: %ld allocations, each failed in turn\n", calls);
+    calls = test_alloc_chaos(chaos_rollout, (void *)mode);
+    print_message("rollout%s%s: %ld allocations, each failed in turn\n", mode ? " " : "", mode ? mode : "", calls);
     assert_true(calls > 100);
     unsetenv("AWS_ENDPOINT_URL");
     server_stop(&rollout_server);
     unlink(path);
+}
+
+static void test_alloc_chaos_rollout(void **state)
+{
+    (void)state;
+    rollout_chaos(NULL);
+}
+
+/* The organization form: delegation and auto-enable instead of invitations. */
+static void test_alloc_chaos_rollout_organization(void **state)
+{
+    (void)state;
+    rollout_chaos("org");
 }
 
 /* The dry run builds the request bodies it tells of on the client options' allocator. */
@@ -2772,6 +2794,7 @@ int main(void)
         cmocka_unit_test_teardown(test_alloc_chaos_importer_typed, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_requests, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_rollout, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_rollout_organization, stop_servers),
         cmocka_unit_test(test_alloc_chaos_rollout_dry_run),
         cmocka_unit_test_teardown(test_alloc_chaos_calls, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_batch_update, stop_servers),
