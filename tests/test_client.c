@@ -2232,6 +2232,7 @@ static asff_status chaos_client(const asff_allocator *alloc, const server *s, as
 typedef struct importer_run {
     int findings;
     outcome_log *l;
+    bool typed; /* asff_importer_add of parsed findings (parsed on libc), not asff_importer_add_json */
 } importer_run;
 
 static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
@@ -2249,7 +2250,12 @@ static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
     st = asff_importer_new(c, NULL, NULL, NULL, &imp, &e);
     for (i = 0; st == ASFF_OK && i < x->findings; i++) {
         char *f = finding_json((size_t)i, 1);
-        st = asff_importer_add_json(imp, f, strlen(f), &e);
+        void *obj = NULL;
+        if (!x->typed)
+            st = asff_importer_add_json(imp, f, strlen(f), &e);
+        else if ((st = asff_parse_object(f, strlen(f), 0, NULL, &obj, &e)) == ASFF_OK)
+            st = asff_importer_add(imp, obj, &e);
+        asff_object_free(obj);
         free(f);
     }
     if (imp) {
@@ -2272,29 +2278,42 @@ static asff_status chaos_importer(const asff_allocator *alloc, void *ctx)
     return ret != ASFF_OK ? ret : st;
 }
 
+/* A whole importer run (3 findings, JSON or typed) against the fault server, under allocation chaos. */
+static void importer_chaos(bool typed)
+{
+    importer_run r;
+    outcome_log l;
+    set_env();
+    fault_start(&chaos_server, "");
+    log_init(&l, 8);
+    r.findings = 3;
+    r.l = &l;
+    r.typed = typed;
+    print_message("%simporter: %ld allocations, each failed in turn\n", typed ? "typed " : "",
+                  test_alloc_chaos(chaos_importer, &r));
+    log_free(&l);
+    server_stop(&chaos_server);
+}
+
 static void test_alloc_chaos_client(void **state)
 {
     chaos_ctx x;
     const char *answer = "{\"FailedCount\":1,\"SuccessCount\":1,\"FailedFindings\":[{\"Id\":\"a\",\"ErrorCode\":\"E\","
                          "\"ErrorMessage\":\"m\"}]}";
-    importer_run r;
-    outcome_log l;
-    long calls;
     (void)state;
     x.answer = answer;
     x.len = strlen(answer);
     assert_true(test_alloc_chaos(chaos_answer, &x) > 0);
     assert_true(test_alloc_chaos(chaos_compact, NULL) > 0);
     assert_true(test_alloc_chaos(chaos_parse_error, NULL) > 0);
-    set_env();
-    fault_start(&chaos_server, "");
-    log_init(&l, 8);
-    r.findings = 3;
-    r.l = &l;
-    calls = test_alloc_chaos(chaos_importer, &r);
-    print_message("importer: %ld allocations, each failed in turn\n", calls);
-    log_free(&l);
-    server_stop(&chaos_server);
+    importer_chaos(false);
+}
+
+/* The importer fed typed findings (asff_importer_add writes each on the client's allocator). */
+static void test_alloc_chaos_importer_typed(void **state)
+{
+    (void)state;
+    importer_chaos(true);
 }
 
 /* Allocation chaos through request building (the request check's yajl parser and generator run on
@@ -2313,12 +2332,20 @@ static asff_status chaos_request(const asff_allocator *alloc, void *ctx)
     size_t i;
     (void)ctx;
     for (i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
-        asff__request req;
+        asff__request req, ref;
         asff_error e;
         asff_status st = asff__request_build(asff__op_find(reqs[i].op), reqs[i].input, strlen(reqs[i].input),
                                              i == 0 ? "NextToken" : NULL, i == 0 ? "tok" : NULL, alloc, &req, &e);
         if (st != ASFF_OK)
             return st;
+        /* a request built is the one built with memory to spare */
+        assert_int_equal(asff__request_build(asff__op_find(reqs[i].op), reqs[i].input, strlen(reqs[i].input),
+                                             i == 0 ? "NextToken" : NULL, i == 0 ? "tok" : NULL, NULL, &ref, &e),
+                         ASFF_OK);
+        assert_string_equal(req.path.data, ref.path.data);
+        assert_string_equal(req.query.data ? req.query.data : "", ref.query.data ? ref.query.data : "");
+        assert_string_equal(req.body.data ? req.body.data : "", ref.body.data ? ref.body.data : "");
+        asff__request_cleanup(&ref);
         asff__request_cleanup(&req);
     }
     return ASFF_OK;
@@ -2381,6 +2408,266 @@ static void test_alloc_chaos_requests(void **state)
     assert_true(calls > 10);
     server_stop(&page_server);
     unlink(path);
+}
+
+/* ---- allocation chaos of asff_rollout ------------------------------------------------------------- */
+
+/* Fixed answers by request (tests/servers/route_server.py), the same on every run: the caller is
+ * 111111111111, no hub is enabled yet, member 222222222222 is listed (Created) on ListMembers' second
+ * page, 333333333333 is not; both find the administrator's invitation. */
+static const char rollout_routes[] =
+    "[[\"Action=GetCallerIdentity\",200,\"<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>arn:aws:iam::"
+    "111111111111:user/a</Arn><UserId>AIDA</UserId><Account>111111111111</Account></GetCallerIdentityResult>"
+    "</GetCallerIdentityResponse>\"],"
+    "[\"Action=AssumeRole\",200,\"<AssumeRoleResponse><AssumeRoleResult><Credentials><AccessKeyId>ASIAMEMBER0001"
+    "</AccessKeyId><SecretAccessKey>member-secret-key</SecretAccessKey><SessionToken>member-session-token"
+    "</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials></AssumeRoleResult>"
+    "</AssumeRoleResponse>\"],"
+    "[\"GET /accounts\",400,\"{\\\"__type\\\":\\\"InvalidAccessException\\\",\\\"message\\\":\\\"not subscribed\\\"}\"],"
+    "[\"POST /accounts\",200,\"{}\"],"
+    "[\"NextToken=p2\",200,\"{\\\"Members\\\":[{\\\"AccountId\\\":\\\"222222222222\\\",\\\"MemberStatus\\\":"
+    "\\\"Created\\\"}]}\"],"
+    "[\"GET /members\",200,\"{\\\"Members\\\":[],\\\"NextToken\\\":\\\"p2\\\"}\"],"
+    "[\"POST /members/invite\",200,\"{\\\"UnprocessedAccounts\\\":[]}\"],"
+    "[\"POST /members\",200,\"{\\\"UnprocessedAccounts\\\":[]}\"],"
+    "[\"GET /invitations\",200,\"{\\\"Invitations\\\":[{\\\"AccountId\\\":\\\"111111111111\\\",\\\"InvitationId\\\":"
+    "\\\"inv-1\\\",\\\"MemberStatus\\\":\\\"Invited\\\"}]}\"],"
+    "[\"POST /administrator\",200,\"{}\"],"
+    "[\"GET /organization/admin\",200,\"{\\\"AdminAccounts\\\":[]}\"],"
+    "[\"POST /organization/admin/enable\",200,\"{}\"],"
+    "[\"GET /organization/configuration\",200,\"{\\\"AutoEnable\\\":false}\"],"
+    "[\"POST /organization/configuration\",200,\"{}\"]]";
+
+static const asff_rollout_member rollout_members[] = {{"222222222222", "a@example.com"},
+                                                      {"333333333333", "b@example.com"}};
+static const char *const rollout_regions[] = {"us-east-1"};
+static server rollout_server;
+
+/* The lines of a rollout: how many were ok, and their actions ("admin|member|member"). */
+typedef struct rollout_seen {
+    int ok;
+    char actions[256];
+} rollout_seen;
+
+static void rollout_line(void *ctx, const asff_rollout_line *l)
+{
+    rollout_seen *s = ctx;
+    size_t n = strlen(s->actions);
+    s->ok += l->ok;
+    snprintf(s->actions + n, sizeof s->actions - n, "%s%s", n ? "|" : "", l->actions);
+}
+
+static void rollout_call(void *ctx, const asff_call_info *ci)
+{
+    (void)ci;
+    ((rollout_seen *)ctx)->ok++;
+}
+
+/* A rollout of both members on alloc; ctx: NULL (invitations), "dry" (a dry run) or "org" (the
+ * organization form). A run that ends well must have told every line ok (dry run: every call). */
+static asff_status chaos_rollout(const asff_allocator *alloc, void *ctx)
+{
+    asff_client_options co = ASFF_CLIENT_OPTIONS_INIT;
+    asff_rollout_options o = ASFF_ROLLOUT_OPTIONS_INIT;
+    rollout_seen seen;
+    asff_error e;
+    asff_status st;
+    memset(&seen, 0, sizeof seen);
+    co.allocator = alloc;
+    co.endpoint_url = rollout_server.endpoint;
+    co.allow_http = true;
+    co.no_rate_limit = true;
+    co.max_attempts = 1;
+    o.role_name = "OrgRole";
+    o.regions = rollout_regions;
+    o.region_count = 1;
+    o.client = &co;
+    o.on_line = rollout_line;
+    o.on_call = rollout_call;
+    o.ctx = &seen;
+    o.dry_run = ctx && strcmp(ctx, "dry") == 0;
+    o.organization = ctx && strcmp(ctx, "org") == 0;
+    if (o.organization)
+        o.role_name = NULL; /* auto-enable reaches the members */
+    st = asff_rollout(rollout_members, 2, &o, &e);
+    if (st == ASFF_OK && seen.ok != (o.dry_run ? 15 : 3))
+        return ASFF_ERR_STATE;
+    if (st == ASFF_OK && o.organization)
+        assert_string_equal(seen.actions, "hub-enabled,org-admin-enabled,auto-enable||member-created");
+    else if (st == ASFF_OK && !o.dry_run)
+        assert_string_equal(seen.actions, "hub-enabled|hub-enabled,invited,accepted|"
+                                          "hub-enabled,member-created,invited,accepted");
+    return st;
+}
+
+/* tests/servers/route_server.py with routes (its JSON list), written to path (a mkstemp template). */
+static void route_server_start(server *s, char *path, const char *routes)
+{
+    char *argv[] = {"python3", ASFF_SOURCE_DIR "/tests/servers/route_server.py", path, NULL};
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, routes, strlen(routes)), (ssize_t)strlen(routes));
+    close(fd);
+    set_env();
+    server_start(s, argv);
+}
+
+/* A rollout in form mode (see chaos_rollout) under allocation chaos against rollout_routes. */
+static void rollout_chaos(const char *mode)
+{
+    char path[] = "/tmp/asff_chaos_routes_XXXXXX";
+    long calls;
+    route_server_start(&rollout_server, path, rollout_routes);
+    setenv("AWS_ENDPOINT_URL", rollout_server.endpoint, 1); /* STS too */
+    calls = test_alloc_chaos(chaos_rollout, (void *)mode);
+    print_message("rollout%s%s: %ld allocations, each failed in turn\n", mode ? " " : "", mode ? mode : "", calls);
+    assert_true(calls > 100);
+    unsetenv("AWS_ENDPOINT_URL");
+    server_stop(&rollout_server);
+    unlink(path);
+}
+
+static void test_alloc_chaos_rollout(void **state)
+{
+    (void)state;
+    rollout_chaos(NULL);
+}
+
+/* The organization form: delegation and auto-enable instead of invitations. */
+static void test_alloc_chaos_rollout_organization(void **state)
+{
+    (void)state;
+    rollout_chaos("org");
+}
+
+/* The dry run builds the request bodies it tells of on the client options' allocator. */
+static void test_alloc_chaos_rollout_dry_run(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(chaos_rollout, "dry") > 2);
+}
+
+/* ---- allocation chaos of the other calls: generic, by name, BatchUpdateFindings, GetFindings ---------- */
+
+static const char calls_routes[] =
+    "[[\"PATCH /findings/batchupdate\",200,\"{\\\"ProcessedFindings\\\":[{\\\"Id\\\":\\\"a\\\",\\\"ProductArn\\\":"
+    "\\\"p\\\"}],\\\"UnprocessedFindings\\\":[{\\\"FindingIdentifier\\\":{\\\"Id\\\":\\\"b\\\",\\\"ProductArn\\\":"
+    "\\\"p\\\"},\\\"ErrorCode\\\":\\\"E\\\",\\\"ErrorMessage\\\":\\\"m\\\"}]}\"],"
+    "[\"POST /findings \",200,\"{\\\"Findings\\\":[{\\\"Id\\\":\\\"f1\\\",\\\"Title\\\":\\\"t\\\"},{\\\"Id\\\":"
+    "\\\"f2\\\",\\\"Types\\\":[\\\"x\\\"],\\\"Resources\\\":[{\\\"Id\\\":\\\"r\\\",\\\"Tags\\\":{\\\"k\\\":"
+    "\\\"v\\\"}}]}],\\\"NextToken\\\":null}\"],"
+    "[\"GET /accounts\",200,\"{\\\"HubArn\\\":\\\"arn:aws:securityhub:us-east-1:1:hub/default\\\",\\\"AutoEnableControls\\\":true}\"],"
+    "[\"\",200,\"{\\\"a\\\":[1,2,{\\\"b\\\":null}]}\"]]";
+static server calls_server;
+
+/* The generic call and the call by name; each answer must arrive whole. */
+static asff_status chaos_calls(const asff_allocator *alloc, void *ctx)
+{
+    asff_client *c = NULL;
+    asff_response r;
+    asff_error e;
+    asff_status st;
+    static const char hub[] = "{\"HubArn\":\"arn:aws:securityhub:us-east-1:1:hub/default\"}";
+    (void)ctx;
+    st = chaos_client(alloc, &calls_server, &c, &e);
+    if (st == ASFF_OK)
+        st = asff_client_call(c, "POST", "/anything", "a=1", "{\"x\":1}", 7, &r, &e);
+    if (st == ASFF_OK) {
+        if (r.len != 22)
+            print_error("call: %zu bytes answered: %s\n", r.len, r.body);
+        st = r.len == 22 ? ASFF_OK : ASFF_ERR_STATE;
+        asff_response_cleanup(c, &r);
+    }
+    if (st == ASFF_OK)
+        st = asff_client_call_op(c, "DescribeHub", hub, sizeof hub - 1, &r, &e);
+    if (st == ASFF_OK) {
+        if (!strstr(r.body, "AutoEnableControls"))
+            print_error("call_op: %zu bytes answered: %s\n", r.len, r.body);
+        st = strstr(r.body, "AutoEnableControls") ? ASFF_OK : ASFF_ERR_STATE;
+        asff_response_cleanup(c, &r);
+    }
+    asff_client_free(c);
+    return st;
+}
+
+static int count_update(void *ctx, const asff_update_outcome *o)
+{
+    (*(int *)ctx) += o->processed ? 1 : 10;
+    return 0;
+}
+
+/* BatchUpdateFindings: one identifier processed, one not; both told. */
+static asff_status chaos_update(const asff_allocator *alloc, void *ctx)
+{
+    static const char req[] = "{\"FindingIdentifiers\":[{\"Id\":\"a\",\"ProductArn\":\"p\"},{\"Id\":\"b\","
+                              "\"ProductArn\":\"p\"}],\"Note\":{\"Text\":\"x\",\"UpdatedBy\":\"me\"}}";
+    asff_client *c = NULL;
+    asff_error e;
+    asff_status st;
+    int told = 0;
+    (void)ctx;
+    st = chaos_client(alloc, &calls_server, &c, &e);
+    if (st == ASFF_OK)
+        st = asff_client_batch_update_findings(c, req, sizeof req - 1, NULL, count_update, &told, NULL, &e);
+    asff_client_free(c);
+    if (st == ASFF_OK && told != 11)
+        return ASFF_ERR_STATE; /* an identifier lost, or out of memory taken for an answer */
+    return st;
+}
+
+static int count_got(void *ctx, const asff_AwsSecurityFinding *f)
+{
+    (void)f;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* GetFindings: the page's two findings, parsed on the client's allocator. */
+static asff_status chaos_get_findings(const asff_allocator *alloc, void *ctx)
+{
+    asff_get_findings_options go = ASFF_GET_FINDINGS_OPTIONS_INIT;
+    asff_client *c = NULL;
+    asff_error e;
+    asff_status st;
+    uint64_t n = 0;
+    int got = 0;
+    (void)ctx;
+    go.filters_json = "{\"Title\":[{\"Value\":\"t\",\"Comparison\":\"EQUALS\"}]}";
+    st = chaos_client(alloc, &calls_server, &c, &e);
+    if (st == ASFF_OK)
+        st = asff_client_get_findings(c, &go, count_got, &got, &n, &e);
+    asff_client_free(c);
+    if (st == ASFF_OK && (got != 2 || n != 2))
+        return ASFF_ERR_STATE;
+    return st;
+}
+
+/* run under allocation chaos against calls_routes. */
+static void chaos_against_routes(const char *what, test_alloc_run_fn run)
+{
+    char path[] = "/tmp/asff_chaos_calls_XXXXXX";
+    route_server_start(&calls_server, path, calls_routes);
+    print_message("%s: %ld allocations, each failed in turn\n", what, test_alloc_chaos(run, NULL));
+    server_stop(&calls_server);
+    unlink(path);
+}
+
+static void test_alloc_chaos_calls(void **state)
+{
+    (void)state;
+    chaos_against_routes("call and call_op", chaos_calls);
+}
+
+static void test_alloc_chaos_batch_update(void **state)
+{
+    (void)state;
+    chaos_against_routes("batch update", chaos_update);
+}
+
+static void test_alloc_chaos_get_findings(void **state)
+{
+    (void)state;
+    chaos_against_routes("get findings", chaos_get_findings);
 }
 
 /* A page nested 10^6 levels deep: ASFF_ERR_LIMIT, nothing handed over, nothing left allocated. */
@@ -2504,7 +2791,14 @@ int main(void)
         cmocka_unit_test_teardown(test_lying_answers, stop_servers),
         cmocka_unit_test_teardown(test_error_initialized, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_client, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_importer_typed, stop_servers),
         cmocka_unit_test_teardown(test_alloc_chaos_requests, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_rollout, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_rollout_organization, stop_servers),
+        cmocka_unit_test(test_alloc_chaos_rollout_dry_run),
+        cmocka_unit_test_teardown(test_alloc_chaos_calls, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_batch_update, stop_servers),
+        cmocka_unit_test_teardown(test_alloc_chaos_get_findings, stop_servers),
         cmocka_unit_test_teardown(test_deep_page, stop_servers),
         cmocka_unit_test_teardown(test_request_check, stop_servers),
         cmocka_unit_test_teardown(test_request_build, stop_servers),

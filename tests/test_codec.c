@@ -1591,6 +1591,58 @@ static void test_alloc_chaos_object(void **state)
     free(data);
 }
 
+/* asff_parse_file of the chaos text, then every finding to asff_writer_new_file. */
+typedef struct chaos_files {
+    FILE *in, *out;
+} chaos_files;
+
+static asff_status chaos_file(const asff_allocator *alloc, void *ctx)
+{
+    chaos_files *f = ctx;
+    asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
+    asff_finding_list *l = NULL;
+    asff_writer *w = NULL;
+    asff_error e;
+    asff_status st;
+    size_t i;
+    po.allocator = wo.allocator = alloc;
+    po.skip_invalid = true;
+    rewind(f->in);
+    rewind(f->out);
+    st = asff_parse_file(f->in, &po, &l, &e);
+    if (st != ASFF_OK) {
+        assert_null(l);
+        return st;
+    }
+    assert_int_equal(l->count, 3);
+    st = asff_writer_new_file(f->out, &wo, &w, &e);
+    for (i = 0; st == ASFF_OK && i < l->count; i++)
+        st = asff_writer_write(w, l->items[i], &e);
+    if (st == ASFF_OK)
+        st = asff_writer_finish(w, &e);
+    asff_writer_free(w);
+    asff_finding_list_free(l);
+    if (st == ASFF_OK && (fflush(f->out) != 0 || ftell(f->out) < 20))
+        return ASFF_ERR_IO;
+    return st;
+}
+
+static void test_alloc_chaos_files(void **state)
+{
+    size_t len;
+    char *text = chaos_text(&len);
+    chaos_files f = {tmpfile(), tmpfile()};
+    (void)state;
+    assert_non_null(f.in);
+    assert_non_null(f.out);
+    assert_int_equal(fwrite(text, 1, len, f.in), len);
+    assert_true(test_alloc_chaos(chaos_file, &f) > 10);
+    fclose(f.in);
+    fclose(f.out);
+    free(text);
+}
+
 static int deep_error(void *ctx, const asff_error *err, const asff_finding_info *info)
 {
     (void)info;
@@ -1943,6 +1995,7 @@ int main(void)
         cmocka_unit_test(test_numbers_ignore_locale),
         cmocka_unit_test(test_alloc_chaos_parser),
         cmocka_unit_test(test_alloc_chaos_object),
+        cmocka_unit_test(test_alloc_chaos_files),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_deep_extra_write),
         cmocka_unit_test(test_hostile),

@@ -666,6 +666,92 @@ static void test_partitions_gzip(void **state)
     assert_int_equal(system(line), 0);
 }
 
+/* ---- allocation chaos of OCSF, CSV and schemas (the partition writer's is in test_partitions_gzip) ---- */
+
+#define CHAOS_FINDING                                                                                            \
+    "{\"Id\":\"i\",\"AwsAccountId\":\"123456789012\",\"UpdatedAt\":\"2024-01-01T00:00:00Z\",\"Types\":[\"a\",\"b\"]," \
+    "\"Severity\":{\"Label\":\"HIGH\"},\"Compliance\":{\"Status\":\"FAILED\",\"StatusReasons\":[{\"ReasonCode\":"     \
+    "\"A\"}]},\"Resources\":[{\"Id\":\"r1\",\"Type\":\"T\",\"Tags\":{\"k\":\"v\"}},{\"Id\":\"r2\",\"Type\":\"T\"}],"    \
+    "\"ProductFields\":{\"p\":\"q\"},\"Unknown\":{\"x\":[1,{\"y\":null}]}}"
+
+static int count_sink(void *ctx, const char *data, size_t len)
+{
+    (void)data;
+    *(size_t *)ctx += len;
+    return 0;
+}
+
+static asff_status run_ocsf(const asff_allocator *alloc, void *ctx)
+{
+    asff_ocsf_options o = ASFF_OCSF_OPTIONS_INIT;
+    asff_error err;
+    size_t n = 0;
+    asff_status st;
+    o.allocator = alloc;
+    o.pretty = true;
+    st = asff_to_ocsf(ctx, &o, count_sink, &n, &err);
+    return st == ASFF_OK && n < 100 ? ASFF_ERR_STATE : st;
+}
+
+/* run under allocation chaos with CHAOS_FINDING as its ctx. */
+static void chaos_on_finding(test_alloc_run_fn run)
+{
+    asff_AwsSecurityFinding *f = finding(CHAOS_FINDING);
+    assert_true(test_alloc_chaos(run, f) > 2);
+    asff_object_free(f);
+}
+
+static void test_chaos_ocsf(void **state)
+{
+    (void)state;
+    chaos_on_finding(run_ocsf);
+}
+
+static asff_status run_csv(const asff_allocator *alloc, void *ctx)
+{
+    asff_csv_options o = ASFF_CSV_OPTIONS_INIT;
+    asff_csv_writer *w = NULL;
+    asff_error err;
+    size_t n = 0;
+    int i;
+    asff_status st;
+    o.allocator = alloc;
+    o.columns = "Id,Types,Resources[].Id,Resources[].Tags,Compliance,ProductFields.p,Severity.Label";
+    st = asff_csv_writer_new(&o, count_sink, &n, &w, &err);
+    for (i = 0; st == ASFF_OK && i < 3; i++)
+        st = asff_csv_writer_write(w, ctx, &err);
+    if (st == ASFF_OK)
+        st = asff_csv_writer_finish(w, &err);
+    asff_csv_writer_free(w);
+    return st == ASFF_OK && n < 100 ? ASFF_ERR_STATE : st;
+}
+
+static void test_chaos_csv(void **state)
+{
+    (void)state;
+    chaos_on_finding(run_csv);
+}
+
+static asff_status run_schema(const asff_allocator *alloc, void *ctx)
+{
+    asff_schema_options o = ASFF_SCHEMA_OPTIONS_INIT;
+    asff_error err;
+    size_t n = 0;
+    asff_status st;
+    o.allocator = alloc;
+    o.dialect = *(const asff_dialect *)ctx;
+    st = asff_schema_ddl(&o, count_sink, &n, &err);
+    return st == ASFF_OK && n < 1000 ? ASFF_ERR_STATE : st;
+}
+
+static void test_chaos_schema(void **state)
+{
+    asff_dialect d;
+    (void)state;
+    for (d = ASFF_DIALECT_ATHENA; d <= ASFF_DIALECT_DUCKDB; d = (asff_dialect)(d + 1))
+        assert_true(test_alloc_chaos(run_schema, &d) >= 1);
+}
+
 static void test_utf8_prefix(void **state)
 {
     (void)state;
@@ -685,6 +771,9 @@ int main(void)
         cmocka_unit_test(test_partitions_gzip),
         cmocka_unit_test(test_ocsf),         cmocka_unit_test(test_utf8_prefix),
         cmocka_unit_test(test_schema),       cmocka_unit_test(test_partitions),
+        cmocka_unit_test(test_chaos_ocsf),
+        cmocka_unit_test(test_chaos_csv),
+        cmocka_unit_test(test_chaos_schema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "asff/model.h"
+#include "support.h"
 
 static const char *kind_name(unsigned k)
 {
@@ -363,6 +364,60 @@ static void test_many_list_items(void **state)
     asff_object_free(f);
 }
 
+/* Allocation chaos of construction: a root on the failing allocator, then every kind of setter. Each
+ * failure is ASFF_ERR_NOMEM (or NULL), and freeing the root returns everything. */
+#define NOMEM_IF_NULL(p)                                                                                     \
+    do {                                                                                                     \
+        if (!(p)) {                                                                                          \
+            st = ASFF_ERR_NOMEM;                                                                             \
+            goto done;                                                                                       \
+        }                                                                                                    \
+    } while (0)
+#define NOMEM_IF_ERR(e)                                                                                      \
+    do {                                                                                                     \
+        if ((st = (e)) != ASFF_OK)                                                                           \
+            goto done;                                                                                       \
+    } while (0)
+
+static asff_status run_construct(const asff_allocator *alloc, void *ctx)
+{
+    asff_AwsSecurityFinding *f = ASFF_NEW_ROOT(AwsSecurityFinding, alloc);
+    void *r, *d;
+    char big[3000];
+    int i;
+    asff_status st = ASFF_OK;
+    (void)ctx;
+    if (!f)
+        return ASFF_ERR_NOMEM;
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    NOMEM_IF_ERR(asff_set_string(f, "Id", "chaos"));
+    NOMEM_IF_ERR(asff_set_string(f, "Description", big)); /* larger than a small block */
+    NOMEM_IF_ERR(asff_set_int(f, "Confidence", 5));
+    NOMEM_IF_ERR(asff_set_bool(f, "Sample", true));
+    NOMEM_IF_ERR(asff_set_double(asff_get_object(f, "Severity", true), "Product", 1.5));
+    for (i = 0; i < 40; i++) {
+        NOMEM_IF_ERR(asff_list_append_string(f, "Types", "a/b/c"));
+        NOMEM_IF_ERR(asff_map_set(f, "ProductFields", i % 2 ? "k1" : big + i, "v"));
+    }
+    NOMEM_IF_NULL(r = asff_list_append_object(f, "Resources"));
+    NOMEM_IF_ERR(asff_set_string(r, "Id", "r"));
+    NOMEM_IF_NULL(d = asff_get_object(r, "Details", true));
+    NOMEM_IF_ERR(asff_map_set(d, "Other", "k", "v"));
+    NOMEM_IF_ERR(asff_extra_set(f, "Unknown", "{\"a\":[1,2]}"));
+    NOMEM_IF_NULL(asff_strndup(f, big, 2000));
+    NOMEM_IF_NULL(asff_int_new(f, 1));
+done:
+    asff_object_free(f);
+    return st;
+}
+
+static void test_chaos_construct(void **state)
+{
+    (void)state;
+    assert_true(test_alloc_chaos(run_construct, NULL) >= 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_setters_errors),
         cmocka_unit_test(test_order_and_extras),
         cmocka_unit_test(test_many_list_items),
+        cmocka_unit_test(test_chaos_construct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -474,8 +474,9 @@ typedef struct asff_rollout_options {
  * the administrator's invitation from each member (ListInvitations, AcceptAdministratorInvitation).
  * With organization: EnableOrganizationAdminAccount and UpdateOrganizationConfiguration(AutoEnable).
  * A second run finds everything done and changes nothing. ASFF_OK when every line is ok,
- * ASFF_ERR_PARTIAL when some failed (each told to on_line), another status when nothing could start
- * (no regions, no credentials, a malformed account id).
+ * ASFF_ERR_PARTIAL when some failed (each told to on_line), ASFF_ERR_NOMEM when a step ran out of
+ * memory (its line says which), another status when nothing could start (no regions, no credentials,
+ * a malformed account id). Every allocation, the dry run's included, comes from o->client's allocator.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_rollout(const asff_rollout_member *members, size_t count, const asff_rollout_options *o,
                                   asff_error *err);

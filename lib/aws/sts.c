@@ -212,6 +212,7 @@ static asff_status sts_call(asff_aws *a, const asff__creds *with, const char *re
         asff_sigv4_header in[1] = {{"Content-Type", 12, "application/x-www-form-urlencoded; charset=utf-8", 48}};
         asff_sigv4_request req = ASFF_SIGV4_REQUEST_INIT;
         asff_credentials c = {with->key, with->secret, with->token, with->expiration};
+        asff_sigv4_options so = ASFF_SIGV4_OPTIONS_INIT;
         const asff_sigv4_header *add;
         req.method = "POST";
         req.url = url;
@@ -219,7 +220,8 @@ static asff_status sts_call(asff_aws *a, const asff__creds *with, const char *re
         req.header_count = 1;
         req.body = body->data;
         req.body_len = body->len;
-        (void)asff_sigv4_new(NULL, &sig, NULL);
+        so.allocator = a->alloc;
+        (void)asff_sigv4_new(&so, &sig, NULL);
         if (!sig) {
             st = asff__error_setf(err, ASFF_ERR_NOMEM, "%s: out of memory", what);
             goto done;
@@ -245,7 +247,7 @@ static asff_status sts_call(asff_aws *a, const asff__creds *with, const char *re
         goto done;
     st = asff__sts_parse(answer.data, answer.len, r, err);
     if (st != ASFF_OK) {
-        if (status != 200) {
+        if (status != 200 && st != ASFF_ERR_NOMEM) {
             st = asff__error_setf(err, ASFF_ERR_HTTP, "%s: HTTP %ld from STS", what, status);
             if (err)
                 err->http_status = (int)status;

@@ -314,7 +314,16 @@ asff_status asff__parse_error(const asff_allocator *alloc, const asff__secrets *
     if (body && body_len && body_len <= ERROR_BODY_MAX) {
         yajl_val v = NULL;
         asff__json_limits lim = {16, ERROR_BODY_MAX};
-        if (asff__json_parse(body, body_len, &lim, alloc, &v, NULL) == ASFF_OK) {
+        st = asff__json_parse(body, body_len, &lim, alloc, &v, NULL);
+        if (st == ASFF_ERR_NOMEM) {
+            /* not an HTTP error of the server's: the answer could not be read (never retried) */
+            asff_error_clear(err);
+            asff__error_setf(err, st, "out of memory reading an HTTP %d answer", http_status);
+            if (err)
+                err->http_status = http_status;
+            return st;
+        }
+        if (st == ASFF_OK) {
             const char *t = tree_string(v, "__type");
             const char *m = tree_string(v, "message");
             if (!t)

@@ -1,14 +1,14 @@
 /* asff_rollout: Security Hub enabled in every region of every member account, the members created,
  * invited and accepted from the administrator account (or the organization form). Idempotent: what is
  * already done (hub enabled, member created / invited / enabled) is seen and left alone. See
- * include/asff/client.h and docs/credentials.md. */
+ * include/asff/client.h and docs/credentials.md. Every block comes from the client options' allocator;
+ * a step that runs out of memory makes the whole rollout end in ASFF_ERR_NOMEM. */
 #include <stdio.h>
 #include <string.h>
 #include <yajl/yajl_gen.h>
 #include "asff/aws.h"
 #include "asff/client.h"
-#include "core/internal.h"
-#include "core/json.h"
+#include "client/client_internal.h"
 
 #define ACTIONS_SIZE 128
 
@@ -61,7 +61,7 @@ static asff_status make_client(const asff_rollout_options *o, const char *region
     return asff_client_new(&co, out, err);
 }
 
-/* Call op with input; *tree (may be NULL) gets the parsed answer (free with asff__json_free). */
+/* Call op with input; *tree (may be NULL) gets the parsed answer (free with asff__json_free on c->alloc). */
 static asff_status call(asff_client *c, asff_operation op, const char *input, yajl_val *tree, asff_error *err)
 {
     asff_response r;
@@ -72,7 +72,7 @@ static asff_status call(asff_client *c, asff_operation op, const char *input, ya
         return st;
     if (tree) {
         *tree = NULL;
-        st = asff__json_parse(r.len ? r.body : "{}", r.len ? r.len : 2, NULL, asff__alloc_or_default(NULL), tree, err);
+        st = asff__json_parse(r.len ? r.body : "{}", r.len ? r.len : 2, NULL, c->alloc, tree, err);
     }
     asff_response_cleanup(c, &r);
     return st;
@@ -117,16 +117,20 @@ static yajl_val array_at(yajl_val obj, const char *name)
     return obj ? yajl_tree_get(obj, path, yajl_t_array) : NULL;
 }
 
-/* A JSON body built with yajl_gen: {"Key": [ids of members in need] } or AccountDetails. */
-static char *body_for(member_state *ms, size_t n, const char *key, bool (*want)(const member_state *), bool details,
-                      size_t *count)
+/* A JSON body built with yajl_gen on alloc: {"Key": [ids of members in need] } or AccountDetails. NULL with
+ * *count > 0: out of memory. */
+static char *body_for(const asff_allocator *alloc, member_state *ms, size_t n, const char *key,
+                      bool (*want)(const member_state *), bool details, size_t *count)
 {
     asff_yalloc ya;
-    yajl_gen g = asff__ygen_alloc(&ya, NULL);
+    yajl_gen g = asff__ygen_alloc(&ya, alloc);
     const unsigned char *buf;
     size_t len, i;
     char *out = NULL;
     *count = 0;
+    for (i = 0; i < n; i++)
+        if (!ms[i].failed && want(&ms[i]))
+            (*count)++;
     if (!g)
         return NULL;
     yajl_gen_map_open(g);
@@ -136,7 +140,6 @@ static char *body_for(member_state *ms, size_t n, const char *key, bool (*want)(
         const char *id = ms[i].m->account_id;
         if (ms[i].failed || !want(&ms[i]))
             continue;
-        (*count)++;
         if (details) {
             const char *email = ms[i].m->email ? ms[i].m->email : "";
             yajl_gen_map_open(g);
@@ -152,7 +155,7 @@ static char *body_for(member_state *ms, size_t n, const char *key, bool (*want)(
     yajl_gen_array_close(g);
     yajl_gen_map_close(g);
     if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok && !ya.failed) {
-        out = asff__malloc(asff__alloc_or_default(NULL), len + 1);
+        out = asff__malloc(alloc, len + 1);
         if (out) {
             memcpy(out, buf, len);
             out[len] = '\0';
@@ -206,7 +209,7 @@ static asff_status list_members(asff_client *admin, member_state *ms, size_t n, 
         size_t i, j;
         if (next[0]) {
             asff_yalloc ya;
-            yajl_gen g = asff__ygen_alloc(&ya, NULL);
+            yajl_gen g = asff__ygen_alloc(&ya, admin->alloc);
             const unsigned char *buf;
             size_t len;
             if (!g)
@@ -240,7 +243,7 @@ static asff_status list_members(asff_client *admin, member_state *ms, size_t n, 
             const char *t = str_at(tree, "NextToken");
             snprintf(next, sizeof next, "%s", t && strlen(t) < sizeof next ? t : "");
         }
-        asff__json_free(tree, asff__alloc_or_default(NULL));
+        asff__json_free(tree, admin->alloc);
     } while (next[0]);
     return ASFF_OK;
 }
@@ -263,7 +266,7 @@ static void accept_invitation(member_state *s, const char *admin)
         if (acc && iid && strcmp(acc, admin) == 0 && strlen(iid) < sizeof id && !strpbrk(iid, "\"\\"))
             snprintf(id, sizeof id, "%s", iid);
     }
-    asff__json_free(tree, asff__alloc_or_default(NULL));
+    asff__json_free(tree, s->c->alloc);
     if (!id[0]) {
         asff_error_clear(&e);
         asff__error_setf(&e, ASFF_ERR_NOT_FOUND, "no invitation from the administrator account %s", admin);
@@ -278,43 +281,46 @@ static void accept_invitation(member_state *s, const char *admin)
     add_action(s->actions, "accepted");
 }
 
-/* Is admin already the organization's Security Hub administrator? (false when it cannot be told) */
-static bool org_admin_enabled(asff_client *base, const char *admin)
+/* Is admin already the organization's Security Hub administrator? (*yes false when it cannot be told;
+ * only running out of memory is an error) */
+static asff_status org_admin_enabled(asff_client *base, const char *admin, bool *yes, asff_error *err)
 {
     yajl_val tree = NULL, arr;
-    asff_error e;
+    asff_status st;
     size_t i;
-    bool yes = false;
-    if (call(base, ASFF_OP_ListOrganizationAdminAccounts, NULL, &tree, &e) != ASFF_OK)
-        return false;
+    *yes = false;
+    st = call(base, ASFF_OP_ListOrganizationAdminAccounts, NULL, &tree, err);
+    if (st != ASFF_OK)
+        return st == ASFF_ERR_NOMEM ? st : ASFF_OK;
     arr = array_at(tree, "AdminAccounts");
     for (i = 0; arr && i < YAJL_GET_ARRAY(arr)->len; i++) {
         yajl_val v = YAJL_GET_ARRAY(arr)->values[i];
         const char *id = str_at(v, "AccountId"), *status = str_at(v, "Status");
         if (id && strcmp(id, admin) == 0 && (!status || strcmp(status, "ENABLED") == 0))
-            yes = true;
+            *yes = true;
     }
-    asff__json_free(tree, asff__alloc_or_default(NULL));
-    return yes;
+    asff__json_free(tree, base->alloc);
+    return ASFF_OK;
 }
 
-/* Is AutoEnable already on? (false when it cannot be told) */
-static bool auto_enabled(asff_client *admin)
+/* Is AutoEnable already on? (*yes false when it cannot be told; only running out of memory is an error) */
+static asff_status auto_enabled(asff_client *admin, bool *yes, asff_error *err)
 {
-    yajl_val tree = NULL, v;
-    asff_error e;
+    yajl_val tree = NULL;
     const char *path[] = {"AutoEnable", NULL};
-    bool yes;
-    if (call(admin, ASFF_OP_DescribeOrganizationConfiguration, NULL, &tree, &e) != ASFF_OK)
-        return false;
-    v = yajl_tree_get(tree, path, yajl_t_true);
-    yes = v != NULL;
-    asff__json_free(tree, asff__alloc_or_default(NULL));
-    return yes;
+    asff_status st;
+    *yes = false;
+    st = call(admin, ASFF_OP_DescribeOrganizationConfiguration, NULL, &tree, err);
+    if (st != ASFF_OK)
+        return st == ASFF_ERR_NOMEM ? st : ASFF_OK;
+    *yes = yajl_tree_get(tree, path, yajl_t_true) != NULL;
+    asff__json_free(tree, admin->alloc);
+    return ASFF_OK;
 }
 
+/* worst: ASFF_OK, then ASFF_ERR_PARTIAL once a line failed, ASFF_ERR_NOMEM once one ran out of memory. */
 static void emit(const asff_rollout_options *o, const char *account, const char *region, bool admin, bool ok,
-                 const char *actions, const char *step, const asff_error *e, bool *all_ok)
+                 const char *actions, const char *step, const asff_error *e, asff_status *worst)
 {
     asff_rollout_line l;
     l.account_id = account;
@@ -324,8 +330,10 @@ static void emit(const asff_rollout_options *o, const char *account, const char 
     l.actions = actions;
     l.failed_step = ok ? NULL : step;
     l.error = ok ? NULL : e;
-    if (!ok)
-        *all_ok = false;
+    if (!ok && e->code == ASFF_ERR_NOMEM)
+        *worst = ASFF_ERR_NOMEM;
+    else if (!ok && *worst == ASFF_OK)
+        *worst = ASFF_ERR_PARTIAL;
     if (o->on_line)
         o->on_line(o->ctx, &l);
 }
@@ -336,18 +344,88 @@ static char *role_arn(const char *partition, const char *account, const char *ro
     return out;
 }
 
+/* The step that made members in need of it fail: its call failed with e, or its body (NULL) could not be
+ * built. */
+static void fail_needy(member_state *ms, size_t n, bool (*want)(const member_state *), const char *step,
+                       const asff_error *e)
+{
+    asff_error nomem;
+    size_t i;
+    if (!e) {
+        asff_error_clear(&nomem);
+        asff_error_set(&nomem, ASFF_ERR_NOMEM, "out of memory");
+        e = &nomem;
+    }
+    for (i = 0; i < n; i++)
+        if (want(&ms[i]))
+            fail(&ms[i], step, e);
+}
+
+/* CreateMembers or InviteMembers for the members that want it; those done get action and status. */
+static void members_call(asff_client *admin, asff_operation op, member_state *ms, size_t n, const char *key,
+                         bool (*want)(const member_state *), bool details, const char *step, const char *action,
+                         const char *status)
+{
+    size_t i, cnt;
+    char *body = body_for(admin->alloc, ms, n, key, want, details, &cnt);
+    yajl_val tree = NULL;
+    asff_error e;
+    if (!cnt)
+        ;
+    else if (!body)
+        fail_needy(ms, n, want, step, NULL);
+    else if (call(admin, op, body, &tree, &e) != ASFF_OK)
+        fail_needy(ms, n, want, step, &e);
+    else {
+        mark_unprocessed(ms, n, tree, step);
+        for (i = 0; i < n; i++)
+            if (want(&ms[i]) && !ms[i].failed) {
+                add_action(ms[i].actions, action);
+                snprintf(ms[i].status, sizeof ms[i].status, "%s", status);
+            }
+    }
+    asff__json_free(tree, admin->alloc);
+    asff__free(admin->alloc, body);
+}
+
+/* The organization form: the management account (the caller) delegates; the administrator turns on
+ * auto-enable. The failed step, or NULL. */
+static const char *organization_steps(const asff_rollout_options *o, const char *region, const char *admin_id,
+                                      asff_client *admin, asff_client **base, char *admin_actions, asff_error *e)
+{
+    char input[256];
+    bool yes;
+    snprintf(input, sizeof input, "{\"AdminAccountId\":\"%s\"}", admin_id);
+    if (make_client(o, region, NULL, base, e) != ASFF_OK || org_admin_enabled(*base, admin_id, &yes, e) != ASFF_OK)
+        return "org-admin";
+    if (yes)
+        ; /* already delegated */
+    else if (call(*base, ASFF_OP_EnableOrganizationAdminAccount, input, NULL, e) == ASFF_OK)
+        add_action(admin_actions, "org-admin-enabled");
+    else if (is_code(e, "ResourceConflictException") || is_code(e, "InvalidInputException"))
+        asff_error_clear(e); /* already the administrator */
+    else
+        return "org-admin";
+    if (auto_enabled(admin, &yes, e) != ASFF_OK)
+        return "org-config";
+    if (!yes) {
+        if (call(admin, ASFF_OP_UpdateOrganizationConfiguration, "{\"AutoEnable\":true}", NULL, e) != ASFF_OK)
+            return "org-config";
+        add_action(admin_actions, "auto-enable");
+    }
+    return NULL;
+}
+
 /* One region: the administrator first, then the members. */
 static void run_region(const asff_rollout_options *o, const char *region, const char *admin_id, bool admin_is_caller,
-                       member_state *ms, size_t n, bool *all_ok)
+                       member_state *ms, size_t n, asff_status *worst)
 {
     asff_client *admin = NULL, *base = NULL;
-    char admin_actions[ACTIONS_SIZE] = "", arn[300], input[256];
+    char admin_actions[ACTIONS_SIZE] = "", arn[300];
     const char *part = asff_aws_partition(region);
     asff_error e, admin_err;
     const char *admin_step = NULL;
-    size_t i, cnt;
-    char *body;
-    yajl_val tree;
+    size_t i;
     asff_error_clear(&admin_err);
     for (i = 0; i < n; i++) {
         ms[i].c = NULL;
@@ -361,30 +439,11 @@ static void run_region(const asff_rollout_options *o, const char *region, const 
         admin_step = "assume-role";
     else if (enable_hub(admin, admin_actions, &admin_err) != ASFF_OK)
         admin_step = strncmp(admin_err.message, "sts ", 4) == 0 ? "assume-role" : "enable-hub";
-    if (!admin_step && o->organization) {
-        /* The management account (the caller) delegates; the administrator turns on auto-enable. */
-        snprintf(input, sizeof input, "{\"AdminAccountId\":\"%s\"}", admin_id);
-        if (make_client(o, region, NULL, &base, &admin_err) != ASFF_OK)
-            admin_step = "org-admin";
-        else if (org_admin_enabled(base, admin_id))
-            ; /* already delegated */
-        else if (call(base, ASFF_OP_EnableOrganizationAdminAccount, input, NULL, &admin_err) == ASFF_OK)
-            add_action(admin_actions, "org-admin-enabled");
-        else if (is_code(&admin_err, "ResourceConflictException") || is_code(&admin_err, "InvalidInputException"))
-            asff_error_clear(&admin_err); /* already the administrator */
-        else
-            admin_step = "org-admin";
-        if (!admin_step && !auto_enabled(admin)) {
-            if (call(admin, ASFF_OP_UpdateOrganizationConfiguration, "{\"AutoEnable\":true}", NULL, &admin_err) ==
-                ASFF_OK)
-                add_action(admin_actions, "auto-enable");
-            else
-                admin_step = "org-config";
-        }
-    }
+    if (!admin_step && o->organization)
+        admin_step = organization_steps(o, region, admin_id, admin, &base, admin_actions, &admin_err);
     if (!admin_step && list_members(admin, ms, n, &admin_err) != ASFF_OK)
         admin_step = "list-members";
-    emit(o, admin_id, region, true, admin_step == NULL, admin_actions, admin_step, &admin_err, all_ok);
+    emit(o, admin_id, region, true, admin_step == NULL, admin_actions, admin_step, &admin_err, worst);
 
     /* Each member's own hub, in its own account. */
     for (i = 0; i < n && o->role_name; i++) { /* without a role (organization form), auto-enable does it */
@@ -399,52 +458,21 @@ static void run_region(const asff_rollout_options *o, const char *region, const 
         asff__error_setf(&e, ASFF_ERR_STATE, "the administrator account failed in this region (%s)", admin_step);
         for (i = 0; i < n; i++)
             fail(&ms[i], "create-member", &e);
-    }
-    /* Members the administrator lacks, then invitations for those not yet invited. */
-    body = body_for(ms, n, "AccountDetails", needs_create, true, &cnt);
-    if (cnt && !admin_step) {
-        tree = NULL;
-        if (call(admin, ASFF_OP_CreateMembers, body, &tree, &e) != ASFF_OK) {
+    } else {
+        /* Members the administrator lacks, then invitations for those not yet invited. */
+        members_call(admin, ASFF_OP_CreateMembers, ms, n, "AccountDetails", needs_create, true, "create-member",
+                     "member-created", "Created");
+        if (!o->organization) {
+            members_call(admin, ASFF_OP_InviteMembers, ms, n, "AccountIds", needs_invite, false, "invite", "invited",
+                         "Invited");
             for (i = 0; i < n; i++)
-                if (needs_create(&ms[i]))
-                    fail(&ms[i], "create-member", &e);
-        } else {
-            mark_unprocessed(ms, n, tree, "create-member");
-            for (i = 0; i < n; i++)
-                if (needs_create(&ms[i]) && !ms[i].failed) {
-                    add_action(ms[i].actions, "member-created");
-                    snprintf(ms[i].status, sizeof ms[i].status, "Created");
-                }
+                if (!ms[i].failed && ms[i].c && !is_enabled(&ms[i]))
+                    accept_invitation(&ms[i], admin_id);
         }
-        asff__json_free(tree, asff__alloc_or_default(NULL));
-    }
-    asff__free(asff__alloc_or_default(NULL), body);
-    if (!o->organization && !admin_step) {
-        body = body_for(ms, n, "AccountIds", needs_invite, false, &cnt);
-        if (cnt) {
-            tree = NULL;
-            if (call(admin, ASFF_OP_InviteMembers, body, &tree, &e) != ASFF_OK) {
-                for (i = 0; i < n; i++)
-                    if (needs_invite(&ms[i]))
-                        fail(&ms[i], "invite", &e);
-            } else {
-                mark_unprocessed(ms, n, tree, "invite");
-                for (i = 0; i < n; i++)
-                    if (needs_invite(&ms[i]) && !ms[i].failed) {
-                        add_action(ms[i].actions, "invited");
-                        snprintf(ms[i].status, sizeof ms[i].status, "Invited");
-                    }
-            }
-            asff__json_free(tree, asff__alloc_or_default(NULL));
-        }
-        asff__free(asff__alloc_or_default(NULL), body);
-        for (i = 0; i < n; i++)
-            if (!ms[i].failed && ms[i].c && !is_enabled(&ms[i]))
-                accept_invitation(&ms[i], admin_id);
     }
     for (i = 0; i < n; i++) {
         emit(o, ms[i].m->account_id, region, false, ms[i].failed == NULL, ms[i].actions, ms[i].failed, &ms[i].err,
-             all_ok);
+             worst);
         asff_client_free(ms[i].c);
         ms[i].c = NULL;
     }
@@ -462,12 +490,26 @@ static void tell(const asff_rollout_options *o, const char *op, const char *regi
         o->on_call(o->ctx, &ci);
 }
 
-static void plan_region(const asff_rollout_options *o, const char *region, const char *admin, member_state *ms,
-                        size_t n)
+/* The size of the body of CreateMembers or InviteMembers, told to on_call; false: out of memory. */
+static bool tell_members_call(const asff_rollout_options *o, const asff_allocator *alloc, const char *op,
+                              const char *region, const char *admin, member_state *ms, size_t n, const char *key,
+                              bool (*want)(const member_state *), bool details)
+{
+    size_t cnt;
+    char *body = body_for(alloc, ms, n, key, want, details, &cnt);
+    if (cnt && !body)
+        return false;
+    if (cnt)
+        tell(o, op, region, admin, strlen(body));
+    asff__free(alloc, body);
+    return true;
+}
+
+static asff_status plan_region(const asff_rollout_options *o, const asff_allocator *alloc, const char *region,
+                               const char *admin, member_state *ms, size_t n)
 {
     char input[256];
-    size_t i, cnt;
-    char *body;
+    size_t i;
     static const char enable[] = "{\"EnableDefaultStandards\":true}";
     tell(o, "DescribeHub", region, admin, 0);
     tell(o, "EnableSecurityHub", region, admin, sizeof enable - 1);
@@ -484,22 +526,32 @@ static void plan_region(const asff_rollout_options *o, const char *region, const
         tell(o, "DescribeHub", region, ms[i].m->account_id, 0);
         tell(o, "EnableSecurityHub", region, ms[i].m->account_id, sizeof enable - 1);
     }
-    body = body_for(ms, n, "AccountDetails", needs_create, true, &cnt);
-    if (cnt)
-        tell(o, "CreateMembers", region, admin, body ? strlen(body) : 0);
-    asff__free(asff__alloc_or_default(NULL), body);
+    if (!tell_members_call(o, alloc, "CreateMembers", region, admin, ms, n, "AccountDetails", needs_create, true))
+        return ASFF_ERR_NOMEM;
     if (o->organization)
-        return;
-    body = body_for(ms, n, "AccountIds", needs_invite, false, &cnt);
-    if (cnt)
-        tell(o, "InviteMembers", region, admin, body ? strlen(body) : 0);
-    asff__free(asff__alloc_or_default(NULL), body);
+        return ASFF_OK;
+    if (!tell_members_call(o, alloc, "InviteMembers", region, admin, ms, n, "AccountIds", needs_invite, false))
+        return ASFF_ERR_NOMEM;
     for (i = 0; i < n && o->role_name; i++) {
         tell(o, "ListInvitations", region, ms[i].m->account_id, 0);
         tell(o, "AcceptAdministratorInvitation", region, ms[i].m->account_id,
              (size_t)snprintf(input, sizeof input, "{\"AdministratorId\":\"%s\",\"InvitationId\":\"\"}",
                               admin ? admin : "000000000000"));
     }
+    return ASFF_OK;
+}
+
+/* The members' states, zeroed, on alloc (NULL: out of memory). */
+static member_state *states_new(const asff_allocator *alloc, const asff_rollout_member *members, size_t count)
+{
+    member_state *ms = asff__malloc(alloc, (count ? count : 1) * sizeof *ms);
+    size_t i;
+    if (!ms)
+        return NULL;
+    memset(ms, 0, (count ? count : 1) * sizeof *ms);
+    for (i = 0; i < count; i++)
+        ms[i].m = &members[i];
+    return ms;
 }
 
 asff_status asff_rollout(const asff_rollout_member *members, size_t count, const asff_rollout_options *o,
@@ -507,14 +559,15 @@ asff_status asff_rollout(const asff_rollout_member *members, size_t count, const
 {
     static const asff_client_options def = ASFF_CLIENT_OPTIONS_INIT;
     const asff_client_options *co;
+    const asff_allocator *alloc;
     asff_aws_options ao = ASFF_AWS_OPTIONS_INIT;
     asff_caller_identity id;
     asff_aws *aws = NULL;
     member_state *ms;
     char admin[16];
-    bool all_ok = true, admin_is_caller;
+    bool admin_is_caller;
     size_t i;
-    asff_status st;
+    asff_status st = ASFF_OK;
     if (!o || o->version < 1 || o->version > ASFF_ROLLOUT_OPTIONS_VERSION || !o->regions || !o->region_count ||
         (count && !members))
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: no options, regions or members");
@@ -528,24 +581,23 @@ asff_status asff_rollout(const asff_rollout_member *members, size_t count, const
                                    i + 1);
     if (o->administrator_account && !valid_account(o->administrator_account))
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "rollout: the administrator account id is not 12 digits");
+    co = o->client ? o->client : &def;
+    alloc = asff__alloc_or_default(co->allocator);
     if (o->version >= 2 && o->dry_run) {
-        ms = asff__malloc(asff__alloc_or_default(NULL), (count ? count : 1) * sizeof *ms);
-        if (!ms)
+        ms = states_new(alloc, members, count);
+        for (i = 0; ms && st == ASFF_OK && i < o->region_count; i++)
+            st = plan_region(o, alloc, o->regions[i], o->administrator_account, ms, count);
+        asff__free(alloc, ms);
+        if (!ms || st != ASFF_OK)
             return asff_error_set(err, ASFF_ERR_NOMEM, "rollout: out of memory");
-        memset(ms, 0, (count ? count : 1) * sizeof *ms);
-        for (i = 0; i < count; i++)
-            ms[i].m = &members[i];
-        for (i = 0; i < o->region_count; i++)
-            plan_region(o, o->regions[i], o->administrator_account, ms, count);
-        asff__free(asff__alloc_or_default(NULL), ms);
         return ASFF_OK;
     }
     /* Whose are the base credentials? */
-    co = o->client ? o->client : &def;
     if (co->aws)
         ao = *co->aws;
     ao.profile = co->profile ? co->profile : ao.profile;
     ao.region = co->region ? co->region : o->regions[0];
+    ao.allocator = alloc;
     st = asff_aws_new(&ao, &aws, err);
     if (st == ASFF_OK)
         st = asff_aws_caller_identity(aws, &id, err);
@@ -557,17 +609,15 @@ asff_status asff_rollout(const asff_rollout_member *members, size_t count, const
     if (!admin_is_caller && !o->role_name)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG,
                               "rollout: the administrator account is not the caller's and there is no role to enter it");
-    ms = asff__malloc(asff__alloc_or_default(NULL), (count ? count : 1) * sizeof *ms);
+    ms = states_new(alloc, members, count);
     if (!ms)
         return asff_error_set(err, ASFF_ERR_NOMEM, "rollout: out of memory");
-    for (i = 0; i < count; i++) {
-        memset(&ms[i], 0, sizeof ms[i]);
-        ms[i].m = &members[i];
-    }
     for (i = 0; i < o->region_count; i++)
-        run_region(o, o->regions[i], admin, admin_is_caller, ms, count, &all_ok);
-    asff__free(asff__alloc_or_default(NULL), ms);
-    if (!all_ok)
+        run_region(o, o->regions[i], admin, admin_is_caller, ms, count, &st);
+    asff__free(alloc, ms);
+    if (st == ASFF_ERR_NOMEM)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "rollout: out of memory (see the failed lines)");
+    if (st != ASFF_OK)
         return asff_error_set(err, ASFF_ERR_PARTIAL, "rollout: some accounts or regions failed (see their lines)");
     return ASFF_OK;
 }

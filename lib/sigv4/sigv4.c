@@ -307,8 +307,8 @@ asff_status asff_sigv4_parse_time(const char *s, int64_t *out)
 
 /* ---- key derivation ---------------------------------------------------------------------------- */
 
-static asff_status derive_key(crypto *c, const char *secret, const char *date, const char *region,
-                              const char *service, unsigned char key[32])
+static asff_status derive_key(crypto *c, const asff_allocator *alloc, const char *secret, const char *date,
+                              const char *region, const char *service, unsigned char key[32])
 {
     unsigned char k[32];
     asff_buf seed;
@@ -316,7 +316,7 @@ static asff_status derive_key(crypto *c, const char *secret, const char *date, c
     if (!secret || !secret[0] || !date || strlen(date) != 8 || !region || !region[0] || !service || !service[0] ||
         !key)
         return ASFF_ERR_INVALID_ARG;
-    asff__buf_init(&seed, NULL);
+    asff__buf_init(&seed, alloc);
     if (asff__sbuf_puts(&seed, "AWS4") != ASFF_OK || asff__sbuf_puts(&seed, secret) != ASFF_OK) {
         asff__sbuf_cleanup(&seed);
         return ASFF_ERR_NOMEM;
@@ -336,7 +336,7 @@ static asff_status derive_key(crypto *c, const char *secret, const char *date, c
 asff_status asff_sigv4_signing_key(const char *secret, const char *date, const char *region, const char *service,
                                    unsigned char key[32])
 {
-    return derive_key(NULL, secret, date, region, service, key);
+    return derive_key(NULL, NULL, secret, date, region, service, key);
 }
 
 /* The cached key for (secret, date, region, service), derived on a miss. The slot keeps a wiped-on-free
@@ -357,7 +357,7 @@ static asff_status cached_key(asff_sigv4 *s, const char *secret, const char *dat
             return ASFF_OK;
         }
     }
-    st = derive_key(&s->crypto, secret, date, region, service, key);
+    st = derive_key(&s->crypto, s->alloc, secret, date, region, service, key);
     if (st == ASFF_OK) {
         char *copy = asff__sbuf_strdup(s->alloc, secret, slen);
         if (!copy)
