@@ -196,8 +196,16 @@ time_cmd() { # label input output cmd... -> sets W RSS N (under front-end $FE, d
     echo "== $label" >&2
     line=$(on_fe "${FE:-${fes[0]}}" "$runstat" -n "$runs" -i "$in" -o "$o" -- "$@") || true
     echo "$line" >&2
-    W=$(kv wall_s <<<"$line"); RSS=$(kv maxrss_kb <<<"$line"); N=$(wc -l <"$o")
-    [ "$(kv exit <<<"$line")" = 0 ] || { echo "run.sh: $label failed" >&2; W=-; }
+    W=$(kv wall_s <<<"$line"); C=$(kv cpu_s <<<"$line"); RSS=$(kv maxrss_kb <<<"$line"); N=$(wc -l <"$o")
+    [ "$(kv exit <<<"$line")" = 0 ] || { echo "run.sh: $label failed" >&2; W=-; C=-; }
+}
+# base_wall base_cpu wall cpu -> R (the less flattering of the two ratios) and RT ("A× (cpu B×)"):
+# wall time is what a user waits for, CPU time what load from other processes disturbs less
+speedup() {
+    local rw rc
+    rw=$(ratio "$1" "$3"); rc=$(ratio "$2" "$4")
+    R=$(awk -v a="$rw" -v b="$rc" 'BEGIN{ if (a == "-" || b == "-") print "-"; else print (a+0 < b+0 ? a : b) }')
+    RT="$rw× (cpu $rc×)"
 }
 rssmb() { awk -v k="$1" 'BEGIN{printf "%.1f MiB", k/1024}'; }
 # "same" when FILE1 and FILE2 parse to the same findings and FILE3 (jq's: other number spellings,
@@ -208,24 +216,24 @@ load = lambda p: [json.loads(l) for l in open(p, "rb")]
 a, p, j = load(sys.argv[1]), load(sys.argv[2]), load(sys.argv[3])
 print("same" if a == p and [x["Id"] for x in a] == [x["Id"] for x in j] else "DIFFERENT")' "$@" || echo DIFFERENT
 }
-declare -A AW ARSS # asff's time and peak RSS by "front-end key"
+declare -A AW AC ARSS # asff's wall and CPU time and peak RSS by "front-end,key"
 if has_cmd filter; then
     # the baselines, once: Python per line (NDJSON) or json.load (document: no lines to read), jq
     for sel in 5 22; do
         if [ $sel = 5 ]; then nd=$corpus; doc=$corpus_doc; else nd=$corpus22; doc=$corpus_doc22; fi
         ndb=$(stat -c %s "$nd"); docb=$(stat -c %s "$doc")
         time_cmd "python json.loads per line, $sel%" "$nd" "$out/filter.py.$sel" "$py" "$here/py_filter.py"
-        declare "pw$sel=$W"
-        row "filter baseline: python json.loads per line + test, NDJSON $sel% (→ $N)" "$W s" "$(mbps "$ndb" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
+        declare "pw$sel=$W" "pc$sel=$C"
+        row "filter baseline: python json.loads per line + test, NDJSON $sel% (→ $N)" "$W s (cpu $C s)" "$(mbps "$ndb" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
         time_cmd "jq 1.6, $sel%" "$nd" "$out/filter.jq.$sel" jq -c "$jqsel"
-        declare "jw$sel=$W"
-        row "filter baseline: jq -c 'select(...)', NDJSON $sel% (→ $N)" "$W s" "$(mbps "$ndb" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
+        declare "jw$sel=$W" "jc$sel=$C"
+        row "filter baseline: jq -c 'select(...)', NDJSON $sel% (→ $N)" "$W s (cpu $C s)" "$(mbps "$ndb" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
         time_cmd "python json.load, document $sel%" "$doc" "$out/filter.py.doc$sel" "$py" "$here/py_filter.py" --document
-        declare "pdw$sel=$W"
-        row "filter baseline: python json.load + test, document $sel% (→ $N)" "$W s" "$(mbps "$docb" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
+        declare "pdw$sel=$W" "pdc$sel=$C"
+        row "filter baseline: python json.load + test, document $sel% (→ $N)" "$W s (cpu $C s)" "$(mbps "$docb" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
         time_cmd "jq 1.6, document $sel%" "$doc" "$out/filter.jq.doc$sel" jq -c ".Findings[] | $jqsel"
-        declare "jdw$sel=$W"
-        row "filter baseline: jq -c '.Findings[] \\| select(...)', document $sel% (→ $N)" "$W s" "$(mbps "$docb" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
+        declare "jdw$sel=$W" "jdc$sel=$C"
+        row "filter baseline: jq -c '.Findings[] \\| select(...)', document $sel% (→ $N)" "$W s (cpu $C s)" "$(mbps "$docb" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
     done
     for fe in "${fes[@]}"; do
         # goals: issue 12 with simdjson; on yajl alone no worse than the last run before it (2026-11-28)
@@ -234,22 +242,23 @@ if has_cmd filter; then
             for form in ndjson document; do
                 if [ $form = ndjson ]; then
                     in=$corpus; [ $sel = 5 ] || in=$corpus22; ref=$out/filter.py.$sel; jref=$out/filter.jq.$sel
-                    jb=jw$sel; extra=""
+                    jb=jw$sel; jbc=jc$sel; extra=""
                 else
                     in=$corpus_doc; [ $sel = 5 ] || in=$corpus_doc22; ref=$out/filter.py.doc$sel; jref=$out/filter.jq.doc$sel
-                    jb=jdw$sel; pd=pdw$sel; extra=""
+                    jb=jdw$sel; jbc=jdc$sel; pd=pdw$sel; pdc=pdc$sel; extra=""
                 fi
-                pb=pw$sel # Python's per-line time over the same findings, for both forms
+                pb=pw$sel; pbc=pc$sel # Python's per-line time over the same findings, for both forms
                 o=$out/filter.asff.$fe.$form$sel
                 FE=$fe time_cmd "asff filter [$fe] $form $sel%" "$in" "$o" "$asff" filter --filters "$filters"
-                AW[$fe,filter$form$sel]=$W; ARSS[$fe,filter$form$sel]=$RSS
+                AW[$fe,filter$form$sel]=$W; AC[$fe,filter$form$sel]=$C; ARSS[$fe,filter$form$sel]=$RSS
                 same=$(same_as "$o" "$ref" "$jref")
                 [ "$same" = same ] || echo "run.sh: asff filter [$fe] $form $sel%: output differs from python/jq" >&2
-                rp=$(ratio "${!pb}" "$W"); rj=$(ratio "${!jb}" "$W")
-                [ $form = ndjson ] || extra="; python json.load of it: $(ratio "${!pd}" "$W")×"
+                speedup "${!pb}" "${!pbc}" "$W" "$C"; rp=$R; tp=$RT
+                speedup "${!jb}" "${!jbc}" "$W" "$C"; rj=$R; tj=$RT
+                if [ $form = document ]; then speedup "${!pd}" "${!pdc}" "$W" "$C"; extra="; python json.load of it: $RT"; fi
                 rm=$(awk -v k="$RSS" 'BEGIN{print k/1024}')
-                row "[$fe] filter: asff filter, $form, $sel% (→ $N, $same as python/jq)" "$W s" "$(mbps "$(stat -c %s "$in")" "$W") MB/s" \
-                    "$rp× python per line, $rj× jq$extra; RSS $(rssmb "$RSS")" "≥ $gp× python, ≥ $gj× jq, RSS ≤ 32 MB" \
+                row "[$fe] filter: asff filter, $form, $sel% (→ $N, $same as python/jq)" "$W s (cpu $C s)" "$(mbps "$(stat -c %s "$in")" "$W") MB/s" \
+                    "python per line $tp, jq $tj$extra; RSS $(rssmb "$RSS")" "≥ $gp× python, ≥ $gj× jq, RSS ≤ 32 MB" \
                     "$(verdicts python "$(verdict "$rp" $gp ge)" jq "$(verdict "$rj" $gj ge)" RSS "$(verdict "$rm" 32 le)")"
             done
         done
@@ -262,16 +271,16 @@ fi
 # ---- insight: asff insight --group-by ResourceId vs Python json + collections.Counter
 ins_cmp() { jq -S -c '[.InsightResults.ResultValues[] | [.GroupByAttributeValue, .Count]]' "$1" 2>/dev/null; }
 if has_cmd insight; then
-    time_cmd "python Counter" "$corpus" "$out/insight.py" "$py" "$here/py_insight.py"; ipw=$W
-    row "insight baseline: python json.loads per line + Counter" "$W s" "$(mbps "$bytes" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
+    time_cmd "python Counter" "$corpus" "$out/insight.py" "$py" "$here/py_insight.py"; ipw=$W; ipc=$C
+    row "insight baseline: python json.loads per line + Counter" "$W s (cpu $C s)" "$(mbps "$bytes" "$W") MB/s" "RSS $(rssmb "$RSS")" "" ""
     for fe in "${fes[@]}"; do
         if [ "$fe" = simdjson ]; then gi=10; else gi=2.6; fi
         FE=$fe time_cmd "asff insight [$fe]" "$corpus" "$out/insight.asff.$fe" "$asff" insight --group-by ResourceId --format json
-        AW[$fe,insight]=$W; ARSS[$fe,insight]=$RSS
+        AW[$fe,insight]=$W; AC[$fe,insight]=$C; ARSS[$fe,insight]=$RSS
         same=$(cmp -s <(ins_cmp "$out/insight.asff.$fe") <(ins_cmp "$out/insight.py") && echo same || echo DIFFERENT)
-        r=$(ratio "$ipw" "$W")
-        row "[$fe] insight: asff insight --group-by ResourceId (results $same as python)" "$W s" "$(mbps "$bytes" "$W") MB/s" \
-            "$r× python + Counter; RSS $(rssmb "$RSS")" "≥ $gi× python" "$(verdict "$r" $gi ge)"
+        speedup "$ipw" "$ipc" "$W" "$C"
+        row "[$fe] insight: asff insight --group-by ResourceId (results $same as python)" "$W s (cpu $C s)" "$(mbps "$bytes" "$W") MB/s" \
+            "python + Counter $RT; RSS $(rssmb "$RSS")" "≥ $gi× python" "$(verdict "$R" $gi ge)"
     done
 else
     row "insight: asff insight vs python Counter" "n/a (asff insight not built yet)" "" "" "≥ 10× python" "n/a"
@@ -287,17 +296,17 @@ if [ $duckdb = 1 ]; then
         for q in filter insight; do
             if [ $q = filter ]; then key=filterndjson5; o=$out/filter.duckdb; else key=insight; o=$out/insight.duckdb; fi
             time_cmd "duckdb $q" /dev/null /dev/null node "$here/duckdb_query.mjs" "$node_dir" $q "$corpus" "$o"
-            dw=$W; drss=$RSS
+            dw=$W; dc=$C; drss=$RSS
             if [ $q = filter ]; then
                 same=$(same_as "$out/filter.py.5" "$out/filter.py.5" "$o"); what="filter CRITICAL ∧ ACTIVE, NDJSON 5%"
             else
                 same=$(cmp -s <(ins_cmp "$o") <(ins_cmp "$out/insight.py") && echo same || echo DIFFERENT); what="group by ResourceId, top 100"
             fi
-            row "DuckDB baseline: read_json in node, $what (results $same as python)" "$dw s" "$(mbps "$bytes" "$dw") MB/s" "RSS $(rssmb "$drss")" "" ""
+            row "DuckDB baseline: read_json in node, $what (results $same as python)" "$dw s (cpu $dc s)" "$(mbps "$bytes" "$dw") MB/s" "RSS $(rssmb "$drss")" "" ""
             for fe in "${fes[@]}"; do
-                r=$(ratio "$dw" "${AW[$fe,$key]}"); rm=$(ratio "$drss" "${ARSS[$fe,$key]}")
-                row "[$fe] $q: asff vs DuckDB read_json" "" "" "$r× faster; peak RSS 1/$rm of DuckDB's" "≥ 5× faster, ≤ 1/10 of its RSS" \
-                    "$(verdicts time "$(verdict "$r" 5 ge)" RSS "$(verdict "$rm" 10 ge)")"
+                speedup "$dw" "$dc" "${AW[$fe,$key]}" "${AC[$fe,$key]}"; rm=$(ratio "$drss" "${ARSS[$fe,$key]}")
+                row "[$fe] $q: asff vs DuckDB read_json" "" "" "$RT faster; peak RSS 1/$rm of DuckDB's" "≥ 5× faster, ≤ 1/10 of its RSS" \
+                    "$(verdicts time "$(verdict "$R" 5 ge)" RSS "$(verdict "$rm" 10 ge)")"
             done
         done
     fi
@@ -306,11 +315,11 @@ fi
 # ---- asff validate --jobs 2 vs --jobs 1 (throughput of the CLI on the main corpus, a file argument)
 if has_opt validate --jobs; then
     for fe in "${fes[@]}"; do
-        FE=$fe time_cmd "asff validate --jobs 1 [$fe]" /dev/null "$out/validate.j1" "$asff" validate --no-service-owned --jobs 1 "$corpus"; w1=$W
+        FE=$fe time_cmd "asff validate --jobs 1 [$fe]" /dev/null "$out/validate.j1" "$asff" validate --no-service-owned --jobs 1 "$corpus"; w1=$W; c1=$C
         FE=$fe time_cmd "asff validate --jobs 2 [$fe]" /dev/null "$out/validate.j2" "$asff" validate --no-service-owned --jobs 2 "$corpus"; w2=$W
         cmp -s "$out/validate.j1" "$out/validate.j2" && same=same || same=DIFFERENT
         r=$(ratio "$w1" "$w2")
-        row "[$fe] validate --jobs 2 vs --jobs 1, $mb MB NDJSON (output $same)" "$w2 s (jobs 1: $w1 s)" "$(mbps "$bytes" "$w2") MB/s" \
+        row "[$fe] validate --jobs 2 vs --jobs 1, $mb MB NDJSON (output $same)" "$w2 s, cpu $C s (jobs 1: $w1 s, cpu $c1 s)" "$(mbps "$bytes" "$w2") MB/s" \
             "$r× the single-job throughput" "≥ 1.7×" "$(verdict "$r" 1.7 ge)"
     done
 else
@@ -321,7 +330,7 @@ fi
 if [ $bindings = 0 ]; then
     row "python: asff.iter_findings vs json.load" "skipped (--no-bindings)" "" "" "≥ 5×" "n/a"
 elif [ -e "$build/libasff.so.0" ]; then
-    pyb=$("$py" "$here/py_bindings.py" "$corpus_doc" --lib "$build/libasff.so.0" --runs "$runs") || pyb=""
+    pyb=$("$py" "$here/py_bindings.py" "$corpus_doc" --ndjson "$corpus" --lib "$build/libasff.so.0" --runs "$runs") || pyb=""
     echo "$pyb"
     # "ratio: time X.Yx faster, peak memory Z% of json.load's"
     pr=$(sed -n 's/^ratio: time \([0-9.]*\)x faster.*/\1/p' <<<"$pyb")
