@@ -259,7 +259,8 @@ if has_cmd filter; then
                 rm=$(awk -v k="$RSS" 'BEGIN{print k/1024}')
                 row "[$fe] filter: asff filter, $form, $sel% (→ $N, $same as python/jq)" "$W s (cpu $C s)" "$(mbps "$(stat -c %s "$in")" "$W") MB/s" \
                     "python per line $tp, jq $tj$extra; RSS $(rssmb "$RSS")" "≥ $gp× python, ≥ $gj× jq, RSS ≤ 32 MB" \
-                    "$(verdicts python "$(verdict "$rp" $gp ge)" jq "$(verdict "$rj" $gj ge)" RSS "$(verdict "$rm" 32 le)")"
+                    "$(verdicts python "$(verdict "$rp" $gp ge)" jq "$(verdict "$rj" $gj ge)" RSS "$(verdict "$rm" 32 le)" \
+                        output "$([ "$same" = same ] && echo met || echo no)")"
             done
         done
     done
@@ -280,7 +281,8 @@ if has_cmd insight; then
         same=$(cmp -s <(ins_cmp "$out/insight.asff.$fe") <(ins_cmp "$out/insight.py") && echo same || echo DIFFERENT)
         speedup "$ipw" "$ipc" "$W" "$C"
         row "[$fe] insight: asff insight --group-by ResourceId (results $same as python)" "$W s (cpu $C s)" "$(mbps "$bytes" "$W") MB/s" \
-            "python + Counter $RT; RSS $(rssmb "$RSS")" "≥ $gi× python" "$(verdict "$R" $gi ge)"
+            "python + Counter $RT; RSS $(rssmb "$RSS")" "≥ $gi× python" \
+            "$(verdicts python "$(verdict "$R" $gi ge)" output "$([ "$same" = same ] && echo met || echo no)")"
     done
 else
     row "insight: asff insight vs python Counter" "n/a (asff insight not built yet)" "" "" "≥ 10× python" "n/a"
