@@ -14,6 +14,7 @@ and regions, with 1-3 resources per finding. The same --seed always gives the sa
 
   gen_corpus.py --size 200M --envelope ndjson --out bench/out/corpus.ndjson
   gen_corpus.py --count 1000 --envelope findings          # to stdout
+  gen_corpus.py --size 200M --match 0.22 --envelope findings --oneline   # 22% match, no newline at all
 """
 import argparse
 import json
@@ -391,6 +392,28 @@ class Gen:
         return kind()
 
 
+def set_match(f, match):
+    """Make f match (or not) SeverityLabel CRITICAL and RecordState ACTIVE, keeping its members consistent."""
+    if match:
+        sev = f["Severity"]
+        sev["Label"] = "CRITICAL"
+        sev["Normalized"] = LABEL_SCORE["CRITICAL"]
+        if "Product" in sev:  # GuardDuty's scale is 0-10 (a float), the controls' 0-100
+            sev["Product"] = 9.0 if isinstance(sev["Product"], float) else LABEL_SCORE["CRITICAL"]
+        if "Original" in sev:
+            sev["Original"] = "CRITICAL"
+        fpf = f["FindingProviderFields"]["Severity"]
+        fpf["Label"] = "CRITICAL"
+        if "Original" in fpf:
+            fpf["Original"] = str(sev["Product"]) if isinstance(sev.get("Product"), float) else "CRITICAL"
+        if f.get("Compliance", {}).get("Status") == "PASSED":
+            f["Compliance"]["Status"] = "FAILED"
+        f["RecordState"] = "ACTIVE"
+    elif f["Severity"]["Label"] == "CRITICAL" and f["RecordState"] == "ACTIVE":
+        f["RecordState"] = "ARCHIVED"
+    return f
+
+
 def parse_size(s):
     mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
     s = s.strip().upper()
@@ -407,6 +430,11 @@ def main():
     ap.add_argument("--envelope", choices=["ndjson", "array", "findings"], default="ndjson")
     ap.add_argument("--seed", type=int, default=20240101)
     ap.add_argument("--out", default="-", help="output file, '-' for stdout (default)")
+    ap.add_argument("--match", type=float, metavar="FRACTION",
+                    help="this fraction of the findings (drawn apart from --seed's stream) match SeverityLabel CRITICAL "
+                         "and RecordState ACTIVE, the others not (default: as generated, about 0.05)")
+    ap.add_argument("--oneline", action="store_true",
+                    help="no newline anywhere: the array or {\"Findings\"} document on one line (not with ndjson)")
     args = ap.parse_args()
 
     out = sys.stdout.buffer if args.out == "-" else open(args.out, "wb")
@@ -414,12 +442,21 @@ def main():
     enc = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
     head, sep, foot = {"ndjson": (b"", b"\n", b"\n"), "array": (b"[\n", b",\n", b"\n]\n"),
                        "findings": (b'{"Findings":[\n', b",\n", b'\n]}\n')}[args.envelope]
+    if args.oneline:
+        if args.envelope == "ndjson":
+            ap.error("--oneline needs --envelope array or findings")
+        head, sep, foot = head.replace(b"\n", b""), b",", foot.replace(b"\n", b"")
+    # its own stream, so that --match changes only the two members, not the rest of the bytes
+    pick = random.Random(args.seed ^ 0x5e1ec7).random if args.match is not None else None
     written = len(head)
     n = 0
     buf = [head]
     try:
         while (args.count is not None and n < args.count) or (args.size is not None and written < args.size):
-            b = enc(gen.finding()).encode("utf-8")
+            f = gen.finding()
+            if pick is not None:
+                set_match(f, pick() < args.match)
+            b = enc(f).encode("utf-8")
             if n:
                 buf.append(sep)
                 written += len(sep)

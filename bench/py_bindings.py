@@ -103,6 +103,7 @@ def main():
         env["PYTHONPYCACHEPREFIX"] = os.path.join(tmp, "pycache")
         subprocess.run([sys.executable, "-c", "import asff"], env=env, check=True)
         nd = a.ndjson or ndjson_from(a.doc, tmp)
+        nd_mb = os.path.getsize(nd) / 1e6  # (a temporary nd is gone after the with block)
         files = {"doc": a.doc, "ndjson": nd}
         best = {}
         cpu = {}
@@ -120,7 +121,7 @@ def main():
     if len({n[k] for k in n if "filters" in k or "test" in k or "comprehension" in k}) != 1:
         raise SystemExit("the sides disagree on the number of matches: %r" % n)
     print("python bindings: DOC %.0f MB (%d findings), NDJSON %.0f MB, %d matches (%.1f%%), best of %d" % (
-        os.path.getsize(a.doc) / 1e6, n["json.load"], os.path.getsize(nd) / 1e6, n["json.load + comprehension"],
+        os.path.getsize(a.doc) / 1e6, n["json.load"], nd_mb, n["json.load + comprehension"],
         100.0 * n["json.load + comprehension"] / max(1, n["json.load"]), a.runs))
     print("load average %.2f at the end" % os.getloadavg()[0])
     print("%-46s %9s %9s %9s" % ("side", "seconds", "CPU s", "peak MB"))
