@@ -148,6 +148,24 @@ class _Values(pickle.Unpickler):
         raise pickle.UnpicklingError("global %s.%s refused: findings hold plain values only" % (module, name))
 
 
+class _InPlace:
+    """A file for _Values over one batch: its first read() returns the whole batch, whatever the
+    size asked. The C unpickler then parses from that buffer in place (a memoryview of the ctypes
+    buffer C wrote: no copy), pickle after pickle, until it asks for more: b"", so EOFError."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: memoryview) -> None:
+        self.data: Union[memoryview, bytes] = data
+
+    def read(self, n: int) -> Union[memoryview, bytes]:
+        d, self.data = self.data, b""
+        return d
+
+    def readline(self) -> bytes:
+        return b""
+
+
 class FindingIterator(Iterator[Dict[str, Any]]):
     """Findings of a source as dicts, read in C a batch at a time. A context manager: ``close()``
     (or leaving the ``with`` block, or exhausting it) frees the reader; a closed iterator raises
@@ -219,14 +237,16 @@ class FindingIterator(Iterator[Dict[str, Any]]):
             raise e
         self._reader = out.value
         size = _AHEAD if readahead else _BATCH
-        # [capacity, buffer, (read, passed) as of the last batch]
-        self._state: List[Any] = [size, ctypes.create_string_buffer(size), (0, 0)]
+        # [capacity, (read, passed) as of the last batch]; buffers C wrote and Python has decoded
+        # come back to self._free: a fresh buffer costs a page fault every 4 KB, a reused one none
+        self._state: List[Any] = [size, (0, 0)]
+        self._free: Deque[Any] = collections.deque()
         if readahead:
             # the thread holds the reader's pieces, not the iterator: an abandoned iterator is
             # collected, and its close() stops the thread
             self._queue = queue.Queue(maxsize=2)
             self._thread = threading.Thread(target=_work, name="asff-readahead", daemon=True, args=(
-                self._L, self._reader, self._state, self._queue, self._stop))
+                self._L, self._reader, self._state, self._free, self._queue, self._stop))
             self._thread.start()
         self._gen = self._generate()
 
@@ -245,35 +265,45 @@ class FindingIterator(Iterator[Dict[str, Any]]):
             return -1
 
     def _fill(self) -> bytes:
-        return _fill(self._L, self._reader, self._state, self._read_error)
+        """The next batch as bytes (b"" at the end)."""
+        buf, n = _fill(self._L, self._reader, self._state, self._free, self._read_error)
+        return ctypes.string_at(buf, n) if n else b""
 
-    def _batches(self) -> Iterator[bytes]:
+    def _batches(self) -> Iterator[Tuple[Any, int]]:
+        """(buffer, length) of each batch; the buffer goes back to self._free once decoded."""
         if self._queue is None:
             while True:
-                data = self._fill()
-                if not data:
+                item = _fill(self._L, self._reader, self._state, self._free, self._read_error)
+                if not item[1]:
                     return
-                yield data
+                yield item
         while True:
-            item = self._queue.get()
-            if item is _END:
+            got = self._queue.get()
+            if got is _END:
                 return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+            if isinstance(got, BaseException):
+                raise got
+            yield got
 
     def _generate(self) -> Iterator[Dict[str, Any]]:
         loads = json.loads
+        free = self._free
         try:
             if self._pickled:
-                for data in self._batches():
-                    f = io.BytesIO(data)
-                    load = _Values(f).load
-                    end = len(data)
-                    while f.tell() < end:
-                        yield from load()
+                for buf, n in self._batches():
+                    # the unpickler reads the batch in place, pickle after pickle (see _InPlace)
+                    load = _Values(_InPlace(memoryview(buf)[:n])).load
+                    try:
+                        while True:
+                            yield from load()
+                    except EOFError:   # past the last pickle of the batch
+                        pass
+                    del load
+                    free.append(buf)
             else:
-                for data in self._batches():
+                for buf, n in self._batches():
+                    data = ctypes.string_at(buf, n)
+                    free.append(buf)
                     for line in data.split(b"\n"):
                         if line:
                             yield from loads(line)
@@ -302,7 +332,7 @@ class FindingIterator(Iterator[Dict[str, Any]]):
         if self._reader is None:
             return self._final
         if self._thread is not None and self._thread.is_alive():
-            c: Tuple[int, int] = self._state[2]   # the reader belongs to the thread now
+            c: Tuple[int, int] = self._state[1]   # the reader belongs to the thread now
             return c
         return _counts(self._L, self._reader)
 
@@ -349,33 +379,45 @@ def _counts(L: Any, reader: Optional[int]) -> Tuple[int, int]:
     return a.value, b.value
 
 
-def _fill(L: Any, reader: Optional[int], state: List[Any], read_error: List[BaseException]) -> bytes:
-    """The next batch of lines from C (b"" at the end). state: [capacity, buffer]."""
+def _fill(L: Any, reader: Optional[int], state: List[Any], free: Deque[Any],
+          read_error: List[BaseException]) -> Tuple[Any, int]:
+    """The next batch from C: (buffer, length), length 0 at the end. state: [capacity, counts]."""
     n = ctypes.c_size_t()
     err = _lib.Error()
+    buf = None
+    while free:   # a buffer decoded before, if one is as large as the batches now
+        b = free.pop()
+        if len(b) >= state[0]:
+            buf = b
+            break
+    if buf is None:
+        buf = ctypes.create_string_buffer(state[0])
     while True:
-        st = L.asff_batch_reader_next(reader, state[1], state[0], ctypes.byref(n), None, ctypes.byref(err))
+        st = L.asff_batch_reader_next(reader, buf, len(buf), ctypes.byref(n), None, ctypes.byref(err))
         if st == 0:
-            state[2] = _counts(L, reader)
-            return ctypes.string_at(state[1], n.value)
+            state[1] = _counts(L, reader)
+            if not n.value:
+                free.append(buf)
+            return buf, n.value
         if read_error:
             raise read_error[0]
-        if st == L.status("ASFF_ERR_LIMIT") and n.value > state[0]:
+        if st == L.status("ASFF_ERR_LIMIT") and n.value > len(buf):
             state[0] = n.value
-            state[1] = ctypes.create_string_buffer(n.value)
+            buf = ctypes.create_string_buffer(n.value)
             continue
         raise _errors.from_c(st, err)
 
 
-def _work(L: Any, reader: int, state: List[Any], q: "queue.Queue[Any]", stop: threading.Event) -> None:
+def _work(L: Any, reader: int, state: List[Any], free: Deque[Any], q: "queue.Queue[Any]",
+          stop: threading.Event) -> None:
     """Read-ahead thread: C parses the next batches while the caller decodes this one."""
     item: Any = _END
     try:
         while not stop.is_set():
-            data = _fill(L, reader, state, [])
-            if not data:
+            got = _fill(L, reader, state, free, [])
+            if not got[1]:
                 break
-            _put(q, stop, data)
+            _put(q, stop, got)
     except BaseException as e:  # handed to the consumer
         item = e
     _put(q, stop, item)
