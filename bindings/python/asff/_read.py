@@ -7,9 +7,7 @@ import io
 import json
 import os
 import pickle
-import queue
 import re
-import threading
 from typing import (IO, Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
                     Tuple, Union)
 
@@ -25,9 +23,7 @@ _JSON_TEXT = re.compile(r"\s*[\[{]")
 _GROUP = 64 * 1024        # bytes of findings per pickle (decoded 10% faster than 16 KB ones)
 _GROUP_JSON = 16 * 1024   # ... per JSON array (pickled=False): larger arrays decode slower (cache, GC)
 GROUP_LOAD = 64 * 1024    # ... when all are kept (asff.load, GC paused): fewer copies of the member names
-_BATCH = 1024 * 1024      # bytes handed from C per call, in the caller's thread
-_AHEAD = 4 * 1024 * 1024  # ... and from the read-ahead thread: it waits for the GIL (up to the switch
-                          # interval, 5 ms) once per batch, so a batch must take C longer than that
+_BATCH = 1024 * 1024      # bytes handed from C per call
 _READ = 256 * 1024        # bytes read from a Python file object at a time
 
 
@@ -134,9 +130,6 @@ class Resolved:
             yield from self.chunks
 
 
-_END = object()
-
-
 class _Values(pickle.Unpickler):
     """The unpickler of the batch reader's pickles. They come from libasff's own writer (lib/filter/
     pickle.c), which writes only plain values (dict, list, str, int, float, bool, None, memo
@@ -182,9 +175,6 @@ class FindingIterator(Iterator[Dict[str, Any]]):
         self._reader: Optional[int] = None
         self._closed = False
         self._exhausted = False
-        self._thread: Optional[threading.Thread] = None
-        self._queue: Optional["queue.Queue[Any]"] = None
-        self._stop = threading.Event()
         self._final = (0, 0)
         self._read_error: List[BaseException] = []
         self._gen: Iterator[Dict[str, Any]] = iter(())
@@ -218,13 +208,15 @@ class FindingIterator(Iterator[Dict[str, Any]]):
         out = ctypes.c_void_p()
         err = _lib.Error()
         src = self._src
+        # C's own thread reads, parses and writes the next batches while Python decodes this one
+        # (a Python thread would need the GIL back after every batch)
+        opts.readahead = bool(readahead)
         if src.path is not None:
             st = self._L.asff_batch_reader_new_path(src.path, ctypes.byref(opts), ctypes.byref(out), ctypes.byref(err))
         elif src.buffer is not None:
             st = self._L.asff_batch_reader_new_buffer(src.buffer, len(src.buffer), ctypes.byref(opts),
                                                       ctypes.byref(out), ctypes.byref(err))
         else:
-            readahead = False  # Python produces the bytes: read them in the caller's thread
             self._pending = b""
             self._read_cb = _lib.READ_FN(self._on_read)
             st = self._L.asff_batch_reader_new_read(self._read_cb, None, ctypes.byref(opts), ctypes.byref(out),
@@ -236,18 +228,10 @@ class FindingIterator(Iterator[Dict[str, Any]]):
                     else OSError(e.message + ": " + src.description)
             raise e
         self._reader = out.value
-        size = _AHEAD if readahead else _BATCH
-        # [capacity, (read, passed) as of the last batch]; buffers C wrote and Python has decoded
-        # come back to self._free: a fresh buffer costs a page fault every 4 KB, a reused one none
-        self._state: List[Any] = [size, (0, 0)]
+        # [capacity]; the buffer C wrote comes back to self._free once decoded: a fresh buffer costs
+        # a page fault every 4 KB, a reused one none
+        self._state: List[Any] = [_BATCH]
         self._free: Deque[Any] = collections.deque()
-        if readahead:
-            # the thread holds the reader's pieces, not the iterator: an abandoned iterator is
-            # collected, and its close() stops the thread
-            self._queue = queue.Queue(maxsize=2)
-            self._thread = threading.Thread(target=_work, name="asff-readahead", daemon=True, args=(
-                self._L, self._reader, self._state, self._free, self._queue, self._stop))
-            self._thread.start()
         self._gen = self._generate()
 
     # -- the read callback for bytes produced in Python
@@ -271,19 +255,11 @@ class FindingIterator(Iterator[Dict[str, Any]]):
 
     def _batches(self) -> Iterator[Tuple[Any, int]]:
         """(buffer, length) of each batch; the buffer goes back to self._free once decoded."""
-        if self._queue is None:
-            while True:
-                item = _fill(self._L, self._reader, self._state, self._free, self._read_error)
-                if not item[1]:
-                    return
-                yield item
         while True:
-            got = self._queue.get()
-            if got is _END:
+            item = _fill(self._L, self._reader, self._state, self._free, self._read_error)
+            if not item[1]:
                 return
-            if isinstance(got, BaseException):
-                raise got
-            yield got
+            yield item
 
     def _generate(self) -> Iterator[Dict[str, Any]]:
         loads = json.loads
@@ -331,23 +307,11 @@ class FindingIterator(Iterator[Dict[str, Any]]):
     def _counts(self) -> Tuple[int, int]:
         if self._reader is None:
             return self._final
-        if self._thread is not None and self._thread.is_alive():
-            c: Tuple[int, int] = self._state[1]   # the reader belongs to the thread now
-            return c
         return _counts(self._L, self._reader)
 
     def close(self) -> None:
         """Stop reading and free the C reader (idempotent)."""
         if self._reader is not None:
-            self._stop.set()
-            if self._thread is not None and self._thread is not threading.current_thread():
-                assert self._queue is not None
-                while self._thread.is_alive():
-                    try:
-                        self._queue.get(timeout=0.05)
-                    except queue.Empty:
-                        pass
-                self._thread.join()
             self._final = self._counts()
             self._L.asff_batch_reader_free(self._reader)
             self._reader = None
@@ -381,7 +345,7 @@ def _counts(L: Any, reader: Optional[int]) -> Tuple[int, int]:
 
 def _fill(L: Any, reader: Optional[int], state: List[Any], free: Deque[Any],
           read_error: List[BaseException]) -> Tuple[Any, int]:
-    """The next batch from C: (buffer, length), length 0 at the end. state: [capacity, counts]."""
+    """The next batch from C: (buffer, length), length 0 at the end. state: [capacity]."""
     n = ctypes.c_size_t()
     err = _lib.Error()
     buf = None
@@ -395,7 +359,6 @@ def _fill(L: Any, reader: Optional[int], state: List[Any], free: Deque[Any],
     while True:
         st = L.asff_batch_reader_next(reader, buf, len(buf), ctypes.byref(n), None, ctypes.byref(err))
         if st == 0:
-            state[1] = _counts(L, reader)
             if not n.value:
                 free.append(buf)
             return buf, n.value
@@ -406,30 +369,6 @@ def _fill(L: Any, reader: Optional[int], state: List[Any], free: Deque[Any],
             buf = ctypes.create_string_buffer(n.value)
             continue
         raise _errors.from_c(st, err)
-
-
-def _work(L: Any, reader: int, state: List[Any], free: Deque[Any], q: "queue.Queue[Any]",
-          stop: threading.Event) -> None:
-    """Read-ahead thread: C parses the next batches while the caller decodes this one."""
-    item: Any = _END
-    try:
-        while not stop.is_set():
-            got = _fill(L, reader, state, free, [])
-            if not got[1]:
-                break
-            _put(q, stop, got)
-    except BaseException as e:  # handed to the consumer
-        item = e
-    _put(q, stop, item)
-
-
-def _put(q: "queue.Queue[Any]", stop: threading.Event, item: Any) -> None:
-    while not stop.is_set():
-        try:
-            q.put(item, timeout=0.1)
-            return
-        except queue.Full:
-            continue
 
 
 class _ClosedIterator(Iterator[Dict[str, Any]]):
