@@ -465,14 +465,20 @@ static void count_now(const asff_batch_reader *r, uint64_t *c)
     c[2] = r->bytes;
 }
 
-/* The worker: pumps while the caller has no use for the reader, up to two batches ahead; it stops
- * short when the caller waits and one batch is ready. */
+/* Whether the worker has nothing to do: up to two batches ahead, or one when the caller waits. */
+static bool idle(const asff_batch_reader *r)
+{
+    size_t two = r->ahead_cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * r->ahead_cap;
+    return r->finished || ready(r, two) || (r->want && ready(r, r->ahead_cap));
+}
+
+/* The worker: pumps (one chunk at a time, the lock released) while it is not idle. */
 static void *work(void *arg)
 {
     asff_batch_reader *r = arg;
     pthread_mutex_lock(&r->mu);
     for (;;) {
-        while (!r->quit && (r->finished || ready(r, 2 * r->ahead_cap) || (r->want && ready(r, r->ahead_cap))))
+        while (!r->quit && idle(r))
             pthread_cond_wait(&r->cv, &r->mu);
         if (r->quit)
             break;
