@@ -24,8 +24,6 @@ _GROUP = 64 * 1024        # bytes of findings per pickle (decoded 10% faster tha
 _GROUP_JSON = 16 * 1024   # ... per JSON array (pickled=False): larger arrays decode slower (cache, GC)
 GROUP_LOAD = 64 * 1024    # ... when all are kept (asff.load, GC paused): fewer copies of the member names
 _BATCH = 1024 * 1024      # bytes handed from C per call
-_AHEAD = 4 * 1024 * 1024  # ... with C's read-ahead thread (up to two more are kept ready): fewer
-                          # handoffs; every finding 5-10% less CPU than with 1 MiB, the filters alike
 _READ = 256 * 1024        # bytes read from a Python file object at a time
 
 
@@ -232,7 +230,7 @@ class FindingIterator(Iterator[Dict[str, Any]]):
         self._reader = out.value
         # [capacity]; the buffer C wrote comes back to self._free once decoded: a fresh buffer costs
         # a page fault every 4 KB, a reused one none
-        self._state: List[Any] = [_AHEAD if readahead and src.chunks is None else _BATCH]
+        self._state: List[Any] = [_BATCH]
         self._free: Deque[Any] = collections.deque()
         self._gen = self._generate()
 
