@@ -3,9 +3,9 @@
  * bit 3 a projection (Id, Title), bit 4 a 300-byte buffer (grown on ASFF_ERR_LIMIT), bits 5-6 the
  * read chunk (default, 1, 7, 61 bytes), bit 7 a limit of 2. Every line handed out must parse again
  * (a finding, or an array of them), and the counts must add up. The same input is then read again
- * with the same options in the pickle format (ASFF_BATCH_PICKLE): every pickle must hold only the
- * writer's opcodes, and its values must equal those of the NDJSON lines (fuzz/pickle_check.h
- * prints both as canonical text), with the same final status. */
+ * with the same options in the pickle format (ASFF_BATCH_PICKLE) and the reader's thread (readahead):
+ * every pickle must hold only the writer's opcodes, and its values must equal those of the NDJSON
+ * lines (fuzz/pickle_check.h prints both as canonical text), with the same final status. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,6 +28,7 @@ static void check_pickles(const uint8_t *data, size_t size, asff_batch_options o
     uint64_t findings = 0, counted = 0;
     asff_status st;
     o.format = ASFF_BATCH_PICKLE;
+    o.readahead = true;   /* the worker thread must hand out what the caller's own reads do */
     if (!buf || asff_batch_reader_new_buffer(data, size, &o, &r, &e) != ASFF_OK)
         abort();
     for (;;) {

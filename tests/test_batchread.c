@@ -1,7 +1,8 @@
 /* Tests of the batch reader (lib/filter/batchread.c): findings handed out many at a time as NDJSON
  * or arrays, with filter, projection, limit, prefilter, every source kind, errors after the good
  * lines before them, and a buffer too small for a line; the pickle format (ASFF_BATCH_PICKLE)
- * against the NDJSON one, its exact bytes, option versions, and allocation chaos. */
+ * against the NDJSON one, its exact bytes, option versions, and allocation chaos; the readahead
+ * thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -456,6 +457,72 @@ static void test_pickle_chaos(void **state)
     assert_true(test_alloc_chaos(run_pickle, HOSTILE "\n" NDJSON) > 5);
 }
 
+/* readahead: the worker thread's output is the same as the caller's own, through small and large
+ * buffers, with a filter, a limit, an error, an early free and a version 2 struct (no readahead) */
+static void test_readahead(void **state)
+{
+    asff_batch_options o = {0};
+    asff_batch_reader *r;
+    asff_error e;
+    static char big[1 << 18], want[1 << 18], got[1 << 18];
+    char buf[256];
+    size_t n, m, len = 0, caps[] = {128, 300, 1 << 16};
+    uint64_t read, passed;
+    int i, k;
+    const char *bad = F1 "\n" F2 "\n{\"Id\": 5}\n" F3 "\n";
+    (void)state;
+    for (i = 0; len + 3 * sizeof NDJSON < sizeof big; i++)
+        len += (size_t)sprintf(big + len, "%s", NDJSON);
+    o.chunk_size = 100;
+    for (k = 0; k < 3; k++) {
+        o.readahead = false;
+        assert_int_equal(asff_batch_reader_new_buffer(big, len, &o, &r, &e), ASFF_OK);
+        assert_int_equal(drain(r, caps[k], want, sizeof want, &n, &e), ASFF_OK);
+        asff_batch_reader_free(r);
+        o.readahead = true;
+        assert_int_equal(asff_batch_reader_new_buffer(big, len, &o, &r, &e), ASFF_OK);
+        assert_int_equal(drain(r, caps[k], got, sizeof got, &m, &e), ASFF_OK);
+        assert_int_equal(m, n);
+        assert_string_equal(got, want);
+        asff_batch_reader_counts(r, &read, &passed, NULL);
+        assert_int_equal(read, (uint64_t)i * 3);
+        assert_int_equal(passed, (uint64_t)i * 3);
+        asff_batch_reader_free(r);
+    }
+    /* filter, prefilter and limit */
+    o.filter = compile("{\"SeverityLabel\":[{\"Value\":\"HIGH\",\"Comparison\":\"EQUALS\"}]}");
+    o.prefilter = true;
+    o.limit = 5;
+    assert_int_equal(asff_batch_reader_new_buffer(big, len, &o, &r, &e), ASFF_OK);
+    assert_int_equal(drain(r, 300, got, sizeof got, &m, &e), ASFF_OK);
+    assert_int_equal(m, 5);
+    assert_string_equal(got, F1 "\n" F1 "\n" F1 "\n" F1 "\n" F1 "\n");
+    asff_batch_reader_free(r);
+    asff_filter_free((asff_filter *)o.filter);
+    o.filter = NULL;
+    o.limit = 0;
+    /* an error after the good lines, and final */
+    assert_int_equal(asff_batch_reader_new_buffer(bad, strlen(bad), &o, &r, &e), ASFF_OK);
+    assert_int_equal(drain(r, 1 << 16, got, sizeof got, &m, &e), ASFF_ERR_TYPE);
+    assert_string_equal(got, F1 "\n" F2 "\n");
+    assert_int_equal(e.line, 3);
+    assert_int_equal(asff_batch_reader_next(r, buf, sizeof buf, &n, NULL, &e), ASFF_ERR_TYPE);
+    asff_batch_reader_free(r);
+    /* freed while the worker runs ahead; freed before any batch */
+    assert_int_equal(asff_batch_reader_new_buffer(big, len, &o, &r, &e), ASFF_OK);
+    assert_int_equal(asff_batch_reader_next(r, buf, sizeof buf, &n, NULL, &e), ASFF_OK);
+    assert_memory_equal(buf, big, n);
+    asff_batch_reader_free(r);
+    assert_int_equal(asff_batch_reader_new_buffer(big, len, &o, &r, &e), ASFF_OK);
+    asff_batch_reader_free(r);
+    /* a version 2 struct has no readahead: whatever follows is not read */
+    o.version = 2;
+    assert_int_equal(asff_batch_reader_new_buffer(NDJSON, strlen(NDJSON), &o, &r, &e), ASFF_OK);
+    assert_int_equal(drain(r, 1 << 16, got, sizeof got, &m, &e), ASFF_OK);
+    assert_string_equal(got, NDJSON);
+    asff_batch_reader_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_pickle_bytes),
         cmocka_unit_test(test_pickle_options),
         cmocka_unit_test(test_pickle_chaos),
+        cmocka_unit_test(test_readahead),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

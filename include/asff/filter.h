@@ -289,10 +289,14 @@ typedef struct asff_batch_options {
     const asff_allocator *allocator; /**< NULL = libc */
     /* version 2 on */
     asff_batch_format format;     /**< ASFF_BATCH_NDJSON (0) or ASFF_BATCH_PICKLE */
+    /* version 3 on */
+    bool readahead;               /**< a thread of the reader's own reads, parses and writes the
+                                     next batches while the caller uses this one (paths, fds and
+                                     buffers; ignored for a read function) */
 } asff_batch_options;
 
-/** 2 added format; a version 1 struct (without it) is still accepted, read as NDJSON. */
-#define ASFF_BATCH_OPTIONS_VERSION 2
+/** 2 added format, 3 readahead; a version 1 or 2 struct (without them) is still accepted. */
+#define ASFF_BATCH_OPTIONS_VERSION 3
 
 /** Reads up to cap bytes into buf; returns the bytes read, 0 at the end, < 0 on a read error. */
 typedef long (*asff_read_fn)(void *ctx, void *buf, size_t cap);

@@ -2,6 +2,7 @@
  * (include/asff/filter.h). Built for bindings: one call per batch instead of one per finding. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,14 @@ struct asff_batch_reader {
     asff_error ferr;
     asff_status cb_status;      /* an error inside the finding callback (memory, writer) */
     asff_error cb_err;
+    /* readahead: a worker pumps (reads, parses, writes output) while the caller uses the last batch.
+     * Everything above belongs to whoever holds mu with busy false, or to the worker while busy. */
+    bool ahead, ahead_init, started, busy, quit, want;
+    size_t ahead_cap;           /* the caller's last cap: the worker keeps up to twice that ready */
+    uint64_t snap[3];           /* counts as of the last batch handed out (read, passed, bytes) */
+    pthread_t worker;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 };
 
 static bool wanted(const asff_batch_reader *r, const char *name)
@@ -443,18 +452,86 @@ static void pump(asff_batch_reader *r)
     }
 }
 
+/* Output ready to hand out: at least cap bytes of whole lines, or the end. */
+static bool ready(const asff_batch_reader *r, size_t cap)
+{
+    return r->finished || (r->nlines && r->lines[r->nlines - 1].end >= cap);
+}
+
+static void count_now(const asff_batch_reader *r, uint64_t *c)
+{
+    c[0] = asff_parser_count(r->parser) + asff_parser_skipped(r->parser) + r->skipped_findings;
+    c[1] = r->passed;
+    c[2] = r->bytes;
+}
+
+/* Whether the worker has nothing to do: up to two batches ahead, or one when the caller waits. */
+static bool idle(const asff_batch_reader *r)
+{
+    size_t two = r->ahead_cap > SIZE_MAX / 2 ? SIZE_MAX : 2 * r->ahead_cap;
+    return r->finished || ready(r, two) || (r->want && ready(r, r->ahead_cap));
+}
+
+/* The worker: pumps (one chunk at a time, the lock released) while it is not idle. */
+static void *work(void *arg)
+{
+    asff_batch_reader *r = arg;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (!r->quit && idle(r))
+            pthread_cond_wait(&r->cv, &r->mu);
+        if (r->quit)
+            break;
+        r->busy = true;
+        pthread_mutex_unlock(&r->mu);
+        pump(r);
+        pthread_mutex_lock(&r->mu);
+        r->busy = false;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+static asff_status take(asff_batch_reader *r, char *buf, size_t cap, size_t *len, size_t *count, asff_error *err);
+
 asff_status asff_batch_reader_next(asff_batch_reader *r, char *buf, size_t cap, size_t *len, size_t *count,
                                    asff_error *err)
 {
-    size_t used = 0, n = 0, k = 0, i;
+    asff_status st;
     if (len)
         *len = 0;
     if (count)
         *count = 0;
     if (!r || !buf || !len)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "reader, buffer and len are required");
+    if (!r->ahead)
+        return take(r, buf, cap, len, count, err);
+    pthread_mutex_lock(&r->mu);
+    r->ahead_cap = cap;
+    if (!r->started && !r->finished) {
+        /* no worker (no thread to be had): the caller pumps, as without readahead */
+        r->started = pthread_create(&r->worker, NULL, work, r) == 0;
+        r->ahead = r->started;
+    }
+    r->want = true;
+    pthread_cond_broadcast(&r->cv);
+    while (r->ahead && (r->busy || !ready(r, cap)))
+        pthread_cond_wait(&r->cv, &r->mu);
+    r->want = false;
+    st = take(r, buf, cap, len, count, err);
+    count_now(r, r->snap);
+    pthread_cond_broadcast(&r->cv);   /* room for more */
+    pthread_mutex_unlock(&r->mu);
+    return st;
+}
+
+/* Hand out the whole lines that fit in cap (pumping first when fewer are ready). */
+static asff_status take(asff_batch_reader *r, char *buf, size_t cap, size_t *len, size_t *count, asff_error *err)
+{
+    size_t used = 0, n = 0, k = 0, i;
     /* pending bytes up to cap, or the end */
-    while (!r->finished && (r->nlines == 0 || r->lines[r->nlines - 1].end < cap))
+    while (!ready(r, cap))
         pump(r);
     while (k < r->nlines && r->lines[k].end <= cap) {
         used = r->lines[k].end;
@@ -491,12 +568,17 @@ asff_status asff_batch_reader_next(asff_batch_reader *r, char *buf, size_t cap, 
 
 void asff_batch_reader_counts(const asff_batch_reader *r, uint64_t *read, uint64_t *passed, uint64_t *bytes)
 {
+    uint64_t c[3] = {0, 0, 0};
+    if (r && r->started)
+        memcpy(c, r->snap, sizeof c);   /* the worker may be counting on: as of the last batch */
+    else if (r)
+        count_now(r, c);
     if (read)
-        *read = r ? asff_parser_count(r->parser) + asff_parser_skipped(r->parser) + r->skipped_findings : 0;
+        *read = c[0];
     if (passed)
-        *passed = r ? r->passed : 0;
+        *passed = c[1];
     if (bytes)
-        *bytes = r ? r->bytes : 0;
+        *bytes = c[2];
 }
 
 void asff_batch_reader_free(asff_batch_reader *r)
@@ -504,6 +586,17 @@ void asff_batch_reader_free(asff_batch_reader *r)
     size_t i;
     if (!r)
         return;
+    if (r->started) {
+        pthread_mutex_lock(&r->mu);
+        r->quit = true;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        pthread_join(r->worker, NULL);
+    }
+    if (r->ahead_init) {
+        pthread_cond_destroy(&r->cv);
+        pthread_mutex_destroy(&r->mu);
+    }
     if (r->file)
         fclose(r->file);
     asff_parser_free(r->parser);
@@ -544,12 +637,26 @@ static asff_status make(const asff_batch_options *options, asff_batch_reader **o
         return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
     memset(r, 0, sizeof *r);
     r->alloc = alloc;
-    if (options && options->version == 1)   /* the older, shorter struct: no format */
+    if (options && options->version == 1)   /* the older, shorter structs: no format, no readahead */
         memcpy(&r->opt, options, offsetof(asff_batch_options, format));
+    else if (options && options->version == 2)
+        memcpy(&r->opt, options, offsetof(asff_batch_options, readahead));
     else if (options)
         r->opt = *options;
     r->opt.version = ASFF_BATCH_OPTIONS_VERSION;
     r->pickle = r->opt.format == ASFF_BATCH_PICKLE;
+    if (r->opt.readahead) {
+        if (pthread_mutex_init(&r->mu, NULL) != 0) {
+            asff__free(alloc, r);
+            return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory (mutex)");
+        }
+        if (pthread_cond_init(&r->cv, NULL) != 0) {
+            pthread_mutex_destroy(&r->mu);
+            asff__free(alloc, r);
+            return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory (condition)");
+        }
+        r->ahead_init = r->ahead = true;
+    }
     asff__buf_init(&r->scratch, alloc);
     asff__pickler_init(&r->pickler, alloc);
     r->wout = r->pickle ? &r->scratch : &r->out;
@@ -650,6 +757,7 @@ asff_status asff_batch_reader_new_read(asff_read_fn fn, void *ctx, const asff_ba
     if ((st = make(options, out, err)) != ASFF_OK)
         return st;
     (*out)->kind = SRC_READ;
+    (*out)->ahead = false;   /* fn is called in the caller's thread only */
     (*out)->fn = fn;
     (*out)->fn_ctx = ctx;
     return ASFF_OK;

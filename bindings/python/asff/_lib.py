@@ -98,7 +98,8 @@ class BatchOptions(ctypes.Structure):
     """asff_batch_options"""
     _fields_ = [("version", c_uint), ("envelope", c_int), ("filter", c_ptr), ("fields", ctypes.POINTER(c_str)),
                 ("field_count", c_size), ("limit", c_u64), ("group_bytes", c_size), ("prefilter", c_bool),
-                ("chunk_size", c_size), ("max_finding", c_size), ("allocator", c_ptr), ("format", c_int)]
+                ("chunk_size", c_size), ("max_finding", c_size), ("allocator", c_ptr), ("format", c_int),
+                ("readahead", c_bool)]
 
 
 #: asff_batch_format
@@ -224,7 +225,7 @@ STRUCTS: Dict[str, Any] = {
 #: option-struct versions (the C headers' *_VERSION macros; the ABI test compares them)
 VERSIONS: Dict[str, int] = {
     "ASFF_PARSE_OPTIONS_VERSION": 1, "ASFF_WRITE_OPTIONS_VERSION": 1, "ASFF_FILTER_OPTIONS_VERSION": 1,
-    "ASFF_BATCH_OPTIONS_VERSION": 2, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
+    "ASFF_BATCH_OPTIONS_VERSION": 3, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
     "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 3,
     "ASFF_UPDATE_OPTIONS_VERSION": 2,
     "ASFF_OCSF_OPTIONS_VERSION": 1, "ASFF_CSV_OPTIONS_VERSION": 1, "ASFF_SARIF_OPTIONS_VERSION": 1,

@@ -7,9 +7,7 @@ import io
 import json
 import os
 import pickle
-import queue
 import re
-import threading
 from typing import (IO, Any, Callable, Deque, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence,
                     Tuple, Union)
 
@@ -25,9 +23,7 @@ _JSON_TEXT = re.compile(r"\s*[\[{]")
 _GROUP = 64 * 1024        # bytes of findings per pickle (decoded 10% faster than 16 KB ones)
 _GROUP_JSON = 16 * 1024   # ... per JSON array (pickled=False): larger arrays decode slower (cache, GC)
 GROUP_LOAD = 64 * 1024    # ... when all are kept (asff.load, GC paused): fewer copies of the member names
-_BATCH = 1024 * 1024      # bytes handed from C per call, in the caller's thread
-_AHEAD = 4 * 1024 * 1024  # ... and from the read-ahead thread: it waits for the GIL (up to the switch
-                          # interval, 5 ms) once per batch, so a batch must take C longer than that
+_BATCH = 1024 * 1024      # bytes handed from C per call
 _READ = 256 * 1024        # bytes read from a Python file object at a time
 
 
@@ -134,9 +130,6 @@ class Resolved:
             yield from self.chunks
 
 
-_END = object()
-
-
 class _Values(pickle.Unpickler):
     """The unpickler of the batch reader's pickles. They come from libasff's own writer (lib/filter/
     pickle.c), which writes only plain values (dict, list, str, int, float, bool, None, memo
@@ -146,6 +139,24 @@ class _Values(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         raise pickle.UnpicklingError("global %s.%s refused: findings hold plain values only" % (module, name))
+
+
+class _InPlace:
+    """A file for _Values over one batch: its first read() returns the whole batch, whatever the
+    size asked. The C unpickler then parses from that buffer in place (a memoryview of the ctypes
+    buffer C wrote: no copy), pickle after pickle, until it asks for more: b"", so EOFError."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: memoryview) -> None:
+        self.data: Union[memoryview, bytes] = data
+
+    def read(self, n: int) -> Union[memoryview, bytes]:
+        d, self.data = self.data, b""
+        return d
+
+    def readline(self) -> bytes:
+        return b""
 
 
 class FindingIterator(Iterator[Dict[str, Any]]):
@@ -164,9 +175,6 @@ class FindingIterator(Iterator[Dict[str, Any]]):
         self._reader: Optional[int] = None
         self._closed = False
         self._exhausted = False
-        self._thread: Optional[threading.Thread] = None
-        self._queue: Optional["queue.Queue[Any]"] = None
-        self._stop = threading.Event()
         self._final = (0, 0)
         self._read_error: List[BaseException] = []
         self._gen: Iterator[Dict[str, Any]] = iter(())
@@ -200,13 +208,15 @@ class FindingIterator(Iterator[Dict[str, Any]]):
         out = ctypes.c_void_p()
         err = _lib.Error()
         src = self._src
+        # C's own thread reads, parses and writes the next batches while Python decodes this one
+        # (a Python thread would need the GIL back after every batch)
+        opts.readahead = bool(readahead)
         if src.path is not None:
             st = self._L.asff_batch_reader_new_path(src.path, ctypes.byref(opts), ctypes.byref(out), ctypes.byref(err))
         elif src.buffer is not None:
             st = self._L.asff_batch_reader_new_buffer(src.buffer, len(src.buffer), ctypes.byref(opts),
                                                       ctypes.byref(out), ctypes.byref(err))
         else:
-            readahead = False  # Python produces the bytes: read them in the caller's thread
             self._pending = b""
             self._read_cb = _lib.READ_FN(self._on_read)
             st = self._L.asff_batch_reader_new_read(self._read_cb, None, ctypes.byref(opts), ctypes.byref(out),
@@ -218,16 +228,10 @@ class FindingIterator(Iterator[Dict[str, Any]]):
                     else OSError(e.message + ": " + src.description)
             raise e
         self._reader = out.value
-        size = _AHEAD if readahead else _BATCH
-        # [capacity, buffer, (read, passed) as of the last batch]
-        self._state: List[Any] = [size, ctypes.create_string_buffer(size), (0, 0)]
-        if readahead:
-            # the thread holds the reader's pieces, not the iterator: an abandoned iterator is
-            # collected, and its close() stops the thread
-            self._queue = queue.Queue(maxsize=2)
-            self._thread = threading.Thread(target=_work, name="asff-readahead", daemon=True, args=(
-                self._L, self._reader, self._state, self._queue, self._stop))
-            self._thread.start()
+        # [capacity]; the buffer C wrote comes back to self._free once decoded: a fresh buffer costs
+        # a page fault every 4 KB, a reused one none
+        self._state: List[Any] = [_BATCH]
+        self._free: Deque[Any] = collections.deque()
         self._gen = self._generate()
 
     # -- the read callback for bytes produced in Python
@@ -245,35 +249,37 @@ class FindingIterator(Iterator[Dict[str, Any]]):
             return -1
 
     def _fill(self) -> bytes:
-        return _fill(self._L, self._reader, self._state, self._read_error)
+        """The next batch as bytes (b"" at the end)."""
+        buf, n = _fill(self._L, self._reader, self._state, self._free, self._read_error)
+        return ctypes.string_at(buf, n) if n else b""
 
-    def _batches(self) -> Iterator[bytes]:
-        if self._queue is None:
-            while True:
-                data = self._fill()
-                if not data:
-                    return
-                yield data
+    def _batches(self) -> Iterator[Tuple[Any, int]]:
+        """(buffer, length) of each batch; the buffer goes back to self._free once decoded."""
         while True:
-            item = self._queue.get()
-            if item is _END:
+            item = _fill(self._L, self._reader, self._state, self._free, self._read_error)
+            if not item[1]:
                 return
-            if isinstance(item, BaseException):
-                raise item
             yield item
 
     def _generate(self) -> Iterator[Dict[str, Any]]:
         loads = json.loads
+        free = self._free
         try:
             if self._pickled:
-                for data in self._batches():
-                    f = io.BytesIO(data)
-                    load = _Values(f).load
-                    end = len(data)
-                    while f.tell() < end:
-                        yield from load()
+                for buf, n in self._batches():
+                    # the unpickler reads the batch in place, pickle after pickle (see _InPlace)
+                    load = _Values(_InPlace(memoryview(buf)[:n])).load
+                    try:
+                        while True:
+                            yield from load()
+                    except EOFError:   # past the last pickle of the batch
+                        pass
+                    del load
+                    free.append(buf)
             else:
-                for data in self._batches():
+                for buf, n in self._batches():
+                    data = ctypes.string_at(buf, n)
+                    free.append(buf)
                     for line in data.split(b"\n"):
                         if line:
                             yield from loads(line)
@@ -301,23 +307,11 @@ class FindingIterator(Iterator[Dict[str, Any]]):
     def _counts(self) -> Tuple[int, int]:
         if self._reader is None:
             return self._final
-        if self._thread is not None and self._thread.is_alive():
-            c: Tuple[int, int] = self._state[2]   # the reader belongs to the thread now
-            return c
         return _counts(self._L, self._reader)
 
     def close(self) -> None:
         """Stop reading and free the C reader (idempotent)."""
         if self._reader is not None:
-            self._stop.set()
-            if self._thread is not None and self._thread is not threading.current_thread():
-                assert self._queue is not None
-                while self._thread.is_alive():
-                    try:
-                        self._queue.get(timeout=0.05)
-                    except queue.Empty:
-                        pass
-                self._thread.join()
             self._final = self._counts()
             self._L.asff_batch_reader_free(self._reader)
             self._reader = None
@@ -349,45 +343,32 @@ def _counts(L: Any, reader: Optional[int]) -> Tuple[int, int]:
     return a.value, b.value
 
 
-def _fill(L: Any, reader: Optional[int], state: List[Any], read_error: List[BaseException]) -> bytes:
-    """The next batch of lines from C (b"" at the end). state: [capacity, buffer]."""
+def _fill(L: Any, reader: Optional[int], state: List[Any], free: Deque[Any],
+          read_error: List[BaseException]) -> Tuple[Any, int]:
+    """The next batch from C: (buffer, length), length 0 at the end. state: [capacity]."""
     n = ctypes.c_size_t()
     err = _lib.Error()
+    buf = None
+    while free:   # a buffer decoded before, if one is as large as the batches now
+        b = free.pop()
+        if len(b) >= state[0]:
+            buf = b
+            break
+    if buf is None:
+        buf = ctypes.create_string_buffer(state[0])
     while True:
-        st = L.asff_batch_reader_next(reader, state[1], state[0], ctypes.byref(n), None, ctypes.byref(err))
+        st = L.asff_batch_reader_next(reader, buf, len(buf), ctypes.byref(n), None, ctypes.byref(err))
         if st == 0:
-            state[2] = _counts(L, reader)
-            return ctypes.string_at(state[1], n.value)
+            if not n.value:
+                free.append(buf)
+            return buf, n.value
         if read_error:
             raise read_error[0]
-        if st == L.status("ASFF_ERR_LIMIT") and n.value > state[0]:
+        if st == L.status("ASFF_ERR_LIMIT") and n.value > len(buf):
             state[0] = n.value
-            state[1] = ctypes.create_string_buffer(n.value)
+            buf = ctypes.create_string_buffer(n.value)
             continue
         raise _errors.from_c(st, err)
-
-
-def _work(L: Any, reader: int, state: List[Any], q: "queue.Queue[Any]", stop: threading.Event) -> None:
-    """Read-ahead thread: C parses the next batches while the caller decodes this one."""
-    item: Any = _END
-    try:
-        while not stop.is_set():
-            data = _fill(L, reader, state, [])
-            if not data:
-                break
-            _put(q, stop, data)
-    except BaseException as e:  # handed to the consumer
-        item = e
-    _put(q, stop, item)
-
-
-def _put(q: "queue.Queue[Any]", stop: threading.Event, item: Any) -> None:
-    while not stop.is_set():
-        try:
-            q.put(item, timeout=0.1)
-            return
-        except queue.Full:
-            continue
 
 
 class _ClosedIterator(Iterator[Dict[str, Any]]):
