@@ -1070,7 +1070,11 @@ static bool dry_scalar_ok(asff_parser *p, int kind, int jt, const char *s, size_
     case ASFF_KIND_INT:
         return jt == J_NUM;
     case ASFF_KIND_DOUBLE:
-        return jt == J_NUM && number_value(p, s, len, &d) && isfinite(d);
+        if (jt != J_NUM)
+            return false;
+        if (len < 300 && !memchr(s, 'e', len) && !memchr(s, 'E', len))
+            return true; /* fewer than 300 digits, no exponent: far below DBL_MAX */
+        return number_value(p, s, len, &d) && isfinite(d);
     case ASFF_KIND_BOOL:
         return jt == J_BOOL;
     case ASFF_KIND_JSON:
