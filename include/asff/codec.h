@@ -35,6 +35,31 @@ typedef enum asff_envelope {
     ASFF_ENVELOPE_NDJSON = 5     /**< a sequence of JSON values: one finding (or any envelope) per value */
 } asff_envelope;
 
+/**
+ * Projection (docs/codec.md, Projection): the top-level members of each finding to build. Members
+ * left out are still read and checked (the same errors, at the same places, as a full build), but
+ * not built: they are absent from the finding handed to on_finding. Only the simdjson front-end
+ * projects; findings it leaves to yajl are built whole, which is always correct for a reader of the
+ * projected members. Fill members with asff_projection_add and the asff_filter/sort/insight
+ * projection functions (asff/filter.h).
+ */
+typedef struct asff_projection {
+    uint64_t members[4];         /**< bit i: member i of the item type (asff_type.members order);
+                                    members beyond the 256th are always built */
+    /** Optional: called with each projected finding before it is delivered; nonzero means "build
+     * this one whole": the parser reads the same bytes again without projection and hands the whole
+     * finding to on_finding (for example the findings a filter keeps for output). NULL: on_finding
+     * gets the projected finding. */
+    int (*want_whole)(void *ctx, const void *finding);
+    void *ctx;                   /**< passed to want_whole */
+} asff_projection;
+
+/** Add the top-level member that the model path names ("Severity.Label", "Resources[].Id",
+ * "ProductFields{}"; its first step) of the item type type_id (0 = AwsSecurityFinding) to proj. An
+ * empty path (or "*") adds every member. ASFF_ERR_INVALID_ARG when the member does not exist. */
+ASFF_NODISCARD ASFF_API asff_status asff_projection_add(asff_projection *proj, unsigned type_id, const char *path,
+                                                        asff_error *err);
+
 /** Parser options. Zero in a size field means its default. */
 typedef struct asff_parse_options {
     unsigned version;            /**< ASFF_PARSE_OPTIONS_VERSION */
@@ -47,11 +72,14 @@ typedef struct asff_parse_options {
     bool skip_invalid;           /**< report a bad finding to on_error and go on (arrays, NDJSON, Findings) */
     bool keep;                   /**< hand findings over: the callback owns each (asff_object_free) */
     const asff_allocator *allocator; /**< NULL = libc */
+    /* version 2 */
+    const asff_projection *projection; /**< NULL = build every member; read at asff_parser_new (copied) */
 } asff_parse_options;
 
-#define ASFF_PARSE_OPTIONS_VERSION 1 /**< the current version of asff_parse_options (its version field) */
+#define ASFF_PARSE_OPTIONS_VERSION 2 /**< the current version of asff_parse_options (its version field);
+                                        version 1 (without projection) is still read */
 /** Initializer of asff_parse_options: the current version, every other field zero (its default). */
-#define ASFF_PARSE_OPTIONS_INIT {ASFF_PARSE_OPTIONS_VERSION, ASFF_ENVELOPE_AUTO, 0, 0, 0, 0, 0, false, false, NULL}
+#define ASFF_PARSE_OPTIONS_INIT {ASFF_PARSE_OPTIONS_VERSION, ASFF_ENVELOPE_AUTO, 0, 0, 0, 0, 0, false, false, NULL, NULL}
 
 /** Defaults of the parser limits (asff_parse_options). */
 #define ASFF_DEFAULT_MAX_DEPTH 64 /**< nesting depth */

@@ -16,6 +16,7 @@
 
 #include "asff/object.h"
 #include "asff/model.h"
+#include "asff/codec.h"   /* asff_projection */
 
 #ifdef __cplusplus
 extern "C" {
@@ -110,6 +111,11 @@ ASFF_API const char *asff_filter_attribute_type(const char *name);
 ASFF_API const char *asff_filter_attribute_path(const char *name);
 
 
+/** Add to proj the members of a finding that filter reads (its attributes' paths; docs/filter.md,
+ * Projection), so that a parser with options.projection builds only those. A filter with no
+ * criteria reads nothing. ASFF_ERR_INVALID_ARG when an argument is NULL. */
+ASFF_NODISCARD ASFF_API asff_status asff_filter_projection(const asff_filter *filter, asff_projection *proj, asff_error *err);
+
 /* ---- sorting ------------------------------------------------------------------------------- */
 
 /** Opaque handle; made, used and freed by the asff_sort_ functions below. */
@@ -130,6 +136,8 @@ ASFF_API int asff_sort_compare(const asff_sort *sort, const void *a, const void 
 ASFF_NODISCARD ASFF_API asff_status asff_sort_findings(const asff_sort *sort, void **findings, size_t count);
 /** Free a sort. NULL is allowed. */
 ASFF_API void asff_sort_free(asff_sort *sort);
+/** Add to proj the members sort reads: its criteria and the tie-breakers (UpdatedAt, ProductArn, Id). */
+ASFF_NODISCARD ASFF_API asff_status asff_sort_projection(const asff_sort *sort, asff_projection *proj, asff_error *err);
 
 /** Top-K: keeps the first k findings in sort order using memory for k pointers only. */
 typedef struct asff_topk asff_topk;
@@ -184,6 +192,9 @@ ASFF_NODISCARD ASFF_API asff_status asff_insight_results(asff_insight *insight, 
 ASFF_NODISCARD ASFF_API asff_status asff_insight_to_json(asff_insight *insight, bool pretty, char **out, size_t *len, asff_error *err);
 /** Free an insight. NULL is allowed. */
 ASFF_API void asff_insight_free(asff_insight *insight);
+/** Add to proj the members insight reads: its group-by attribute and its filter's attributes. */
+ASFF_NODISCARD ASFF_API asff_status asff_insight_projection(const asff_insight *insight, asff_projection *proj,
+                                                            asff_error *err);
 
 /* ---- managed insights ---------------------------------------------------------------------- */
 

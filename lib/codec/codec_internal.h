@@ -11,7 +11,9 @@
 /* ---- the parser's state, shared by parser.c (callbacks, feeding), positions.c, names.c, lines.c and
  * envelope.c ---------------------------------------------------------------------------------- */
 
-enum { FK_OBJECT, FK_LIST, FK_MAP, FK_ARRAY, FK_DETAIL, FK_CAPTURE, FK_SKIP };
+enum { FK_OBJECT, FK_LIST, FK_MAP, FK_ARRAY, FK_DETAIL, FK_CAPTURE, FK_SKIP, FK_DRY };
+/* FK_DRY (projection, docs/codec.md): a value read and checked, not built; what it is (frame.special). */
+enum { DK_OBJ, DK_LIST, DK_MAP, DK_ANY };
 enum { ROLE_NONE, ROLE_FINDING, ROLE_TOP };
 /* What a key of the top-level object or of an event's detail means besides being a member. */
 enum { SP_NONE, SP_FINDINGS, SP_DETAIL, SP_DOCSTR, SP_DOCJSON, SP_NEXTTOKEN };
@@ -43,6 +45,7 @@ typedef struct frame {
     uint8_t switched;           /* ROLE_TOP: became an envelope (FINDINGS or EVENT) */
     uint8_t bad_item;           /* FK_SKIP: a bad finding being skipped */
     uint8_t tflags;             /* ROLE_TOP and FK_DETAIL: what the members so far say (TF_*) */
+    uint8_t dry;                /* FK_OBJECT (a finding): the current member is outside the projection */
     const asff_type *type;      /* FK_OBJECT */
     void *obj;                  /* FK_OBJECT: the object; FK_LIST / FK_MAP: the owner */
     const asff_member *m;       /* FK_OBJECT: member of the current key (NULL: unknown); FK_LIST/FK_MAP: the member */
@@ -145,7 +148,34 @@ struct asff_parser {
     uint64_t fast_end;            /* its end (stream offset) */
     struct asff__simd *simd;
     asff_buf pad;                 /* a value copied with simdjson's padding */
+
+    /* projection (project.c, docs/codec.md "Projection"): only on the fast path */
+    asff_projection proj;
+    bool projecting;              /* options.projection given (and ASFF_PROJECTION is not "off") */
+    bool dry_on;                  /* this fast-path attempt projects */
+    bool redo_whole;              /* want_whole asked for the finding: read it again without projection */
+    struct asff__dkey *dkeys;     /* names seen in FK_DRY objects and maps (duplicates), a stack */
+    size_t ndkeys, cdkeys;
 };
+
+typedef struct asff__dkey {
+    const char *s;
+    size_t len;
+} asff__dkey;
+
+/* project.c: the options of any known version into dst (ASFF_PARSE_OPTIONS_INIT beforehand); false
+ * for an unknown version. */
+bool asff__codec_options_copy(asff_parse_options *dst, const asff_parse_options *src);
+/* project.c: is member m of the item type built? */
+static inline bool asff__codec_projected(const asff_parser *p, const asff_type *t, const asff_member *m)
+{
+    size_t i = (size_t)(m - t->members);
+    return i >= 256 || ((p->proj.members[i >> 6] >> (i & 63)) & 1u);
+}
+/* project.c: the stand-in that marks a member read but not built (duplicates), and its removal from
+ * a finding before delivery. */
+extern const char asff__codec_dry_mark[];
+void asff__codec_dry_clear(void *finding);
 
 /* The \\u-escape scanner's states (lines.c). */
 enum { ES_NONE, ES_BS, ES_U, ES_HI, ES_HI_BS, ES_HI_U };

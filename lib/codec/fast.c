@@ -390,19 +390,25 @@ static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t 
         cap = len + ASFF__SIMD_PADDING;
     }
     take(p, &snap);
-    p->fast = true;
-    p->fast_failed = false;
-    p->fast_depth = 0;
-    p->fast_end = p->pbase + end;
-    set_pos(p, p->pbase + s + 1); /* just after the opening brace, as yajl would say */
-    rc = asff__simd_walk(p->simd, json, len, cap, &events, p);
-    p->fast = false;
-    if (rc == ASFF__SIMD_OK && !p->fast_failed)
-        return rc;
-    if (p->st != ASFF_OK && !p->fast_failed)
-        return ASFF__SIMD_STOPPED; /* the finding callback asked to stop: a final outcome */
-    undo(p, &snap);
-    return ASFF__SIMD_UNSURE;
+    p->dry_on = p->projecting;
+    for (;;) {
+        p->fast = true;
+        p->fast_failed = p->redo_whole = false;
+        p->fast_depth = 0;
+        p->fast_end = p->pbase + end;
+        p->ndkeys = 0;
+        set_pos(p, p->pbase + s + 1); /* just after the opening brace, as yajl would say */
+        rc = asff__simd_walk(p->simd, json, len, cap, &events, p);
+        p->fast = false;
+        if (rc == ASFF__SIMD_OK && !p->fast_failed)
+            return rc;
+        if (p->st != ASFF_OK && !p->fast_failed)
+            return ASFF__SIMD_STOPPED; /* the finding callback asked to stop: a final outcome */
+        undo(p, &snap);
+        if (!p->redo_whole)
+            return ASFF__SIMD_UNSURE;
+        p->dry_on = false; /* want_whole: the same bytes again, every member built */
+    }
 }
 
 size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, size_t lim, size_t n)

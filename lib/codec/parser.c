@@ -53,6 +53,7 @@ void asff__codec_build_path(asff_parser *p, asff_buf *b, size_t upto, bool with_
             break;
         case FK_CAPTURE:
         case FK_SKIP:
+        case FK_DRY:
             return;
         default:
             if (f->key)
@@ -542,6 +543,14 @@ static int deliver_finding(asff_parser *p, void *obj, bool top_level)
     asff_finding_info info;
     int rc = 0;
     bool keep = p->opt.keep && !p->shared;
+    if (p->fast && p->dry_on) {
+        asff__codec_dry_clear(obj);
+        if (p->proj.want_whole && p->proj.want_whole(p->proj.ctx, obj)) {
+            p->redo_whole = true; /* fast.c reads the same bytes again, building every member */
+            p->fast_failed = true;
+            return 0;
+        }
+    }
     fill_info(p, &info, asff__codec_pos_now(p));
     p->in_finding = false;
     p->in_unit = false;
@@ -756,6 +765,14 @@ static int scalar_item(asff_parser *p, int jt)
     return 1;
 }
 
+/* Projection's dry frames (below, before cb_map_key). */
+static int dry_unsure(asff_parser *p);
+static bool dry_scalar_ok(asff_parser *p, int kind, int jt, const char *s, size_t len);
+static int dry_scalar(asff_parser *p, frame *f, int jt, const char *s, size_t len);
+static int dry_mark(asff_parser *p, frame *f);
+static int dry_open(asff_parser *p, frame *f, int jt);
+static int dry_open_kind(asff_parser *p, int kind, const asff_member *m, int jt, bool member);
+
 static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
 {
     frame *f = top(p);
@@ -800,11 +817,15 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
         }
         return gs == yajl_gen_status_ok && !p->ya.failed ? 1 : nomem(p);
     }
+    case FK_DRY:
+        return dry_scalar(p, f, jt, s, len);
     case FK_OBJECT:
         if (f->special == SP_DOCSTR || f->special == SP_NEXTTOKEN) {
             if (jt == J_STR && !(*f->doc = asff_arena_strdup_fast(arena_of(f->obj), s, len)))
                 return nomem(p);
         }
+        if (f->dry && jt != J_NULL)
+            return dry_scalar_ok(p, f->m->kind, jt, s, len) ? dry_mark(p, f) : dry_unsure(p);
         if (!f->m || !f->typed || jt == J_NULL || f->m->kind == ASFF_KIND_JSON) {
             if (!scalar_json(p, jt, s, len, b, &json, &jlen))
                 return 0;
@@ -892,7 +913,7 @@ static int check_string(asff_parser *p, const unsigned char *s, size_t len, cons
         return asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "%s longer than %zu bytes", what, p->opt.max_string);
     /* yajl refuses raw control characters, so a NUL can only come from a \u0000 escape, and then
      * yajl hands over a decoded copy instead of a pointer into our input. */
-    if ((uintptr_t)s - (uintptr_t)p->pdata >= p->plen && memchr(s, 0, len))
+    if (!p->fast && (uintptr_t)s - (uintptr_t)p->pdata >= p->plen && memchr(s, 0, len)) /* the fast path leaves U+0000 escapes to yajl */
         return asff__codec_fail(p, ASFF_ERR_UTF8, 0, "%s contains U+0000", what);
     return 1;
 }
@@ -907,7 +928,8 @@ static int cb_string(void *ctx, const unsigned char *s, size_t len)
     if (!check_string(p, s, len, "string") || !check_unit(p, 0))
         return done(p, 0);
     /* The most common value of all: a string for a typed string member. */
-    if (f && f->kind == FK_OBJECT && f->typed && f->special == SP_NONE && f->m && f->m->kind == ASFF_KIND_STRING) {
+    if (f && f->kind == FK_OBJECT && f->typed && f->special == SP_NONE && f->m && f->m->kind == ASFF_KIND_STRING &&
+        !f->dry) {
         char *v = asff_arena_strdup_fast(arena_of(f->obj), (const char *)s, len);
         if (!v)
             return done(p, nomem(p));
@@ -950,6 +972,172 @@ static const asff_member *find_member(asff_parser *p, const asff_type *t, const 
     return m;
 }
 
+/* ---- projection: values read and checked, not built (FK_DRY; docs/codec.md, Projection) -------
+ * Only on the fast path. A dry frame checks what the full build would refuse (types against the
+ * model, duplicates, member and item counts, doubles out of range; strings, depth and size are
+ * checked by the callbacks before they get here) and never reports: anything it cannot accept
+ * makes the fast path give the finding to the yajl path, which builds it whole and reports the
+ * error exactly as without projection. */
+
+static int dry_unsure(asff_parser *p)
+{
+    p->fast_failed = true;
+    return 0;
+}
+
+/* Names of an unknown member or map key seen in dry frame f (its slice of p->dkeys). */
+static bool dry_name_seen(const asff_parser *p, const frame *f, const char *s, size_t len)
+{
+    size_t i, end = (size_t)f->hcap + f->hcount;
+    for (i = f->hcap; i < end; i++)
+        if (p->dkeys[i].len == len && memcmp(p->dkeys[i].s, s, len) == 0)
+            return true;
+    return false;
+}
+
+/* The names point into simdjson's string buffer, which lives through the value's walk. */
+static int dry_name_add(asff_parser *p, frame *f, const char *s, size_t len)
+{
+    if (f->hcount >= 64 || p->ndkeys != (size_t)f->hcap + f->hcount)
+        return dry_unsure(p); /* many names: the full build's hash set decides */
+    if (p->ndkeys == p->cdkeys) {
+        size_t c = p->cdkeys ? p->cdkeys * 2 : 64;
+        asff__dkey *k = asff__realloc(p->alloc, p->dkeys, c * sizeof *k);
+        if (!k)
+            return dry_unsure(p);
+        p->dkeys = k;
+        p->cdkeys = c;
+    }
+    p->dkeys[p->ndkeys].s = s;
+    p->dkeys[p->ndkeys].len = len;
+    p->ndkeys++;
+    f->hcount++;
+    return 1;
+}
+
+static int dry_push(asff_parser *p, int dk, const asff_type *t, const asff_member *m)
+{
+    frame *f = push(p, FK_DRY, 1);
+    if (!f)
+        return 0;
+    f->special = (uint8_t)dk;
+    f->type = t;
+    f->m = m;
+    f->depth = 1;
+    f->hcap = (uint32_t)p->ndkeys;
+    return 1;
+}
+
+/* A container for a slot of the given kind (member: a member's value; else a list item or map value). */
+static int dry_open_kind(asff_parser *p, int kind, const asff_member *m, int jt, bool member)
+{
+    if (kind == ASFF_KIND_JSON)
+        return dry_push(p, DK_ANY, NULL, NULL);
+    if (kind == ASFF_KIND_OBJECT && jt == J_OBJ)
+        return dry_push(p, DK_OBJ, m->type, NULL);
+    if (member && kind == ASFF_KIND_LIST && jt == J_ARR)
+        return dry_push(p, DK_LIST, NULL, m);
+    if (member && kind == ASFF_KIND_MAP && jt == J_OBJ)
+        return dry_push(p, DK_MAP, NULL, m);
+    return dry_unsure(p);
+}
+
+static int dry_open(asff_parser *p, frame *f, int jt)
+{
+    switch (f->special) {
+    case DK_ANY:
+        f->depth++;
+        return 1;
+    case DK_OBJ:
+        if (!f->m)
+            return dry_push(p, DK_ANY, NULL, NULL);
+        return dry_open_kind(p, f->m->kind, f->m, jt, true);
+    case DK_LIST:
+        if (++f->count > p->opt.max_members)
+            return dry_unsure(p);
+        return dry_open_kind(p, f->m->elem_kind, f->m, jt, false);
+    default:
+        return dry_open_kind(p, f->m->elem_kind, f->m, jt, false);
+    }
+}
+
+static bool dry_scalar_ok(asff_parser *p, int kind, int jt, const char *s, size_t len)
+{
+    double d;
+    switch (kind) {
+    case ASFF_KIND_STRING:
+        return jt == J_STR;
+    case ASFF_KIND_INT:
+        return jt == J_NUM;
+    case ASFF_KIND_DOUBLE:
+        if (jt != J_NUM)
+            return false;
+        if (len < 300 && !memchr(s, 'e', len) && !memchr(s, 'E', len))
+            return true; /* fewer than 300 digits, no exponent: far below DBL_MAX */
+        return number_value(p, s, len, &d) && isfinite(d);
+    case ASFF_KIND_BOOL:
+        return jt == J_BOOL;
+    case ASFF_KIND_JSON:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int dry_scalar(asff_parser *p, frame *f, int jt, const char *s, size_t len)
+{
+    int kind;
+    switch (f->special) {
+    case DK_ANY:
+        return 1;
+    case DK_OBJ:
+        if (!f->m)
+            return 1;
+        kind = f->m->kind;
+        break;
+    case DK_LIST:
+        if (++f->count > p->opt.max_members)
+            return dry_unsure(p);
+        kind = f->m->elem_kind;
+        break;
+    default:
+        kind = f->m->elem_kind;
+        break;
+    }
+    return jt == J_NULL || dry_scalar_ok(p, kind, jt, s, len) ? 1 : dry_unsure(p);
+}
+
+static int dry_key(asff_parser *p, frame *f, const unsigned char *s, size_t len)
+{
+    const asff_member *m;
+    if (f->special == DK_ANY)
+        return 1;
+    if (++f->count > p->opt.max_members || f->count > 60000) /* 60000: below the order array's 65535 */
+        return dry_unsure(p);
+    if (!check_unit(p, 0))
+        return 0;
+    if (f->special == DK_MAP)
+        return dry_name_seen(p, f, (const char *)s, len) ? dry_unsure(p) : dry_name_add(p, f, (const char *)s, len);
+    f->m = m = find_member(p, f->type, (const char *)s, len);
+    if (m) {
+        size_t i = (size_t)(m - f->type->members) & 127u;
+        uint64_t bit = (uint64_t)1 << (i & 63);
+        if (f->bloom[i >> 6] & bit)
+            return dry_unsure(p); /* a duplicate, or two members that share a bit */
+        f->bloom[i >> 6] |= bit;
+        return 1;
+    }
+    return dry_name_seen(p, f, (const char *)s, len) ? dry_unsure(p) : dry_name_add(p, f, (const char *)s, len);
+}
+
+/* A finding's member outside the projection was read: it counts as present (duplicates) until the
+ * finding is delivered (asff__codec_dry_clear). */
+static int dry_mark(asff_parser *p, frame *f)
+{
+    set_slot(f->obj, f->m, (void *)(uintptr_t)asff__codec_dry_mark);
+    return note(p, f, (uint32_t)(f->m - f->type->members));
+}
+
 static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
     MUTED(ctx);
@@ -963,6 +1151,8 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
         return done(p, 0);
     if (f->kind == FK_CAPTURE)
         return done(p, yajl_gen_string(p->cap, s, len) == yajl_gen_status_ok && !p->ya.failed ? 1 : nomem(p));
+    if (f->kind == FK_DRY)
+        return done(p, dry_key(p, f, s, len));
     f->key = (const char *)s; /* until the branches below store it: error paths name the new key */
     f->key_len = len;
     if (++f->count > p->opt.max_members)
@@ -1003,6 +1193,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
         return 1;
     }
     /* FK_OBJECT */
+    f->dry = 0;
     if (f->role == ROLE_TOP) {
         asff_envelope env = p->opt.envelope;
         bool event_member = key_is(s, len, "version", 7);
@@ -1046,6 +1237,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
         f->key_len = f->m->name_len;
         if (*(void **)((char *)f->obj + f->m->offset) || (f->nextra && asff__codec_name_seen(f, (const char *)s, len)))
             return done(p, asff__codec_fail(p, ASFF_ERR_DUPLICATE, 0, "member %s appears twice", f->m->name));
+        f->dry = p->dry_on && p->fast && f->role != ROLE_NONE && !asff__codec_projected(p, f->type, f->m);
         return 1;
     }
     f->key = (const char *)s; /* for the error path only, as above */
@@ -1155,6 +1347,8 @@ static int open_container(asff_parser *p, int jt)
     case FK_SKIP:
         f->depth++;
         return 1;
+    case FK_DRY:
+        return dry_open(p, f, jt);
     case FK_CAPTURE: {
         f->depth++;
         return (jt == J_OBJ ? yajl_gen_map_open(p->cap) : yajl_gen_array_open(p->cap)) == yajl_gen_status_ok &&
@@ -1171,6 +1365,12 @@ static int open_container(asff_parser *p, int jt)
                 return enter_envelope(p, f, 1, "Findings", ASFF_ENVELOPE_FINDINGS, FK_ARRAY);
             if (f->special == SP_DETAIL && jt == J_OBJ && !(a && (f->tflags & TF_NONEVENT)))
                 return enter_envelope(p, f, 2, "detail", ASFF_ENVELOPE_EVENT, FK_DETAIL);
+        }
+        if (f->dry) {
+            size_t fi = p->nframes - 1;
+            if (!dry_open_kind(p, f->m->kind, f->m, jt, true))
+                return 0;
+            return dry_mark(p, &p->frames[fi]);
         }
         if (!f->m || !f->typed || f->m->kind == ASFF_KIND_JSON)
             return begin_capture(p, jt);
@@ -1366,6 +1566,13 @@ static int end_any(asff_parser *p, int jt)
     }
     if (f->kind == FK_SKIP)
         return close_skip(p, f);
+    if (f->kind == FK_DRY) {
+        if (f->special == DK_ANY && --f->depth > 0)
+            return 1;
+        p->ndkeys = f->hcap;
+        pop_frame(p);
+        return 1;
+    }
     if (f->kind == FK_OBJECT) {
         if (f->role == ROLE_TOP) {
             int rc = end_holder(p, f);
@@ -1436,7 +1643,7 @@ static asff_parser *parser_create(const asff_parse_options *options, asff_findin
     const asff_type *t;
     if (!options)
         options = &def;
-    if ((options->version && options->version != ASFF_PARSE_OPTIONS_VERSION) || (unsigned)options->envelope > ASFF_ENVELOPE_NDJSON)
+    if (options->version > ASFF_PARSE_OPTIONS_VERSION || (unsigned)options->envelope > ASFF_ENVELOPE_NDJSON)
         return NULL;
     t = asff_type_get(options->type_id ? options->type_id : ASFF_TID_AwsSecurityFinding);
     if (!t)
@@ -1446,7 +1653,15 @@ static asff_parser *parser_create(const asff_parse_options *options, asff_findin
     if (!p)
         return NULL;
     memset(p, 0, sizeof *p);
-    p->opt = *options;
+    p->opt = def;
+    (void)asff__codec_options_copy(&p->opt, options);
+    if (p->opt.projection) {
+        /* ASFF_PROJECTION=off builds every member (tests compare the two) */
+        const char *env = getenv("ASFF_PROJECTION");
+        p->proj = *p->opt.projection;
+        p->opt.projection = NULL;
+        p->projecting = !(env && strcmp(env, "off") == 0);
+    }
     if (!p->opt.max_depth)
         p->opt.max_depth = ASFF_DEFAULT_MAX_DEPTH;
     if (!p->opt.max_string)
@@ -1486,7 +1701,7 @@ asff_status asff_parser_new(const asff_parse_options *options, asff_finding_fn o
     if (!out)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_parser_new: out is NULL");
     *out = NULL;
-    if (options && (options->version && options->version != ASFF_PARSE_OPTIONS_VERSION))
+    if (options && options->version > ASFF_PARSE_OPTIONS_VERSION)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_parse_options version %u is unknown",
                                 options->version);
     if (options && (unsigned)options->envelope > ASFF_ENVELOPE_NDJSON)
@@ -1576,6 +1791,7 @@ void asff_parser_free(asff_parser *p)
     asff__buf_cleanup(&p->hold);
     asff__codec_fast_free(p);
     asff__free(p->alloc, p->frames);
+    asff__free(p->alloc, p->dkeys);
     asff__free(p->alloc, p->mcache);
     asff__free(p->alloc, p);
 }

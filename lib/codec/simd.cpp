@@ -6,7 +6,11 @@
 // yajl path then reads the same bytes and reports the error exactly.
 #include "simd.h"
 
+#include <cstring>
 #include <new>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <utility>
 #include <simdjson.h>
 
@@ -21,6 +25,7 @@ namespace {
 struct walker {
     const asff__simd_events *ev;
     void *ctx;
+    const char *end; // one past the value's last byte
 };
 
 bool digit(char c)
@@ -75,6 +80,32 @@ std::string_view trimmed(std::string_view t)
 
 int walk_value(walker &w, ondemand::value v);
 
+// The text of a string without an escape, straight from the input (raw points just after its
+// opening quote): simdjson's unescaped copy is not needed, stage 1 validated its UTF-8 and the
+// scanner (fast.c) refused raw control characters. False when the string holds a backslash.
+bool plain_string(const walker &w, const char *raw, std::string_view &out)
+{
+    const char *i = raw;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= w.end; i += 16) { // one pass for the closing quote or a backslash
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i *>(i));
+        unsigned mask = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash))));
+        if (mask) {
+            i += __builtin_ctz(mask);
+            break;
+        }
+    }
+#endif
+    while (i < w.end && *i != '"' && *i != '\\')
+        i++;
+    if (i >= w.end || *i != '"')
+        return false;
+    out = std::string_view(raw, static_cast<size_t>(i - raw));
+    return true;
+}
+
 int walk_object(walker &w, ondemand::object obj)
 {
     if (!w.ev->start_map(w.ctx))
@@ -83,7 +114,7 @@ int walk_object(walker &w, ondemand::object obj)
         std::string_view k;
         ondemand::value v;
         int rc;
-        if (item.unescaped_key().get(k))
+        if (!plain_string(w, item.key().raw(), k) && item.unescaped_key().get(k))
             return ASFF__SIMD_UNSURE;
         if (!w.ev->map_key(w.ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size()))
             return ASFF__SIMD_STOPPED;
@@ -155,8 +186,8 @@ int walk_value(walker &w, ondemand::value v)
         return walk_array(w, a);
     }
     case ondemand::json_type::string: {
-        std::string_view s;
-        if (v.get_string().get(s))
+        std::string_view s, tok = v.raw_json_token(); // a peek: get_string may still follow
+        if ((tok.empty() || !plain_string(w, tok.data() + 1, s)) && v.get_string().get(s))
             return ASFF__SIMD_UNSURE;
         return w.ev->string(w.ctx, reinterpret_cast<const unsigned char *>(s.data()), s.size()) ? ASFF__SIMD_OK
                                                                                                   : ASFF__SIMD_STOPPED;
@@ -182,7 +213,7 @@ extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t 
                                const asff__simd_events *ev, void *ctx)
 {
     try {
-        walker w{ev, ctx};
+        walker w{ev, ctx, reinterpret_cast<const char *>(json) + len};
         ondemand::document doc;
         ondemand::json_type t;
         int rc;

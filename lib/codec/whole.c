@@ -40,7 +40,7 @@ static asff_status parse_into_list(const void *data, size_t len, FILE *file, con
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "out and data are required");
     *out = NULL;
     if (options)
-        o = *options;
+        (void)asff__codec_options_copy(&o, options);
     o.keep = false;
     c.alloc = asff__alloc_or_default(o.allocator);
     c.nomem = false;
@@ -56,7 +56,7 @@ static asff_status parse_into_list(const void *data, size_t len, FILE *file, con
     if (!p) {
         asff_arena_free(l->arena);
         asff__free(c.alloc, l);
-        return asff__error_setf(err, options && options->version != ASFF_PARSE_OPTIONS_VERSION ? ASFF_ERR_INVALID_ARG
+        return asff__error_setf(err, options && options->version > ASFF_PARSE_OPTIONS_VERSION ? ASFF_ERR_INVALID_ARG
                                                                                              : ASFF_ERR_NOMEM,
                                "cannot create a parser");
     }
@@ -140,7 +140,7 @@ asff_status asff_parse_object(const void *data, size_t len, unsigned type_id, co
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "data and out are required");
     *out = NULL;
     if (options)
-        o = *options;
+        (void)asff__codec_options_copy(&o, options);
     o.envelope = ASFF_ENVELOPE_FINDING;
     o.type_id = type_id;
     o.keep = true;

@@ -214,6 +214,13 @@ undo:
     return st;
 }
 
+/* Projection (docs/codec.md): with a filter, only what it reads is built, and a finding it passes
+ * is built whole for output. */
+static int want_whole(void *ctx, const void *finding)
+{
+    return asff_filter_match(((asff_batch_reader *)ctx)->opt.filter, finding);
+}
+
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     asff_batch_reader *r = ctx;
@@ -619,6 +626,7 @@ static asff_status make(const asff_batch_options *options, asff_batch_reader **o
 {
     asff_batch_reader *r;
     asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    asff_projection proj = {{0}, want_whole, NULL};
     const asff_allocator *alloc;
     size_t i;
     if (!out)
@@ -684,6 +692,9 @@ static asff_status make(const asff_batch_options *options, asff_batch_reader **o
     po.envelope = r->opt.envelope;
     po.max_finding = r->opt.max_finding;
     po.allocator = r->opt.allocator;
+    proj.ctx = r;
+    if (r->opt.filter && asff_filter_projection(r->opt.filter, &proj, NULL) == ASFF_OK)
+        po.projection = &proj; /* copied by asff_parser_new */
     if (asff_parser_new(&po, on_finding, NULL, r, &r->parser, NULL) != ASFF_OK) {
         asff_batch_reader_free(r);
         return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory (parser)");

@@ -1420,3 +1420,20 @@ asff_status asff_filter_to_json(const asff_filter *f, char **out, size_t *len, a
     return ASFF_OK;
 }
 
+
+/* The first step of an attribute's path names the finding's member (asff_projection_add). */
+asff_status asff__filter_project_attr(const filter_attr_def *d, asff_projection *proj, asff_error *err)
+{
+    return asff_projection_add(proj, ASFF_TID_AwsSecurityFinding, d->type == FT_KEYWORD ? "" : d->path, err);
+}
+
+asff_status asff_filter_projection(const asff_filter *f, asff_projection *proj, asff_error *err)
+{
+    size_t i;
+    asff_status st = ASFF_OK;
+    if (!f || !proj)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_filter_projection: filter and proj are required");
+    for (i = 0; i < f->n && st == ASFF_OK; i++)
+        st = asff__filter_project_attr(f->conds[i].def, proj, err);
+    return st;
+}

@@ -28,6 +28,8 @@ extern const asff_managed_insight asff__filter_managed[];
 extern const unsigned asff__filter_managed_count;
 
 const filter_attr_def *asff__filter_attr_find(const char *name, size_t len);
+/* Add the finding member that attribute d reads to proj (Keyword: every member). */
+asff_status asff__filter_project_attr(const filter_attr_def *d, asff_projection *proj, asff_error *err);
 
 /* A resolved ASFF path: one step per member, offsets into the structs. */
 #define FPATH_MAX 8

@@ -279,3 +279,14 @@ const asff_managed_insight *asff_managed_insight_find(const char *key)
             return &asff__filter_managed[i];
     return NULL;
 }
+
+asff_status asff_insight_projection(const asff_insight *ins, asff_projection *proj, asff_error *err)
+{
+    asff_status st;
+    if (!ins || !proj)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_insight_projection: insight and proj are required");
+    st = asff__filter_project_attr(ins->def, proj, err);
+    if (st == ASFF_OK && ins->filter)
+        st = asff_filter_projection(ins->filter, proj, err);
+    return st;
+}

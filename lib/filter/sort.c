@@ -384,3 +384,17 @@ void asff_topk_free(asff_topk *t)
     asff__free(t->alloc, t->heap);
     asff__free(t->alloc, t);
 }
+
+asff_status asff_sort_projection(const asff_sort *s, asff_projection *proj, asff_error *err)
+{
+    static const char *const ties[] = {"UpdatedAt", "ProductArn", "Id"};
+    size_t i;
+    asff_status st = ASFF_OK;
+    if (!s || !proj)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_sort_projection: sort and proj are required");
+    for (i = 0; i < s->n && st == ASFF_OK; i++)
+        st = asff__filter_project_attr(s->crit[i].def, proj, err);
+    for (i = 0; i < sizeof ties / sizeof *ties && st == ASFF_OK; i++)
+        st = asff_projection_add(proj, ASFF_TID_AwsSecurityFinding, ties[i], err);
+    return st;
+}

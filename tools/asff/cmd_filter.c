@@ -47,6 +47,12 @@ typedef struct filter_ctx {
     explain why;                 /* which attribute emptied the result, if it comes to that */
 } filter_ctx;
 
+/* Projection (docs/filter.md): findings are built whole only when they match, for output. */
+static int want_whole(void *ctx, const void *finding)
+{
+    return asff_filter_match(((filter_ctx *)ctx)->filter, finding);
+}
+
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     filter_ctx *c = ctx;
@@ -96,6 +102,7 @@ int asff_cmd_filter(int argc, char **argv)
     (void)asff_sort_new(NULL, &sort, NULL);
     bool sorted = false, strict = true;
     filter_ctx c;
+    asff_projection proj = {{0}, want_whole, NULL};
     char *text;
     size_t len, k;
     int i, rc = ASFF_EXIT_OK;
@@ -209,6 +216,10 @@ int asff_cmd_filter(int argc, char **argv)
         fprintf(stderr, "asff filter: out of memory\n");
         rc = ASFF_EXIT_IO;
     } else {
+        proj.ctx = &c;
+        if (asff_filter_projection(c.filter, &proj, NULL) == ASFF_OK &&
+            (!sorted || asff_sort_projection(sort, &proj, NULL) == ASFF_OK))
+            po.projection = &proj;
         if (!explain_init(&c.why, c.filter))
             c.failed = true, asff_error_set(&c.err, ASFF_ERR_NOMEM, "out of memory");
         else

@@ -57,6 +57,7 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 int asff_cmd_insight(int argc, char **argv)
 {
     asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    asff_projection proj = {{0}, NULL, NULL};
     asff_filter_options fo = ASFF_FILTER_OPTIONS_INIT;
     asff_insight_options io = ASFF_INSIGHT_OPTIONS_INIT;
     const asff_managed_insight *m = NULL;
@@ -163,6 +164,8 @@ int asff_cmd_insight(int argc, char **argv)
         asff_filter_free(flt);
         return err.code == ASFF_ERR_NOMEM ? ASFF_EXIT_IO : ASFF_EXIT_USAGE;
     }
+    if (asff_insight_projection(c.ins, &proj, NULL) == ASFF_OK)
+        po.projection = &proj; /* build only what the insight reads (docs/filter.md, Projection) */
     if (!explain_init(&c.why, flt))
         c.failed = true;
     else

@@ -65,7 +65,8 @@ class ParseOptions(ctypes.Structure):
     """asff_parse_options"""
     _fields_ = [("version", c_uint), ("envelope", c_int), ("type_id", c_uint),
                 ("max_depth", c_size), ("max_string", c_size), ("max_finding", c_size),
-                ("max_members", c_size), ("skip_invalid", c_bool), ("keep", c_bool), ("allocator", c_ptr)]
+                ("max_members", c_size), ("skip_invalid", c_bool), ("keep", c_bool), ("allocator", c_ptr),
+                ("projection", c_ptr)]
 
 
 class Document(ctypes.Structure):
@@ -224,7 +225,7 @@ STRUCTS: Dict[str, Any] = {
 
 #: option-struct versions (the C headers' *_VERSION macros; the ABI test compares them)
 VERSIONS: Dict[str, int] = {
-    "ASFF_PARSE_OPTIONS_VERSION": 1, "ASFF_WRITE_OPTIONS_VERSION": 1, "ASFF_FILTER_OPTIONS_VERSION": 1,
+    "ASFF_PARSE_OPTIONS_VERSION": 2, "ASFF_WRITE_OPTIONS_VERSION": 1, "ASFF_FILTER_OPTIONS_VERSION": 1,
     "ASFF_BATCH_OPTIONS_VERSION": 3, "ASFF_INSIGHT_OPTIONS_VERSION": 1, "ASFF_VALIDATE_OPTIONS_VERSION": 1,
     "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 3,
     "ASFF_UPDATE_OPTIONS_VERSION": 2,

@@ -1,0 +1,416 @@
+/*
+ * Projection (docs/codec.md, Projection) against the full build: every input of tests/data, the
+ * hostile table and generated corpora (clean and mutated) go through a filter + insight reader three
+ * ways: every member built, projected (simdjson), projected with ASFF_FRONTEND=yajl. The transcripts
+ * (each finding's position and match, the matched findings' JSON, the insight's results, each skipped
+ * item's error and the final error with offset, line and column) must be the same bytes. The batch
+ * reader with a filter gives the same output and error with ASFF_PROJECTION=off and without.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+#include "asff/asff.h"
+
+typedef struct reader {
+    const char *filters, *group_by;
+} reader;
+
+static const reader readers[] = {
+    {"{\"SeverityLabel\":[{\"Value\":\"CRITICAL\",\"Comparison\":\"EQUALS\"}],"
+     "\"RecordState\":[{\"Value\":\"ACTIVE\",\"Comparison\":\"EQUALS\"}]}",
+     "ResourceId"},
+    {"{\"ProductFields\":[{\"Key\":\"aws/securityhub/ProductName\",\"Value\":\"GuardDuty\",\"Comparison\":\"EQUALS\"}],"
+     "\"Title\":[{\"Value\":\"S3\",\"Comparison\":\"PREFIX_NOT_EQUALS\"}]}",
+     "AwsAccountId"},
+};
+
+enum { FULL, PROJECTED, PROJECTED_YAJL, NMODES };
+
+typedef struct run {
+    FILE *t;
+    asff_filter *flt;
+    asff_insight *ins;
+    uint64_t whole;
+} run;
+
+static void put_error(FILE *t, const char *tag, const asff_error *e)
+{
+    fprintf(t, "%s %d [%s] %s @%llu %llu:%llu\n", tag, (int)e->code, e->message, e->path, (unsigned long long)e->offset,
+            (unsigned long long)e->line, (unsigned long long)e->column);
+}
+
+static void put_info(FILE *t, const asff_finding_info *i)
+{
+    fprintf(t, " #%llu %s @%llu+%llu L%llu\n", (unsigned long long)i->index, i->path, (unsigned long long)i->offset,
+            (unsigned long long)i->length, (unsigned long long)i->line);
+}
+
+static int want_whole(void *ctx, const void *finding)
+{
+    run *r = ctx;
+    int m = asff_filter_match(r->flt, finding);
+    r->whole += (uint64_t)m;
+    return m;
+}
+
+static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    run *r = ctx;
+    int m = asff_filter_match(r->flt, finding);
+    fprintf(r->t, "F%d", m);
+    put_info(r->t, info);
+    if (m) {
+        char *json = NULL;
+        size_t len = 0;
+        if (asff_to_json(finding, false, &json, &len, NULL) == ASFF_OK)
+            fprintf(r->t, "%s\n", json);
+        asff_free_string(json);
+    }
+    assert_int_equal(asff_insight_add(r->ins, finding), ASFF_OK);
+    return 0;
+}
+
+static int on_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    run *r = ctx;
+    put_error(r->t, "E", err);
+    put_info(r->t, info);
+    return 0;
+}
+
+/* The transcript of data[len] read by reader rd in the given mode; free it. */
+static char *transcript(const reader *rd, int mode, const unsigned char *data, size_t len, bool skip, size_t chunk)
+{
+    asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    asff_projection proj = {{0}, want_whole, NULL};
+    asff_parser *p = NULL;
+    asff_error err;
+    asff_status st = ASFF_OK;
+    char *out = NULL, *json = NULL;
+    size_t olen = 0, off, jlen;
+    run r;
+    memset(&r, 0, sizeof r);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(asff_filter_compile(rd->filters, strlen(rd->filters), NULL, &r.flt, NULL), ASFF_OK);
+    assert_int_equal(asff_insight_new(r.flt, rd->group_by, NULL, &r.ins, NULL), ASFF_OK);
+    r.t = open_memstream(&out, &olen);
+    assert_non_null(r.t);
+    proj.ctx = &r;
+    if (mode != FULL) {
+        assert_int_equal(asff_insight_projection(r.ins, &proj, NULL), ASFF_OK);
+        po.projection = &proj;
+    }
+    po.skip_invalid = skip;
+    if (mode == PROJECTED_YAJL)
+        setenv("ASFF_FRONTEND", "yajl", 1);
+    assert_int_equal(asff_parser_new(&po, on_finding, on_error, &r, &p, NULL), ASFF_OK);
+    unsetenv("ASFF_FRONTEND");
+    for (off = 0; off < len && st == ASFF_OK; off += chunk)
+        st = asff_parser_feed(p, data + off, len - off < chunk ? len - off : chunk, &err);
+    if (st == ASFF_OK)
+        st = asff_parser_finish(p, &err);
+    if (st != ASFF_OK)
+        put_error(r.t, "X", &err);
+    fprintf(r.t, "count %llu skipped %llu\n", (unsigned long long)asff_parser_count(p),
+            (unsigned long long)asff_parser_skipped(p));
+    if (asff_insight_to_json(r.ins, false, &json, &jlen, NULL) == ASFF_OK)
+        fprintf(r.t, "%s\n", json);
+    asff_free_string(json);
+    asff_parser_free(p);
+    fclose(r.t);
+    asff_insight_free(r.ins);
+    asff_filter_free(r.flt);
+    return out;
+}
+
+/* The batch reader (the Python iterators' reader) with a filter: its output and error; with
+ * ASFF_PROJECTION=off it builds every member. */
+static char *batch_transcript(const reader *rd, bool project, const unsigned char *data, size_t len)
+{
+    asff_batch_options bo;
+    asff_batch_reader *br = NULL;
+    asff_filter *flt = NULL;
+    asff_error err;
+    asff_status st;
+    char *out = NULL, buf[1 << 16];
+    size_t olen = 0, n = 0, count = 0;
+    uint64_t read = 0, passed = 0, bytes = 0;
+    FILE *t = open_memstream(&out, &olen);
+    assert_non_null(t);
+    memset(&bo, 0, sizeof bo);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(asff_filter_compile(rd->filters, strlen(rd->filters), NULL, &flt, NULL), ASFF_OK);
+    bo.filter = flt;
+    if (!project)
+        setenv("ASFF_PROJECTION", "off", 1);
+    assert_int_equal(asff_batch_reader_new_buffer(data, len, &bo, &br, NULL), ASFF_OK);
+    unsetenv("ASFF_PROJECTION");
+    while ((st = asff_batch_reader_next(br, buf, sizeof buf, &n, &count, &err)) == ASFF_OK && n)
+        fprintf(t, "%zu %.*s", count, (int)n, buf);
+    if (st != ASFF_OK)
+        put_error(t, "X", &err);
+    asff_batch_reader_counts(br, &read, &passed, &bytes);
+    fprintf(t, "read %llu passed %llu bytes %llu\n", (unsigned long long)read, (unsigned long long)passed,
+            (unsigned long long)bytes);
+    asff_batch_reader_free(br);
+    asff_filter_free(flt);
+    fclose(t);
+    return out;
+}
+
+static uint64_t ncompared, nbytes;
+
+/* Every reader, with and without skip_invalid, whole and in 4 KiB pieces: the three modes agree. */
+static void compare(const char *name, const unsigned char *data, size_t len)
+{
+    size_t k, s, c;
+    static const size_t chunks[] = {(size_t)1 << 30, 4096};
+    for (k = 0; k < sizeof readers / sizeof *readers; k++) {
+        char *full = batch_transcript(&readers[k], false, data, len), *other = batch_transcript(&readers[k], true, data, len);
+        if (strcmp(full, other) != 0) {
+            fprintf(stderr, "%s: batch reader %zu differs\n--- full\n%.2000s\n--- projected\n%.2000s\n", name, k, full, other);
+            fail();
+        }
+        free(full);
+        free(other);
+    }
+    for (k = 0; k < sizeof readers / sizeof *readers; k++)
+        for (s = 0; s < 2; s++)
+            for (c = 0; c < 2; c++) {
+                char *full = transcript(&readers[k], FULL, data, len, s != 0, chunks[c]);
+                int mode;
+                for (mode = PROJECTED; mode < NMODES; mode++) {
+                    char *other = transcript(&readers[k], mode, data, len, s != 0, chunks[c]);
+                    if (strcmp(full, other) != 0) {
+                        fprintf(stderr, "%s: reader %zu skip %zu chunk %zu mode %d differs\n--- full\n%.2000s\n--- projected\n%.2000s\n",
+                                name, k, s, chunks[c], mode, full, other);
+                        fail();
+                    }
+                    free(other);
+                }
+                free(full);
+                ncompared++;
+            }
+    nbytes += len;
+}
+
+static unsigned char *read_all(FILE *f, size_t *len)
+{
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    for (;;) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 65536;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        got = fread(buf + n, 1, cap - n, f);
+        if (!got)
+            break;
+        n += got;
+    }
+    *len = n;
+    return buf;
+}
+
+static void walk_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        struct stat st;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            walk_dir(path);
+        } else if (S_ISREG(st.st_mode) && st.st_size <= (1 << 20)) {
+            FILE *f = fopen(path, "rb");
+            size_t len;
+            unsigned char *data;
+            assert_non_null(f);
+            data = read_all(f, &len);
+            fclose(f);
+            compare(path, data, len);
+            free(data);
+        }
+    }
+    closedir(d);
+}
+
+static void test_data_files(void **state)
+{
+    (void)state;
+    ncompared = nbytes = 0;
+    walk_dir(ASFF_TEST_DATA);
+    printf("test_projection: %llu comparisons over %llu bytes of tests/data\n", (unsigned long long)ncompared,
+           (unsigned long long)nbytes);
+    assert_true(ncompared > 1000);
+}
+
+static int hexval(int c)
+{
+    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/* tests/data/hostile/cases.tsv: the last column is the input (HEX or HEX*N segments, "-" empty). */
+static void test_hostile_table(void **state)
+{
+    FILE *f = fopen(ASFF_TEST_DATA "/hostile/cases.tsv", "r");
+    char *line = NULL;
+    size_t cap = 0, cases = 0;
+    (void)state;
+    assert_non_null(f);
+    while (getline(&line, &cap, f) > 0) {
+        char *spec = strrchr(line, '\t'), *seg, *save = NULL;
+        unsigned char *data = NULL;
+        size_t n = 0, dcap = 0;
+        if (line[0] == '#' || !spec)
+            continue;
+        spec++;
+        spec[strcspn(spec, "\r\n")] = 0;
+        for (seg = strtok_r(spec, " ", &save); seg && strcmp(seg, "-") != 0; seg = strtok_r(NULL, " ", &save)) {
+            char *star = strchr(seg, '*');
+            size_t hl = star ? (size_t)(star - seg) : strlen(seg), rep = star ? strtoul(star + 1, NULL, 10) : 1, r, i;
+            for (r = 0; r < rep; r++)
+                for (i = 0; i + 1 < hl; i += 2) {
+                    if (n == dcap) {
+                        dcap = dcap ? dcap * 2 : 256;
+                        data = realloc(data, dcap);
+                        assert_non_null(data);
+                    }
+                    data[n++] = (unsigned char)(hexval(seg[i]) << 4 | hexval(seg[i + 1]));
+                }
+        }
+        compare(line, data, n);
+        free(data);
+        cases++;
+    }
+    free(line);
+    fclose(f);
+    printf("test_projection: %zu hostile cases\n", cases);
+    assert_true(cases > 400);
+}
+
+static unsigned char *corpus(const char *envelope, size_t count, size_t *len)
+{
+    char cmd[1024];
+    FILE *f;
+    unsigned char *data;
+    snprintf(cmd, sizeof cmd, "python3 %s/bench/gen_corpus.py --count %zu --envelope %s --seed 7", ASFF_SOURCE_DIR, count,
+             envelope);
+    f = popen(cmd, "r");
+    assert_non_null(f);
+    data = read_all(f, len);
+    assert_int_equal(pclose(f), 0);
+    assert_true(*len > 1000);
+    return data;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return *s >> 33;
+}
+
+/* One edit at a random place: a byte changed, a string value made a number (a type error in most
+ * members), a member repeated (a duplicate), a value cut short, an unknown member added. */
+static size_t mutate(unsigned char *d, size_t len, size_t cap, uint64_t *seed)
+{
+    static const char bytes[] = "\"{}[],:1x\\ n\x80\xff\t";
+    size_t at = rnd(seed) % len, i;
+    const char *ins = NULL;
+    switch (rnd(seed) % 6) {
+    case 0:
+        d[at] = (unsigned char)bytes[rnd(seed) % (sizeof bytes - 1)];
+        return len;
+    case 1: /* ":" before a string value: make it a number */
+        for (i = at; i + 2 < len && !(d[i] == ':' && d[i + 1] == '"'); i++)
+            ;
+        ins = "7,\"Zz\":";
+        at = i + 1;
+        break;
+    case 2: /* after an opening brace: a member that may already be there */
+        for (i = at; i < len && d[i] != '{'; i++)
+            ;
+        {
+            static const char *const dup[] = {"\"Id\":\"x\",", "\"Label\":\"LOW\",", "\"Type\":\"T\",", "\"Zz\":1,\"Zz\":2,",
+                                              "\"Tags\":{\"a\":\"1\",\"a\":\"2\"},", "\"Product\":1e999,",
+                                              "\"Normalized\":\"5\",", "\"Resources\":{},", "\"Title\":null,"};
+            ins = dup[rnd(seed) % (sizeof dup / sizeof *dup)];
+        }
+        at = i + 1;
+        break;
+    case 3: /* a string that is too deep or an array where an object goes */
+        for (i = at; i < len && d[i] != '{'; i++)
+            ;
+        ins = rnd(seed) % 2 ? "\"Severity\":[1]," : "\"Network\":{\"Zz\":[[[[{}]]]]},";
+        at = i + 1;
+        break;
+    case 4:
+        d[at] = '\n';
+        return len;
+    default:
+        ins = "\"Unknown\\u00e9\":{\"k\":[true,false,null,-0.0e+1]},";
+        for (i = at; i < len && d[i] != '{'; i++)
+            ;
+        at = i + 1;
+        break;
+    }
+    if (at >= len)
+        return len;
+    {
+        size_t n = strlen(ins);
+        if (len + n > cap)
+            return len;
+        memmove(d + at + n, d + at, len - at);
+        memcpy(d + at, ins, n);
+        return len + n;
+    }
+}
+
+static void test_generated(void **state)
+{
+    static const char *const envelopes[] = {"ndjson", "findings", "array"};
+    size_t e, k;
+    uint64_t seed = 12345;
+    (void)state;
+    for (e = 0; e < 3; e++) {
+        size_t len;
+        unsigned char *data = corpus(envelopes[e], 12, &len), *m;
+        char name[64];
+        compare(envelopes[e], data, len);
+        m = malloc(len + 4096);
+        assert_non_null(m);
+        for (k = 0; k < 60; k++) {
+            size_t n = len, j, edits = 1 + rnd(&seed) % 3;
+            memcpy(m, data, len);
+            for (j = 0; j < edits; j++)
+                n = mutate(m, n, len + 4096, &seed);
+            snprintf(name, sizeof name, "%s mutation %zu", envelopes[e], k);
+            compare(name, m, n);
+        }
+        free(m);
+        free(data);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_data_files),
+        cmocka_unit_test(test_hostile_table),
+        cmocka_unit_test(test_generated),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
