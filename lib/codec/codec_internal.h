@@ -145,6 +145,13 @@ struct asff_parser {
     uint64_t fast_end;            /* its end (stream offset) */
     struct asff__simd *simd;
     asff_buf pad;                 /* a value copied with simdjson's padding */
+
+    /* parallel reading (parallel.c): the fast path hands findings' bytes over instead of reading them */
+    bool delegate;                /* set by asff__codec_delegate */
+    const unsigned char *dg_data; /* during the finding callback of a handed-over finding: its bytes */
+    size_t dg_len;
+    uint32_t dg_depth;            /* containers open around it */
+    bool dg_top;                  /* a top-level value (the finding callback saw "{}" in its place) */
 };
 
 /* The \\u-escape scanner's states (lines.c). */
@@ -306,5 +313,9 @@ bool asff__codec_fast_resume(asff_parser *p);
 /* Read the findings that start at d[off] with simdjson while they can be, up to d[lim]; returns
  * where yajl goes on (p->fast_ready false then). p->st is set on a final error. */
 size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, size_t lim, size_t n);
+/* parallel.c: the fast path's boundary scanner hands each finding it could read over (p->dg_*, an
+ * empty finding delivered in its place) instead of reading it; false (nothing changed) without
+ * the fast path. */
+bool asff__codec_delegate(asff_parser *p);
 
 #endif
