@@ -173,7 +173,7 @@ typedef struct asff_parallel_options {
     unsigned version;            /**< ASFF_PARALLEL_OPTIONS_VERSION */
     unsigned jobs;               /**< threads that read, the calling one included; 0 = online CPUs */
     size_t part_size;            /**< input bytes of one part handed to a thread, default 256 KiB */
-    size_t parts;                /**< parts in flight (the memory bound), default 4 per job */
+    size_t parts;                /**< parts in flight (the memory bound), default 3 per job */
     asff_work_fn work;           /**< optional per-finding work on the reading threads */
     void *work_ctx;              /**< its context */
     void (*work_free)(void *work_ctx, void *result); /**< frees a result never delivered (after a stop) */

@@ -378,7 +378,9 @@ static int hand_over(asff_parser *p, const unsigned char *d, size_t s, size_t en
 {
     snapshot snap;
     int rc;
+    bool keep = p->opt.keep;
     take(p, &snap);
+    p->opt.keep = false; /* the stand-in stays the parser's */
     p->fast = true;
     p->fast_failed = false;
     p->fast_depth = 0;
@@ -391,6 +393,7 @@ static int hand_over(asff_parser *p, const unsigned char *d, size_t s, size_t en
     rc = ev_start_map(p) && ev_end_map(p);
     p->fast = false;
     p->dg_data = NULL;
+    p->opt.keep = keep;
     if (rc && !p->fast_failed)
         return ASFF__SIMD_OK;
     if (p->st != ASFF_OK && !p->fast_failed)

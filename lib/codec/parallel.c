@@ -5,8 +5,9 @@
  * scanner hands each finding it would give simdjson over instead (fast.c hand_over): the builder
  * gets "{}" in its place, so the parser's state, and every finding's index, path, offset and line,
  * are those of the real input. The handed-over bytes are copied into parts (a bounded ring);
- * reading threads parse each finding alone and run the work callback; the calling thread delivers
- * the parts in order. A finding that a thread cannot read cleanly (an error, an envelope member) is
+ * reading threads parse each finding alone (into the part's arena) and run the work callback; the
+ * calling thread delivers the parts in order, with what the parser read itself (a finding the scanner
+ * left to it, a skipped item) at its place. A finding that a thread cannot read cleanly (an error, an envelope member) is
  * read by the parser in place in a sequential run: the stream is read again from its start, the
  * callbacks already made are not repeated, and everything after them comes from one parser, as
  * without threads. So findings and errors are those of one parser, whatever the parts.
@@ -19,18 +20,20 @@
 #include <unistd.h>
 #include "codec_internal.h"
 
-enum { E_HANDED, E_FINDING, E_ERROR };
 enum { P_FREE, P_FILLING, P_READY, P_BUSY, P_DONE };
 
+enum { E_HANDED, E_FINDING, E_ERROR };
+
+/* A finding handed over (read by a thread), or read by the parser, or a skipped item. */
 typedef struct entry {
     uint8_t kind;
-    bool top;                    /* E_HANDED: a top-level value */
-    bool anomaly;                /* E_HANDED: not read cleanly alone: the sequential run reads it */
-    uint32_t depth;              /* E_HANDED: containers open around it */
-    size_t at, len;              /* E_HANDED: its bytes in part.bytes */
+    bool top;                    /* a top-level value */
+    bool anomaly;                /* not read cleanly alone: the sequential run reads it */
+    uint32_t depth;              /* containers open around it */
+    size_t at, len;              /* its bytes in part.bytes */
     size_t path;                 /* its JSON Pointer in part.paths */
     asff_finding_info info;      /* path and document are set when it is used */
-    void *finding;
+    void *finding;               /* handed over: in the part's arena, or its own (keep); E_FINDING: its own */
     void *work;
     asff_error *err;             /* E_ERROR */
     asff_status st;              /* ASFF_ERR_NOMEM when a thread ran out of memory on it */
@@ -41,6 +44,7 @@ typedef struct part {
     entry *e;
     size_t n, cap;
     asff_buf bytes, paths;
+    asff_arena *arena;           /* the findings (without keep) */
 } part;
 
 typedef struct reader reader;
@@ -94,13 +98,14 @@ static void part_clear(reader *r, part *pt)
     size_t i;
     for (i = 0; i < pt->n; i++) {
         entry *e = &pt->e[i];
-        if (e->finding)
+        if (e->finding && (r->po.keep || e->kind == E_FINDING))
             asff_object_free(e->finding);
         if (e->work && r->o.work_free)
             r->o.work_free(r->o.work_ctx, e->work);
         asff__free(r->alloc, e->err);
     }
     pt->n = 0;
+    asff_arena_reset(pt->arena);
     asff__buf_reset(&pt->bytes);
     asff__buf_reset(&pt->paths);
 }
@@ -135,7 +140,7 @@ static int got_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     worker *w = ctx;
     (void)info;
-    if (w->got)
+    if (w->got && w->r->po.keep)
         asff_object_free(w->got);
     w->got = finding;
     return 0;
@@ -156,6 +161,7 @@ static void read_entry(worker *w, part *pt, entry *e)
     reader *r = w->r;
     asff_status st;
     w->p->opt.max_depth = r->max_depth - e->depth;
+    w->p->shared = r->po.keep ? NULL : pt->arena;
     asff_parser_reset(w->p);
     w->got = NULL;
     st = asff_parser_feed(w->p, pt->bytes.data + e->at, e->len, NULL);
@@ -167,9 +173,10 @@ static void read_entry(worker *w, part *pt, entry *e)
         e->anomaly = true;
     if (e->st == ASFF_OK && !e->anomaly)
         e->finding = w->got;
-    else if (w->got)
+    else if (w->got && r->po.keep)
         asff_object_free(w->got);
     w->got = NULL;
+    w->p->shared = NULL;
 }
 
 static void read_part(worker *w, part *pt)
@@ -275,6 +282,8 @@ static void deliver_part(reader *r, part *pt)
         e->work = NULL;
         if (r->po.keep)
             e->finding = NULL;
+        else if (e->kind == E_FINDING)
+            asff_object_free(e->finding), e->finding = NULL;
         if (rc)
             stop_with(r, ASFF_ERR_ABORTED, "the finding callback asked to stop", &e->info);
     }
@@ -340,9 +349,9 @@ static int main_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     reader *r = ctx;
     asff_parser *p = r->main;
+    part *pt = filling(r);
     entry *e = add_entry(r, p->dg_data ? E_HANDED : E_FINDING, info);
     if (e && p->dg_data) {
-        part *pt = filling(r);
         e->at = pt->bytes.len;
         e->len = p->dg_len;
         e->depth = p->dg_depth;
@@ -351,10 +360,9 @@ static int main_finding(void *ctx, void *finding, const asff_finding_info *info)
             pt->n--;
             e = NULL;
         }
-        asff_object_free(finding); /* the stand-in */
     } else if (e) {
-        e->finding = finding;
-    } else {
+        e->finding = finding; /* the parser's own: kept (the stand-ins are not) */
+    } else if (!p->dg_data) {
         asff_object_free(finding);
     }
     if (!e) {
@@ -458,6 +466,7 @@ static void reader_free(reader *r)
             asff__free(r->alloc, r->ring[k].e);
             asff__buf_cleanup(&r->ring[k].bytes);
             asff__buf_cleanup(&r->ring[k].paths);
+            asff_arena_free(r->ring[k].arena);
         }
         asff__free(r->alloc, r->ring);
     }
@@ -479,8 +488,10 @@ static bool reader_setup(reader *r)
     for (k = 0; k < r->nring; k++) {
         asff__buf_init(&r->ring[k].bytes, r->alloc);
         asff__buf_init(&r->ring[k].paths, r->alloc);
+        if (!r->po.keep && asff_arena_new(r->alloc, &r->ring[k].arena, NULL) != ASFF_OK)
+            return false;
     }
-    mo.keep = true; /* findings wait in their part until delivered */
+    mo.keep = true; /* what the parser reads itself waits in its part (fast.c keeps the stand-ins) */
     if (asff_parser_new(&mo, main_finding, main_error, r, &r->main, NULL) != ASFF_OK)
         return false;
     r->max_depth = r->main->opt.max_depth;
@@ -574,7 +585,7 @@ asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *optio
     if (!o.part_size)
         o.part_size = (size_t)256 << 10;
     r.nw = jobs;
-    r.nring = o.parts ? o.parts : 4u * jobs;
+    r.nring = o.parts ? o.parts : 3u * jobs;
     if (r.nring < 2)
         r.nring = 2;
     r.o = o;
