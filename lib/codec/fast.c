@@ -467,7 +467,11 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
         if (i >= lim || d[i] != '{')
             return off;
         s = i;
-        end = scan_object(p, d, s, lim, n);
+        if (p->dg_trust && p->pbase == 0 && s == 0 && p->dg_trust <= lim)
+            end = p->dg_trust; /* parallel.c: found by the same scanner in the object's real place */
+        else
+            end = scan_object(p, d, s, lim, n);
+        p->dg_trust = 0;
         if (!end || end - s > p->opt.max_finding)
             return off;
         if (p->delegate) {

@@ -22,6 +22,11 @@
 
 enum { P_FREE, P_FILLING, P_READY, P_BUSY, P_DONE };
 
+/* Blanks after each handed-over finding in its part: the front-end's padding (fast.c reads the
+ * finding in place instead of copying it into a padded buffer). */
+#define TAIL 64u
+static const char blanks[TAIL + 1] = "                                                                ";
+
 enum { E_HANDED, E_FINDING, E_ERROR };
 
 /* A finding handed over (read by a thread), or read by the parser, or a skipped item. */
@@ -163,8 +168,9 @@ static void read_entry(worker *w, part *pt, entry *e)
     w->p->opt.max_depth = r->max_depth - e->depth;
     w->p->shared = r->po.keep ? NULL : pt->arena;
     asff_parser_reset(w->p);
+    w->p->dg_trust = e->len;
     w->got = NULL;
-    st = asff_parser_feed(w->p, pt->bytes.data + e->at, e->len, NULL);
+    st = asff_parser_feed(w->p, pt->bytes.data + e->at, e->len + TAIL, NULL);
     if (st == ASFF_OK)
         st = asff_parser_finish(w->p, NULL);
     if (st == ASFF_ERR_NOMEM)
@@ -356,7 +362,8 @@ static int main_finding(void *ctx, void *finding, const asff_finding_info *info)
         e->len = p->dg_len;
         e->depth = p->dg_depth;
         e->top = p->dg_top;
-        if (asff__buf_append(&pt->bytes, p->dg_data, p->dg_len) != ASFF_OK) {
+        if (asff__buf_append(&pt->bytes, p->dg_data, p->dg_len) != ASFF_OK ||
+            asff__buf_append(&pt->bytes, blanks, TAIL) != ASFF_OK) {
             pt->n--;
             e = NULL;
         }
