@@ -152,8 +152,10 @@ struct asff_parser {
     size_t dg_len;
     uint32_t dg_depth;            /* containers open around it */
     bool dg_top;                  /* a top-level value (the finding callback saw "{}" in its place) */
-    size_t dg_trust;              /* a reading thread's parser: the object at offset 0 ends here, as the
-                                     scanner of the parser in place found (it is not scanned again) */
+    size_t dg_trust;              /* a reading thread's parser: the object at stream offset dg_trust_at
+                                     is this long, as the scanner of the parser in place found (it is
+                                     not scanned again) */
+    uint64_t dg_trust_at;
 };
 
 /* The \\u-escape scanner's states (lines.c). */

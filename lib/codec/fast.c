@@ -467,8 +467,8 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
         if (i >= lim || d[i] != '{')
             return off;
         s = i;
-        if (p->dg_trust && p->pbase == 0 && s == 0 && p->dg_trust <= lim)
-            end = p->dg_trust; /* parallel.c: found by the same scanner in the object's real place */
+        if (p->dg_trust && p->pbase + s == p->dg_trust_at && p->dg_trust <= lim - s)
+            end = s + p->dg_trust; /* parallel.c: found by the same scanner in the object's real place */
         else
             end = scan_object(p, d, s, lim, n);
         p->dg_trust = 0;

@@ -59,6 +59,7 @@ typedef struct worker {
     unsigned index;
     asff_parser *p;              /* reads one handed-over finding at a time */
     void *got;
+    bool reuse;                  /* p takes the next finding without a reset */
     pthread_t thread;
     bool started;
 } worker;
@@ -165,17 +166,29 @@ static void read_entry(worker *w, part *pt, entry *e)
 {
     reader *r = w->r;
     asff_status st;
+    uint64_t count;
+    const char *bytes = pt->bytes.data + e->at;
+    /* Findings follow each other on one line in the same parser (a new yajl handle per finding
+     * costs more than its parse): a value on one line whatever came before. A finding with a line
+     * break in it gets a parser of its own (in line mode its break could end a record). */
+    bool alone = memchr(bytes, '\n', e->len) != NULL;
+    if (!w->reuse || alone)
+        asff_parser_reset(w->p);
+    w->reuse = !alone;
     w->p->opt.max_depth = r->max_depth - e->depth;
     w->p->shared = r->po.keep ? NULL : pt->arena;
-    asff_parser_reset(w->p);
+    w->p->fast_ready = w->p->fast_on; /* between two values: where the fast path may read */
     w->p->dg_trust = e->len;
+    w->p->dg_trust_at = asff_parser_offset(w->p);
     w->got = NULL;
-    st = asff_parser_feed(w->p, pt->bytes.data + e->at, e->len + TAIL, NULL);
-    if (st == ASFF_OK)
-        st = asff_parser_finish(w->p, NULL);
+    count = asff_parser_count(w->p);
+    st = asff_parser_feed(w->p, bytes, e->len + TAIL, NULL);
+    if (st != ASFF_OK || w->p->in_value)
+        w->reuse = false;
     if (st == ASFF_ERR_NOMEM)
         e->st = ASFF_ERR_NOMEM;
-    else if (st != ASFF_OK || !w->got || asff_parser_count(w->p) != 1 || (e->top && envelope_member(w->got)))
+    else if (st != ASFF_OK || !w->got || asff_parser_count(w->p) != count + 1 || w->p->in_value ||
+             (e->top && envelope_member(w->got)))
         e->anomaly = true;
     if (e->st == ASFF_OK && !e->anomaly)
         e->finding = w->got;
