@@ -42,8 +42,9 @@ int cli_parse_inputs_errors(int nfiles, char **files, const asff_parse_options *
 int cli_filter_inputs(int nfiles, char **files, const asff_parse_options *po, const asff_filter *filter, bool strict,
                       asff_finding_fn fn, void *ctx);
 
-/* --jobs N (jobs.c): regular files are read on N threads, output as with one job. 0 (the default):
- * one per online CPU; 1: one parser, the plain reader. */
+/* --jobs N (jobs.c): regular files are read on N threads, output as with one job. 0: one per online
+ * CPU (the default of fmt, validate, filter and insight, which set it); 1: one parser, the plain
+ * reader (the default of the other commands). */
 extern unsigned cli_jobs;
 /* The number of threads --jobs asks for (0 resolved to the online CPUs). */
 unsigned cli_jobs_count(void);

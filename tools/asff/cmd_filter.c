@@ -105,6 +105,7 @@ int asff_cmd_filter(int argc, char **argv)
     asff_error err = CLI_ERROR_INIT;
     memset(&c, 0, sizeof c);
     c.limit = UINT64_MAX;
+    cli_jobs = 0; /* --jobs: one thread per core unless told */
     fo.has_now = true;
     fo.now_seconds = (int64_t)time(NULL);
     if (!sort) {

@@ -66,6 +66,7 @@ int asff_cmd_fmt(int argc, char **argv)
     const char *out_dir = NULL;
     bool csv = false;
     int i, rc, jrc;
+    cli_jobs = 0; /* --jobs: one thread per core unless told */
     for (i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             help(stdout);

@@ -75,6 +75,7 @@ int asff_cmd_insight(int argc, char **argv)
     int i, rc = ASFF_EXIT_OK, jrc;
     char *narrowed = NULL;
     memset(&c, 0, sizeof c);
+    cli_jobs = 0; /* --jobs: one thread per core unless told */
     fo.has_now = true;
     fo.now_seconds = (int64_t)time(NULL);
     for (i = 1; i < argc; i++) {

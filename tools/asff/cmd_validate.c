@@ -329,6 +329,7 @@ int asff_cmd_validate(int argc, char **argv)
     unsigned long long total = 0, errors = 0, warnings = 0, advice = 0;
     memset(&c, 0, sizeof c);
     c.vo = (asff_validate_options)ASFF_VALIDATE_OPTIONS_INIT;
+    cli_jobs = 0; /* --jobs: one thread per core unless told */
     for (i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             help(stdout);

@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include "cli.h"
 
-unsigned cli_jobs = 0;
+unsigned cli_jobs = 1; /* the commands with --jobs set 0 (one per core) before reading options */
 cli_work_hook cli_work = {NULL, NULL, NULL};
 
 static bool have_result;
