@@ -192,7 +192,8 @@ typedef struct asff_parallel_options {
  * is read in parts; anything else (a pipe, a terminal), jobs 1, or a library built without simdjson
  * (or ASFF_FRONTEND=yajl) is read by one parser on the calling thread. info->document is the
  * document as far as it has been read, which may be ahead of the finding. Without options->keep a
- * finding lives until on_finding returns. Reading errors are ASFF_ERR_IO. ASFF_ERR_INVALID_ARG for
+ * finding lives until on_finding returns. options->allocator, when given, is called from every
+ * reading thread: it must be thread-safe. Reading errors are ASFF_ERR_IO. ASFF_ERR_INVALID_ARG for
  * unknown options (either struct's version) or a NULL file.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *options,
