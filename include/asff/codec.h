@@ -185,6 +185,49 @@ ASFF_API void asff_finding_list_free(asff_finding_list *list);
 ASFF_NODISCARD ASFF_API asff_status asff_parse_object(const void *data, size_t len, unsigned type_id,
                                        const asff_parse_options *options, void **out, asff_error *err);
 
+/* ---- parallel reading ------------------------------------------------------------------- */
+
+/** Per-finding work run on a reader thread (asff_parse_file_parallel): validate, match a filter, ...
+ * worker is the thread's number, 0 .. jobs - 1 (for per-thread scratch state). The finding is
+ * read-only here. The result goes to the ordered callback with the finding. */
+typedef void *(*asff_work_fn)(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info);
+/** The ordered callback of asff_parse_file_parallel: each finding in input order, on the calling
+ * thread, with the result of the work callback (NULL without one; the callback owns it). Return 0
+ * to go on, anything else to stop (ASFF_ERR_ABORTED). */
+typedef int (*asff_ordered_fn)(void *ctx, void *finding, const asff_finding_info *info, void *work);
+
+/** Options of asff_parse_file_parallel. Zero in a field means its default. */
+typedef struct asff_parallel_options {
+    unsigned version;            /**< ASFF_PARALLEL_OPTIONS_VERSION */
+    unsigned jobs;               /**< threads that read, the calling one included; 0 = online CPUs */
+    size_t part_size;            /**< input bytes of one part handed to a thread, default 256 KiB */
+    size_t parts;                /**< parts in flight (the memory bound), default 3 per job */
+    asff_work_fn work;           /**< optional per-finding work on the reading threads */
+    void *work_ctx;              /**< its context */
+    void (*work_free)(void *work_ctx, void *result); /**< frees a result never delivered (after a stop) */
+} asff_parallel_options;
+
+#define ASFF_PARALLEL_OPTIONS_VERSION 1 /**< the current version of asff_parallel_options */
+/** Initializer of asff_parallel_options: the current version, every other field zero (its default). */
+#define ASFF_PARALLEL_OPTIONS_INIT {ASFF_PARALLEL_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL}
+
+/**
+ * Read the findings of file (from its current position to its end; not closed) on several threads,
+ * delivering each, and each skipped item, to on_finding / on_error in input order on the calling
+ * thread, exactly as one asff_parser fed the same bytes would: the same findings, the same
+ * asff_finding_info (index, path, offset, length, line), the same errors with the same JSON Pointer,
+ * offset, line and column, the same final status (docs/codec.md, Parallel reading). A regular file
+ * is read in parts; anything else (a pipe, a terminal), jobs 1, or a library built without simdjson
+ * (or ASFF_FRONTEND=yajl) is read by one parser on the calling thread. info->document is the
+ * document as far as it has been read, which may be ahead of the finding. Without options->keep a
+ * finding lives until on_finding returns. options->allocator, when given, is called from every
+ * reading thread: it must be thread-safe. Reading errors are ASFF_ERR_IO. ASFF_ERR_INVALID_ARG for
+ * unknown options (either struct's version) or a NULL file.
+ */
+ASFF_NODISCARD ASFF_API asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *options,
+                                              const asff_parallel_options *parallel, asff_ordered_fn on_finding,
+                                              asff_parse_error_fn on_error, void *ctx, asff_error *err);
+
 /* ---- writer ------------------------------------------------------------------------------ */
 
 /** The shape of the document a writer produces. */

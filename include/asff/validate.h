@@ -74,6 +74,11 @@ ASFF_API size_t asff_report_advice(const asff_report *report);
 ASFF_API const asff_violation *asff_report_get(const asff_report *report, size_t i);
 /** The first violation with this rule id (and path, when path is not NULL), or NULL. */
 ASFF_API const asff_violation *asff_report_find(const asff_report *report, const char *rule, const char *path);
+/** Append copies of violations[0 .. count) (strings copied into the report; NULL limit and actual
+ * stay NULL) and count their levels: the violations another report found, say on another thread
+ * (asff validate --jobs). ASFF_ERR_INVALID_ARG for a NULL report (or NULL violations with a count),
+ * ASFF_ERR_NOMEM (the report then holds the violations appended before). */
+ASFF_NODISCARD ASFF_API asff_status asff_report_add(asff_report *report, const asff_violation *violations, size_t count);
 /** Changes recorded by asff_normalize. */
 ASFF_API size_t asff_report_change_count(const asff_report *report);
 /** Change i (0 <= i < asff_report_change_count), NULL when out of range. */

@@ -156,6 +156,16 @@ struct asff_parser {
     bool redo_whole;              /* want_whole asked for the finding: read it again without projection */
     struct asff__dkey *dkeys;     /* names seen in FK_DRY objects and maps (duplicates), a stack */
     size_t ndkeys, cdkeys;
+    /* parallel reading (parallel.c): the fast path hands findings' bytes over instead of reading them */
+    bool delegate;                /* set by asff__codec_delegate */
+    const unsigned char *dg_data; /* during the finding callback of a handed-over finding: its bytes */
+    size_t dg_len;
+    uint32_t dg_depth;            /* containers open around it */
+    bool dg_top;                  /* a top-level value (the finding callback saw "{}" in its place) */
+    size_t dg_trust;              /* a reading thread's parser: the object at stream offset dg_trust_at
+                                     is this long, as the scanner of the parser in place found (it is
+                                     not scanned again) */
+    uint64_t dg_trust_at;
 };
 
 typedef struct asff__dkey {
@@ -336,5 +346,9 @@ bool asff__codec_fast_resume(asff_parser *p);
 /* Read the findings that start at d[off] with simdjson while they can be, up to d[lim]; returns
  * where yajl goes on (p->fast_ready false then). p->st is set on a final error. */
 size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, size_t lim, size_t n);
+/* parallel.c: the fast path's boundary scanner hands each finding it could read over (p->dg_*, an
+ * empty finding delivered in its place) instead of reading it; false (nothing changed) without
+ * the fast path. */
+bool asff__codec_delegate(asff_parser *p);
 
 #endif

@@ -372,6 +372,42 @@ static void undo(asff_parser *p, const snapshot *s)
         asff_arena_reset(a); /* what the attempt allocated; the yajl path starts the finding over */
 }
 
+/* Parallel reading: the builder gets "{}" for the object d[s, end) at its place, and the finding
+ * callback finds the object's bytes in p->dg_* (parallel.c reads them on another thread). */
+static int hand_over(asff_parser *p, const unsigned char *d, size_t s, size_t end)
+{
+    snapshot snap;
+    int rc;
+    bool keep = p->opt.keep;
+    take(p, &snap);
+    p->opt.keep = false; /* the stand-in stays the parser's */
+    p->fast = true;
+    p->fast_failed = false;
+    p->fast_depth = 0;
+    p->fast_end = p->pbase + end;
+    p->dg_data = d + s;
+    p->dg_len = end - s;
+    p->dg_depth = p->jdepth;
+    p->dg_top = p->nframes == 0;
+    set_pos(p, p->pbase + s + 1);
+    rc = ev_start_map(p) && ev_end_map(p);
+    p->fast = false;
+    p->dg_data = NULL;
+    p->opt.keep = keep;
+    if (rc && !p->fast_failed)
+        return ASFF__SIMD_OK;
+    if (p->st != ASFF_OK && !p->fast_failed)
+        return ASFF__SIMD_STOPPED;
+    undo(p, &snap);
+    return ASFF__SIMD_UNSURE;
+}
+
+bool asff__codec_delegate(asff_parser *p)
+{
+    p->delegate = p->fast_on;
+    return p->delegate;
+}
+
 /* Read the object d[s, end) with simdjson; ASFF__SIMD_OK when the builder took it whole. */
 static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t end, size_t n)
 {
@@ -437,10 +473,21 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
         if (i >= lim || d[i] != '{')
             return off;
         s = i;
-        end = scan_object(p, d, s, lim, n);
+        if (p->dg_trust && p->pbase + s == p->dg_trust_at && p->dg_trust <= lim - s)
+            end = s + p->dg_trust; /* parallel.c: found by the same scanner in the object's real place */
+        else
+            end = scan_object(p, d, s, lim, n);
+        p->dg_trust = 0;
         if (!end || end - s > p->opt.max_finding)
             return off;
-        rc = read_object(p, d, s, end, n);
+        if (p->delegate) {
+            /* handed over only where it is read as a finding, within the depth limit */
+            if ((!in_array && !asff__codec_record_envelope(p)) || p->jdepth >= p->opt.max_depth)
+                return off;
+            rc = hand_over(p, d, s, end);
+        } else {
+            rc = read_object(p, d, s, end, n);
+        }
         if (rc == ASFF__SIMD_UNSURE)
             return off;
         /* the finding is read (or the callback stopped): yajl reads a stand-in for it */
@@ -484,6 +531,12 @@ bool asff__codec_fast_resume(asff_parser *p)
 {
     (void)p;
     return true;
+}
+
+bool asff__codec_delegate(asff_parser *p)
+{
+    (void)p;
+    return false;
 }
 
 size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, size_t lim, size_t n)

@@ -86,6 +86,15 @@ size_t asff__text_escape(char *out, size_t size, const char *s, size_t len)
     size_t plen;
     if (size == 0)
         return 0;
+    /* most text is printable ASCII that fits: shown as it is */
+    while (i < len && u[i] >= 0x20 && u[i] < 0x7f)
+        i++;
+    if (i == len && len <= size - 1) {
+        memcpy(out, s, len);
+        out[len] = '\0';
+        return len;
+    }
+    i = 0;
     /* first pass: does the whole escaped text fit? if not, keep room for "..." */
     while (i < len && total <= size - 1) {
         i += next_piece(u + i, len - i, piece, &plen);

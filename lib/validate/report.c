@@ -222,6 +222,32 @@ asff_status asff__vr_addv(asff_report *r, asff_level level, const char *cat, con
     return ASFF_OK;
 }
 
+asff_status asff_report_add(asff_report *r, const asff_violation *vs, size_t count)
+{
+    size_t i;
+    if (!r || (!vs && count))
+        return ASFF_ERR_INVALID_ARG;
+    for (i = 0; i < count; i++) {
+        asff_violation *v = next_slot(r);
+        bool fail = false;
+        if (!v)
+            return ASFF_ERR_NOMEM;
+        v->level = vs[i].level;
+        v->rule = dup_or_null(r, vs[i].rule, &fail);
+        v->ref = dup_or_null(r, vs[i].ref, &fail);
+        v->path = dup_or_null(r, vs[i].path, &fail);
+        v->message = dup_or_null(r, vs[i].message, &fail);
+        v->limit = dup_or_null(r, vs[i].limit, &fail);
+        v->actual = dup_or_null(r, vs[i].actual, &fail);
+        v->finding = vs[i].finding;
+        if (fail)
+            return ASFF_ERR_NOMEM;
+        r->nv++;
+        count_level(r, v->level);
+    }
+    return ASFF_OK;
+}
+
 asff_status asff__vr_add_static(asff_report *r, asff_level level, const char *id, const char *ref, const char *path,
                           const char *message, uint64_t finding)
 {

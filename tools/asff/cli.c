@@ -184,6 +184,8 @@ static int parse_one(FILE *in, const char *name, const asff_parse_options *opts,
     asff_error err;
     asff_status st = ASFF_OK;
     size_t n;
+    if (cli_parallel_input(in))
+        return cli_parse_parallel(in, name, opts, fn, ctx, efn, ectx);
     r.fn = fn;
     r.ctx = ctx;
     r.skip.file = name;

@@ -42,6 +42,32 @@ int cli_parse_inputs_errors(int nfiles, char **files, const asff_parse_options *
 int cli_filter_inputs(int nfiles, char **files, const asff_parse_options *po, const asff_filter *filter, bool strict,
                       asff_finding_fn fn, void *ctx);
 
+/* --jobs N (jobs.c): regular files are read on N threads, output as with one job. 0: one per online
+ * CPU (the default of fmt, validate, filter and insight, which set it); 1: one parser, the plain
+ * reader (the default of the other commands). */
+extern unsigned cli_jobs;
+/* The number of threads --jobs asks for (0 resolved to the online CPUs). */
+unsigned cli_jobs_count(void);
+/* argv[*i] is --jobs N or --jobs=N: take it (advancing *i) and return 0, or print a usage message and
+ * return ASFF_EXIT_USAGE; -1 when it is another argument. */
+int cli_take_jobs(const char *cmd, int argc, char **argv, int *i);
+/* Per-finding work the command runs on the reading threads (validate, a filter match): set before
+ * reading. The finding callback takes its result with cli_work_result: false when it was not run
+ * (one job: the callback does the work itself). free releases a result not taken. */
+typedef struct cli_work_hook {
+    asff_work_fn fn;
+    void *ctx;
+    void (*free)(void *ctx, void *result);
+} cli_work_hook;
+extern cli_work_hook cli_work;
+bool cli_work_result(void **out);
+/* The work of filter and insight: ctx (an asff_filter) when the finding passes it, else NULL. */
+void *cli_match_work(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info);
+/* Whether in is read in parallel (a regular file, more than one job), and the reader that does it. */
+bool cli_parallel_input(FILE *in);
+int cli_parse_parallel(FILE *in, const char *name, const asff_parse_options *opts, asff_finding_fn fn, void *ctx,
+                       cli_error_fn efn, void *ectx);
+
 /* Every asff_error the tool prints starts from this: a field never set is never printed. */
 #define CLI_ERROR_INIT {ASFF_OK, "", "", 0, 0, 0, 0, "", ""}
 

@@ -32,7 +32,9 @@ static void help(FILE *out)
             "  --local               lift the service limits on filters\n"
             "  --skip-invalid        report unreadable findings on stderr and go on\n"
             "  --prefilter           skip NDJSON lines that cannot pass the filters without parsing them\n"
-            "                        (faster; a broken line is then not always reported: asff filter --help)\n\n"
+            "                        (faster; a broken line is then not always reported: asff filter --help)\n"
+            "  --jobs N              read and match regular files on N threads (default: one per core;\n"
+            "                        1: one thread; not with --prefilter); the output is the same whatever N\n\n"
             "exit codes: 0 ok; 1 invalid input or skipped findings; 2 usage or bad filter; 3 I/O error\n");
 }
 
@@ -45,8 +47,11 @@ typedef struct ins_ctx {
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     ins_ctx *c = ctx;
+    void *worked;
     (void)info;
     explain_add(&c->why, finding);
+    if (cli_work_result(&worked) && !worked)
+        return 0; /* matched on a reading thread: it does not pass */
     if (asff_insight_add(c->ins, finding) != ASFF_OK) {
         c->failed = true;
         return 1;
@@ -68,9 +73,10 @@ int asff_cmd_insight(int argc, char **argv)
     asff_error err = CLI_ERROR_INIT;
     char *text;
     size_t len;
-    int i, rc = ASFF_EXIT_OK;
+    int i, rc = ASFF_EXIT_OK, jrc;
     char *narrowed = NULL;
     memset(&c, 0, sizeof c);
+    cli_jobs = 0; /* --jobs: one thread per core unless told */
     fo.has_now = true;
     fo.now_seconds = (int64_t)time(NULL);
     for (i = 1; i < argc; i++) {
@@ -87,6 +93,10 @@ int asff_cmd_insight(int argc, char **argv)
             continue;
         } else if (strcmp(a, "--prefilter") == 0) {
             strict = false;
+            continue;
+        } else if ((jrc = cli_take_jobs("insight", argc, argv, &i)) >= 0) {
+            if (jrc)
+                return jrc;
             continue;
         } else if (strcmp(a, "--") == 0) {
             i++;
@@ -166,6 +176,8 @@ int asff_cmd_insight(int argc, char **argv)
     }
     if (asff_insight_projection(c.ins, &proj, NULL) == ASFF_OK)
         po.projection = &proj; /* build only what the insight reads (docs/filter.md, Projection) */
+    cli_work.fn = cli_match_work;
+    cli_work.ctx = flt;
     if (!explain_init(&c.why, flt))
         c.failed = true;
     else

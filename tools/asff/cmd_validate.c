@@ -11,7 +11,8 @@ const char asff_cmd_validate_summary[] = "check findings against Security Hub's 
 static void help(FILE *out)
 {
     fprintf(out,
-            "usage: asff validate [--strict] [--batch] [--no-service-owned] [--format text|json] [FILE...]\n\n"
+            "usage: asff validate [--strict] [--batch] [--no-service-owned] [--format text|json]\n"
+            "                     [--jobs N] [FILE...]\n\n"
             "Checks every finding of FILEs (stdin when none or '-') against the rules Security Hub applies\n"
             "on import (docs/validate.md lists them with their ids).\n\n"
             "  --strict            warnings count as failures; a Types namespace outside the ASFF\n"
@@ -28,7 +29,9 @@ static void help(FILE *out)
             "  --format json       one JSON object per file on stdout:\n"
             "                      {\"file\":...,\"findings\":N,\"input_errors\":N,\"input_error_list\":[...],\n"
             "                       \"report\":{\"errors\":..,\"violations\":[...]}} (input errors: findings\n"
-            "                      that could not be read, with code, message, path, line, column)\n\n"
+            "                      that could not be read, with code, message, path, line, column)\n"
+            "  --jobs N            read and check regular files on N threads (default: one per core;\n"
+            "                      1: one thread); the output is the same whatever N\n\n"
             "exit codes: 0 no errors; 1 errors (with --strict: warnings too) or unreadable findings;\n"
             "            2 usage; 3 I/O or internal error\n");
 }
@@ -48,6 +51,8 @@ typedef struct vctx {
     /* --format json: the file's input errors (unreadable findings, broken input), as JSON items */
     yajl_gen perr;
     unsigned long nperr;
+    /* --jobs, text format: what the reading threads found (not kept in the report) */
+    size_t w_errors, w_warnings, w_advice;
 } vctx;
 
 /* --valid-out / --invalid-out: the finding goes to one of them (errors decide, as asff import does). */
@@ -92,16 +97,27 @@ static void on_input_error(void *ctx, const char *file, const asff_error *err)
     yajl_gen_map_close(g);
 }
 
-/* One violation as a text line; every value from the finding escaped and bounded (docs/cli.md). */
-static void print_violation(const vctx *c, const asff_violation *v, const char *id)
+/* A violation's text line fits in this. */
+#define LINE_SIZE (4 * CLI_SHOW + ASFF_ERROR_PATH_SIZE + 1024 + 64)
+
+/* One violation as a text line into buf[LINE_SIZE]; every value from the finding escaped and bounded
+ * (docs/cli.md). Returns its length. */
+static size_t format_violation(char *buf, const char *file, const asff_violation *v, const char *id)
 {
     char f[CLI_SHOW], i[CLI_SHOW], p[ASFF_ERROR_PATH_SIZE], m[1024], r[CLI_SHOW];
-    printf("%s: finding %llu", cli_show(f, sizeof f, c->file), (unsigned long long)v->finding);
-    if (id)
-        printf(" (Id %s)", cli_show(i, sizeof i, id));
+    int n;
     cli_show(p, sizeof p, v->path);
-    printf(": %s%s%s: %s [%s]\n", p, p[0] ? ": " : "", asff_level_name(v->level), cli_show(m, sizeof m, v->message),
-           cli_show(r, sizeof r, v->rule));
+    n = snprintf(buf, LINE_SIZE, "%s: finding %llu%s%s%s: %s%s%s: %s [%s]\n", cli_show(f, sizeof f, file),
+                 (unsigned long long)v->finding, id ? " (Id " : "", id ? cli_show(i, sizeof i, id) : "", id ? ")" : "",
+                 p, p[0] ? ": " : "", asff_level_name(v->level), cli_show(m, sizeof m, v->message),
+                 cli_show(r, sizeof r, v->rule));
+    return n < 0 ? 0 : (size_t)n < LINE_SIZE ? (size_t)n : LINE_SIZE - 1;
+}
+
+static void print_violation(const vctx *c, const asff_violation *v, const char *id)
+{
+    char line[LINE_SIZE];
+    fwrite(line, 1, format_violation(line, c->file, v, id), stdout);
 }
 
 static void print_text(vctx *c, size_t from, const char *const *ids)
@@ -113,12 +129,138 @@ static void print_text(vctx *c, size_t from, const char *const *ids)
     }
 }
 
+/* --jobs: each finding is checked on a reading thread, into that thread's scratch report; what it
+ * found comes here in one block (vpack), in order: the text lines and the counts (text), or the
+ * violations for the file's report (json). */
+typedef struct vwork {
+    asff_validate_options vo;
+    const vctx *c;          /* its file name and format (fixed while a file is read) */
+    asff_report **scratch;  /* one per thread */
+} vwork;
+
+typedef struct vpack {
+    bool failed;            /* out of memory on the thread: checked here again */
+    size_t errors, warnings, advice;
+    size_t text_len;        /* text: the lines, after the violations */
+    char *text;
+    size_t n;               /* json: the violations, then their strings */
+    asff_violation v[];
+} vpack;
+
+static char *pack_str(char **at, const char *s)
+{
+    char *d = *at;
+    size_t n;
+    if (!s)
+        return NULL;
+    n = strlen(s) + 1;
+    memcpy(d, s, n);
+    *at += n;
+    return d;
+}
+
+static void *validate_work(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info)
+{
+    static vpack failed = {.failed = true};
+    vwork *w = ctx;
+    asff_validate_options vo = w->vo;
+    asff_report *r = w->scratch[worker];
+    asff_status st;
+    size_t i, n, bytes;
+    vpack *pk;
+    char *at;
+    vo.index = info->index;
+    asff_report_clear(r);
+    st = asff_validate(finding, &vo, r);
+    if (st != ASFF_OK && st != ASFF_ERR_INVALID)
+        return &failed;
+    if ((n = asff_report_count(r)) == 0)
+        return NULL; /* nothing to report */
+    if (!w->c->json) {
+        const char *id = ((const asff_AwsSecurityFinding *)finding)->Id;
+        char line[LINE_SIZE];
+        size_t cap = 1024;
+        if (!(pk = malloc(sizeof *pk + cap)))
+            return &failed;
+        memset(pk, 0, sizeof *pk);
+        for (i = 0; i < n; i++) {
+            size_t len = format_violation(line, w->c->file, asff_report_get(r, i), id);
+            if (pk->text_len + len > cap) {
+                vpack *grown = realloc(pk, sizeof *pk + (cap = 2 * (pk->text_len + len)));
+                if (!grown) {
+                    free(pk);
+                    return &failed;
+                }
+                pk = grown;
+            }
+            memcpy((char *)&pk->v[0] + pk->text_len, line, len);
+            pk->text_len += len;
+        }
+        pk->text = (char *)&pk->v[0];
+        pk->errors = asff_report_errors(r);
+        pk->warnings = asff_report_warnings(r);
+        pk->advice = asff_report_advice(r);
+        return pk;
+    }
+    bytes = sizeof *pk + n * sizeof pk->v[0];
+    for (i = 0; i < n; i++) {
+        const asff_violation *v = asff_report_get(r, i);
+        const char *s[6] = {v->rule, v->ref, v->path, v->message, v->limit, v->actual};
+        size_t k;
+        for (k = 0; k < 6; k++)
+            bytes += s[k] ? strlen(s[k]) + 1 : 0;
+    }
+    if (!(pk = malloc(bytes)))
+        return &failed;
+    memset(pk, 0, sizeof *pk);
+    pk->n = n;
+    pk->errors = asff_report_errors(r);
+    at = (char *)&pk->v[n];
+    for (i = 0; i < n; i++) {
+        const asff_violation *v = asff_report_get(r, i);
+        pk->v[i] = *v;
+        pk->v[i].rule = pack_str(&at, v->rule);
+        pk->v[i].ref = pack_str(&at, v->ref);
+        pk->v[i].path = pack_str(&at, v->path);
+        pk->v[i].message = pack_str(&at, v->message);
+        pk->v[i].limit = pack_str(&at, v->limit);
+        pk->v[i].actual = pack_str(&at, v->actual);
+    }
+    return pk;
+}
+
+static void validate_work_free(void *ctx, void *result)
+{
+    (void)ctx;
+    if (result && !((vpack *)result)->failed)
+        free(result);
+}
+
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     vctx *c = ctx;
     asff_AwsSecurityFinding *f = finding;
+    void *worked;
     c->vo.index = info->index;
     c->findings++;
+    if (!c->batch && cli_work_result(&worked) && (!worked || !((vpack *)worked)->failed)) {
+        /* checked on a reading thread */
+        vpack *pk = worked;
+        bool nomem = pk && pk->n && asff_report_add(c->report, pk->v, pk->n) != ASFF_OK;
+        if (pk && !c->json) {
+            fwrite(pk->text, 1, pk->text_len, stdout);
+            c->w_errors += pk->errors;
+            c->w_warnings += pk->warnings;
+            c->w_advice += pk->advice;
+        }
+        split_out(c, f, pk && pk->errors);
+        validate_work_free(NULL, pk);
+        if (nomem) {
+            c->nomem = true;
+            return 1;
+        }
+        return 0;
+    }
     if (c->batch) {
         if (c->nkept == c->capkept) {
             size_t cap = c->capkept ? c->capkept * 2 : 64;
@@ -176,7 +318,9 @@ int asff_cmd_validate(int argc, char **argv)
 {
     asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
     vctx c;
-    int i, rc = ASFF_EXIT_OK, nfiles;
+    int i, rc = ASFF_EXIT_OK, nfiles, jrc;
+    vwork work;
+    unsigned nscratch = 0, k2;
     bool strict = false;
     const char *valid_path = NULL, *invalid_path = NULL;
     FILE *valid_file = NULL, *invalid_file = NULL;
@@ -185,6 +329,7 @@ int asff_cmd_validate(int argc, char **argv)
     unsigned long long total = 0, errors = 0, warnings = 0, advice = 0;
     memset(&c, 0, sizeof c);
     c.vo = (asff_validate_options)ASFF_VALIDATE_OPTIONS_INIT;
+    cli_jobs = 0; /* --jobs: one thread per core unless told */
     for (i = 1; i < argc; i++) {
         if (cli_is_help(argv[i])) {
             help(stdout);
@@ -197,6 +342,9 @@ int asff_cmd_validate(int argc, char **argv)
         } else if ((strcmp(argv[i], "--valid-out") == 0 || strcmp(argv[i], "--invalid-out") == 0) && i + 1 < argc) {
             *(argv[i][2] == 'v' ? &valid_path : &invalid_path) = argv[i + 1];
             i++;
+        } else if ((jrc = cli_take_jobs("validate", argc, argv, &i)) >= 0) {
+            if (jrc)
+                return jrc;
         } else if (strcmp(argv[i], "--no-service-owned") == 0) {
             c.vo.skip_service_owned = true;
         } else if (strcmp(argv[i], "--format") == 0 || strncmp(argv[i], "--format=", 9) == 0) {
@@ -241,6 +389,22 @@ int asff_cmd_validate(int argc, char **argv)
         fprintf(stderr, "asff validate: out of memory\n");
         return ASFF_EXIT_IO;
     }
+    memset(&work, 0, sizeof work);
+    if (!c.batch && cli_jobs_count() > 1) {
+        /* a scratch report per reading thread; without them the findings are checked here */
+        work.vo = c.vo;
+        work.c = &c;
+        nscratch = cli_jobs_count();
+        work.scratch = calloc(nscratch, sizeof *work.scratch);
+        for (k2 = 0; work.scratch && k2 < nscratch; k2++)
+            if (asff_report_new(NULL, &work.scratch[k2], NULL) != ASFF_OK)
+                break;
+        if (work.scratch && k2 == nscratch) {
+            cli_work.fn = validate_work;
+            cli_work.ctx = &work;
+            cli_work.free = validate_work_free;
+        }
+    }
     po.keep = c.batch;
     po.skip_invalid = true;  /* report a finding that does not fit the model and go on */
     nfiles = argc - i;
@@ -252,6 +416,7 @@ int asff_cmd_validate(int argc, char **argv)
         size_t k;
         c.file = strcmp(files[i], "-") == 0 ? "<stdin>" : files[i];
         c.findings = 0;
+        c.w_errors = c.w_warnings = c.w_advice = 0;
         asff_report_clear(c.report);
         c.nperr = 0;
         if (c.json) {
@@ -295,9 +460,9 @@ int asff_cmd_validate(int argc, char **argv)
         if (c.json)
             print_json(&c);
         total += c.findings;
-        errors += asff_report_errors(c.report);
-        warnings += asff_report_warnings(c.report);
-        advice += asff_report_advice(c.report);
+        errors += asff_report_errors(c.report) + c.w_errors;
+        warnings += asff_report_warnings(c.report) + c.w_warnings;
+        advice += asff_report_advice(c.report) + c.w_advice;
         if (c.nomem) {
             fprintf(stderr, "asff validate: out of memory\n");
             frc = ASFF_EXIT_IO;
@@ -337,6 +502,11 @@ int asff_cmd_validate(int argc, char **argv)
     }
     if (c.perr)
         yajl_gen_free(c.perr);
+    cli_work.fn = NULL;
+    cli_work.free = NULL;
+    for (k2 = 0; work.scratch && k2 < nscratch; k2++)
+        asff_report_free(work.scratch[k2]);
+    free(work.scratch);
     free(c.kept);
     asff_report_free(c.report);
     return rc;

@@ -89,6 +89,12 @@ class WriteOptions(ctypes.Structure):
                 ("allocator", c_ptr)]
 
 
+class ParallelOptions(ctypes.Structure):
+    """asff_parallel_options (asff_parse_file_parallel; not used by the bindings yet)"""
+    _fields_ = [("version", c_uint), ("jobs", c_uint), ("part_size", c_size), ("parts", c_size),
+                ("work", c_ptr), ("work_ctx", c_ptr), ("work_free", c_ptr)]
+
+
 class FilterOptions(ctypes.Structure):
     """asff_filter_options"""
     _fields_ = [("version", c_uint), ("mode", c_int), ("local", c_bool), ("negative_absent_fails", c_bool),
@@ -221,6 +227,7 @@ STRUCTS: Dict[str, Any] = {
     "asff_update_outcome": UpdateOutcome, "asff_update_options": UpdateOptions,
     "asff_update_stats": UpdateStats, "asff_call_info": CallInfo,
     "asff_ocsf_options": OcsfOptions, "asff_csv_options": CsvOptions, "asff_sarif_options": SarifOptions,
+    "asff_parallel_options": ParallelOptions,
 }
 
 #: option-struct versions (the C headers' *_VERSION macros; the ABI test compares them)
@@ -230,6 +237,7 @@ VERSIONS: Dict[str, int] = {
     "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 3,
     "ASFF_UPDATE_OPTIONS_VERSION": 2,
     "ASFF_OCSF_OPTIONS_VERSION": 1, "ASFF_CSV_OPTIONS_VERSION": 1, "ASFF_SARIF_OPTIONS_VERSION": 1,
+    "ASFF_PARALLEL_OPTIONS_VERSION": 1,
 }
 
 FINDING_FN = ctypes.CFUNCTYPE(c_int, c_ptr, c_ptr, ctypes.POINTER(FindingInfo))

@@ -1,0 +1,651 @@
+/*
+ * Parallel reading (codec.h asff_parse_file_parallel, docs/codec.md "Parallel reading").
+ *
+ * One parser on the calling thread reads the stream as usual, except that the fast path's boundary
+ * scanner hands each finding it would give simdjson over instead (fast.c hand_over): the builder
+ * gets "{}" in its place, so the parser's state, and every finding's index, path, offset and line,
+ * are those of the real input. The handed-over bytes are copied into parts (a bounded ring);
+ * reading threads parse each finding alone (into the part's arena) and run the work callback; the
+ * calling thread delivers the parts in order, with what the parser read itself (a finding the scanner
+ * left to it, a skipped item) at its place. A finding that a thread cannot read cleanly (an error, an envelope member) is
+ * read by the parser in place in a sequential run: the stream is read again from its start, the
+ * callbacks already made are not repeated, and everything after them comes from one parser, as
+ * without threads. So findings and errors are those of one parser, whatever the parts.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "codec_internal.h"
+
+enum { P_FREE, P_FILLING, P_READY, P_BUSY, P_DONE };
+
+/* Blanks after each handed-over finding in its part: the front-end's padding (fast.c reads the
+ * finding in place instead of copying it into a padded buffer). */
+#define TAIL 64u
+static const char blanks[TAIL + 1] = "                                                                ";
+
+enum { E_HANDED, E_FINDING, E_ERROR };
+
+/* A finding handed over (read by a thread), or read by the parser, or a skipped item. */
+typedef struct entry {
+    uint8_t kind;
+    bool top;                    /* a top-level value */
+    bool anomaly;                /* not read cleanly alone: the sequential run reads it */
+    uint32_t depth;              /* containers open around it */
+    size_t at, len;              /* its bytes in part.bytes */
+    size_t path;                 /* its JSON Pointer in part.paths */
+    asff_finding_info info;      /* path and document are set when it is used */
+    void *finding;               /* handed over: in the part's arena, or its own (keep); E_FINDING: its own */
+    void *work;
+    asff_error *err;             /* E_ERROR */
+    asff_status st;              /* ASFF_ERR_NOMEM when a thread ran out of memory on it */
+} entry;
+
+typedef struct part {
+    int state;
+    entry *e;
+    size_t n, cap;
+    asff_buf bytes, paths;
+    asff_arena *arena;           /* the findings (without keep) */
+} part;
+
+typedef struct reader reader;
+
+typedef struct worker {
+    reader *r;
+    unsigned index;
+    asff_parser *p;              /* reads one handed-over finding at a time */
+    void *got;
+    bool reuse;                  /* p takes the next finding without a reset */
+    pthread_t thread;
+    bool started;
+} worker;
+
+struct reader {
+    const asff_allocator *alloc;
+    asff_parse_options po;       /* the caller's */
+    asff_parallel_options o;
+    asff_ordered_fn on_finding;
+    asff_parse_error_fn on_error;
+    void *ctx;
+    size_t max_depth;
+
+    pthread_mutex_t mu;
+    pthread_cond_t cv;           /* a part became ready, done, or the threads must stop */
+    part *ring;
+    size_t nring;
+    uint64_t head, tail;         /* parts head .. tail-1 are in the ring; tail is filling */
+    bool quit;
+    worker *w;                   /* jobs of them; the last is the calling thread's */
+    unsigned nw;
+
+    asff_parser *main;
+    bool nomem;                  /* a part could not grow */
+    bool stop;                   /* stopped: a callback, an error, or the sequential run is needed */
+    bool anomaly;
+    asff_status st;              /* the outcome of delivering */
+    asff_error e;
+    uint64_t delivered;          /* callbacks made (findings and skipped items) */
+    uint64_t mute;               /* sequential run: callbacks not to repeat */
+};
+
+/* ---- parts ------------------------------------------------------------------------------------ */
+
+static part *filling(reader *r)
+{
+    return &r->ring[r->tail % r->nring];
+}
+
+static void part_clear(reader *r, part *pt)
+{
+    size_t i;
+    for (i = 0; i < pt->n; i++) {
+        entry *e = &pt->e[i];
+        if (e->finding && (r->po.keep || e->kind == E_FINDING))
+            asff_object_free(e->finding);
+        if (e->work && r->o.work_free)
+            r->o.work_free(r->o.work_ctx, e->work);
+        asff__free(r->alloc, e->err);
+    }
+    pt->n = 0;
+    asff_arena_reset(pt->arena);
+    asff__buf_reset(&pt->bytes);
+    asff__buf_reset(&pt->paths);
+}
+
+/* A new entry at the end of the filling part, with info and its path copied; NULL when out of memory. */
+static entry *add_entry(reader *r, int kind, const asff_finding_info *info)
+{
+    part *pt = filling(r);
+    entry *e;
+    size_t path = pt->paths.len;
+    if (pt->n == pt->cap) {
+        size_t cap = pt->cap ? pt->cap * 2 : 64;
+        entry *ne = asff__realloc(r->alloc, pt->e, cap * sizeof *ne);
+        if (!ne)
+            return NULL;
+        pt->e = ne;
+        pt->cap = cap;
+    }
+    if (asff__buf_append(&pt->paths, info->path ? info->path : "", info->path ? strlen(info->path) + 1 : 1) != ASFF_OK)
+        return NULL;
+    e = &pt->e[pt->n++];
+    memset(e, 0, sizeof *e);
+    e->kind = (uint8_t)kind;
+    e->info = *info;
+    e->path = path;
+    return e;
+}
+
+/* ---- reading one part (any thread) --------------------------------------------------------- */
+
+static int got_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    worker *w = ctx;
+    (void)info;
+    if (w->got && w->r->po.keep)
+        asff_object_free(w->got);
+    w->got = finding;
+    return 0;
+}
+
+/* A top-level object with one of these members may be an envelope: only the parser in place decides. */
+static bool envelope_member(const void *finding)
+{
+    const asff_extra *x;
+    for (x = ((const asff_object *)finding)->extra; x; x = x->next)
+        if (strcmp(x->name, "Findings") == 0 || strcmp(x->name, "detail") == 0)
+            return true;
+    return false;
+}
+
+static void read_entry(worker *w, part *pt, entry *e)
+{
+    reader *r = w->r;
+    asff_status st;
+    uint64_t count;
+    const char *bytes = pt->bytes.data + e->at;
+    /* Findings follow each other on one line in the same parser (a new yajl handle per finding
+     * costs more than its parse): a value on one line whatever came before. A finding with a line
+     * break in it gets a parser of its own (in line mode its break could end a record). */
+    bool alone = memchr(bytes, '\n', e->len) != NULL;
+    if (!w->reuse || alone)
+        asff_parser_reset(w->p);
+    w->reuse = !alone;
+    w->p->opt.max_depth = r->max_depth - e->depth;
+    w->p->shared = r->po.keep ? NULL : pt->arena;
+    w->p->fast_ready = w->p->fast_on; /* between two values: where the fast path may read */
+    w->p->dg_trust = e->len;
+    w->p->dg_trust_at = asff_parser_offset(w->p);
+    w->got = NULL;
+    count = asff_parser_count(w->p);
+    st = asff_parser_feed(w->p, bytes, e->len + TAIL, NULL);
+    if (st != ASFF_OK || w->p->in_value)
+        w->reuse = false;
+    if (st == ASFF_ERR_NOMEM)
+        e->st = ASFF_ERR_NOMEM;
+    else if (st != ASFF_OK || !w->got || asff_parser_count(w->p) != count + 1 || w->p->in_value ||
+             (e->top && envelope_member(w->got)))
+        e->anomaly = true;
+    if (e->st == ASFF_OK && !e->anomaly)
+        e->finding = w->got;
+    else if (w->got && r->po.keep)
+        asff_object_free(w->got);
+    w->got = NULL;
+    w->p->shared = NULL;
+}
+
+static void read_part(worker *w, part *pt)
+{
+    reader *r = w->r;
+    size_t i;
+    for (i = 0; i < pt->n; i++) {
+        entry *e = &pt->e[i];
+        if (e->kind == E_HANDED)
+            read_entry(w, pt, e);
+        if (e->anomaly || e->st != ASFF_OK)
+            break; /* what follows is the sequential run's */
+        if (e->finding && r->o.work) {
+            e->info.path = pt->paths.data + e->path;
+            e->info.document = NULL; /* the calling thread's parser moves it */
+            e->work = r->o.work(r->o.work_ctx, w->index, e->finding, &e->info);
+        }
+    }
+}
+
+/* The oldest part ready to be read, claimed; NULL when none. Under the lock. */
+static part *claim(reader *r)
+{
+    uint64_t k;
+    for (k = r->head; k < r->tail; k++) {
+        part *pt = &r->ring[k % r->nring];
+        if (pt->state == P_READY) {
+            pt->state = P_BUSY;
+            return pt;
+        }
+    }
+    return NULL;
+}
+
+static void *thread_main(void *arg)
+{
+    worker *w = arg;
+    reader *r = w->r;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        part *pt = r->quit ? NULL : claim(r);
+        if (r->quit)
+            break;
+        if (!pt) {
+            pthread_cond_wait(&r->cv, &r->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&r->mu);
+        read_part(w, pt);
+        pthread_mutex_lock(&r->mu);
+        pt->state = P_DONE;
+        pthread_cond_broadcast(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+/* ---- delivering, in order, on the calling thread ---------------------------------------------- */
+
+static void stop_with(reader *r, asff_status code, const char *message, const asff_finding_info *info)
+{
+    r->stop = true;
+    r->st = code;
+    memset(&r->e, 0, sizeof r->e);
+    r->e.code = code;
+    asff__copy_string(r->e.message, sizeof r->e.message, message);
+    if (info) {
+        asff__copy_string(r->e.path, sizeof r->e.path, info->path);
+        r->e.offset = info->offset;
+        r->e.line = info->line;
+    }
+}
+
+static void deliver_part(reader *r, part *pt)
+{
+    size_t i;
+    for (i = 0; i < pt->n && !r->stop; i++) {
+        entry *e = &pt->e[i];
+        int rc;
+        e->info.path = pt->paths.data + e->path;
+        e->info.document = asff_parser_document(r->main);
+        if (e->anomaly) {
+            r->stop = r->anomaly = true;
+            break;
+        }
+        if (e->st != ASFF_OK) {
+            stop_with(r, e->st, "out of memory", &e->info);
+            break;
+        }
+        r->delivered++;
+        if (e->kind == E_ERROR) {
+            rc = r->on_error ? r->on_error(r->ctx, e->err, &e->info) : 0;
+            if (rc) {
+                r->stop = true;
+                r->st = ASFF_ERR_ABORTED;
+                r->e = *e->err;
+                r->e.code = ASFF_ERR_ABORTED;
+                asff__copy_string(r->e.message, sizeof r->e.message, "the error callback asked to stop");
+            }
+            continue;
+        }
+        rc = r->on_finding ? r->on_finding(r->ctx, e->finding, &e->info, e->work) : 0;
+        e->work = NULL;
+        if (r->po.keep)
+            e->finding = NULL;
+        else if (e->kind == E_FINDING)
+            asff_object_free(e->finding), e->finding = NULL;
+        if (rc)
+            stop_with(r, ASFF_ERR_ABORTED, "the finding callback asked to stop", &e->info);
+    }
+}
+
+/* Deliver the parts at the head that are done; with wait, until the ring has room for one more
+ * (all: until it is empty), reading parts on this thread while others are busy. */
+static void drain(reader *r, bool all)
+{
+    worker *self = &r->w[r->nw - 1];
+    pthread_mutex_lock(&r->mu);
+    while (r->head < r->tail) {
+        part *pt = &r->ring[r->head % r->nring], *mine;
+        if (pt->state == P_DONE) {
+            pthread_mutex_unlock(&r->mu);
+            if (!r->stop)
+                deliver_part(r, pt);
+            part_clear(r, pt);
+            pthread_mutex_lock(&r->mu);
+            pt->state = P_FREE;
+            r->head++;
+            continue;
+        }
+        if (!all && r->tail - r->head < r->nring)
+            break;
+        if ((mine = claim(r)) != NULL) {
+            pthread_mutex_unlock(&r->mu);
+            if (!r->stop)
+                read_part(self, mine);
+            pthread_mutex_lock(&r->mu);
+            mine->state = P_DONE;
+            continue;
+        }
+        pthread_cond_wait(&r->cv, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* The filling part is complete: the threads may read it. */
+static void seal(reader *r)
+{
+    part *pt = filling(r);
+    if (!pt->n)
+        return;
+    pthread_mutex_lock(&r->mu);
+    pt->state = P_READY;
+    r->tail++;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    drain(r, false);
+}
+
+/* ---- the parser on the calling thread ----------------------------------------------------------- */
+
+static void maybe_seal(reader *r)
+{
+    part *pt = filling(r);
+    if (pt->bytes.len >= r->o.part_size || pt->n >= 8192)
+        seal(r);
+}
+
+static int main_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    reader *r = ctx;
+    asff_parser *p = r->main;
+    part *pt = filling(r);
+    entry *e = add_entry(r, p->dg_data ? E_HANDED : E_FINDING, info);
+    if (e && p->dg_data) {
+        e->at = pt->bytes.len;
+        e->len = p->dg_len;
+        e->depth = p->dg_depth;
+        e->top = p->dg_top;
+        if (asff__buf_append(&pt->bytes, p->dg_data, p->dg_len) != ASFF_OK ||
+            asff__buf_append(&pt->bytes, blanks, TAIL) != ASFF_OK) {
+            pt->n--;
+            e = NULL;
+        }
+    } else if (e) {
+        e->finding = finding; /* the parser's own: kept (the stand-ins are not) */
+    } else if (!p->dg_data) {
+        asff_object_free(finding);
+    }
+    if (!e) {
+        r->nomem = true;
+        return 1;
+    }
+    maybe_seal(r);
+    return r->stop;
+}
+
+static int main_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    reader *r = ctx;
+    entry *e = add_entry(r, E_ERROR, info);
+    if (e && !(e->err = asff__malloc(r->alloc, sizeof *e->err)))
+        filling(r)->n--, e = NULL;
+    if (!e) {
+        r->nomem = true;
+        return 1;
+    }
+    *e->err = *err;
+    maybe_seal(r);
+    return r->stop;
+}
+
+/* ---- the sequential run ------------------------------------------------------------------------- */
+
+static int seq_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    reader *r = ctx;
+    void *work = NULL;
+    if (r->mute) {
+        r->mute--;
+        if (r->po.keep)
+            asff_object_free(finding);
+        return 0;
+    }
+    if (r->o.work)
+        work = r->o.work(r->o.work_ctx, r->nw ? r->nw - 1 : 0, finding, info);
+    return r->on_finding ? r->on_finding(r->ctx, finding, info, work) : 0;
+}
+
+static int seq_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    reader *r = ctx;
+    if (r->mute) {
+        r->mute--;
+        return 0;
+    }
+    return r->on_error ? r->on_error(r->ctx, err, info) : 0;
+}
+
+/* file read to its end by one parser, the first r->mute callbacks left out. */
+static asff_status sequential(reader *r, FILE *file, asff_error *err)
+{
+    static const size_t chunk = 1 << 16;
+    asff_parser *p = NULL;
+    asff_status st = asff_parser_new(&r->po, seq_finding, seq_error, r, &p, err);
+    char *buf = asff__malloc(r->alloc, chunk);
+    size_t n;
+    if (st == ASFF_OK && !buf)
+        st = asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    while (st == ASFF_OK && (n = fread(buf, 1, chunk, file)) > 0)
+        st = asff_parser_feed(p, buf, n, err);
+    if (st == ASFF_OK && ferror(file))
+        st = asff_error_set(err, ASFF_ERR_IO, strerror(errno));
+    if (st == ASFF_OK)
+        st = asff_parser_finish(p, err);
+    asff__free(r->alloc, buf);
+    asff_parser_free(p);
+    return st;
+}
+
+/* ---- the reader ----------------------------------------------------------------------------------- */
+
+static unsigned online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1u : n > 256 ? 256u : (unsigned)n;
+}
+
+static void reader_free(reader *r)
+{
+    unsigned i;
+    size_t k;
+    if (r->w) {
+        pthread_mutex_lock(&r->mu);
+        r->quit = true;
+        pthread_cond_broadcast(&r->cv);
+        pthread_mutex_unlock(&r->mu);
+        for (i = 0; i < r->nw; i++) {
+            if (r->w[i].started)
+                pthread_join(r->w[i].thread, NULL);
+            asff_parser_free(r->w[i].p);
+        }
+        asff__free(r->alloc, r->w);
+    }
+    if (r->ring) {
+        for (k = 0; k < r->nring; k++) {
+            part_clear(r, &r->ring[k]);
+            asff__free(r->alloc, r->ring[k].e);
+            asff__buf_cleanup(&r->ring[k].bytes);
+            asff__buf_cleanup(&r->ring[k].paths);
+            asff_arena_free(r->ring[k].arena);
+        }
+        asff__free(r->alloc, r->ring);
+    }
+    asff_parser_free(r->main);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->mu);
+}
+
+/* Threads, parts and parsers; false when out of memory (what was made is freed by reader_free). */
+static bool reader_setup(reader *r)
+{
+    asff_parse_options wo = r->po, mo = r->po;
+    unsigned i;
+    size_t k;
+    r->ring = asff__malloc(r->alloc, r->nring * sizeof *r->ring);
+    if (!r->ring)
+        return false;
+    memset(r->ring, 0, r->nring * sizeof *r->ring);
+    for (k = 0; k < r->nring; k++) {
+        asff__buf_init(&r->ring[k].bytes, r->alloc);
+        asff__buf_init(&r->ring[k].paths, r->alloc);
+        if (!r->po.keep && asff_arena_new(r->alloc, &r->ring[k].arena, NULL) != ASFF_OK)
+            return false;
+    }
+    mo.keep = true; /* what the parser reads itself waits in its part (fast.c keeps the stand-ins) */
+    if (asff_parser_new(&mo, main_finding, main_error, r, &r->main, NULL) != ASFF_OK)
+        return false;
+    r->max_depth = r->main->opt.max_depth;
+    if (!asff__codec_delegate(r->main))
+        return true; /* no fast path: the caller reads sequentially */
+    r->w = asff__malloc(r->alloc, r->nw * sizeof *r->w);
+    if (!r->w)
+        return false;
+    memset(r->w, 0, r->nw * sizeof *r->w);
+    wo.envelope = ASFF_ENVELOPE_FINDING;
+    wo.keep = true;
+    wo.skip_invalid = false;
+    for (i = 0; i < r->nw; i++) {
+        r->w[i].r = r;
+        r->w[i].index = i;
+        if (asff_parser_new(&wo, got_finding, NULL, &r->w[i], &r->w[i].p, NULL) != ASFF_OK)
+            return false;
+    }
+    for (i = 0; i + 1 < r->nw; i++) {
+        if (pthread_create(&r->w[i].thread, NULL, thread_main, &r->w[i]) != 0)
+            return false;
+        r->w[i].started = true;
+    }
+    return true;
+}
+
+/* Read the stream with the threads; ASFF_OK with r->anomaly set when the sequential run must finish. */
+static asff_status run(reader *r, FILE *file, asff_error *err)
+{
+    static const size_t chunk = 1 << 16;
+    char *buf = asff__malloc(r->alloc, chunk);
+    asff_status st = ASFF_OK;
+    asff_error pe;
+    bool eof = false;
+    asff_error_clear(&pe);
+    if (!buf)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    while (st == ASFF_OK && !eof && !r->stop) {
+        size_t n = fread(buf, 1, chunk, file);
+        if (n == 0 && ferror(file))
+            st = asff_error_set(&pe, ASFF_ERR_IO, strerror(errno));
+        else if (n == 0)
+            eof = true, st = asff_parser_finish(r->main, &pe);
+        else
+            st = asff_parser_feed(r->main, buf, n, &pe);
+    }
+    asff__free(r->alloc, buf);
+    seal(r);
+    drain(r, true);
+    if (r->anomaly)
+        return ASFF_OK;
+    if (r->stop && r->st != ASFF_OK)
+        return *err = r->e, r->st;
+    if (r->nomem)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    if (st != ASFF_OK)
+        *err = pe;
+    return st;
+}
+
+asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *options, const asff_parallel_options *parallel,
+                                     asff_ordered_fn on_finding, asff_parse_error_fn on_error, void *ctx, asff_error *err)
+{
+    asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+    asff_parallel_options o = ASFF_PARALLEL_OPTIONS_INIT;
+    asff_error scratch;
+    reader r;
+    asff_status st;
+    struct stat sb;
+    off_t start;
+    unsigned jobs;
+    if (!err)
+        err = &scratch;
+    asff_error_clear(err);
+    if (!file)
+        return asff_error_set(err, ASFF_ERR_INVALID_ARG, "file is required");
+    if (parallel && parallel->version != ASFF_PARALLEL_OPTIONS_VERSION)
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_parallel_options version %u is unknown",
+                                parallel->version);
+    if (options)
+        po = *options;
+    if (parallel)
+        o = *parallel;
+    memset(&r, 0, sizeof r);
+    r.alloc = asff__alloc_or_default(po.allocator);
+    r.po = po;
+    r.on_finding = on_finding;
+    r.on_error = on_error;
+    r.ctx = ctx;
+    jobs = o.jobs ? o.jobs : online_cpus();
+    if (!o.part_size)
+        o.part_size = (size_t)256 << 10;
+    r.nw = jobs;
+    r.nring = o.parts ? o.parts : 3u * jobs;
+    if (r.nring < 2)
+        r.nring = 2;
+    r.o = o;
+    start = ftello(file);
+    {
+        /* the options checked as asff_parser_new checks them */
+        asff_parser *probe = NULL;
+        st = asff_parser_new(&po, NULL, NULL, NULL, &probe, err);
+        asff_parser_free(probe);
+        if (st != ASFF_OK)
+            return st;
+    }
+    if (jobs < 2 || start < 0 || fstat(fileno(file), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        r.nw = 0;
+        return sequential(&r, file, err);
+    }
+    if (pthread_mutex_init(&r.mu, NULL) != 0)
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    if (pthread_cond_init(&r.cv, NULL) != 0) {
+        pthread_mutex_destroy(&r.mu);
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    }
+    if (!reader_setup(&r)) {
+        reader_free(&r);
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    }
+    if (!r.w) { /* built without the fast path (or ASFF_FRONTEND=yajl): one parser */
+        r.nw = 0;
+        reader_free(&r);
+        return sequential(&r, file, err);
+    }
+    st = run(&r, file, err);
+    reader_free(&r);
+    if (r.anomaly) {
+        /* a finding the threads could not read alone: one parser from the start, callbacks not repeated */
+        r.mute = r.delivered;
+        if (fseeko(file, start, SEEK_SET) != 0)
+            st = asff_error_set(err, ASFF_ERR_IO, strerror(errno));
+        else
+            st = sequential(&r, file, err);
+    }
+    return st;
+}
