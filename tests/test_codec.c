@@ -1506,6 +1506,37 @@ static asff_status chaos_object(const asff_allocator *alloc, void *ctx)
     return st;
 }
 
+/* asff_parse_object on the allocator, then asff_to_json: the string and its scratch come from
+ * the object's arena's allocator, so every allocation is counted (and the string is live until
+ * asff_free_string). */
+static asff_status chaos_to_json(const asff_allocator *alloc, void *ctx)
+{
+    chaos_in *in = ctx;
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    void *obj = NULL;
+    char *json = NULL;
+    size_t n = 0;
+    asff_error e;
+    asff_status st;
+    o.allocator = alloc;
+    st = asff_parse_object(in->data, in->len, 0, &o, &obj, &e);
+    if (st != ASFF_OK)
+        return st;
+    const test_alloc *t = alloc->ctx;
+    long before = t->live;
+    st = asff_to_json(obj, in->chunk != 0, &json, &n, &e);
+    if (st == ASFF_OK) {
+        assert_int_equal(t->live, before + 1); /* the string, nothing else */
+        assert_int_equal(n, strlen(json));
+        assert_memory_equal(json, "{", 1);
+    } else {
+        assert_null(json);
+    }
+    asff_free_string(json);
+    asff_object_free(obj);
+    return st;
+}
+
 typedef struct chaos_w {
     asff_finding_list *l;
     asff_format format;
@@ -1569,6 +1600,10 @@ static void test_alloc_chaos_object(void **state)
     chaos_in in = {one, sizeof one - 1, 0, false};
     (void)state;
     assert_true(test_alloc_chaos(chaos_object, &in) > 3);
+    assert_true(test_alloc_chaos(chaos_to_json, &in) > 4); /* compact */
+    in.chunk = 1;
+    assert_true(test_alloc_chaos(chaos_to_json, &in) > 4); /* pretty */
+    in.chunk = 0;
     {
         /* the writer, every format, to memory and to a callback */
         asff_finding_list *l = NULL;

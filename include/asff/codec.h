@@ -280,8 +280,9 @@ ASFF_API const char *asff_writer_buffer(const asff_writer *w, size_t *len);
 /** Free the writer (not the FILE). NULL is allowed. */
 ASFF_API void asff_writer_free(asff_writer *w);
 
-/** One object to compact (or pretty) JSON in a new NUL-terminated string (no trailing newline);
- * free with asff_free_string. len may be NULL. */
+/** One object to compact (or pretty) JSON in a new NUL-terminated string (no trailing newline),
+ * allocated, like the work it needs, with the allocator of the object's arena; free with
+ * asff_free_string. len may be NULL. */
 ASFF_NODISCARD ASFF_API asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *len, asff_error *err);
 /** Bytes of the compact JSON encoding of object (what the 240 KB limit measures); 0 on error. */
 ASFF_API size_t asff_json_size(const void *object);

@@ -795,12 +795,16 @@ asff_status asff__codec_object_json(const void *object, asff_buf *out, asff_erro
 
 asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *len, asff_error *err)
 {
+    const asff_allocator *alloc;
     asff_buf b;
     asff_status st;
     if (!object || !out)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "object and out are required");
     *out = NULL;
-    asff__buf_init(&b, NULL);
+    /* The string and the scratch buffer come from the allocator of the object's arena, so a
+     * caller that gave the library an allocator sees every byte on it. */
+    alloc = asff_object_arena(object) ? asff_object_arena(object)->alloc : NULL;
+    asff__buf_init(&b, alloc);
     st = object_to_buf(object, pretty, &b, err);
     if (st == ASFF_OK && !b.data && asff__buf_reserve(&b, 0) != ASFF_OK)
         st = asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
@@ -811,7 +815,7 @@ asff_status asff_to_json(const void *object, bool pretty, char **out, size_t *le
     /* Pretty yajl output ends with a newline; a value alone does not need it. */
     if (b.len && b.data[b.len - 1] == '\n')
         b.data[--b.len] = '\0';
-    *out = asff__string_dup(NULL, b.data, b.len);
+    *out = asff__string_dup(alloc, b.data, b.len);
     asff__buf_cleanup(&b);
     if (!*out)
         return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
