@@ -35,6 +35,7 @@ struct asff_batch_reader {
     asff__pickler pickler;
     bool pickle;
     bool wout_nomem;
+    bool projected;             /* a filter's projection: a passing finding may lack members */
     int kind;
     FILE *file;
     int fd;
@@ -161,6 +162,20 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
         if (st != ASFF_OK)
             goto undo;
     } else {
+        void *whole = NULL;
+        if (r->projected && !r->fields) {
+            /* a projected finding spread over lines: built whole from its own bytes for the writer */
+            asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
+            if (!raw) {
+                st = asff__error_setf(&r->cb_err, ASFF_ERR_INTERNAL, "a finding's bytes left the input window");
+                goto undo;
+            }
+            po.allocator = r->opt.allocator;
+            po.max_finding = r->opt.max_finding;
+            if ((st = asff_parse_object(raw, rawlen, 0, &po, &whole, &r->cb_err)) != ASFF_OK)
+                goto undo;
+            finding = whole;
+        }
         if (r->fields) {
             const asff_type *t = asff_object_type(finding);
             const asff_object *h = finding;
@@ -182,7 +197,9 @@ static asff_status emit(asff_batch_reader *r, void *finding, const asff_finding_
         }
         asff__buf_reset(&r->scratch);
         r->wout_nomem = false;
-        if ((st = asff_writer_write(r->writer, finding, &r->cb_err)) != ASFF_OK) {
+        st = asff_writer_write(r->writer, finding, &r->cb_err);
+        asff_object_free(whole);
+        if (st != ASFF_OK) {
             if (r->wout_nomem)
                 st = asff__error_setf(&r->cb_err, ASFF_ERR_NOMEM, "out of memory (batch output)");
             /* a broken writer takes no more writes: the next finding gets a new one */
@@ -218,7 +235,9 @@ undo:
  * is built whole for output. */
 static int want_whole(void *ctx, const void *finding)
 {
-    return asff_filter_match(((asff_batch_reader *)ctx)->opt.filter, finding);
+    asff_batch_reader *r = ctx;
+    /* Without fields the output is the finding's own bytes (emit): nothing to build. */
+    return r->fields ? asff_filter_match(r->opt.filter, finding) : 0;
 }
 
 static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
@@ -693,8 +712,10 @@ static asff_status make(const asff_batch_options *options, asff_batch_reader **o
     po.max_finding = r->opt.max_finding;
     po.allocator = r->opt.allocator;
     proj.ctx = r;
-    if (r->opt.filter && asff_filter_projection(r->opt.filter, &proj, NULL) == ASFF_OK)
+    if (r->opt.filter && asff_filter_projection(r->opt.filter, &proj, NULL) == ASFF_OK) {
         po.projection = &proj; /* copied by asff_parser_new */
+        r->projected = true;
+    }
     if (asff_parser_new(&po, on_finding, NULL, r, &r->parser, NULL) != ASFF_OK) {
         asff_batch_reader_free(r);
         return asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory (parser)");
