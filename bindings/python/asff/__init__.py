@@ -40,11 +40,10 @@ from typing import List as _List
 from typing import Mapping as _Mapping
 from typing import Optional as _Optional
 from typing import Sequence as _Sequence
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Union as _Union
 
 from . import _errors, _lib, _read
-from ._client import Client, ImportResult, UpdateResult
-from ._convert import from_sarif, iter_ocsf, ocsf_class_uid, to_csv, to_ocsf
 from ._engines import Filter, insight, managed_insights, normalize, validate
 from ._errors import (AccessDeniedError, AsffError, ClientError, CredentialsError, FilterError, ImportFailedError,
                       InvalidAccessError, InvalidInputError, LimitExceededError, NetworkError, ParseError,
@@ -52,6 +51,15 @@ from ._errors import (AccessDeniedError, AsffError, ClientError, CredentialsErro
                       ValidationError)
 from ._lib import LibraryNotFound
 from ._read import FindingIterator, Source
+
+if _TYPE_CHECKING:
+    from ._client import Client, ImportResult, UpdateResult
+    from ._convert import from_sarif, iter_ocsf, ocsf_class_uid, to_csv, to_ocsf
+
+# Imported when first used (module __getattr__): a reader of findings does not pay for them.
+_LAZY = {"Client": "_client", "ImportResult": "_client", "UpdateResult": "_client",
+         "from_sarif": "_convert", "iter_ocsf": "_convert", "ocsf_class_uid": "_convert", "to_csv": "_convert",
+         "to_ocsf": "_convert"}
 
 __all__ = [
     "__version__", "library_version", "model_version",
@@ -70,6 +78,11 @@ def __getattr__(name: str) -> _Any:
     # __version__ is the loaded C library's version, read when first asked for
     if name == "__version__":
         return library_version()
+    if name in _LAZY:
+        import importlib
+        value = getattr(importlib.import_module("." + _LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
     raise AttributeError("module 'asff' has no attribute %r" % name)
 
 
