@@ -282,7 +282,9 @@ typedef enum asff_batch_format {
  * them out many at a time as bytes: what bindings (ctypes) need so that no call per finding crosses
  * the language boundary. A finding is handed out as the exact bytes it was read from when that text is
  * on one line and no projection applies (json.loads gives the same value either way), else written
- * compactly by the writer.
+ * compactly by the writer. With a filter the parser builds only the members the filter reads
+ * (every member is still checked); a finding that passes is handed out whole all the same: its own
+ * bytes, or, when it spans lines, its bytes parsed again whole for the writer.
  */
 typedef struct asff_batch_options {
     unsigned version;             /**< ASFF_BATCH_OPTIONS_VERSION, or 0 (the current version) */
