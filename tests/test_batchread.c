@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
 #include <cmocka.h>
@@ -504,6 +505,73 @@ static void test_pickle_chaos(void **state)
 
 /* readahead: the worker thread's output is the same as the caller's own, through small and large
  * buffers, with a filter, a limit, an error, an early free and a version 2 struct (no readahead) */
+/* readahead on a regular file: a reading thread fills a ring of 256 KiB blocks. Over a file of
+ * several blocks the output is the one of a reader without threads, with the prefilter too, a
+ * small chunk size (many reads a block), an early free while the ring is full, and an error. */
+static void test_readahead_file(void **state)
+{
+    asff_batch_options o = {0};
+    asff_batch_reader *r;
+    asff_error e;
+    static char want[3 << 20], got[3 << 20];
+    char path[] = "/tmp/asff_readahead_XXXXXX", buf[256];
+    size_t n, m, len = 0, i;
+    int fd = mkstemp(path);
+    FILE *f;
+    (void)state;
+    assert_true(fd >= 0);
+    assert_non_null(f = fdopen(fd, "wb"));
+    for (i = 0; len < (5u << 19); i++) /* 2.5 MiB: ten blocks and a part */
+        len += (size_t)fprintf(f, "%s", NDJSON);
+    assert_int_equal(fclose(f), 0);
+    o.version = ASFF_BATCH_OPTIONS_VERSION;
+    for (int pre = 0; pre < 2; pre++) {
+        for (int chunk = 0; chunk < 2; chunk++) {
+            o.chunk_size = chunk ? 1000 : 0;
+            o.prefilter = pre != 0;
+            o.filter = pre ? compile("{\"SeverityLabel\":[{\"Value\":\"CRITICAL\",\"Comparison\":\"EQUALS\"}]}") : NULL;
+            o.readahead = false;
+            assert_int_equal(asff_batch_reader_new_path(path, &o, &r, &e), ASFF_OK);
+            assert_int_equal(drain(r, 1 << 16, want, sizeof want, &n, &e), ASFF_OK);
+            asff_batch_reader_free(r);
+            assert_int_equal(n, pre ? i : 3 * i);
+            o.readahead = true;
+            assert_int_equal(asff_batch_reader_new_path(path, &o, &r, &e), ASFF_OK);
+            assert_int_equal(drain(r, 1 << 16, got, sizeof got, &m, &e), ASFF_OK);
+            assert_int_equal(m, n);
+            assert_string_equal(got, want);
+            asff_batch_reader_free(r);
+            asff_filter_free((asff_filter *)o.filter);
+        }
+    }
+    o.filter = NULL;
+    o.prefilter = false;
+    /* freed after one small batch: the reading thread waits on a full ring */
+    assert_int_equal(asff_batch_reader_new_path(path, &o, &r, &e), ASFF_OK);
+    assert_int_equal(asff_batch_reader_next(r, buf, sizeof buf, &n, NULL, &e), ASFF_OK);
+    assert_true(n > 0 && n <= sizeof buf);
+    assert_memory_equal(buf, NDJSON NDJSON, n); /* the file's first bytes */
+    {
+        struct timespec ts = {0, 20000000};
+        nanosleep(&ts, NULL);
+    }
+    asff_batch_reader_free(r);
+    /* a bad line at the end: the findings before it, then the error at its line */
+    assert_non_null(f = fopen(path, "ab"));
+    fputs("{\"Id\": 5}\n", f);
+    assert_int_equal(fclose(f), 0);
+    for (int ahead = 0; ahead < 2; ahead++) {
+        o.readahead = ahead != 0;
+        assert_int_equal(asff_batch_reader_new_path(path, &o, &r, &e), ASFF_OK);
+        assert_int_equal(drain(r, 1 << 16, got, sizeof got, &m, &e), ASFF_ERR_TYPE);
+        assert_int_equal(m, 3 * i);
+        assert_int_equal(e.line, 3 * i + 1);
+        assert_int_equal(e.offset, len + 8); /* as the parser places it, threads or not */
+        asff_batch_reader_free(r);
+    }
+    unlink(path);
+}
+
 static void test_readahead(void **state)
 {
     asff_batch_options o = {0};
@@ -585,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_pickle_options),
         cmocka_unit_test(test_pickle_chaos),
         cmocka_unit_test(test_readahead),
+        cmocka_unit_test(test_readahead_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -305,7 +305,8 @@ typedef struct asff_batch_options {
     /* version 3 on */
     bool readahead;               /**< a thread of the reader's own reads, parses and writes the
                                      next batches while the caller uses this one (paths, fds and
-                                     buffers; ignored for a read function) */
+                                     buffers; ignored for a read function); on a regular file a
+                                     second thread reads it ahead in 4 blocks of 256 KiB */
 } asff_batch_options;
 
 /** 2 added format, 3 readahead; a version 1 or 2 struct (without them) is still accepted. */

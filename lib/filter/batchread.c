@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "asff/filter.h"
 #include "asff/codec.h"
@@ -17,6 +18,16 @@
 #define PICKLE_HEAD 11u   /* PROTO 4, FRAME and its 8-byte length */
 
 enum { SRC_FILE, SRC_FD, SRC_BUFFER, SRC_READ };
+
+/* readahead on a regular file: a thread of its own reads the file into a ring of blocks, so that
+ * the worker spends its time parsing rather than copying from the page cache */
+#define IO_BLOCK (256u * 1024u)
+#define IO_BLOCKS 4u
+typedef struct io_block {
+    char *data;
+    size_t len, pos;
+    bool full;                  /* filled (len 0: the end of the file, or a read error) */
+} io_block;
 
 /* One whole output line (a finding, or an array of them) ends at `end` in the output buffer. */
 typedef struct line_rec {
@@ -73,6 +84,15 @@ struct asff_batch_reader {
     pthread_t worker;
     pthread_mutex_t mu;
     pthread_cond_t cv;
+    /* the reading thread: the FILE and the ring are its own, the blocks handed over under io_mu
+     * (never taken while it waits for mu: the caller may pump while holding mu) */
+    bool io_started, io_quit;
+    int io_errno;
+    uint64_t io_fill, io_take;  /* blocks filled, blocks used up */
+    io_block io_ring[IO_BLOCKS];
+    pthread_t io;
+    pthread_mutex_t io_mu;
+    pthread_cond_t io_cv;
 };
 
 static bool wanted(const asff_batch_reader *r, const char *name)
@@ -256,13 +276,121 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
     return r->opt.limit && r->passed >= r->opt.limit ? 1 : 0;
 }
 
+static void *io_main(void *arg)
+{
+    asff_batch_reader *r = arg;
+    pthread_mutex_lock(&r->io_mu);
+    for (;;) {
+        io_block *b = &r->io_ring[r->io_fill % IO_BLOCKS];
+        size_t n;
+        int e;
+        while (!r->io_quit && b->full)
+            pthread_cond_wait(&r->io_cv, &r->io_mu);
+        if (r->io_quit)
+            break;
+        pthread_mutex_unlock(&r->io_mu);
+        n = fread(b->data, 1, IO_BLOCK, r->file);
+        e = n == 0 && ferror(r->file) ? (errno ? errno : EIO) : 0;
+        pthread_mutex_lock(&r->io_mu);
+        b->len = n;
+        b->pos = 0;
+        b->full = true;
+        r->io_fill++;
+        pthread_cond_broadcast(&r->io_cv);
+        if (n == 0) {
+            r->io_errno = e;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&r->io_mu);
+    return NULL;
+}
+
+/* Start the reading thread when the source is a regular file; without it (no memory, no thread)
+ * the worker reads the file itself. */
+static void io_start(asff_batch_reader *r)
+{
+    struct stat st;
+    unsigned i;
+    if (r->kind != SRC_FILE || fstat(fileno(r->file), &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    for (i = 0; i < IO_BLOCKS; i++)
+        if (!(r->io_ring[i].data = asff__malloc(r->alloc, IO_BLOCK)))
+            goto fail;
+    if (pthread_mutex_init(&r->io_mu, NULL) != 0)
+        goto fail;
+    if (pthread_cond_init(&r->io_cv, NULL) != 0) {
+        pthread_mutex_destroy(&r->io_mu);
+        goto fail;
+    }
+    if (pthread_create(&r->io, NULL, io_main, r) == 0) {
+        r->io_started = true;
+        return;
+    }
+    pthread_cond_destroy(&r->io_cv);
+    pthread_mutex_destroy(&r->io_mu);
+fail:
+    for (i = 0; i < IO_BLOCKS; i++) {
+        asff__free(r->alloc, r->io_ring[i].data);
+        r->io_ring[i].data = NULL;
+    }
+}
+
+static void io_stop(asff_batch_reader *r)
+{
+    unsigned i;
+    if (!r->io_started)
+        return;
+    pthread_mutex_lock(&r->io_mu);
+    r->io_quit = true;
+    pthread_cond_broadcast(&r->io_cv);
+    pthread_mutex_unlock(&r->io_mu);
+    pthread_join(r->io, NULL);
+    pthread_cond_destroy(&r->io_cv);
+    pthread_mutex_destroy(&r->io_mu);
+    for (i = 0; i < IO_BLOCKS; i++)
+        asff__free(r->alloc, r->io_ring[i].data);
+    r->io_started = false;
+}
+
+/* Up to cap bytes from the reading thread's next block; 0 at the end. */
+static asff_status io_read(asff_batch_reader *r, char *buf, size_t cap, size_t *got, asff_error *err)
+{
+    io_block *b = &r->io_ring[r->io_take % IO_BLOCKS];
+    size_t n;
+    pthread_mutex_lock(&r->io_mu);
+    while (!b->full)
+        pthread_cond_wait(&r->io_cv, &r->io_mu);
+    pthread_mutex_unlock(&r->io_mu);
+    if (b->len == 0) {   /* the end: the block stays full, so every later call ends here too */
+        if (r->io_errno)
+            return asff__error_setf(err, ASFF_ERR_IO, "read error: %s", strerror(r->io_errno));
+        return ASFF_OK;
+    }
+    n = b->len - b->pos < cap ? b->len - b->pos : cap;
+    memcpy(buf, b->data + b->pos, n);
+    b->pos += n;
+    *got = n;
+    if (b->pos == b->len) {
+        pthread_mutex_lock(&r->io_mu);
+        b->full = false;
+        r->io_take++;
+        pthread_cond_broadcast(&r->io_cv);
+        pthread_mutex_unlock(&r->io_mu);
+    }
+    return ASFF_OK;
+}
+
 /* Read up to cap bytes from the source; 0 at the end. */
 static asff_status source_read(asff_batch_reader *r, void *buf, size_t cap, size_t *got, asff_error *err)
 {
     *got = 0;
     switch (r->kind) {
     case SRC_FILE: {
-        size_t n = fread(buf, 1, cap, r->file);
+        size_t n;
+        if (r->io_started)
+            return io_read(r, buf, cap, got, err);
+        n = fread(buf, 1, cap, r->file);
         if (n == 0 && ferror(r->file))
             return asff__error_setf(err, ASFF_ERR_IO, "read error: %s", strerror(errno));
         *got = n;
@@ -537,6 +665,7 @@ asff_status asff_batch_reader_next(asff_batch_reader *r, char *buf, size_t cap, 
     r->ahead_cap = cap;
     if (!r->started && !r->finished) {
         /* no worker (no thread to be had): the caller pumps, as without readahead */
+        io_start(r);
         r->started = pthread_create(&r->worker, NULL, work, r) == 0;
         r->ahead = r->started;
     }
@@ -619,6 +748,7 @@ void asff_batch_reader_free(asff_batch_reader *r)
         pthread_mutex_unlock(&r->mu);
         pthread_join(r->worker, NULL);
     }
+    io_stop(r);
     if (r->ahead_init) {
         pthread_cond_destroy(&r->cv);
         pthread_mutex_destroy(&r->mu);
