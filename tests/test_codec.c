@@ -307,6 +307,43 @@ static void test_real_malformed(void **state)
     free(data);
 }
 
+/* A string value followed by ':' (found by fuzz/parse): simdjson's On Demand skips a value left
+ * unread and takes a string before ':' for a key, so the object seemed to end well at its last
+ * '}' (when read in place: 64 bytes or more after it in the piece, hence the long next line). Every front-end (ctest runs this file with each) and every chunk size must refuse it where
+ * yajl does, and NDJSON recovery must go on at the next line with the same findings. */
+static void test_string_then_colon(void **state)
+{
+    static const char *const bad[] = {
+        "{\"Id\":\"a\",\"Title\":\"b\":[\"x\"]}}\n{\"Id\":\"n\",\"Title\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n",
+        "{\"Id\":\"a\",\"T\":\"b\":[1]}}\n{\"Id\":\"n\",\"Title\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n",
+        "{\"Id\":\"a\",\"ProductFields\":{\"k\":\"v\":{\"x\":\"1\"}}},\"Title\":\"t\"}\n{\"Id\":\"n\",\"Title\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n",
+        "{\"Id\":\"a\",\"Types\":[\"x\":\"y\"]}}\n{\"Id\":\"n\",\"Title\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}\n",
+    };
+    static const size_t chunks[] = {0, 1, 7, 61};
+    size_t i, k;
+    result r;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof *bad; i++)
+        for (k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+            char text[512];
+            asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+            parse_chunks(bad[i], strlen(bad[i]), NULL, chunks[k], &r);
+            assert_int_equal(r.status, ASFF_ERR_SYNTAX);
+            assert_int_equal(r.count, 0);
+            assert_int_equal(bad[i][r.err.offset], ':');
+            result_free(&r);
+            /* after a good line, with skip_invalid: the good findings, one skipped line */
+            snprintf(text, sizeof text, "{\"Id\":\"g1\"}\n%s", bad[i]);
+            o.skip_invalid = true;
+            parse_chunks(text, strlen(text), &o, chunks[k], &r);
+            assert_int_equal(r.status, ASFF_OK);
+            assert_int_equal(r.count, 2);
+            assert_int_equal(r.skipped, 1);
+            assert_int_equal(r.err.line, 0);
+            result_free(&r);
+        }
+}
+
 /* Any chunk size gives the same findings, output and errors. */
 static void check_chunks(const char *rel, bool every)
 {
@@ -2009,6 +2046,7 @@ int main(void)
         cmocka_unit_test(test_real_files),
         cmocka_unit_test(test_real_roundtrip),
         cmocka_unit_test(test_real_malformed),
+        cmocka_unit_test(test_string_then_colon),
         cmocka_unit_test(test_chunk_sizes),
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_unknown_members),

@@ -463,11 +463,12 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
             if (d[i] == '\n' && in_array && nl_unsure(p, d, i, n) && (p->line_mode || f->index > 0))
                 return off;
         if (!in_array && i == n && i > off) {
-            /* only blanks to the end of the piece, between top-level values: they are read here as
-             * they would be before a next finding, and the next piece starts on this path too (a
-             * reader that feeds one line at a time, as the batch reader's prefilter does, stays on it) */
+            /* only blanks to the end of the piece, between top-level values: yajl reads them (a line
+             * break there matters to what follows, a bad value's recovery say), and the next piece
+             * starts on this path again (a reader that feeds one line at a time, as the batch
+             * reader's prefilter does, stays on it) */
             p->fast_ready = true;
-            return i;
+            return off;
         }
         if (in_array && f->index > 0) {
             if (i >= lim || d[i] != ',')

@@ -187,8 +187,16 @@ int walk_value(walker &w, ondemand::value v)
     }
     case ondemand::json_type::string: {
         std::string_view s, tok = v.raw_json_token(); // a peek: get_string may still follow
-        if ((tok.empty() || !plain_string(w, tok.data() + 1, s)) && v.get_string().get(s))
+        ondemand::raw_json_string consumed;
+        if (!tok.empty() && plain_string(w, tok.data() + 1, s)) {
+            /* Consumed all the same: a value left unread is skipped by On Demand, which takes a
+             * string followed by ':' for a key and skips on to the end of the object, so that
+             * {"a":"b":[1]} would pass. Read, the value is followed by ',' or '}' or it is an error. */
+            if (v.get_raw_json_string().get(consumed))
+                return ASFF__SIMD_UNSURE;
+        } else if (v.get_string().get(s)) {
             return ASFF__SIMD_UNSURE;
+        }
         return w.ev->string(w.ctx, reinterpret_cast<const unsigned char *>(s.data()), s.size()) ? ASFF__SIMD_OK
                                                                                                   : ASFF__SIMD_STOPPED;
     }
