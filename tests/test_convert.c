@@ -65,7 +65,22 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
         print_message("invalid finding %s: %s\n", f->Id, rj);
         c->errors++;
     }
-    assert_int_equal(asff_to_json(f, false, &json, NULL, NULL), ASFF_OK);
+    {
+        /* the test's own copy, on libc: asff_to_json would use the finding's allocator, which
+         * test_sarif_nomem makes fail */
+        asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
+        asff_writer *w = NULL;
+        const char *text;
+        size_t n;
+        wo.format = ASFF_FORMAT_VALUE;
+        assert_int_equal(asff_writer_new_buffer(&wo, &w, NULL), ASFF_OK);
+        assert_int_equal(asff_writer_write(w, f, NULL), ASFF_OK);
+        text = asff_writer_buffer(w, &n);
+        assert_non_null(json = malloc(n + 1));
+        memcpy(json, text, n);
+        json[n] = '\0';
+        asff_writer_free(w);
+    }
     assert_int_equal(asff__buf_append(&c->json, json, strlen(json)), ASFF_OK);
     assert_int_equal(asff__buf_putc(&c->json, '\n'), ASFF_OK);
     c->jsons[c->n] = json;
@@ -115,7 +130,7 @@ static void collect_free(collect *c)
 {
     size_t i;
     for (i = 0; i < c->n; i++)
-        asff_free_string(c->jsons[i]);
+        free(c->jsons[i]);
     asff_report_free(c->report);
     asff__buf_cleanup(&c->json);
     free(c);
