@@ -147,7 +147,8 @@ struct asff_parser {
     uint32_t fast_depth;          /* containers open in the value simdjson reads */
     uint64_t fast_end;            /* its end (stream offset) */
     struct asff__simd *simd;
-    asff_buf pad;                 /* a value copied with simdjson's padding */
+    asff_buf pad;                 /* a value copied with simdjson's padding; feed.c: a piece whose
+                                     vertical tab or form feed yajl reads as 0x01 */
 
     /* projection (project.c, docs/codec.md "Projection"): only on the fast path */
     asff_projection proj;
@@ -267,6 +268,12 @@ static inline bool asff__codec_name_add(frame *f, const char *name, size_t len)
  * surrogate, shows; n when none (*at, the stream offset of the bad sequence, is set only when one
  * is found; a sequence cut at the end of a piece is finished with the next). */
 size_t asff__codec_scan_utf8(asff_parser *p, const unsigned char *d, size_t i, size_t n, uint64_t *at);
+/* A vertical tab or a form feed: whitespace to yajl, not to JSON (feed.c gives yajl an invalid byte
+ * in its place, so that it reports it where it stands, inside a string or not). */
+static inline bool asff__codec_is_vt_ff(unsigned char c)
+{
+    return c == 0x0B || c == 0x0C;
+}
 size_t asff__codec_scan_escapes(asff_parser *p, const unsigned char *d, size_t i, size_t n, uint64_t *at);
 /* lines.c: the last non-blank byte before d[end] (and its offset); where to stop feeding yajl to
  * look at the next line; whether the newline at nl, followed by c, cuts the open value. */

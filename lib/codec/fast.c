@@ -526,13 +526,13 @@ const char *asff_json_frontend(void)
 
 bool asff__codec_fast_init(asff_parser *p)
 {
-    (void)p;
+    asff__buf_init(&p->pad, p->alloc); /* feed.c uses it too */
     return true;
 }
 
 void asff__codec_fast_free(asff_parser *p)
 {
-    (void)p;
+    asff__buf_cleanup(&p->pad);
 }
 
 bool asff__codec_fast_resume(asff_parser *p)

@@ -228,7 +228,20 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         bad_here = (uat != NO_BAD && stop == ustop) || (eat != NO_BAD && stop == enext);
         end = asff__codec_next_split(p, d, off, stop);
         p->ybase = p->pbase + off;
-        ys = yajl_parse(p->y, d + off, end - off);
+        if (end == ustop && end > off && uat == p->pbase + end - 1 && asff__codec_is_vt_ff(d[end - 1])) {
+            /* a vertical tab or form feed: yajl reads an invalid byte (0x01) in its place and reports
+             * it as its own lexical error, at the same offset, inside a string or not */
+            asff__buf_reset(&p->pad);
+            if (asff__buf_append(&p->pad, d + off, end - off) != ASFF_OK) {
+                asff__codec_set_errorf(p, ASFF_ERR_NOMEM, p->pbase + off, "out of memory");
+                p->st = ASFF_ERR_NOMEM;
+                return p->st;
+            }
+            p->pad.data[end - off - 1] = 0x01;
+            ys = yajl_parse(p->y, (const unsigned char *)p->pad.data, end - off);
+        } else {
+            ys = yajl_parse(p->y, d + off, end - off);
+        }
         if (p->ya.failed && p->st == ASFF_OK) {
             asff__codec_set_errorf(p, ASFF_ERR_NOMEM, asff__codec_pos_now(p), "out of memory");
             p->st = ASFF_ERR_NOMEM;

@@ -9,11 +9,22 @@ static size_t utf8_seq_len(unsigned char c)
     return c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
 }
 
+/* Whether the 8 bytes hold a vertical tab or a form feed (exact: a zero byte of x ^ 0x0B.. or
+ * x ^ 0x0C..). yajl takes both for whitespace; JSON's whitespace is space, tab, CR and LF only. */
+static bool has_vt_ff(uint64_t x)
+{
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+    uint64_t a = x ^ 0x0B0B0B0B0B0B0B0Bull, b = x ^ 0x0C0C0C0C0C0C0C0Cull;
+    uint64_t za = ~(((a & low7) + low7) | a | low7), zb = ~(((b & low7) + low7) | b | low7);
+    return (za | zb) != 0;
+}
+
 /*
- * The first byte of d[i, n) where invalid UTF-8 starts, n when none; *at gets its stream offset. ASCII
- * is skipped 32 bytes at a time and each run of other bytes checked whole with
- * asff__utf8_valid_prefix (a valid sequence never holds an ASCII byte). A sequence cut at the end of
- * the piece is kept in ucarry and checked with the next piece.
+ * The first byte of d[i, n) where invalid UTF-8 starts, or a vertical tab or form feed (yajl would
+ * take it for whitespace; asff__codec_is_vt_ff), n when none; *at gets its stream offset. ASCII is
+ * skipped 32 bytes at a time and each run of other bytes checked whole with asff__utf8_valid_prefix
+ * (a valid sequence never holds an ASCII byte). A sequence cut at the end of the piece is kept in
+ * ucarry and checked with the next piece.
  */
 size_t asff__codec_scan_utf8(asff_parser *p, const unsigned char *d, size_t i, size_t n, uint64_t *at)
 {
@@ -38,14 +49,23 @@ size_t asff__codec_scan_utf8(asff_parser *p, const unsigned char *d, size_t i, s
             memcpy(&b, d + i + 8, 8);
             memcpy(&c, d + i + 16, 8);
             memcpy(&e, d + i + 24, 8);
-            if ((a | b | c | e) & 0x8080808080808080ull)
+            if (((a | b | c | e) & 0x8080808080808080ull) || has_vt_ff(a) || has_vt_ff(b) || has_vt_ff(c) ||
+                has_vt_ff(e))
                 break;
             i += 32;
         }
-        while (i < n && d[i] < 0x80)
-            i++;
-        if (i == n)
-            break;
+        {
+            size_t lim = n - i > 32 ? i + 32 : n;
+            for (; i < lim && d[i] < 0x80; i++)
+                if (asff__codec_is_vt_ff(d[i])) {
+                    *at = p->pbase + i;
+                    return i;
+                }
+            if (i == n)
+                break;
+            if (d[i] < 0x80)
+                continue; /* 32 plain bytes: the word loop again */
+        }
         for (j = i; j < n && d[j] >= 0x80; j++)
             ;
         ok = asff__utf8_valid_prefix((const char *)d + i, j - i);
