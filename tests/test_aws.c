@@ -451,7 +451,14 @@ static asff_aws *new_aws(const asff_aws_options *o)
 {
     asff_aws *a = NULL;
     asff_error err;
-    if (asff_aws_new(o, &a, &err) != ASFF_OK)
+    asff_aws_options local = ASFF_AWS_OPTIONS_INIT;
+    if (o)
+        local = *o;
+    /* The metadata servers here are Python processes on a machine that may be busy: the default
+     * 1 s would time out now and then. A test of the timeout itself sets its own. */
+    if (local.http_timeout_ms == 0)
+        local.http_timeout_ms = 15000;
+    if (asff_aws_new(&local, &a, &err) != ASFF_OK)
         fail_msg("asff_aws_new: %s", err.message);
     return a;
 }
