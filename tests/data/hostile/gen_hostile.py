@@ -174,6 +174,10 @@ damage = [
     ("double-range", b'{"Severity":{"Product":1e999}}', RANGE, 0),
     ("event-no-type", b'{"detail":{"findings":[' + good(9) + b"]}}", ENV, 1),
     ("two-containers", b'{"Findings":[' + good(9) + b'],"detail":{}}', ENV, 1),
+    # whitespace is space, tab, CR and LF only (yajl also took VT and FF); a string value before ':'
+    ("form-feed", b'{"Id":"x",\x0c"Title":"t"}', SYNTAX, 0), ("vertical-tab", b'{"Id":"x","Title":\x0b"t"}', SYNTAX, 0),
+    ("form-feed-first", b'\x0c{"Id":"x"}', SYNTAX, 0),
+    ("string-then-colon", b'{"Id":"x","Title":"b":["y"]}}', SYNTAX, 0),
 ]
 for name, bad, st, held in damage:
     text = G + b"\n" + bad + b"\n" + good(1) + b"\n"
@@ -185,6 +189,10 @@ for name, bad, st, held in damage:
     # CRLF lines
     add("ndjson-%s-crlf" % name, st, (2 if st == OK else 1) + held, OK, 2 + held, skipped,
         G + b"\r\n" + bad + b"\r\n" + good(1) + b"\r\n")
+# the same damage followed by a line long enough (64 bytes or more) for simdjson to read in place
+LONG = b'{"Id":"g1","Title":"' + b"t" * 100 + b'"}'
+for name, bad in (("string-then-colon", b'{"Id":"x","Title":"b":["y"]}}'), ("form-feed", b'{"Id":"x",\x0c"Title":"t"}')):
+    add("ndjson-%s-long-next" % name, SYNTAX, 1, OK, 2, 1, G + b"\n" + bad + b"\n" + LONG + b"\n")
 add("ndjson-first-line-cut", TRUNC, 0, OK, 2, 1, b'{"Title":\n' + G + b"\n" + good(1) + b"\n")
 add("ndjson-blank-lines", OK, 2, OK, 2, 0, b"\n\n" + G + b"\n\n\n" + good(1) + b"\n\n")
 add("ndjson-last-truncated", TRUNC, 1, OK, 1, 1, G + b'\n{"Id":"x"')
