@@ -371,12 +371,15 @@ static void test_vt_ff_not_blank(void **state)
     for (i = 0; i < sizeof bad / sizeof *bad; i++)
         refused_everywhere(bad[i], (uint64_t)(strpbrk(bad[i], "\v\f") - bad[i]) + past[i]);
     /* between values: "}\f{" and a trailing one */
-    parse_chunks("{\"Id\":\"a\"}\f{\"Id\":\"b\"}", 23, NULL, 0, &r);
-    assert_int_equal(r.status, ASFF_ERR_SYNTAX);
-    assert_int_equal(r.count, 1);
-    assert_int_equal(r.err.offset, 11); /* at the form feed */
-    result_free(&r);
-    parse_chunks("{\"Id\":\"a\"}\v", 12, NULL, 0, &r);
+    {
+        static const char between[] = "{\"Id\":\"a\"}\f{\"Id\":\"b\"}", trailing[] = "{\"Id\":\"a\"}\v";
+        parse_chunks(between, sizeof between - 1, NULL, 0, &r);
+        assert_int_equal(r.status, ASFF_ERR_SYNTAX);
+        assert_int_equal(r.count, 1);
+        assert_int_equal(r.err.offset, 11); /* just past the form feed, as yajl reports a bad byte */
+        result_free(&r);
+        parse_chunks(trailing, sizeof trailing - 1, NULL, 0, &r);
+    }
     assert_int_equal(r.status, ASFF_ERR_SYNTAX);
     assert_int_equal(r.count, 1);
     result_free(&r);
