@@ -771,7 +771,8 @@ static void test_limits(void **state)
     assert_int_equal(r.status, ASFF_ERR_LIMIT);
     assert_int_equal(r.count, 1);
     result_free(&r);
-    /* a long string in one big feed is stopped between the 64 KiB pieces the parser feeds yajl */
+    /* a long string is stopped where the finding passes its limit (byte 1 + 100 + 1), not read to
+     * its end, in one big feed or in small ones alike */
     {
         size_t blen = 200000;
         char *big = malloc(blen + 1);
@@ -782,7 +783,12 @@ static void test_limits(void **state)
         big[blen] = '\0';
         parse_chunks(big, blen, &o, 0, &r);
         assert_int_equal(r.status, ASFF_ERR_LIMIT);
-        assert_int_equal(r.err.offset, 65536);
+        assert_int_equal(r.err.offset, 102);
+        assert_string_equal(r.err.path, "/0/Title");
+        result_free(&r);
+        parse_chunks(big, blen, &o, 7, &r);
+        assert_int_equal(r.status, ASFF_ERR_LIMIT);
+        assert_int_equal(r.err.offset, 102);
         assert_string_equal(r.err.path, "/0/Title");
         result_free(&r);
         /* the limit stops the work: an array has no next line to go on at */
@@ -824,6 +830,81 @@ static void test_limits(void **state)
     o.envelope = (asff_envelope)77;
     assert_int_equal(asff_parser_new(&o, NULL, NULL, NULL, &p, &e), ASFF_ERR_INVALID_ARG);
     assert_int_equal(asff_parser_new(NULL, NULL, NULL, NULL, NULL, &e), ASFF_ERR_INVALID_ARG);
+}
+
+/* A limit stops a value at the same byte however the input is fed: the stop point is a stream
+ * offset (the finding's first byte + max_finding + 1, or the last token + the longest token), so the
+ * skipped items, their errors and where reading resumes are the same in one feed and in many (found
+ * by fuzz/parse: fed a byte at a time the finding stopped at its limit on line 3, fed whole the
+ * long string's error waited and a syntax error on line 4 was reported instead). */
+/* text parsed whole and in chunks of 1, 2, 7, 61 and 64 bytes: everywhere one finding, `skipped`
+ * items, the first skipped as `first_skip` says, and the same skip list. */
+static void same_at_every_chunking(const char *text, const asff_parse_options *o, uint64_t skipped,
+                                   const char *first_skip)
+{
+    static const size_t chunks[] = {0, 1, 2, 7, 61, 64};
+    char first[4096];
+    size_t i;
+    result r;
+    for (i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        parse_chunks(text, strlen(text), o, chunks[i], &r);
+        assert_int_equal(r.status, ASFF_OK);
+        assert_int_equal(r.count, 1);
+        assert_int_equal(r.skipped, skipped);
+        assert_ptr_equal(strstr(r.skips, first_skip), r.skips);
+        if (i == 0)
+            strcpy(first, r.skips);
+        else
+            assert_string_equal(r.skips, first);
+        result_free(&r);
+    }
+}
+
+static void test_limit_stop_any_chunks(void **state)
+{
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    char text[512];
+    (void)state;
+    o.envelope = ASFF_ENVELOPE_NDJSON;
+    o.skip_invalid = true;
+    o.max_string = 16;
+    o.max_finding = 200;
+    /* a pretty finding left open, a 146-byte Id ending past byte 200, then a line "w": the finding
+     * stops at its limit (line 3), the next line is an item of its own */
+    strcpy(text, "{\n  \"SchemaVersion\": \"2018-10-08\",\n  \"Id\": \"");
+    while (strlen(text) < 205)
+        strcat(text, "x");
+    strcat(text, "\"\nw\n{\"Id\":\"ok\"}\n");
+    same_at_every_chunking(text, &o, 2, "0 /0 ASFF_ERR_LIMIT /0/Id 3 ");
+    /* blanks run past the limit on line 1, the next token is on line 2: the finding stops on
+     * line 1, and line 2 is read as values of its own (the string "Title", then the ':') */
+    strcpy(text, "{\"Id\":\"a\",");
+    while (strlen(text) < 205)
+        strcat(text, " ");
+    strcat(text, "\n  \"Title\":\"t\"}\n{\"Id\":\"ok\"}\n");
+    same_at_every_chunking(text, &o, 3, "0 /0 ASFF_ERR_LIMIT /0/Id 1 ");
+}
+
+/* A line that starts with a byte yajl refuses is one skipped item, reported once: yajl stops before
+ * that byte, and reading goes on after its line, not at it again (found by fuzz/parse: fed whole,
+ * the "/" was reported twice). */
+static void test_bad_line_start_once(void **state)
+{
+    static const size_t chunks[] = {0, 1, 2, 3};
+    static const char text[] = "0\n/\t\r\n]\n{\"Id\":\"ok\"}\n";
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    size_t i;
+    result r;
+    (void)state;
+    o.skip_invalid = true;
+    for (i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        parse_chunks(text, strlen(text), &o, chunks[i], &r);
+        assert_int_equal(r.status, ASFF_OK);
+        assert_int_equal(r.count, 1);
+        assert_int_equal(r.skipped, 3); /* the number, the "/" line, the "]" line */
+        assert_string_equal(r.skips, "0  ASFF_ERR_ENVELOPE  1 2;1 /1 ASFF_ERR_SYNTAX /1 2 1;2 /2 ASFF_ERR_SYNTAX /2 3 1;");
+        result_free(&r);
+    }
 }
 
 /* ---- skipping bad findings --------------------------------------------------------------- */
@@ -2100,6 +2181,8 @@ int main(void)
         cmocka_unit_test(test_type_errors),
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_limit_stop_any_chunks),
+        cmocka_unit_test(test_bad_line_start_once),
         cmocka_unit_test(test_skip_invalid),
         cmocka_unit_test(test_envelopes),
         cmocka_unit_test(test_keep_and_abort),

@@ -114,6 +114,8 @@ struct asff_parser {
 
     bool in_unit;
     uint64_t unit_start;
+    bool stop_hit;                /* the error is a stop point (asff__codec_stop_point): recover at stop_at */
+    uint64_t stop_at;
 
     /* recovery and limits (docs/codec.md): */
     bool line_mode;               /* a top-level value began and ended on one line: lines are records */
@@ -328,6 +330,18 @@ void asff__codec_set_errorf(asff_parser *p, asff_status code, uint64_t offset, c
  * is final (p->st); returns the value for a yajl callback. */
 ASFF__CODEC_COLD int asff__codec_fail(asff_parser *p, asff_status code, int opening, const char *fmt, ...)
     ASFF_PRINTF(4, 5);
+/*
+ * How far yajl may read without a token ending (docs/codec.md, Limits): inside a unit (a finding,
+ * or a top-level member of an envelope) up to its max_finding bytes, elsewhere a string, number or
+ * run of blanks of at most max_string * 6 + 64 bytes after the last token. The stream offset
+ * returned is the first byte past that: input that reaches it with no token ending stops the value.
+ * feed.c cuts every piece it hands yajl there, and a token that ends past it is taken as if the
+ * input had been cut there, so where the stop falls (and where reading resumes) does not depend on
+ * how the input was split into feeds.
+ */
+uint64_t asff__codec_stop_point(const asff_parser *p);
+/* The value stops at the stop point v (final ASFF_ERR_LIMIT, recovery at v); returns 0 for a callback. */
+ASFF__CODEC_COLD int asff__codec_past_stop(asff_parser *p, uint64_t v);
 /* Report a skipped item to on_error; 0 when the callback asked to stop. */
 int asff__codec_report_skipped(asff_parser *p, const asff_error *err, bool top_level);
 /* A top-level value ended. */

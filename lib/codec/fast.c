@@ -478,8 +478,8 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
                 if (d[i] == '\n' && p->line_mode && asff__codec_record_envelope(p))
                     return off;
         }
-        if (i >= lim || d[i] != '{')
-            return off;
+        if (i >= lim || d[i] != '{' || p->pbase + i >= asff__codec_stop_point(p))
+            return off; /* (past the stop point yajl stops the value: feed.c) */
         s = i;
         if (p->dg_trust && p->pbase + s == p->dg_trust_at && p->dg_trust <= lim - s)
             end = s + p->dg_trust; /* parallel.c: found by the same scanner in the object's real place */

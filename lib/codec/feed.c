@@ -44,6 +44,7 @@ static asff_status resync(asff_parser *p, uint64_t epos)
     p->es = 0;
     p->ucarry_len = 0;
     p->nl_pending = false;
+    p->stop_hit = false;
     if (!asff__codec_report_skipped(p, &e, true))
         return p->st;
     asff__codec_value_end(p);
@@ -168,9 +169,9 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
     }
     while (off < n) {
         yajl_status ys;
-        uint64_t epos;
+        uint64_t epos, sp;
         size_t rel, end, stop, ustop, wend;
-        bool in_value, at_line_end = false, bad_here;
+        bool in_value, at_line_end = false, bad_here, unread = false;
         if (p->nl_pending) {
             p->nl_pending = false;
             if (asff__codec_line_cut(p, d[off], p->pbase + off - 1)) {
@@ -227,6 +228,14 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
             stop = enext;
         bad_here = (uat != NO_BAD && stop == ustop) || (eat != NO_BAD && stop == enext);
         end = asff__codec_next_split(p, d, off, stop);
+        sp = asff__codec_stop_point(p);
+        if (sp <= p->pbase + off) {
+            /* (reached between pieces: checked after each call below, so not expected here) */
+            epos = p->pbase + off;
+            goto stopped;
+        }
+        if (p->pbase + end > sp)
+            end = (size_t)(sp - p->pbase); /* yajl reads up to the stop point, not past it */
         p->ybase = p->pbase + off;
         if (end == ustop && end > off && uat == p->pbase + end - 1 && asff__codec_is_vt_ff(d[end - 1])) {
             /* a vertical tab or form feed: yajl reads an invalid byte (0x01) in its place and reports
@@ -250,11 +259,17 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
             /* A final error from a callback (a limit, an envelope): the value ends here. */
             if (!value_error(p->st) || !can_resync(p, p->line_mode))
                 return p->st;
-            epos = asff__codec_pos_now(p);
+            epos = p->stop_hit ? p->stop_at : asff__codec_pos_now(p);
             in_value = p->in_value;
             goto recover;
         }
         if (ys == yajl_status_ok) {
+            sp = asff__codec_stop_point(p);
+            if (p->pbase + end >= sp) {
+                /* the stop point reached with no token ending (the value goes on past it) */
+                epos = sp;
+                goto stopped;
+            }
             p->last_nb = asff__codec_last_nonblank(p, d, off, end, &p->last_nb_at);
             if (end > off && d[end - 1] == '\n' && asff__codec_record_envelope(p) && p->nframes) {
                 /* a line ended: does the next one start a value while this one is open? */
@@ -308,8 +323,24 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         if (ys == yajl_status_client_canceled)
             return p->st != ASFF_OK ? p->st : ASFF_ERR_INTERNAL;
         epos = asff__codec_pos_now(p);
+        sp = asff__codec_stop_point(p);
+        if (epos > sp || (epos == sp && epos > 0 && asff__codec_byte_at(p, epos - 1) == '\n')) {
+            /* yajl needed input past the stop point to find this error (after a newline it stops
+             * before the bad byte, which it has not read): cut there, the value stops first */
+            epos = sp;
+            goto stopped;
+        }
         in_value = p->in_value;
         if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p, p->line_mode))
+            return p->st;
+        /* yajl reads every byte it refuses but a '/' (comments are off): a '/' that begins a line
+         * is on that line */
+        unread = strstr(p->e.message, "probable comment") != NULL;
+        goto recover;
+    stopped:
+        in_value = p->in_value;
+        (void)asff__codec_past_stop(p, sp);
+        if (!can_resync(p, p->line_mode))
             return p->st;
     recover:
         /* Lines are records only in NDJSON: a value broken several lines after its start is a
@@ -322,11 +353,12 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
             return p->st;
         scanned = false;
         /* Go on after the line of the byte where yajl stopped (a newline itself when the value broke
-         * at its line's end): what follows on that line belongs to the broken value. */
+         * at its line's end, or stopped at a limit there): what follows on that line belongs to the
+         * broken value. */
         rel = epos >= p->pbase ? (size_t)(epos - p->pbase) : 0;
         if (rel > n)
             rel = n;
-        if (epos > 0 && rel > off && asff__codec_byte_at(p, epos - 1) == '\n') {
+        if (!unread && epos > 0 && rel > off && asff__codec_byte_at(p, epos - 1) == '\n') {
             off = rel;
             p->last_ok = p->pbase + off;
             continue;
@@ -361,8 +393,8 @@ static asff_status give_error(asff_parser *p, asff_error *err)
  * so a long token fed in pieces costs time quadratic in its length. Once the bytes since the last
  * token yajl reported pass HOLD_AFTER, input is held back and given to yajl in one piece when the
  * held bytes are at least as many as yajl already has of the token: the pieces double, and the
- * work is linear. A run of more than token_limit bytes without a token (a string, a number, blanks)
- * stops the value (ASFF_ERR_LIMIT): memory stays bounded by the limit.
+ * work is linear. Nothing is held past the stop point (asff__codec_stop_point), where feed_piece
+ * stops the value: memory stays bounded by the limits.
  */
 
 /* Bytes yajl has been given since the end of the last token it reported. */
@@ -371,44 +403,13 @@ static uint64_t since_token(const asff_parser *p)
     return p->total > p->last_ok ? p->total - p->last_ok : 0;
 }
 
-static uint64_t token_limit(const asff_parser *p)
-{
-    return (uint64_t)p->opt.max_string * 6u + 64u; /* a decoded byte takes at most 6 input bytes (\u00XX) */
-}
-
-/* The value ends with a final error set at the stream's end so far (between pieces): go on at the
- * next line (skip_invalid over NDJSON), or stop for good. */
-static asff_status stop_between(asff_parser *p)
-{
-    if (!can_resync(p, p->line_mode) || (p->opt.envelope != ASFF_ENVELOPE_NDJSON && !p->line_mode && p->in_value &&
-                                  p->e.line > p->value_line + 1))
-        return p->st;
-    p->st = ASFF_OK;
-    if (resync(p, p->total) != ASFF_OK)
-        return p->st;
-    p->skip_line = true;
-    return ASFF_OK;
-}
-
-static asff_status limit_between(asff_parser *p, const char *what, uint64_t limit)
-{
-    p->pdata = NULL;
-    p->plen = 0;
-    p->pbase = p->ybase = p->total;
-    asff__codec_set_errorf(p, ASFF_ERR_LIMIT, p->total, "%s larger than %" PRIu64 " bytes", what, limit);
-    p->st = ASFF_ERR_LIMIT;
-    return stop_between(p);
-}
-
 static asff_status flush_hold(asff_parser *p)
 {
-    asff_status st;
     size_t n = p->hold.len;
     if (!n)
         return ASFF_OK;
     p->hold.len = 0; /* the bytes stay in place while yajl reads them */
-    st = feed_piece(p, (const unsigned char *)p->hold.data, n);
-    return st;
+    return feed_piece(p, (const unsigned char *)p->hold.data, n);
 }
 
 asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err)
@@ -422,38 +423,24 @@ asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_
         return asff__error_setf(err, ASFF_ERR_STATE, "feed after finish");
     while (len) {
         size_t n = len < PIECE ? len : PIECE;
-        asff_status st = ASFF_OK;
-        uint64_t gap;
-        if (p->in_unit && p->total + p->hold.len - p->unit_start > p->opt.max_finding) {
-            /* A finding that grew too big without a callback (a long string, blanks): let yajl see
-             * what is held (it may end the finding), then stop reading the finding. */
-            st = flush_hold(p);
-            if (st == ASFF_OK && p->in_unit && p->total - p->unit_start > p->opt.max_finding)
-                st = limit_between(p, "finding", p->opt.max_finding);
-            if (st != ASFF_OK)
-                goto dead;
-        }
-        gap = p->total + p->hold.len > p->last_ok ? p->total + p->hold.len - p->last_ok : 0;
+        uint64_t have = p->total + p->hold.len;
+        uint64_t gap = have > p->last_ok ? have - p->last_ok : 0;
         if (!p->skip_line && p->y && (p->hold.len || gap > HOLD_AFTER)) {
-            uint64_t lim = token_limit(p);
-            size_t take = n;
-            if (gap + take > lim + 1)
-                take = gap > lim ? 0 : (size_t)(lim + 1 - gap);
-            if (take && asff__buf_append(&p->hold, d, take) != ASFF_OK) {
-                asff__codec_set_errorf(p, ASFF_ERR_NOMEM, p->total, "out of memory");
-                p->st = ASFF_ERR_NOMEM;
-                goto dead;
-            }
-            d += take;
-            len -= take;
-            if (take < n || p->hold.len >= since_token(p)) {
-                st = flush_hold(p);
-                if (st == ASFF_OK && p->y && since_token(p) > lim)
-                    st = limit_between(p, "a string, number or run of blanks", lim);
-                if (st != ASFF_OK)
+            uint64_t sp = asff__codec_stop_point(p);
+            size_t take = have >= sp ? 0 : sp - have < n ? (size_t)(sp - have) : n;
+            if (take || p->hold.len) {
+                if (take && asff__buf_append(&p->hold, d, take) != ASFF_OK) {
+                    asff__codec_set_errorf(p, ASFF_ERR_NOMEM, p->total, "out of memory");
+                    p->st = ASFF_ERR_NOMEM;
                     goto dead;
+                }
+                d += take;
+                len -= take;
+                if ((take < n || p->hold.len >= since_token(p)) && flush_hold(p) != ASFF_OK)
+                    goto dead;
+                continue;
             }
-            continue;
+            /* nothing held and the stop point reached: feed_piece stops the value */
         }
         if (feed_piece(p, d, n) != ASFF_OK)
             goto dead;

@@ -702,18 +702,25 @@ static int end_holder(asff_parser *p, frame *f)
 /* Every callback notes where the last token yajl accepted ends (syntax error positions). */
 #define P                                                                                           \
     asff_parser *p = ctx;                                                                           \
-    p->last_ok = asff__codec_pos_now(p)
+    uint64_t stop_ = asff__codec_stop_point(p);                                                     \
+    p->last_ok = asff__codec_pos_now(p);                                                            \
+    if (p->last_ok > stop_ && !p->fast)                                                             \
+    return asff__codec_past_stop(p, stop_)
 
 /* The same for a string, key or number token, without asking yajl: when s points into the piece
  * (yajl copies a token only if it has escapes or spans pieces), the token ends after it (and its
  * closing quote, quote = 1). This runs for most tokens, so the saved call counts. */
+/* A number is reported only once yajl has seen the byte after it: it must end before the stop. */
 #define P_TOKEN(s, len, quote)                                                                      \
     asff_parser *p = ctx;                                                                           \
+    uint64_t stop_ = asff__codec_stop_point(p);                                                     \
     do {                                                                                            \
         uintptr_t rel_ = (uintptr_t)(s) - (uintptr_t)p->pdata;                                      \
         p->last_ok = rel_ < p->plen ? p->pbase + rel_ + (len) + (quote) : asff__codec_pos_now(p);               \
         ASFF_CHECK_POS(p);                                                                          \
-    } while (0)
+    } while (0);                                                                                    \
+    if (p->last_ok + !(quote) > stop_ && !p->fast)                                                  \
+    return asff__codec_past_stop(p, stop_)
 
 /* -DASFF_PARSER_CHECK_POS: check P_TOKEN against yajl's count (used when changing the above). */
 #ifdef ASFF_PARSER_CHECK_POS
@@ -729,6 +736,27 @@ static int end_holder(asff_parser *p, frame *f)
 #else
 #define ASFF_CHECK_POS(p) ((void)0)
 #endif
+
+uint64_t asff__codec_stop_point(const asff_parser *p)
+{
+    if (p->in_unit)
+        return p->unit_start + p->opt.max_finding + 1u;
+    return p->last_ok + (uint64_t)p->opt.max_string * 6u + 64u + 1u; /* a decoded byte takes at most 6 input bytes (\u00XX) */
+}
+
+int asff__codec_past_stop(asff_parser *p, uint64_t v)
+{
+    bool unit = p->in_unit;
+    p->at_set = true;
+    p->at = v;
+    p->final_next = true; /* the rest of the value is not read */
+    p->stop_hit = true;
+    p->stop_at = v;
+    if (unit)
+        return asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "finding larger than %zu bytes", p->opt.max_finding);
+    return asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "a string, number or run of blanks larger than %zu bytes",
+                            p->opt.max_string * 6u + 64u);
+}
 
 /* The unit being read (a finding, or one top-level member of an envelope) may not exceed max_finding. */
 static int check_unit(asff_parser *p, int opening)
@@ -1738,6 +1766,7 @@ void asff_parser_reset(asff_parser *p)
     p->es = 0;
     p->values = p->count = p->skipped = p->items = 0;
     p->last_ok = 0;
+    p->stop_hit = false;
     p->last_kind = 0;
     p->fast_ready = p->fast_on;
     p->fast_stop = p->fast = p->fast_failed = p->mute = false;
