@@ -885,13 +885,14 @@ static void test_limit_stop_any_chunks(void **state)
     same_at_every_chunking(text, &o, 3, "0 /0 ASFF_ERR_LIMIT /0/Id 1 ");
 }
 
-/* A line that starts with a byte yajl refuses is one skipped item, reported once: yajl stops before
- * that byte, and reading goes on after its line, not at it again (found by fuzz/parse: fed whole,
- * the "/" was reported twice). */
+/* A line that starts with a byte yajl refuses is reported once: yajl stops before that byte, and
+ * reading goes on after its line, not at it again (found by fuzz/parse: fed whole, a "/" and a ':'
+ * at a line's start were reported twice). */
 static void test_bad_line_start_once(void **state)
 {
     static const size_t chunks[] = {0, 1, 2, 3};
     static const char text[] = "0\n/\t\r\n]\n{\"Id\":\"ok\"}\n";
+    static const char text2[] = "{\"Id\":\"a\"\n:\"1\"\n{\"Id\":\"ok\"}\n";
     asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
     size_t i;
     result r;
@@ -903,6 +904,13 @@ static void test_bad_line_start_once(void **state)
         assert_int_equal(r.count, 1);
         assert_int_equal(r.skipped, 3); /* the number, the "/" line, the "]" line */
         assert_string_equal(r.skips, "0  ASFF_ERR_ENVELOPE  1 2;1 /1 ASFF_ERR_SYNTAX /1 2 1;2 /2 ASFF_ERR_SYNTAX /2 3 1;");
+        result_free(&r);
+        /* a token out of place at a line's start (yajl stops before it): the open value and that
+         * line are one item */
+        parse_chunks(text2, strlen(text2), &o, chunks[i], &r);
+        assert_int_equal(r.status, ASFF_OK);
+        assert_int_equal(r.count, 1);
+        assert_string_equal(r.skips, "0  ASFF_ERR_SYNTAX /Id 2 1;");
         result_free(&r);
     }
 }

@@ -171,7 +171,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         yajl_status ys;
         uint64_t epos, sp;
         size_t rel, end, stop, ustop, wend;
-        bool in_value, at_line_end = false, bad_here, unread = false;
+        bool in_value, at_line_end = false, bad_here, nl_taken = false;
         if (p->nl_pending) {
             p->nl_pending = false;
             if (asff__codec_line_cut(p, d[off], p->pbase + off - 1)) {
@@ -259,7 +259,8 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
             /* A final error from a callback (a limit, an envelope): the value ends here. */
             if (!value_error(p->st) || !can_resync(p, p->line_mode))
                 return p->st;
-            epos = p->stop_hit ? p->stop_at : asff__codec_pos_now(p);
+            nl_taken = p->stop_hit;
+            epos = nl_taken ? p->stop_at : asff__codec_pos_now(p);
             in_value = p->in_value;
             goto recover;
         }
@@ -333,11 +334,13 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         in_value = p->in_value;
         if (yajl_failure(p, epos, false) != ASFF_OK && !can_resync(p, p->line_mode))
             return p->st;
-        /* yajl reads every byte it refuses but a '/' (comments are off): a '/' that begins a line
-         * is on that line */
-        unread = strstr(p->e.message, "probable comment") != NULL;
+        /* yajl stops at the start of a token it refuses (a '/', a token out of place), so a newline
+         * just before where it stopped is the broken line's only when the newline itself was the
+         * bad byte: the end of a UTF-8 sequence in a string */
+        nl_taken = p->e.code == ASFF_ERR_UTF8;
         goto recover;
     stopped:
+        nl_taken = true;
         in_value = p->in_value;
         (void)asff__codec_past_stop(p, sp);
         if (!can_resync(p, p->line_mode))
@@ -352,13 +355,13 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         if (resync(p, epos) != ASFF_OK)
             return p->st;
         scanned = false;
-        /* Go on after the line of the byte where yajl stopped (a newline itself when the value broke
-         * at its line's end, or stopped at a limit there): what follows on that line belongs to the
-         * broken value. */
+        /* Go on after the line of the byte where yajl stopped (at the next line when the value took
+         * the newline: it broke there, or stopped at a limit right after it): what follows on that
+         * line belongs to the broken value. */
         rel = epos >= p->pbase ? (size_t)(epos - p->pbase) : 0;
         if (rel > n)
             rel = n;
-        if (!unread && epos > 0 && rel > off && asff__codec_byte_at(p, epos - 1) == '\n') {
+        if (nl_taken && epos > 0 && rel > off && asff__codec_byte_at(p, epos - 1) == '\n') {
             off = rel;
             p->last_ok = p->pbase + off;
             continue;
