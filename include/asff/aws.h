@@ -194,7 +194,8 @@ ASFF_API const char *const *asff_aws_regions(const asff_aws *a, size_t *count);
 /**
  * Current credentials, walking the chain on first use and again when the cached ones expire within
  * refresh_margin of now (Unix seconds; 0 = the system clock). The strings in *out are owned by the
- * handle and valid until the next call or free. ASFF_ERR_CREDENTIALS when no source has any (the
+ * handle and valid until the next call (by any thread: threads sharing a handle copy them before
+ * another thread may call) or free. ASFF_ERR_CREDENTIALS when no source has any (the
  * message lists what was tried), ASFF_ERR_NETWORK / ASFF_ERR_TIMEOUT / ASFF_ERR_SYNTAX when a source
  * that was configured failed. Never prints; secrets never appear in err.
  */
