@@ -165,12 +165,30 @@ def main():
         for path in gen:
             for cmd in (["validate"], ["fmt", "--skip-invalid"], ["fmt"]):
                 compare(os.path.basename(path), cmd, [path])
-        # the parallel path really ran: a clean file reads without a rerun, and stdin is one job
+        # stdin: a regular file is read on threads from where it stands, a pipe by one parser
         ref = run(["fmt", "--jobs", "1", gen[0]])
         with open(gen[0], "rb") as f:
             piped = run(["fmt", "--jobs", "4", "-"], "1", stdin=f)
         if piped != ref:
-            failures.append("stdin with --jobs 4 differs from --jobs 1")
+            failures.append("stdin (a regular file) with --jobs 4 differs from --jobs 1")
+        with open(gen[0], "rb") as f:
+            data = f.read()
+        first = data.index(b"\n") + 1
+        rest_path = os.path.join(tmp, "rest.ndjson")
+        with open(rest_path, "wb") as f:
+            f.write(data[first:])
+        fd = os.open(gen[0], os.O_RDONLY)
+        try:
+            os.lseek(fd, first, os.SEEK_SET)
+            rest = run(["fmt", "--jobs", "4"], "1", stdin=fd)
+        finally:
+            os.close(fd)
+        if rest[:2] != run(["fmt", "--jobs", "1", rest_path])[:2]:
+            failures.append("stdin (a regular file) at an offset: not read from there")
+        env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", ASFF_JOBS_PART_SIZE="1")
+        p = subprocess.run([ASFF, "fmt", "--jobs", "4"], input=data, capture_output=True, env=env, timeout=600)
+        if (p.returncode, p.stdout, p.stderr) != ref:
+            failures.append("stdin (a pipe) with --jobs 4 differs from --jobs 1")
         # usage
         for bad in ("x", "-1", "257", "", "2x"):
             for cmd in ("fmt", "validate", "filter", "insight"):

@@ -165,6 +165,7 @@ struct asff_parser {
     size_t dg_len;
     uint32_t dg_depth;            /* containers open around it */
     bool dg_top;                  /* a top-level value (the finding callback saw "{}" in its place) */
+    bool dg_nl;                   /* a line break in it (between tokens: the scanner refuses one in a string) */
     size_t dg_trust;              /* a reading thread's parser: the object at stream offset dg_trust_at
                                      is this long, as the scanner of the parser in place found (it is
                                      not scanned again) */

@@ -25,6 +25,10 @@ const asff__codec_key *asff__codec_envelope_key(const unsigned char *s, size_t l
 {
     const asff__codec_key *k = detail ? detail_keys : top_keys;
     size_t i, n = detail ? sizeof detail_keys / sizeof detail_keys[0] : sizeof top_keys / sizeof top_keys[0];
+    /* every top-level member of a finding comes here: most are refused by their first byte (the
+     * keys above begin with a lowercase letter or "N"; a finding's members with an uppercase one) */
+    if (!len || (s[0] < 'a' && s[0] != 'N'))
+        return NULL;
     for (i = 0; i < n; i++)
         if (k[i].len == len && memcmp(s, k[i].name, len) == 0)
             return &k[i];

@@ -7,6 +7,7 @@
  * an NDJSON record, escapes of surrogates or U+0000) is undone and left to the yajl path from the
  * object's first byte: findings and errors are the same whichever front-end is built.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -246,31 +247,28 @@ static size_t string_run(const unsigned char *d, size_t i, size_t lim)
     return i;
 }
 
+/* What scan_scalar returns when it reached its stop with the object still open. */
+#define SCAN_MORE ((size_t)-1)
+
 /*
- * The end (one past the closing brace) of the object that starts at d[s], or 0 when it does not end
- * before lim or holds what only the yajl path decides: a raw control character in a string (yajl's
- * error), a \u escape of U+0000 or a surrogate, a newline that may end an NDJSON record.
+ * The byte-at-a-time scanner: reads d[*pi, stop) (a string or an escape that begins before stop is
+ * read to its end, up to lim) with the state in *in_str and *depth. Returns the object's end, 0 for
+ * what only the yajl path decides (below), or SCAN_MORE with *pi where it stopped.
  */
-static size_t scan_object(const asff_parser *p, const unsigned char *d, size_t s, size_t lim, size_t n)
+static size_t scan_scalar(const asff_parser *p, const unsigned char *d, size_t *pi, size_t stop, size_t lim, size_t n,
+                          bool *in_str, uint32_t *depth, bool *nl)
 {
-    size_t i = s;
-    uint32_t depth = 0;
-    while (i < lim) {
-        unsigned char c = d[i];
-        switch (cls[c]) {
-        case C_PLAIN:
-            i++;
-            break;
-        case C_QUOTE:
-            for (i++;;) {
+    size_t i = *pi;
+    for (;;) {
+        unsigned char c;
+        if (*in_str) {
+            for (;;) {
                 i = string_run(d, i, lim);
                 if (i >= lim)
                     return 0;
                 c = d[i++];
                 if (c == '"')
                     break;
-                if (c != '\\' && cls[c] == C_CTRL)
-                    return 0;
                 if (c == '\\') {
                     if (i >= lim)
                         return 0;
@@ -281,29 +279,163 @@ static size_t scan_object(const asff_parser *p, const unsigned char *d, size_t s
                     } else {
                         i++;
                     }
-                }
-                /* brackets inside a string are plain text */
+                } else if (cls[c] == C_CTRL) {
+                    return 0;
+                } /* brackets inside a string are plain text */
             }
+            *in_str = false;
+        }
+        if (i >= stop)
+            break;
+        c = d[i];
+        switch (cls[c]) {
+        case C_PLAIN:
+            i++;
+            break;
+        case C_QUOTE:
+            i++;
+            *in_str = true;
             break;
         case C_OPEN:
-            depth++;
+            ++*depth;
             i++;
             break;
         case C_CLOSE:
             i++;
-            if (--depth == 0)
+            if (--*depth == 0)
                 return i;
             break;
         case C_CTRL:
-            if (c == '\n' && nl_unsure(p, d, i, n))
-                return 0;
+            if (c == '\n') {
+                if (nl_unsure(p, d, i, n))
+                    return 0;
+                *nl = true;
+            }
             i++;
             break;
         default: /* a backslash outside a string: not JSON */
             return 0;
         }
     }
-    return 0;
+    *pi = i;
+    return SCAN_MORE;
+}
+
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#define SCAN_BLOCKS 1
+/* The 64 bytes at d as bit masks (bit k for d[k]). */
+typedef struct block {
+    uint64_t quote, bslash, open, close, nl, ctrl;
+} block;
+
+static void block_load(const unsigned char *d, block *b)
+{
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), c1f = _mm_set1_epi8(0x1f),
+                  x20 = _mm_set1_epi8(0x20), open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}'),
+                  nl = _mm_set1_epi8('\n');
+    int k;
+    memset(b, 0, sizeof *b);
+    for (k = 0; k < 4; k++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + 16 * k));
+        __m128i low = _mm_or_si128(v, x20); /* '[' | 0x20 == '{', ']' | 0x20 == '}' */
+        unsigned sh = 16u * (unsigned)k;
+        b->quote |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) << sh;
+        b->bslash |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, bslash)) << sh;
+        b->open |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(low, open)) << sh;
+        b->close |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(low, close)) << sh;
+        b->nl |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) << sh;
+        b->ctrl |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(v, c1f), c1f)) << sh;
+    }
+}
+
+/* The bits set in x (the compiler's builtin is a library call without -mpopcnt). */
+static uint32_t popcount64(uint64_t x)
+{
+#if defined(__POPCNT__)
+    return (uint32_t)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (uint32_t)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+/* Bit k of the result: the parity of the bits 0..k of x (with x the quotes: inside a string). */
+static uint64_t prefix_xor(uint64_t x)
+{
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    return x;
+}
+#endif
+
+/*
+ * The end (one past the closing brace) of the object that starts at d[s], or 0 when it does not end
+ * before lim or holds what only the yajl path decides: a raw control character in a string (yajl's
+ * error), a \u escape of U+0000 or a surrogate, a newline that may end an NDJSON record.
+ * *nl: whether a line break (between tokens) came before the end. 64 bytes at a time where a block has no backslash (the strings are then the runs between
+ * quotes); a block with one goes byte by byte, as the end of the input does.
+ */
+static size_t scan_object(const asff_parser *p, const unsigned char *d, size_t s, size_t lim, size_t n, bool *nl)
+{
+    size_t i = s, r;
+    uint32_t depth = 0;
+    bool in_str = false;
+    *nl = false;
+#ifdef SCAN_BLOCKS
+    while (i + 64 <= lim) {
+        block b;
+        uint64_t instr, op, cl, before = ~(uint64_t)0, bad;
+        size_t end = 0;
+        block_load(d + i, &b);
+        if (b.bslash) {
+            if ((r = scan_scalar(p, d, &i, i + 64, lim, n, &in_str, &depth, nl)) != SCAN_MORE)
+                return r;
+            continue;
+        }
+        instr = prefix_xor(b.quote) ^ (in_str ? ~(uint64_t)0 : 0); /* an opening quote is in, a closing one out */
+        op = b.open & ~instr;
+        cl = b.close & ~instr;
+        if (cl && popcount64(cl) >= depth) { /* the depth may reach 0 here */
+            uint64_t br = op | cl;
+            uint32_t dd = depth;
+            while (br) {
+                int k = __builtin_ctzll(br);
+                if ((op >> k) & 1u) {
+                    dd++;
+                } else if (--dd == 0) {
+                    end = (size_t)k + 1;
+                    break;
+                }
+                br &= br - 1;
+            }
+            if (end && end < 64)
+                before = ((uint64_t)1 << end) - 1;
+            depth = dd;
+        } else {
+            depth += popcount64(op);
+            depth -= popcount64(cl);
+        }
+        if ((b.ctrl & instr & before) != 0)
+            return 0; /* a raw control character in a string */
+        for (bad = b.nl & ~instr & before; bad; bad &= bad - 1) {
+            if (nl_unsure(p, d, i + (size_t)__builtin_ctzll(bad), n))
+                return 0;
+            *nl = true;
+        }
+        if (end)
+            return i + end;
+        in_str = (instr >> 63) & 1u;
+        i += 64;
+    }
+#endif
+    r = scan_scalar(p, d, &i, lim, lim, n, &in_str, &depth, nl);
+    return r == SCAN_MORE ? 0 : r;
 }
 
 /* ---- the fast path -------------------------------------------------------------------------- */
@@ -374,7 +506,7 @@ static void undo(asff_parser *p, const snapshot *s)
 
 /* Parallel reading: the builder gets "{}" for the object d[s, end) at its place, and the finding
  * callback finds the object's bytes in p->dg_* (parallel.c reads them on another thread). */
-static int hand_over(asff_parser *p, const unsigned char *d, size_t s, size_t end)
+static int hand_over(asff_parser *p, const unsigned char *d, size_t s, size_t end, bool nl)
 {
     snapshot snap;
     int rc;
@@ -389,6 +521,7 @@ static int hand_over(asff_parser *p, const unsigned char *d, size_t s, size_t en
     p->dg_len = end - s;
     p->dg_depth = p->jdepth;
     p->dg_top = p->nframes == 0;
+    p->dg_nl = nl;
     set_pos(p, p->pbase + s + 1);
     rc = ev_start_map(p) && ev_end_map(p);
     p->fast = false;
@@ -452,7 +585,7 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
     p->fast_ready = false;
     for (;;) {
         const frame *f = p->nframes ? &p->frames[p->nframes - 1] : NULL;
-        bool in_array = f != NULL, comma = false;
+        bool in_array = f != NULL, comma = false, nl = true;
         size_t i = off, s, end;
         int rc;
         if (in_array ? f->kind != FK_ARRAY : p->in_value)
@@ -484,7 +617,7 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
         if (p->dg_trust && p->pbase + s == p->dg_trust_at && p->dg_trust <= lim - s)
             end = s + p->dg_trust; /* parallel.c: found by the same scanner in the object's real place */
         else
-            end = scan_object(p, d, s, lim, n);
+            end = scan_object(p, d, s, lim, n, &nl);
         p->dg_trust = 0;
         if (!end || end - s > p->opt.max_finding)
             return off;
@@ -492,7 +625,7 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
             /* handed over only where it is read as a finding, within the depth limit */
             if ((!in_array && !asff__codec_record_envelope(p)) || p->jdepth >= p->opt.max_depth)
                 return off;
-            rc = hand_over(p, d, s, end);
+            rc = hand_over(p, d, s, end, nl);
         } else {
             rc = read_object(p, d, s, end, n);
         }

@@ -33,6 +33,7 @@ enum { E_HANDED, E_FINDING, E_ERROR };
 typedef struct entry {
     uint8_t kind;
     bool top;                    /* a top-level value */
+    bool nl;                     /* a line break in it */
     bool anomaly;                /* not read cleanly alone: the sequential run reads it */
     uint32_t depth;              /* containers open around it */
     size_t at, len;              /* its bytes in part.bytes */
@@ -171,7 +172,7 @@ static void read_entry(worker *w, part *pt, entry *e)
     /* Findings follow each other on one line in the same parser (a new yajl handle per finding
      * costs more than its parse): a value on one line whatever came before. A finding with a line
      * break in it gets a parser of its own (in line mode its break could end a record). */
-    bool alone = memchr(bytes, '\n', e->len) != NULL;
+    bool alone = e->nl;
     if (!w->reuse || alone)
         asff_parser_reset(w->p);
     w->reuse = !alone;
@@ -375,6 +376,7 @@ static int main_finding(void *ctx, void *finding, const asff_finding_info *info)
         e->len = p->dg_len;
         e->depth = p->dg_depth;
         e->top = p->dg_top;
+        e->nl = p->dg_nl;
         if (asff__buf_append(&pt->bytes, p->dg_data, p->dg_len) != ASFF_OK ||
             asff__buf_append(&pt->bytes, blanks, TAIL) != ASFF_OK) {
             pt->n--;

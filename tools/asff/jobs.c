@@ -113,7 +113,8 @@ int cli_parse_parallel(FILE *in, const char *name, const asff_parse_options *opt
 bool cli_parallel_input(FILE *in)
 {
     struct stat sb;
-    return cli_jobs_count() > 1 && in != stdin && fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode);
+    /* stdin too when it is a regular file (`asff filter < FILE`): read from where it stands */
+    return cli_jobs_count() > 1 && fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 void *cli_match_work(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info)
