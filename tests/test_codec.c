@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
+#include "codec/codec_internal.h"
 #include "asff/codec.h"
 #include "asff/filter.h"
 #include "support.h"
@@ -830,6 +831,80 @@ static void test_limits(void **state)
     o.envelope = (asff_envelope)77;
     assert_int_equal(asff_parser_new(&o, NULL, NULL, NULL, &p, &e), ASFF_ERR_INVALID_ARG);
     assert_int_equal(asff_parser_new(NULL, NULL, NULL, NULL, NULL, &e), ASFF_ERR_INVALID_ARG);
+}
+
+/* How many of the values in text the simdjson front-end read (0 on the yajl path alone). */
+static uint64_t fast_reads(const char *text, size_t n, const asff_parse_options *o)
+{
+    asff_parser *p = NULL;
+    uint64_t k;
+    result r;
+    memset(&r, 0, sizeof r);
+    (void)asff_writer_new_buffer(NULL, &r.w, NULL);
+    (void)asff_parser_new(o, on_finding, on_error, &r, &p, NULL);
+    assert_non_null(p);
+    assert_int_equal(asff_parser_feed(p, text, n, NULL), ASFF_OK);
+    assert_int_equal(asff_parser_finish(p, NULL), ASFF_OK);
+    k = p->fast_reads;
+    asff_parser_free(p);
+    result_free(&r);
+    return k;
+}
+
+/* The simdjson front-end's boundary scanner reads 64-byte blocks (a block with a backslash byte by
+ * byte): brackets, quotes, escapes, a raw control character and line breaks at every position
+ * within a block give what the yajl path gives (this test runs on both front-ends, with the same
+ * expectations). */
+static void test_scanner_blocks(void **state)
+{
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    char text[512], want[160];
+    size_t pad;
+    result r;
+    const char *fe = getenv("ASFF_FRONTEND");
+    bool fast = strcmp(asff_json_frontend(), "simdjson") == 0 && !(fe && strcmp(fe, "yajl") == 0);
+    (void)state;
+    o.envelope = ASFF_ENVELOPE_NDJSON;
+    o.skip_invalid = true;
+    for (pad = 0; pad < 140; pad++) {
+        size_t n, ctrl;
+        /* brackets and escapes inside strings, nested objects, the end anywhere in a block */
+        strcpy(text, "{\"Id\":\"");
+        memset(text + 7, 'x', pad);
+        n = 7 + pad;
+        n += (size_t)sprintf(text + n, "\",\"Title\":\"a{b[c]d}e\\\"f\\\\g}\",\"ProductFields\":{\"k\":\"v]}\"},"
+                                       "\"Types\":[\"t\"]}\n{\"Id\":\"z\"}\n");
+        parse_chunks(text, n, &o, 0, &r);
+        assert_int_equal(r.status, ASFF_OK);
+        assert_int_equal(r.count, 2);
+        assert_int_equal(r.skipped, 0);
+        assert_non_null(strstr(output(&r), "\"Title\":\"a{b[c]d}e\\\"f\\\\g}\""));
+        assert_non_null(strstr(output(&r), "\"k\":\"v]}\""));
+        result_free(&r);
+        assert_int_equal(fast_reads(text, n, &o), fast ? 2 : 0); /* both read by simdjson where built */
+        /* a raw control character in a string: that line is skipped, the next one read */
+        ctrl = 7 + pad / 2;
+        text[ctrl] = '\x01';
+        parse_chunks(text, n, &o, 0, &r);
+        assert_int_equal(r.status, ASFF_OK);
+        assert_int_equal(r.count, 1);
+        assert_int_equal(r.skipped, 1);
+        snprintf(want, sizeof want, "0 /0 ASFF_ERR_SYNTAX /0/Id 1 %zu;", ctrl + 1);
+        assert_string_equal(r.skips, want);
+        result_free(&r);
+        assert_int_equal(fast_reads(text, n, &o), fast ? 1 : 0); /* the broken line is the yajl path's */
+        /* a line break between tokens: in auto mode the value runs on, one finding of two lines */
+        text[ctrl] = 'x';
+        n = 7 + pad;
+        n += (size_t)sprintf(text + n, "\",\n\"Title\":\"t\"}\n{\"Id\":\"z\"}\n");
+        o.envelope = ASFF_ENVELOPE_AUTO;
+        parse_chunks(text, n, &o, 0, &r);
+        o.envelope = ASFF_ENVELOPE_NDJSON;
+        assert_int_equal(r.status, ASFF_OK);
+        assert_int_equal(r.count, 2);
+        assert_int_equal(r.skipped, 0);
+        result_free(&r);
+    }
 }
 
 /* A limit stops a value at the same byte however the input is fed: the stop point is a stream
@@ -2190,6 +2265,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_limit_stop_any_chunks),
+        cmocka_unit_test(test_scanner_blocks),
         cmocka_unit_test(test_bad_line_start_once),
         cmocka_unit_test(test_skip_invalid),
         cmocka_unit_test(test_envelopes),

@@ -148,6 +148,7 @@ struct asff_parser {
     bool mute;                    /* yajl reads stand-in bytes: its callbacks do nothing */
     uint32_t fast_depth;          /* containers open in the value simdjson reads */
     uint64_t fast_end;            /* its end (stream offset) */
+    uint64_t fast_reads;          /* values the fast path read whole (tests tell it from the yajl path) */
     struct asff__simd *simd;
     asff_buf pad;                 /* a value copied with simdjson's padding; feed.c: a piece whose
                                      vertical tab or form feed yajl reads as 0x01 */

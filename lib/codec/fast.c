@@ -569,8 +569,10 @@ static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t 
         set_pos(p, p->pbase + s + 1); /* just after the opening brace, as yajl would say */
         rc = asff__simd_walk(p->simd, json, len, cap, &events, p);
         p->fast = false;
-        if (rc == ASFF__SIMD_OK && !p->fast_failed)
+        if (rc == ASFF__SIMD_OK && !p->fast_failed) {
+            p->fast_reads++;
             return rc;
+        }
         if (p->st != ASFF_OK && !p->fast_failed)
             return ASFF__SIMD_STOPPED; /* the finding callback asked to stop: a final outcome */
         undo(p, &snap);
