@@ -5,10 +5,16 @@
 #include <yajl/yajl_gen.h>
 #include "filter/filter_int.h"
 
-typedef struct gslot {
-    char *value;       /* NULL = empty slot */
+/* A group value with its counters, in the arena; the table holds only a pointer and the hash, so
+ * that a table of many distinct values (resource ids) stays small (16 bytes a slot). */
+typedef struct gval {
     uint64_t count;
     uint64_t stamp;    /* the finding that counted last: a value counts once per finding (FS-68) */
+    char value[];
+} gval;
+
+typedef struct gslot {
+    gval *g;           /* NULL = empty slot */
     uint32_t hash;
 } gslot;
 
@@ -93,10 +99,10 @@ static bool grow(asff_insight *ins)
     memset(s, 0, cap * sizeof *s);
     for (i = 0; i < ins->cap; i++) {
         size_t j;
-        if (!ins->slots[i].value)
+        if (!ins->slots[i].g)
             continue;
         j = ins->slots[i].hash & (cap - 1);
-        while (s[j].value)
+        while (s[j].g)
             j = (j + 1) & (cap - 1);
         s[j] = ins->slots[i];
     }
@@ -111,15 +117,17 @@ static int count_value(void *ctx, unsigned kind, const void *v)
     asff_insight *ins = ctx;
     const char *s = v;
     uint32_t h;
-    size_t j;
+    size_t j, len;
+    gval *g;
     if (kind != ASFF_KIND_STRING || !s[0])
         return 0; /* FS-69: no empty group */
     h = hash_str(s);
-    for (j = h & (ins->cap - 1); ins->slots[j].value; j = (j + 1) & (ins->cap - 1))
-        if (ins->slots[j].hash == h && strcmp(ins->slots[j].value, s) == 0) {
-            if (ins->slots[j].stamp != ins->seq) {
-                ins->slots[j].stamp = ins->seq;
-                ins->slots[j].count++;
+    for (j = h & (ins->cap - 1); ins->slots[j].g; j = (j + 1) & (ins->cap - 1))
+        if (ins->slots[j].hash == h && strcmp(ins->slots[j].g->value, s) == 0) {
+            g = ins->slots[j].g;
+            if (g->stamp != ins->seq) {
+                g->stamp = ins->seq;
+                g->count++;
             }
             return 0;
         }
@@ -128,17 +136,20 @@ static int count_value(void *ctx, unsigned kind, const void *v)
             ins->oom = ASFF_ERR_NOMEM;
             return 1;
         }
-        for (j = h & (ins->cap - 1); ins->slots[j].value; j = (j + 1) & (ins->cap - 1))
+        for (j = h & (ins->cap - 1); ins->slots[j].g; j = (j + 1) & (ins->cap - 1))
             ;
     }
-    ins->slots[j].value = asff_arena_strdup(ins->arena, s, strlen(s));
-    if (!ins->slots[j].value) {
+    len = strlen(s);
+    g = asff_arena_alloc(ins->arena, sizeof *g + len + 1);
+    if (!g) {
         ins->oom = ASFF_ERR_NOMEM;
         return 1;
     }
+    memcpy(g->value, s, len + 1);
+    g->count = 1;
+    g->stamp = ins->seq;
+    ins->slots[j].g = g;
     ins->slots[j].hash = h;
-    ins->slots[j].count = 1;
-    ins->slots[j].stamp = ins->seq;
     ins->used++;
     return 0;
 }
@@ -179,9 +190,9 @@ asff_status asff_insight_results(asff_insight *ins, const asff_insight_result **
     if (!ins->results)
         return ASFF_ERR_NOMEM;
     for (i = 0; i < ins->cap; i++)
-        if (ins->slots[i].value) {
-            ins->results[n].value = ins->slots[i].value;
-            ins->results[n].count = ins->slots[i].count;
+        if (ins->slots[i].g) {
+            ins->results[n].value = ins->slots[i].g->value;
+            ins->results[n].count = ins->slots[i].g->count;
             n++;
         }
     qsort(ins->results, n, sizeof *ins->results, result_cmp);
