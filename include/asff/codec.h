@@ -118,7 +118,7 @@ typedef struct asff_finding_info {
     const char *path;            /**< JSON Pointer of the finding ("/Findings/12"); once the stream has
                                     several values, prefixed by the value's number ("/3/Findings/0") */
     uint64_t offset;             /**< byte offset of its first byte in the stream */
-    uint64_t length;             /**< bytes it spans */
+    uint64_t length;             /**< bytes it spans (a skipped item: from its first byte to its error) */
     uint64_t line;               /**< line of its first byte (from 1) */
     const asff_document *document; /**< the document around the finding */
 } asff_finding_info;

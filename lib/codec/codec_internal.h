@@ -345,7 +345,7 @@ uint64_t asff__codec_stop_point(const asff_parser *p);
 /* The value stops at the stop point v (final ASFF_ERR_LIMIT, recovery at v); returns 0 for a callback. */
 ASFF__CODEC_COLD int asff__codec_past_stop(asff_parser *p, uint64_t v);
 /* Report a skipped item to on_error; 0 when the callback asked to stop. */
-int asff__codec_report_skipped(asff_parser *p, const asff_error *err, bool top_level);
+int asff__codec_report_skipped(asff_parser *p, const asff_error *err, bool top_level, uint64_t end);
 /* A top-level value ended. */
 void asff__codec_value_end(asff_parser *p);
 /* A yajl handle on the parser's callbacks and allocator. */

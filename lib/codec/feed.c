@@ -29,8 +29,9 @@ static bool value_error(asff_status code)
     return asff__codec_skippable(code) || code == ASFF_ERR_ENVELOPE || code == ASFF_ERR_TRUNCATED;
 }
 
-/* Report the broken value as skipped and start over with a new yajl handle. */
-static asff_status resync(asff_parser *p, uint64_t epos)
+/* Report the broken value as skipped (its length runs to its error at rend) and start over with
+ * a new yajl handle. */
+static asff_status resync(asff_parser *p, uint64_t epos, uint64_t rend)
 {
     asff_error e = p->e;
     uint64_t col;
@@ -45,7 +46,7 @@ static asff_status resync(asff_parser *p, uint64_t epos)
     p->ucarry_len = 0;
     p->nl_pending = false;
     p->stop_hit = false;
-    if (!asff__codec_report_skipped(p, &e, true))
+    if (!asff__codec_report_skipped(p, &e, true, rend))
         return p->st;
     asff__codec_value_end(p);
     yajl_free(p->y);
@@ -135,7 +136,7 @@ static asff_status cut_line(asff_parser *p, uint64_t nl)
     if (!can_resync(p, true))
         return p->st;
     p->st = ASFF_OK;
-    if (resync(p, nl) != ASFF_OK)
+    if (resync(p, nl, nl) != ASFF_OK)
         return p->st;
     p->last_ok = nl + 1;
     return ASFF_OK;
@@ -169,7 +170,7 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
     }
     while (off < n) {
         yajl_status ys;
-        uint64_t epos, sp;
+        uint64_t epos, sp, rend = NO_BAD;
         size_t rel, end, stop, ustop, wend;
         bool in_value, at_line_end = false, bad_here, nl_taken = false;
         if (p->nl_pending) {
@@ -338,6 +339,9 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
          * just before where it stopped is the broken line's only when the newline itself was the
          * bad byte: the end of a UTF-8 sequence in a string */
         nl_taken = p->e.code == ASFF_ERR_UTF8;
+        /* the skipped value's length runs to the error's corrected offset: yajl's own position
+         * after a grammar error depends on where the input was cut, inside the bad token or after */
+        rend = p->e.offset;
         goto recover;
     stopped:
         nl_taken = true;
@@ -346,13 +350,15 @@ static asff_status feed_piece(asff_parser *p, const unsigned char *d, size_t n)
         if (!can_resync(p, p->line_mode))
             return p->st;
     recover:
+        if (rend == NO_BAD)
+            rend = epos;
         /* Lines are records only in NDJSON: a value broken several lines after its start is a
          * broken document, not a broken record. */
         if (p->opt.envelope != ASFF_ENVELOPE_NDJSON && !p->line_mode && in_value && p->e.line > p->value_line + 1)
             return p->st;
         (void)at_line_end;
         p->st = ASFF_OK;
-        if (resync(p, epos) != ASFF_OK)
+        if (resync(p, epos, rend) != ASFF_OK)
             return p->st;
         scanned = false;
         /* Go on after the line of the byte where yajl stopped (at the next line when the value took
@@ -494,7 +500,7 @@ asff_status asff_parser_finish(asff_parser *p, asff_error *err)
         yajl_failure(p, p->total, true);
         if (can_resync(p, false)) {
             p->st = ASFF_OK;
-            if (resync(p, p->total) == ASFF_OK)
+            if (resync(p, p->total, p->total) == ASFF_OK)
                 return ASFF_OK;
         }
     }

@@ -583,12 +583,12 @@ static int deliver_finding(asff_parser *p, void *obj, bool top_level)
     return 1;
 }
 
-/* A bad item was skipped (skip_invalid): report it. err is its error. */
-int asff__codec_report_skipped(asff_parser *p, const asff_error *err, bool top_level)
+/* A bad item was skipped (skip_invalid): report it. err is its error; its length runs to end. */
+int asff__codec_report_skipped(asff_parser *p, const asff_error *err, bool top_level, uint64_t end)
 {
     asff_finding_info info;
     int rc = 0;
-    fill_info(p, &info, asff__codec_pos_now(p));
+    fill_info(p, &info, end);
     p->in_finding = false;
     p->in_unit = false;
     p->items++;
@@ -786,7 +786,7 @@ static int scalar_item(asff_parser *p, int jt)
         return 0;
     }
     p->ferr = p->e;
-    if (!asff__codec_report_skipped(p, &p->ferr, false))
+    if (!asff__codec_report_skipped(p, &p->ferr, false, asff__codec_pos_now(p)))
         return 0;
     f = top(p);
     f->index++;
@@ -817,7 +817,7 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
             p->f_line = p->value_line;
             asff__codec_build_path(p, &p->fpath, 0, true);
             p->ferr = p->e;
-            if (!asff__codec_report_skipped(p, &p->ferr, true))
+            if (!asff__codec_report_skipped(p, &p->ferr, true, asff__codec_pos_now(p)))
                 return 0;
             asff__codec_value_end(p);
             return 1;
@@ -1561,7 +1561,7 @@ static int close_skip(asff_parser *p, frame *f)
             p->st = p->ferr.code;
             return 0;
         }
-        if (!asff__codec_report_skipped(p, &p->ferr, top_level))
+        if (!asff__codec_report_skipped(p, &p->ferr, top_level, asff__codec_pos_now(p)))
             return 0;
     } else {
         pop_frame(p);
