@@ -189,6 +189,22 @@ def main():
         p = subprocess.run([ASFF, "fmt", "--jobs", "4"], input=data, capture_output=True, env=env, timeout=600)
         if (p.returncode, p.stdout, p.stderr) != ref:
             failures.append("stdin (a pipe) with --jobs 4 differs from --jobs 1")
+        # more findings in one container than max_members (100,000): they are streamed, none refused
+        many = os.path.join(tmp, "many.json")
+        with open(many, "w") as f:
+            f.write('{"Findings":[' + ",".join('{"Id":"f%d"}' % i for i in range(100001)) + "]}")
+        for fe in ("simdjson", "yajl"):
+            for jobs in ("1", "2"):
+                env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", ASFF_FRONTEND=fe)
+                for how in ("file", "stdin"):
+                    with open(many, "rb") as f:
+                        p = subprocess.run([ASFF, "fmt", "--jobs", jobs] + ([many] if how == "file" else []),
+                                           stdin=f if how == "stdin" else None, capture_output=True, env=env,
+                                           timeout=600)
+                    lines = p.stdout.splitlines()
+                    if p.returncode != 0 or len(lines) != 100001 or lines[-1] != b'{"Id":"f100000"}':
+                        failures.append("%s --jobs %s, %s: 100,001 findings in one container: exit %d, %d lines, %r"
+                                        % (fe, jobs, how, p.returncode, len(lines), p.stderr[:200]))
         # usage
         for bad in ("x", "-1", "257", "", "2x"):
             for cmd in ("fmt", "validate", "filter", "insight"):

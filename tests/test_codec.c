@@ -756,6 +756,26 @@ static void test_limits(void **state)
     assert_int_equal(r.status, ASFF_ERR_LIMIT);
     assert_string_equal(r.err.path, "/Types/3");
     result_free(&r);
+    /* ...but not the findings of a container: they are streamed, one at a time (a 2 GB document
+     * holds 850,000 of them); a list inside one of them still counts */
+    {
+        static const char *const containers[] = {
+            "[{\"Id\":\"a\"},{\"Id\":\"b\"},{\"Id\":\"c\"},{\"Id\":\"d\"},{\"Id\":\"e\"}]",
+            "{\"Findings\":[{\"Id\":\"a\"},{\"Id\":\"b\"},{\"Id\":\"c\"},{\"Id\":\"d\"},{\"Id\":\"e\"}]}",
+            "{\"detail-type\":\"Security Hub Findings - Imported\",\"source\":\"aws.securityhub\","
+            "\"detail\":{\"findings\":[{\"Id\":\"a\"},{\"Id\":\"b\"},{\"Id\":\"c\"},{\"Id\":\"d\"},{\"Id\":\"e\"}]}}"};
+        size_t c;
+        for (c = 0; c < sizeof containers / sizeof containers[0]; c++) {
+            parse_text(containers[c], &o, &r);
+            assert_int_equal(r.status, ASFF_OK);
+            assert_int_equal(r.count, 5);
+            result_free(&r);
+        }
+        parse_text("[{\"Id\":\"a\"},{\"Id\":\"b\"},{\"Id\":\"c\"},{\"Id\":\"d\",\"Types\":[\"a\",\"b\",\"c\",\"d\"]}]", &o, &r);
+        assert_int_equal(r.status, ASFF_ERR_LIMIT);
+        assert_string_equal(r.err.path, "/3/Types/3");
+        result_free(&r);
+    }
     /* finding bytes: inside callbacks and across feeds */
     o = (asff_parse_options)ASFF_PARSE_OPTIONS_INIT;
     o.max_finding = 100;

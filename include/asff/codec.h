@@ -68,7 +68,8 @@ typedef struct asff_parse_options {
     size_t max_depth;            /**< nesting depth, default 64 */
     size_t max_string;           /**< bytes of one string or member name, default 1 MiB */
     size_t max_finding;          /**< input bytes of one finding, default 4 MiB (ASFF allows 240 KB) */
-    size_t max_members;          /**< members of one object (and items of one list), default 100000 */
+    size_t max_members;          /**< members of one object (and items of one list), default 100000;
+                                      the findings of a container are streamed and not counted */
     bool skip_invalid;           /**< report a bad finding to on_error and go on (arrays, NDJSON, Findings) */
     bool keep;                   /**< hand findings over: the callback owns each (asff_object_free) */
     const asff_allocator *allocator; /**< NULL = libc */

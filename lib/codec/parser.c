@@ -889,9 +889,8 @@ static int scalar(asff_parser *p, int jt, const char *s, size_t len, int b)
             return 0;
         return map_push(p, f, v);
     case FK_ARRAY:
-        /* A finding that is not an object. */
-        if (f->index >= p->opt.max_members)
-            return asff__codec_fail(p, ASFF_ERR_LIMIT, 0, "more than %zu items in one array", p->opt.max_members);
+        /* A finding that is not an object. (No max_members here: the findings of a container are
+         * streamed one at a time, so their number costs no memory.) */
         begin_item(p, p->nframes);
         return scalar_item(p, jt);
     case FK_DETAIL:
@@ -1447,9 +1446,7 @@ static int open_container(asff_parser *p, int jt)
             return map_push(p, &p->frames[p->nframes - 2], o);
         }
         return asff__codec_fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->elem_kind), jname(jt));
-    case FK_ARRAY:
-        if (f->index >= p->opt.max_members)
-            return asff__codec_fail(p, ASFF_ERR_LIMIT, 1, "more than %zu items in one array", p->opt.max_members);
+    case FK_ARRAY: /* the container of findings: any number of them (see scalar_item's caller) */
         if (jt == J_OBJ)
             return begin_finding(p, false, ROLE_FINDING, true);
         begin_item(p, p->nframes);
