@@ -759,11 +759,13 @@ static void test_limits(void **state)
     /* ...but not the findings of a container: they are streamed, one at a time (a 2 GB document
      * holds 850,000 of them); a list inside one of them still counts */
     {
+        static const char event[] =
+            "{\"detail-type\":\"Security Hub Findings - Imported\",\"source\":\"aws.securityhub\","
+            "\"detail\":{\"findings\":[{\"Id\":\"a\"},{\"Id\":\"b\"},{\"Id\":\"c\"},{\"Id\":\"d\"},{\"Id\":\"e\"}]}}";
         static const char *const containers[] = {
             "[{\"Id\":\"a\"},{\"Id\":\"b\"},{\"Id\":\"c\"},{\"Id\":\"d\"},{\"Id\":\"e\"}]",
             "{\"Findings\":[{\"Id\":\"a\"},{\"Id\":\"b\"},{\"Id\":\"c\"},{\"Id\":\"d\"},{\"Id\":\"e\"}]}",
-            "{\"detail-type\":\"Security Hub Findings - Imported\",\"source\":\"aws.securityhub\","
-            "\"detail\":{\"findings\":[{\"Id\":\"a\"},{\"Id\":\"b\"},{\"Id\":\"c\"},{\"Id\":\"d\"},{\"Id\":\"e\"}]}}"};
+            event};
         size_t c;
         for (c = 0; c < sizeof containers / sizeof containers[0]; c++) {
             parse_text(containers[c], &o, &r);
