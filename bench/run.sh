@@ -15,7 +15,7 @@
 #   --node-dir DIR  where node_modules/@duckdb/node-api is (default: build/node of this checkout)
 #   --no-bindings   leave out the Python bindings comparison (bench/py_bindings.py)
 # Options may also come from $ASFF_BENCH_ARGS (how the CMake `bench` target takes them).
-# Corpora go to bench/out/ (gitignored); the table is also written to bench/out/results.md.
+# Corpora go to bench/out/ (gitignored); the table is also written to bench/out/results.txt.
 # Comparisons whose command or option does not exist yet are reported as "n/a". Every asff row runs
 # once per JSON front-end the binary has: simdjson (when built) and yajl (ASFF_FRONTEND=yajl).
 set -euo pipefail
@@ -354,4 +354,4 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
     echo "| measurement | time | throughput | ratio / memory | goal | verdict |"
     echo "|---|---|---|---|---|---|"
     printf '%s\n' "${rows[@]}"
-} | tee "$out/results.md"
+} | tee "$out/results.txt"

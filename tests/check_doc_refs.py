@@ -3,7 +3,7 @@
 
 Fails (exit 1, one line per problem) when a tracked text file
   (a) links to a path that does not exist (markdown links `](path)` in *.md files),
-  (b) names a *.md document that does not exist (bare mentions such as `docs/x.md` or `x.md`),
+  (b) names a *.md document that does not exist (a bare mention of a document name ending in .md, with or without its folder),
       or points outside the repository (`../shared`, `/work/shared`), or
   (c) cites a rule id (TS-1, FLD-9, FS-30, AR-7, ...) that docs/reference/*.md does not define.
 A user's clone has only what git tracks, so that is what is checked (plus new, not yet
@@ -72,7 +72,7 @@ def read_text(path):
 
 
 def is_ignored(root, rel):
-    """Generated output (bench/out/results.md) is named on purpose and gitignored."""
+    """Generated output (bench/out/results.txt) is named on purpose and gitignored."""
     try:
         if subprocess.run(["git", "-C", root, "check-ignore", "-q", "--no-index", rel],
                           capture_output=True).returncode == 0:

@@ -44,9 +44,11 @@ VARIANTS = [("2", None), ("3", "1"), ("7", "1"), ("2", "3000"), ("0", "20000")]
 failures = []
 
 
-def run(args, part=None, stdin=None):
+def run(args, part=None, stdin=None, frontend=None):
     env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true")
     env.pop("ASFF_JOBS_PART_SIZE", None)
+    if frontend:
+        env["ASFF_FRONTEND"] = frontend
     if part:
         env["ASFF_JOBS_PART_SIZE"] = part
     p = subprocess.run([ASFF] + args, capture_output=True, env=env, stdin=stdin, timeout=600)
@@ -195,16 +197,14 @@ def main():
             f.write('{"Findings":[' + ",".join('{"Id":"f%d"}' % i for i in range(100001)) + "]}")
         for fe in ("simdjson", "yajl"):
             for jobs in ("1", "2"):
-                env = dict(os.environ, AWS_EC2_METADATA_DISABLED="true", ASFF_FRONTEND=fe)
                 for how in ("file", "stdin"):
                     with open(many, "rb") as f:
-                        p = subprocess.run([ASFF, "fmt", "--jobs", jobs] + ([many] if how == "file" else []),
-                                           stdin=f if how == "stdin" else None, capture_output=True, env=env,
-                                           timeout=600)
-                    lines = p.stdout.splitlines()
-                    if p.returncode != 0 or len(lines) != 100001 or lines[-1] != b'{"Id":"f100000"}':
+                        rc, out, err = run(["fmt", "--jobs", jobs] + ([many] if how == "file" else []),
+                                           stdin=f if how == "stdin" else None, frontend=fe)
+                    lines = out.splitlines()
+                    if rc != 0 or len(lines) != 100001 or lines[-1] != b'{"Id":"f100000"}':
                         failures.append("%s --jobs %s, %s: 100,001 findings in one container: exit %d, %d lines, %r"
-                                        % (fe, jobs, how, p.returncode, len(lines), p.stderr[:200]))
+                                        % (fe, jobs, how, rc, len(lines), err[:200]))
         # usage
         for bad in ("x", "-1", "257", "", "2x"):
             for cmd in ("fmt", "validate", "filter", "insight"):

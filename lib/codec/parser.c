@@ -1446,7 +1446,7 @@ static int open_container(asff_parser *p, int jt)
             return map_push(p, &p->frames[p->nframes - 2], o);
         }
         return asff__codec_fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->elem_kind), jname(jt));
-    case FK_ARRAY: /* the container of findings: any number of them (see scalar_item's caller) */
+    case FK_ARRAY: /* the container of findings: not counted against max_members (streamed) */
         if (jt == J_OBJ)
             return begin_finding(p, false, ROLE_FINDING, true);
         begin_item(p, p->nframes);
