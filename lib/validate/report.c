@@ -21,25 +21,14 @@ static asff_report *report_create(const asff_allocator *alloc)
     asff__buf_init(&r->ptr, a);
     asff__buf_init(&r->spath, a);
     asff__buf_init(&r->json, a);
-    r->ntinfo = (size_t)asff_type_count() + 1;
-    /* One block for the per-type caches: tinfo, rcount (bytes), then rfirst (aligned uint16_t). */
-    r->tinfo = asff__malloc(a, r->ntinfo * 4 + 2);
-    if (!r->tinfo) {
+    r->ntypes = (size_t)asff_type_count() + 1;
+    r->plans = asff__malloc(a, r->ntypes * sizeof *r->plans);
+    if (!r->plans) {
         asff_arena_free(r->arena);
         asff__free(a, r);
         return NULL;
     }
-    memset(r->tinfo, 0, r->ntinfo * 4 + 2);
-    r->slots = asff__malloc(a, r->ntinfo * sizeof *r->slots);
-    if (!r->slots) {
-        asff__free(a, r->tinfo);
-        asff_arena_free(r->arena);
-        asff__free(a, r);
-        return NULL;
-    }
-    memset(r->slots, 0, r->ntinfo * sizeof *r->slots);
-    r->rcount = r->tinfo + r->ntinfo;
-    r->rfirst = (uint16_t *)(void *)(r->tinfo + ((r->ntinfo * 2 + 1) & ~(size_t)1));
+    memset(r->plans, 0, r->ntypes * sizeof *r->plans);
     return r;
 }
 
@@ -59,10 +48,9 @@ void asff_report_free(asff_report *r)
     asff_arena_free(r->arena);
     asff__free(r->alloc, r->v);
     asff__free(r->alloc, r->c);
-    asff__free(r->alloc, r->tinfo);
-    for (i = 0; i < r->ntinfo; i++)
-        asff__free(r->alloc, r->slots[i]);
-    asff__free(r->alloc, r->slots);
+    for (i = 0; i < r->ntypes; i++)
+        asff__free(r->alloc, r->plans[i]);
+    asff__free(r->alloc, r->plans);
     asff__buf_cleanup(&r->ptr);
     asff__buf_cleanup(&r->spath);
     asff__buf_cleanup(&r->json);

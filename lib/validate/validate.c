@@ -411,7 +411,7 @@ static bool tag_value_ok(const char *s, size_t len, int64_t max)
     return true;
 }
 
-static void check_string(vwalk *w, const char *s, size_t len, const asff_member *m, const v_rule *const *rs,
+static void check_string(vwalk *w, const char *s, size_t len, const asff_member *m, const v_rule *rs,
                          size_t nrs, const char *suffix, bool is_list_item)
 {
     size_t i;
@@ -423,8 +423,8 @@ static void check_string(vwalk *w, const char *s, size_t len, const asff_member 
     }
     if (suffix == SUFFIX_KEY) {
         for (i = 0; i < nrs; i++)
-            if (rs[i]->check == V_KEYLEN)
-                check_length(w, s, len, rs[i]->min, rs[i]->max, suffix, rs[i]->ref);
+            if (rs[i].check == V_KEYLEN)
+                check_length(w, s, len, rs[i].min, rs[i].max, suffix, rs[i].ref);
         return;
     }
     if (m->enumeration && !enum_has(m->enumeration, s))
@@ -437,7 +437,7 @@ static void check_string(vwalk *w, const char *s, size_t len, const asff_member 
     if (m->flags & ASFF_MF_TIMESTAMP)
         check_timestamp(w, s, len);
     for (i = 0; i < nrs; i++) {
-        const v_rule *r = rs[i];
+        const v_rule *r = &rs[i];
         switch (r->check) {
         case V_LEN:
             if (!suffix && !is_list_item)
@@ -489,7 +489,7 @@ static void check_string(vwalk *w, const char *s, size_t len, const asff_member 
     }
 }
 
-static void check_int(vwalk *w, const asff_int *v, const asff_member *m, const v_rule *const *rs, size_t nrs)
+static void check_int(vwalk *w, const asff_int *v, const asff_member *m, const v_rule *rs, size_t nrs)
 {
     char lim[48], act[48];
     size_t i;
@@ -505,10 +505,10 @@ static void check_int(vwalk *w, const asff_int *v, const asff_member *m, const v
         have = true;
     }
     for (i = 0; i < nrs; i++)
-        if (rs[i]->check == V_RANGE) {
-            lo = rs[i]->min > lo ? rs[i]->min : lo;
-            hi = rs[i]->max < hi ? rs[i]->max : hi;
-            ref = rs[i]->ref;
+        if (rs[i].check == V_RANGE) {
+            lo = rs[i].min > lo ? rs[i].min : lo;
+            hi = rs[i].max < hi ? rs[i].max : hi;
+            ref = rs[i].ref;
             have = true;
         }
     if (!have)
@@ -530,7 +530,7 @@ static void check_int(vwalk *w, const asff_int *v, const asff_member *m, const v
     }
 }
 
-static void check_count(vwalk *w, size_t n, const asff_member *m, const v_rule *const *rs, size_t nrs)
+static void check_count(vwalk *w, size_t n, const asff_member *m, const v_rule *rs, size_t nrs)
 {
     char lim[48], act[24];
     size_t i;
@@ -544,11 +544,11 @@ static void check_count(vwalk *w, size_t n, const asff_member *m, const v_rule *
             hi = (m->flags & ASFF_MF_HAS_MAX) ? m->max : INT64_MAX;
             ref = "M";
         } else {
-            if (rs[i]->check != V_COUNT)
+            if (rs[i].check != V_COUNT)
                 continue;
-            lo = rs[i]->min;
-            hi = rs[i]->max;
-            ref = rs[i]->ref;
+            lo = rs[i].min;
+            hi = rs[i].max;
+            ref = rs[i].ref;
         }
         if ((int64_t)n < lo || (int64_t)n > hi) {
             snprintf(lim, sizeof lim, "%lld..%lld", (long long)lo, (long long)hi);
@@ -564,38 +564,45 @@ static void check_count(vwalk *w, size_t n, const asff_member *m, const v_rule *
 
 static void walk_object(vwalk *w, const void *obj, unsigned depth);
 
-static const void *slot_ptr(const void *obj, const asff_member *m)
+static const void *slot_ptr(const void *obj, uint32_t offset)
 {
     const void *p;
-    memcpy(&p, (const char *)obj + m->offset, sizeof p);
-    return p;
+    memcpy(&p, (const char *)obj + offset, sizeof p);
+    return p; /* lists and maps start with items/keys: NULL means absent */
 }
 
-static void walk_member(vwalk *w, const void *obj, const asff_member *m, const v_rule *const *rs, size_t nrs,
-                        unsigned depth)
+/* A key or value of a V_SLOT_PAIRS map that no check would report (REQ-7, lengths, RES-7). */
+static inline bool pair_string_ok(const char *s, size_t len, size_t min, size_t max, bool tag)
+{
+    unsigned char c = (unsigned char)s[0];
+    return len <= max && len >= min && c > 0x20 && c < 0x7F && (!tag || tag_value_ok(s, len, (int64_t)max));
+}
+
+static void walk_member(vwalk *w, const void *obj, const asff_member *m, const v_slot *sl, unsigned depth)
 {
     const void *slot = (const char *)obj + m->offset;
-    size_t i;
+    const v_rule *rs = asff__v_rules + sl->rfirst;
+    size_t i, nrs = sl->nrules;
     bool types = false;
     for (i = 0; i < nrs; i++)
-        if (rs[i]->check == V_TYPES)
+        if (rs[i].check == V_TYPES)
             types = true;
     switch ((asff_kind)m->kind) {
     case ASFF_KIND_STRING: {
-        const char *s = slot_ptr(obj, m);
+        const char *s = slot_ptr(obj, m->offset);
         size_t len = strlen(s);
         w->bound += STR_BOUND(len);
         check_string(w, s, len, m, rs, nrs, NULL, false);
         break;
     }
     case ASFF_KIND_INT: {
-        const asff_int *v = slot_ptr(obj, m);
+        const asff_int *v = slot_ptr(obj, m->offset);
         w->bound += v->text ? strlen(v->text) : 20;
         check_int(w, v, m, rs, nrs);
         break;
     }
     case ASFF_KIND_OBJECT:
-        walk_object(w, slot_ptr(obj, m), depth + 1);
+        walk_object(w, slot_ptr(obj, m->offset), depth + 1);
         break;
     case ASFF_KIND_LIST: {
         asff_list l;
@@ -636,6 +643,14 @@ static void walk_member(vwalk *w, const void *obj, const asff_member *m, const v
         memcpy(&mp, slot, sizeof mp);
         check_count(w, mp.count, m, rs, nrs);
         for (i = 0; i < mp.count && w->st == ASFF_OK; i++) {
+            if ((sl->flags & V_SLOT_PAIRS) && mp.values[i]) {
+                size_t klen = strlen(mp.keys[i]), vlen = strlen(mp.values[i]);
+                if (pair_string_ok(mp.keys[i], klen, sl->kminlen, sl->kmaxlen, false) &&
+                    pair_string_ok(mp.values[i], vlen, sl->minlen, sl->maxlen, (sl->flags & V_SLOT_TAGS) != 0)) {
+                    w->bound += STR_BOUND(klen) + 2 + STR_BOUND(vlen);
+                    continue;
+                }
+            }
             if (!fpush(w, mp.keys[i], 0, false))
                 continue;
             size_t klen = strlen(mp.keys[i]);
@@ -655,7 +670,7 @@ static void walk_member(vwalk *w, const void *obj, const asff_member *m, const v
         break;
     }
     case ASFF_KIND_JSON:
-        w->bound += strlen(slot_ptr(obj, m));
+        w->bound += strlen(slot_ptr(obj, m->offset));
         break;
     default:  /* double, bool: nothing documented to check */
         w->bound += 32;
@@ -663,46 +678,124 @@ static void walk_member(vwalk *w, const void *obj, const asff_member *m, const v
     }
 }
 
-/* Whether type t has required members; cached per report (the walk asks for every object). */
-static bool has_required(vwalk *w, const asff_type *t)
+/* Whether member m (rules rs[n]) is a string whose only checks are lengths (the model's bounds, V_LEN),
+ * a timestamp and an enum: then plain_ok settles a value that passes them, without a call (most members).
+ * CreatedAt and UpdatedAt of the finding are not: check_timestamp keeps their value (TS-10). */
+static bool plain_slot(const asff_type *t, const asff_member *m, const v_rule *rs, size_t n, v_slot *s)
 {
-    uint8_t *ti = t->id < w->r->ntinfo ? &w->r->tinfo[t->id] : NULL;
-    uint32_t k;
-    if (ti && (*ti & V_TINFO_KNOWN))
-        return (*ti & V_TINFO_REQUIRED) != 0;
-    for (k = 0; k < t->nmembers; k++)
-        if (t->members[k].flags & ASFF_MF_REQUIRED)
+    int64_t lo = 0, hi = V_MAX_STRING_BYTES;
+    bool ts = (m->flags & ASFF_MF_TIMESTAMP) != 0;
+    size_t i;
+    if (m->kind != ASFF_KIND_STRING || exotic_pattern(m))
+        return false;
+    if (t->id == ASFF_TID_AwsSecurityFinding && (strcmp(m->name, "CreatedAt") == 0 || strcmp(m->name, "UpdatedAt") == 0))
+        return false;
+    if (m->flags & ASFF_MF_HAS_MAX)
+        hi = m->max < hi ? m->max : hi;
+    if ((m->flags & ASFF_MF_HAS_MIN) && m->min > 1)
+        lo = m->min * 4;
+    for (i = 0; i < n; i++) {
+        if (rs[i].check == V_TS) {
+            ts = true;
+        } else if (rs[i].check == V_LEN) {
+            hi = rs[i].max < hi ? rs[i].max : hi;
+            if (rs[i].min > 1 && rs[i].min * 4 > lo)
+                lo = rs[i].min * 4;
+        } else {
+            return false;
+        }
+    }
+    if (hi < 0 || lo > V_MAX_STRING_BYTES)
+        return false;
+    s->maxlen = (uint16_t)hi;
+    s->minlen = (uint16_t)lo;
+    s->flags |= (ts ? V_SLOT_TIMESTAMP : 0) | (m->enumeration ? V_SLOT_ENUM : 0);
+    return true;
+}
+
+/* Whether map member m (rules rs[n]) holds strings whose only checks are lengths of keys and values
+ * and tag values: then walk_member settles a pair that passes them inline (V_SLOT_PAIRS). */
+static bool pairs_slot(const asff_member *m, const v_rule *rs, size_t n, v_slot *s)
+{
+    int64_t klo = 0, khi = V_MAX_STRING_BYTES, vlo = 0, vhi = V_MAX_STRING_BYTES;
+    bool tags = false;
+    size_t i;
+    if (m->kind != ASFF_KIND_MAP || m->elem_kind != ASFF_KIND_STRING || m->enumeration ||
+        (m->flags & ASFF_MF_TIMESTAMP))
+        return false;
+    for (i = 0; i < n; i++) {
+        int64_t lo = rs[i].min > 1 ? rs[i].min * 4 : 0;
+        switch (rs[i].check) {
+        case V_COUNT: /* check_count's */
+        case V_LEN:   /* not for keys and values */
             break;
-    if (ti)
-        *ti = (uint8_t)(*ti | V_TINFO_KNOWN | (k < t->nmembers ? V_TINFO_REQUIRED : 0));
-    return k < t->nmembers;
+        case V_KEYLEN:
+            khi = rs[i].max < khi ? rs[i].max : khi;
+            klo = lo > klo ? lo : klo;
+            break;
+        case V_VALLEN:
+            vhi = rs[i].max < vhi ? rs[i].max : vhi;
+            vlo = lo > vlo ? lo : vlo;
+            break;
+        case V_TAGS: /* tag_value_ok: at most max bytes of its characters */
+            vhi = rs[i].max < vhi ? rs[i].max : vhi;
+            tags = true;
+            break;
+        default:
+            return false;
+        }
+    }
+    if (khi < 0 || vhi < 0 || klo > V_MAX_STRING_BYTES || vlo > V_MAX_STRING_BYTES)
+        return false;
+    s->kmaxlen = (uint16_t)khi;
+    s->kminlen = (uint16_t)klo;
+    s->maxlen = (uint16_t)vhi;
+    s->minlen = (uint16_t)vlo;
+    s->flags |= tags ? V_SLOT_TAGS : 0;
+    return true;
 }
 
 /*
- * The members' offsets of type t packed in 32 bits, V_SLOT_REQUIRED set for required members, built
- * once per report. Scanning an object for its present members reads these 4-byte entries instead of
- * the 72-byte member descriptors. NULL only when out of memory.
+ * What the walk needs of type t, built once per report: per member its offset, the slice of the
+ * documented rules that apply to it, and whether it is a plain string (most members are) that the
+ * walk settles without a call. NULL only when out of memory.
  */
-#define V_SLOT_REQUIRED 0x80000000u
-static const uint32_t *slots_of(vwalk *w, const asff_type *t)
+static const v_plan *plan_of(vwalk *w, const asff_type *t)
 {
     asff_report *r = w->r;
-    uint32_t *s;
+    const v_rule *rules;
+    size_t nrules, i;
+    v_plan *p;
     uint32_t k;
-    if (t->id < r->ntinfo && r->slots[t->id])
-        return r->slots[t->id];
-    if (t->id >= r->ntinfo || !(s = asff__malloc(r->alloc, (t->nmembers + 1) * sizeof *s)))
+    if (t->id < r->ntypes && r->plans[t->id])
+        return r->plans[t->id];
+    if (t->id >= r->ntypes || !(p = asff__malloc(r->alloc, sizeof *p + (t->nmembers + 1) * sizeof p->slot[0]))) /* + 1: never 0 bytes */
         return NULL;
-    for (k = 0; k < t->nmembers; k++)
-        s[k] = t->members[k].offset | (t->members[k].flags & ASFF_MF_REQUIRED ? V_SLOT_REQUIRED : 0);
-    return r->slots[t->id] = s;
-}
-
-static bool slot_set(const void *obj, uint32_t slot)
-{
-    const void *p;
-    memcpy(&p, (const char *)obj + (slot & ~V_SLOT_REQUIRED), sizeof p);
-    return p != NULL; /* lists and maps start with items/keys: NULL means absent */
+    p->required = false;
+    rules = asff__v_rules_of(t->id, &nrules);
+    for (k = 0; k < t->nmembers; k++) {
+        const asff_member *m = &t->members[k];
+        v_slot *s = &p->slot[k];
+        size_t n = 0;
+        s->offset = m->offset;
+        for (i = 0; i < nrules && rules[i].offset != m->offset; i++)
+            ;
+        s->rfirst = (uint16_t)(rules + i - asff__v_rules);
+        while (i + n < nrules && rules[i + n].offset == m->offset && n < 255)
+            n++;
+        s->nrules = (uint8_t)n;
+        s->flags = 0;
+        s->maxlen = s->minlen = s->kmaxlen = s->kminlen = 0;
+        if (m->flags & ASFF_MF_REQUIRED) {
+            s->flags |= V_SLOT_REQUIRED;
+            p->required = true;
+        }
+        if (plain_slot(t, m, rules + i, n, s))
+            s->flags |= V_SLOT_PLAIN;
+        else if (pairs_slot(m, rules + i, n, s))
+            s->flags |= V_SLOT_PAIRS;
+    }
+    return r->plans[t->id] = p;
 }
 
 static COLD void missing(vwalk *w, const asff_type *t, const asff_member *m)
@@ -714,48 +807,26 @@ static COLD void missing(vwalk *w, const asff_type *t, const asff_member *m)
     }
 }
 
-/* The documented rules of type t, cached per report (the binary search ran for every object). */
-static const v_rule *rules_of(vwalk *w, const asff_type *t, size_t *n)
+/* A plain string member s (V_SLOT_PLAIN) that no check would report: true, its size counted. */
+static inline bool plain_ok(vwalk *w, const asff_member *m, const v_slot *sl, const char *s)
 {
-    asff_report *r = w->r;
-    const v_rule *first;
-    if (t->id >= r->ntinfo)
-        return asff__v_rules_of(t->id, n);
-    if (r->tinfo[t->id] & V_TINFO_KNOWN) {
-        *n = r->rcount[t->id];
-        return &asff__v_rules[r->rfirst[t->id]];
-    }
-    first = asff__v_rules_of(t->id, n);
-    has_required(w, t);  /* sets V_TINFO_KNOWN */
-    r->rfirst[t->id] = (uint16_t)(first - asff__v_rules);
-    r->rcount[t->id] = (uint8_t)*n;
-    return first;
+    size_t len = strlen(s);
+    unsigned char c = (unsigned char)s[0];
+    /* a printable first byte: not blank (REQ-7); the lengths in bytes bound the code points */
+    if (len > sl->maxlen || len < sl->minlen || c <= 0x20 || c >= 0x7F ||
+        ((sl->flags & V_SLOT_TIMESTAMP) && asff__timestamp_check(s, len) != ASFF_OK) ||
+        ((sl->flags & V_SLOT_ENUM) && !enum_has(m->enumeration, s)))
+        return false;
+    w->bound += STR_BOUND(m->name_len) + 2 + STR_BOUND(len);
+    return true;
 }
 
-static void visit(vwalk *w, const void *obj, const asff_member *m, const v_rule *const *mrs, size_t nm,
-                  unsigned depth)
+static void visit(vwalk *w, const void *obj, const asff_member *m, const v_slot *sl, unsigned depth)
 {
-    /* Most members are strings without a rule of their own: settle them here, without a frame. */
-    if (m->kind == ASFF_KIND_STRING && nm == 0 && !m->enumeration && !(m->flags & (ASFF_MF_HAS_MIN | ASFF_MF_HAS_MAX)) &&
-        !exotic_pattern(m)) {
-        const char *s = slot_ptr(obj, m);
-        size_t len = strlen(s);
-        unsigned char c = (unsigned char)s[0];
-        w->bound += STR_BOUND(m->name_len) + 2 + STR_BOUND(len);
-        /* a timestamp that parses needs nothing more; one that does not is reported below */
-        if (len <= V_MAX_STRING_BYTES && c > 0x20 && c < 0x7F &&
-            (!(m->flags & ASFF_MF_TIMESTAMP) || asff__timestamp_check(s, len) == ASFF_OK))
-            return;
-        if (fpush(w, m->name, 0, true)) {
-            check_string(w, s, len, m, mrs, nm, NULL, false);
-            w->nf--;
-        }
-        return;
-    }
     if (!fpush(w, m->name, 0, true))
         return;
     w->bound += STR_BOUND(m->name_len) + 2 + (m->kind >= ASFF_KIND_OBJECT ? 2 : 0);
-    walk_member(w, obj, m, mrs, nm, depth);
+    walk_member(w, obj, m, sl, depth);
     w->nf--;
 }
 
@@ -763,68 +834,52 @@ static void walk_object(vwalk *w, const void *obj, unsigned depth)
 {
     const asff_object *o = obj;
     const asff_type *t = o ? o->type : NULL;
-    const v_rule *rules;
-    const uint32_t *slots;
+    const v_plan *plan;
     const asff_extra *x;
-    size_t nrules, i = 0, k;
+    uint32_t k;
     if (!t || depth > 200 || w->st != ASFF_OK)
         return;
-    rules = rules_of(w, t, &nrules);
-    if ((slots = slots_of(w, t)) == NULL) {
+    if ((plan = plan_of(w, t)) == NULL) {
         w->st = ASFF_ERR_NOMEM;
         return;
     }
-    if (o->norder && t->nmembers > 32 && t->nmembers <= 512 && !has_required(w, t)) {
+    if (o->norder && t->nmembers > 32 && t->nmembers <= 512 && !plan->required) {
         /* Wide types (ResourceDetails has 100 members, one or two set): visit what was read. */
         uint64_t seen[8] = {0, 0, 0, 0, 0, 0, 0, 0};
         uint32_t n;
         for (n = 0; n < o->norder && w->st == ASFF_OK; n++) {
             uint32_t idx = o->order[n];
-            const asff_member *m;
-            const v_rule *mrs[16];
-            size_t nm = 0;
+            const v_slot *sl = &plan->slot[idx];
+            const void *v;
             if (idx >= t->nmembers || ((seen[idx / 64] >> (idx % 64)) & 1u))
                 continue;
             seen[idx / 64] |= (uint64_t)1 << (idx % 64);
-            m = &t->members[idx];
-            if (!slot_ptr(obj, m))
+            if (!(v = slot_ptr(obj, sl->offset)) || ((sl->flags & V_SLOT_PLAIN) && plain_ok(w, &t->members[idx], sl, v)))
                 continue;
-            for (i = 0; i < nrules && nm < 16; i++)
-                if (rules[i].offset == m->offset)
-                    mrs[nm++] = &rules[i];
-            visit(w, obj, m, mrs, nm, depth);
+            visit(w, obj, &t->members[idx], sl, depth);
         }
         /* members set after parsing are not in the order: */
         for (k = 0; k < t->nmembers && w->st == ASFF_OK; k++) {
-            const asff_member *m;
-            const v_rule *mrs[16];
-            size_t nm = 0;
-            if (((seen[k / 64] >> (k % 64)) & 1u) || !slot_set(obj, slots[k]))
+            const v_slot *sl = &plan->slot[k];
+            const void *v;
+            if (!(v = slot_ptr(obj, sl->offset)) || ((seen[k / 64] >> (k % 64)) & 1u) ||
+                ((sl->flags & V_SLOT_PLAIN) && plain_ok(w, &t->members[k], sl, v)))
                 continue;
-            m = &t->members[k];
-            for (i = 0; i < nrules && nm < 16; i++)
-                if (rules[i].offset == m->offset)
-                    mrs[nm++] = &rules[i];
-            visit(w, obj, m, mrs, nm, depth);
+            visit(w, obj, &t->members[k], sl, depth);
         }
     } else {
-        /* Members come in offset order, and so do the type's rules: one merged pass. */
+        /* In member order: the order of the report's entries. */
         for (k = 0; k < t->nmembers && w->st == ASFF_OK; k++) {
-            const v_rule *mrs[16];
-            size_t nm = 0;
-            uint32_t off = slots[k] & ~V_SLOT_REQUIRED;
-            if (!slot_set(obj, slots[k])) {
-                if (slots[k] & V_SLOT_REQUIRED)
+            const v_slot *sl = &plan->slot[k];
+            const void *v = slot_ptr(obj, sl->offset);
+            if (!v) {
+                if (sl->flags & V_SLOT_REQUIRED)
                     missing(w, t, &t->members[k]);
                 continue;
             }
-            while (i < nrules && rules[i].offset < off)
-                i++;
-            while (i + nm < nrules && rules[i + nm].offset == off && nm < 16) {
-                mrs[nm] = &rules[i + nm];
-                nm++;
-            }
-            visit(w, obj, &t->members[k], mrs, nm, depth);
+            if ((sl->flags & V_SLOT_PLAIN) && plain_ok(w, &t->members[k], sl, v))
+                continue;
+            visit(w, obj, &t->members[k], sl, depth);
         }
     }
     for (x = o->extra; x && w->st == ASFF_OK; x = x->next) {

@@ -16,16 +16,32 @@ struct asff_report {
     asff_buf ptr;                 /* scratch: JSON Pointer of the value being checked */
     asff_buf spath;               /* scratch: dotted schema path ("Resources.Details.Other") */
     asff_buf json;                /* asff_report_to_json output */
-    uint8_t *tinfo;               /* per type id, filled on first use: V_TINFO_* */
-    uint16_t *rfirst;             /* per type id (when tinfo says known): its slice of asff__v_rules */
-    uint8_t *rcount;
-    uint32_t **slots;             /* per type id, built on first use: member offsets (validate.c) */
-    size_t ntinfo;
+    struct v_plan **plans;        /* per type id, built on first use (validate.c plan_of) */
+    size_t ntypes;
 };
 
-#define V_TINFO_KNOWN 1u          /* tinfo entry computed */
-#define V_TINFO_REQUIRED 2u       /* the type has required members */
-#define V_TINFO_RULES 4u          /* the type has documented rules (rules.c) */
+/* What the walk needs of one member of a type: its offset, its documented rules and flags. */
+typedef struct v_slot {
+    uint32_t offset;
+    uint16_t rfirst;              /* its rules: asff__v_rules[rfirst], nrules of them */
+    uint8_t nrules;
+    uint8_t flags;                /* V_SLOT_* */
+    uint16_t maxlen, minlen;      /* V_SLOT_PLAIN, V_SLOT_PAIRS' values: byte lengths that pass the
+                                     length rules without counting code points */
+    uint16_t kmaxlen, kminlen;    /* V_SLOT_PAIRS: the same for the keys */
+} v_slot;
+
+#define V_SLOT_REQUIRED 1u        /* a required member */
+#define V_SLOT_PLAIN 2u           /* a string whose checks are at most lengths and a timestamp: inline */
+#define V_SLOT_TIMESTAMP 4u       /* ... that is a timestamp */
+#define V_SLOT_ENUM 32u           /* ... whose value must be one of the member's enum */
+#define V_SLOT_PAIRS 8u           /* a map of strings whose checks are lengths (and tag values): inline */
+#define V_SLOT_TAGS 16u           /* ... whose values are tag values (RES-7) */
+
+typedef struct v_plan {
+    bool required;                /* the type has required members */
+    v_slot slot[];                /* one per member, in the type's member order */
+} v_plan;
 
 /* Append a violation. The rule id is cat, or cat "." spath, or cat "." spath "." suffix (each part
  * only when non-NULL). path "" = whole finding. Strings are copied. */
