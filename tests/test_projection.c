@@ -405,12 +405,72 @@ static void test_generated(void **state)
     }
 }
 
+/* Members outside the projection hold containers that the simdjson walker checks without events
+ * (simd.cpp, dry_slot): each fault inside one, at every depth, is reported as the full build reports
+ * it, and what is valid is read. Each case is a finding line between two valid ones. */
+static void test_dry_values(void **state)
+{
+    static const char *const members[] = {
+        "\"Resources\":[{\"Type\":\"T\",\"Id\":\"i\",\"Details\":{\"AwsEc2Instance\":{\"IpV4Addresses\":[\"1.2.3.4\"]}}}]",
+        "\"Resources\":[{\"Type\":\"T\",\"Id\":\"i\",\"Details\":{\"AwsEc2Instance\":{\"IpV4Addresses\":[1]}}}]",
+        "\"Resources\":[{\"Type\":\"T\",\"Id\":\"i\",\"Details\":{\"AwsEc2Instance\":{\"IpV4Addresses\":\"1.2.3.4\"}}}]",
+        "\"Resources\":[{\"Type\":\"T\",\"Id\":\"i\",\"Tags\":{\"a\":\"1\",\"a\":\"2\"}}]",
+        "\"Resources\":[{\"Type\":\"T\",\"Id\":\"i\",\"Tags\":{\"a\":1}}]",
+        "\"Resources\":[{\"Type\":\"T\",\"Id\":\"i\",\"Tags\":{\"a\":null,\"b\":\"\\u0041\"}}]",
+        "\"Resources\":[[{\"Type\":\"T\"}]]",
+        "\"Resources\":[null,{\"Type\":\"T\",\"Id\":\"i\",\"Type\":\"U\"}]",
+        "\"Network\":{\"Direction\":\"IN\",\"SourcePort\":80,\"Zz\":{\"a\":[1,2.5e3,true,null,\"s\"]}}",
+        "\"Network\":{\"SourcePort\":\"80\"}",
+        "\"Network\":{\"SourcePort\":80.5}",
+        "\"Network\":{\"Zz\":1,\"Zz\":2}",
+        "\"Network\":{\"Direction\":\"\\u0000\"}",
+        "\"Network\":{\"Direction\":\"\\uD800\"}",
+        "\"Network\":{\"Direction\":\"I\\u004e\",\"Pro\\u0074ocol\":\"TCP\"}",
+        "\"Network\":{\"Direction\":tru}",
+        "\"Network\":{\"SourcePort\":01}",
+        "\"Network\":{\"SourcePort\":-}",
+        "\"Network\":{\"Direction\":\"IN\":[1]}",
+        "\"Action\":{\"NetworkConnectionAction\":{\"RemoteIpDetails\":{\"GeoLocation\":{\"Lon\":1e999,\"Lat\":2}}}}",
+        "\"Action\":{\"NetworkConnectionAction\":{\"RemoteIpDetails\":{\"GeoLocation\":{\"Lon\":1e2,\"Lat\":-0.5}}}}",
+        "\"Action\":{\"NetworkConnectionAction\":{\"Blocked\":\"false\"}}",
+        "\"Action\":{\"NetworkConnectionAction\":{\"Blocked\":false,\"RemotePortDetails\":[]}}",
+        "\"ProductFields\":{\"k\":\"v\",\"k2\":[\"v\"]}",
+        "\"UserDefinedFields\":{}",
+        "\"Malware\":[{\"Name\":\"m\"},{}]",
+        "\"Note\":{\"Text\":\"t\",\"UpdatedBy\":\"u\",\"UpdatedAt\":\"2024-01-01T00:00:00Z\"}",
+    };
+    const char *head = "{\"SchemaVersion\":\"2018-10-08\",\"Id\":\"x\",\"Severity\":{\"Label\":\"CRITICAL\"},"
+                       "\"RecordState\":\"ACTIVE\",\"ProductArn\":\"p\",";
+    const char *valid = "{\"Id\":\"v\",\"Severity\":{\"Label\":\"CRITICAL\"},\"RecordState\":\"ACTIVE\"}\n";
+    size_t i, depth;
+    char *buf = malloc(8192);
+    (void)state;
+    assert_non_null(buf);
+    for (i = 0; i < sizeof members / sizeof *members; i++) {
+        int n = snprintf(buf, 8192, "%s%s%s,\"Title\":\"t\"}\n%s", valid, head, members[i], valid);
+        compare(members[i], (const unsigned char *)buf, (size_t)n);
+    }
+    /* nesting around the depth limit inside an unknown member of a dry object */
+    for (depth = 60; depth <= 66; depth++) {
+        size_t n = 0, k;
+        n += (size_t)snprintf(buf + n, 8192 - n, "%s%s\"Network\":{\"Zz\":", valid, head);
+        for (k = 0; k < depth; k++)
+            buf[n++] = '[';
+        for (k = 0; k < depth; k++)
+            buf[n++] = ']';
+        n += (size_t)snprintf(buf + n, 8192 - n, "}}\n%s", valid);
+        compare("deep", (const unsigned char *)buf, n);
+    }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_data_files),
         cmocka_unit_test(test_hostile_table),
         cmocka_unit_test(test_generated),
+        cmocka_unit_test(test_dry_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -166,8 +166,28 @@ static int ev_end_array(void *ctx)
     return ev_end(ctx, asff__codec_callbacks.yajl_end_array);
 }
 
-static const asff__simd_events events = {ev_null,      ev_boolean, ev_number,  ev_string,   ev_start_map,
-                                         ev_map_key,   ev_end_map, ev_start_array, ev_end_array};
+static int ev_dry_take(void *ctx, int is_object, asff__simd_dry *d)
+{
+    asff_parser *p = ctx;
+    const asff_member *m = NULL;
+    int rc = asff__codec_dry_take(p, is_object ? J_OBJ : J_ARR, &m);
+    if (rc <= 0)
+        return rc;
+    d->member = m;
+    d->depth_left = p->opt.max_depth - p->jdepth;
+    d->max_members = p->opt.max_members;
+    d->max_string = p->opt.max_string;
+    return 1;
+}
+
+static const void *ev_dry_member(void *ctx, const void *type, const char *s, size_t len)
+{
+    return asff__codec_find_member(ctx, type, s, len);
+}
+
+static const asff__simd_events events = {ev_null,      ev_boolean, ev_number,      ev_string,    ev_start_map,
+                                         ev_map_key,   ev_end_map, ev_start_array, ev_end_array, ev_dry_take,
+                                         ev_dry_member};
 
 /* ---- the boundary scanner ------------------------------------------------------------------- */
 

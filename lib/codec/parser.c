@@ -1165,6 +1165,36 @@ static int dry_mark(asff_parser *p, frame *f)
     return note(p, f, (uint32_t)(f->m - f->type->members));
 }
 
+/* fast.c: the member whose key was just read holds a container that projection leaves unbuilt
+ * (a dry member): 1 and *m set when the walker may check the value itself instead of replaying it
+ * (the member is then marked present, as dry_open_kind and dry_mark would); 0 to replay it; -1 when
+ * out of memory. The cases that start and open_container treat otherwise are replayed. */
+int asff__codec_dry_take(asff_parser *p, int jt, const asff_member **m)
+{
+    frame *f = top(p);
+    int kind;
+    if (!f || f->kind != FK_OBJECT || !f->dry || !f->m || p->mute || !p->fast)
+        return 0;
+    if (f->role == ROLE_TOP && !f->switched && f->special != SP_NONE)
+        return 0; /* a container of an envelope */
+    if (p->jdepth >= p->opt.max_depth)
+        return 0; /* start() reports the depth */
+    kind = f->m->kind;
+    if (!(kind == ASFF_KIND_JSON || (kind == ASFF_KIND_OBJECT && jt == J_OBJ) || (kind == ASFF_KIND_LIST && jt == J_ARR) ||
+          (kind == ASFF_KIND_MAP && jt == J_OBJ)))
+        return 0;
+    if (!dry_mark(p, f))
+        return -1;
+    p->last_kind = 2;
+    *m = f->m;
+    return 1;
+}
+
+const asff_member *asff__codec_find_member(asff_parser *p, const asff_type *t, const char *s, size_t len)
+{
+    return find_member(p, t, s, len);
+}
+
 static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
 {
     MUTED(ctx);

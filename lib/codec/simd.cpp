@@ -7,6 +7,7 @@
 #include "simd.h"
 
 #include <cstring>
+#include "asff/object.h"
 #include <new>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -106,6 +107,188 @@ bool plain_string(const walker &w, const char *raw, std::string_view &out)
     return true;
 }
 
+// ---- projection: a dry member's value checked here (simd.h asff__simd_dry) ---------------------
+// What the builder's dry frames (parser.c, FK_DRY) and the callbacks before them accept, checked
+// without an event per token: the type of every value against the model, duplicate names, member
+// and item counts, string lengths, the depth. False wherever they would give up or report, and
+// wherever this check is not sure (a double with an exponent, more than 64 names), so that the
+// finding goes to the yajl path as it would from the events.
+
+struct dry_walk {
+    walker &w;
+    asff__simd_dry d;
+};
+
+bool dry_slot(dry_walk &dw, ondemand::value v, int kind, const asff_member *m, bool member, size_t depth_left);
+
+// A member name or map key: read, at most max_string bytes, no U+0000.
+template <typename Field> bool dry_key(dry_walk &dw, Field &item, std::string_view &k)
+{
+    if (!plain_string(dw.w, item.key().raw(), k) && (item.unescaped_key().get(k) || k.find('\0') != k.npos))
+        return false;
+    return k.size() <= dw.d.max_string;
+}
+
+// A scalar where a value of kind goes (JSON: any); null goes anywhere, as in dry frames.
+bool dry_scalar(dry_walk &dw, ondemand::value v, ondemand::json_type t, int kind)
+{
+    std::string_view raw;
+    if (t == ondemand::json_type::string) {
+        std::string_view s, tok = v.raw_json_token();
+        ondemand::raw_json_string consumed;
+        if (!tok.empty() && plain_string(dw.w, tok.data() + 1, s)) {
+            if (v.get_raw_json_string().get(consumed)) // consumed, as in walk_value
+                return false;
+        } else if (v.get_string().get(s) || s.find('\0') != s.npos) {
+            return false;
+        }
+        return s.size() <= dw.d.max_string && (kind == ASFF_KIND_STRING || kind == ASFF_KIND_JSON);
+    }
+    raw = trimmed(v.raw_json_token());
+    switch (t) {
+    case ondemand::json_type::number:
+        if (!json_number(raw))
+            return false;
+        if (kind == ASFF_KIND_INT || kind == ASFF_KIND_JSON)
+            return true;
+        // fewer than 300 digits and no exponent: far below DBL_MAX (the rest: the events decide)
+        return kind == ASFF_KIND_DOUBLE && raw.size() < 300 && raw.find_first_of("eE") == raw.npos;
+    case ondemand::json_type::boolean:
+        return (raw == "true" || raw == "false") && (kind == ASFF_KIND_BOOL || kind == ASFF_KIND_JSON);
+    case ondemand::json_type::null:
+        return raw == "null";
+    default:
+        return false;
+    }
+}
+
+// Any JSON value (an unknown member, a JSON-kind slot).
+bool dry_any(dry_walk &dw, ondemand::value v, size_t depth_left)
+{
+    ondemand::json_type t;
+    if (v.type().get(t))
+        return false;
+    if (t == ondemand::json_type::object) {
+        ondemand::object o;
+        if (!depth_left || v.get_object().get(o))
+            return false;
+        for (auto item : o) {
+            std::string_view k;
+            ondemand::value iv;
+            if (!dry_key(dw, item, k) || item.value().get(iv) || !dry_any(dw, iv, depth_left - 1))
+                return false;
+        }
+        return true;
+    }
+    if (t == ondemand::json_type::array) {
+        ondemand::array a;
+        if (!depth_left || v.get_array().get(a))
+            return false;
+        for (auto item : a) {
+            ondemand::value iv;
+            if (std::move(item).get(iv) || !dry_any(dw, iv, depth_left - 1))
+                return false;
+        }
+        return true;
+    }
+    return dry_scalar(dw, v, t, ASFF_KIND_JSON);
+}
+
+// Names of unknown members or map keys seen in one object: duplicates refused, at most 64 of them.
+struct dry_names {
+    std::string_view n[64];
+    size_t count = 0;
+    bool add(std::string_view k)
+    {
+        for (size_t i = 0; i < count; i++)
+            if (n[i] == k)
+                return false;
+        if (count == 64)
+            return false;
+        n[count++] = k;
+        return true;
+    }
+};
+
+bool dry_object(dry_walk &dw, ondemand::object o, const asff_type *t, size_t depth_left)
+{
+    uint64_t bloom[2] = {0, 0};
+    dry_names names;
+    size_t count = 0;
+    for (auto item : o) {
+        std::string_view k;
+        ondemand::value v;
+        const asff_member *m;
+        if (!dry_key(dw, item, k) || ++count > dw.d.max_members || count > 60000)
+            return false;
+        m = static_cast<const asff_member *>(dw.w.ev->dry_member(dw.w.ctx, t, k.data(), k.size()));
+        if (m) {
+            size_t i = static_cast<size_t>(m - t->members) & 127u;
+            uint64_t bit = uint64_t{1} << (i & 63);
+            if (bloom[i >> 6] & bit)
+                return false; // a duplicate, or two members that share a bit
+            bloom[i >> 6] |= bit;
+        } else if (!names.add(k)) {
+            return false;
+        }
+        if (item.value().get(v) || !(m ? dry_slot(dw, v, m->kind, m, true, depth_left) : dry_any(dw, v, depth_left)))
+            return false;
+    }
+    return true;
+}
+
+bool dry_list(dry_walk &dw, ondemand::array a, const asff_member *m, size_t depth_left)
+{
+    size_t count = 0;
+    for (auto item : a) {
+        ondemand::value v;
+        if (std::move(item).get(v) || ++count > dw.d.max_members || !dry_slot(dw, v, m->elem_kind, m, false, depth_left))
+            return false;
+    }
+    return true;
+}
+
+bool dry_map(dry_walk &dw, ondemand::object o, const asff_member *m, size_t depth_left)
+{
+    dry_names names;
+    size_t count = 0;
+    for (auto item : o) {
+        std::string_view k;
+        ondemand::value v;
+        if (!dry_key(dw, item, k) || ++count > dw.d.max_members || count > 60000 || !names.add(k) ||
+            item.value().get(v) || !dry_slot(dw, v, m->elem_kind, m, false, depth_left))
+            return false;
+    }
+    return true;
+}
+
+// A value where the model puts a slot of kind (member: a member's own value; else an item or a map
+// value, which may not be a list or map itself).
+bool dry_slot(dry_walk &dw, ondemand::value v, int kind, const asff_member *m, bool member, size_t depth_left)
+{
+    ondemand::json_type t;
+    if (v.type().get(t))
+        return false;
+    if (t != ondemand::json_type::object && t != ondemand::json_type::array)
+        return dry_scalar(dw, v, t, kind);
+    if (!depth_left)
+        return false;
+    if (kind == ASFF_KIND_JSON)
+        return dry_any(dw, v, depth_left);
+    if (t == ondemand::json_type::object) {
+        ondemand::object o;
+        if (v.get_object().get(o))
+            return false;
+        if (kind == ASFF_KIND_OBJECT)
+            return dry_object(dw, o, m->type, depth_left - 1);
+        return member && kind == ASFF_KIND_MAP && dry_map(dw, o, m, depth_left - 1);
+    }
+    ondemand::array a;
+    if (!member || kind != ASFF_KIND_LIST || v.get_array().get(a))
+        return false;
+    return dry_list(dw, a, m, depth_left - 1);
+}
+
 int walk_object(walker &w, ondemand::object obj)
 {
     if (!w.ev->start_map(w.ctx))
@@ -120,6 +303,24 @@ int walk_object(walker &w, ondemand::object obj)
             return ASFF__SIMD_STOPPED;
         if (item.value().get(v))
             return ASFF__SIMD_UNSURE;
+        if (w.ev->dry_take) {
+            ondemand::json_type t;
+            if (v.type().get(t))
+                return ASFF__SIMD_UNSURE;
+            if (t == ondemand::json_type::object || t == ondemand::json_type::array) {
+                dry_walk dw{w, {}};
+                const asff_member *m;
+                int take = w.ev->dry_take(w.ctx, t == ondemand::json_type::object, &dw.d);
+                if (take < 0)
+                    return ASFF__SIMD_STOPPED;
+                if (take) { // projected out: checked here, no events
+                    m = static_cast<const asff_member *>(dw.d.member);
+                    if (!dry_slot(dw, v, m->kind, m, true, dw.d.depth_left))
+                        return ASFF__SIMD_UNSURE;
+                    continue;
+                }
+            }
+        }
         if ((rc = walk_value(w, v)) != ASFF__SIMD_OK)
             return rc;
     }

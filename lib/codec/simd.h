@@ -12,6 +12,16 @@
 extern "C" {
 #endif
 
+/* Projection (docs/codec.md): a member's object or array that the builder leaves unbuilt. The
+ * walker checks it against the model itself, without an event per token, and gives the finding up
+ * (ASFF__SIMD_UNSURE) on anything it does not accept, so that the yajl path reports it. */
+typedef struct asff__simd_dry {
+    const void *member;     /* the asff_member whose value it is */
+    size_t depth_left;      /* containers that may open (the value's own included) */
+    size_t max_members;     /* members, keys or items in one container */
+    size_t max_string;      /* bytes of a string or member name */
+} asff__simd_dry;
+
 /* The events, with yajl's callback shapes; each returns nonzero to go on. */
 typedef struct asff__simd_events {
     int (*null_value)(void *ctx);
@@ -23,6 +33,11 @@ typedef struct asff__simd_events {
     int (*end_map)(void *ctx);
     int (*start_array)(void *ctx);
     int (*end_array)(void *ctx);
+    /* After map_key, before a container value: 1 when the walker checks it (d filled), 0 to
+     * replay it as events, -1 to stop. */
+    int (*dry_take)(void *ctx, int is_object, asff__simd_dry *d);
+    /* The member named s[len] of the asff_type type, or NULL. */
+    const void *(*dry_member)(void *ctx, const void *type, const char *s, size_t len);
 } asff__simd_events;
 
 /* Bytes that simdjson may read past the end of the value (its padding). */
