@@ -68,13 +68,9 @@ static bool code_retryable(const char *code)
     return false;
 }
 
-/* FNV-1a */
 static uint64_t hash_string(const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h;
+    return asff__hash_bytes(s, strlen(s), 0);
 }
 
 static const char *pending_id(const asff_importer *imp, const pending *p)

@@ -162,10 +162,7 @@ typedef struct ocsf_ctx {
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return asff__hash_bytes(s, strlen(s), 0);
 }
 
 static asff_status um_rehash(ocsf_ctx *c)

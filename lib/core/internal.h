@@ -30,6 +30,30 @@ asff_status asff__timestamp_check(const char *text, size_t len);
 /* asff_error_set with a printf-style message. Returns code. */
 asff_status asff__error_setf(asff_error *err, asff_status code, const char *fmt, ...) ASFF_PRINTF(3, 4);
 
+/* A 64-bit hash of data[n] for the lookup tables (insight groups, a batch's duplicate ids, the
+ * importer's ids, OCSF's unmapped names): 8 bytes a step where byte-at-a-time FNV-1a spent a
+ * multiply on every byte of an ARN. Chain two with the first as the second's seed. */
+static inline uint64_t asff__hash_bytes(const void *data, size_t n, uint64_t seed)
+{
+    const uint64_t k = 0x9E3779B97F4A7C15ull;
+    const unsigned char *p = data;
+    uint64_t h = seed ^ ((uint64_t)n * k), w;
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&w, p, 8);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    if (n) {
+        w = 0;
+        memcpy(&w, p, n);
+        h = (h ^ w) * k;
+        h ^= h >> 29;
+    }
+    h ^= h >> 32; /* the low bits pick the slot: every input bit reaches them */
+    h *= 0xD6E8FEB86659FD93ull;
+    return h ^ (h >> 32);
+}
+
 /* The allocator to use: a or the libc one. */
 const asff_allocator *asff__alloc_or_default(const asff_allocator *a);
 void *asff__malloc(const asff_allocator *a, size_t size);

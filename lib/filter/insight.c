@@ -10,6 +10,7 @@
 typedef struct gval {
     uint64_t count;
     uint64_t stamp;    /* the finding that counted last: a value counts once per finding (FS-68) */
+    size_t len;
     char value[];
 } gval;
 
@@ -33,14 +34,6 @@ struct asff_insight {
     size_t nresults;
     asff_status oom;
 };
-
-static uint32_t hash_str(const char *s)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
 
 asff_status asff_insight_new(const asff_filter *filter, const char *group_by, const asff_insight_options *opt,
                              asff_insight **out, asff_error *err)
@@ -121,9 +114,10 @@ static int count_value(void *ctx, unsigned kind, const void *v)
     gval *g;
     if (kind != ASFF_KIND_STRING || !s[0])
         return 0; /* FS-69: no empty group */
-    h = hash_str(s);
+    len = strlen(s);
+    h = (uint32_t)asff__hash_bytes(s, len, 0);
     for (j = h & (ins->cap - 1); ins->slots[j].g; j = (j + 1) & (ins->cap - 1))
-        if (ins->slots[j].hash == h && strcmp(ins->slots[j].g->value, s) == 0) {
+        if (ins->slots[j].hash == h && ins->slots[j].g->len == len && memcmp(ins->slots[j].g->value, s, len) == 0) {
             g = ins->slots[j].g;
             if (g->stamp != ins->seq) {
                 g->stamp = ins->seq;
@@ -139,13 +133,14 @@ static int count_value(void *ctx, unsigned kind, const void *v)
         for (j = h & (ins->cap - 1); ins->slots[j].g; j = (j + 1) & (ins->cap - 1))
             ;
     }
-    len = strlen(s);
-    g = asff_arena_alloc(ins->arena, sizeof *g + len + 1);
+    /* every field is set below: no zeroing (a table of many distinct ids spent its time there) */
+    g = len < SIZE_MAX / 2 ? asff_arena_bump(ins->arena, sizeof *g + len + 1, alignof(gval)) : NULL;
     if (!g) {
         ins->oom = ASFF_ERR_NOMEM;
         return 1;
     }
     memcpy(g->value, s, len + 1);
+    g->len = len;
     g->count = 1;
     g->stamp = ins->seq;
     ins->slots[j].g = g;

@@ -13,14 +13,7 @@ extern size_t asff_json_size(const void *object) __attribute__((weak));
 
 static uint64_t key_hash(const char *arn, const char *id)
 {
-    uint64_t h = 1469598103934665603ull;  /* FNV-1a */
-    const char *p;
-    for (p = arn; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    h = (h ^ 0xFFu) * 1099511628211ull;  /* separator no UTF-8 string holds */
-    for (p = id; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ull;
-    return h;
+    return asff__hash_bytes(id, strlen(id), asff__hash_bytes(arn, strlen(arn), 0));
 }
 
 /* BI-10: a (ProductArn, Id) seen before in the batch. One table per batch, on the report's allocator. */
