@@ -1175,7 +1175,7 @@ int asff__codec_dry_take(asff_parser *p, int jt, const asff_member **m)
 {
     frame *f = top(p);
     int kind;
-    if (!f || f->kind != FK_OBJECT || !f->dry || !f->m || p->mute || !p->fast)
+    if (!f || f->kind != FK_OBJECT || !f->dry || !f->m || p->mute)
         return 0;
     if (f->role == ROLE_TOP && !f->switched && f->special != SP_NONE)
         return 0; /* a container of an envelope */

@@ -107,6 +107,23 @@ bool plain_string(const walker &w, const char *raw, std::string_view &out)
     return true;
 }
 
+// A string value's text: straight from the input when it holds no escape, else simdjson's
+// unescaped copy (escaped set). False when simdjson refuses it.
+simdjson_inline bool read_string(const walker &w, ondemand::value &v, std::string_view &s, bool &escaped)
+{
+    std::string_view tok = v.raw_json_token(); // a peek: get_string may still follow
+    ondemand::raw_json_string consumed;
+    if (!tok.empty() && plain_string(w, tok.data() + 1, s)) {
+        /* Consumed all the same: a value left unread is skipped by On Demand, which takes a string
+         * followed by ':' for a key and skips on to the end of the object, so that {"a":"b":[1]}
+         * would pass. Read, the value is followed by ',' or '}' or it is an error. */
+        escaped = false;
+        return !v.get_raw_json_string().get(consumed);
+    }
+    escaped = true;
+    return !v.get_string().get(s);
+}
+
 // ---- projection: a dry member's value checked here (simd.h asff__simd_dry) ---------------------
 // What the builder's dry frames (parser.c, FK_DRY) and the callbacks before them accept, checked
 // without an event per token: the type of every value against the model, duplicate names, member
@@ -134,14 +151,11 @@ bool dry_scalar(dry_walk &dw, ondemand::value v, ondemand::json_type t, int kind
 {
     std::string_view raw;
     if (t == ondemand::json_type::string) {
-        std::string_view s, tok = v.raw_json_token();
-        ondemand::raw_json_string consumed;
-        if (!tok.empty() && plain_string(dw.w, tok.data() + 1, s)) {
-            if (v.get_raw_json_string().get(consumed)) // consumed, as in walk_value
-                return false;
-        } else if (v.get_string().get(s) || s.find('\0') != s.npos) {
+        std::string_view s;
+        bool escaped;
+        // (only an escape makes a U+0000: the scanner refused raw control characters)
+        if (!read_string(dw.w, v, s, escaped) || (escaped && s.find('\0') != s.npos))
             return false;
-        }
         return s.size() <= dw.d.max_string && (kind == ASFF_KIND_STRING || kind == ASFF_KIND_JSON);
     }
     raw = trimmed(v.raw_json_token());
@@ -387,17 +401,10 @@ int walk_value(walker &w, ondemand::value v)
         return walk_array(w, a);
     }
     case ondemand::json_type::string: {
-        std::string_view s, tok = v.raw_json_token(); // a peek: get_string may still follow
-        ondemand::raw_json_string consumed;
-        if (!tok.empty() && plain_string(w, tok.data() + 1, s)) {
-            /* Consumed all the same: a value left unread is skipped by On Demand, which takes a
-             * string followed by ':' for a key and skips on to the end of the object, so that
-             * {"a":"b":[1]} would pass. Read, the value is followed by ',' or '}' or it is an error. */
-            if (v.get_raw_json_string().get(consumed))
-                return ASFF__SIMD_UNSURE;
-        } else if (v.get_string().get(s)) {
+        std::string_view s;
+        bool escaped;
+        if (!read_string(w, v, s, escaped))
             return ASFF__SIMD_UNSURE;
-        }
         return w.ev->string(w.ctx, reinterpret_cast<const unsigned char *>(s.data()), s.size()) ? ASFF__SIMD_OK
                                                                                                   : ASFF__SIMD_STOPPED;
     }

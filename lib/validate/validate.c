@@ -571,11 +571,18 @@ static const void *slot_ptr(const void *obj, uint32_t offset)
     return p; /* lists and maps start with items/keys: NULL means absent */
 }
 
+/* A string that neither its lengths nor REQ-7 (blank) would report: the lengths in bytes bound the
+ * code points, and a printable first byte is not blank. */
+static inline bool settled_text(const char *s, size_t len, size_t min, size_t max)
+{
+    unsigned char c = (unsigned char)s[0];
+    return len <= max && len >= min && c > 0x20 && c < 0x7F;
+}
+
 /* A key or value of a V_SLOT_PAIRS map that no check would report (REQ-7, lengths, RES-7). */
 static inline bool pair_string_ok(const char *s, size_t len, size_t min, size_t max, bool tag)
 {
-    unsigned char c = (unsigned char)s[0];
-    return len <= max && len >= min && c > 0x20 && c < 0x7F && (!tag || tag_value_ok(s, len, (int64_t)max));
+    return settled_text(s, len, min, max) && (!tag || tag_value_ok(s, len, (int64_t)max));
 }
 
 static void walk_member(vwalk *w, const void *obj, const asff_member *m, const v_slot *sl, unsigned depth)
@@ -811,9 +818,7 @@ static COLD void missing(vwalk *w, const asff_type *t, const asff_member *m)
 static inline bool plain_ok(vwalk *w, const asff_member *m, const v_slot *sl, const char *s)
 {
     size_t len = strlen(s);
-    unsigned char c = (unsigned char)s[0];
-    /* a printable first byte: not blank (REQ-7); the lengths in bytes bound the code points */
-    if (len > sl->maxlen || len < sl->minlen || c <= 0x20 || c >= 0x7F ||
+    if (!settled_text(s, len, sl->minlen, sl->maxlen) ||
         ((sl->flags & V_SLOT_TIMESTAMP) && asff__timestamp_check(s, len) != ASFF_OK) ||
         ((sl->flags & V_SLOT_ENUM) && !enum_has(m->enumeration, s)))
         return false;
