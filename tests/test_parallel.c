@@ -38,13 +38,14 @@ static void put(text *t, const char *fmt, ...)
     t->len += (size_t)n;
 }
 
-/* Finding i as compact JSON; bad: 1 a model error, 2 a line cut inside it, 3 a lone surrogate. */
+/* Finding i as compact JSON; bad: 1 a model error, 2 a line cut inside it, 3 a lone surrogate, 5 a
+ * line break between two of its members. */
 static void finding(text *t, int i, int bad)
 {
-    put(t, "{\"SchemaVersion\":\"2018-10-08\",\"Id\":\"f-%d\",\"ProductArn\":\"arn:aws:securityhub:us-east-1::product/x/y\","
+    put(t, "{\"SchemaVersion\":\"2018-10-08\",%s\"Id\":\"f-%d\",\"ProductArn\":\"arn:aws:securityhub:us-east-1::product/x/y\","
            "\"GeneratorId\":\"g\",\"AwsAccountId\":\"111122223333\",\"Types\":[\"Software and Configuration Checks\"],"
            "\"CreatedAt\":\"2024-01-01T00:00:00Z\",\"UpdatedAt\":\"2024-01-01T00:00:00Z\",\"Severity\":{\"Label\":\"HIGH\"},",
-        i);
+        bad == 5 ? "\n" : "", i);
     if (bad == 1)
         put(t, "\"Title\":%d,", i);
     else if (bad == 3)
@@ -72,12 +73,25 @@ static char *input(int shape, int n, int bad_at, int bad, bool cut, size_t *len)
     else if (shape == EVENT)
         put(&t, "{\"version\":\"0\",\"id\":\"e\",\"detail-type\":\"Security Hub Findings - Imported\","
                 "\"source\":\"aws.securityhub\",\"detail\":{\"findings\":[");
+    if (shape == NDJSON && bad == 6)
+        put(&t, "{\"Findings\":[\n]}\n"); /* a value over two lines first: not lines of values */
+    if (shape == NDJSON && bad == 8) {
+        /* a value over two lines that ends past the first part (700 bytes), then finding bad_at
+         * with a line break in it: one parser is not in line mode there */
+        put(&t, "{\"Findings\":[\n%*s]}\n", 720, "");
+    }
+    if (shape == NDJSON && bad == 7) {
+        /* a document over three lines, its line in the middle a finding of its own when read alone */
+        put(&t, "{\"Findings\":[\n");
+        finding(&t, -1, 0);
+        put(&t, "\n]}\n");
+    }
     for (i = 0; i < n; i++) {
         if (i && shape != NDJSON)
             put(&t, ",");
         if (shape == NDJSON && i == n / 2 && bad == 4)
             put(&t, "{\"Findings\":[]}\n"); /* an envelope line: read by the parser in place */
-        finding(&t, i, i == bad_at ? bad : 0);
+        finding(&t, i, i == bad_at ? (bad == 8 ? 5 : bad) : 0);
         if (shape == NDJSON)
             put(&t, "\n");
     }
@@ -237,10 +251,12 @@ static void check_same(const char *data, size_t len, bool skip, bool keep, int s
     seen ref;
     FILE *f = file_of(data, len);
     size_t j, k;
+    int fe;
     po.skip_invalid = skip;
     po.keep = keep;
     seen_init(&ref, keep, stop_at);
     sequential(data, len, &po, &ref);
+    for (fe = 0; fe < 2; fe++)
     for (j = 0; j < sizeof jobs / sizeof jobs[0]; j++)
         for (k = 0; k < sizeof parts / sizeof parts[0]; k++) {
             asff_parallel_options o = ASFF_PARALLEL_OPTIONS_INIT;
@@ -251,10 +267,13 @@ static void check_same(const char *data, size_t len, bool skip, bool keep, int s
             o.work_free = work_free;
             seen_init(&got, keep, stop_at);
             o.work_ctx = &got;
+            if (fe)
+                setenv("ASFF_FRONTEND", "yajl", 1); /* no fast path: lines read by segments */
             parallel(f, &po, &o, &got);
+            unsetenv("ASFF_FRONTEND");
             if (strcmp(ref.log.s, got.log.s) != 0) {
-                print_error("jobs %u, parts %zu, skip %d, keep %d:\n--- one parser:\n%.3000s\n--- parallel:\n%.3000s\n",
-                            jobs[j], parts[k], skip, keep, ref.log.s, got.log.s);
+                print_error("%s, jobs %u, parts %zu, skip %d, keep %d:\n--- one parser:\n%.3000s\n--- parallel:\n%.3000s\n",
+                            fe ? "yajl alone" : "default front-end", jobs[j], parts[k], skip, keep, ref.log.s, got.log.s);
                 fail();
             }
             assert_int_equal(got.works, got.works_freed); /* every result delivered or freed */
@@ -274,7 +293,9 @@ static void test_same_as_one_parser(void **state)
         {EVENT, 300, -1, 0, false},   {NDJSON, 300, 150, 1, false},  {FINDINGS, 300, 150, 1, false},
         {NDJSON, 300, 150, 2, false}, {NDJSON, 300, 150, 3, false},  {ARRAY, 300, 150, 3, false},
         {NDJSON, 300, -1, 4, false},  {FINDINGS, 300, -1, 0, true},  {NDJSON, 300, -1, 0, true},
-        {ARRAY, 300, 20, 2, false},
+        {ARRAY, 300, 20, 2, false},   {NDJSON, 300, 150, 5, false},  {NDJSON, 300, 0, 5, false},
+        {NDJSON, 300, -1, 6, false},  {EVENT, 300, 150, 5, false},   {NDJSON, 300, 299, 5, false},
+        {NDJSON, 300, -1, 7, false},  {NDJSON, 300, 0, 8, false},
     };
     size_t i;
     (void)state;
@@ -390,11 +411,24 @@ static void test_alloc_chaos_parallel(void **state)
     size_t len;
     char *data = input(FINDINGS, 40, -1, 0, false, &len);
     chaos_in in = {file_of(data, len), 2, false};
+    int k;
     (void)state;
     assert_true(test_alloc_chaos(chaos_run, &in) > 0);
     in.keep = true;
     in.jobs = 3;
     assert_true(test_alloc_chaos(chaos_run, &in) > 0);
+    fclose(in.f);
+    free(data);
+    /* segments (yajl alone): NDJSON, each thread's parser and the parts' arenas failing in turn */
+    data = input(NDJSON, 40, -1, 0, false, &len);
+    in.f = file_of(data, len);
+    setenv("ASFF_FRONTEND", "yajl", 1);
+    for (k = 0; k < 2; k++) {
+        in.keep = k == 1;
+        in.jobs = 2u + (unsigned)k;
+        assert_true(test_alloc_chaos(chaos_run, &in) > 0);
+    }
+    unsetenv("ASFF_FRONTEND");
     fclose(in.f);
     free(data);
 }

@@ -218,8 +218,9 @@ typedef struct asff_parallel_options {
  * thread, exactly as one asff_parser fed the same bytes would: the same findings, the same
  * asff_finding_info (index, path, offset, length, line), the same errors with the same JSON Pointer,
  * offset, line and column, the same final status (docs/codec.md, Parallel reading). A regular file
- * is read in parts; anything else (a pipe, a terminal), jobs 1, or a library built without simdjson
- * (or ASFF_FRONTEND=yajl) is read by one parser on the calling thread. info->document is the
+ * is read in parts; anything else (a pipe, a terminal), or jobs 1, is read by one parser on the
+ * calling thread. A library built without simdjson (or run with ASFF_FRONTEND=yajl) reads NDJSON by
+ * segments of lines, a parser per thread, and any other envelope with one parser. info->document is the
  * document as far as it has been read, which may be ahead of the finding. Without options->keep a
  * finding lives until on_finding returns. options->allocator, when given, is called from every
  * reading thread: it must be thread-safe. Reading errors are ASFF_ERR_IO. ASFF_ERR_INVALID_ARG for

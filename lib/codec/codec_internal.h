@@ -377,5 +377,12 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
  * empty finding delivered in its place) instead of reading it; false (nothing changed) without
  * the fast path. */
 bool asff__codec_delegate(asff_parser *p);
+/* Parallel reading by segments (parallel.c): a parser just reset reads a segment of lines that
+ * follows other lines, as the parser that read them would on (line mode, values numbered from 1:
+ * the caller renumbers them). */
+void asff__codec_continue_lines(asff_parser *p);
+/* Between top-level values with nothing pending and no error (in line mode when lines is set):
+ * where a segment of lines may end. */
+bool asff__codec_at_rest(const asff_parser *p, bool lines);
 
 #endif

@@ -11,6 +11,10 @@
  * read by the parser in place in a sequential run: the stream is read again from its start, the
  * callbacks already made are not repeated, and everything after them comes from one parser, as
  * without threads. So findings and errors are those of one parser, whatever the parts.
+ *
+ * Without the fast path (yajl alone, ASFF_FRONTEND=yajl) there is no boundary scanner to hand
+ * findings over: NDJSON is then read by segments of lines, each thread with a parser of its own
+ * (below, "segments").
  */
 #include <errno.h>
 #include <pthread.h>
@@ -43,14 +47,32 @@ typedef struct entry {
     void *work;
     asff_error *err;             /* E_ERROR */
     asff_status st;              /* ASFF_ERR_NOMEM when a thread ran out of memory on it */
+    asff_document *doc;          /* segments: the document as its finding came, in the part's arena */
 } entry;
+
+/* Segments: what one segment's parser read, and what came before it (the sums of the segments
+ * before it): line breaks, top-level values, items. */
+typedef struct seg_count {
+    uint64_t lines, values, items;
+} seg_count;
 
 typedef struct part {
     int state;
     entry *e;
     size_t n, cap;
     asff_buf bytes, paths;
-    asff_arena *arena;           /* the findings (without keep) */
+    asff_arena *arena;           /* the findings (without keep); segments: their documents too */
+    /* segments (docs/codec.md, Parallel reading): */
+    uint64_t seq;                /* its number, from 0 */
+    uint64_t from, to;           /* its bytes in the file */
+    bool eof;                    /* it ends the file */
+    bool too_long;               /* a line longer than SEG_LINE_MAX: not read */
+    bool parsed, based;          /* count is set; base is set */
+    bool clean;                  /* read without an error, ending between top-level values */
+    bool io;                     /* a reading error (io_errno) */
+    int io_errno;
+    seg_count count, base;
+    asff_buf fixed;              /* the entries' paths renumbered (segments after the first) */
 } part;
 
 typedef struct reader reader;
@@ -58,11 +80,14 @@ typedef struct reader reader;
 typedef struct worker {
     reader *r;
     unsigned index;
-    asff_parser *p;              /* reads one handed-over finding at a time */
+    asff_parser *p;              /* reads one handed-over finding at a time, or a segment */
     void *got;
     bool reuse;                  /* p takes the next finding without a reset */
     pthread_t thread;
     bool started;
+    /* segments: the part it reads (p reads it whole, with the caller's options) */
+    part *cur;
+    bool failed;                 /* an error, or out of memory: the segment is not clean */
 } worker;
 
 struct reader {
@@ -91,6 +116,16 @@ struct reader {
     asff_error e;
     uint64_t delivered;          /* callbacks made (findings and skipped items) */
     uint64_t mute;               /* sequential run: callbacks not to repeat */
+
+    /* segments: each thread reads lines of the file with a parser of its own */
+    int fd;
+    uint64_t start, size;        /* the stream's first byte in the file, and the file's size */
+    uint64_t next;               /* where the next segment starts */
+    uint64_t bnext;              /* the segments before it are parsed, their counts summed in acc */
+    seg_count acc;
+    bool abandon;                /* the first segment is not lines of values: hand-over mode instead */
+    bool halt;                   /* stop, as the other threads see it (under the lock) */
+    bool segments;               /* the threads read segments (else handed-over findings) */
 };
 
 /* ---- parts ------------------------------------------------------------------------------------ */
@@ -115,12 +150,19 @@ static void part_clear(reader *r, part *pt)
     asff_arena_reset(pt->arena);
     asff__buf_reset(&pt->bytes);
     asff__buf_reset(&pt->paths);
+    asff__buf_reset(&pt->fixed);
+    pt->parsed = pt->based = pt->clean = pt->io = pt->eof = false;
 }
 
-/* A new entry at the end of the filling part, with info and its path copied; NULL when out of memory. */
-static entry *add_entry(reader *r, int kind, const asff_finding_info *info)
+/* An entry's path: renumbered (segments) or as its parser gave it. */
+static const char *path_of(const part *pt, const entry *e)
 {
-    part *pt = filling(r);
+    return (pt->fixed.len ? pt->fixed.data : pt->paths.data) + e->path;
+}
+
+/* A new entry at the end of part pt, with info and its path copied; NULL when out of memory. */
+static entry *add_entry_to(reader *r, part *pt, int kind, const asff_finding_info *info)
+{
     entry *e;
     size_t path = pt->paths.len;
     if (pt->n == pt->cap) {
@@ -139,6 +181,11 @@ static entry *add_entry(reader *r, int kind, const asff_finding_info *info)
     e->info = *info;
     e->path = path;
     return e;
+}
+
+static entry *add_entry(reader *r, int kind, const asff_finding_info *info)
+{
+    return add_entry_to(r, filling(r), kind, info);
 }
 
 /* ---- reading one part (any thread) --------------------------------------------------------- */
@@ -210,7 +257,7 @@ static void read_part(worker *w, part *pt)
         if (e->anomaly || e->st != ASFF_OK)
             break; /* what follows is the sequential run's */
         if (e->finding && r->o.work) {
-            e->info.path = pt->paths.data + e->path;
+            e->info.path = path_of(pt, e);
             e->info.document = NULL; /* the calling thread's parser moves it */
             e->work = r->o.work(r->o.work_ctx, w->index, e->finding, &e->info);
         }
@@ -231,13 +278,16 @@ static part *claim(reader *r)
     return NULL;
 }
 
+static part *seg_claim(reader *r);
+static void seg_read(worker *w, part *pt);
+
 static void *thread_main(void *arg)
 {
     worker *w = arg;
     reader *r = w->r;
     pthread_mutex_lock(&r->mu);
     for (;;) {
-        part *pt = r->quit ? NULL : claim(r);
+        part *pt = r->quit ? NULL : r->segments ? seg_claim(r) : claim(r);
         if (r->quit)
             break;
         if (!pt) {
@@ -245,7 +295,10 @@ static void *thread_main(void *arg)
             continue;
         }
         pthread_mutex_unlock(&r->mu);
-        read_part(w, pt);
+        if (r->segments)
+            seg_read(w, pt);
+        else
+            read_part(w, pt);
         pthread_mutex_lock(&r->mu);
         pt->state = P_DONE;
         pthread_cond_broadcast(&r->cv);
@@ -276,8 +329,8 @@ static void deliver_part(reader *r, part *pt)
     for (i = 0; i < pt->n && !r->stop; i++) {
         entry *e = &pt->e[i];
         int rc;
-        e->info.path = pt->paths.data + e->path;
-        e->info.document = asff_parser_document(r->main);
+        e->info.path = path_of(pt, e);
+        e->info.document = e->doc ? e->doc : asff_parser_document(r->main);
         if (e->anomaly) {
             r->stop = r->anomaly = true;
             break;
@@ -488,6 +541,7 @@ static void reader_free(reader *r)
             asff__free(r->alloc, r->ring[k].e);
             asff__buf_cleanup(&r->ring[k].bytes);
             asff__buf_cleanup(&r->ring[k].paths);
+            asff__buf_cleanup(&r->ring[k].fixed);
             asff_arena_free(r->ring[k].arena);
         }
         asff__free(r->alloc, r->ring);
@@ -497,11 +551,9 @@ static void reader_free(reader *r)
     pthread_mutex_destroy(&r->mu);
 }
 
-/* Threads, parts and parsers; false when out of memory (what was made is freed by reader_free). */
-static bool reader_setup(reader *r)
+/* The parts; false when out of memory (what was made is freed by reader_free). */
+static bool ring_setup(reader *r, bool arenas)
 {
-    asff_parse_options wo = r->po, mo = r->po;
-    unsigned i;
     size_t k;
     r->ring = asff__malloc(r->alloc, r->nring * sizeof *r->ring);
     if (!r->ring)
@@ -510,9 +562,38 @@ static bool reader_setup(reader *r)
     for (k = 0; k < r->nring; k++) {
         asff__buf_init(&r->ring[k].bytes, r->alloc);
         asff__buf_init(&r->ring[k].paths, r->alloc);
-        if (!r->po.keep && asff_arena_new(r->alloc, &r->ring[k].arena, NULL) != ASFF_OK)
+        asff__buf_init(&r->ring[k].fixed, r->alloc);
+        if (arenas && asff_arena_new(r->alloc, &r->ring[k].arena, NULL) != ASFF_OK)
             return false;
     }
+    return true;
+}
+
+/* A parser of options o with these callbacks for each of r->w (allocated, zeroed), and the threads
+ * (the last worker is the calling thread's); false when out of memory or out of threads. */
+static bool workers_start(reader *r, const asff_parse_options *o, asff_finding_fn fn, asff_parse_error_fn efn)
+{
+    unsigned i;
+    for (i = 0; i < r->nw; i++) {
+        r->w[i].r = r;
+        r->w[i].index = i;
+        if (asff_parser_new(o, fn, efn, &r->w[i], &r->w[i].p, NULL) != ASFF_OK)
+            return false;
+    }
+    for (i = 0; i + 1 < r->nw; i++) {
+        if (pthread_create(&r->w[i].thread, NULL, thread_main, &r->w[i]) != 0)
+            return false;
+        r->w[i].started = true;
+    }
+    return true;
+}
+
+/* Threads, parts and parsers; false when out of memory (what was made is freed by reader_free). */
+static bool reader_setup(reader *r)
+{
+    asff_parse_options wo = r->po, mo = r->po;
+    if (!ring_setup(r, !r->po.keep))
+        return false;
     mo.keep = true; /* what the parser reads itself waits in its part (fast.c keeps the stand-ins) */
     if (asff_parser_new(&mo, main_finding, main_error, r, &r->main, NULL) != ASFF_OK)
         return false;
@@ -526,18 +607,7 @@ static bool reader_setup(reader *r)
     wo.envelope = ASFF_ENVELOPE_FINDING;
     wo.keep = true;
     wo.skip_invalid = false;
-    for (i = 0; i < r->nw; i++) {
-        r->w[i].r = r;
-        r->w[i].index = i;
-        if (asff_parser_new(&wo, got_finding, NULL, &r->w[i], &r->w[i].p, NULL) != ASFF_OK)
-            return false;
-    }
-    for (i = 0; i + 1 < r->nw; i++) {
-        if (pthread_create(&r->w[i].thread, NULL, thread_main, &r->w[i]) != 0)
-            return false;
-        r->w[i].started = true;
-    }
-    return true;
+    return workers_start(r, &wo, got_finding, NULL);
 }
 
 /* Read the stream with the threads; ASFF_OK with r->anomaly set when the sequential run must finish. */
@@ -574,6 +644,359 @@ static asff_status run(reader *r, FILE *file, asff_error *err)
     return st;
 }
 
+/* ---- segments: each thread reads lines of the file with a parser of its own ----------------------
+ * A file of top-level values that each end with their line (NDJSON) is cut into segments of about
+ * part_size bytes, each ending just after a line break. A thread reads a segment from the file
+ * itself (pread) with its own parser; once the segments before it are read, their line breaks,
+ * values and items counted, it renumbers what it found (offsets, lines, indexes, the value's number
+ * that starts each path) and runs the work callback: only the results cross to the calling thread.
+ * A segment counts when its parser reported nothing and ended between top-level values in line
+ * mode: the one parser would then have been in the state the next segment's parser starts in. The
+ * first segment decides: when it does not end so (a document, pretty-printed values, one long
+ * line), the hand-over mode above reads the file; a later one that does not, and everything after
+ * it, is read by the sequential run. */
+
+/* The longest line a segment takes (a line of a {"Findings":[...]} page may hold many findings);
+ * past it the sequential run reads on, in bounded memory. */
+#define SEG_LINE_MAX ((uint64_t)16 << 20)
+
+/* Where the segment that starts at from ends: one past the first line break at or after
+ * from + part_size - 1, or the file's end. *too_long: no line break within SEG_LINE_MAX. False on a
+ * reading error (*errnum). Under the lock: segments are cut in order. */
+static bool seg_end(reader *r, uint64_t from, uint64_t *to, bool *too_long, int *errnum)
+{
+    char buf[4096];
+    uint64_t at = r->o.part_size - 1 < r->size - from ? from + r->o.part_size - 1 : r->size;
+    *too_long = false;
+    while (at < r->size) {
+        size_t want = r->size - at < sizeof buf ? (size_t)(r->size - at) : sizeof buf;
+        ssize_t n = pread(r->fd, buf, want, (off_t)at);
+        const char *nl;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *errnum = errno;
+            return false;
+        }
+        if (n == 0) {
+            r->size = at; /* the file shrank: its end is here */
+            break;
+        }
+        if ((nl = memchr(buf, '\n', (size_t)n)) != NULL) {
+            *to = at + (uint64_t)(nl - buf) + 1;
+            return true;
+        }
+        at += (uint64_t)n;
+        if (at - from - (r->o.part_size - 1) > SEG_LINE_MAX) {
+            *to = at;
+            *too_long = true;
+            return true;
+        }
+    }
+    *to = r->size;
+    return true;
+}
+
+/* The bases of the segments whose predecessors are all read. Under the lock. */
+static void seg_advance(reader *r)
+{
+    while (r->bnext < r->tail) {
+        part *pt = &r->ring[r->bnext % r->nring];
+        if (!pt->based) {
+            pt->base = r->acc;
+            pt->based = true;
+            pthread_cond_broadcast(&r->cv);
+        }
+        if (!pt->parsed)
+            break;
+        r->acc.lines += pt->count.lines;
+        r->acc.values += pt->count.values;
+        r->acc.items += pt->count.items;
+        r->bnext++;
+    }
+}
+
+/* The next segment, cut and claimed; NULL when there is none to read now. Under the lock. */
+static part *seg_claim(reader *r)
+{
+    part *pt;
+    uint64_t to = r->size;
+    bool too_long = false;
+    int errnum = 0;
+    if (r->halt || r->next >= r->size || r->tail - r->head >= r->nring)
+        return NULL;
+    pt = &r->ring[r->tail % r->nring]; /* free: the head's part is cleared before head moves on */
+    pt->seq = r->tail;
+    pt->from = r->next;
+    pt->io = !seg_end(r, r->next, &to, &too_long, &errnum);
+    pt->io_errno = errnum;
+    pt->to = pt->io ? pt->from : to;
+    pt->eof = pt->to >= r->size;
+    pt->clean = pt->parsed = pt->based = false;
+    pt->too_long = too_long;
+    r->next = pt->io || too_long ? r->size : pt->to; /* nothing after a segment that cannot count */
+    pt->state = P_BUSY;
+    r->tail++;
+    seg_advance(r);
+    return pt;
+}
+
+static int seg_finding(void *ctx, void *finding, const asff_finding_info *info)
+{
+    worker *w = ctx;
+    reader *r = w->r;
+    part *pt = w->cur;
+    const asff_document *d = info->document;
+    entry *e = add_entry_to(r, pt, E_HANDED, info);
+    asff_document *c = e ? asff_arena_alloc(pt->arena, sizeof *c) : NULL;
+    bool ok = c != NULL;
+    if (c) {
+        /* the document as it is now: the parser's strings do not outlive its value */
+        *c = *d;
+#define DUP(f) ok = ok && (!d->f || (c->f = asff_arena_strdup(pt->arena, d->f, strlen(d->f))) != NULL)
+        DUP(next_token);
+        DUP(other_members);
+        DUP(event_id);
+        DUP(detail_type);
+        DUP(source);
+        DUP(account);
+        DUP(time);
+        DUP(region);
+        DUP(resources);
+        DUP(action_name);
+        DUP(action_description);
+        DUP(insight_arn);
+        DUP(insight_name);
+        DUP(result_type);
+        DUP(insight_results);
+#undef DUP
+    }
+    if (!ok) {
+        if (e)
+            pt->n--;
+        if (r->po.keep)
+            asff_object_free(finding);
+        w->failed = true;
+        return 1;
+    }
+    e->doc = c;
+    e->finding = finding;
+    return 0;
+}
+
+static int seg_error(void *ctx, const asff_error *err, const asff_finding_info *info)
+{
+    worker *w = ctx;
+    (void)err;
+    (void)info;
+    w->failed = true; /* not counted: the sequential run reads the segment and reports it */
+    return 1;
+}
+
+/* The entries of a segment after the first, renumbered: offsets, lines and indexes from the file's
+ * start, the value's number that starts each path ("/N", numbered from 1 in the segment) and the
+ * document's count of values. False when out of memory. */
+static bool seg_renumber(reader *r, part *pt)
+{
+    uint64_t off = pt->from - r->start;
+    size_t i;
+    for (i = 0; i < pt->n; i++) {
+        entry *e = &pt->e[i];
+        const char *rel = pt->paths.data + e->path, *q = rel + 1;
+        uint64_t n = 0;
+        size_t at = pt->fixed.len;
+        char num[24];
+        int len;
+        if (rel[0] != '/' || *q < '0' || *q > '9')
+            return false;
+        for (; *q >= '0' && *q <= '9'; q++)
+            n = n * 10 + (uint64_t)(*q - '0');
+        if (n < 1)
+            return false;
+        len = snprintf(num, sizeof num, "/%llu", (unsigned long long)(n - 1 + pt->base.values));
+        if (len < 0 || asff__buf_append(&pt->fixed, num, (size_t)len) != ASFF_OK ||
+            asff__buf_append(&pt->fixed, q, strlen(q) + 1) != ASFF_OK)
+            return false;
+        e->path = at;
+        e->info.index += pt->base.items;
+        e->info.offset += off;
+        e->info.line += pt->base.lines;
+        e->doc->values = e->doc->values - 1 + pt->base.values;
+    }
+    return true;
+}
+
+/* Read segment pt on this thread: its bytes, its parser, then (the segments before it read) its
+ * entries renumbered and their work done. */
+static void seg_read(worker *w, part *pt)
+{
+    reader *r = w->r;
+    asff_parser *p = w->p;
+    bool first = pt->from == r->start, clean = false, go;
+    size_t len = (size_t)(pt->to - pt->from), got = 0, i;
+    seg_count c = {0, 0, 0};
+    if (!pt->io && !pt->too_long && asff__buf_reserve(&pt->bytes, len) == ASFF_OK) {
+        while (got < len) {
+            ssize_t n = pread(r->fd, pt->bytes.data + got, len - got, (off_t)(pt->from + got));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0) {
+                pt->io = true;
+                pt->io_errno = n < 0 ? errno : EIO; /* the file shrank under us */
+                break;
+            }
+            got += (size_t)n;
+        }
+    }
+    if (got == len && !pt->io && !pt->too_long) {
+        asff_status st;
+        const char *q, *end = pt->bytes.data + len;
+        asff_parser_reset(p);
+        if (!first)
+            asff__codec_continue_lines(p);
+        p->shared = r->po.keep ? NULL : pt->arena;
+        w->cur = pt;
+        w->failed = false;
+        st = asff_parser_feed(p, pt->bytes.data, len, NULL);
+        if (st == ASFF_OK && pt->eof)
+            st = asff_parser_finish(p, NULL);
+        /* the last segment ends the stream: no line mode needed, nothing follows it */
+        clean = st == ASFF_OK && !w->failed && asff__codec_at_rest(p, !pt->eof);
+        p->shared = NULL;
+        c.values = p->values - (first ? 0 : 1);
+        c.items = p->items;
+        for (q = pt->bytes.data; q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+            c.lines++;
+    }
+    pthread_mutex_lock(&r->mu);
+    pt->count = c;
+    pt->clean = clean;
+    pt->parsed = true;
+    seg_advance(r);
+    while (!pt->based && !r->halt)
+        pthread_cond_wait(&r->cv, &r->mu);
+    go = pt->based && !r->halt && clean;
+    pthread_mutex_unlock(&r->mu);
+    if (go && !first && !seg_renumber(r, pt))
+        pt->clean = go = false; /* (read by the calling thread once the part is done) */
+    for (i = 0; go && r->o.work && i < pt->n; i++) {
+        entry *e = &pt->e[i];
+        e->info.path = path_of(pt, e);
+        e->info.document = NULL; /* as in the hand-over mode (docs/codec.md) */
+        e->work = r->o.work(r->o.work_ctx, w->index, e->finding, &e->info);
+    }
+}
+
+/* A segment read, delivered on the calling thread, or what stops the delivery. */
+static void seg_deliver(reader *r, part *pt)
+{
+    if (pt->io) {
+        stop_with(r, ASFF_ERR_IO, strerror(pt->io_errno), NULL);
+    } else if (!pt->clean) {
+        r->stop = true;
+        if (pt->seq == 0)
+            r->abandon = true; /* nothing delivered yet: the hand-over mode reads the file */
+        else
+            r->anomaly = true; /* the sequential run reads on from this segment */
+    } else {
+        deliver_part(r, pt);
+    }
+}
+
+/* Segments are read by all threads, delivered by this one, until the file's end or a stop. */
+static void seg_run(reader *r)
+{
+    worker *self = &r->w[r->nw - 1];
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        part *pt = r->head < r->tail ? &r->ring[r->head % r->nring] : NULL;
+        if (pt && pt->state == P_DONE) {
+            pthread_mutex_unlock(&r->mu);
+            if (!r->stop)
+                seg_deliver(r, pt);
+            part_clear(r, pt);
+            pthread_mutex_lock(&r->mu);
+            pt->state = P_FREE;
+            r->halt = r->stop;
+            r->head++;
+            pthread_cond_broadcast(&r->cv);
+            continue;
+        }
+        if ((pt = seg_claim(r)) != NULL) {
+            pthread_mutex_unlock(&r->mu);
+            seg_read(self, pt);
+            pthread_mutex_lock(&r->mu);
+            pt->state = P_DONE;
+            pthread_cond_broadcast(&r->cv);
+            continue;
+        }
+        if (r->head == r->tail)
+            break;
+        pthread_cond_wait(&r->cv, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Parts, a parser per thread, and the threads; false when out of memory (reader_free frees). */
+static bool seg_setup(reader *r)
+{
+    if (!ring_setup(r, true))
+        return false;
+    r->w = asff__malloc(r->alloc, r->nw * sizeof *r->w);
+    if (!r->w)
+        return false;
+    memset(r->w, 0, r->nw * sizeof *r->w);
+    return workers_start(r, &r->po, seg_finding, seg_error);
+}
+
+static bool sync_init(reader *r)
+{
+    if (pthread_mutex_init(&r->mu, NULL) != 0)
+        return false;
+    if (pthread_cond_init(&r->cv, NULL) != 0) {
+        pthread_mutex_destroy(&r->mu);
+        return false;
+    }
+    return true;
+}
+
+/* Read the file [start, size) by segments. *done false when the first segment says it is not lines
+ * of values: nothing was delivered, and r is as it was. */
+static asff_status by_segments(reader *r, FILE *file, uint64_t start, uint64_t size, asff_error *err, bool *done)
+{
+    reader before = *r;
+    *done = true;
+    if (!sync_init(r))
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    r->segments = true;
+    r->fd = fileno(file);
+    r->start = r->next = start;
+    r->size = size;
+    if (!seg_setup(r)) {
+        reader_free(r);
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    }
+    seg_run(r);
+    reader_free(r);
+    if (r->abandon) {
+        *r = before;
+        *done = false;
+        return ASFF_OK;
+    }
+    if (r->anomaly) {
+        /* one parser from the start, the callbacks already made not repeated */
+        r->mute = r->delivered;
+        if (fseeko(file, (off_t)start, SEEK_SET) != 0)
+            return asff_error_set(err, ASFF_ERR_IO, strerror(errno));
+        return sequential(r, file, err);
+    }
+    if (r->stop && r->st != ASFF_OK)
+        return *err = r->e, r->st;
+    if (fseeko(file, (off_t)r->size, SEEK_SET) != 0) /* read to its end, as one parser leaves it */
+        return asff_error_set(err, ASFF_ERR_IO, strerror(errno));
+    return ASFF_OK;
+}
+
 asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *options, const asff_parallel_options *parallel,
                                      asff_ordered_fn on_finding, asff_parse_error_fn on_error, void *ctx, asff_error *err)
 {
@@ -585,6 +1008,7 @@ asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *optio
     struct stat sb;
     off_t start;
     unsigned jobs;
+    bool fast;
     if (!err)
         err = &scratch;
     asff_error_clear(err);
@@ -613,9 +1037,10 @@ asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *optio
     r.o = o;
     start = ftello(file);
     {
-        /* the options checked as asff_parser_new checks them */
+        /* the options checked as asff_parser_new checks them; the fast path there or not */
         asff_parser *probe = NULL;
         st = asff_parser_new(&po, NULL, NULL, NULL, &probe, err);
+        fast = st == ASFF_OK && asff__codec_delegate(probe);
         asff_parser_free(probe);
         if (st != ASFF_OK)
             return st;
@@ -624,17 +1049,23 @@ asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *optio
         r.nw = 0;
         return sequential(&r, file, err);
     }
-    if (pthread_mutex_init(&r.mu, NULL) != 0)
-        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
-    if (pthread_cond_init(&r.cv, NULL) != 0) {
-        pthread_mutex_destroy(&r.mu);
-        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
+    if (!fast) {
+        /* yajl alone: lines by segments (the hand-over mode needs the fast path's scanner) */
+        bool done = false;
+        if (po.envelope == ASFF_ENVELOPE_AUTO || po.envelope == ASFF_ENVELOPE_NDJSON || po.envelope == ASFF_ENVELOPE_FINDING)
+            st = by_segments(&r, file, (uint64_t)start, (uint64_t)sb.st_size, err, &done);
+        if (done)
+            return st;
+        r.nw = 0;
+        return sequential(&r, file, err);
     }
+    if (!sync_init(&r))
+        return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     if (!reader_setup(&r)) {
         reader_free(&r);
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");
     }
-    if (!r.w) { /* built without the fast path (or ASFF_FRONTEND=yajl): one parser */
+    if (!r.w) { /* (the fast path is there: checked above) */
         r.nw = 0;
         reader_free(&r);
         return sequential(&r, file, err);

@@ -1813,6 +1813,19 @@ void asff_parser_reset(asff_parser *p)
     }
 }
 
+void asff__codec_continue_lines(asff_parser *p)
+{
+    p->values = 1;
+    p->doc.values = 1;
+    p->line_mode = true;
+}
+
+bool asff__codec_at_rest(const asff_parser *p, bool lines)
+{
+    return  p->st == ASFF_OK && !p->dead && !p->nframes && !p->in_value && !p->hold.len && !p->ucarry_len && !p->es &&
+           !p->nl_pending && !p->skip_line && (!lines || p->line_mode);
+}
+
 const asff_document *asff_parser_document(const asff_parser *p)
 {
     return p ? &p->doc : NULL;
