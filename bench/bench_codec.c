@@ -134,9 +134,9 @@ static int run_codec(int mode, const unsigned char *data, size_t len, size_t chu
     if (mode == MODE_WRITE) {
         wo.format = ASFF_FORMAT_NDJSON;
         if (r->out)
-        (void)asff_writer_new_file(r->out, &wo, &c.writer, NULL);
-    else
-        (void)asff_writer_new_callback(discard, &c, &wo, &c.writer, NULL);
+            (void)asff_writer_new_file(r->out, &wo, &c.writer, NULL);
+        else
+            (void)asff_writer_new_callback(discard, &c, &wo, &c.writer, NULL);
         if (!c.writer)
             return -1;
     }
