@@ -17,6 +17,7 @@
 #include <string.h>
 #include "asff/codec.h"
 #include "core/internal.h"
+#include "codec_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,12 +26,6 @@ typedef struct fz {
     asff_writer *w;
     bool keep;
 } fz;
-
-static void log_error(asff_buf *b, const char *what, const asff_error *e)
-{
-    (void)asff__buf_appendf(b, "%s %d [%s] %s @%" PRIu64 " %" PRIu64 ":%" PRIu64 "\n", what, (int)e->code, e->message,
-                            e->path, e->offset, e->line, e->column);
-}
 
 static void log_info(asff_buf *b, const asff_finding_info *info)
 {
@@ -55,7 +50,7 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 static int on_error(void *ctx, const asff_error *err, const asff_finding_info *info)
 {
     fz *z = ctx;
-    log_error(&z->log, "E", err);
+    fz_log_error(&z->log, "E", err);
     log_info(&z->log, info);
     return 0;
 }
@@ -86,7 +81,7 @@ static void run(const asff_parse_options *o, const uint8_t *data, size_t size, s
     if (st == ASFF_OK)
         st = asff_parser_finish(p, &e);
     if (st != ASFF_OK)
-        log_error(&z.log, "S", &e);
+        fz_log_error(&z.log, "S", &e);
     d = asff_parser_document(p);
     (void)asff__buf_appendf(&z.log, "end %d count %" PRIu64 " skipped %" PRIu64 " env %d values %" PRIu64 " next %s other %s\n",
                             (int)st, asff_parser_count(p), asff_parser_skipped(p), (int)d->envelope, d->values,
@@ -112,15 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     b = data[0];
     data++;
     size--;
-    o.envelope = (asff_envelope)((b & 7) % 6);
-    o.skip_invalid = (b & 8) != 0;
-    if (b & 16) {
-        o.max_depth = 6;
-        o.max_string = 16;
-        o.max_finding = 200;
-        o.max_members = 5;
-    }
-    o.keep = (b & 32) != 0;
+    fz_parse_options(b, &o);
     chunk = chunks[b >> 6];
     if (!chunk)
         chunk = size ? size : 1;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "asff/codec.h"
 #include "core/json.h"
+#include "codec_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -101,15 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     b = data[0];
     data++;
     size--;
-    o.envelope = (asff_envelope)((b & 7) % 6);
-    o.skip_invalid = (b & 8) != 0;
-    if (b & 16) {
-        o.max_depth = 6;
-        o.max_string = 16;
-        o.max_finding = 200;
-        o.max_members = 5;
-    }
-    o.keep = (b & 32) != 0;
+    fz_parse_options(b, &o);
     chunk = chunks[b >> 6];
     if (!chunk)
         chunk = size ? size : 1;

@@ -16,6 +16,7 @@
 #include "asff/codec.h"
 #include "asff/filter.h"
 #include "core/internal.h"
+#include "codec_fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,18 +37,6 @@ typedef struct fz {
     asff_insight *ins;
 } fz;
 
-static void log_error(asff_buf *b, const char *what, const asff_error *e)
-{
-    (void)asff__buf_appendf(b, "%s %d [%s] %s @%" PRIu64 " %" PRIu64 ":%" PRIu64 "\n", what, (int)e->code, e->message,
-                            e->path, e->offset, e->line, e->column);
-}
-
-static void log_info(asff_buf *b, const asff_finding_info *info)
-{
-    (void)asff__buf_appendf(b, "  #%" PRIu64 " %s @%" PRIu64 "+%" PRIu64 " line %" PRIu64 "\n", info->index, info->path,
-                            info->offset, info->length, info->line);
-}
-
 static int want_whole(void *ctx, const void *finding)
 {
     return asff_filter_match(((fz *)ctx)->flt, finding);
@@ -62,7 +51,7 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
     for (i = 0; i < n; i++)
         (void)asff__buf_appendf(&z->log, " %d%d", asff_filter_match_attribute(z->flt, i, finding),
                                 asff_filter_attribute_present(z->flt, i, finding));
-    log_info(&z->log, info);
+    fz_log_info(&z->log, info);
     if (m) {
         char *json = NULL;
         size_t len = 0;
@@ -78,8 +67,8 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 static int on_error(void *ctx, const asff_error *err, const asff_finding_info *info)
 {
     fz *z = ctx;
-    log_error(&z->log, "E", err);
-    log_info(&z->log, info);
+    fz_log_error(&z->log, "E", err);
+    fz_log_info(&z->log, info);
     return 0;
 }
 
@@ -111,7 +100,7 @@ static void run(asff_parse_options *o, unsigned r, bool project, const uint8_t *
     if (st == ASFF_OK)
         st = asff_parser_finish(p, &e);
     if (st != ASFF_OK)
-        log_error(&z.log, "S", &e);
+        fz_log_error(&z.log, "S", &e);
     (void)asff__buf_appendf(&z.log, "end %d count %" PRIu64 " skipped %" PRIu64 "\n", (int)st, asff_parser_count(p),
                             asff_parser_skipped(p));
     if (asff_insight_to_json(z.ins, false, &json, &jlen, NULL) == ASFF_OK)

@@ -1024,6 +1024,19 @@ static void test_limit_stop_any_chunks(void **state)
     same_at_every_chunking(text, &o, 3, "0 /0 ASFF_ERR_LIMIT /0/Id 1 ");
 }
 
+/* A grammar error on the line after a broken value is placed at its token in any chunks (found by
+ * fuzz/parallel: the broken value's last accepted token, a key, was taken as still due a ':', so a
+ * ':' there was passed over and the error placed where the piece ended, or at the next token). */
+static void test_bad_token_after_recovery_any_chunks(void **state)
+{
+    static const char text[] = "{\"a\":\"g\n\n:\n\n\nPart\n{\"Id\":\"ok\"}\n";
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    (void)state;
+    o.skip_invalid = true;
+    /* the ':' is item 1, its error on its own line (3), column 1 */
+    same_at_every_chunking(text, &o, 3, "0  ASFF_ERR_SYNTAX /a 1 8;1 /1 ASFF_ERR_SYNTAX /1 3 1;2 /2 ");
+}
+
 /* A line that starts with a byte yajl refuses is reported once: yajl stops before that byte, and
  * reading goes on after its line, not at it again (found by fuzz/parse: fed whole, a "/" and a ':'
  * at a line's start were reported twice). */
@@ -2329,6 +2342,7 @@ int main(void)
         cmocka_unit_test(test_duplicates),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_limit_stop_any_chunks),
+        cmocka_unit_test(test_bad_token_after_recovery_any_chunks),
         cmocka_unit_test(test_scanner_blocks),
         cmocka_unit_test(test_skip_length_any_cut),
         cmocka_unit_test(test_bad_line_start_once),

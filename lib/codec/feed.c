@@ -40,6 +40,10 @@ static asff_status resync(asff_parser *p, uint64_t epos, uint64_t rend)
     asff__codec_build_path(p, &p->fpath, 0, true);
     p->nframes = 0;
     p->jdepth = 0;
+    /* nothing accepted in the next value yet: no separator is due before its first token (a ':'
+     * left from the broken value made yajl_failure pass over a bad ':' there, to where the piece
+     * ended) */
+    p->last_kind = 0;
     p->in_finding = p->in_unit = false;
     /* The scanners start over with the next value. */
     p->es = 0;
