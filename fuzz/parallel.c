@@ -6,7 +6,9 @@
  * column). The first byte picks the options: bits 0-2 the envelope (mod 6), bit 3 skip_invalid,
  * bit 4 small limits, bit 5 keep; bit 6 the way (set: ASFF_FRONTEND=yajl, so NDJSON by segments;
  * clear: the hand-over mode where simdjson is built in); bit 7 the part size (61 bytes or 1: every
- * line its own part). Two threads, three when the input's length is odd. */
+ * line its own part). Two threads, three when the input's length is odd; when bit 1 of the length
+ * is set, ASFF_PARALLEL_SPARSE with a work that wants only the findings of even index (the others
+ * must come as NULL, and the threads read NDJSON by segments, numbered from a guess). */
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* setenv, fileno (the fuzzer build does not define them) */
 #endif
@@ -27,7 +29,13 @@ typedef struct fz {
     asff_buf log;
     asff_writer *w;
     bool keep;
+    bool sparse;                 /* findings of odd index are not wanted */
 } fz;
+
+static bool unwanted(const fz *z, const asff_finding_info *info)
+{
+    return z->sparse && (info->index & 1);
+}
 
 /* What the work callback would say of a finding: its index and path, as it saw them. */
 static char *work_of(const asff_finding_info *info)
@@ -42,10 +50,9 @@ static char *work_of(const asff_finding_info *info)
 
 static void *work(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info)
 {
-    (void)ctx;
     (void)worker;
     (void)finding;
-    return work_of(info);
+    return unwanted(ctx, info) ? NULL : work_of(info);
 }
 
 static void work_free(void *ctx, void *result)
@@ -58,7 +65,15 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     fz *z = ctx;
     asff_error e;
-    asff_status st = asff_writer_write(z->w, finding, &e);
+    asff_status st;
+    if (unwanted(z, info)) {
+        (void)asff__buf_appendf(&z->log, "F -\n");
+        fz_log_info(&z->log, info);
+        if (z->keep)
+            asff_object_free(finding);
+        return 0;
+    }
+    st = asff_writer_write(z->w, finding, &e);
     (void)asff__buf_appendf(&z->log, "F %d\n", (int)st);
     fz_log_info(&z->log, info);
     if (z->keep)
@@ -69,6 +84,14 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 static int on_ordered(void *ctx, void *finding, const asff_finding_info *info, void *result)
 {
     char *want = work_of(info);
+    if (unwanted(ctx, info)) {
+        if (result || finding) { /* not wanted: neither a result nor the finding */
+            fprintf(stderr, "an unwanted finding came (%s)\n", want);
+            abort();
+        }
+        free(want);
+        return on_finding(ctx, finding, info);
+    }
     if (!result || strcmp(result, want) != 0) { /* the work of another finding, or none */
         fprintf(stderr, "work result %s for the finding of %s\n", result ? (char *)result : "(none)", want);
         abort();
@@ -86,11 +109,12 @@ static int on_error(void *ctx, const asff_error *err, const asff_finding_info *i
     return 0;
 }
 
-static void begin(fz *z, const asff_parse_options *o, asff_buf *b)
+static void begin(fz *z, const asff_parse_options *o, bool sparse, asff_buf *b)
 {
     asff_write_options wo = ASFF_WRITE_OPTIONS_INIT;
     z->log = *b;
     z->keep = o->keep;
+    z->sparse = sparse;
     wo.format = ASFF_FORMAT_NDJSON;
     if (asff_writer_new_buffer(&wo, &z->w, NULL) != ASFF_OK)
         abort();
@@ -113,7 +137,7 @@ static void end(fz *z, asff_status st, const asff_error *e, asff_buf *b)
 }
 
 /* One parser, fed 4 KiB at a time. */
-static void one(const asff_parse_options *o, const uint8_t *data, size_t size, asff_buf *b)
+static void one(const asff_parse_options *o, bool sparse, const uint8_t *data, size_t size, asff_buf *b)
 {
     asff_parser *p = NULL;
     asff_error e;
@@ -121,7 +145,7 @@ static void one(const asff_parse_options *o, const uint8_t *data, size_t size, a
     size_t off = 0;
     fz z;
     memset(&e, 0, sizeof e);
-    begin(&z, o, b);
+    begin(&z, o, sparse, b);
     if (asff_parser_new(o, on_finding, on_error, &z, &p, NULL) != ASFF_OK)
         abort();
     while (off < size && st == ASFF_OK) {
@@ -135,18 +159,20 @@ static void one(const asff_parse_options *o, const uint8_t *data, size_t size, a
     end(&z, st, &e, b);
 }
 
-static void threads(const asff_parse_options *o, FILE *f, size_t part, unsigned jobs, asff_buf *b)
+static void threads(const asff_parse_options *o, bool sparse, FILE *f, size_t part, unsigned jobs, asff_buf *b)
 {
     asff_parallel_options po = ASFF_PARALLEL_OPTIONS_INIT;
     asff_error e;
     asff_status st;
     fz z;
     memset(&e, 0, sizeof e);
-    begin(&z, o, b);
+    begin(&z, o, sparse, b);
     po.jobs = jobs;
     po.part_size = part;
     po.work = work;
+    po.work_ctx = &z;
     po.work_free = work_free;
+    po.flags = sparse ? ASFF_PARALLEL_SPARSE : 0;
     rewind(f);
     st = asff_parse_file_parallel(f, o, &po, on_ordered, on_error, &z, &e);
     end(&z, st, &e, b);
@@ -158,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
     asff_buf ref, par;
     unsigned jobs = 2u + (unsigned)(size & 1);
+    bool sparse = (size & 2) != 0;
     uint8_t b;
     if (size < 1)
         return 0;
@@ -172,14 +199,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     asff__buf_init(&ref, NULL);
     asff__buf_init(&par, NULL);
-    one(&o, data, size, &ref);
+    one(&o, sparse, data, size, &ref);
     if (b & 64)
         setenv("ASFF_FRONTEND", "yajl", 1);
-    threads(&o, f, (b & 128) ? 1 : 61, jobs, &par);
+    threads(&o, sparse, f, (b & 128) ? 1 : 61, jobs, &par);
     unsetenv("ASFF_FRONTEND");
     if (ref.len != par.len || memcmp(ref.data, par.data, ref.len) != 0) {
-        fprintf(stderr, "parallel reading differs (%s, %u jobs)\n--- one parser:\n%.*s--- parallel:\n%.*s",
-                (b & 64) ? "yajl alone" : asff_json_frontend(), jobs, (int)ref.len, ref.data ? ref.data : "",
+        fprintf(stderr, "parallel reading differs (%s, %u jobs%s)\n--- one parser:\n%.*s--- parallel:\n%.*s",
+                (b & 64) ? "yajl alone" : asff_json_frontend(), jobs, sparse ? ", sparse" : "", (int)ref.len, ref.data ? ref.data : "",
                 (int)par.len, par.data ? par.data : "");
         abort();
     }

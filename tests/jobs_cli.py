@@ -24,6 +24,9 @@ import hostile_table  # noqa: E402
 ASFF, DATA, GEN = sys.argv[1], sys.argv[2], sys.argv[3]
 NOW = "1717200000"
 FILTER = '{"SeverityLabel":[{"Value":"HIGH","Comparison":"EQUALS"},{"Value":"CRITICAL","Comparison":"EQUALS"}]}'
+# matches nothing: stderr says which attribute emptied the result, counted from the threads' work
+NOTHING = ('{"SeverityLabel":[{"Value":"CRITICAL","Comparison":"EQUALS"}],'
+           '"ProductName":[{"Value":"no such product","Comparison":"EQUALS"}]}')
 COMMANDS = [
     ["fmt"],
     ["fmt", "--skip-invalid"],
@@ -38,6 +41,8 @@ COMMANDS = [
     ["filter", "--now", NOW, "--filters", FILTER, "--prefilter", "--skip-invalid"],
     ["insight", "--now", NOW, "--group-by", "ResourceType", "--skip-invalid"],
     ["insight", "--now", NOW, "--group-by", "SeverityLabel", "--filters", FILTER, "--format", "json"],
+    ["filter", "--now", NOW, "--filters", NOTHING, "--skip-invalid"],
+    ["insight", "--now", NOW, "--group-by", "ResourceType", "--filters", NOTHING, "--skip-invalid"],
 ]
 # (jobs, part size): the reference is --jobs 1
 VARIANTS = [("2", None), ("3", "1"), ("7", "1"), ("2", "3000"), ("0", "20000")]

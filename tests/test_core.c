@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "support.h"
 #include "core/text.h"
+#include "core/internal.h"
 
 static void test_version(void **state)
 {
@@ -124,6 +125,63 @@ static void test_arena(void **state)
     asff_arena_free(ar);
     assert_int_equal(c.live, 0);
     asff_arena_free(NULL);
+}
+
+/* asff__arena_rewind (parallel reading): memory allocated after a mark is handed out again, what
+ * came before it is intact, and blocks between are given back. */
+static void test_arena_rewind(void **state)
+{
+    counting c = {0, 0, -1};
+    asff_allocator a = {c_malloc, c_realloc, c_free, &c};
+    asff_arena *ar;
+    asff_arena_mark m;
+    char *keep, *p, *q;
+    size_t used;
+    long live;
+    int i;
+    (void)state;
+    (void)asff_arena_new(&a, &ar, NULL);
+    keep = asff_arena_strdup(ar, "kept", 4);
+    used = asff_arena_used(ar);
+    /* within one block: the same memory again */
+    m = asff__arena_mark(ar);
+    p = asff_arena_alloc(ar, 100);
+    asff__arena_rewind(ar, m);
+    assert_int_equal(asff_arena_used(ar), used);
+    q = asff_arena_alloc(ar, 100);
+    assert_ptr_equal(p, q);
+    asff__arena_rewind(ar, m);
+    /* over several blocks: the newest is kept, the ones between are freed */
+    live = c.live;
+    for (i = 0; i < 100; i++)
+        assert_non_null(asff_arena_alloc(ar, 1000));
+    assert_true(c.live >= live + 3);
+    asff__arena_rewind(ar, m);
+    assert_int_equal(c.live, live + 1);
+    assert_int_equal(asff_arena_used(ar), used);
+    assert_string_equal(keep, "kept");
+    live = c.live;
+    used = asff_arena_capacity(ar);
+    assert_non_null(asff_arena_alloc(ar, 1000)); /* in the kept block: nothing new from the allocator */
+    assert_non_null(asff_arena_alloc(ar, 1000));
+    assert_int_equal(c.live, live);
+    assert_int_equal(asff_arena_capacity(ar), used);
+    m = asff__arena_mark(ar);
+    for (i = 0; i < 1000; i++)
+        assert_non_null(asff_arena_alloc(ar, 1000));
+    asff__arena_rewind(ar, m);
+    assert_string_equal(keep, "kept");
+    assert_true(asff_arena_capacity(ar) >= asff_arena_used(ar));
+    /* a mark taken before anything was allocated */
+    asff_arena_free(ar);
+    (void)asff_arena_new(&a, &ar, NULL);
+    m = asff__arena_mark(ar);
+    assert_non_null(asff_arena_alloc(ar, 5000));
+    asff__arena_rewind(ar, m);
+    assert_int_equal(asff_arena_used(ar), 0);
+    assert_non_null(asff_arena_alloc(ar, 10));
+    asff_arena_free(ar);
+    assert_int_equal(c.live, 0);
 }
 
 static void test_arena_out_of_memory(void **state)
@@ -418,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_status_names),
         cmocka_unit_test(test_error),
         cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_arena_rewind),
         cmocka_unit_test(test_arena_out_of_memory),
         cmocka_unit_test(test_default_allocator),
         cmocka_unit_test(test_timestamps),

@@ -115,7 +115,15 @@ typedef struct seen {
     int stop_at;                 /* on_finding returns 1 at this index; -1: never */
     pthread_mutex_t mu;
     long works, works_freed;     /* results made by work, and freed (by the callback or work_free) */
+    bool sparse;                 /* ASFF_PARALLEL_SPARSE: the work wants only every third finding */
 } seen;
+
+/* With sparse: the findings the work has a result for (the others come as NULL; the first is not
+ * wanted, so that a file of one finding has none). */
+static bool wanted(const seen *s, const asff_finding_info *info)
+{
+    return !s->sparse || info->index % 3 == 1;
+}
 
 static void log_info(seen *s, const asff_finding_info *info)
 {
@@ -127,6 +135,14 @@ static int on_finding(void *ctx, void *f, const asff_finding_info *info)
 {
     seen *s = ctx;
     char *json = NULL;
+    if (!wanted(s, info)) {
+        put(&s->log, "F");
+        log_info(s, info);
+        put(&s->log, " -\n");
+        if (s->keep)
+            asff_object_free(f);
+        return (int)info->index == s->stop_at;
+    }
     assert_int_equal(asff_to_json(f, false, &json, NULL, NULL), ASFF_OK);
     put(&s->log, "F");
     log_info(s, info);
@@ -156,8 +172,11 @@ static void log_end(seen *s, asff_status st, const asff_error *err)
 static void *work(void *ctx, unsigned worker, const void *f, const asff_finding_info *info)
 {
     seen *s = ctx;
-    char *r = malloc(64);
+    char *r;
     (void)worker;
+    if (!wanted(s, info))
+        return NULL;
+    r = malloc(64);
     assert_non_null(r);
     snprintf(r, 64, "%s|%llu", ((const asff_AwsSecurityFinding *)f)->Id, (unsigned long long)info->index);
     pthread_mutex_lock(&s->mu);
@@ -179,6 +198,10 @@ static int on_ordered(void *ctx, void *f, const asff_finding_info *info, void *w
 {
     seen *s = ctx;
     char want[64];
+    if (s->sparse && !w) {
+        assert_false(wanted(s, info));
+        assert_null(f); /* not wanted: not kept for us */
+    }
     if (w) {
         snprintf(want, sizeof want, "%s|%llu", ((const asff_AwsSecurityFinding *)f)->Id,
                  (unsigned long long)info->index);
@@ -251,10 +274,12 @@ static void check_same(const char *data, size_t len, bool skip, bool keep, int s
     seen ref;
     FILE *f = file_of(data, len);
     size_t j, k;
-    int fe;
+    int fe, sparse;
     po.skip_invalid = skip;
     po.keep = keep;
+    for (sparse = 0; sparse < 2; sparse++) {
     seen_init(&ref, keep, stop_at);
+    ref.sparse = sparse != 0;
     sequential(data, len, &po, &ref);
     for (fe = 0; fe < 2; fe++)
     for (j = 0; j < sizeof jobs / sizeof jobs[0]; j++)
@@ -265,21 +290,24 @@ static void check_same(const char *data, size_t len, bool skip, bool keep, int s
             o.part_size = parts[k];
             o.work = work;
             o.work_free = work_free;
+            o.flags = sparse ? ASFF_PARALLEL_SPARSE : 0;
             seen_init(&got, keep, stop_at);
+            got.sparse = sparse;
             o.work_ctx = &got;
             if (fe)
                 setenv("ASFF_FRONTEND", "yajl", 1); /* no fast path: lines read by segments */
             parallel(f, &po, &o, &got);
             unsetenv("ASFF_FRONTEND");
             if (strcmp(ref.log.s, got.log.s) != 0) {
-                print_error("%s, jobs %u, parts %zu, skip %d, keep %d:\n--- one parser:\n%.3000s\n--- parallel:\n%.3000s\n",
-                            fe ? "yajl alone" : "default front-end", jobs[j], parts[k], skip, keep, ref.log.s, got.log.s);
+                print_error("%s, jobs %u, parts %zu, skip %d, keep %d, sparse %d:\n--- one parser:\n%.3000s\n--- parallel:\n%.3000s\n",
+                            fe ? "yajl alone" : "default front-end", jobs[j], parts[k], skip, keep, sparse, ref.log.s, got.log.s);
                 fail();
             }
             assert_int_equal(got.works, got.works_freed); /* every result delivered or freed */
             seen_free(&got);
         }
     seen_free(&ref);
+    }
     fclose(f);
 }
 
@@ -310,6 +338,21 @@ static void test_same_as_one_parser(void **state)
     }
 }
 
+/* A file of one finding (its path is ""), and one finding a line, not wanted or wanted. */
+static void test_one_finding(void **state)
+{
+    text t = {0};
+    (void)state;
+    finding(&t, 0, 0);
+    check_same(t.s, t.len, false, false, -1);
+    check_same(t.s, t.len, false, true, -1);
+    put(&t, "\n");
+    finding(&t, 1, 0);
+    put(&t, "\n\n");
+    check_same(t.s, t.len, true, false, -1);
+    free(t.s);
+}
+
 static void test_stop(void **state)
 {
     size_t len;
@@ -338,6 +381,23 @@ static void test_options(void **state)
     assert_int_equal(asff_parse_file_parallel(f, &po, NULL, NULL, NULL, NULL, &err), ASFF_ERR_INVALID_ARG);
     po.version = ASFF_PARSE_OPTIONS_VERSION;
     assert_int_equal(asff_parse_file_parallel(f, &po, NULL, NULL, NULL, NULL, NULL), ASFF_OK); /* defaults */
+    o.version = ASFF_PARALLEL_OPTIONS_VERSION;
+    o.flags = 2; /* unknown */
+    assert_int_equal(asff_parse_file_parallel(f, NULL, &o, NULL, NULL, NULL, &err), ASFF_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.message, "flags"));
+    {
+        /* a version 1 struct ends before flags: what lies past it is not read */
+        unsigned char *v1 = malloc(offsetof(asff_parallel_options, flags));
+        asff_parallel_options one = ASFF_PARALLEL_OPTIONS_INIT;
+        assert_non_null(v1);
+        one.version = 1;
+        memcpy(v1, &one, offsetof(asff_parallel_options, flags));
+        rewind(f);
+        assert_int_equal(asff_parse_file_parallel(f, NULL, (const asff_parallel_options *)(void *)v1, NULL, NULL, NULL,
+                                                  &err),
+                         ASFF_OK);
+        free(v1);
+    }
     fclose(f);
 }
 
@@ -437,6 +497,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_as_one_parser),
+        cmocka_unit_test(test_one_finding),
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_alloc_chaos_parallel),

@@ -193,8 +193,9 @@ ASFF_NODISCARD ASFF_API asff_status asff_parse_object(const void *data, size_t l
  * read-only here. The result goes to the ordered callback with the finding. */
 typedef void *(*asff_work_fn)(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info);
 /** The ordered callback of asff_parse_file_parallel: each finding in input order, on the calling
- * thread, with the result of the work callback (NULL without one; the callback owns it). Return 0
- * to go on, anything else to stop (ASFF_ERR_ABORTED). */
+ * thread, with the result of the work callback (NULL without one; the callback owns it); finding is
+ * NULL when that result is NULL and ASFF_PARALLEL_SPARSE is set. Return 0 to go on, anything else to
+ * stop (ASFF_ERR_ABORTED). */
 typedef int (*asff_ordered_fn)(void *ctx, void *finding, const asff_finding_info *info, void *work);
 
 /** Options of asff_parse_file_parallel. Zero in a field means its default. */
@@ -206,11 +207,19 @@ typedef struct asff_parallel_options {
     asff_work_fn work;           /**< optional per-finding work on the reading threads */
     void *work_ctx;              /**< its context */
     void (*work_free)(void *work_ctx, void *result); /**< frees a result never delivered (after a stop) */
+    /* version 2: */
+    unsigned flags;              /**< ASFF_PARALLEL_SPARSE */
 } asff_parallel_options;
 
-#define ASFF_PARALLEL_OPTIONS_VERSION 1 /**< the current version of asff_parallel_options */
+/** A finding whose work result is NULL is not wanted: on_finding gets NULL in its place (its info and
+ * the NULL result as ever), and the reading thread reuses its memory at once instead of keeping it
+ * until delivery, which spares memory and time when most results are NULL (a filter that matches few
+ * findings, a validation that finds few problems). With options->keep the finding is freed for you. */
+#define ASFF_PARALLEL_SPARSE 1u
+
+#define ASFF_PARALLEL_OPTIONS_VERSION 2 /**< the current version of asff_parallel_options (1: no flags) */
 /** Initializer of asff_parallel_options: the current version, every other field zero (its default). */
-#define ASFF_PARALLEL_OPTIONS_INIT {ASFF_PARALLEL_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL}
+#define ASFF_PARALLEL_OPTIONS_INIT {ASFF_PARALLEL_OPTIONS_VERSION, 0, 0, 0, NULL, NULL, NULL, 0}
 
 /**
  * Read the findings of file (from its current position to its end; not closed) on several threads,
@@ -220,7 +229,9 @@ typedef struct asff_parallel_options {
  * offset, line and column, the same final status (docs/codec.md, Parallel reading). A regular file
  * is read in parts; anything else (a pipe, a terminal), or jobs 1, is read by one parser on the
  * calling thread. A library built without simdjson (or run with ASFF_FRONTEND=yajl) reads NDJSON by
- * segments of lines, a parser per thread, and any other envelope with one parser. info->document is the
+ * segments of lines, a parser per thread, and any other envelope with one parser; so does every
+ * build with ASFF_PARALLEL_SPARSE and a work callback (docs/codec.md, Parallel reading). The work
+ * callback may run more than once on a finding, and on findings never delivered: count in on_finding. info->document is the
  * document as far as it has been read, which may be ahead of the finding. Without options->keep a
  * finding lives until on_finding returns. options->allocator, when given, is called from every
  * reading thread: it must be thread-safe. Reading errors are ASFF_ERR_IO. ASFF_ERR_INVALID_ARG for

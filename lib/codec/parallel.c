@@ -18,6 +18,8 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +27,8 @@
 #include "codec_internal.h"
 
 enum { P_FREE, P_FILLING, P_READY, P_BUSY, P_DONE };
+
+#define LINE 64 /* a cache line: what two threads must not both write (lines_alloc) */
 
 /* Blanks after each handed-over finding in its part: the front-end's padding (fast.c reads the
  * finding in place instead of copying it into a padded buffer). */
@@ -57,7 +61,7 @@ typedef struct seg_count {
 } seg_count;
 
 typedef struct part {
-    int state;
+    _Alignas(LINE) int state;
     entry *e;
     size_t n, cap;
     asff_buf bytes, paths;
@@ -72,13 +76,17 @@ typedef struct part {
     bool io;                     /* a reading error (io_errno) */
     int io_errno;
     seg_count count, base;
+    seg_count pre;               /* speculation: its line breaks, and its lines with a value (a guess) */
+    bool pre_done;               /* pre is set */
+    bool spec;                   /* its entries are numbered from guess and worked */
+    seg_count guess;
     asff_buf fixed;              /* the entries' paths renumbered (segments after the first) */
 } part;
 
 typedef struct reader reader;
 
 typedef struct worker {
-    reader *r;
+    _Alignas(LINE) reader *r;
     unsigned index;
     asff_parser *p;              /* reads one handed-over finding at a time, or a segment */
     void *got;
@@ -88,6 +96,9 @@ typedef struct worker {
     /* segments: the part it reads (p reads it whole, with the caller's options) */
     part *cur;
     bool failed;                 /* an error, or out of memory: the segment is not clean */
+    bool spec;                   /* speculation: entries numbered from base and worked as they come */
+    seg_count base;              /* the base they are numbered from */
+    asff_arena_mark mark;        /* the part's arena after the last finding taken */
 } worker;
 
 struct reader {
@@ -102,10 +113,12 @@ struct reader {
     pthread_mutex_t mu;
     pthread_cond_t cv;           /* a part became ready, done, or the threads must stop */
     part *ring;
+    void *ring_raw;              /* (lines_alloc) */
     size_t nring;
     uint64_t head, tail;         /* parts head .. tail-1 are in the ring; tail is filling */
     bool quit;
     worker *w;                   /* jobs of them; the last is the calling thread's */
+    void *w_raw;                 /* (lines_alloc) */
     unsigned nw;
 
     asff_parser *main;
@@ -130,12 +143,27 @@ struct reader {
 
 /* ---- parts ------------------------------------------------------------------------------------ */
 
+/* n elements of size bytes (a multiple of LINE), zeroed, from a cache line's start: each thread
+ * writes its own worker and the parts it reads, and neighbours sharing a line would make every such
+ * write wait for the other core (docs/performance.md). *raw gets what to free; NULL when out of memory. */
+static void *lines_alloc(reader *r, size_t n, size_t size, void **raw)
+{
+    char *p = n <= (SIZE_MAX - LINE) / size ? asff__malloc(r->alloc, n * size + LINE) : NULL;
+    *raw = p;
+    if (!p)
+        return NULL;
+    p += (LINE - (uintptr_t)p % LINE) % LINE;
+    memset(p, 0, n * size);
+    return p;
+}
+
 static part *filling(reader *r)
 {
     return &r->ring[r->tail % r->nring];
 }
 
-static void part_clear(reader *r, part *pt)
+/* The part's entries forgotten (their findings, results and errors freed), its bytes kept. */
+static void entries_clear(reader *r, part *pt)
 {
     size_t i;
     for (i = 0; i < pt->n; i++) {
@@ -148,10 +176,15 @@ static void part_clear(reader *r, part *pt)
     }
     pt->n = 0;
     asff_arena_reset(pt->arena);
-    asff__buf_reset(&pt->bytes);
     asff__buf_reset(&pt->paths);
     asff__buf_reset(&pt->fixed);
-    pt->parsed = pt->based = pt->clean = pt->io = pt->eof = false;
+}
+
+static void part_clear(reader *r, part *pt)
+{
+    entries_clear(r, pt);
+    asff__buf_reset(&pt->bytes);
+    pt->parsed = pt->based = pt->clean = pt->io = pt->eof = pt->pre_done = false;
 }
 
 /* An entry's path: renumbered (segments) or as its parser gave it. */
@@ -246,12 +279,32 @@ static void read_entry(worker *w, part *pt, entry *e)
     w->p->shared = NULL;
 }
 
+/* ASFF_PARALLEL_SPARSE: the work result is NULL, so nobody gets the finding. */
+static bool unwanted(const reader *r, const entry *e)
+{
+    return !e->work && r->o.work && (r->o.flags & ASFF_PARALLEL_SPARSE);
+}
+
+/* An unwanted finding given back: an object of its own freed (options->keep, or read by the parser
+ * in place); in the part's arena, forgotten when nothing came after it (mark: before it). */
+static void drop(reader *r, part *pt, entry *e, const asff_arena_mark *mark)
+{
+    if (r->po.keep || e->kind == E_FINDING)
+        asff_object_free(e->finding);
+    else if (mark)
+        asff__arena_rewind(pt->arena, *mark);
+    e->finding = NULL;
+}
+
 static void read_part(worker *w, part *pt)
 {
     reader *r = w->r;
     size_t i;
     for (i = 0; i < pt->n; i++) {
         entry *e = &pt->e[i];
+        asff_arena_mark mark = {NULL, 0, 0};
+        if (pt->arena)
+            mark = asff__arena_mark(pt->arena); /* (none with options->keep) */
         if (e->kind == E_HANDED)
             read_entry(w, pt, e);
         if (e->anomaly || e->st != ASFF_OK)
@@ -260,6 +313,8 @@ static void read_part(worker *w, part *pt)
             e->info.path = path_of(pt, e);
             e->info.document = NULL; /* the calling thread's parser moves it */
             e->work = r->o.work(r->o.work_ctx, w->index, e->finding, &e->info);
+            if (unwanted(r, e))
+                drop(r, pt, e, &mark); /* the next finding is built in the same memory */
         }
     }
 }
@@ -477,6 +532,11 @@ static int seq_finding(void *ctx, void *finding, const asff_finding_info *info)
     }
     if (r->o.work)
         work = r->o.work(r->o.work_ctx, r->nw ? r->nw - 1 : 0, finding, info);
+    if (!work && r->o.work && (r->o.flags & ASFF_PARALLEL_SPARSE)) {
+        if (r->po.keep)
+            asff_object_free(finding);
+        finding = NULL; /* unwanted: as from the threads */
+    }
     return r->on_finding ? r->on_finding(r->ctx, finding, info, work) : 0;
 }
 
@@ -533,7 +593,7 @@ static void reader_free(reader *r)
                 pthread_join(r->w[i].thread, NULL);
             asff_parser_free(r->w[i].p);
         }
-        asff__free(r->alloc, r->w);
+        asff__free(r->alloc, r->w_raw);
     }
     if (r->ring) {
         for (k = 0; k < r->nring; k++) {
@@ -544,7 +604,7 @@ static void reader_free(reader *r)
             asff__buf_cleanup(&r->ring[k].fixed);
             asff_arena_free(r->ring[k].arena);
         }
-        asff__free(r->alloc, r->ring);
+        asff__free(r->alloc, r->ring_raw);
     }
     asff_parser_free(r->main);
     pthread_cond_destroy(&r->cv);
@@ -555,10 +615,9 @@ static void reader_free(reader *r)
 static bool ring_setup(reader *r, bool arenas)
 {
     size_t k;
-    r->ring = asff__malloc(r->alloc, r->nring * sizeof *r->ring);
+    r->ring = lines_alloc(r, r->nring, sizeof *r->ring, &r->ring_raw);
     if (!r->ring)
         return false;
-    memset(r->ring, 0, r->nring * sizeof *r->ring);
     for (k = 0; k < r->nring; k++) {
         asff__buf_init(&r->ring[k].bytes, r->alloc);
         asff__buf_init(&r->ring[k].paths, r->alloc);
@@ -600,10 +659,9 @@ static bool reader_setup(reader *r)
     r->max_depth = r->main->opt.max_depth;
     if (!asff__codec_delegate(r->main))
         return true; /* no fast path: the caller reads sequentially */
-    r->w = asff__malloc(r->alloc, r->nw * sizeof *r->w);
+    r->w = lines_alloc(r, r->nw, sizeof *r->w, &r->w_raw);
     if (!r->w)
         return false;
-    memset(r->w, 0, r->nw * sizeof *r->w);
     wo.envelope = ASFF_ENVELOPE_FINDING;
     wo.keep = true;
     wo.skip_invalid = false;
@@ -741,6 +799,33 @@ static part *seg_claim(reader *r)
     return pt;
 }
 
+/* Entry e of a segment after the first, numbered from base: its offset, line and index from the
+ * file's start, and the value's number that starts its path ("/N", numbered from 1 in the segment).
+ * False when out of memory. */
+static bool renumber(reader *r, part *pt, entry *e, const seg_count *base)
+{
+    const char *rel = pt->paths.data + e->path, *q = rel + 1;
+    uint64_t n = 0;
+    size_t at = pt->fixed.len;
+    char num[24];
+    int len;
+    if (rel[0] != '/' || *q < '0' || *q > '9')
+        return false;
+    for (; *q >= '0' && *q <= '9'; q++)
+        n = n * 10 + (uint64_t)(*q - '0');
+    if (n < 1)
+        return false;
+    len = snprintf(num, sizeof num, "/%llu", (unsigned long long)(n - 1 + base->values));
+    if (len < 0 || asff__buf_append(&pt->fixed, num, (size_t)len) != ASFF_OK ||
+        asff__buf_append(&pt->fixed, q, strlen(q) + 1) != ASFF_OK)
+        return false;
+    e->path = at;
+    e->info.index += base->items;
+    e->info.offset += pt->from - r->start;
+    e->info.line += base->lines;
+    return true;
+}
+
 static int seg_finding(void *ctx, void *finding, const asff_finding_info *info)
 {
     worker *w = ctx;
@@ -748,8 +833,27 @@ static int seg_finding(void *ctx, void *finding, const asff_finding_info *info)
     part *pt = w->cur;
     const asff_document *d = info->document;
     entry *e = add_entry_to(r, pt, E_HANDED, info);
-    asff_document *c = e ? asff_arena_alloc(pt->arena, sizeof *c) : NULL;
-    bool ok = c != NULL;
+    asff_document *c = NULL;
+    bool ok = e != NULL, first = pt->from == r->start;
+    if (ok && w->spec) {
+        /* numbered from the guessed base and worked now, while the finding is in cache */
+        ok = first || renumber(r, pt, e, &w->base);
+        if (ok && r->o.work) {
+            e->info.path = path_of(pt, e);
+            e->info.document = NULL; /* as in the hand-over mode (docs/codec.md) */
+            e->work = r->o.work(r->o.work_ctx, w->index, finding, &e->info);
+            if (unwanted(r, e)) {
+                if (r->po.keep)
+                    asff_object_free(finding);
+                else if (!info->path[0] || !strchr(info->path + 1, '/'))
+                    asff__arena_rewind(pt->arena, w->mark); /* a value of its own: all since is its */
+                finding = NULL;
+            }
+        }
+    }
+    if (ok)
+        c = asff_arena_alloc(pt->arena, sizeof *c);
+    ok = c != NULL;
     if (c) {
         /* the document as it is now: the parser's strings do not outlive its value */
         *c = *d;
@@ -770,17 +874,23 @@ static int seg_finding(void *ctx, void *finding, const asff_finding_info *info)
         DUP(result_type);
         DUP(insight_results);
 #undef DUP
+        if (w->spec && !first)
+            c->values = c->values - 1 + w->base.values;
     }
     if (!ok) {
-        if (e)
+        if (e) {
+            if (e->work && r->o.work_free)
+                r->o.work_free(r->o.work_ctx, e->work);
             pt->n--;
-        if (r->po.keep)
+        }
+        if (finding && r->po.keep)
             asff_object_free(finding);
         w->failed = true;
         return 1;
     }
     e->doc = c;
     e->finding = finding;
+    w->mark = asff__arena_mark(pt->arena);
     return 0;
 }
 
@@ -793,46 +903,106 @@ static int seg_error(void *ctx, const asff_error *err, const asff_finding_info *
     return 1;
 }
 
-/* The entries of a segment after the first, renumbered: offsets, lines and indexes from the file's
- * start, the value's number that starts each path ("/N", numbered from 1 in the segment) and the
- * document's count of values. False when out of memory. */
+/* The entries of a segment after the first, renumbered from its base, the document's count of
+ * values too. False when out of memory. */
 static bool seg_renumber(reader *r, part *pt)
 {
-    uint64_t off = pt->from - r->start;
     size_t i;
     for (i = 0; i < pt->n; i++) {
         entry *e = &pt->e[i];
-        const char *rel = pt->paths.data + e->path, *q = rel + 1;
-        uint64_t n = 0;
-        size_t at = pt->fixed.len;
-        char num[24];
-        int len;
-        if (rel[0] != '/' || *q < '0' || *q > '9')
+        if (!renumber(r, pt, e, &pt->base))
             return false;
-        for (; *q >= '0' && *q <= '9'; q++)
-            n = n * 10 + (uint64_t)(*q - '0');
-        if (n < 1)
-            return false;
-        len = snprintf(num, sizeof num, "/%llu", (unsigned long long)(n - 1 + pt->base.values));
-        if (len < 0 || asff__buf_append(&pt->fixed, num, (size_t)len) != ASFF_OK ||
-            asff__buf_append(&pt->fixed, q, strlen(q) + 1) != ASFF_OK)
-            return false;
-        e->path = at;
-        e->info.index += pt->base.items;
-        e->info.offset += off;
-        e->info.line += pt->base.lines;
         e->doc->values = e->doc->values - 1 + pt->base.values;
     }
     return true;
 }
 
-/* Read segment pt on this thread: its bytes, its parser, then (the segments before it read) its
- * entries renumbered and their work done. */
-static void seg_read(worker *w, part *pt)
+/* Speculation (ASFF_PARALLEL_SPARSE with a work callback): the base of segment pt guessed before
+ * it is read, so that each finding is worked as it comes and, not wanted, gives its memory back at
+ * once. Its line breaks are counted, and each line with something on it is taken for one value
+ * holding one finding; the segments before it are taken so too, or as read when they are. A wrong
+ * guess shows once the true base is known, and the segment is read again (seg_read). Sets w->base;
+ * false when the threads stop. */
+static bool seg_guess(worker *w, part *pt)
+{
+    reader *r = w->r;
+    seg_count pre = {0, 0, 0}, g = {0, 0, 0};
+    const char *q = pt->bytes.data, *end = q + (pt->to - pt->from);
+    uint64_t k;
+    bool ok = false;
+    while (q < end) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q)), *stop = nl ? nl : end, *t = q;
+        while (t < stop && (*t == ' ' || *t == '\t' || *t == '\r'))
+            t++;
+        pre.values += t < stop;
+        if (!nl)
+            break;
+        pre.lines++;
+        q = nl + 1;
+    }
+    pre.items = pre.values;
+    pthread_mutex_lock(&r->mu);
+    pt->pre = pre;
+    pt->pre_done = true;
+    pthread_cond_broadcast(&r->cv);
+    while (!r->halt) {
+        g = r->acc;
+        for (k = r->bnext; k < pt->seq; k++) {
+            const part *b = &r->ring[k % r->nring];
+            const seg_count *n = b->parsed ? &b->count : b->pre_done ? &b->pre : NULL;
+            if (!n)
+                break;
+            g.lines += n->lines;
+            g.values += n->values;
+            g.items += n->items;
+        }
+        if ((ok = k == pt->seq) != false)
+            break;
+        pthread_cond_wait(&r->cv, &r->mu);
+    }
+    pthread_mutex_unlock(&r->mu);
+    w->base = g;
+    return ok;
+}
+
+/* The bytes of segment pt read by w's parser (with spec, numbered from w->base and worked as they
+ * come); c gets what it counted. True when it was read cleanly. */
+static bool seg_parse(worker *w, part *pt, bool spec, seg_count *c)
 {
     reader *r = w->r;
     asff_parser *p = w->p;
-    bool first = pt->from == r->start, clean = false, go;
+    bool first = pt->from == r->start, clean;
+    size_t len = (size_t)(pt->to - pt->from);
+    const char *q, *end = pt->bytes.data + len;
+    asff_status st;
+    asff_parser_reset(p);
+    if (!first)
+        asff__codec_continue_lines(p);
+    p->shared = r->po.keep ? NULL : pt->arena;
+    w->cur = pt;
+    w->failed = false;
+    w->spec = spec;
+    w->mark = asff__arena_mark(pt->arena);
+    st = asff_parser_feed(p, pt->bytes.data, len, NULL);
+    if (st == ASFF_OK && pt->eof)
+        st = asff_parser_finish(p, NULL);
+    /* the last segment ends the stream: no line mode needed, nothing follows it */
+    clean = st == ASFF_OK && !w->failed && asff__codec_at_rest(p, !pt->eof);
+    p->shared = NULL;
+    c->values = p->values - (first ? 0 : 1);
+    c->items = p->items;
+    c->lines = 0;
+    for (q = pt->bytes.data; q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
+        c->lines++;
+    return clean;
+}
+
+/* Read segment pt on this thread: its bytes, its parser, then (the segments before it read) its
+ * entries renumbered and their work done, unless speculation did it as they came. */
+static void seg_read(worker *w, part *pt)
+{
+    reader *r = w->r;
+    bool first = pt->from == r->start, clean = false, go, spec = false;
     size_t len = (size_t)(pt->to - pt->from), got = 0, i;
     seg_count c = {0, 0, 0};
     if (!pt->io && !pt->too_long && asff__buf_reserve(&pt->bytes, len) == ASFF_OK) {
@@ -849,33 +1019,21 @@ static void seg_read(worker *w, part *pt)
         }
     }
     if (got == len && !pt->io && !pt->too_long) {
-        asff_status st;
-        const char *q, *end = pt->bytes.data + len;
-        asff_parser_reset(p);
-        if (!first)
-            asff__codec_continue_lines(p);
-        p->shared = r->po.keep ? NULL : pt->arena;
-        w->cur = pt;
-        w->failed = false;
-        st = asff_parser_feed(p, pt->bytes.data, len, NULL);
-        if (st == ASFF_OK && pt->eof)
-            st = asff_parser_finish(p, NULL);
-        /* the last segment ends the stream: no line mode needed, nothing follows it */
-        clean = st == ASFF_OK && !w->failed && asff__codec_at_rest(p, !pt->eof);
-        p->shared = NULL;
-        c.values = p->values - (first ? 0 : 1);
-        c.items = p->items;
-        for (q = pt->bytes.data; q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++)
-            c.lines++;
+        spec = r->o.work && (r->o.flags & ASFF_PARALLEL_SPARSE) && seg_guess(w, pt);
+        clean = seg_parse(w, pt, spec, &c);
     }
     pthread_mutex_lock(&r->mu);
     pt->count = c;
     pt->clean = clean;
     pt->parsed = true;
+    pt->spec = spec;
+    pt->guess = w->base;
+    pthread_cond_broadcast(&r->cv); /* (a later segment's guess may wait for it) */
     seg_advance(r);
-    while (!pt->based && !r->halt)
+    /* speculation: the guess is checked where the segment is delivered (seg_deliver) */
+    while (!spec && !pt->based && !r->halt)
         pthread_cond_wait(&r->cv, &r->mu);
-    go = pt->based && !r->halt && clean;
+    go = !spec && pt->based && !r->halt && clean;
     pthread_mutex_unlock(&r->mu);
     if (go && !first && !seg_renumber(r, pt))
         pt->clean = go = false; /* (read by the calling thread once the part is done) */
@@ -884,6 +1042,8 @@ static void seg_read(worker *w, part *pt)
         e->info.path = path_of(pt, e);
         e->info.document = NULL; /* as in the hand-over mode (docs/codec.md) */
         e->work = r->o.work(r->o.work_ctx, w->index, e->finding, &e->info);
+        if (unwanted(r, e))
+            drop(r, pt, e, NULL);
     }
 }
 
@@ -899,6 +1059,19 @@ static void seg_deliver(reader *r, part *pt)
         else
             r->anomaly = true; /* the sequential run reads on from this segment */
     } else {
+        if (pt->spec && memcmp(&pt->guess, &pt->base, sizeof pt->base) != 0) {
+            /* guessed wrong (a blank line, two values on a line, an event of several findings
+             * before it): read again here, numbered from the true base (the segments before it
+             * are delivered: it is known); the same bytes read the same way */
+            worker *self = &r->w[r->nw - 1];
+            seg_count c;
+            entries_clear(r, pt);
+            self->base = pt->base;
+            if (!seg_parse(self, pt, true, &c)) {
+                stop_with(r, ASFF_ERR_NOMEM, "out of memory", NULL); /* (the first time it was read cleanly) */
+                return;
+            }
+        }
         deliver_part(r, pt);
     }
 }
@@ -942,10 +1115,9 @@ static bool seg_setup(reader *r)
 {
     if (!ring_setup(r, true))
         return false;
-    r->w = asff__malloc(r->alloc, r->nw * sizeof *r->w);
+    r->w = lines_alloc(r, r->nw, sizeof *r->w, &r->w_raw);
     if (!r->w)
         return false;
-    memset(r->w, 0, r->nw * sizeof *r->w);
     return workers_start(r, &r->po, seg_finding, seg_error);
 }
 
@@ -1014,12 +1186,17 @@ asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *optio
     asff_error_clear(err);
     if (!file)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "file is required");
-    if (parallel && parallel->version != ASFF_PARALLEL_OPTIONS_VERSION)
+    if (parallel && parallel->version != ASFF_PARALLEL_OPTIONS_VERSION && parallel->version != 1)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_parallel_options version %u is unknown",
                                 parallel->version);
+    if (parallel && parallel->version > 1 && parallel->flags & ~ASFF_PARALLEL_SPARSE)
+        return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_parallel_options flags 0x%x are unknown",
+                                parallel->flags & ~ASFF_PARALLEL_SPARSE);
     if (options)
         po = *options;
-    if (parallel)
+    if (parallel && parallel->version == 1)
+        memcpy(&o, parallel, offsetof(asff_parallel_options, flags)); /* a version 1 struct ends there */
+    else if (parallel)
         o = *parallel;
     memset(&r, 0, sizeof r);
     r.alloc = asff__alloc_or_default(po.allocator);
@@ -1049,15 +1226,18 @@ asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *optio
         r.nw = 0;
         return sequential(&r, file, err);
     }
-    if (!fast) {
-        /* yajl alone: lines by segments (the hand-over mode needs the fast path's scanner) */
+    if (!fast || (o.work && (o.flags & ASFF_PARALLEL_SPARSE))) {
+        /* Lines by segments: yajl alone (the hand-over mode needs the fast path's scanner), or
+         * findings mostly not wanted, which a thread then gives back as it reads them */
         bool done = false;
         if (po.envelope == ASFF_ENVELOPE_AUTO || po.envelope == ASFF_ENVELOPE_NDJSON || po.envelope == ASFF_ENVELOPE_FINDING)
             st = by_segments(&r, file, (uint64_t)start, (uint64_t)sb.st_size, err, &done);
         if (done)
             return st;
-        r.nw = 0;
-        return sequential(&r, file, err);
+        if (!fast) {
+            r.nw = 0;
+            return sequential(&r, file, err);
+        }
     }
     if (!sync_init(&r))
         return asff_error_set(err, ASFF_ERR_NOMEM, "out of memory");

@@ -7,16 +7,24 @@
 typedef struct asff_arena_block block;  /* the layout is in internal.h, for the inline fast paths */
 
 #define ARENA_FIRST_BLOCK 4096u
+#define ARENA_LINE 64u /* a cache line */
+_Static_assert(sizeof(asff_arena) <= ARENA_LINE, "an arena fits on one cache line");
 
 asff_status asff_arena_new(const asff_allocator *alloc, asff_arena **out, asff_error *err)
 {
     asff_arena *a;
+    char *raw;
     if (!out)
         return asff_error_set(err, ASFF_ERR_INVALID_ARG, "asff_arena_new: out is NULL");
     alloc = asff__alloc_or_default(alloc);
-    *out = a = asff__malloc(alloc, sizeof *a);
-    if (!a)
+    /* Alone on its cache line: arenas are made side by side and then written (at every allocation)
+     * by different threads, which would otherwise stall each other (docs/performance.md). */
+    *out = a = NULL;
+    raw = asff__malloc(alloc, 2 * ARENA_LINE - 1);
+    if (!raw)
         return asff_error_set(err, ASFF_ERR_NOMEM, NULL);
+    *out = a = (asff_arena *)(void *)(raw + (ARENA_LINE - (uintptr_t)raw % ARENA_LINE) % ARENA_LINE);
+    a->raw = raw;
     a->alloc = alloc;
     a->head = NULL;
     a->used = a->capacity = 0;
@@ -38,7 +46,7 @@ void asff_arena_free(asff_arena *a)
     if (!a)
         return;
     free_blocks(a, a->head);
-    asff__free(a->alloc, a);
+    asff__free(a->alloc, a->raw);
 }
 
 void asff_arena_reset(asff_arena *a)
@@ -76,6 +84,27 @@ void *asff__arena_bump_slow(asff_arena *a, size_t size, size_t align)
     a->capacity += bsize;
     a->used += size;
     return b->data;
+}
+
+void asff__arena_rewind(asff_arena *a, asff_arena_mark m)
+{
+    block *b = a->head;
+    if (b != m.block) {
+        /* blocks came after the mark: keep the newest one, empty, in front of the mark's block
+         * (whose free tail is left unused) */
+        block *mid = b->next;
+        while (mid != m.block) {
+            block *next = mid->next;
+            a->capacity -= mid->size;
+            asff__free(a->alloc, mid);
+            mid = next;
+        }
+        b->next = m.block;
+        b->used = 0;
+    } else if (b) {
+        b->used = m.block_used;
+    }
+    a->used = m.used;
 }
 
 void *asff_arena_alloc(asff_arena *a, size_t size)

@@ -78,6 +78,7 @@ struct asff_arena {
     struct asff_arena_block *head;  /* current block, newest first */
     size_t used;                    /* bytes handed out since reset */
     size_t capacity;                /* bytes held in blocks */
+    void *raw;                      /* what was allocated: the arena sits on a cache line of its own */
 };
 /* asff_arena_bump when the current block has no room (arena.c). */
 void *asff__arena_bump_slow(asff_arena *a, size_t size, size_t align);
@@ -95,6 +96,27 @@ static inline void *asff_arena_bump(asff_arena *a, size_t size, size_t align)
     }
     return asff__arena_bump_slow(a, size, align);
 }
+
+/* A place in an arena to go back to: what was allocated after it is forgotten by
+ * asff__arena_rewind, and the memory is handed out again (parallel reading gives a finding's memory
+ * back as soon as it is known not to be wanted, so the next finding is built in memory still in
+ * cache). */
+typedef struct asff_arena_mark {
+    struct asff_arena_block *block;
+    size_t block_used, used;
+} asff_arena_mark;
+
+static inline asff_arena_mark asff__arena_mark(const asff_arena *a)
+{
+    asff_arena_mark m;
+    m.block = a->head;
+    m.block_used = a->head ? a->head->used : 0;
+    m.used = a->used;
+    return m;
+}
+/* Forget what was allocated in a since m was taken; a block that came after m is kept for reuse
+ * (the newest, the largest), any others between are freed. */
+void asff__arena_rewind(asff_arena *a, asff_arena_mark m);
 
 /* asff_arena_alloc: zeroed, aligned for any type. */
 static inline void *asff_arena_alloc_fast(asff_arena *a, size_t size)

@@ -58,11 +58,10 @@ typedef struct cli_work_hook {
     asff_work_fn fn;
     void *ctx;
     void (*free)(void *ctx, void *result);
+    bool sparse;  /* a finding whose result is NULL is not needed: it comes as NULL (ASFF_PARALLEL_SPARSE) */
 } cli_work_hook;
 extern cli_work_hook cli_work;
 bool cli_work_result(void **out);
-/* The work of filter and insight: ctx (an asff_filter) when the finding passes it, else NULL. */
-void *cli_match_work(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info);
 /* Whether in is read in parallel (a regular file, more than one job), and the reader that does it. */
 bool cli_parallel_input(FILE *in);
 int cli_parse_parallel(FILE *in, const char *name, const asff_parse_options *opts, asff_finding_fn fn, void *ctx,

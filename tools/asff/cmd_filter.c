@@ -47,6 +47,7 @@ typedef struct filter_ctx {
     void **all;                  /* --sort without --limit */
     size_t nall, capall;
     explain why;                 /* which attribute emptied the result, if it comes to that */
+    const explain_match *em;     /* --jobs: the match on the reading threads */
 } filter_ctx;
 
 /* Projection (docs/filter.md): findings are built whole only when they match, for output. */
@@ -60,8 +61,9 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
     filter_ctx *c = ctx;
     void *worked;
     (void)info;
-    explain_add(&c->why, finding);
-    if (!(cli_work_result(&worked) ? worked != NULL : asff_filter_match(c->filter, finding))) {
+    /* matched on a reading thread, where a finding that does not pass may not be kept (NULL) */
+    if (cli_work_result(&worked) ? !explain_result(&c->why, c->em, worked)
+                                 : (explain_add(&c->why, finding), !asff_filter_match(c->filter, finding))) {
         if (c->keep)
             asff_object_free(finding);
         return 0;
@@ -105,6 +107,7 @@ int asff_cmd_filter(int argc, char **argv)
     (void)asff_sort_new(NULL, &sort, NULL);
     bool sorted = false, strict = true;
     filter_ctx c;
+    explain_match em;
     asff_projection proj = {{0}, want_whole, NULL};
     char *text;
     size_t len, k;
@@ -212,8 +215,12 @@ int asff_cmd_filter(int argc, char **argv)
     }
     free(text);
     (void)asff_writer_new_file(stdout, &wo, &c.w, NULL);
-    cli_work.fn = cli_match_work;
-    cli_work.ctx = c.filter;
+    explain_match_init(&em, c.filter);
+    c.em = &em;
+    cli_work.fn = explain_match_work;
+    cli_work.ctx = &em;
+    cli_work.free = explain_match_free;
+    cli_work.sparse = true;
     if (sorted) {
         po.keep = true;
         c.keep = true;

@@ -41,6 +41,7 @@ static void help(FILE *out)
 typedef struct ins_ctx {
     asff_insight *ins;
     explain why; /* which attribute emptied the result, if it comes to that */
+    const explain_match *em; /* --jobs: the match on the reading threads */
     bool failed;
 } ins_ctx;
 
@@ -49,9 +50,12 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
     ins_ctx *c = ctx;
     void *worked;
     (void)info;
-    explain_add(&c->why, finding);
-    if (cli_work_result(&worked) && !worked)
-        return 0; /* matched on a reading thread: it does not pass */
+    if (cli_work_result(&worked)) {
+        if (!explain_result(&c->why, c->em, worked))
+            return 0; /* matched on a reading thread: it does not pass (and may come as NULL) */
+    } else {
+        explain_add(&c->why, finding);
+    }
     if (asff_insight_add(c->ins, finding) != ASFF_OK) {
         c->failed = true;
         return 1;
@@ -70,6 +74,7 @@ int asff_cmd_insight(int argc, char **argv)
     bool json = false, strict = true;
     asff_filter *flt = NULL;
     ins_ctx c;
+    explain_match em;
     asff_error err = CLI_ERROR_INIT;
     char *text;
     size_t len;
@@ -176,8 +181,12 @@ int asff_cmd_insight(int argc, char **argv)
     }
     if (asff_insight_projection(c.ins, &proj, NULL) == ASFF_OK)
         po.projection = &proj; /* build only what the insight reads (docs/filter.md, Projection) */
-    cli_work.fn = cli_match_work;
-    cli_work.ctx = flt;
+    explain_match_init(&em, flt);
+    c.em = &em;
+    cli_work.fn = explain_match_work;
+    cli_work.ctx = &em;
+    cli_work.free = explain_match_free;
+    cli_work.sparse = true;
     if (!explain_init(&c.why, flt))
         c.failed = true;
     else

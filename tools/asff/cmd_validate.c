@@ -403,6 +403,7 @@ int asff_cmd_validate(int argc, char **argv)
             cli_work.fn = validate_work;
             cli_work.ctx = &work;
             cli_work.free = validate_work_free;
+            cli_work.sparse = !c.valid_out; /* a finding with nothing to say is only counted */
         }
     }
     po.keep = c.batch;
@@ -504,6 +505,7 @@ int asff_cmd_validate(int argc, char **argv)
         yajl_gen_free(c.perr);
     cli_work.fn = NULL;
     cli_work.free = NULL;
+    cli_work.sparse = false;
     for (k2 = 0; work.scratch && k2 < nscratch; k2++)
         asff_report_free(work.scratch[k2]);
     free(work.scratch);

@@ -144,3 +144,54 @@ void explain_free(explain *x)
     free(x->absent);
     x->pass = x->absent = NULL;
 }
+
+void explain_match_init(explain_match *m, const asff_filter *filter)
+{
+    m->filter = filter;
+    m->n = asff_filter_attribute_count(filter);
+    atomic_init(&m->passed, false);
+}
+
+void *explain_match_work(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info)
+{
+    explain_match *m = ctx;
+    unsigned char *said;
+    size_t i;
+    (void)worker;
+    (void)info;
+    if (asff_filter_match(m->filter, finding)) {
+        atomic_store_explicit(&m->passed, true, memory_order_relaxed);
+        return m;
+    }
+    if (atomic_load_explicit(&m->passed, memory_order_relaxed))
+        return NULL; /* one has passed: nothing will be explained */
+    said = malloc(2 * m->n + 1);
+    for (i = 0; said && i < m->n; i++) {
+        said[i] = asff_filter_match_attribute(m->filter, i, finding);
+        said[m->n + i] = !asff_filter_attribute_present(m->filter, i, finding);
+    }
+    return said; /* (out of memory: NULL, one finding fewer in the explanation's counts) */
+}
+
+void explain_match_free(void *ctx, void *result)
+{
+    if (result != ctx)
+        free(result);
+}
+
+bool explain_result(explain *x, const explain_match *m, void *result)
+{
+    const unsigned char *said = result;
+    size_t i;
+    x->read++;
+    if (result == m) {
+        x->matched++;
+        return true;
+    }
+    for (i = 0; said && !x->matched && x->pass && i < x->n && i < m->n; i++) {
+        x->pass[i] += said[i];
+        x->absent[i] += said[m->n + i];
+    }
+    free(result);
+    return false;
+}

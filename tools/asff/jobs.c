@@ -8,7 +8,7 @@
 #include "cli.h"
 
 unsigned cli_jobs = 1; /* the commands with --jobs set 0 (one per core) before reading options */
-cli_work_hook cli_work = {NULL, NULL, NULL};
+cli_work_hook cli_work = {NULL, NULL, NULL, false};
 
 static bool have_result;
 static void *result;
@@ -98,6 +98,7 @@ int cli_parse_parallel(FILE *in, const char *name, const asff_parse_options *opt
     o.work = cli_work.fn;
     o.work_ctx = cli_work.ctx;
     o.work_free = cli_work.free;
+    o.flags = cli_work.sparse ? ASFF_PARALLEL_SPARSE : 0;
     st = asff_parse_file_parallel(in, opts, &o, relay_finding, relay_error, &r, &err);
     if (st == ASFF_ERR_ABORTED)
         return ASFF_EXIT_IO;
@@ -115,11 +116,4 @@ bool cli_parallel_input(FILE *in)
     struct stat sb;
     /* stdin too when it is a regular file (`asff filter < FILE`): read from where it stands */
     return cli_jobs_count() > 1 && fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode);
-}
-
-void *cli_match_work(void *ctx, unsigned worker, const void *finding, const asff_finding_info *info)
-{
-    (void)worker;
-    (void)info;
-    return asff_filter_match(ctx, finding) ? ctx : NULL;
 }

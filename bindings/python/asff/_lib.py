@@ -92,7 +92,7 @@ class WriteOptions(ctypes.Structure):
 class ParallelOptions(ctypes.Structure):
     """asff_parallel_options (asff_parse_file_parallel; not used by the bindings yet)"""
     _fields_ = [("version", c_uint), ("jobs", c_uint), ("part_size", c_size), ("parts", c_size),
-                ("work", c_ptr), ("work_ctx", c_ptr), ("work_free", c_ptr)]
+                ("work", c_ptr), ("work_ctx", c_ptr), ("work_free", c_ptr), ("flags", c_uint)]
 
 
 class FilterOptions(ctypes.Structure):
@@ -237,7 +237,7 @@ VERSIONS: Dict[str, int] = {
     "ASFF_NORMALIZE_OPTIONS_VERSION": 1, "ASFF_CLIENT_OPTIONS_VERSION": 1, "ASFF_IMPORT_OPTIONS_VERSION": 3,
     "ASFF_UPDATE_OPTIONS_VERSION": 2,
     "ASFF_OCSF_OPTIONS_VERSION": 1, "ASFF_CSV_OPTIONS_VERSION": 1, "ASFF_SARIF_OPTIONS_VERSION": 1,
-    "ASFF_PARALLEL_OPTIONS_VERSION": 1,
+    "ASFF_PARALLEL_OPTIONS_VERSION": 2,
 }
 
 FINDING_FN = ctypes.CFUNCTYPE(c_int, c_ptr, c_ptr, ctypes.POINTER(FindingInfo))
