@@ -353,6 +353,26 @@ static void test_one_finding(void **state)
     free(t.s);
 }
 
+/* Lines of events with two findings each: a segment's guess (a finding a line) is wrong, read again,
+ * and the segments after it wait for their base. */
+static void test_event_lines(void **state)
+{
+    text t = {0};
+    int i;
+    (void)state;
+    for (i = 0; i < 60; i++) {
+        put(&t, "{\"version\":\"0\",\"id\":\"e%d\",\"detail-type\":\"Security Hub Findings - Imported\","
+                "\"source\":\"aws.securityhub\",\"detail\":{\"findings\":[", i);
+        finding(&t, 2 * i, 0);
+        put(&t, ",");
+        finding(&t, 2 * i + 1, 0);
+        put(&t, "]}}\n");
+    }
+    check_same(t.s, t.len, false, false, -1);
+    check_same(t.s, t.len, true, true, -1);
+    free(t.s);
+}
+
 static void test_stop(void **state)
 {
     size_t len;
@@ -498,6 +518,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_as_one_parser),
         cmocka_unit_test(test_one_finding),
+        cmocka_unit_test(test_event_lines),
         cmocka_unit_test(test_stop),
         cmocka_unit_test(test_options),
         cmocka_unit_test(test_alloc_chaos_parallel),

@@ -138,6 +138,7 @@ struct reader {
     seg_count acc;
     bool abandon;                /* the first segment is not lines of values: hand-over mode instead */
     bool halt;                   /* stop, as the other threads see it (under the lock) */
+    bool unguessable;            /* a guess was wrong: the segments claimed after it wait for their base */
     bool segments;               /* the threads read segments (else handed-over findings) */
 };
 
@@ -924,8 +925,9 @@ static bool seg_renumber(reader *r, part *pt)
  * it is read, so that each finding is worked as it comes and, not wanted, gives its memory back at
  * once. Its line breaks are counted, and each line with something on it is taken for one value
  * holding one finding; the segments before it are taken so too, or as read when they are. A wrong
- * guess shows once the true base is known, and the segment is read again (seg_read). Sets w->base;
- * false when the threads stop. */
+ * guess shows once the true base is known, and the segment is read again (seg_deliver), and the
+ * segments after it are read without guessing. Sets w->base; false when the threads stop or a guess
+ * was wrong. */
 static bool seg_guess(worker *w, part *pt)
 {
     reader *r = w->r;
@@ -948,7 +950,7 @@ static bool seg_guess(worker *w, part *pt)
     pt->pre = pre;
     pt->pre_done = true;
     pthread_cond_broadcast(&r->cv);
-    while (!r->halt) {
+    while (!r->halt && !r->unguessable) {
         g = r->acc;
         for (k = r->bnext; k < pt->seq; k++) {
             const part *b = &r->ring[k % r->nring];
@@ -1063,11 +1065,16 @@ static void seg_deliver(reader *r, part *pt)
             r->anomaly = true; /* the sequential run reads on from this segment */
     } else {
         if (pt->spec && memcmp(&pt->guess, &pt->base, sizeof pt->base) != 0) {
-            /* guessed wrong (a blank line, two values on a line, an event of several findings
-             * before it): read again here, numbered from the true base (the segments before it
-             * are delivered: it is known); the same bytes read the same way */
+            /* guessed wrong (two values on a line, an event of several findings before it;
+             * blank lines are counted right): read again here, numbered from the true base (the
+             * segments before it are delivered: it is known); the same bytes read the same way */
             worker *self = &r->w[r->nw - 1];
             seg_count c;
+            /* lines of several findings each would be guessed wrong over and over, and read
+             * twice: later segments wait for their base instead, as without the flag */
+            pthread_mutex_lock(&r->mu);
+            r->unguessable = true;
+            pthread_mutex_unlock(&r->mu);
             entries_clear(r, pt);
             self->base = pt->base;
             if (!seg_parse(self, pt, true, &c)) {
