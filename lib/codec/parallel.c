@@ -281,9 +281,9 @@ static void read_entry(worker *w, part *pt, entry *e)
 }
 
 /* ASFF_PARALLEL_SPARSE: the work result is NULL, so nobody gets the finding. */
-static bool unwanted(const reader *r, const entry *e)
+static bool unwanted(const reader *r, const void *work)
 {
-    return !e->work && r->o.work && (r->o.flags & ASFF_PARALLEL_SPARSE);
+    return !work && r->o.work && (r->o.flags & ASFF_PARALLEL_SPARSE);
 }
 
 /* An unwanted finding given back: an object of its own freed (options->keep, or read by the parser
@@ -314,7 +314,7 @@ static void read_part(worker *w, part *pt)
             e->info.path = path_of(pt, e);
             e->info.document = NULL; /* the calling thread's parser moves it */
             e->work = r->o.work(r->o.work_ctx, w->index, e->finding, &e->info);
-            if (unwanted(r, e))
+            if (unwanted(r, e->work))
                 drop(r, pt, e, &mark); /* the next finding is built in the same memory */
         }
     }
@@ -533,7 +533,7 @@ static int seq_finding(void *ctx, void *finding, const asff_finding_info *info)
     }
     if (r->o.work)
         work = r->o.work(r->o.work_ctx, r->nw ? r->nw - 1 : 0, finding, info);
-    if (!work && r->o.work && (r->o.flags & ASFF_PARALLEL_SPARSE)) {
+    if (unwanted(r, work)) {
         if (r->po.keep)
             asff_object_free(finding);
         finding = NULL; /* unwanted: as from the threads */
@@ -846,11 +846,11 @@ static int seg_finding(void *ctx, void *finding, const asff_finding_info *info)
             e->info.path = path_of(pt, e);
             e->info.document = NULL; /* as in the hand-over mode (docs/codec.md) */
             e->work = r->o.work(r->o.work_ctx, w->index, finding, &e->info);
-            if (unwanted(r, e)) {
-                if (r->po.keep)
-                    asff_object_free(finding);
-                else if (!info->path[0] || !strchr(info->path + 1, '/'))
-                    asff__arena_rewind(pt->arena, w->mark); /* a value of its own: all since is its */
+            if (unwanted(r, e->work)) {
+                /* a value of its own: everything allocated since the mark is its */
+                bool alone = !info->path[0] || !strchr(info->path + 1, '/');
+                e->finding = finding;
+                drop(r, pt, e, alone ? &w->mark : NULL);
                 finding = NULL;
             }
         }
@@ -1047,7 +1047,7 @@ static void seg_read(worker *w, part *pt)
         e->info.path = path_of(pt, e);
         e->info.document = NULL; /* as in the hand-over mode (docs/codec.md) */
         e->work = r->o.work(r->o.work_ctx, w->index, e->finding, &e->info);
-        if (unwanted(r, e))
+        if (unwanted(r, e->work))
             drop(r, pt, e, NULL);
     }
 }
