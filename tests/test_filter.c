@@ -1273,6 +1273,51 @@ static void test_insight_limit(void **state)
     asff_insight_free(all);
 }
 
+/* The best max_results groups (picked with a heap) are the first ones of the whole sorted list, for
+ * counts that vary and tie, whatever max_results. */
+static void test_insight_top(void **state)
+{
+    static const size_t limits[] = {1, 2, 7, 100, 299, 300, 301};
+    asff_insight *ins[sizeof limits / sizeof limits[0]], *all;
+    asff_insight_options io = ASFF_INSIGHT_OPTIONS_INIT;
+    const asff_insight_result *r, *ra;
+    size_t n, na, i, k;
+    char json[128];
+    (void)state;
+    io.max_results = SIZE_MAX;
+    assert_int_equal(asff_insight_new(NULL, "Title", &io, &all, NULL), ASFF_OK);
+    for (k = 0; k < sizeof limits / sizeof limits[0]; k++) {
+        io.max_results = limits[k];
+        assert_int_equal(asff_insight_new(NULL, "Title", &io, &ins[k], NULL), ASFF_OK);
+    }
+    for (i = 0; i < 300; i++) {
+        size_t times = (i * 7919u) % 13u + 1u, t;
+        snprintf(json, sizeof json, "{\"Title\":\"g%03zu\"}", (i * 37u) % 300u);
+        for (t = 0; t < times; t++) {
+            asff_AwsSecurityFinding *f = F(json);
+            assert_int_equal(asff_insight_add(all, f), ASFF_OK);
+            for (k = 0; k < sizeof limits / sizeof limits[0]; k++)
+                assert_int_equal(asff_insight_add(ins[k], f), ASFF_OK);
+            asff_object_free(f);
+        }
+    }
+    assert_int_equal(asff_insight_results(all, &ra, &na), ASFF_OK);
+    assert_int_equal(na, 300);
+    for (i = 1; i < na; i++) /* count descending, then value ascending */
+        assert_true(ra[i - 1].count > ra[i].count ||
+                    (ra[i - 1].count == ra[i].count && strcmp(ra[i - 1].value, ra[i].value) < 0));
+    for (k = 0; k < sizeof limits / sizeof limits[0]; k++) {
+        assert_int_equal(asff_insight_results(ins[k], &r, &n), ASFF_OK);
+        assert_int_equal(n, limits[k] < 300 ? limits[k] : 300);
+        for (i = 0; i < n; i++) {
+            assert_string_equal(r[i].value, ra[i].value);
+            assert_int_equal(r[i].count, ra[i].count);
+        }
+        asff_insight_free(ins[k]);
+    }
+    asff_insight_free(all);
+}
+
 static void test_managed_catalog(void **state)
 {
     unsigned i;
@@ -2326,6 +2371,7 @@ int main(void)
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_insight_counting),
         cmocka_unit_test(test_insight_limit),
+        cmocka_unit_test(test_insight_top),
         cmocka_unit_test(test_managed_catalog),
         cmocka_unit_test(test_reference_real),
         cmocka_unit_test(test_reference_generated),

@@ -175,23 +175,56 @@ static int result_cmp(const void *a, const void *b)
     return strcmp(x->value, y->value);      /* FS-70: ties by value */
 }
 
+/* h[0, n) a heap whose first entry ranks last (result_cmp): h[i] moved down to its place. */
+static void sift_down(asff_insight_result *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        asff_insight_result t;
+        if (c >= n)
+            return;
+        if (c + 1 < n && result_cmp(&h[c + 1], &h[c]) > 0)
+            c++;
+        if (result_cmp(&h[c], &h[i]) <= 0)
+            return;
+        t = h[i];
+        h[i] = h[c];
+        h[c] = t;
+        i = c;
+    }
+}
+
 asff_status asff_insight_results(asff_insight *ins, const asff_insight_result **results, size_t *count)
 {
-    size_t i, n = 0;
+    size_t i, n = 0, k;
     if (!ins || !results || !count)
         return ASFF_ERR_INVALID_ARG;
+    k = ins->max_results < ins->used ? ins->max_results : ins->used;
     asff__free(ins->alloc, ins->results);
-    ins->results = asff__malloc(ins->alloc, (ins->used ? ins->used : 1) * sizeof *ins->results);
+    ins->results = asff__malloc(ins->alloc, (k ? k : 1) * sizeof *ins->results);
     if (!ins->results)
         return ASFF_ERR_NOMEM;
-    for (i = 0; i < ins->cap; i++)
+    /* The best k of the groups: a heap of k with the one that ranks last on top, then sorted; a
+     * table of many distinct values (one per resource) is not sorted whole for its first 100. */
+    for (i = 0; i < ins->cap && k; i++)
         if (ins->slots[i].g) {
-            ins->results[n].value = ins->slots[i].g->value;
-            ins->results[n].count = ins->slots[i].g->count;
-            n++;
+            asff_insight_result r = {ins->slots[i].g->value, ins->slots[i].g->count};
+            if (n < k) {
+                size_t j = n++;
+                ins->results[j] = r;
+                while (j && result_cmp(&ins->results[(j - 1) / 2], &ins->results[j]) < 0) {
+                    asff_insight_result t = ins->results[j];
+                    ins->results[j] = ins->results[(j - 1) / 2];
+                    ins->results[(j - 1) / 2] = t;
+                    j = (j - 1) / 2;
+                }
+            } else if (result_cmp(&r, &ins->results[0]) < 0) {
+                ins->results[0] = r;
+                sift_down(ins->results, n, 0);
+            }
         }
     qsort(ins->results, n, sizeof *ins->results, result_cmp);
-    ins->nresults = n < ins->max_results ? n : ins->max_results;
+    ins->nresults = n;
     *results = ins->results;
     *count = ins->nresults;
     return ASFF_OK;
