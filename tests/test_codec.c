@@ -897,8 +897,9 @@ static void test_skip_length_any_cut(void **state)
     }
 }
 
-/* How many of the values in text the simdjson front-end read (0 on the yajl path alone). */
-static uint64_t fast_reads(const char *text, size_t n, const asff_parse_options *o)
+/* How many of the values in text the simdjson front-end read (0 on the yajl path alone); *lines: of
+ * which, lines read whole without the boundary scanner (fast.c, line_object). */
+static uint64_t fast_count(const char *text, size_t n, const asff_parse_options *o, uint64_t *lines)
 {
     asff_parser *p = NULL;
     uint64_t k;
@@ -910,9 +911,23 @@ static uint64_t fast_reads(const char *text, size_t n, const asff_parse_options 
     assert_int_equal(asff_parser_feed(p, text, n, NULL), ASFF_OK);
     assert_int_equal(asff_parser_finish(p, NULL), ASFF_OK);
     k = p->fast_reads;
+    if (lines)
+        *lines = p->line_reads;
     asff_parser_free(p);
     result_free(&r);
     return k;
+}
+
+static uint64_t fast_reads(const char *text, size_t n, const asff_parse_options *o)
+{
+    return fast_count(text, n, o, NULL);
+}
+
+static uint64_t line_reads(const char *text, size_t n, const asff_parse_options *o)
+{
+    uint64_t lines;
+    (void)fast_count(text, n, o, &lines);
+    return lines;
 }
 
 /* The simdjson front-end's boundary scanner reads 64-byte blocks (a block with a backslash byte by
@@ -969,6 +984,97 @@ static void test_scanner_blocks(void **state)
         assert_int_equal(r.skipped, 0);
         result_free(&r);
     }
+}
+
+/* text read by this build's front-end and by yajl alone (ASFF_FRONTEND=yajl), whole and in chunks:
+ * the same findings, output, skipped items and errors. */
+static void same_as_yajl(const char *text, size_t n, const asff_parse_options *o)
+{
+    static const size_t chunks[] = {0, 7, 64, 4096};
+    size_t i;
+    for (i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        result a, b;
+        const char *fe = getenv("ASFF_FRONTEND");
+        char *saved = fe ? strdup(fe) : NULL;
+        parse_chunks(text, n, o, chunks[i], &a);
+        setenv("ASFF_FRONTEND", "yajl", 1);
+        parse_chunks(text, n, o, chunks[i], &b);
+        if (saved)
+            setenv("ASFF_FRONTEND", saved, 1);
+        else
+            unsetenv("ASFF_FRONTEND");
+        free(saved);
+        assert_int_equal(a.status, b.status);
+        assert_int_equal(a.count, b.count);
+        assert_int_equal(a.skipped, b.skipped);
+        assert_string_equal(a.skips, b.skips);
+        assert_string_equal(a.infos, b.infos);
+        assert_string_equal(output(&a), output(&b));
+        result_free(&a);
+        result_free(&b);
+    }
+}
+
+/* NDJSON lines that simdjson reads whole, without the boundary scanner, and lines it must leave to
+ * the scanner or to yajl (an escape of U+0000 or a surrogate, a raw control character, something
+ * after the object, a value that runs on to the next line): the same as yajl alone either way. */
+static void test_whole_lines(void **state)
+{
+    static const char *const lines[] = {
+        "{\"Id\":\"a\"}\n",
+        "{\"Id\":\"b\"} \t\r\n",                         /* blanks after the object */
+        "{\"Id\":\"c\\u0000\"}\n",                      /* U+0000: yajl's error */
+        "{\"Id\":\"d\",\"x\\u0000y\":1}\n",             /* the same in a name */
+        "{\"Id\":\"e\\ud83d\\ude00\"}\n",               /* a surrogate pair: decoded by yajl */
+        "{\"Id\":\"f\\ud800\"}\n",                      /* a lone surrogate */
+        "{\"Id\":\"g\\u00e9\\n\\\"q\\/\",\"Title\":\"t\"}\n", /* plain escapes: read whole */
+        "{\"Id\":\"h\x01\"}\n",                         /* a raw control character */
+        "{\"Id\":\"i\"}{\"Id\":\"j\"}\n",               /* two objects on one line */
+        "{\"Id\":\"k\"} x}\n",                          /* something after the object */
+        "{\"Id\":\"l\"]}\n",                            /* a bracket that does not match */
+        "{\"I\\u0064\":\"n\",\"Resources\":[{\"Type\":\"Other\",\"Id\":\"r\"}]}\n", /* escaped name: read whole */
+        "{\"Id\":\"o\",\n\"Title\":\"two lines\"}\n",   /* runs on (auto), or two bad lines (NDJSON) */
+        "{\"Id\":\"p\",\"ProductFields\":{\"k\\\"\":\"v\"},\"Types\":[]}\n", /* read whole */
+        "{\"Id\":\"q\",\"Title\":\"\\u0041\\ud83d\"}\n", /* a lone surrogate after a plain escape */
+        "{}\n",
+        "{\"Id\":\"s\",\"Id\":\"t\"}\n",                /* a duplicate: the builder's error */
+    };
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    const char *fe = getenv("ASFF_FRONTEND");
+    bool fast = strcmp(asff_json_frontend(), "simdjson") == 0 && !(fe && strcmp(fe, "yajl") == 0);
+    char text[2048], *big;
+    size_t i, n = 0;
+    (void)state;
+    text[0] = '\0';
+    for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        append(text, sizeof text, "%s", lines[i]);
+    n = strlen(text);
+    o.skip_invalid = true;
+    o.envelope = ASFF_ENVELOPE_NDJSON;
+    same_as_yajl(text, n, &o);
+    /* a, b, g, n, p, {} and s (the builder reports the duplicate) read whole; the others by the
+     * scanner or yajl */
+    assert_int_equal(line_reads(text, n, &o), fast ? 7 : 0);
+    o.envelope = ASFF_ENVELOPE_AUTO;
+    same_as_yajl(text, n, &o);
+    /* a line longer than a piece (64 KiB) between short ones, fed whole: the pieces end at line
+     * breaks where there is one in their second half */
+    big = malloc(3 * 70000);
+    assert_non_null(big);
+    n = 0;
+    for (i = 0; i < 40; i++)
+        n += (size_t)sprintf(big + n, "{\"Id\":\"short-%zu\",\"Title\":\"%0*d\"}\n", i, (int)(i * 53), 0);
+    n += (size_t)sprintf(big + n, "{\"Id\":\"long\",\"Title\":\"");
+    memset(big + n, 'y', 70000);
+    n += 70000;
+    n += (size_t)sprintf(big + n, "\"}\n");
+    for (i = 0; i < 2000; i++)
+        n += (size_t)sprintf(big + n, "{\"Id\":\"after-%zu\"}\n", i);
+    o.envelope = ASFF_ENVELOPE_NDJSON;
+    same_as_yajl(big, n, &o);
+    /* fed whole, every short line is read whole: no line is cut by a piece's end */
+    assert_int_equal(line_reads(big, n, &o), fast ? 2040 : 0);
+    free(big);
 }
 
 /* A limit stops a value at the same byte however the input is fed: the stop point is a stream
@@ -2344,6 +2450,7 @@ int main(void)
         cmocka_unit_test(test_limit_stop_any_chunks),
         cmocka_unit_test(test_bad_token_after_recovery_any_chunks),
         cmocka_unit_test(test_scanner_blocks),
+        cmocka_unit_test(test_whole_lines),
         cmocka_unit_test(test_skip_length_any_cut),
         cmocka_unit_test(test_bad_line_start_once),
         cmocka_unit_test(test_skip_invalid),

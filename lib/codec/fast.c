@@ -561,8 +561,9 @@ bool asff__codec_delegate(asff_parser *p)
     return p->delegate;
 }
 
-/* Read the object d[s, end) with simdjson; ASFF__SIMD_OK when the builder took it whole. */
-static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t end, size_t n)
+/* Read the object d[s, end) with simdjson (flags: asff__simd_walk's); ASFF__SIMD_OK when the
+ * builder took it whole. */
+static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t end, size_t n, unsigned flags)
 {
     snapshot snap;
     size_t len = end - s;
@@ -587,7 +588,7 @@ static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t 
         p->fast_end = p->pbase + end;
         p->ndkeys = 0;
         set_pos(p, p->pbase + s + 1); /* just after the opening brace, as yajl would say */
-        rc = asff__simd_walk(p->simd, json, len, cap, &events, p);
+        rc = asff__simd_walk(p->simd, json, len, cap, flags, &events, p);
         p->fast = false;
         if (rc == ASFF__SIMD_OK && !p->fast_failed) {
             p->fast_reads++;
@@ -600,6 +601,23 @@ static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t 
             return ASFF__SIMD_UNSURE;
         p->dry_on = false; /* want_whole: the same bytes again, every member built */
     }
+}
+
+/*
+ * A top-level object that starts at d[s] and may be its line (NDJSON): the end of the line before
+ * lim, blanks left off, when it ends with '}', else 0. simdjson then reads the line without the
+ * boundary scanner (ASFF__SIMD_WHOLE checks that the object is all of it); a line that is not one
+ * object goes to the scanner as before.
+ */
+static size_t line_object(const asff_parser *p, const unsigned char *d, size_t s, size_t lim)
+{
+    const unsigned char *nl = memchr(d + s, '\n', lim - s);
+    size_t t;
+    if (!nl || p->delegate || p->dg_trust)
+        return 0;
+    for (t = (size_t)(nl - d); t > s && (d[t - 1] == ' ' || d[t - 1] == '\t' || d[t - 1] == '\r'); t--)
+        ;
+    return t - s >= 2 && d[t - 1] == '}' && t - s <= p->opt.max_finding ? t : 0;
 }
 
 size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, size_t lim, size_t n)
@@ -636,23 +654,29 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
         if (i >= lim || d[i] != '{' || p->pbase + i >= asff__codec_stop_point(p))
             return off; /* (past the stop point yajl stops the value: feed.c) */
         s = i;
-        if (p->dg_trust && p->pbase + s == p->dg_trust_at && p->dg_trust <= lim - s)
-            end = s + p->dg_trust; /* parallel.c: found by the same scanner in the object's real place */
-        else
-            end = scan_object(p, d, s, lim, n, &nl);
-        p->dg_trust = 0;
-        if (!end || end - s > p->opt.max_finding)
-            return off;
-        if (p->delegate) {
-            /* handed over only where it is read as a finding, within the depth limit */
-            if ((!in_array && !asff__codec_record_envelope(p)) || p->jdepth >= p->opt.max_depth)
+        rc = ASFF__SIMD_UNSURE;
+        if (!in_array && (end = line_object(p, d, s, lim)) != 0 &&
+            (rc = read_object(p, d, s, end, n, ASFF__SIMD_WHOLE)) == ASFF__SIMD_OK)
+            p->line_reads++;
+        if (rc == ASFF__SIMD_UNSURE) {
+            if (p->dg_trust && p->pbase + s == p->dg_trust_at && p->dg_trust <= lim - s)
+                end = s + p->dg_trust; /* parallel.c: found by the same scanner in the object's real place */
+            else
+                end = scan_object(p, d, s, lim, n, &nl);
+            p->dg_trust = 0;
+            if (!end || end - s > p->opt.max_finding)
                 return off;
-            rc = hand_over(p, d, s, end, nl);
-        } else {
-            rc = read_object(p, d, s, end, n);
+            if (p->delegate) {
+                /* handed over only where it is read as a finding, within the depth limit */
+                if ((!in_array && !asff__codec_record_envelope(p)) || p->jdepth >= p->opt.max_depth)
+                    return off;
+                rc = hand_over(p, d, s, end, nl);
+            } else {
+                rc = read_object(p, d, s, end, n, 0);
+            }
+            if (rc == ASFF__SIMD_UNSURE)
+                return off;
         }
-        if (rc == ASFF__SIMD_UNSURE)
-            return off;
         /* the finding is read (or the callback stopped): yajl reads a stand-in for it */
         if (!feed_muted(p, comma ? ",{}" : "{}", comma ? 3u : 2u)) {
             if (p->st == ASFF_OK) {

@@ -425,6 +425,26 @@ static asff_status flush_hold(asff_parser *p)
     return feed_piece(p, (const unsigned char *)p->hold.data, n);
 }
 
+/*
+ * How much of d[0, len) feed_piece gets next: at most PIECE bytes. With simdjson, a piece that
+ * would end inside a line ends after the last line break of its second half instead: the fast path
+ * reads only values that end within their piece, so a line cut in two would go to yajl (about one
+ * finding in 25 of NDJSON fed in large blocks). A document without line breaks is cut at PIECE.
+ */
+static size_t piece_len(const asff_parser *p, const unsigned char *d, size_t len)
+{
+    const unsigned char *nl, *last = NULL, *at = d + PIECE / 2;
+    if (len <= PIECE)
+        return len;
+    if (!p->fast_on)
+        return PIECE;
+    /* memchr forward rather than a byte loop backward: a document without line breaks costs one
+     * vectorized scan of half a piece (a byte loop measured 10% of a document's reading time). */
+    while ((nl = memchr(at, '\n', (size_t)(d + PIECE - at))) != NULL)
+        last = nl, at = nl + 1;
+    return last ? (size_t)(last - d) + 1 : PIECE;
+}
+
 asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err)
 {
     const unsigned char *d = data;
@@ -435,7 +455,7 @@ asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_
     if (p->finished)
         return asff__error_setf(err, ASFF_ERR_STATE, "feed after finish");
     while (len) {
-        size_t n = len < PIECE ? len : PIECE;
+        size_t n = piece_len(p, d, len);
         uint64_t have = p->total + p->hold.len;
         uint64_t gap = have > p->last_ok ? have - p->last_ok : 0;
         if (!p->skip_line && p->y && (p->hold.len || gap > HOLD_AFTER)) {

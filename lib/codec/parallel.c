@@ -554,7 +554,7 @@ static int seq_error(void *ctx, const asff_error *err, const asff_finding_info *
 /* file read to its end by one parser, the first r->mute callbacks left out. */
 static asff_status sequential(reader *r, FILE *file, asff_error *err)
 {
-    static const size_t chunk = 1 << 16;
+    static const size_t chunk = READ_CHUNK;
     asff_parser *p = NULL;
     asff_status st = asff_parser_new(&r->po, seq_finding, seq_error, r, &p, err);
     char *buf = asff__malloc(r->alloc, chunk);
@@ -672,6 +672,8 @@ static bool reader_setup(reader *r)
 /* Read the stream with the threads; ASFF_OK with r->anomaly set when the sequential run must finish. */
 static asff_status run(reader *r, FILE *file, asff_error *err)
 {
+    /* Not READ_CHUNK: here the calling thread only finds the findings and hands them over, and a
+     * read that stays in the cache measured 6% faster on a newline-free document than 1 MiB reads. */
     static const size_t chunk = 1 << 16;
     char *buf = asff__malloc(r->alloc, chunk);
     asff_status st = ASFF_OK;

@@ -29,6 +29,44 @@ struct walker {
     const char *end; // one past the value's last byte
 };
 
+int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = static_cast<char>(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+// The escapes of the string whose text starts at raw (just after its opening quote), up to its
+// closing quote: false where a \u escape is U+0000 or a surrogate (paired or not), which only the
+// yajl path decodes (as the boundary scanner in fast.c says too), or where the string runs past
+// the value. Only strings with a backslash come here.
+bool plain_escapes(const walker &w, const char *raw)
+{
+    for (const char *i = raw; i < w.end; i++) {
+        if (*i == '"')
+            return true;
+        if (*i != '\\')
+            continue;
+        if (++i >= w.end)
+            return false;
+        if (*i == 'u') {
+            int h[4];
+            unsigned v;
+            if (w.end - i < 5)
+                return false;
+            for (int k = 0; k < 4; k++)
+                if ((h[k] = hexval(i[k + 1])) < 0)
+                    return false;
+            v = static_cast<unsigned>(h[0] << 12 | h[1] << 8 | h[2] << 4 | h[3]);
+            if (v == 0 || (v >= 0xD800 && v <= 0xDFFF))
+                return false;
+            i += 4;
+        }
+    }
+    return false;
+}
+
 bool digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -121,7 +159,7 @@ simdjson_inline bool read_string(const walker &w, ondemand::value &v, std::strin
         return !v.get_raw_json_string().get(consumed);
     }
     escaped = true;
-    return !v.get_string().get(s);
+    return !tok.empty() && plain_escapes(w, tok.data() + 1) && !v.get_string().get(s);
 }
 
 // ---- projection: a dry member's value checked here (simd.h asff__simd_dry) ---------------------
@@ -141,7 +179,8 @@ bool dry_slot(dry_walk &dw, ondemand::value v, int kind, const asff_member *m, b
 // A member name or map key: read, at most max_string bytes, no U+0000.
 template <typename Field> bool dry_key(dry_walk &dw, Field &item, std::string_view &k)
 {
-    if (!plain_string(dw.w, item.key().raw(), k) && (item.unescaped_key().get(k) || k.find('\0') != k.npos))
+    const char *raw = item.key().raw();
+    if (!plain_string(dw.w, raw, k) && (!plain_escapes(dw.w, raw) || item.unescaped_key().get(k)))
         return false;
     return k.size() <= dw.d.max_string;
 }
@@ -303,15 +342,15 @@ bool dry_slot(dry_walk &dw, ondemand::value v, int kind, const asff_member *m, b
     return dry_list(dw, a, m, depth_left - 1);
 }
 
-int walk_object(walker &w, ondemand::object obj)
+// An object's members as events, between start_map and end_map (walk_object).
+int walk_members(walker &w, ondemand::object obj)
 {
-    if (!w.ev->start_map(w.ctx))
-        return ASFF__SIMD_STOPPED;
     for (auto item : obj) {
         std::string_view k;
         ondemand::value v;
         int rc;
-        if (!plain_string(w, item.key().raw(), k) && item.unescaped_key().get(k))
+        const char *raw = item.key().raw();
+        if (!plain_string(w, raw, k) && (!plain_escapes(w, raw) || item.unescaped_key().get(k)))
             return ASFF__SIMD_UNSURE;
         if (!w.ev->map_key(w.ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size()))
             return ASFF__SIMD_STOPPED;
@@ -338,6 +377,16 @@ int walk_object(walker &w, ondemand::object obj)
         if ((rc = walk_value(w, v)) != ASFF__SIMD_OK)
             return rc;
     }
+    return ASFF__SIMD_OK;
+}
+
+int walk_object(walker &w, ondemand::object obj)
+{
+    int rc;
+    if (!w.ev->start_map(w.ctx))
+        return ASFF__SIMD_STOPPED;
+    if ((rc = walk_members(w, obj)) != ASFF__SIMD_OK)
+        return rc;
     return w.ev->end_map(w.ctx) ? ASFF__SIMD_OK : ASFF__SIMD_STOPPED;
 }
 
@@ -425,7 +474,7 @@ extern "C" void asff__simd_free(asff__simd *s)
     delete s;
 }
 
-extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t len, size_t cap,
+extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t len, size_t cap, unsigned flags,
                                const asff__simd_events *ev, void *ctx)
 {
     try {
@@ -438,18 +487,27 @@ extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t 
             return ASFF__SIMD_UNSURE;
         if (t == ondemand::json_type::object) {
             ondemand::object o;
+            const char *at;
             if (doc.get_object().get(o))
                 return ASFF__SIMD_UNSURE;
-            rc = walk_object(w, o);
-        } else if (t == ondemand::json_type::array) {
+            if (!(flags & ASFF__SIMD_WHOLE))
+                return walk_object(w, o); // the scanner ended the bytes at the closing brace
+            if (!ev->start_map(ctx))
+                return ASFF__SIMD_STOPPED;
+            if ((rc = walk_members(w, o)) != ASFF__SIMD_OK)
+                return rc;
+            // before end_map, which delivers the finding: nothing may follow the object
+            if (doc.current_location().get(at) != OUT_OF_BOUNDS)
+                return ASFF__SIMD_UNSURE;
+            return ev->end_map(ctx) ? ASFF__SIMD_OK : ASFF__SIMD_STOPPED;
+        }
+        if (t == ondemand::json_type::array && !(flags & ASFF__SIMD_WHOLE)) {
             ondemand::array a;
             if (doc.get_array().get(a))
                 return ASFF__SIMD_UNSURE;
-            rc = walk_array(w, a);
-        } else {
-            return ASFF__SIMD_UNSURE;
+            return walk_array(w, a);
         }
-        return rc; // nothing follows: the scanner ended the bytes at the value's closing bracket
+        return ASFF__SIMD_UNSURE;
     } catch (...) { // std::bad_alloc inside simdjson: the yajl path reports it
         return ASFF__SIMD_UNSURE;
     }

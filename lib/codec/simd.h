@@ -55,9 +55,15 @@ enum {
     ASFF__SIMD_UNSURE = -1   /* simdjson refused the bytes or cannot tell: the yajl path decides */
 };
 
+/* asff__simd_walk's flags. WHOLE: json[0, len) was not delimited by the boundary scanner (a line
+ * of NDJSON, fast.c): it must hold one object and nothing after it, checked before the last event
+ * (end_map, which delivers a finding); control characters in strings are refused by simdjson's
+ * stage 1 and \u escapes of U+0000 or surrogates by the walker, as the scanner would. */
+#define ASFF__SIMD_WHOLE 1u
+
 /* Replay the object or array in json[0, len) (cap >= len + ASFF__SIMD_PADDING readable bytes). */
-int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t len, size_t cap, const asff__simd_events *ev,
-                    void *ctx);
+int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t len, size_t cap, unsigned flags,
+                    const asff__simd_events *ev, void *ctx);
 
 /* The simdjson version compiled in ("3.0.1"). */
 const char *asff__simd_version(void);

@@ -62,11 +62,10 @@ static asff_status parse_into_list(const void *data, size_t len, FILE *file, con
     }
     p->shared = l->arena;
     if (file) {
-        static const size_t bufsize = 65536;
-        char *buf = asff__malloc(c.alloc, bufsize);
+        char *buf = asff__malloc(c.alloc, READ_CHUNK);
         size_t n;
         st = buf ? ASFF_OK : asff__error_setf(err, ASFF_ERR_NOMEM, "out of memory");
-        while (st == ASFF_OK && (n = fread(buf, 1, bufsize, file)) > 0)
+        while (st == ASFF_OK && (n = fread(buf, 1, READ_CHUNK, file)) > 0)
             st = asff_parser_feed(p, buf, n, err);
         if (st == ASFF_OK && ferror(file))
             st = asff__error_setf(err, ASFF_ERR_IO, "read error: %s", strerror(errno));

@@ -178,7 +178,7 @@ static int relay_error(void *ctx, const asff_error *err, const asff_finding_info
 static int parse_one(FILE *in, const char *name, const asff_parse_options *opts, asff_finding_fn fn, void *ctx,
                      cli_error_fn efn, void *ectx)
 {
-    static char buf[1 << 16];
+    static char buf[1 << 20]; /* large reads: a finding cut by a read's end is read by yajl (libasff's READ_CHUNK) */
     relay r;
     asff_parser *p;
     asff_error err;
