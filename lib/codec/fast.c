@@ -611,10 +611,10 @@ static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t 
  */
 static size_t line_object(const asff_parser *p, const unsigned char *d, size_t s, size_t lim)
 {
-    const unsigned char *nl = memchr(d + s, '\n', lim - s);
+    const unsigned char *nl;
     size_t t;
-    if (!nl || p->delegate || p->dg_trust)
-        return 0;
+    if (p->delegate || p->dg_trust || (nl = memchr(d + s, '\n', lim - s)) == NULL)
+        return 0; /* (hand-over mode and trusted ends keep their own path: no scan for them) */
     for (t = (size_t)(nl - d); t > s && (d[t - 1] == ' ' || d[t - 1] == '\t' || d[t - 1] == '\r'); t--)
         ;
     return t - s >= 2 && d[t - 1] == '}' && t - s <= p->opt.max_finding ? t : 0;

@@ -210,14 +210,10 @@ asff_status asff_insight_results(asff_insight *ins, const asff_insight_result **
         if (ins->slots[i].g) {
             asff_insight_result r = {ins->slots[i].g->value, ins->slots[i].g->count};
             if (n < k) {
-                size_t j = n++;
-                ins->results[j] = r;
-                while (j && result_cmp(&ins->results[(j - 1) / 2], &ins->results[j]) < 0) {
-                    asff_insight_result t = ins->results[j];
-                    ins->results[j] = ins->results[(j - 1) / 2];
-                    ins->results[(j - 1) / 2] = t;
-                    j = (j - 1) / 2;
-                }
+                ins->results[n++] = r;
+                if (n == k) /* full: made a heap once */
+                    for (size_t j = k / 2; j-- > 0;)
+                        sift_down(ins->results, k, j);
             } else if (result_cmp(&r, &ins->results[0]) < 0) {
                 ins->results[0] = r;
                 sift_down(ins->results, n, 0);
