@@ -151,8 +151,9 @@ typedef struct asff_aws asff_aws;
  * a missing file is not an error, a malformed one is ASFF_ERR_SYNTAX with the file and line in the
  * message; a profile named by options.profile or AWS_PROFILE that is in neither file is
  * ASFF_ERR_NOT_FOUND; a malformed region or endpoint URL is ASFF_ERR_INVALID_ARG). Credentials are
- * resolved lazily by asff_aws_credentials. options may be NULL. Container and IMDS credentials use
- * libcurl: call curl_global_init before using handles from several threads. 
+ * resolved lazily by asff_aws_credentials. options may be NULL. Container, IMDS and SSO credentials
+ * use libcurl, which libasff opens (and initializes, once, thread-safely) at the first request; where
+ * it cannot be loaded those sources fail with ASFF_ERR_UNSUPPORTED.
  */
 ASFF_NODISCARD ASFF_API asff_status asff_aws_new(const asff_aws_options *options, asff_aws **out, asff_error *err);
 /** Free, wiping every secret held. NULL is allowed. */

@@ -108,8 +108,10 @@ typedef struct asff_client_options {
 typedef struct asff_client asff_client;
 
 /** A new client: resolves region, endpoint and profile now, credentials on the first call.
+ * The first client of the process opens libcurl (and calls curl_global_init once, thread-safely).
  * Errors: ASFF_ERR_INVALID_ARG (no region, http endpoint without allow_http, bad options), the
- * errors of asff_aws_new, ASFF_ERR_NOMEM. */
+ * errors of asff_aws_new, ASFF_ERR_UNSUPPORTED (libcurl cannot be loaded: the message says why),
+ * ASFF_ERR_NOMEM. */
 ASFF_NODISCARD ASFF_API asff_status asff_client_new(const asff_client_options *options, asff_client **out, asff_error *err);
 /** Free the client and its connection. NULL is allowed. */
 ASFF_API void asff_client_free(asff_client *c);

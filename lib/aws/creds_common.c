@@ -2,7 +2,7 @@
  * copies in wiped memory, token files, ISO 8601 times. Nothing here quotes a secret or a body. */
 #include <stdio.h>
 #include <string.h>
-#include <curl/curl.h>
+#include "http/libcurl.h"
 #include <openssl/crypto.h>
 #include "aws/aws_internal.h"
 #include "core/json.h"
@@ -96,13 +96,16 @@ asff_status asff__aws_http(const asff_aws *a, const char *method, const char *ur
                            const char *body, size_t body_len, bool link_local, asff_buf *out, long *status,
                            asff_error *err, const char *what)
 {
-    CURL *c = curl_easy_init();
+    CURL *c;
     struct curl_slist *hl = NULL, *t;
     http_body hb;
     CURLcode rc;
     size_t i;
-    asff_status st = ASFF_OK;
+    asff_status st = asff__libcurl_load(err);
     *status = 0;
+    if (st != ASFF_OK)
+        return st;
+    c = curl_easy_init();
     if (!c)
         return asff__error_setf(err, ASFF_ERR_NOMEM, "%s: cannot create a curl handle", what);
     hb.buf = *out;

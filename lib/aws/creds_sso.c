@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <curl/curl.h>
+#include "http/libcurl.h"
 #include <yajl/yajl_gen.h>
 #include "aws/aws_internal.h"
 #include "core/json.h"
@@ -189,6 +189,8 @@ static asff_status role_credentials(asff_aws *a, const char *region, const char 
     yajl_val root = NULL;
     const char *rc_path[] = {"roleCredentials", NULL};
     asff_status st = asff_aws_service_endpoint(a, "sso", region, base, sizeof base, NULL, err);
+    if (st == ASFF_OK)
+        st = asff__libcurl_load(err); /* curl_easy_escape below */
     if (st != ASFF_OK)
         return st;
     asff__buf_init(&url, a->alloc);

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
-#include <curl/curl.h>
+#include "http/libcurl.h"
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "asff/sigv4.h"
@@ -126,6 +126,9 @@ static asff_status setup_curl(asff_client *c, const asff_client_options *o, bool
     CURLU *u;
     char *host = NULL, *port = NULL, *path = NULL;
     CURLUcode uc;
+    asff_status st = asff__libcurl_load(err);
+    if (st != ASFF_OK)
+        return st;
     c->curl = curl_easy_init();
     if (!c->curl)
         return asff_error_set(err, ASFF_ERR_NOMEM, "curl_easy_init failed");

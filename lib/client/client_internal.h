@@ -88,7 +88,7 @@ asff_status asff__parse_error(const asff_allocator *alloc, const asff__secrets *
 asff_status asff__json_compact_finding(const char *json, size_t len, asff_buf *out, asff_buf *id,
                                       asff_buf *product_arn, asff_error *err);
 
-#include <curl/curl.h>
+#include "http/libcurl.h"
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "asff/sigv4.h"

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curl/curl.h>
+#include "http/libcurl.h"
 #include <yajl/yajl_gen.h>
 #include "asff/client.h"
 #include "cli.h"
@@ -30,11 +30,15 @@ typedef struct cli_aws {
  * the real endpoint). */
 static inline bool cli_endpoint_ok(const char *v)
 {
-    CURLU *u = curl_url();
+    CURLU *u;
     char *scheme = NULL, *host = NULL;
     const char *sep = strstr(v, "://");
+    bool ok;
+    if (asff__libcurl_load(NULL) != ASFF_OK)
+        return true; /* making the client fails next, with the reason: no request is made */
+    u = curl_url();
     /* curl reads "https:///x" as host "x": an empty authority is refused here first */
-    bool ok = u && sep && sep[3] && sep[3] != '/' && curl_url_set(u, CURLUPART_URL, v, 0) == CURLUE_OK &&
+    ok = u && sep && sep[3] && sep[3] != '/' && curl_url_set(u, CURLUPART_URL, v, 0) == CURLUE_OK &&
               curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
               curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0] &&
               (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);

@@ -1,0 +1,122 @@
+/* libcurl loaded on first use (libcurl.h says why). */
+#define ASFF_HTTP_LIBCURL_IMPL
+#include "http/libcurl.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include "core/internal.h"
+#ifdef ASFF_LIBCURL_DLOPEN
+#include <dlfcn.h>
+#endif
+
+asff__libcurl asff__libcurl_fns;
+
+static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+static asff_status load_status = ASFF_ERR_INTERNAL;
+static char load_message[256];
+
+int asff__libcurl_dlopen(void)
+{
+#ifdef ASFF_LIBCURL_DLOPEN
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+#ifdef ASFF_LIBCURL_DLOPEN
+/* dlsym's answer as a function pointer: POSIX guarantees the conversion, ISO C does not say, so
+ * the bytes are copied (no -Wpedantic object-to-function cast). */
+static int take(void *lib, const char *name, void *slot, size_t size, const char **missing)
+{
+    void *sym = dlsym(lib, name);
+    if (!sym) {
+        *missing = name;
+        return 0;
+    }
+    memcpy(slot, &sym, size);
+    return 1;
+}
+
+#define TAKE(field, name) take(lib, name, &t.field, sizeof t.field, &missing)
+
+asff_status asff__libcurl_open(const char *soname, asff__libcurl *out, void **handle, asff_error *err)
+{
+    asff__libcurl t;
+    const char *missing = NULL;
+    void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        const char *why = dlerror();
+        return asff__error_setf(err, ASFF_ERR_UNSUPPORTED, "HTTP needs libcurl, and %s cannot be loaded: %s", soname,
+                                why ? why : "unknown reason");
+    }
+    memset(&t, 0, sizeof t);
+    if (!(TAKE(global_init, "curl_global_init") && TAKE(easy_init, "curl_easy_init") &&
+          TAKE(easy_cleanup, "curl_easy_cleanup") && TAKE(easy_setopt, "curl_easy_setopt") &&
+          TAKE(easy_getinfo, "curl_easy_getinfo") && TAKE(easy_perform, "curl_easy_perform") &&
+          TAKE(easy_strerror, "curl_easy_strerror") && TAKE(easy_escape, "curl_easy_escape") &&
+          TAKE(free, "curl_free") && TAKE(slist_append, "curl_slist_append") &&
+          TAKE(slist_free_all, "curl_slist_free_all") && TAKE(url, "curl_url") &&
+          TAKE(url_cleanup, "curl_url_cleanup") && TAKE(url_get, "curl_url_get") && TAKE(url_set, "curl_url_set"))) {
+        dlclose(lib);
+        return asff__error_setf(err, ASFF_ERR_UNSUPPORTED, "%s is not a libcurl of 7.62 or later: it lacks %s", soname,
+                                missing);
+    }
+    *out = t;
+    if (handle)
+        *handle = lib;
+    return ASFF_OK;
+}
+#else
+asff_status asff__libcurl_open(const char *soname, asff__libcurl *out, void **handle, asff_error *err)
+{
+    (void)soname;
+    (void)err;
+    out->global_init = curl_global_init;
+    out->easy_init = curl_easy_init;
+    out->easy_cleanup = curl_easy_cleanup;
+    out->easy_setopt = curl_easy_setopt;
+    out->easy_getinfo = curl_easy_getinfo;
+    out->easy_perform = curl_easy_perform;
+    out->easy_strerror = curl_easy_strerror;
+    out->easy_escape = curl_easy_escape;
+    out->free = curl_free;
+    out->slist_append = curl_slist_append;
+    out->slist_free_all = curl_slist_free_all;
+    out->url = curl_url;
+    out->url_cleanup = curl_url_cleanup;
+    out->url_get = curl_url_get;
+    out->url_set = curl_url_set;
+    if (handle)
+        *handle = NULL;
+    return ASFF_OK;
+}
+#endif
+
+static void load(void)
+{
+    asff_error e;
+    asff__libcurl t;
+    CURLcode rc;
+    memset(&e, 0, sizeof e);
+    load_status = asff__libcurl_open(ASFF_LIBCURL_SONAME, &t, NULL, &e);
+    if (load_status != ASFF_OK) {
+        asff__copy_string(load_message, sizeof load_message, e.message);
+        return;
+    }
+    /* once, here: pthread_once makes it the one call that curl_global_init's docs ask for */
+    if ((rc = t.global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
+        load_status = ASFF_ERR_NETWORK;
+        snprintf(load_message, sizeof load_message, "curl_global_init failed: %s", t.easy_strerror(rc));
+        return;
+    }
+    asff__libcurl_fns = t;
+}
+
+asff_status asff__libcurl_load(asff_error *err)
+{
+    pthread_once(&load_once, load);
+    if (load_status != ASFF_OK)
+        return asff_error_set(err, load_status, load_message);
+    return ASFF_OK;
+}
