@@ -99,6 +99,7 @@ static void load(void)
     asff__libcurl t;
     CURLcode rc;
     memset(&e, 0, sizeof e);
+    /* the library stays open for the life of the process: handles may be made at any time */
     load_status = asff__libcurl_open(ASFF_LIBCURL_SONAME, &t, NULL, &e);
     if (load_status != ASFF_OK) {
         asff__copy_string(load_message, sizeof load_message, e.message);
@@ -116,7 +117,9 @@ static void load(void)
 asff_status asff__libcurl_load(asff_error *err)
 {
     pthread_once(&load_once, load);
-    if (load_status != ASFF_OK)
-        return asff_error_set(err, load_status, load_message);
-    return ASFF_OK;
+    if (load_status != ASFF_OK && err) { /* load_message is escaped for display already */
+        err->code = load_status;
+        asff__copy_string(err->message, sizeof err->message, load_message);
+    }
+    return load_status;
 }
