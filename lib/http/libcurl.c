@@ -38,7 +38,7 @@ static int take(void *lib, const char *name, void *slot, size_t size, const char
     return 1;
 }
 
-#define TAKE(field, name) take(lib, name, &t.field, sizeof t.field, &missing)
+#define TAKE(f) &&take(lib, "curl_" #f, &t.f, sizeof t.f, &missing)
 
 asff_status asff__libcurl_open(const char *soname, asff__libcurl *out, void **handle, asff_error *err)
 {
@@ -51,13 +51,7 @@ asff_status asff__libcurl_open(const char *soname, asff__libcurl *out, void **ha
                                 why ? why : "unknown reason");
     }
     memset(&t, 0, sizeof t);
-    if (!(TAKE(global_init, "curl_global_init") && TAKE(easy_init, "curl_easy_init") &&
-          TAKE(easy_cleanup, "curl_easy_cleanup") && TAKE(easy_setopt, "curl_easy_setopt") &&
-          TAKE(easy_getinfo, "curl_easy_getinfo") && TAKE(easy_perform, "curl_easy_perform") &&
-          TAKE(easy_strerror, "curl_easy_strerror") && TAKE(easy_escape, "curl_easy_escape") &&
-          TAKE(free, "curl_free") && TAKE(slist_append, "curl_slist_append") &&
-          TAKE(slist_free_all, "curl_slist_free_all") && TAKE(url, "curl_url") &&
-          TAKE(url_cleanup, "curl_url_cleanup") && TAKE(url_get, "curl_url_get") && TAKE(url_set, "curl_url_set"))) {
+    if (!(1 ASFF__LIBCURL_FUNCTIONS(TAKE))) {
         dlclose(lib);
         return asff__error_setf(err, ASFF_ERR_UNSUPPORTED, "%s is not a libcurl of 7.62 or later: it lacks %s", soname,
                                 missing);
@@ -72,21 +66,9 @@ asff_status asff__libcurl_open(const char *soname, asff__libcurl *out, void **ha
 {
     (void)soname;
     (void)err;
-    out->global_init = curl_global_init;
-    out->easy_init = curl_easy_init;
-    out->easy_cleanup = curl_easy_cleanup;
-    out->easy_setopt = curl_easy_setopt;
-    out->easy_getinfo = curl_easy_getinfo;
-    out->easy_perform = curl_easy_perform;
-    out->easy_strerror = curl_easy_strerror;
-    out->easy_escape = curl_easy_escape;
-    out->free = curl_free;
-    out->slist_append = curl_slist_append;
-    out->slist_free_all = curl_slist_free_all;
-    out->url = curl_url;
-    out->url_cleanup = curl_url_cleanup;
-    out->url_get = curl_url_get;
-    out->url_set = curl_url_set;
+#define LINKED(f) out->f = curl_##f;
+    ASFF__LIBCURL_FUNCTIONS(LINKED)
+#undef LINKED
     if (handle)
         *handle = NULL;
     return ASFF_OK;

@@ -14,24 +14,18 @@
 #include <curl/curl.h>
 #include "asff/core.h"
 
-/* The libcurl functions libasff uses, typed from the installed headers. */
+/* The libcurl functions libasff uses (curl_ + each name), one list for the table and its fillers. */
+#define ASFF__LIBCURL_FUNCTIONS(X) \
+    X(global_init) X(easy_init) X(easy_cleanup) X(easy_setopt) X(easy_getinfo) X(easy_perform) \
+    X(easy_strerror) X(easy_escape) X(free) X(slist_append) X(slist_free_all) X(url) X(url_cleanup) \
+    X(url_get) X(url_set)
+
+/* The table, typed from the installed headers (curl_##f is not followed by '(': no typecheck macro). */
+#define ASFF__LIBCURL_FIELD(f) __typeof__(&curl_##f) f;
 typedef struct asff__libcurl {
-    __typeof__(&curl_global_init) global_init;
-    __typeof__(&curl_easy_init) easy_init;
-    __typeof__(&curl_easy_cleanup) easy_cleanup;
-    __typeof__(&curl_easy_setopt) easy_setopt;
-    __typeof__(&curl_easy_getinfo) easy_getinfo;
-    __typeof__(&curl_easy_perform) easy_perform;
-    __typeof__(&curl_easy_strerror) easy_strerror;
-    __typeof__(&curl_easy_escape) easy_escape;
-    __typeof__(&curl_free) free;
-    __typeof__(&curl_slist_append) slist_append;
-    __typeof__(&curl_slist_free_all) slist_free_all;
-    __typeof__(&curl_url) url;
-    __typeof__(&curl_url_cleanup) url_cleanup;
-    __typeof__(&curl_url_get) url_get;
-    __typeof__(&curl_url_set) url_set;
+    ASFF__LIBCURL_FUNCTIONS(ASFF__LIBCURL_FIELD)
 } asff__libcurl;
+#undef ASFF__LIBCURL_FIELD
 
 /* Filled by asff__libcurl_load; read only after it returned ASFF_OK. */
 extern asff__libcurl asff__libcurl_fns;
