@@ -248,17 +248,22 @@ bool dry_any(dry_walk &dw, ondemand::value v, size_t depth_left)
 }
 
 // Names of unknown members or map keys seen in one object: duplicates refused, at most 64 of them.
+// Plain pairs, left uninitialized: an array of string_view is zeroed (1 KiB) for every object the
+// walk opens, which cost more than the rest of the dry walk of most objects.
 struct dry_names {
-    std::string_view n[64];
+    struct name {
+        const char *s;
+        size_t len;
+    } n[64];
     size_t count = 0;
     bool add(std::string_view k)
     {
         for (size_t i = 0; i < count; i++)
-            if (n[i] == k)
+            if (n[i].len == k.size() && std::memcmp(n[i].s, k.data(), k.size()) == 0)
                 return false;
         if (count == 64)
             return false;
-        n[count++] = k;
+        n[count++] = name{k.data(), k.size()};
         return true;
     }
 };
