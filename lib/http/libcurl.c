@@ -3,7 +3,6 @@
 #include "http/libcurl.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include "core/internal.h"
 #ifdef ASFF_LIBCURL_DLOPEN
 #include <dlfcn.h>
@@ -12,8 +11,7 @@
 asff__libcurl asff__libcurl_fns;
 
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
-static asff_status load_status = ASFF_ERR_INTERNAL;
-static char load_message[256];
+static asff_error load_error; /* what load() found: ASFF_OK, or the error every caller gets */
 
 int asff__libcurl_dlopen(void)
 {
@@ -61,6 +59,7 @@ asff_status asff__libcurl_open(const char *soname, asff__libcurl *out, void **ha
         *handle = lib;
     return ASFF_OK;
 }
+#undef TAKE
 #else
 asff_status asff__libcurl_open(const char *soname, asff__libcurl *out, void **handle, asff_error *err)
 {
@@ -77,20 +76,14 @@ asff_status asff__libcurl_open(const char *soname, asff__libcurl *out, void **ha
 
 static void load(void)
 {
-    asff_error e;
     asff__libcurl t;
     CURLcode rc;
-    memset(&e, 0, sizeof e);
     /* the library stays open for the life of the process: handles may be made at any time */
-    load_status = asff__libcurl_open(ASFF_LIBCURL_SONAME, &t, NULL, &e);
-    if (load_status != ASFF_OK) {
-        asff__copy_string(load_message, sizeof load_message, e.message);
+    if (asff__libcurl_open(ASFF_LIBCURL_SONAME, &t, NULL, &load_error) != ASFF_OK)
         return;
-    }
     /* once, here: pthread_once makes it the one call that curl_global_init's docs ask for */
     if ((rc = t.global_init(CURL_GLOBAL_DEFAULT)) != CURLE_OK) {
-        load_status = ASFF_ERR_NETWORK;
-        snprintf(load_message, sizeof load_message, "curl_global_init failed: %s", t.easy_strerror(rc));
+        asff__error_setf(&load_error, ASFF_ERR_NETWORK, "curl_global_init failed: %s", t.easy_strerror(rc));
         return;
     }
     asff__libcurl_fns = t;
@@ -99,9 +92,7 @@ static void load(void)
 asff_status asff__libcurl_load(asff_error *err)
 {
     pthread_once(&load_once, load);
-    if (load_status != ASFF_OK && err) { /* load_message is escaped for display already */
-        err->code = load_status;
-        asff__copy_string(err->message, sizeof err->message, load_message);
-    }
-    return load_status;
+    if (load_error.code != ASFF_OK && err)
+        *err = load_error; /* (its message is escaped already: copied, not set again) */
+    return load_error.code;
 }
