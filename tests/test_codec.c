@@ -986,6 +986,86 @@ static void test_scanner_blocks(void **state)
     }
 }
 
+/* Lines cut by the caller's chunks (feed.c, carry_tail): with simdjson the unfinished last line of
+ * a feed is kept and read with the next one, so every line is read by simdjson whatever the chunks;
+ * a feed still delivers the findings it completes, and the offset counts every byte fed. */
+static void test_chunk_carry(void **state)
+{
+    static const size_t chunks[] = {1, 7, 64, 100, 1000};
+    asff_parse_options o = ASFF_PARSE_OPTIONS_INIT;
+    char text[4096];
+    size_t n = 0, i, c;
+    int k;
+    result whole, r;
+    asff_parser *p = NULL;
+    const char *fe = getenv("ASFF_FRONTEND");
+    bool fast = strcmp(asff_json_frontend(), "simdjson") == 0 && !(fe && strcmp(fe, "yajl") == 0);
+    (void)state;
+    for (k = 0; k < 40; k++)
+        n += (size_t)sprintf(text + n, "{\"SchemaVersion\":\"2018-10-08\",\"Id\":\"id-%d\",\"Title\":\"t %d\"}\n", k, k);
+    parse_chunks(text, n, &o, 0, &whole);
+    assert_int_equal(whole.status, ASFF_OK);
+    assert_int_equal(whole.count, 40);
+    for (c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+        size_t off = 0;
+        parse_chunks(text, n, &o, chunks[c], &r);
+        assert_int_equal(r.status, ASFF_OK);
+        assert_string_equal(output(&r), output(&whole));
+        assert_string_equal(r.infos, whole.infos);
+        result_free(&r);
+        memset(&r, 0, sizeof r);
+        (void)asff_writer_new_buffer(NULL, &r.w, NULL);
+        assert_int_equal(asff_parser_new(&o, on_finding, on_error, &r, &p, NULL), ASFF_OK);
+        for (off = 0; off < n; off += chunks[c]) {
+            size_t m = n - off < chunks[c] ? n - off : chunks[c];
+            assert_int_equal(asff_parser_feed(p, text + off, m, NULL), ASFF_OK);
+            assert_int_equal(asff_parser_offset(p), off + m);
+        }
+        assert_int_equal(asff_parser_finish(p, NULL), ASFF_OK);
+        assert_int_equal(r.count, 40);
+        assert_int_equal(p->fast_reads, fast ? 40 : 0); /* every line read by simdjson where built */
+        asff_parser_free(p);
+        result_free(&r);
+    }
+    result_free(&whole);
+    /* a feed delivers what it completes: a last line that ends a value, and the lines before a cut */
+    {
+        static const char *const feeds[] = {"{\"Id\":\"a\"}", "\n{\"Id\":\"b\"}\n{\"Id\":", "\"c\"}", "\n{\"Id\":\"d\","};
+        static const uint64_t counts[] = {1, 2, 3, 3};
+        char all[128] = "";
+        size_t fed = 0;
+        memset(&r, 0, sizeof r);
+        (void)asff_writer_new_buffer(NULL, &r.w, NULL);
+        assert_int_equal(asff_parser_new(&o, on_finding, on_error, &r, &p, NULL), ASFF_OK);
+        for (i = 0; i < 4; i++) {
+            assert_int_equal(asff_parser_feed(p, feeds[i], strlen(feeds[i]), NULL), ASFF_OK);
+            fed += strlen(feeds[i]);
+            strcat(all, feeds[i]);
+            assert_int_equal(r.count, counts[i]);
+            assert_int_equal(asff_parser_offset(p), fed);
+        }
+        assert_int_equal(asff_parser_finish(p, &r.err), ASFF_ERR_TRUNCATED); /* the kept line, read by finish */
+        assert_int_equal(r.count, 3);
+        asff_parser_free(p);
+        parse_chunks(all, fed, &o, 0, &whole); /* the same error as the bytes fed at once */
+        assert_int_equal(whole.status, ASFF_ERR_TRUNCATED);
+        assert_int_equal(r.err.offset, whole.err.offset);
+        assert_int_equal(r.err.line, whole.err.line);
+        assert_int_equal(r.err.column, whole.err.column);
+        result_free(&whole);
+        result_free(&r);
+    }
+    /* the same through yajl alone, and in other chunks (same_as_yajl below) */
+    for (i = 1; i <= 12; i++) {
+        const char *t = "{\"Id\":\"a\"}\n{\"Id\":\"b\",\"Title\":[1]}\n{\"Id\":\"c\"}";
+        parse_chunks(t, strlen(t), &o, i, &r);
+        assert_int_equal(r.status, ASFF_ERR_TYPE);
+        assert_int_equal(r.err.offset, 29); /* the [ of Title */
+        assert_int_equal(r.count, 1);
+        result_free(&r);
+    }
+}
+
 /* text read by this build's front-end and by yajl alone (ASFF_FRONTEND=yajl), whole and in chunks:
  * the same findings, output, skipped items and errors. */
 static void same_as_yajl(const char *text, size_t n, const asff_parse_options *o)
@@ -2450,6 +2530,7 @@ int main(void)
         cmocka_unit_test(test_limit_stop_any_chunks),
         cmocka_unit_test(test_bad_token_after_recovery_any_chunks),
         cmocka_unit_test(test_scanner_blocks),
+        cmocka_unit_test(test_chunk_carry),
         cmocka_unit_test(test_whole_lines),
         cmocka_unit_test(test_skip_length_any_cut),
         cmocka_unit_test(test_bad_line_start_once),

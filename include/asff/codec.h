@@ -139,7 +139,10 @@ ASFF_NODISCARD ASFF_API asff_status asff_parser_new(const asff_parse_options *op
                                      asff_parse_error_fn on_error, void *ctx, asff_parser **out, asff_error *err);
 /** Push the next len bytes (any chunk size). Errors are final for the parser (later calls return the
  * same error) except findings skipped under skip_invalid. err may be NULL. A model error inside a
- * finding is reported once the finding's closing brace is read (a syntax error in it wins). */
+ * finding is reported once the finding's closing brace is read (a syntax error in it wins). An
+ * unfinished last line (after a line break, at most 64 KiB; not one that ends in '}' or ']') may be
+ * kept and read with the next call or by asff_parser_finish, so that a finding cut between two
+ * calls is still read by simdjson; every finding the bytes complete is delivered. */
 ASFF_NODISCARD ASFF_API asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err);
 /** End of input: ASFF_ERR_TRUNCATED when it ends inside a value. Empty input is not an error. */
 ASFF_NODISCARD ASFF_API asff_status asff_parser_finish(asff_parser *p, asff_error *err);

@@ -95,6 +95,7 @@ struct asff_parser {
     uint64_t ybase;               /* stream offset of what yajl was last given */
     uint64_t scan;                /* newlines counted up to this stream offset */
     uint64_t line, line_start;    /* line (from 1) at scan, and offset where it starts */
+    uint64_t prev_line_start;     /* where the line before it starts */
     uint64_t pline, pline_start;  /* the same at pbase */
     uint64_t total;
 
@@ -130,7 +131,9 @@ struct asff_parser {
     bool final_next;              /* the next fail() is final (limits that stop the work) */
     bool at_set;                  /* fail() reports at `at` instead of yajl's position */
     uint64_t at;
-    asff_buf hold;                /* input held back while one token is long (see feed_held) */
+    asff_buf hold;                /* input held back while one token is long (see flush_hold) */
+    asff_buf carry;               /* the unfinished last line of the last feed (feed.c, tail_len) */
+    bool after_nl;                /* the last byte fed was a line break */
     /* complete UTF-8 (yajl's own check lets overlongs, surrogates and > U+10FFFF through) */
     unsigned char ucarry[4];      /* a sequence cut at the end of the last piece */
     size_t ucarry_len;

@@ -146,7 +146,9 @@ static int ev_map_key(void *ctx, const unsigned char *s, size_t len)
         p->fast_failed = true;
         return 0;
     }
-    return ok(p, asff__codec_callbacks.yajl_map_key(ctx, s, len));
+    if (!ok(p, asff__codec_callbacks.yajl_map_key(ctx, s, len)))
+        return 0;
+    return p->nframes && p->frames[p->nframes - 1].kind == FK_OBJECT && p->frames[p->nframes - 1].dry ? 2 : 1;
 }
 
 static int ev_end(asff_parser *p, int (*cb)(void *))
@@ -166,11 +168,13 @@ static int ev_end_array(void *ctx)
     return ev_end(ctx, asff__codec_callbacks.yajl_end_array);
 }
 
-static int ev_dry_take(void *ctx, int is_object, asff__simd_dry *d)
+static int ev_dry_take(void *ctx, int type, asff__simd_dry *d)
 {
+    static const int jt[] = {[ASFF__SIMD_T_OBJECT] = J_OBJ, [ASFF__SIMD_T_ARRAY] = J_ARR, [ASFF__SIMD_T_STRING] = J_STR,
+                             [ASFF__SIMD_T_NUMBER] = J_NUM, [ASFF__SIMD_T_BOOL] = J_BOOL};
     asff_parser *p = ctx;
     const asff_member *m = NULL;
-    int rc = asff__codec_dry_take(p, is_object ? J_OBJ : J_ARR, &m);
+    int rc = asff__codec_dry_take(p, jt[type], &m);
     if (rc <= 0)
         return rc;
     d->member = m;
@@ -635,11 +639,12 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
         for (; i < lim && blank(d[i]); i++)
             if (d[i] == '\n' && in_array && nl_unsure(p, d, i, n) && (p->line_mode || f->index > 0))
                 return off;
-        if (!in_array && i == n && i > off) {
-            /* only blanks to the end of the piece, between top-level values: yajl reads them (a line
-             * break there matters to what follows, a bad value's recovery say), and the next piece
-             * starts on this path again (a reader that feeds one line at a time, as the batch
-             * reader's prefilter does, stays on it) */
+        if (!in_array && i == n) {
+            /* only blanks (or nothing) to the end of the piece, between top-level values: yajl reads
+             * them (a line break there matters to what follows, a bad value's recovery say), and the
+             * next piece starts on this path again (a reader that feeds one line at a time, as the
+             * batch reader's prefilter does, stays on it; so does a line kept by feed.c that ended
+             * with its value) */
             p->fast_ready = true;
             return off;
         }

@@ -1167,16 +1167,26 @@ static int dry_mark(asff_parser *p, frame *f)
     return note(p, f, (uint32_t)(f->m - f->type->members));
 }
 
-/* fast.c: the member whose key was just read holds a container that projection leaves unbuilt
- * (a dry member): 1 and *m set when the walker may check the value itself instead of replaying it
- * (the member is then marked present, as dry_open_kind and dry_mark would); 0 to replay it; -1 when
- * out of memory. The cases that start and open_container treat otherwise are replayed. */
+/* fast.c: the member whose key was just read holds a value (jt, not null) that projection leaves
+ * unbuilt (a dry member): 1 and *m set when the walker may check the value itself instead of
+ * replaying it (the member is then marked present, as dry_open_kind and dry_mark would); 0 to
+ * replay it; -1 when out of memory. The cases that scalar(), start() and open_container treat
+ * otherwise are replayed. */
 int asff__codec_dry_take(asff_parser *p, int jt, const asff_member **m)
 {
     frame *f = top(p);
     int kind;
     if (!f || f->kind != FK_OBJECT || !f->dry || !f->m || p->mute)
         return 0;
+    if (jt != J_OBJ && jt != J_ARR) { /* a scalar: the walker's dry_scalar is scalar()'s dry branch */
+        if (f->special != SP_NONE)
+            return 0; /* an envelope's field */
+        if (!dry_mark(p, f))
+            return -1;
+        p->last_kind = 2;
+        *m = f->m;
+        return 1;
+    }
     if (f->role == ROLE_TOP && !f->switched && f->special != SP_NONE)
         return 0; /* a container of an envelope */
     if (p->jdepth >= p->opt.max_depth)
@@ -1739,6 +1749,7 @@ static asff_parser *parser_create(const asff_parse_options *options, asff_findin
     asff__buf_init(&p->fpath, alloc);
     asff__buf_init(&p->path, alloc);
     asff__buf_init(&p->hold, alloc);
+    asff__buf_init(&p->carry, alloc);
     p->line_mode = p->opt.envelope == ASFF_ENVELOPE_NDJSON;
     p->mcache = asff__malloc(alloc, MCACHE_SIZE * sizeof *p->mcache);
     if (p->mcache)
@@ -1783,7 +1794,7 @@ void asff_parser_reset(asff_parser *p)
     p->plen = 0;
     p->pbase = p->ybase = p->scan = p->total = 0;
     p->line = p->pline = 1;
-    p->line_start = p->pline_start = 0;
+    p->line_start = p->pline_start = p->prev_line_start = 0;
     p->st = ASFF_OK;
     memset(&p->e, 0, sizeof p->e);
     p->finished = p->dead = p->skip_line = p->in_value = p->in_finding = p->in_unit = false;
@@ -1791,6 +1802,8 @@ void asff_parser_reset(asff_parser *p)
     p->last_nb = 0;
     p->line_mode = p->opt.envelope == ASFF_ENVELOPE_NDJSON;
     asff__buf_reset(&p->hold);
+    asff__buf_reset(&p->carry);
+    p->after_nl = false;
     p->ucarry_len = 0;
     p->es = 0;
     p->values = p->count = p->skipped = p->items = 0;
@@ -1822,7 +1835,7 @@ void asff__codec_continue_lines(asff_parser *p)
 
 bool asff__codec_at_rest(const asff_parser *p, bool lines)
 {
-    return  p->st == ASFF_OK && !p->dead && !p->nframes && !p->in_value && !p->hold.len && !p->ucarry_len && !p->es &&
+    return  p->st == ASFF_OK && !p->dead && !p->nframes && !p->in_value && !p->hold.len && !p->carry.len && !p->ucarry_len && !p->es &&
            !p->nl_pending && !p->skip_line && (!lines || p->line_mode);
 }
 
@@ -1843,7 +1856,7 @@ uint64_t asff_parser_skipped(const asff_parser *p)
 
 uint64_t asff_parser_offset(const asff_parser *p)
 {
-    return p ? p->total : 0;
+    return p ? p->total + p->carry.len : 0; /* (the kept bytes were fed: feed.c, tail_len) */
 }
 
 void asff_parser_free(asff_parser *p)
@@ -1860,6 +1873,7 @@ void asff_parser_free(asff_parser *p)
     asff__buf_cleanup(&p->fpath);
     asff__buf_cleanup(&p->path);
     asff__buf_cleanup(&p->hold);
+    asff__buf_cleanup(&p->carry);
     asff__codec_fast_free(p);
     asff__free(p->alloc, p->frames);
     asff__free(p->alloc, p->dkeys);

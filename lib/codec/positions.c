@@ -18,6 +18,7 @@ void asff__codec_advance(asff_parser *p, uint64_t o)
     end = p->pdata + (o - p->pbase);
     while (s < end && (nl = memchr(s, '\n', (size_t)(end - s))) != NULL) {
         p->line++;
+        p->prev_line_start = p->line_start;
         p->line_start = p->pbase + (uint64_t)(nl - p->pdata) + 1;
         s = nl + 1;
     }
@@ -39,7 +40,14 @@ void asff__codec_line_col(asff_parser *p, uint64_t o, uint64_t *line, uint64_t *
         *col = o - p->line_start + 1;
         return;
     }
-    /* Behind what was counted (a syntax error found late, a finding's first byte): count back. */
+    /* Behind what was counted (a syntax error found late, a finding's first byte): on the counted
+     * line or the one before it (a line break that ended the last piece), where they start is
+     * known; further back, count back through the bytes kept. */
+    if (o >= p->prev_line_start) {
+        *line = o >= p->line_start ? p->line : p->line - 1;
+        *col = o - (o >= p->line_start ? p->line_start : p->prev_line_start) + 1;
+        return;
+    }
     if (o < lo)
         o = lo;
     for (i = o; i < p->scan; i++)

@@ -357,21 +357,43 @@ int walk_members(walker &w, ondemand::object obj)
         const char *raw = item.key().raw();
         if (!plain_string(w, raw, k) && (!plain_escapes(w, raw) || item.unescaped_key().get(k)))
             return ASFF__SIMD_UNSURE;
-        if (!w.ev->map_key(w.ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size()))
+        int key = w.ev->map_key(w.ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size());
+        if (!key)
             return ASFF__SIMD_STOPPED;
         if (item.value().get(v))
             return ASFF__SIMD_UNSURE;
-        if (w.ev->dry_take) {
+        if (key == 2) { // outside the projection: checked here, without events, when the builder agrees
             ondemand::json_type t;
+            int type;
             if (v.type().get(t))
                 return ASFF__SIMD_UNSURE;
-            if (t == ondemand::json_type::object || t == ondemand::json_type::array) {
+            switch (t) {
+            case ondemand::json_type::object:
+                type = ASFF__SIMD_T_OBJECT;
+                break;
+            case ondemand::json_type::array:
+                type = ASFF__SIMD_T_ARRAY;
+                break;
+            case ondemand::json_type::string:
+                type = ASFF__SIMD_T_STRING;
+                break;
+            case ondemand::json_type::number:
+                type = ASFF__SIMD_T_NUMBER;
+                break;
+            case ondemand::json_type::boolean:
+                type = ASFF__SIMD_T_BOOL;
+                break;
+            default: // null leaves the member absent: the builder's event says so
+                type = -1;
+                break;
+            }
+            if (type >= 0) {
                 dry_walk dw{w, {}};
                 const asff_member *m;
-                int take = w.ev->dry_take(w.ctx, t == ondemand::json_type::object, &dw.d);
+                int take = w.ev->dry_take(w.ctx, type, &dw.d);
                 if (take < 0)
                     return ASFF__SIMD_STOPPED;
-                if (take) { // projected out: checked here, no events
+                if (take) {
                     m = static_cast<const asff_member *>(dw.d.member);
                     if (!dry_slot(dw, v, m->kind, m, true, dw.d.depth_left))
                         return ASFF__SIMD_UNSURE;

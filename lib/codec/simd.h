@@ -22,6 +22,9 @@ typedef struct asff__simd_dry {
     size_t max_string;      /* bytes of a string or member name */
 } asff__simd_dry;
 
+/* The type of a value that dry_take is asked about. */
+enum { ASFF__SIMD_T_OBJECT, ASFF__SIMD_T_ARRAY, ASFF__SIMD_T_STRING, ASFF__SIMD_T_NUMBER, ASFF__SIMD_T_BOOL };
+
 /* The events, with yajl's callback shapes; each returns nonzero to go on. */
 typedef struct asff__simd_events {
     int (*null_value)(void *ctx);
@@ -29,13 +32,16 @@ typedef struct asff__simd_events {
     int (*number)(void *ctx, const char *s, size_t len);  /* the number's text as written */
     int (*string)(void *ctx, const unsigned char *s, size_t len);
     int (*start_map)(void *ctx);
+    /* 2: the member's value is outside the projection (dry_take decides whether the walker checks
+     * it); 1: replay it as events. */
     int (*map_key)(void *ctx, const unsigned char *s, size_t len);
     int (*end_map)(void *ctx);
     int (*start_array)(void *ctx);
     int (*end_array)(void *ctx);
-    /* After map_key, before a container value: 1 when the walker checks it (d filled), 0 to
-     * replay it as events, -1 to stop. */
-    int (*dry_take)(void *ctx, int is_object, asff__simd_dry *d);
+    /* After map_key returned 2, before a value that is not null (type: ASFF__SIMD_T_*): 1 when
+     * the walker checks it (d filled) and gives no event for it, 0 to replay it as events, -1 to
+     * stop. */
+    int (*dry_take)(void *ctx, int type, asff__simd_dry *d);
     /* The member named s[len] of the asff_type type, or NULL. */
     const void *(*dry_member)(void *ctx, const void *type, const char *s, size_t len);
 } asff__simd_events;
