@@ -1055,7 +1055,7 @@ static void test_chunk_carry(void **state)
         result_free(&whole);
         result_free(&r);
     }
-    /* the same through yajl alone, and in other chunks (same_as_yajl below) */
+    /* a model error in a line that the chunks cut anywhere: the same finding, error and offset */
     for (i = 1; i <= 12; i++) {
         const char *t = "{\"Id\":\"a\"}\n{\"Id\":\"b\",\"Title\":[1]}\n{\"Id\":\"c\"}";
         parse_chunks(t, strlen(t), &o, i, &r);

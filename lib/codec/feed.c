@@ -514,9 +514,10 @@ static bool ends_value(const unsigned char *d, size_t len)
  * starts at d[0]. */
 static size_t tail_len(const unsigned char *d, size_t len, bool line_start)
 {
-    const unsigned char *at = d + (len > CARRY_MAX ? len - CARRY_MAX : 0), *nl, *first = at;
-    if (!len || d[len - 1] == '\n')
+    const unsigned char *at, *nl, *first;
+    if (!len || d[len - 1] == '\n') /* (d may be NULL when len is 0) */
         return 0;
+    at = first = d + (len > CARRY_MAX ? len - CARRY_MAX : 0);
     if (at == d && !line_start) /* a line that started before: not kept */
         first = NULL;
     while ((nl = memchr(at, '\n', (size_t)(d + len - at))) != NULL) /* forward: memchr is vectorized */

@@ -1004,7 +1004,7 @@ static const asff_member *find_member(asff_parser *p, const asff_type *t, const 
  * model, duplicates, member and item counts, doubles out of range; strings, depth and size are
  * checked by the callbacks before they get here) and never reports: anything it cannot accept
  * makes the fast path give the finding to the yajl path, which builds it whole and reports the
- * error exactly as without projection. A dry member's object or array is checked by simd.cpp's
+ * error exactly as without projection. A dry member's value (not null) is checked by simd.cpp's
  * dry_slot instead (asff__codec_dry_take), with these rules: a change here is one there too
  * (test_projection's test_dry_values and fuzz/project.c compare both with the full build). */
 

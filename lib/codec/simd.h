@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-/* Projection (docs/codec.md): a member's object or array that the builder leaves unbuilt. The
+/* Projection (docs/codec.md): a member's value (not null) that the builder leaves unbuilt. The
  * walker checks it against the model itself, without an event per token, and gives the finding up
  * (ASFF__SIMD_UNSURE) on anything it does not accept, so that the yajl path reports it. */
 typedef struct asff__simd_dry {
