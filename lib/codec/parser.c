@@ -1181,20 +1181,16 @@ int asff__codec_dry_take(asff_parser *p, int jt, const asff_member **m)
     if (jt != J_OBJ && jt != J_ARR) { /* a scalar: the walker's dry_scalar is scalar()'s dry branch */
         if (f->special != SP_NONE)
             return 0; /* an envelope's field */
-        if (!dry_mark(p, f))
-            return -1;
-        p->last_kind = 2;
-        *m = f->m;
-        return 1;
+    } else {
+        if (f->role == ROLE_TOP && !f->switched && f->special != SP_NONE)
+            return 0; /* a container of an envelope */
+        if (p->jdepth >= p->opt.max_depth)
+            return 0; /* start() reports the depth */
+        kind = f->m->kind;
+        if (!(kind == ASFF_KIND_JSON || (kind == ASFF_KIND_OBJECT && jt == J_OBJ) || (kind == ASFF_KIND_LIST && jt == J_ARR) ||
+              (kind == ASFF_KIND_MAP && jt == J_OBJ)))
+            return 0;
     }
-    if (f->role == ROLE_TOP && !f->switched && f->special != SP_NONE)
-        return 0; /* a container of an envelope */
-    if (p->jdepth >= p->opt.max_depth)
-        return 0; /* start() reports the depth */
-    kind = f->m->kind;
-    if (!(kind == ASFF_KIND_JSON || (kind == ASFF_KIND_OBJECT && jt == J_OBJ) || (kind == ASFF_KIND_LIST && jt == J_ARR) ||
-          (kind == ASFF_KIND_MAP && jt == J_OBJ)))
-        return 0;
     if (!dry_mark(p, f))
         return -1;
     p->last_kind = 2;
