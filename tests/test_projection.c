@@ -84,6 +84,9 @@ static int on_error(void *ctx, const asff_error *err, const asff_finding_info *i
     return 0;
 }
 
+/* Parser limits for transcript (zero: the defaults); test_dry_keys sets them. */
+static asff_parse_options limits;
+
 /* The transcript of data[len] read by reader rd in the given mode; free it. */
 static char *transcript(const reader *rd, int mode, const unsigned char *data, size_t len, bool skip, size_t chunk)
 {
@@ -107,6 +110,9 @@ static char *transcript(const reader *rd, int mode, const unsigned char *data, s
         po.projection = &proj;
     }
     po.skip_invalid = skip;
+    po.max_members = limits.max_members;
+    po.max_depth = limits.max_depth;
+    po.max_finding = limits.max_finding;
     if (mode == PROJECTED_YAJL)
         setenv("ASFF_FRONTEND", "yajl", 1);
     assert_int_equal(asff_parser_new(&po, on_finding, on_error, &r, &p, NULL), ASFF_OK);
@@ -464,6 +470,76 @@ static void test_dry_values(void **state)
     free(buf);
 }
 
+/* A finding's own members outside the projection take a shortcut through the builder
+ * (asff__codec_dry_key) when they are the model's, not seen before, and the walker may check their
+ * value; everything else goes through the key event. Names at that border, at the top of a line, in
+ * a {"Findings"} document and in an event, with the limits that count members, depth and size near
+ * them: the same transcript as the full build. */
+static void test_dry_keys(void **state)
+{
+    static const char *const members[] = {
+        "\"Title\":\"a\",\"Title\":\"b\"",
+        "\"Network\":{},\"Network\":{}",
+        "\"Resources\":[],\"Resources\":[]",
+        "\"Ti\\u0074le\":\"a\",\"Title\":\"b\"",
+        "\"Zz\":1,\"Title\":\"a\"",
+        "\"Zz\":1,\"Title\":\"a\",\"Title\":\"b\"",
+        "\"Title\":null,\"Title\":\"x\"",
+        "\"Title\":\"x\",\"Title\":null",
+        "\"title\":\"x\",\"Title\":\"y\"",
+        "\"Title\":{}",
+        "\"Title\":[1]",
+        "\"Title\":5",
+        "\"Network\":[]",
+        "\"Resources\":{}",
+        "\"Confidence\":\"5\"",
+        "\"Confidence\":5,\"Criticality\":true",
+        "\"Types\":[\"a\",\"b\"],\"Types\":[]",
+        "\"UserDefinedFields\":{\"a\":\"1\"},\"UserDefinedFields\":{\"b\":\"2\"}",
+        "\"NextToken\":\"n\"",
+        "\"Findings\":[]",
+        "\"detail\":{}",
+        "\"detail-type\":\"Security Hub Findings - Imported\",\"source\":\"aws.securityhub\"",
+        "\"version\":\"0\",\"id\":\"e\"",
+        "\"\":1",
+        "\"N\":1,\"Note\":{\"Text\":\"t\"}",
+        "\"Title\":\"t\"",
+        "\"Title\":\"t\",\"Description\":\"d\",\"Types\":[\"a\"],\"Network\":{\"Direction\":\"IN\"}",
+        "\"Title\":\"t\",\"detail-type\":\"Security Hub Findings - Imported\",\"source\":\"aws.securityhub\"",
+    };
+    static const char *const frames[][2] = {
+        {"", "\n"},
+        {"{\"Findings\":[", "]}\n"},
+        {"[", "]\n"},
+        {"{\"version\":\"0\",\"detail-type\":\"Security Hub Findings - Imported\",\"source\":\"aws.securityhub\","
+         "\"detail\":{\"findings\":[",
+         "]}}\n"},
+    };
+    const char *head = "\"Id\":\"x\",\"Severity\":{\"Label\":\"CRITICAL\"},\"RecordState\":\"ACTIVE\",";
+    size_t i, f, h, k;
+    char *buf = malloc(8192);
+    (void)state;
+    assert_non_null(buf);
+    for (f = 0; f < sizeof frames / sizeof *frames; f++)
+        for (h = 0; h < 2; h++) /* with projected members before, and with none */
+            for (i = 0; i < sizeof members / sizeof *members; i++) {
+                int n = snprintf(buf, 8192, "%s{%s%s}%s", frames[f][0], h ? "" : head, members[i], frames[f][1]);
+                /* limits: none; 1..10 members (every count the names reach); depth 1..3; 60..140 bytes */
+                for (k = 0; k < 1 + 10 + 3 + 5; k++) {
+                    memset(&limits, 0, sizeof limits);
+                    if (k >= 1 && k <= 10)
+                        limits.max_members = k;
+                    else if (k > 10 && k <= 13)
+                        limits.max_depth = k - 10;
+                    else if (k > 13)
+                        limits.max_finding = 60 + (k - 14) * 20;
+                    compare(members[i], (const unsigned char *)buf, (size_t)n);
+                }
+            }
+    memset(&limits, 0, sizeof limits);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_hostile_table),
         cmocka_unit_test(test_generated),
         cmocka_unit_test(test_dry_values),
+        cmocka_unit_test(test_dry_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -199,8 +199,10 @@ static inline bool asff__codec_projected(const asff_parser *p, const asff_type *
  * a finding before delivery. */
 extern const char asff__codec_dry_mark[];
 void asff__codec_dry_clear(void *finding);
-/* The simdjson walker checks a dry member's value itself (parser.c; fast.c's ev_dry_take). */
+/* The simdjson walker checks a dry member's value itself (parser.c; fast.c's ev_member). */
 int asff__codec_dry_take(asff_parser *p, int jt, const asff_member **m);
+/* Both in one step for the common case of a finding's member (parser.c); 0 when the two decide. */
+int asff__codec_dry_key(asff_parser *p, const unsigned char *s, size_t len, int jt, const asff_member **m);
 /* Member name s[len] of type t, through the parser's lookup cache; NULL when t has no such member. */
 const asff_member *asff__codec_find_member(asff_parser *p, const asff_type *t, const char *s, size_t len);
 

@@ -168,20 +168,30 @@ static int ev_end_array(void *ctx)
     return ev_end(ctx, asff__codec_callbacks.yajl_end_array);
 }
 
-static int ev_dry_take(void *ctx, int type, asff__simd_dry *d)
+/* A member name and the JSON type of its value (ASFF__SIMD_T_*, -1 for null), when projecting: 0 to
+ * stop, 1 to replay the value as events, 2 when the walker checks it itself (d filled). The common
+ * case in one call (asff__codec_dry_key), else the key's event and then dry_take's question. */
+static int ev_member(void *ctx, const unsigned char *s, size_t len, int type, asff__simd_dry *d)
 {
     static const int jt[] = {[ASFF__SIMD_T_OBJECT] = J_OBJ, [ASFF__SIMD_T_ARRAY] = J_ARR, [ASFF__SIMD_T_STRING] = J_STR,
                              [ASFF__SIMD_T_NUMBER] = J_NUM, [ASFF__SIMD_T_BOOL] = J_BOOL};
     asff_parser *p = ctx;
     const asff_member *m = NULL;
-    int rc = asff__codec_dry_take(p, jt[type], &m);
-    if (rc <= 0)
-        return rc;
+    int rc = type < 0 ? 0 : asff__codec_dry_key(p, s, len, jt[type], &m);
+    if (rc == 0) {
+        int key = ev_map_key(ctx, s, len);
+        if (key != 2 || type < 0) /* null: the builder's event leaves the member absent */
+            return key ? 1 : 0;
+        if ((rc = asff__codec_dry_take(p, jt[type], &m)) == 0)
+            return 1;
+    }
+    if (rc < 0)
+        return 0;
     d->member = m;
     d->depth_left = p->opt.max_depth - p->jdepth;
     d->max_members = p->opt.max_members;
     d->max_string = p->opt.max_string;
-    return 1;
+    return 2;
 }
 
 static const void *ev_dry_member(void *ctx, const void *type, const char *s, size_t len)
@@ -190,7 +200,7 @@ static const void *ev_dry_member(void *ctx, const void *type, const char *s, siz
 }
 
 static const asff__simd_events events = {ev_null,      ev_boolean, ev_number,      ev_string,    ev_start_map,
-                                         ev_map_key,   ev_end_map, ev_start_array, ev_end_array, ev_dry_take,
+                                         ev_map_key,   ev_end_map, ev_start_array, ev_end_array, ev_member,
                                          ev_dry_member};
 
 /* ---- the boundary scanner ------------------------------------------------------------------- */
@@ -585,14 +595,15 @@ static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t 
     }
     take(p, &snap);
     p->dry_on = p->projecting;
-    for (;;) {
+    for (unsigned again = 0;; again = ASFF__SIMD_AGAIN) {
         p->fast = true;
         p->fast_failed = p->redo_whole = false;
         p->fast_depth = 0;
         p->fast_end = p->pbase + end;
         p->ndkeys = 0;
         set_pos(p, p->pbase + s + 1); /* just after the opening brace, as yajl would say */
-        rc = asff__simd_walk(p->simd, json, len, cap, flags, &events, p);
+        rc = asff__simd_walk(p->simd, json, len, cap, flags | again | (p->dry_on ? ASFF__SIMD_DRY : 0u), &events,
+                             p);
         p->fast = false;
         if (rc == ASFF__SIMD_OK && !p->fast_failed) {
             p->fast_reads++;

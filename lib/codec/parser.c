@@ -707,6 +707,13 @@ static int end_holder(asff_parser *p, frame *f)
     if (p->last_ok > stop_ && !p->fast)                                                             \
     return asff__codec_past_stop(p, stop_)
 
+/* Where the token s[len] ends (P_TOKEN). */
+static inline uint64_t token_end(asff_parser *p, const void *s, size_t len, int quote)
+{
+    uintptr_t rel = (uintptr_t)s - (uintptr_t)p->pdata;
+    return rel < p->plen ? p->pbase + rel + len + (uint64_t)quote : asff__codec_pos_now(p);
+}
+
 /* The same for a string, key or number token, without asking yajl: when s points into the piece
  * (yajl copies a token only if it has escapes or spans pieces), the token ends after it (and its
  * closing quote, quote = 1). This runs for most tokens, so the saved call counts. */
@@ -715,8 +722,7 @@ static int end_holder(asff_parser *p, frame *f)
     asff_parser *p = ctx;                                                                           \
     uint64_t stop_ = asff__codec_stop_point(p);                                                     \
     do {                                                                                            \
-        uintptr_t rel_ = (uintptr_t)(s) - (uintptr_t)p->pdata;                                      \
-        p->last_ok = rel_ < p->plen ? p->pbase + rel_ + (len) + (quote) : asff__codec_pos_now(p);               \
+        p->last_ok = token_end(p, s, len, quote);                                                   \
         ASFF_CHECK_POS(p);                                                                          \
     } while (0);                                                                                    \
     if (p->last_ok + !(quote) > stop_ && !p->fast)                                                  \
@@ -1005,8 +1011,9 @@ static const asff_member *find_member(asff_parser *p, const asff_type *t, const 
  * checked by the callbacks before they get here) and never reports: anything it cannot accept
  * makes the fast path give the finding to the yajl path, which builds it whole and reports the
  * error exactly as without projection. A dry member's value (not null) is checked by simd.cpp's
- * dry_slot instead (asff__codec_dry_take), with these rules: a change here is one there too
- * (test_projection's test_dry_values and fuzz/project.c compare both with the full build). */
+ * dry_slot instead (asff__codec_dry_take, asff__codec_dry_key), with these rules: a change here is
+ * one there too (test_projection's test_dry_values and test_dry_keys, and fuzz/project.c, compare
+ * both with the full build). */
 
 static int dry_unsure(asff_parser *p)
 {
@@ -1167,6 +1174,26 @@ static int dry_mark(asff_parser *p, frame *f)
     return note(p, f, (uint32_t)(f->m - f->type->members));
 }
 
+/* A container (jt) of member m that the walker may check: below the depth limit (start() reports
+ * it) and of a JSON type the member's kind takes (the rest is replayed and reported). */
+static bool dry_container_ok(const asff_parser *p, const asff_member *m, int jt)
+{
+    int kind = m->kind;
+    return p->jdepth < p->opt.max_depth &&
+           (kind == ASFF_KIND_JSON || (kind == ASFF_KIND_OBJECT && jt == J_OBJ) || (kind == ASFF_KIND_LIST && jt == J_ARR) ||
+            (kind == ASFF_KIND_MAP && jt == J_OBJ));
+}
+
+/* The walker checks the value of f's current member: mark it present; 1 (*m set), -1 out of memory. */
+static int dry_taken(asff_parser *p, frame *f, const asff_member **m)
+{
+    if (!dry_mark(p, f))
+        return -1;
+    p->last_kind = 2;
+    *m = f->m;
+    return 1;
+}
+
 /* fast.c: the member whose key was just read holds a value (jt, not null) that projection leaves
  * unbuilt (a dry member): 1 and *m set when the walker may check the value itself instead of
  * replaying it (the member is then marked present, as dry_open_kind and dry_mark would); 0 to
@@ -1175,27 +1202,56 @@ static int dry_mark(asff_parser *p, frame *f)
 int asff__codec_dry_take(asff_parser *p, int jt, const asff_member **m)
 {
     frame *f = top(p);
-    int kind;
     if (!f || f->kind != FK_OBJECT || !f->dry || !f->m || p->mute)
         return 0;
     if (jt != J_OBJ && jt != J_ARR) { /* a scalar: the walker's dry_scalar is scalar()'s dry branch */
         if (f->special != SP_NONE)
             return 0; /* an envelope's field */
-    } else {
-        if (f->role == ROLE_TOP && !f->switched && f->special != SP_NONE)
-            return 0; /* a container of an envelope */
-        if (p->jdepth >= p->opt.max_depth)
-            return 0; /* start() reports the depth */
-        kind = f->m->kind;
-        if (!(kind == ASFF_KIND_JSON || (kind == ASFF_KIND_OBJECT && jt == J_OBJ) || (kind == ASFF_KIND_LIST && jt == J_ARR) ||
-              (kind == ASFF_KIND_MAP && jt == J_OBJ)))
-            return 0;
+    } else if ((f->role == ROLE_TOP && !f->switched && f->special != SP_NONE) || !dry_container_ok(p, f->m, jt)) {
+        return 0; /* a container of an envelope, or one the events report */
     }
-    if (!dry_mark(p, f))
-        return -1;
-    p->last_kind = 2;
-    *m = f->m;
-    return 1;
+    return dry_taken(p, f, m);
+}
+
+/* fast.c: a finding's member outside the projection in one step, the most common name of all in a
+ * projected read: what cb_map_key and then asff__codec_dry_take leave when the name s[len] is one of
+ * the item type's members, not an envelope's, not seen before, and its value of JSON type jt (not
+ * null) is one the walker may check itself. 1: done so (*m set); 0: not that case, nothing changed
+ * (the two events then decide); -1: out of memory. A change to either of them is one here too
+ * (test_projection and fuzz/project.c compare projected reads with whole ones). */
+int asff__codec_dry_key(asff_parser *p, const unsigned char *s, size_t len, int jt, const asff_member **m)
+{
+    frame *f = top(p);
+    const asff_member *mm;
+    uint64_t end;
+    if (!p->dry_on || !p->fast || p->mute || !f || f->kind != FK_OBJECT || !f->typed || f->role == ROLE_NONE ||
+        f->nextra || f->count >= p->opt.max_members || len > p->opt.max_string || len == 0 ||
+        (f->role != ROLE_TOP && f->special != SP_NONE))
+        return 0;
+    /* An envelope's name at the top (cb_map_key's ROLE_TOP branch) starts with a lowercase letter,
+     * or is one of these two; a finding's members start with a capital. */
+    if (f->role == ROLE_TOP &&
+        (f->switched || s[0] < 'A' || s[0] > 'Z' || key_is(s, len, "Findings", 8) || key_is(s, len, "NextToken", 9)))
+        return 0;
+    end = token_end(p, s, len, 1);
+    if (p->in_unit && end - p->unit_start > p->opt.max_finding)
+        return 0; /* check_unit reports it */
+    mm = find_member(p, f->type, (const char *)s, len);
+    if (!mm || *(void **)((char *)f->obj + mm->offset) || asff__codec_projected(p, f->type, mm) ||
+        ((jt == J_OBJ || jt == J_ARR) && !dry_container_ok(p, mm, jt)))
+        return 0;
+    p->last_ok = end;
+    f->count++;
+    if (f->role == ROLE_TOP) {
+        f->special = SP_NONE;
+        f->doc = NULL;
+        f->tflags |= TF_NONEVENT | TF_MEMBER;
+    }
+    f->m = mm;
+    f->key = mm->name;
+    f->key_len = mm->name_len;
+    f->dry = 1;
+    return dry_taken(p, f, m);
 }
 
 const asff_member *asff__codec_find_member(asff_parser *p, const asff_type *t, const char *s, size_t len)

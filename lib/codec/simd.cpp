@@ -19,6 +19,7 @@ using namespace simdjson;
 
 struct asff__simd {
     ondemand::parser parser;
+    ondemand::document doc; // the last value's: ASFF__SIMD_AGAIN reads it again without stage 1
 };
 
 namespace {
@@ -27,6 +28,7 @@ struct walker {
     const asff__simd_events *ev;
     void *ctx;
     const char *end; // one past the value's last byte
+    bool dry;        // ASFF__SIMD_DRY
 };
 
 int hexval(char c)
@@ -162,6 +164,14 @@ simdjson_inline bool read_string(const walker &w, ondemand::value &v, std::strin
     return !tok.empty() && plain_escapes(w, tok.data() + 1) && !v.get_string().get(s);
 }
 
+// A member name or map key, straight from the input when it holds no escape (as read_string). False
+// when it cannot be read here (a \u escape of U+0000 or a surrogate, or simdjson refuses it).
+template <typename Field> simdjson_inline bool field_name(const walker &w, Field &item, std::string_view &k)
+{
+    const char *raw = item.key().raw();
+    return plain_string(w, raw, k) || (plain_escapes(w, raw) && !item.unescaped_key().get(k));
+}
+
 // ---- projection: a dry member's value checked here (simd.h asff__simd_dry) ---------------------
 // What the builder's dry frames (parser.c, FK_DRY) and the callbacks before them accept, checked
 // without an event per token: the type of every value against the model, duplicate names, member
@@ -179,10 +189,7 @@ bool dry_slot(dry_walk &dw, ondemand::value v, int kind, const asff_member *m, b
 // A member name or map key: read, at most max_string bytes, no U+0000.
 template <typename Field> bool dry_key(dry_walk &dw, Field &item, std::string_view &k)
 {
-    const char *raw = item.key().raw();
-    if (!plain_string(dw.w, raw, k) && (!plain_escapes(dw.w, raw) || item.unescaped_key().get(k)))
-        return false;
-    return k.size() <= dw.d.max_string;
+    return field_name(dw.w, item, k) && k.size() <= dw.d.max_string;
 }
 
 // A scalar where a value of kind goes (JSON: any); null goes anywhere, as in dry frames.
@@ -347,6 +354,25 @@ bool dry_slot(dry_walk &dw, ondemand::value v, int kind, const asff_member *m, b
     return dry_list(dw, a, m, depth_left - 1);
 }
 
+// The type of a member's value for the member event (simd.h), -1 for null.
+int member_type(ondemand::json_type t)
+{
+    switch (t) {
+    case ondemand::json_type::object:
+        return ASFF__SIMD_T_OBJECT;
+    case ondemand::json_type::array:
+        return ASFF__SIMD_T_ARRAY;
+    case ondemand::json_type::string:
+        return ASFF__SIMD_T_STRING;
+    case ondemand::json_type::number:
+        return ASFF__SIMD_T_NUMBER;
+    case ondemand::json_type::boolean:
+        return ASFF__SIMD_T_BOOL;
+    default:
+        return -1;
+    }
+}
+
 // An object's members as events, between start_map and end_map (walk_object).
 int walk_members(walker &w, ondemand::object obj)
 {
@@ -354,65 +380,52 @@ int walk_members(walker &w, ondemand::object obj)
         std::string_view k;
         ondemand::value v;
         int rc;
-        const char *raw = item.key().raw();
-        if (!plain_string(w, raw, k) && (!plain_escapes(w, raw) || item.unescaped_key().get(k)))
+        if (!field_name(w, item, k))
             return ASFF__SIMD_UNSURE;
-        int key = w.ev->map_key(w.ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size());
-        if (!key)
+        if (!w.ev->map_key(w.ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size()))
             return ASFF__SIMD_STOPPED;
         if (item.value().get(v))
             return ASFF__SIMD_UNSURE;
-        if (key == 2) { // outside the projection: checked here, without events, when the builder agrees
-            ondemand::json_type t;
-            int type;
-            if (v.type().get(t))
-                return ASFF__SIMD_UNSURE;
-            switch (t) {
-            case ondemand::json_type::object:
-                type = ASFF__SIMD_T_OBJECT;
-                break;
-            case ondemand::json_type::array:
-                type = ASFF__SIMD_T_ARRAY;
-                break;
-            case ondemand::json_type::string:
-                type = ASFF__SIMD_T_STRING;
-                break;
-            case ondemand::json_type::number:
-                type = ASFF__SIMD_T_NUMBER;
-                break;
-            case ondemand::json_type::boolean:
-                type = ASFF__SIMD_T_BOOL;
-                break;
-            default: // null leaves the member absent: the builder's event says so
-                type = -1;
-                break;
-            }
-            if (type >= 0) {
-                dry_walk dw{w, {}};
-                const asff_member *m;
-                int take = w.ev->dry_take(w.ctx, type, &dw.d);
-                if (take < 0)
-                    return ASFF__SIMD_STOPPED;
-                if (take) {
-                    m = static_cast<const asff_member *>(dw.d.member);
-                    if (!dry_slot(dw, v, m->kind, m, true, dw.d.depth_left))
-                        return ASFF__SIMD_UNSURE;
-                    continue;
-                }
-            }
-        }
         if ((rc = walk_value(w, v)) != ASFF__SIMD_OK)
             return rc;
     }
     return ASFF__SIMD_OK;
 }
 
-int walk_object(walker &w, ondemand::object obj)
+// A finding's members when the builder projects (ASFF__SIMD_DRY): each through the member event,
+// which says whether the walker checks the value itself (outside the projection) or replays it.
+int walk_finding_members(walker &w, ondemand::object obj)
+{
+    for (auto item : obj) {
+        std::string_view k;
+        ondemand::value v;
+        ondemand::json_type t;
+        dry_walk dw{w, {}};
+        const asff_member *m;
+        int rc, member;
+        if (!field_name(w, item, k) || item.value().get(v) || v.type().get(t))
+            return ASFF__SIMD_UNSURE;
+        member = w.ev->member(w.ctx, reinterpret_cast<const unsigned char *>(k.data()), k.size(), member_type(t), &dw.d);
+        if (!member)
+            return ASFF__SIMD_STOPPED;
+        if (member == 2) {
+            m = static_cast<const asff_member *>(dw.d.member);
+            if (!dry_slot(dw, v, m->kind, m, true, dw.d.depth_left))
+                return ASFF__SIMD_UNSURE;
+        } else if ((rc = walk_value(w, v)) != ASFF__SIMD_OK) {
+            return rc;
+        }
+    }
+    return ASFF__SIMD_OK;
+}
+
+// root: the walked value itself, a finding, whose members alone may lie outside the projection.
+int walk_object(walker &w, ondemand::object obj, bool root)
 {
     int rc;
     if (!w.ev->start_map(w.ctx))
         return ASFF__SIMD_STOPPED;
-    if ((rc = walk_members(w, obj)) != ASFF__SIMD_OK)
+    if ((rc = root && w.dry ? walk_finding_members(w, obj) : walk_members(w, obj)) != ASFF__SIMD_OK)
         return rc;
     return w.ev->end_map(w.ctx) ? ASFF__SIMD_OK : ASFF__SIMD_STOPPED;
 }
@@ -468,7 +481,7 @@ int walk_value(walker &w, ondemand::value v)
         ondemand::object o;
         if (v.get_object().get(o))
             return ASFF__SIMD_UNSURE;
-        return walk_object(w, o);
+        return walk_object(w, o, false);
     }
     case ondemand::json_type::array: {
         ondemand::array a;
@@ -505,12 +518,16 @@ extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t 
                                const asff__simd_events *ev, void *ctx)
 {
     try {
-        walker w{ev, ctx, reinterpret_cast<const char *>(json) + len};
-        ondemand::document doc;
+        walker w{ev, ctx, reinterpret_cast<const char *>(json) + len, (flags & ASFF__SIMD_DRY) != 0};
+        ondemand::document &doc = s->doc;
         ondemand::json_type t;
         int rc;
         padded_string_view in(reinterpret_cast<const char *>(json), len, cap);
-        if (s->parser.iterate(in).get(doc) || doc.type().get(t))
+        if (flags & ASFF__SIMD_AGAIN)
+            doc.rewind(); // stage 1's index of the same bytes still holds
+        else if (s->parser.iterate(in).get(doc))
+            return ASFF__SIMD_UNSURE;
+        if (doc.type().get(t))
             return ASFF__SIMD_UNSURE;
         if (t == ondemand::json_type::object) {
             ondemand::object o;
@@ -518,10 +535,10 @@ extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t 
             if (doc.get_object().get(o))
                 return ASFF__SIMD_UNSURE;
             if (!(flags & ASFF__SIMD_WHOLE))
-                return walk_object(w, o); // the scanner ended the bytes at the closing brace
+                return walk_object(w, o, true); // the scanner ended the bytes at the closing brace
             if (!ev->start_map(ctx))
                 return ASFF__SIMD_STOPPED;
-            if ((rc = walk_members(w, o)) != ASFF__SIMD_OK)
+            if ((rc = w.dry ? walk_finding_members(w, o) : walk_members(w, o)) != ASFF__SIMD_OK)
                 return rc;
             // before end_map, which delivers the finding: nothing may follow the object
             if (doc.current_location().get(at) != OUT_OF_BOUNDS)

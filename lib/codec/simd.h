@@ -22,7 +22,7 @@ typedef struct asff__simd_dry {
     size_t max_string;      /* bytes of a string or member name */
 } asff__simd_dry;
 
-/* The type of a value that dry_take is asked about. */
+/* The type of a member's value that the member event is told. */
 enum { ASFF__SIMD_T_OBJECT, ASFF__SIMD_T_ARRAY, ASFF__SIMD_T_STRING, ASFF__SIMD_T_NUMBER, ASFF__SIMD_T_BOOL };
 
 /* The events, with yajl's callback shapes; each returns nonzero to go on. */
@@ -32,16 +32,15 @@ typedef struct asff__simd_events {
     int (*number)(void *ctx, const char *s, size_t len);  /* the number's text as written */
     int (*string)(void *ctx, const unsigned char *s, size_t len);
     int (*start_map)(void *ctx);
-    /* 2: the member's value is outside the projection (dry_take decides whether the walker checks
-     * it); 1: replay it as events. */
     int (*map_key)(void *ctx, const unsigned char *s, size_t len);
     int (*end_map)(void *ctx);
     int (*start_array)(void *ctx);
     int (*end_array)(void *ctx);
-    /* After map_key returned 2, before a value that is not null (type: ASFF__SIMD_T_*): 1 when
-     * the walker checks it (d filled) and gives no event for it, 0 to replay it as events, -1 to
-     * stop. */
-    int (*dry_take)(void *ctx, int type, asff__simd_dry *d);
+    /* Instead of map_key for the walked object's own members when projecting (ASFF__SIMD_DRY): the
+     * member name s[len] and the type of its value (ASFF__SIMD_T_*, -1 for null). 2: the walker
+     * checks the value itself (d filled) and gives no event for it; 1: replay the value as
+     * events; 0: stop. */
+    int (*member)(void *ctx, const unsigned char *s, size_t len, int type, asff__simd_dry *d);
     /* The member named s[len] of the asff_type type, or NULL. */
     const void *(*dry_member)(void *ctx, const void *type, const char *s, size_t len);
 } asff__simd_events;
@@ -66,6 +65,12 @@ enum {
  * (end_map, which delivers a finding); control characters in strings are refused by simdjson's
  * stage 1 and \u escapes of U+0000 or surrogates by the walker, as the scanner would. */
 #define ASFF__SIMD_WHOLE 1u
+/* DRY: the builder projects (docs/codec.md, Projection): members come through the member event. */
+#define ASFF__SIMD_DRY 2u
+/* AGAIN: json is the value of the last call, whose walk reached its end (every member read): read it
+ * again from its start without simdjson's first stage (fast.c: a finding built whole after a
+ * projected read). */
+#define ASFF__SIMD_AGAIN 4u
 
 /* Replay the object or array in json[0, len) (cap >= len + ASFF__SIMD_PADDING readable bytes). */
 int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t len, size_t cap, unsigned flags,
