@@ -216,6 +216,12 @@ static inline bool asff__codec_record_envelope(const asff_parser *p)
            p->opt.envelope == ASFF_ENVELOPE_FINDING;
 }
 
+/* JSON's whitespace (a vertical tab or form feed is not). */
+static inline bool asff__codec_blank(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* A name's first and last 8 bytes (the bytes themselves when shorter) and a cheap hash of them and
  * the length: no loop over the name. Good for a cache slot and a bit filter, not for a hash table
  * (names that differ only in the middle collide). */

@@ -205,11 +205,6 @@ static const asff__simd_events events = {ev_null,      ev_boolean, ev_number,   
 
 /* ---- the boundary scanner ------------------------------------------------------------------- */
 
-static bool blank(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static bool value_first(unsigned char c)
 {
     return c == '{' || c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
@@ -647,7 +642,7 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
             return off;
         /* A line break before the comma may end the record (asff__codec_line_cut: a value with no
          * comma after it); after the comma or the opening bracket only in line mode. */
-        for (; i < lim && blank(d[i]); i++)
+        for (; i < lim && asff__codec_blank(d[i]); i++)
             if (d[i] == '\n' && in_array && nl_unsure(p, d, i, n) && (p->line_mode || f->index > 0))
                 return off;
         if (!in_array && i == n) {
@@ -663,7 +658,7 @@ size_t asff__codec_fast_run(asff_parser *p, const unsigned char *d, size_t off, 
             if (i >= lim || d[i] != ',')
                 return off;
             comma = true;
-            for (i++; i < lim && blank(d[i]); i++)
+            for (i++; i < lim && asff__codec_blank(d[i]); i++)
                 if (d[i] == '\n' && p->line_mode && asff__codec_record_envelope(p))
                     return off;
         }

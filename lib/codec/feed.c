@@ -421,13 +421,19 @@ static uint64_t since_token(const asff_parser *p)
     return p->total > p->last_ok ? p->total - p->last_ok : 0;
 }
 
-static asff_status flush_hold(asff_parser *p)
+/* Feed what buffer b holds through feed, emptied first: the bytes stay in place while they are read. */
+static asff_status flush(asff_parser *p, asff_buf *b, asff_status (*feed)(asff_parser *, const unsigned char *, size_t))
 {
-    size_t n = p->hold.len;
+    size_t n = b->len;
     if (!n)
         return ASFF_OK;
-    p->hold.len = 0; /* the bytes stay in place while yajl reads them */
-    return feed_piece(p, (const unsigned char *)p->hold.data, n);
+    b->len = 0;
+    return feed(p, (const unsigned char *)b->data, n);
+}
+
+static asff_status flush_hold(asff_parser *p)
+{
+    return flush(p, &p->hold, feed_piece);
 }
 
 /*
@@ -497,15 +503,10 @@ static asff_status feed_all(asff_parser *p, const unsigned char *d, size_t len)
  * can depend on (a UTF-8 sequence cut by a piece's end). */
 #define CARRY_MAX PIECE
 
-static bool blank_byte(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* Whether d[0, len) ends like a complete value: '}' or ']' before blanks. */
 static bool ends_value(const unsigned char *d, size_t len)
 {
-    while (len && blank_byte(d[len - 1]))
+    while (len && asff__codec_blank(d[len - 1]))
         len--;
     return len && (d[len - 1] == '}' || d[len - 1] == ']');
 }
@@ -527,13 +528,18 @@ static size_t tail_len(const unsigned char *d, size_t len, bool line_start)
     return (size_t)(d + len - first);
 }
 
+/* Add d[0, n) to the kept line; false when out of memory (reported). */
+static bool keep(asff_parser *p, const unsigned char *d, size_t n)
+{
+    if (asff__buf_append(&p->carry, d, n) == ASFF_OK)
+        return true;
+    feed_nomem(p);
+    return false;
+}
+
 static asff_status flush_carry(asff_parser *p)
 {
-    size_t n = p->carry.len;
-    if (!n)
-        return ASFF_OK;
-    p->carry.len = 0; /* the bytes stay in place while they are read */
-    return feed_all(p, (const unsigned char *)p->carry.data, n);
+    return flush(p, &p->carry, feed_all);
 }
 
 asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_error *err)
@@ -554,10 +560,8 @@ asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_
         /* the kept line goes on up to the first line break (or as long as it may grow) */
         const unsigned char *nl = memchr(d, '\n', len < CARRY_MAX ? len : CARRY_MAX);
         size_t take = nl ? (size_t)(nl - d) + 1 : p->carry.len + len <= CARRY_MAX ? len : 0;
-        if (take && asff__buf_append(&p->carry, d, take) != ASFF_OK) {
-            feed_nomem(p);
+        if (take && !keep(p, d, take))
             goto dead;
-        }
         d += take;
         len -= take;
         if (!nl && take && !ends_value((const unsigned char *)p->carry.data, p->carry.len))
@@ -571,10 +575,8 @@ asff_status asff_parser_feed(asff_parser *p, const void *data, size_t len, asff_
         goto dead;
     if (t) {
         if (!p->hold.len && !p->skip_line) {
-            if (asff__buf_append(&p->carry, d + len - t, t) != ASFF_OK) {
-                feed_nomem(p);
+            if (!keep(p, d + len - t, t))
                 goto dead;
-            }
         } else if (feed_all(p, d + len - t, t) != ASFF_OK) {
             goto dead;
         }

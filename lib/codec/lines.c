@@ -200,16 +200,11 @@ bool asff__codec_line_cut(asff_parser *p, unsigned char c, uint64_t nl)
     return in_object && (p->last_nb == '{' || p->last_nb == ',') && c != '"';
 }
 
-static bool blank(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* The last byte before d[end] that is not blank (looking back into earlier pieces through last_nb),
  * and its stream offset. */
 unsigned char asff__codec_last_nonblank(const asff_parser *p, const unsigned char *d, size_t off, size_t end, uint64_t *at)
 {
-    while (end > off && blank(d[end - 1]))
+    while (end > off && asff__codec_blank(d[end - 1]))
         end--;
     if (at)
         *at = end > off ? p->pbase + end - 1 : p->last_nb_at;
