@@ -75,7 +75,7 @@ static int on_error(void *ctx, const asff_error *err, const asff_finding_info *i
 static void run(asff_parse_options *o, unsigned r, bool project, const uint8_t *data, size_t size, size_t chunk,
                 asff_buf *b)
 {
-    asff_projection proj = {{0}, want_whole, NULL};
+    asff_projection proj = {.want_whole = want_whole};
     asff_parser *p = NULL;
     asff_error e;
     asff_status st = ASFF_OK;

@@ -91,7 +91,7 @@ static asff_parse_options limits;
 static char *transcript(const reader *rd, int mode, const unsigned char *data, size_t len, bool skip, size_t chunk)
 {
     asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
-    asff_projection proj = {{0}, want_whole, NULL};
+    asff_projection proj = {.want_whole = want_whole};
     asff_parser *p = NULL;
     asff_error err;
     asff_status st = ASFF_OK;
@@ -204,6 +204,24 @@ static void compare(const char *name, const unsigned char *data, size_t len)
                 ncompared++;
             }
     nbytes += len;
+}
+
+/* compare() with the default limits, then max_members 1..members, max_depth 1..depth and max_finding
+ * 60..140 bytes (limits, read by transcript). */
+static void compare_limits(const char *name, const char *buf, size_t n, size_t members, size_t depth)
+{
+    size_t k;
+    for (k = 0; k < 1 + members + depth + 5; k++) {
+        memset(&limits, 0, sizeof limits);
+        if (k >= 1 && k <= members)
+            limits.max_members = k;
+        else if (k > members && k <= members + depth)
+            limits.max_depth = k - members;
+        else if (k > members + depth)
+            limits.max_finding = 60 + (k - members - depth - 1) * 20;
+        compare(name, (const unsigned char *)buf, n);
+    }
+    memset(&limits, 0, sizeof limits);
 }
 
 static unsigned char *read_all(FILE *f, size_t *len)
@@ -482,25 +500,196 @@ static int note_members(void *ctx, void *finding, const asff_finding_info *info)
     return 0;
 }
 
-/* Which of Id, Title, Severity.Label and RecordState a read projected on the last two builds. */
-static void projected_read(const char *frontend, int built[4])
+/* Read line with paths a and b projected, through frontend (NULL: the default) with parse options of
+ * a version; fn notes into built what the finding holds. */
+static void projected_line(const char *line, const char *a, const char *b, const char *frontend, unsigned version,
+                           asff_finding_fn fn, int *built)
 {
-    static const char line[] = "{\"Id\":\"x\",\"Title\":\"t\",\"Severity\":{\"Label\":\"LOW\"},\"RecordState\":\"ACTIVE\"}\n";
     asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
-    asff_projection proj = {{0}, NULL, NULL};
+    asff_projection proj = {.want_whole = NULL};
     asff_parser *p = NULL;
-    memset(built, 0xff, 4 * sizeof *built);
-    assert_int_equal(asff_projection_add(&proj, 0, "Severity.Label", NULL), ASFF_OK);
-    assert_int_equal(asff_projection_add(&proj, 0, "RecordState", NULL), ASFF_OK);
+    assert_int_equal(asff_projection_add(&proj, 0, a, NULL), ASFF_OK);
+    assert_int_equal(asff_projection_add(&proj, 0, b, NULL), ASFF_OK);
+    po.version = version;
     po.projection = &proj;
     if (frontend)
         setenv("ASFF_FRONTEND", frontend, 1);
-    assert_int_equal(asff_parser_new(&po, note_members, NULL, built, &p, NULL), ASFF_OK);
+    assert_int_equal(asff_parser_new(&po, fn, NULL, built, &p, NULL), ASFF_OK);
     unsetenv("ASFF_FRONTEND");
-    assert_int_equal(asff_parser_feed(p, line, sizeof line - 1, NULL), ASFF_OK);
+    assert_int_equal(asff_parser_feed(p, line, strlen(line), NULL), ASFF_OK);
     assert_int_equal(asff_parser_finish(p, NULL), ASFF_OK);
     assert_int_equal(asff_parser_count(p), 1);
     asff_parser_free(p);
+}
+
+/* Which of Id, Title, Severity.Label and RecordState a read projected on the last two builds. */
+static void projected_read(const char *frontend, int built[4])
+{
+    memset(built, 0xff, 4 * sizeof *built);
+    projected_line("{\"Id\":\"x\",\"Title\":\"t\",\"Severity\":{\"Label\":\"LOW\"},\"RecordState\":\"ACTIVE\"}\n",
+                   "Severity.Label", "RecordState", frontend, ASFF_PARSE_OPTIONS_VERSION, note_members, built);
+}
+
+/* The entry of proj->nested for the finding's member name, or NULL. */
+static const asff_projection_nested *entry_of(const asff_projection *proj, const char *name)
+{
+    const asff_type *t = asff_type_get(ASFF_TID_AwsSecurityFinding);
+    const asff_member *m = asff_member_find(t, name, strlen(name));
+    size_t k;
+    assert_non_null(m);
+    for (k = 0; k < ASFF_PROJECTION_NESTED; k++)
+        if (proj->nested[k].member == (uint32_t)(m - t->members) + 1)
+            return &proj->nested[k];
+    return NULL;
+}
+
+/* Is the finding's member name (of.inner when inner is set) in proj? */
+static bool in_proj(const asff_projection *proj, const char *name, const char *inner)
+{
+    const asff_type *t = asff_type_get(ASFF_TID_AwsSecurityFinding);
+    const asff_member *m = asff_member_find(t, name, strlen(name)), *im;
+    const asff_projection_nested *e = entry_of(proj, name);
+    size_t i = (size_t)(m - t->members), j;
+    if (!((proj->members[i >> 6] >> (i & 63)) & 1u))
+        return false;
+    if (!inner)
+        return true;
+    if (!e)
+        return true; /* whole */
+    im = asff_member_find(m->type, inner, strlen(inner));
+    assert_non_null(im);
+    j = (size_t)(im - m->type->members);
+    return ((e->members[j >> 6] >> (j & 63)) & 1u) != 0;
+}
+
+/* asff_projection_add: a path's second step narrows an object member (or a list of objects) through
+ * a nested entry; a path that names the member alone, or a step the model lacks, builds it whole
+ * whatever the order; a map, a list of scalars, and a fifth narrowed member are built whole. */
+static void test_projection_add(void **state)
+{
+    asff_projection proj = {.want_whole = NULL};
+    asff_error err;
+    (void)state;
+    assert_int_equal(asff_projection_add(&proj, 0, "Resources[].Id", NULL), ASFF_OK);
+    assert_non_null(entry_of(&proj, "Resources"));
+    assert_true(in_proj(&proj, "Resources", "Id"));
+    assert_false(in_proj(&proj, "Resources", "Type"));
+    assert_int_equal(asff_projection_add(&proj, 0, "Resources[].Tags", NULL), ASFF_OK);
+    assert_true(in_proj(&proj, "Resources", "Tags"));
+    assert_false(in_proj(&proj, "Resources", "Details"));
+    assert_int_equal(asff_projection_add(&proj, 0, "Resources", NULL), ASFF_OK); /* now whole */
+    assert_null(entry_of(&proj, "Resources"));
+    assert_int_equal(asff_projection_add(&proj, 0, "Resources[].Id", NULL), ASFF_OK); /* stays whole */
+    assert_null(entry_of(&proj, "Resources"));
+    assert_true(in_proj(&proj, "Resources", "Details"));
+    assert_int_equal(asff_projection_add(&proj, 0, "Severity.Label", NULL), ASFF_OK);
+    assert_true(in_proj(&proj, "Severity", "Label"));
+    assert_false(in_proj(&proj, "Severity", "Normalized"));
+    assert_int_equal(asff_projection_add(&proj, 0, "Network.Nope", NULL), ASFF_OK); /* not a member: whole */
+    assert_null(entry_of(&proj, "Network"));
+    assert_true(in_proj(&proj, "Network", "Direction"));
+    assert_int_equal(asff_projection_add(&proj, 0, "ProductFields{}", NULL), ASFF_OK);
+    assert_int_equal(asff_projection_add(&proj, 0, "Types[]", NULL), ASFF_OK);
+    assert_null(entry_of(&proj, "ProductFields"));
+    assert_null(entry_of(&proj, "Types"));
+    assert_false(in_proj(&proj, "Note", NULL));
+    assert_int_equal(asff_projection_add(&proj, 0, "Note.Text", NULL), ASFF_OK);
+    assert_int_equal(asff_projection_add(&proj, 0, "Compliance.Status", NULL), ASFF_OK);
+    assert_int_equal(asff_projection_add(&proj, 0, "Malware[].Name", NULL), ASFF_OK); /* 4 entries taken */
+    assert_non_null(entry_of(&proj, "Malware"));
+    assert_int_equal(asff_projection_add(&proj, 0, "Action.ActionType", NULL), ASFF_OK); /* none left: whole */
+    assert_null(entry_of(&proj, "Action"));
+    assert_true(in_proj(&proj, "Action", "NetworkConnectionAction"));
+    assert_false(in_proj(&proj, "Note", "UpdatedBy"));
+    memset(&err, 0, sizeof err);
+    assert_int_equal(asff_projection_add(&proj, 0, "Nope.Id", &err), ASFF_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.message, "no member Nope"));
+    assert_int_equal(asff_projection_add(&proj, 0, "*", NULL), ASFF_OK);
+    assert_null(entry_of(&proj, "Severity"));
+    assert_true(in_proj(&proj, "Note", "UpdatedBy"));
+}
+
+static int note_nested(void *ctx, void *finding, const asff_finding_info *info)
+{
+    const asff_AwsSecurityFinding *f = finding;
+    int *built = ctx;
+    (void)info;
+    assert_non_null(f->Severity);
+    assert_int_equal(f->Resources.count, 2);
+    built[0] = f->Severity->Label != NULL;
+    built[1] = f->Severity->Original != NULL;
+    built[2] = f->Resources.items[1]->Id != NULL;
+    built[3] = f->Resources.items[1]->Type != NULL;
+    built[4] = f->Resources.items[1]->Details != NULL;
+    built[5] = f->Resources.items[1]->Tags.count != 0;
+    return 0;
+}
+
+/* Severity.Label and Resources[].Id projected, read through a front-end with parse options of a
+ * version: which of Severity's Label and Original, and the second resource's Id, Type, Details and
+ * Tags are built. */
+static void nested_read(const char *frontend, unsigned version, int built[6])
+{
+    memset(built, 0xff, 6 * sizeof *built);
+    projected_line("{\"Id\":\"x\",\"Severity\":{\"Original\":\"9\",\"Label\":\"LOW\"},"
+                   "\"Resources\":[{\"Id\":\"a\",\"Type\":\"T\"},{\"Type\":\"T\",\"Id\":\"r\",\"Tags\":{\"k\":\"v\"},"
+                   "\"Details\":{\"AwsEc2Instance\":{\"Type\":\"t\"}}}]}\n",
+                   "Severity.Label", "Resources[].Id", frontend, version, note_nested, built);
+}
+
+/* A nested entry builds only its members inside the object or each object of the list (simdjson);
+ * the others are absent, not left marked. yajl builds everything, and so do parse options of
+ * version 2, which have no nested entries. */
+static void test_nested_built(void **state)
+{
+    static const int narrowed[6] = {1, 0, 1, 0, 0, 0}, whole[6] = {1, 1, 1, 1, 1, 1};
+    int built[6];
+    (void)state;
+    nested_read(NULL, ASFF_PARSE_OPTIONS_VERSION, built);
+    assert_memory_equal(built, strcmp(asff_json_frontend(), "simdjson") == 0 ? narrowed : whole, sizeof built);
+    nested_read("yajl", ASFF_PARSE_OPTIONS_VERSION, built);
+    assert_memory_equal(built, whole, sizeof built);
+    nested_read(NULL, 2, built);
+    assert_memory_equal(built, whole, sizeof built);
+}
+
+/* Members of the objects that a nested entry narrows (reader 0: Severity.Label, Resources[].Id; reader
+ * 1 leaves both objects unbuilt) against the full build: duplicates, escapes, unknown names, nulls,
+ * wrong types, at the limits that count members, depth and size near them. */
+static void test_nested_keys(void **state)
+{
+    static const char *const members[] = {
+        "\"Severity\":{\"Label\":\"LOW\",\"Label\":\"HIGH\"}",
+        "\"Severity\":{\"Original\":\"1\",\"Original\":\"2\"}",
+        "\"Severity\":{\"Origin\\u0061l\":\"1\",\"Original\":\"2\"}",
+        "\"Severity\":{\"Zz\":1,\"Original\":\"1\",\"Zz\":2}",
+        "\"Severity\":{\"Original\":null,\"Original\":\"1\"}",
+        "\"Severity\":{\"Original\":5}",
+        "\"Severity\":{\"Normalized\":1.5}",
+        "\"Severity\":{\"Normalized\":40,\"Product\":4.5e1}",
+        "\"Severity\":[]",
+        "\"Resources\":[{\"Id\":\"a\",\"Type\":\"T\",\"Type\":\"U\"}]",
+        "\"Resources\":[{\"Id\":\"a\",\"Id\":\"b\"}]",
+        "\"Resources\":[{\"Ty\\u0070e\":\"T\",\"Type\":\"U\",\"Id\":\"a\"}]",
+        "\"Resources\":[{\"Type\":{},\"Id\":\"a\"}]",
+        "\"Resources\":[{\"Tags\":{\"a\":\"1\"},\"Tags\":{}}]",
+        "\"Resources\":[{\"Tags\":{\"a\":\"1\",\"a\":\"2\"},\"Id\":\"a\"}]",
+        "\"Resources\":[{\"Details\":{\"AwsEc2Instance\":{\"Type\":1}},\"Id\":\"a\"}]",
+        "\"Resources\":[{\"Details\":{\"Other\":{\"k\":\"v\"}},\"Region\":\"r\",\"Id\":\"a\"},{\"Id\":\"b\",\"Region\":[]}]",
+        "\"Resources\":[{\"Zz\":[1,{\"a\":2}],\"Id\":\"a\",\"Partition\":\"aws\"},null,{}]",
+        "\"Resources\":[{\"Id\":\"a\"}],\"Resources\":[]",
+        "\"Resources\":[{\"\":1,\"Id\":\"a\",\"Type\":null}]",
+    };
+    size_t i;
+    char *buf = malloc(8192);
+    (void)state;
+    assert_non_null(buf);
+    for (i = 0; i < sizeof members / sizeof *members; i++) {
+        int n = snprintf(buf, 8192, "{\"Id\":\"x\",\"RecordState\":\"ACTIVE\",%s}\n{\"Id\":\"y\",%s}\n", members[i],
+                         members[i]);
+        compare_limits(members[i], buf, (size_t)n, 6, 4);
+    }
+    free(buf);
 }
 
 /* A finding's own members outside the projection take a shortcut through the builder
@@ -573,19 +762,9 @@ static void test_dry_keys(void **state)
         for (h = 0; h < 2; h++) /* with projected members before, and with none */
             for (i = 0; i < sizeof members / sizeof *members; i++) {
                 int n = snprintf(buf, 8192, "%s{%s%s}%s", frames[f][0], h ? "" : head, members[i], frames[f][1]);
-                /* limits: none; 1..10 members (every count the names reach); depth 1..3; 60..140 bytes */
-                for (k = 0; k < 1 + 10 + 3 + 5; k++) {
-                    memset(&limits, 0, sizeof limits);
-                    if (k >= 1 && k <= 10)
-                        limits.max_members = k;
-                    else if (k > 10 && k <= 13)
-                        limits.max_depth = k - 10;
-                    else if (k > 13)
-                        limits.max_finding = 60 + (k - 14) * 20;
-                    compare(members[i], (const unsigned char *)buf, (size_t)n);
-                }
+                /* 1..10 members: every count the names reach */
+                compare_limits(members[i], buf, (size_t)n, 10, 3);
             }
-    memset(&limits, 0, sizeof limits);
     free(buf);
 }
 
@@ -597,6 +776,9 @@ int main(void)
         cmocka_unit_test(test_generated),
         cmocka_unit_test(test_dry_values),
         cmocka_unit_test(test_dry_keys),
+        cmocka_unit_test(test_projection_add),
+        cmocka_unit_test(test_nested_built),
+        cmocka_unit_test(test_nested_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

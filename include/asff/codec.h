@@ -35,13 +35,24 @@ typedef enum asff_envelope {
     ASFF_ENVELOPE_NDJSON = 5     /**< a sequence of JSON values: one finding (or any envelope) per value */
 } asff_envelope;
 
+/** How many of a finding's object members (or lists of objects) a projection may narrow to some of
+ * their own members (asff_projection.nested). */
+#define ASFF_PROJECTION_NESTED 4
+
+/** The members to build inside one of a finding's members (asff_projection.nested): in its object,
+ * or in every object of its list. */
+typedef struct asff_projection_nested {
+    uint32_t member;             /**< 1 + the index of the finding's member (asff_type.members); 0: unused */
+    uint64_t members[4];         /**< bit i: member i of that member's object type; beyond the 256th: built */
+} asff_projection_nested;
+
 /**
- * Projection (docs/codec.md, Projection): the top-level members of each finding to build. Members
- * left out are still read and checked (the same errors, at the same places, as a full build), but
- * not built: they are absent from the finding handed to on_finding. Only the simdjson front-end
- * projects; findings it leaves to yajl are built whole, which is always correct for a reader of the
- * projected members. Fill members with asff_projection_add and the asff_filter/sort/insight
- * projection functions (asff/filter.h).
+ * Projection (docs/codec.md, Projection): the members of each finding to build. Members left out
+ * are still read and checked (the same errors, at the same places, as a full build), but not built:
+ * they are absent from the finding handed to on_finding. Only the simdjson front-end projects;
+ * findings it leaves to yajl are built whole, which is always correct for a reader of the projected
+ * members. Fill it with asff_projection_add and the asff_filter/sort/insight projection functions
+ * (asff/filter.h), starting from all zeros.
  */
 typedef struct asff_projection {
     uint64_t members[4];         /**< bit i: member i of the item type (asff_type.members order);
@@ -52,11 +63,19 @@ typedef struct asff_projection {
      * gets the projected finding. */
     int (*want_whole)(void *ctx, const void *finding);
     void *ctx;                   /**< passed to want_whole */
+    /* read with parse options version 3 and later */
+    /** A projected member of object kind (or a list of objects) named here is built with only the
+     * members of its entry: "Resources[].Id" builds each resource's Id and checks the rest. A
+     * projected member without an entry is built whole. */
+    asff_projection_nested nested[ASFF_PROJECTION_NESTED];
 } asff_projection;
 
-/** Add the top-level member that the model path names ("Severity.Label", "Resources[].Id",
- * "ProductFields{}"; its first step) of the item type type_id (0 = AwsSecurityFinding) to proj. An
- * empty path (or "*") adds every member. ASFF_ERR_INVALID_ARG when the member does not exist. */
+/** Add what the model path names ("Severity.Label", "Resources[].Id", "ProductFields{}") of the item
+ * type type_id (0 = AwsSecurityFinding) to proj: its first step, a member of the finding, and when
+ * that member is an object or a list of objects, the second step inside it (proj->nested; the member
+ * is built whole when a path names it alone, when its second step is not one of the model's, or when
+ * every entry of nested is taken). An empty path (or "*") adds every member, whole.
+ * ASFF_ERR_INVALID_ARG when the first step is not a member of the type. */
 ASFF_NODISCARD ASFF_API asff_status asff_projection_add(asff_projection *proj, unsigned type_id, const char *path,
                                                         asff_error *err);
 
@@ -74,11 +93,13 @@ typedef struct asff_parse_options {
     bool keep;                   /**< hand findings over: the callback owns each (asff_object_free) */
     const asff_allocator *allocator; /**< NULL = libc */
     /* version 2 */
-    const asff_projection *projection; /**< NULL = build every member; read at asff_parser_new (copied) */
+    const asff_projection *projection; /**< NULL = build every member; read at asff_parser_new (copied);
+                                            its nested entries from version 3 on */
 } asff_parse_options;
 
-#define ASFF_PARSE_OPTIONS_VERSION 2 /**< the current version of asff_parse_options (its version field);
-                                        version 1 (without projection) is still read */
+#define ASFF_PARSE_OPTIONS_VERSION 3 /**< the current version of asff_parse_options (its version field);
+                                        version 1 (without projection) and 2 (a projection without
+                                        nested entries) are still read */
 /** Initializer of asff_parse_options: the current version, every other field zero (its default). */
 #define ASFF_PARSE_OPTIONS_INIT {ASFF_PARSE_OPTIONS_VERSION, ASFF_ENVELOPE_AUTO, 0, 0, 0, 0, 0, false, false, NULL, NULL}
 

@@ -49,7 +49,9 @@ typedef struct frame {
     uint8_t switched;           /* ROLE_TOP: became an envelope (FINDINGS or EVENT) */
     uint8_t bad_item;           /* FK_SKIP: a bad finding being skipped */
     uint8_t tflags;             /* ROLE_TOP and FK_DETAIL: what the members so far say (TF_*) */
-    uint8_t dry;                /* FK_OBJECT (a finding): the current member is outside the projection */
+    uint8_t dry;                /* FK_OBJECT: the current member is outside the projection (pset) */
+    const uint64_t *pset;       /* FK_OBJECT of a projected read: the members to build (a finding's,
+                                   or a nested entry's); FK_LIST: its objects'; NULL: every member */
     const asff_type *type;      /* FK_OBJECT */
     void *obj;                  /* FK_OBJECT: the object; FK_LIST / FK_MAP: the owner */
     const asff_member *m;       /* FK_OBJECT: member of the current key (NULL: unknown); FK_LIST/FK_MAP: the member */
@@ -189,11 +191,11 @@ typedef struct asff__dkey {
 /* project.c: the options of any known version into dst (ASFF_PARSE_OPTIONS_INIT beforehand); false
  * for an unknown version. */
 bool asff__codec_options_copy(asff_parse_options *dst, const asff_parse_options *src);
-/* project.c: is member m of the item type built? */
-static inline bool asff__codec_projected(const asff_parser *p, const asff_type *t, const asff_member *m)
+/* Is member m of type t built where pset (a frame's) projects? */
+static inline bool asff__codec_projected(const uint64_t *pset, const asff_type *t, const asff_member *m)
 {
     size_t i = (size_t)(m - t->members);
-    return i >= 256 || ((p->proj.members[i >> 6] >> (i & 63)) & 1u);
+    return i >= 256 || ((pset[i >> 6] >> (i & 63)) & 1u);
 }
 /* project.c: the stand-in that marks a member read but not built (duplicates), and its removal from
  * a finding before delivery. */

@@ -122,11 +122,15 @@ static int ev_string(void *ctx, const unsigned char *s, size_t len)
     return ok(ctx, asff__codec_callbacks.yajl_string(ctx, s, len));
 }
 
+/* 2 when the object opened is one that projects (its members through the member event). */
 static int ev_start_map(void *ctx)
 {
     asff_parser *p = ctx;
+    size_t n = p->nframes;
     p->fast_depth++;
-    return ok(p, asff__codec_callbacks.yajl_start_map(ctx));
+    if (!ok(p, asff__codec_callbacks.yajl_start_map(ctx)))
+        return 0;
+    return p->nframes == n + 1 && p->frames[n].kind == FK_OBJECT && p->frames[n].pset && !p->mute ? 2 : 1;
 }
 
 static int ev_start_array(void *ctx)
@@ -597,8 +601,7 @@ static int read_object(asff_parser *p, const unsigned char *d, size_t s, size_t 
         p->fast_end = p->pbase + end;
         p->ndkeys = 0;
         set_pos(p, p->pbase + s + 1); /* just after the opening brace, as yajl would say */
-        rc = asff__simd_walk(p->simd, json, len, cap, flags | again | (p->dry_on ? ASFF__SIMD_DRY : 0u), &events,
-                             p);
+        rc = asff__simd_walk(p->simd, json, len, cap, flags | again, &events, p);
         p->fast = false;
         if (rc == ASFF__SIMD_OK && !p->fast_failed) {
             p->fast_reads++;

@@ -1224,7 +1224,7 @@ int asff__codec_dry_key(asff_parser *p, const unsigned char *s, size_t len, int 
     frame *f = top(p);
     const asff_member *mm;
     uint64_t end;
-    if (!p->dry_on || !p->fast || p->mute || !f || f->kind != FK_OBJECT || !f->typed || f->role == ROLE_NONE ||
+    if (!p->dry_on || !p->fast || p->mute || !f || f->kind != FK_OBJECT || !f->typed || !f->pset ||
         f->nextra || f->count >= p->opt.max_members || len > p->opt.max_string || len == 0 ||
         (f->role != ROLE_TOP && f->special != SP_NONE))
         return 0;
@@ -1237,7 +1237,7 @@ int asff__codec_dry_key(asff_parser *p, const unsigned char *s, size_t len, int 
     if (p->in_unit && end - p->unit_start > p->opt.max_finding)
         return 0; /* check_unit reports it */
     mm = find_member(p, f->type, (const char *)s, len);
-    if (!mm || *(void **)((char *)f->obj + mm->offset) || asff__codec_projected(p, f->type, mm) ||
+    if (!mm || *(void **)((char *)f->obj + mm->offset) || asff__codec_projected(f->pset, f->type, mm) ||
         ((jt == J_OBJ || jt == J_ARR) && !dry_container_ok(p, mm, jt)))
         return 0;
     p->last_ok = end;
@@ -1358,7 +1358,7 @@ static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
         f->key_len = f->m->name_len;
         if (*(void **)((char *)f->obj + f->m->offset) || (f->nextra && asff__codec_name_seen(f, (const char *)s, len)))
             return done(p, asff__codec_fail(p, ASFF_ERR_DUPLICATE, 0, "member %s appears twice", f->m->name));
-        f->dry = p->dry_on && p->fast && f->role != ROLE_NONE && !asff__codec_projected(p, f->type, f->m);
+        f->dry = p->dry_on && p->fast && f->pset && !asff__codec_projected(f->pset, f->type, f->m);
         return 1;
     }
     f->key = (const char *)s; /* for the error path only, as above */
@@ -1422,6 +1422,7 @@ static int begin_finding(asff_parser *p, bool top_level, int role, bool typed)
         return 0;
     f->role = (uint8_t)role;
     f->typed = typed;
+    f->pset = p->dry_on && p->fast ? p->proj.members : NULL;
     return 1;
 }
 
@@ -1440,6 +1441,21 @@ static int enter_envelope(asff_parser *p, frame *f, uint8_t switched, const char
     if (!update_other(p, f))
         return 0;
     return push(p, kind, 1) != NULL;
+}
+
+/* The members to build in the value of f's current member (an object, or a list's objects): its
+ * nested entry when f is a projected finding (asff_projection.nested), else NULL (all of them). */
+static const uint64_t *nested_set(const asff_parser *p, const frame *f)
+{
+    uint32_t key;
+    size_t k;
+    if (f->pset != p->proj.members)
+        return NULL;
+    key = (uint32_t)(f->m - f->type->members) + 1;
+    for (k = 0; k < ASFF_PROJECTION_NESTED; k++)
+        if (p->proj.nested[k].member == key)
+            return p->proj.nested[k].members;
+    return NULL;
 }
 
 static int open_container(asff_parser *p, int jt)
@@ -1497,8 +1513,11 @@ static int open_container(asff_parser *p, int jt)
             return begin_capture(p, jt);
         if (f->m->kind == ASFF_KIND_OBJECT && jt == J_OBJ) {
             size_t fi = p->nframes - 1;
-            if (!begin_object(p, arena_of(f->obj), f->m->type, &o))
+            const uint64_t *ns = nested_set(p, f);
+            frame *c = begin_object(p, arena_of(f->obj), f->m->type, &o);
+            if (!c)
                 return 0;
+            c->pset = ns;
             f = &p->frames[fi]; /* push may have moved the frames */
             set_slot(f->obj, f->m, o);
             return note(p, f, (uint32_t)(f->m - f->type->members));
@@ -1507,11 +1526,13 @@ static int open_container(asff_parser *p, int jt)
             frame *c;
             void *owner = f->obj;
             const asff_member *m = f->m;
+            const uint64_t *ns = m->kind == ASFF_KIND_LIST ? nested_set(p, f) : NULL;
             if (!note(p, f, (uint32_t)(m - f->type->members)) || !init_container(p, owner, m))
                 return 0;
             c = push(p, m->kind == ASFF_KIND_LIST ? FK_LIST : FK_MAP, 1);
             if (!c)
                 return 0;
+            c->pset = ns;
             c->obj = owner;
             c->m = m;
             c->slot = (char *)owner + m->offset;
@@ -1525,8 +1546,11 @@ static int open_container(asff_parser *p, int jt)
             return begin_capture(p, jt);
         if (f->m->elem_kind == ASFF_KIND_OBJECT && jt == J_OBJ) {
             void *owner = f->obj, *slot = f->slot;
-            if (!begin_object(p, arena_of(owner), f->m->type, &o))
+            const uint64_t *ns = f->pset;
+            frame *c = begin_object(p, arena_of(owner), f->m->type, &o);
+            if (!c)
                 return 0;
+            c->pset = ns;
             return list_push(p, owner, slot, o);
         }
         return asff__codec_fail(p, ASFF_ERR_TYPE, 1, "expected %s, got %s", kname(f->m->elem_kind), jname(jt));
@@ -1708,6 +1732,8 @@ static int end_any(asff_parser *p, int jt)
                 return 0;
             return after_pop(p);
         }
+        if (f->pset) /* a nested entry's object: the marks of its unbuilt members go */
+            asff__codec_dry_clear(f->obj);
     }
     if (f->kind == FK_ARRAY && p->nframes >= 2 && p->frames[p->nframes - 2].kind == FK_OBJECT) {
         /* the Findings array of a {"Findings": ...} document: it is not a member of the holder */
@@ -1777,7 +1803,10 @@ static asff_parser *parser_create(const asff_parse_options *options, asff_findin
     if (p->opt.projection) {
         /* ASFF_PROJECTION=off builds every member (tests compare the two) */
         const char *env = getenv("ASFF_PROJECTION");
-        p->proj = *p->opt.projection;
+        if (options->version == 2) /* before nested entries */
+            memcpy(&p->proj, p->opt.projection, offsetof(asff_projection, nested));
+        else
+            p->proj = *p->opt.projection;
         p->opt.projection = NULL;
         p->projecting = !(env && strcmp(env, "off") == 0);
     }

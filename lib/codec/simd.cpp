@@ -28,7 +28,6 @@ struct walker {
     const asff__simd_events *ev;
     void *ctx;
     const char *end; // one past the value's last byte
-    bool dry;        // ASFF__SIMD_DRY
 };
 
 int hexval(char c)
@@ -392,9 +391,9 @@ int walk_members(walker &w, ondemand::object obj)
     return ASFF__SIMD_OK;
 }
 
-// A finding's members when the builder projects (ASFF__SIMD_DRY): each through the member event,
+// The members of an object that projects (walk_object): each through the member event,
 // which says whether the walker checks the value itself (outside the projection) or replays it.
-int walk_finding_members(walker &w, ondemand::object obj)
+int walk_projected_members(walker &w, ondemand::object obj)
 {
     for (auto item : obj) {
         std::string_view k;
@@ -419,13 +418,14 @@ int walk_finding_members(walker &w, ondemand::object obj)
     return ASFF__SIMD_OK;
 }
 
-// root: the walked value itself, a finding, whose members alone may lie outside the projection.
-int walk_object(walker &w, ondemand::object obj, bool root)
+// An object that projects (a finding, or an object that a nested entry narrows) says so at its
+// start_map: its members come through the member event.
+int walk_object(walker &w, ondemand::object obj)
 {
-    int rc;
-    if (!w.ev->start_map(w.ctx))
+    int rc, open = w.ev->start_map(w.ctx);
+    if (!open)
         return ASFF__SIMD_STOPPED;
-    if ((rc = root && w.dry ? walk_finding_members(w, obj) : walk_members(w, obj)) != ASFF__SIMD_OK)
+    if ((rc = open == 2 ? walk_projected_members(w, obj) : walk_members(w, obj)) != ASFF__SIMD_OK)
         return rc;
     return w.ev->end_map(w.ctx) ? ASFF__SIMD_OK : ASFF__SIMD_STOPPED;
 }
@@ -481,7 +481,7 @@ int walk_value(walker &w, ondemand::value v)
         ondemand::object o;
         if (v.get_object().get(o))
             return ASFF__SIMD_UNSURE;
-        return walk_object(w, o, false);
+        return walk_object(w, o);
     }
     case ondemand::json_type::array: {
         ondemand::array a;
@@ -518,10 +518,10 @@ extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t 
                                const asff__simd_events *ev, void *ctx)
 {
     try {
-        walker w{ev, ctx, reinterpret_cast<const char *>(json) + len, (flags & ASFF__SIMD_DRY) != 0};
+        walker w{ev, ctx, reinterpret_cast<const char *>(json) + len};
         ondemand::document &doc = s->doc;
         ondemand::json_type t;
-        int rc;
+        int rc, open;
         padded_string_view in(reinterpret_cast<const char *>(json), len, cap);
         if (flags & ASFF__SIMD_AGAIN)
             doc.rewind(); // stage 1's index of the same bytes still holds
@@ -535,10 +535,10 @@ extern "C" int asff__simd_walk(asff__simd *s, const unsigned char *json, size_t 
             if (doc.get_object().get(o))
                 return ASFF__SIMD_UNSURE;
             if (!(flags & ASFF__SIMD_WHOLE))
-                return walk_object(w, o, true); // the scanner ended the bytes at the closing brace
-            if (!ev->start_map(ctx))
+                return walk_object(w, o); // the scanner ended the bytes at the closing brace
+            if (!(open = ev->start_map(ctx)))
                 return ASFF__SIMD_STOPPED;
-            if ((rc = w.dry ? walk_finding_members(w, o) : walk_members(w, o)) != ASFF__SIMD_OK)
+            if ((rc = open == 2 ? walk_projected_members(w, o) : walk_members(w, o)) != ASFF__SIMD_OK)
                 return rc;
             // before end_map, which delivers the finding: nothing may follow the object
             if (doc.current_location().get(at) != OUT_OF_BOUNDS)

@@ -31,12 +31,12 @@ typedef struct asff__simd_events {
     int (*boolean)(void *ctx, int b);
     int (*number)(void *ctx, const char *s, size_t len);  /* the number's text as written */
     int (*string)(void *ctx, const unsigned char *s, size_t len);
-    int (*start_map)(void *ctx);
+    int (*start_map)(void *ctx); /* 2: the object projects (its members through member) */
     int (*map_key)(void *ctx, const unsigned char *s, size_t len);
     int (*end_map)(void *ctx);
     int (*start_array)(void *ctx);
     int (*end_array)(void *ctx);
-    /* Instead of map_key for the walked object's own members when projecting (ASFF__SIMD_DRY): the
+    /* Instead of map_key for the members of an object whose start_map said 2: the
      * member name s[len] and the type of its value (ASFF__SIMD_T_*, -1 for null). 2: the walker
      * checks the value itself (d filled) and gives no event for it; 1: replay the value as
      * events; 0: stop. */
@@ -65,8 +65,6 @@ enum {
  * (end_map, which delivers a finding); control characters in strings are refused by simdjson's
  * stage 1 and \u escapes of U+0000 or surrogates by the walker, as the scanner would. */
 #define ASFF__SIMD_WHOLE 1u
-/* DRY: the builder projects (docs/codec.md, Projection): members come through the member event. */
-#define ASFF__SIMD_DRY 2u
 /* AGAIN: json is the value of the last call, whose walk reached its end (every member read): read it
  * again from its start without simdjson's first stage (fast.c: a finding built whole after a
  * projected read). */

@@ -775,7 +775,7 @@ static asff_status make(const asff_batch_options *options, asff_batch_reader **o
 {
     asff_batch_reader *r;
     asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
-    asff_projection proj = {{0}, want_whole, NULL};
+    asff_projection proj = {.want_whole = want_whole};
     const asff_allocator *alloc;
     size_t i;
     if (!out)

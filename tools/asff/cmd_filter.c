@@ -108,7 +108,7 @@ int asff_cmd_filter(int argc, char **argv)
     bool sorted = false, strict = true;
     filter_ctx c;
     explain_match em;
-    asff_projection proj = {{0}, want_whole, NULL};
+    asff_projection proj = {.want_whole = want_whole};
     char *text;
     size_t len, k;
     int i, rc = ASFF_EXIT_OK, jrc;

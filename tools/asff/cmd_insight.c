@@ -66,7 +66,7 @@ static int on_finding(void *ctx, void *finding, const asff_finding_info *info)
 int asff_cmd_insight(int argc, char **argv)
 {
     asff_parse_options po = ASFF_PARSE_OPTIONS_INIT;
-    asff_projection proj = {{0}, NULL, NULL};
+    asff_projection proj = {.want_whole = NULL};
     asff_filter_options fo = ASFF_FILTER_OPTIONS_INIT;
     asff_insight_options io = ASFF_INSIGHT_OPTIONS_INIT;
     const asff_managed_insight *m = NULL;
