@@ -418,6 +418,18 @@ static void test_options(void **state)
                          ASFF_OK);
         free(v1);
     }
+    {
+        /* parse options of version 1 end before projection: only their own bytes are read (ASan) */
+        unsigned char *v1 = malloc(offsetof(asff_parse_options, projection));
+        asff_parse_options one = ASFF_PARSE_OPTIONS_INIT;
+        assert_non_null(v1);
+        one.version = 1;
+        memcpy(v1, &one, offsetof(asff_parse_options, projection));
+        rewind(f);
+        assert_int_equal(asff_parse_file_parallel(f, (const asff_parse_options *)(void *)v1, NULL, NULL, NULL, NULL, &err),
+                         ASFF_OK);
+        free(v1);
+    }
     fclose(f);
 }
 

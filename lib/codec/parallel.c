@@ -1204,8 +1204,8 @@ asff_status asff_parse_file_parallel(FILE *file, const asff_parse_options *optio
     if (parallel && parallel->version > 1 && parallel->flags & ~ASFF_PARALLEL_SPARSE)
         return asff__error_setf(err, ASFF_ERR_INVALID_ARG, "asff_parallel_options flags 0x%x are unknown",
                                 parallel->flags & ~ASFF_PARALLEL_SPARSE);
-    if (options)
-        po = *options;
+    if (options && !asff__codec_options_copy(&po, options)) /* a shorter struct of an older version too */
+        po.version = options->version;                     /* unknown: asff_parser_new below says so */
     if (parallel && parallel->version == 1)
         memcpy(&o, parallel, offsetof(asff_parallel_options, flags)); /* a version 1 struct ends there */
     else if (parallel)
